@@ -1,0 +1,90 @@
+"""Decode a whole capture at once: the numpy fast path, with the scanner only where damaged."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .decoder import Counters, OnError, StreamDecoder
+from .errors import ProtocolError
+from .messages import Command, DeviceInfo, SampleBlock, Status
+from .spec import Side
+from .text import LineDecoder, Mode, detect_mode
+
+
+@dataclass
+class Capture:
+    """Everything decoded from one stream, sample frames gathered per side."""
+
+    mode: Mode
+    blocks: list[SampleBlock]
+    infos: list[DeviceInfo] = field(default_factory=list)
+    statuses: list[Status] = field(default_factory=list)
+    commands: list[Command] = field(default_factory=list)
+    counters: Counters = field(default_factory=Counters)
+    errors: list[ProtocolError] = field(default_factory=list)
+
+    def frames(self, side: int) -> SampleBlock | None:
+        """All frames of one side in stream order, or None if that side sent none.
+
+        Raises ProtocolError when the side's sensor count changes within the stream.
+        """
+        mine = [b.select(b.side == side) for b in self.blocks]
+        mine = [b for b in mine if len(b)]
+        if not mine:
+            return None
+        counts = {b.n_sensors for b in mine}
+        if len(counts) > 1:
+            change = next(b for b in mine if b.n_sensors != mine[0].n_sensors)
+            raise ProtocolError(
+                "malformed_payload",
+                int(change.offset[0]),
+                f"the {Side(side).name.lower()} sensor count changes from "
+                f"{mine[0].n_sensors} to {change.n_sensors}",
+            )
+        return SampleBlock(
+            seq=np.concatenate([b.seq for b in mine]),
+            side=np.concatenate([b.side for b in mine]),
+            flags=np.concatenate([b.flags for b in mine]),
+            t_us=np.concatenate([b.t_us for b in mine]),
+            time_us=np.concatenate([b.time_us for b in mine]),
+            values=np.concatenate([b.values for b in mine]),
+            offset=np.concatenate([b.offset for b in mine]),
+        )
+
+
+def decode_capture(
+    data: bytes | bytearray | memoryview,
+    on_error: OnError = "skip",
+    mode: Mode | None = None,
+    rate_hz: float | None = None,
+) -> Capture:
+    """Decode a complete capture (binary or line mode, detected unless ``mode`` is given).
+
+    Raises ProtocolError with kind ``"not_a_capture"`` when neither mode recognises the data.
+    ``rate_hz`` only matters for line-mode captures whose lines carry no timestamp.
+    """
+    if mode is None:
+        mode = detect_mode(bytes(data[:65536]))
+        if mode is None:
+            raise ProtocolError(
+                "not_a_capture", 0, "no version-1 frame header and no sample lines found"
+            )
+    decoder: StreamDecoder | LineDecoder
+    if mode == "binary":
+        decoder = StreamDecoder(on_error=on_error)
+    else:
+        decoder = LineDecoder(on_error=on_error, rate_hz=rate_hz)
+    messages = [*decoder.feed(data), *decoder.close()]
+    capture = Capture(mode=mode, blocks=[], counters=decoder.counters, errors=decoder.errors)
+    for message in messages:
+        if isinstance(message, SampleBlock):
+            capture.blocks.append(message)
+        elif isinstance(message, DeviceInfo):
+            capture.infos.append(message)
+        elif isinstance(message, Status):
+            capture.statuses.append(message)
+        else:
+            capture.commands.append(message)
+    return capture

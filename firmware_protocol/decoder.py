@@ -1,0 +1,427 @@
+"""Incremental, resynchronising decoder for version-1 binary streams.
+
+One engine serves both uses:
+
+* ``StreamDecoder.feed(chunk)`` for a live link: feed chunks of any size, get messages;
+* ``decode_capture`` (in ``bulk``) for a whole file: one feed of everything.
+
+The engine walks the buffer with a byte scanner (find sync, check the header, wait for the whole
+frame, check the frame CRC; on any failure skip one byte and look again). Whenever the scanner
+stands on a sample frame, it tries the fast path: the following frames are assumed to be a run of
+frames with the same 8-byte header, viewed as one numpy array, and checked all at once (headers
+compared as one 64-bit integer each, CRCs with table look-ups). The fast path accepts exactly what
+the scanner would accept; at the first frame where it cannot be sure it hands back to the scanner.
+"""
+
+from __future__ import annotations
+
+import struct
+import warnings
+from dataclasses import dataclass, field, fields
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from .crc import crc16, crc16_rows
+from .errors import ProtocolError
+from .messages import Command, DeviceInfo, Message, SampleBlock, Status
+from .spec import (
+    COMMAND_FIXED,
+    HEADER,
+    HEADER_SIZE,
+    INFO_FIXED,
+    OVERHEAD,
+    PAYLOAD_LIMITS,
+    PROTOCOL_VERSION,
+    SAMPLE_FIXED,
+    SEQ_MODULUS,
+    SET_RATE_ARG,
+    STATUS_FIXED,
+    SYNC,
+    TIMESTAMP_MODULUS,
+    CommandCode,
+    MessageType,
+    Side,
+    StatusCode,
+    sample_frame_dtype,
+)
+
+OnError = Literal["skip", "warn", "raise"]
+MAX_RUN = 65536  # frames checked per vectorised step: bounds the temporary arrays
+MAX_KEPT_ERRORS = 100
+
+_U16 = struct.Struct("<H")
+
+
+@dataclass
+class Counters:
+    """What a decoder saw. Every byte of the stream is in a frame or in ``bytes_skipped``."""
+
+    frames_left: int = 0
+    frames_right: int = 0
+    infos: int = 0
+    statuses: int = 0
+    commands: int = 0
+    crc_errors: int = 0  # a valid header, but the frame CRC did not match
+    header_errors: int = 0  # sync bytes followed by an invalid header
+    malformed: int = 0  # CRC-valid frames whose payload breaks the spec (e.g. side 7)
+    truncated: int = 0  # a frame cut off by the end of the data
+    bytes_skipped: int = 0  # bytes outside any valid frame
+    frames_lost: int = 0  # sum of forward sequence gaps (PROTOCOL.md §6)
+    duplicates: int = 0  # frames repeating the previous sequence number (dropped)
+    out_of_order: int = 0  # backward sequence jumps (delivered, tracking re-anchored)
+    clock_resets: int = 0  # device clock stepped backward without a wrap
+    bad_lines: int = 0  # line mode: lines that are not samples
+    bytes_total: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass
+class _SideTrack:
+    """Per-side state for sequence and time reconstruction."""
+
+    last_seq: int | None = None
+    last_t_us: int | None = None
+    last_time_us: int | None = None
+    period_us: int = 0  # last typical forward interval, used to splice clock resets
+    reset_pending: bool = False
+
+
+@dataclass
+class _Engine:
+    on_error: OnError = "skip"
+    counters: Counters = field(default_factory=Counters)
+    errors: list[ProtocolError] = field(default_factory=list)
+    tracks: dict[int, _SideTrack] = field(
+        default_factory=lambda: {Side.LEFT: _SideTrack(), Side.RIGHT: _SideTrack()}
+    )
+
+    # -- error policy -------------------------------------------------------------------------
+    def error(self, kind: str, offset: int, detail: str = "") -> None:
+        exc = ProtocolError(kind, offset, detail)
+        if len(self.errors) < MAX_KEPT_ERRORS:
+            self.errors.append(exc)
+        if self.on_error == "raise":
+            raise exc
+        if self.on_error == "warn":
+            warnings.warn(str(exc), stacklevel=4)
+
+    # -- sequence and time tracking (PROTOCOL.md §6) ------------------------------------------
+    def reset_tracking(self) -> None:
+        for track in self.tracks.values():
+            track.last_seq = None
+            track.reset_pending = True
+
+    def track(self, block: SampleBlock) -> SampleBlock:
+        """Drop duplicates, count gaps, fill ``time_us``. Returns the frames to deliver."""
+        keep = np.ones(len(block), dtype=bool)
+        for side, track in self.tracks.items():
+            index = np.flatnonzero(block.side == side)
+            if index.size == 0:
+                continue
+            seq = block.seq[index].astype(np.int64)
+            prev_seq = seq[0] if track.last_seq is None else track.last_seq
+            dseq = np.diff(seq, prepend=prev_seq) % SEQ_MODULUS
+            first_is_new = track.last_seq is None
+            if first_is_new:
+                dseq[0] = 1
+            dup = dseq == 0
+            keep[index[dup]] = False
+            self.counters.duplicates += int(dup.sum())
+            forward = (dseq >= 1) & (dseq < SEQ_MODULUS // 2)
+            self.counters.frames_lost += int((dseq[forward] - 1).sum())
+            self.counters.out_of_order += int((dseq >= SEQ_MODULUS // 2).sum())
+            track.last_seq = int(seq[-1])
+
+            kept = index[~dup]
+            t_raw = block.t_us[kept].astype(np.int64)
+            prev_t = t_raw[0] if track.last_t_us is None else track.last_t_us
+            dt = np.diff(t_raw, prepend=prev_t) % TIMESTAMP_MODULUS
+            backward = dt >= TIMESTAMP_MODULUS // 2
+            if track.last_t_us is not None and track.reset_pending:
+                backward[0] = True  # after a restart the old clock says nothing: splice
+            track.reset_pending = False
+            good = dt[~backward]
+            if good.size:
+                track.period_us = int(np.median(good[good > 0])) if (good > 0).any() else 0
+            self.counters.clock_resets += int(backward.sum())
+            dt[backward] = track.period_us
+            base = t_raw[0] if track.last_time_us is None else track.last_time_us
+            if track.last_time_us is None:
+                dt[0] = 0
+            time_us = base + np.cumsum(dt)
+            block.time_us[kept] = time_us
+            track.last_t_us = int(t_raw[-1])
+            track.last_time_us = int(time_us[-1])
+            if side == Side.LEFT:
+                self.counters.frames_left += kept.size
+            else:
+                self.counters.frames_right += kept.size
+        return block if keep.all() else block.select(keep)
+
+
+def _decode_payload(
+    msg_type: int, payload: bytes
+) -> DeviceInfo | Status | Command | tuple[int, int, int, int, tuple[int, ...]]:
+    """Decode one CRC-checked payload. Raises ValueError when it breaks the spec."""
+    if msg_type == MessageType.DEVICE_INFO:
+        (dev, major, minor, patch, side, unit, bits, _r1, count, _r2, mhz, scale) = (
+            INFO_FIXED.unpack_from(payload)
+        )
+        if side not in (Side.LEFT, Side.RIGHT, Side.BOTH, Side.UNKNOWN):
+            raise ValueError(f"side {side} is not 0, 1, 2 or 255")
+        if not 1 <= count <= 4096:
+            raise ValueError(f"sensor count {count} is outside 1..4096")
+        if bits > 16:
+            raise ValueError(f"adc_bits {bits} is over 16")
+        layout = payload[INFO_FIXED.size :]
+        if not layout.isascii():
+            raise ValueError("layout name is not ASCII")
+        return DeviceInfo(
+            device_id=dev,
+            firmware_version=(major, minor, patch),
+            side=side,
+            sensor_count=count,
+            layout=layout.decode("ascii"),
+            rate_hz=mhz / 1000.0,
+            unit=unit,
+            adc_bits=bits,
+            scale=scale,
+        )
+    if msg_type == MessageType.STATUS:
+        code, severity, command, t_us = STATUS_FIXED.unpack_from(payload)
+        try:
+            text = payload[STATUS_FIXED.size :].decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ValueError("status text is not UTF-8") from exc
+        return Status(code=code, severity=severity, command=command, t_us=t_us, text=text)
+    if msg_type == MessageType.COMMAND:
+        code, _reserved = COMMAND_FIXED.unpack_from(payload)
+        args = payload[COMMAND_FIXED.size :]
+        if code == CommandCode.SET_RATE:
+            if len(args) != SET_RATE_ARG.size:
+                raise ValueError("SET_RATE needs a 4-byte rate")
+            return Command(command=code, rate_hz=SET_RATE_ARG.unpack(args)[0] / 1000.0)
+        if args:
+            raise ValueError(f"command 0x{code:02x} takes no arguments")
+        return Command(command=code)
+    raise AssertionError("sample payloads are decoded in runs")
+
+
+class StreamDecoder:
+    """Feed bytes of a binary version-1 stream in chunks of any size; get messages.
+
+    ``on_error`` is the data-quality policy: ``"skip"`` (default: count and resynchronise,
+    never raise on bad bytes), ``"warn"`` (the same plus a warning per problem) or ``"raise"``
+    (``ProtocolError`` at the first problem, naming its byte offset).
+    Sample frames arrive as ``SampleBlock`` (arrays); the rest as message objects, in order.
+    """
+
+    def __init__(self, on_error: OnError = "skip") -> None:
+        if on_error not in ("skip", "warn", "raise"):
+            raise ValueError(f"on_error must be 'skip', 'warn' or 'raise', not {on_error!r}")
+        self._engine = _Engine(on_error=on_error)
+        self._buf = bytearray()
+        self._base = 0  # stream offset of self._buf[0]
+
+    @property
+    def counters(self) -> Counters:
+        return self._engine.counters
+
+    @property
+    def errors(self) -> list[ProtocolError]:
+        """The first problems met (at most 100), each with its byte offset."""
+        return self._engine.errors
+
+    @property
+    def offset(self) -> int:
+        """Bytes consumed so far (the stream offset of the first byte still buffered)."""
+        return self._base
+
+    def feed(self, data: bytes | bytearray | memoryview) -> list[Message]:
+        self._engine.counters.bytes_total += len(data)
+        self._buf += data
+        out: list[Message] = []
+        consumed = self._scan(out, final=False)
+        del self._buf[:consumed]
+        self._base += consumed
+        return out
+
+    def close(self) -> list[Message]:
+        """End of stream: whatever is still buffered is a cut-off frame or garbage."""
+        out: list[Message] = []
+        consumed = self._scan(out, final=True)
+        del self._buf[:consumed]
+        self._base += consumed
+        return out
+
+    # -- the scanner ----------------------------------------------------------------------------
+    def _skip(self, count: int) -> None:
+        self._engine.counters.bytes_skipped += count
+
+    def _scan(self, out: list[Message], final: bool) -> int:
+        engine, counters, buf, base = self._engine, self._engine.counters, self._buf, self._base
+        n = len(buf)
+        pos = 0
+        while pos < n:
+            start = buf.find(SYNC, pos)
+            if start < 0:
+                # keep a trailing first sync byte: its partner may come with the next chunk
+                stop = n - 1 if (not final and buf[n - 1] == SYNC[0]) else n
+                if stop > pos:
+                    self._skip(stop - pos)
+                    engine.error("garbage", base + pos, f"{stop - pos} bytes without sync")
+                pos = stop
+                break
+            if start > pos:
+                self._skip(start - pos)
+                engine.error("garbage", base + pos, f"{start - pos} bytes before the next sync")
+                pos = start
+            if n - pos < HEADER_SIZE:
+                if final:
+                    counters.truncated += 1
+                    self._skip(n - pos)
+                    engine.error("truncated", base + pos, "the data ends inside a frame header")
+                    pos = n
+                break
+            _sync, version, msg_type, length, header_crc = HEADER.unpack_from(buf, pos)
+            problem = self._check_header(buf, pos, version, msg_type, length, header_crc)
+            if problem is not None:
+                kind, detail = problem
+                counters.header_errors += 1
+                engine.error(kind, base + pos, detail)
+                self._skip(1)
+                pos += 1
+                continue
+            size = OVERHEAD + length
+            if n - pos < size:
+                if not final:
+                    break
+                counters.truncated += 1
+                engine.error("truncated", base + pos, f"frame of {size} bytes cut off at {n - pos}")
+                self._skip(1)
+                pos += 1
+                continue
+            if msg_type == MessageType.SAMPLE:
+                pos = self._sample_run(out, pos, length)
+                continue
+            end = pos + size - 2
+            if crc16(memoryview(buf)[pos:end]) != _U16.unpack_from(buf, end)[0]:
+                counters.crc_errors += 1
+                engine.error("crc_mismatch", base + pos, f"frame CRC of a type 0x{msg_type:02x}")
+                self._skip(1)
+                pos += 1
+                continue
+            try:
+                message = _decode_payload(msg_type, bytes(buf[pos + HEADER_SIZE : end]))
+            except (ValueError, struct.error) as exc:
+                counters.malformed += 1
+                self._skip(size)
+                engine.error("malformed_payload", base + pos, str(exc))
+                pos += size
+                continue
+            pos += size
+            self._deliver(out, message)
+        return pos
+
+    @staticmethod
+    def _check_header(
+        buf: bytearray, pos: int, version: int, msg_type: int, length: int, header_crc: int
+    ) -> tuple[str, str] | None:
+        if crc16(memoryview(buf)[pos : pos + 6]) != header_crc:
+            return "bad_header", "header CRC does not match"
+        if version != PROTOCOL_VERSION:
+            return "unsupported_version", f"protocol version {version}, this decoder reads 1"
+        limits = PAYLOAD_LIMITS.get(msg_type)
+        if limits is None:
+            return "unknown_type", f"message type 0x{msg_type:02x}"
+        low, high = limits
+        if not low <= length <= high or (msg_type == MessageType.SAMPLE and length % 2):
+            return "bad_length", f"payload length {length} for type 0x{msg_type:02x}"
+        return None
+
+    def _deliver(self, out: list[Message], message: DeviceInfo | Status | Command) -> None:
+        counters = self._engine.counters
+        if isinstance(message, DeviceInfo):
+            counters.infos += 1
+            self._engine.reset_tracking()
+        elif isinstance(message, Status):
+            counters.statuses += 1
+            restarted = message.code == StatusCode.BOOT or (
+                message.code == StatusCode.OK and message.command == CommandCode.START
+            )
+            if restarted:
+                self._engine.reset_tracking()
+        else:
+            counters.commands += 1
+        out.append(message)
+
+    def _sample_run(self, out: list[Message], pos: int, length: int) -> int:
+        """Check a run of same-header sample frames at ``pos`` at once; return the new position.
+
+        The frame at ``pos`` has a valid header and is complete in the buffer.
+        """
+        engine, counters, buf = self._engine, self._engine.counters, self._buf
+        size = OVERHEAD + length
+        n_values = (length - SAMPLE_FIXED.size) // 2
+        count = min((len(buf) - pos) // size, MAX_RUN)
+        # a copy, so no numpy view pins the bytearray (it must stay resizable)
+        raw = np.frombuffer(bytes(buf[pos : pos + count * size]), dtype=np.uint8)
+        rows = raw.reshape(count, size)
+        frames = raw.view(sample_frame_dtype(n_values))
+        same_header = frames["header"] == frames["header"][0]
+        run = count if same_header.all() else int(np.argmin(same_header))
+        header_state = crc16(raw[:HEADER_SIZE].tobytes())
+        crc_ok = crc16_rows(rows[:run, HEADER_SIZE:-2], init=header_state) == frames["crc"][:run]
+
+        # Frames with a bad CRC: drop in place only where the scanner would do the same, that is
+        # when the next sync in the stream is exactly the next frame's header.
+        bad = np.flatnonzero(~crc_ok)
+        accept_end = run
+        for i in bad:
+            if i == run - 1:
+                accept_end = int(i)  # the alignment after it is unknown: scanner decides
+                break
+            frame_start = pos + int(i) * size
+            if buf.find(SYNC, frame_start + 1, frame_start + size + 2) != frame_start + size:
+                accept_end = int(i)
+                break
+        bad = bad[bad < accept_end]
+        for i in bad:
+            engine.error("crc_mismatch", self._base + pos + int(i) * size, "sample frame CRC")
+        counters.crc_errors += bad.size
+        self._skip(int(bad.size) * size)
+
+        good = crc_ok[:accept_end]
+        sel = frames[:accept_end][good]
+        side_ok = sel["side"] <= Side.RIGHT
+        if not side_ok.all():
+            for i in np.flatnonzero(good)[~side_ok]:
+                engine.error("malformed_payload", self._base + pos + int(i) * size, "sample side")
+            counters.malformed += int((~side_ok).sum())
+            self._skip(int((~side_ok).sum()) * size)
+            sel = sel[side_ok]
+        if sel.size:
+            offsets = self._base + pos + size * np.flatnonzero(good)[side_ok].astype(np.int64)
+            block = SampleBlock(
+                seq=sel["seq"].copy(),
+                side=sel["side"].copy(),
+                flags=sel["flags"].copy(),
+                t_us=sel["t_us"].copy(),
+                time_us=np.zeros(sel.size, dtype=np.int64),
+                values=sel["values"].copy(),
+                offset=offsets,
+            )
+            block = engine.track(block)
+            if len(block):
+                out.append(block)
+        if accept_end == 0:
+            # the first frame itself is damaged: let the scanner step past one byte
+            counters.crc_errors += 1
+            engine.error("crc_mismatch", self._base + pos, "sample frame CRC")
+            self._skip(1)
+            return pos + 1
+        return pos + accept_end * size
