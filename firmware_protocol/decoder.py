@@ -391,7 +391,10 @@ class StreamDecoder:
                 break
         bad = bad[bad < accept_end]
         for i in bad:
-            engine.error("crc_mismatch", self._base + pos + int(i) * size, "sample frame CRC")
+            # report as the scanner would: the mismatch, then the rest of the frame as garbage
+            at = self._base + pos + int(i) * size
+            engine.error("crc_mismatch", at, "sample frame CRC")
+            engine.error("garbage", at + 1, f"{size - 1} bytes before the next sync")
         counters.crc_errors += bad.size
         self._skip(int(bad.size) * size)
 

@@ -1,0 +1,92 @@
+"""Shared fixtures. Real operating-system parts stay in the default run: gcc builds the C
+reference, pseudo-terminals are real serial devices. Real insole hardware is opt-in."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+C_DIR = ROOT / "firmware_protocol" / "c"
+GCC_FLAGS = ["-std=c99", "-Wall", "-Wextra", "-Wpedantic", "-Wconversion", "-Werror", "-O2"]
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--hardware", metavar="PORT", default=None, help="run the tests that need a real insole"
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--hardware"):
+        return
+    skip = pytest.mark.skip(reason="needs a real insole: pass --hardware PORT")
+    for item in items:
+        if "hardware" in item.keywords:
+            item.add_marker(skip)
+
+
+def shared_data(*parts: str) -> Path:
+    """A path under ../shared/data; skips (or fails under PRESSURE_REQUIRE_DATA=1) if absent."""
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        reason = f"reference data {path} is not here (it lives in ../shared/data beside the repo)"
+        if os.environ.get("PRESSURE_REQUIRE_DATA") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return path
+
+
+@pytest.fixture(scope="session")
+def gcc() -> str:
+    path = shutil.which("gcc")
+    if path is None:
+        pytest.fail("gcc is needed to build the C reference (apt-get install gcc)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def c_harness(gcc: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The C reference and its harness, compiled with the strict flags the spec promises."""
+    out = tmp_path_factory.mktemp("c") / "fp_harness"
+    sources = [str(C_DIR / "fp_protocol.c"), str(C_DIR / "fp_harness.c")]
+    subprocess.run([gcc, *GCC_FLAGS, "-o", str(out), *sources], check=True)
+    return out
+
+
+class Harness:
+    def __init__(self, path: Path) -> None:
+        self._proc = subprocess.Popen(
+            [str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1
+        )
+
+    def ask(self, request: str) -> str:
+        assert self._proc.stdin is not None and self._proc.stdout is not None
+        self._proc.stdin.write(request + "\n")
+        self._proc.stdin.flush()
+        return self._proc.stdout.readline().rstrip("\n")
+
+    def ask_until_end(self, request: str) -> list[str]:
+        assert self._proc.stdout is not None
+        lines = [self.ask(request)]
+        while lines[-1] != "end":
+            lines.append(self._proc.stdout.readline().rstrip("\n"))
+        return lines[:-1]
+
+    def close(self) -> None:
+        assert self._proc.stdin is not None
+        self._proc.stdin.close()
+        self._proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def harness(c_harness: Path) -> Iterator[Harness]:
+    h = Harness(c_harness)
+    yield h
+    h.close()
