@@ -1,0 +1,75 @@
+"""Hypothesis strategies for protocol messages and streams."""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from firmware_protocol import Command, CommandCode, DeviceInfo, SampleFrame, Status
+
+u16 = st.integers(0, 0xFFFF)
+u32 = st.integers(0, 0xFFFFFFFF)
+
+
+@st.composite
+def sample_frames(draw: st.DrawFn, n_values: int | None = None) -> SampleFrame:
+    n = draw(st.integers(1, 1100)) if n_values is None else n_values
+    values = draw(st.lists(u16, min_size=n, max_size=n))
+    return SampleFrame(
+        seq=draw(u16), side=draw(st.sampled_from([0, 1])), t_us=draw(u32),
+        values=tuple(values), flags=draw(st.integers(0, 255)),
+    )
+
+
+float32 = st.floats(width=32, allow_nan=False, allow_infinity=False)
+
+device_infos = st.builds(
+    DeviceInfo,
+    device_id=u32,
+    firmware_version=st.tuples(st.integers(0, 255), st.integers(0, 255), u16),
+    side=st.sampled_from([0, 1, 2, 255]),
+    sensor_count=st.integers(1, 4096),
+    layout=st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=64),
+    rate_hz=st.integers(0, 0xFFFFFFFF).map(lambda mhz: mhz / 1000),
+    unit=st.integers(0, 3),
+    adc_bits=st.integers(0, 16),
+    scale=float32,
+)
+
+statuses = st.builds(
+    Status,
+    code=u16,
+    severity=st.integers(0, 2),
+    command=st.integers(0, 255),
+    t_us=u32,
+    text=st.text(max_size=16),
+)
+
+commands = st.one_of(
+    st.builds(Command, command=st.sampled_from([c for c in CommandCode if c != 4])),
+    st.builds(
+        Command,
+        command=st.just(CommandCode.SET_RATE),
+        rate_hz=st.integers(0, 0xFFFFFFFF).map(lambda mhz: mhz / 1000),
+    ),
+)
+
+
+@st.composite
+def sample_streams(draw: st.DrawFn, max_frames: int = 60) -> list[SampleFrame]:
+    """A clean run of samples: one or two feet, consecutive sequence numbers, rising time."""
+    n_values = draw(st.integers(1, 40))
+    n_frames = draw(st.integers(1, max_frames))
+    two_feet = draw(st.booleans())
+    seq0 = draw(u16)
+    t0 = draw(u32)
+    period = draw(st.integers(100, 20000))
+    frames = []
+    for i in range(n_frames):
+        side = i % 2 if two_feet else 0
+        k = i // 2 if two_feet else i
+        values = tuple(draw(st.lists(u16, min_size=n_values, max_size=n_values)))
+        frames.append(
+            SampleFrame(seq=(seq0 + k) % 65536, side=side, t_us=(t0 + k * period) % 2**32,
+                        values=values)
+        )
+    return frames

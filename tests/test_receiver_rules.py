@@ -1,0 +1,193 @@
+"""PROTOCOL.md §5 and §6: sequence gaps, duplicates, wraps, clock resets, line mode, detection."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from firmware_protocol import (
+    CommandCode,
+    DeviceInfo,
+    LineDecoder,
+    ProtocolError,
+    SampleFrame,
+    Status,
+    StatusCode,
+    StreamDecoder,
+    decode_capture,
+    detect_mode,
+    encode,
+    encode_samples,
+    parse_line,
+)
+
+
+def stream(seqs: list[int], times: list[int], side: int = 0) -> bytes:
+    return b"".join(encode(SampleFrame(s, side, t, (1, 2))) for s, t in zip(seqs, times))
+
+
+def test_gap_counts_lost_frames() -> None:
+    cap = decode_capture(stream([1, 2, 5, 6], [0, 10, 40, 50]))
+    assert cap.counters.frames_lost == 2
+    assert cap.counters.frames_left == 4
+
+
+def test_duplicate_is_dropped_and_counted() -> None:
+    cap = decode_capture(stream([1, 2, 2, 3], [0, 10, 10, 20]))
+    block = cap.frames(0)
+    assert block is not None
+    assert list(block.seq) == [1, 2, 3]
+    assert cap.counters.duplicates == 1
+    assert cap.counters.frames_lost == 0
+
+
+def test_sequence_wrap_is_not_a_gap() -> None:
+    cap = decode_capture(stream([65534, 65535, 0, 1], [0, 10, 20, 30]))
+    assert cap.counters.frames_lost == 0
+    assert cap.counters.out_of_order == 0
+
+
+def test_backward_jump_is_out_of_order_and_reanchors() -> None:
+    cap = decode_capture(stream([100, 101, 7, 8, 9], [0, 10, 20, 30, 40]))
+    assert cap.counters.out_of_order == 1
+    assert cap.counters.frames_lost == 0
+    assert cap.counters.frames_left == 5
+
+
+def test_timestamp_wrap_is_reconstructed() -> None:
+    top = 2**32
+    cap = decode_capture(stream([0, 1, 2, 3], [top - 20000, top - 10000, 0, 10000]))
+    block = cap.frames(0)
+    assert block is not None
+    assert list(np.diff(block.time_us)) == [10000, 10000, 10000]
+    assert cap.counters.clock_resets == 0
+
+
+def test_wraps_over_hours_stay_continuous() -> None:
+    """Two hours at 100 Hz crosses the 71.6-minute wrap once; time keeps increasing."""
+    n = 2 * 3600 * 100
+    k = np.arange(n)
+    data = encode_samples(k, np.zeros(n, int), k * 10_000, np.ones((n, 1), int))
+    block = decode_capture(data).frames(0)
+    assert block is not None
+    assert block.time_us[-1] - block.time_us[0] == (n - 1) * 10_000
+    assert (np.diff(block.time_us) == 10_000).all()
+
+
+def test_clock_step_back_is_a_reset_spliced_by_the_typical_interval() -> None:
+    cap = decode_capture(stream([1, 2, 3, 4, 5], [5000, 6000, 7000, 100, 1100]))
+    block = cap.frames(0)
+    assert block is not None
+    assert list(np.diff(block.time_us)) == [1000, 1000, 1000, 1000]
+    assert cap.counters.clock_resets == 1
+
+
+def test_device_info_and_start_ack_restart_tracking() -> None:
+    info = DeviceInfo(1, (1, 0, 0), 0, 2, "x", 100.0)
+    ack = Status(code=StatusCode.OK, command=CommandCode.START)
+    data = stream([500, 501], [0, 10]) + encode(info) + stream([0, 1], [0, 10])
+    data += encode(ack) + stream([0, 1], [0, 10])
+    cap = decode_capture(data)
+    assert cap.counters.frames_lost == 0
+    assert cap.counters.out_of_order == 0
+    assert cap.counters.frames_left == 6
+
+
+def test_two_feet_track_separately() -> None:
+    data = stream([10, 11, 12], [0, 10, 20], side=0) + stream([70, 72], [0, 20], side=1)
+    cap = decode_capture(data)
+    assert cap.counters.frames_lost == 1
+    assert cap.counters.frames_left == 3 and cap.counters.frames_right == 2
+
+
+def test_sensor_count_change_is_reported_with_offset() -> None:
+    data = encode(SampleFrame(0, 0, 0, (1, 2))) + encode(SampleFrame(1, 0, 10, (1, 2, 3)))
+    cap = decode_capture(data)
+    with pytest.raises(ProtocolError, match="sensor count changes from 2 to 3"):
+        cap.frames(0)
+
+
+# -- line mode ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("1,2,3", (None, None, [1, 2, 3])),
+        ("1 2   3", (None, None, [1, 2, 3])),
+        ("1\t2\t3", (None, None, [1, 2, 3])),
+        ("1 , 2 ,3", (None, None, [1, 2, 3])),
+        ("1500ms,L,4,5", (1_500_000, 0, [4, 5])),
+        ("R 77us 4 5", (77, 1, [4, 5])),
+        ("r,9", (None, 1, [9])),
+        ("65535", (None, None, [65535])),
+    ],
+)
+def test_line_parse(line: str, expected: tuple[int | None, int | None, list[int]]) -> None:
+    assert parse_line(line) == expected
+
+
+@pytest.mark.parametrize("line", ["1,,2", "1,x,3", "65536", "-4", "1.5,2", "L", "12ms", "L,R,1"])
+def test_bad_lines(line: str) -> None:
+    assert isinstance(parse_line(line), str)
+
+
+def test_line_decoder_counts_bad_lines_and_keeps_good_ones() -> None:
+    text = (
+        b"# t, side, values\r\n"
+        b"0ms,L,1,2,3\r\n"
+        b"0ms,R,4,5,6\r\n"
+        b"10ms,L,7,8\r\n"  # wrong count
+        b"garbage here\n"
+        b"10ms,R,1,1,1\n"
+        b"20ms,L,2,2,2\n"
+    )
+    decoder = LineDecoder()
+    blocks = []
+    for i in range(0, len(text), 5):
+        blocks += decoder.feed(text[i : i + 5])
+    blocks += decoder.close()
+    assert decoder.counters.bad_lines == 2
+    assert decoder.counters.frames_left == 2 and decoder.counters.frames_right == 2
+    kinds = [(e.kind, e.offset) for e in decoder.errors]
+    assert kinds == [("bad_line", text.index(b"10ms,L")), ("bad_line", text.index(b"garbage"))]
+    left = np.concatenate([b.values[b.side == 0] for b in blocks])
+    assert left.tolist() == [[1, 2, 3], [2, 2, 2]]
+
+
+def test_line_capture_with_millis_timestamps() -> None:
+    text = "".join(f"{10 * i}ms,{i},{2 * i}\n" for i in range(100)).encode()
+    cap = decode_capture(text)
+    assert cap.mode == "text"
+    block = cap.frames(0)
+    assert block is not None
+    assert (np.diff(block.time_us) == 10_000).all()
+
+
+def test_line_capture_without_time_uses_given_rate() -> None:
+    text = "".join(f"{i},{i}\n" for i in range(50)).encode()
+    block = decode_capture(text, rate_hz=50.0).frames(0)
+    assert block is not None
+    assert (np.diff(block.time_us) == 20_000).all()
+    untimed = decode_capture(text).frames(0)
+    assert untimed is not None and (untimed.time_us == -1).all()
+
+
+def test_detect_mode() -> None:
+    binary = encode(SampleFrame(0, 0, 0, (1,)))
+    assert detect_mode(b"\x00\x01" + binary) == "binary"
+    assert detect_mode(b"booting...\n1,2,3\n4,5,6\n") == "text"
+    assert detect_mode(b"1,2,3\n4,5") is None  # only one complete line yet
+    assert detect_mode(bytes(range(256))) is None
+    assert detect_mode(b"") is None
+
+
+def test_not_a_capture() -> None:
+    with pytest.raises(ProtocolError) as info:
+        decode_capture(b"%PDF-1.7 \x00\x01\x02 this is not insole data" * 10)
+    assert info.value.kind == "not_a_capture"
+
+
+def test_stream_decoder_rejects_unknown_policy() -> None:
+    with pytest.raises(ValueError, match="on_error"):
+        StreamDecoder(on_error="ignore")  # type: ignore[arg-type]
