@@ -1,0 +1,3 @@
+from pressure.cli import run
+
+run()

@@ -1,0 +1,53 @@
+"""``pressure info``: frames per side, losses, CRC errors, duration and rate of a capture."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE", help="capture or recording")
+    parser.add_argument("--json", action="store_true", help="print a JSON object (stable keys)")
+    parser.add_argument("--rate", type=float, default=None, metavar="HZ",
+                        help="sample rate of a line-mode capture whose lines carry no time")
+
+
+def _fmt(value: float | None, unit: str) -> str:
+    return "unknown" if value is None else f"{value:g} {unit}"
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..io.capture import read_capture, summarize_capture
+
+    capture = read_capture(args.file, rate_hz=args.rate)
+    summary = summarize_capture(args.file, capture)
+    if args.json:
+        print(json.dumps(summary.as_json(), indent=2))
+        return 0
+    c = summary.counters
+    lines = [f"{summary.path}  ({summary.mode} mode, {c['bytes_total']} bytes)"]
+    for device in summary.devices:
+        lines.append(
+            f"  device {device['device_id']:#010x}  firmware {device['firmware_version']}  "
+            f"{device['side']}  {device['sensor_count']} sensors  layout {device['layout']!r}  "
+            f"nominal {device['nominal_rate_hz']:g} Hz"
+        )
+    for name, side in summary.sides.items():
+        lines.append(
+            f"  {name:<5} {side.frames} frames  {side.sensors} sensors  "
+            f"{_fmt(side.duration_s, 's')}  {_fmt(side.sampling_rate_hz, 'Hz')}"
+        )
+    if not summary.sides:
+        lines.append("  no sample frames")
+    lines.append(
+        f"  frames lost {c['frames_lost']}  CRC errors {c['crc_errors']}  "
+        f"bad headers {c['header_errors']}  bytes skipped {c['bytes_skipped']}  "
+        f"duplicates {c['duplicates']}  out of order {c['out_of_order']}"
+    )
+    if summary.mode == "text":
+        lines.append(f"  bad lines {c['bad_lines']}")
+    for error in summary.first_errors:
+        lines.append(f"  first problems: {error}")
+    print("\n".join(lines))
+    return 0

@@ -1,0 +1,139 @@
+"""Captures: files holding the raw wire stream of one link (binary or line mode).
+
+A capture is what ``pressure simulate --out`` writes and what a serial port carried, byte for
+byte; the project's own suffix is ``.insole`` but the content decides, not the name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from firmware_protocol import Capture, OnError, ProtocolError, Side, decode_capture
+
+from ..errors import FileFormatError
+
+EXPECTED = "expected an insole capture: version-1 wire frames or line-mode text (PROTOCOL.md)"
+
+
+def read_capture(
+    path: str | Path, on_error: OnError = "skip", rate_hz: float | None = None
+) -> Capture:
+    """Decode a capture file.
+
+    ``on_error="skip"`` (the default) counts damage and keeps every intact frame; ``"raise"``
+    stops at the first damaged byte. Raises FileFormatError (naming the file and the byte offset)
+    when the file is missing, empty, not a capture, or damaged under ``"raise"``.
+    """
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise FileFormatError(path, "no such file") from None
+    except IsADirectoryError:
+        raise FileFormatError(path, f"is a directory; {EXPECTED}") from None
+    except OSError as exc:
+        raise FileFormatError(path, f"cannot be read: {exc.strerror or exc}") from None
+    if not data:
+        raise FileFormatError(path, f"the file is empty; {EXPECTED}")
+    try:
+        return decode_capture(data, on_error=on_error, rate_hz=rate_hz)
+    except ProtocolError as exc:
+        if exc.kind == "not_a_capture":
+            raise FileFormatError(path, f"not an insole capture ({exc.detail}); {EXPECTED}") from None
+        raise FileFormatError(path, f"{exc.kind}: {exc.detail}", offset=exc.offset) from None
+
+
+@dataclass
+class SideSummary:
+    frames: int
+    sensors: int
+    duration_s: float | None
+    sampling_rate_hz: float | None
+
+
+@dataclass
+class CaptureSummary:
+    """What ``pressure info`` reports. ``as_json`` gives the stable keys."""
+
+    path: Path
+    mode: str
+    sides: dict[str, SideSummary]
+    counters: dict[str, int]
+    devices: list[dict[str, Any]] = field(default_factory=list)
+    first_errors: list[str] = field(default_factory=list)
+
+    @property
+    def duration_s(self) -> float | None:
+        spans = [s.duration_s for s in self.sides.values() if s.duration_s is not None]
+        return max(spans) if spans else None
+
+    @property
+    def sampling_rate_hz(self) -> float | None:
+        busiest = max(self.sides.values(), key=lambda s: s.frames, default=None)
+        return None if busiest is None else busiest.sampling_rate_hz
+
+    def as_json(self) -> dict[str, Any]:
+        c = self.counters
+        return {
+            "file": str(self.path),
+            "mode": self.mode,
+            "frames": {
+                "left": self.sides["left"].frames if "left" in self.sides else 0,
+                "right": self.sides["right"].frames if "right" in self.sides else 0,
+            },
+            "frames_lost": c["frames_lost"],
+            "crc_errors": c["crc_errors"],
+            "bytes_skipped": c["bytes_skipped"],
+            "duration_s": self.duration_s,
+            "sampling_rate_hz": self.sampling_rate_hz,
+            "header_errors": c["header_errors"],
+            "duplicates": c["duplicates"],
+            "out_of_order": c["out_of_order"],
+            "malformed": c["malformed"],
+            "truncated": c["truncated"],
+            "bad_lines": c["bad_lines"],
+            "clock_resets": c["clock_resets"],
+            "bytes_total": c["bytes_total"],
+            "sensors": {name: s.sensors for name, s in self.sides.items()},
+            "devices": self.devices,
+        }
+
+
+def summarize_capture(path: str | Path, capture: Capture) -> CaptureSummary:
+    sides: dict[str, SideSummary] = {}
+    for side in (Side.LEFT, Side.RIGHT):
+        block = capture.frames(side)
+        if block is None:
+            continue
+        duration = rate = None
+        timed = block.time_us[block.time_us >= 0]
+        if timed.size >= 2:
+            period_us = float(np.median(np.diff(timed)))
+            if period_us > 0:
+                rate = round(1e6 / period_us, 3)
+                # the span between the first and last sample, plus the last sample's own period
+                duration = round((float(timed[-1] - timed[0]) + period_us) / 1e6, 6)
+        sides[side.name.lower()] = SideSummary(len(block), block.n_sensors, duration, rate)
+    devices = [
+        {
+            "device_id": info.device_id,
+            "firmware_version": ".".join(str(v) for v in info.firmware_version),
+            "side": {0: "left", 1: "right", 2: "both"}.get(info.side, "unknown"),
+            "sensor_count": info.sensor_count,
+            "layout": info.layout,
+            "nominal_rate_hz": info.rate_hz,
+        }
+        for info in {(i.device_id, i.side, i.layout): i for i in capture.infos}.values()
+    ]
+    return CaptureSummary(
+        path=Path(path),
+        mode=capture.mode,
+        sides=sides,
+        counters=capture.counters.as_dict(),
+        devices=devices,
+        first_errors=[str(e) for e in capture.errors[:5]],
+    )

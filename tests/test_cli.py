@@ -1,0 +1,174 @@
+"""The command line as users call it: ``main([...])`` in process, and the real entry points."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from firmware_protocol.spec import sample_frame_size
+from pressure.cli import main
+
+from .conftest import ROOT
+
+
+def simulate(tmp_path: Path, *extra: str, name: str = "walk.insole") -> Path:
+    out = tmp_path / name
+    assert main(["simulate", "--out", str(out), "--seconds", "10", *extra]) == 0
+    return out
+
+
+def info_json(path: Path, capsys: pytest.CaptureFixture[str]) -> dict:
+    capsys.readouterr()
+    assert main(["info", str(path), "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_simulate_is_deterministic(tmp_path: Path) -> None:
+    a = simulate(tmp_path, "--seed", "3", name="a.insole").read_bytes()
+    b = simulate(tmp_path, "--seed", "3", name="b.insole").read_bytes()
+    c = simulate(tmp_path, "--seed", "4", name="c.insole").read_bytes()
+    assert a == b
+    assert a != c
+
+
+def test_info_json_stable_keys(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = simulate(tmp_path, "--rate", "200", "--sensors", "99")
+    report = info_json(path, capsys)
+    assert report["frames"] == {"left": 2000, "right": 2000}
+    assert report["frames_lost"] == 0
+    assert report["crc_errors"] == 0
+    assert report["bytes_skipped"] == 0
+    assert report["duration_s"] == pytest.approx(10.0)
+    assert report["sampling_rate_hz"] == pytest.approx(200.0)
+    assert report["sensors"] == {"left": 99, "right": 99}
+
+
+def test_info_text_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = simulate(tmp_path)
+    capsys.readouterr()
+    assert main(["info", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "left  1000 frames" in out and "frames lost 0" in out
+
+
+def test_info_counts_account_for_damage_at_one_percent_of_frames(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = simulate(tmp_path, "--seconds", "10")
+    data = bytearray(path.read_bytes())
+    size = sample_frame_size(16)
+    first = len(data) % size  # the DEVICE_INFO frame comes first
+    n_frames = (len(data) - first) // size
+    rng = np.random.default_rng(7)
+    damaged = rng.choice(n_frames, size=n_frames // 100, replace=False)
+    where = rng.integers(0, size, size=len(damaged))
+    for i, within in zip(damaged, where):
+        data[first + int(i) * size + int(within)] ^= 0xFF
+    path.write_bytes(bytes(data))
+    report = info_json(path, capsys)
+    assert report["frames"]["left"] + report["frames"]["right"] == n_frames - len(damaged)
+    # damage to a sync byte leaves no header to reject (the frame is skipped as garbage); in the
+    # rest of the header it is a bad header; in the payload or frame CRC, a CRC error
+    assert report["header_errors"] == int(((where >= 2) & (where < 8)).sum())
+    assert report["crc_errors"] == int((where >= 8).sum())
+    assert report["frames_lost"] == len(damaged)
+    assert report["bytes_skipped"] == len(damaged) * size
+
+
+def test_info_counts_deleted_and_inserted_bytes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = simulate(tmp_path)
+    data = bytearray(path.read_bytes())
+    size = sample_frame_size(16)
+    first = len(data) % size
+    junk = b"\x00garbage\xff"
+    at = first + 1200 * size
+    data[at:at] = junk  # between frames: costs nothing
+    at = first + 500 * size + 20
+    del data[at : at + 3]  # inside frame 500: costs that frame
+    path.write_bytes(bytes(data))
+    report = info_json(path, capsys)
+    assert report["frames"]["left"] + report["frames"]["right"] == 1999
+    assert report["frames_lost"] == 1
+    assert report["bytes_skipped"] == (size - 3) + len(junk)
+
+
+def test_not_a_capture_one_line_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "notes.insole"
+    bad.write_bytes(bytes(range(256)) * 8)
+    capsys.readouterr()
+    assert main(["info", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert str(bad) in err and "not an insole capture" in err and "expected" in err
+    assert "Traceback" not in err
+
+
+def test_verbose_shows_traceback(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "x.insole"
+    bad.write_text("hello\n")
+    assert main(["-v", "info", str(bad)]) == 1
+    assert "Traceback" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("content", "message"), [(b"", "the file is empty"), (None, "no such file")])
+def test_empty_or_missing_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes | None, message: str
+) -> None:
+    path = tmp_path / "f.insole"
+    if content is not None:
+        path.write_bytes(content)
+    assert main(["info", str(path)]) == 1
+    assert message in capsys.readouterr().err
+
+
+def test_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["simulate", "--seconds", "1"])  # --out missing
+    assert info.value.code == 2
+
+
+def test_bad_parameter_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["simulate", "--out", str(tmp_path / "x"), "--seconds", "-1"]) == 1
+    assert "seconds must be positive" in capsys.readouterr().err
+
+
+def test_line_mode_capture(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "arduino.txt"
+    lines = ["# millis, side, 4 FSR"]
+    for i in range(200):
+        lines.append(f"{i * 20}ms,L,{i % 50},{i % 7},0,{i}")
+        lines.append(f"{i * 20}ms,R,{i % 30},1,2,{i}")
+    lines.insert(50, "oops,1,2")
+    path.write_text("\r\n".join(lines) + "\r\n")
+    report = info_json(path, capsys)
+    assert report["mode"] == "text"
+    assert report["frames"] == {"left": 200, "right": 200}
+    assert report["bad_lines"] == 1
+    assert report["sampling_rate_hz"] == pytest.approx(50.0)
+
+
+def test_real_entry_points(tmp_path: Path) -> None:
+    """``python -m pressure`` and the installed ``pressure`` script both run."""
+    out = tmp_path / "w.insole"
+    done = subprocess.run(
+        [sys.executable, "-m", "pressure", "simulate", "--out", str(out), "--seconds", "1"],
+        capture_output=True, text=True, cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    script = Path(sys.executable).with_name("pressure")
+    if not script.exists():
+        pytest.fail(f"the console script is not installed beside {sys.executable}")
+    done = subprocess.run([str(script), "info", str(out), "--json"], capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["frames"] == {"left": 100, "right": 100}
+    done = subprocess.run([str(script), "info", str(tmp_path)], capture_output=True, text=True)
+    assert done.returncode == 1
+    assert done.stderr.startswith("pressure: error:") and "Traceback" not in done.stderr
