@@ -117,55 +117,65 @@ class _Engine:
 
     def track(self, block: SampleBlock) -> SampleBlock:
         """Drop duplicates, count gaps, fill ``time_us``. Returns the frames to deliver."""
-        keep = np.ones(len(block), dtype=bool)
+        keep: npt.NDArray[np.bool_] | None = None
+        sides = block.side
+        one_side = bool((sides == sides[0]).all())
         for side, track in self.tracks.items():
-            index = np.flatnonzero(block.side == side)
-            if index.size == 0:
-                continue
+            if one_side:
+                if sides[0] != side:
+                    continue
+                index = np.arange(len(block))
+            else:
+                index = np.flatnonzero(sides == side)
+                if index.size == 0:
+                    continue
             seq = block.seq[index].astype(np.int64)
-            prev_seq = seq[0] if track.last_seq is None else track.last_seq
-            dseq = np.diff(seq, prepend=prev_seq) % SEQ_MODULUS
-            first_is_new = track.last_seq is None
-            if first_is_new:
-                dseq[0] = 1
+            dseq = np.empty_like(seq)
+            dseq[1:] = seq[1:] - seq[:-1]
+            dseq[0] = 1 if track.last_seq is None else seq[0] - track.last_seq
+            dseq %= SEQ_MODULUS
             dup = dseq == 0
-            keep[index[dup]] = False
-            self.counters.duplicates += int(dup.sum())
-            forward = (dseq >= 1) & (dseq < SEQ_MODULUS // 2)
-            self.counters.frames_lost += int((dseq[forward] - 1).sum())
+            n_dup = int(dup.sum())
+            if n_dup:
+                if keep is None:
+                    keep = np.ones(len(block), dtype=bool)
+                keep[index[dup]] = False
+                self.counters.duplicates += n_dup
+                index = index[~dup]
+                dseq = dseq[~dup]
+            self.counters.frames_lost += int((dseq[dseq < SEQ_MODULUS // 2] - 1).sum())
             self.counters.out_of_order += int((dseq >= SEQ_MODULUS // 2).sum())
             track.last_seq = int(seq[-1])
 
-            kept = index[~dup]
-            t_raw = block.t_us[kept].astype(np.int64)
-            prev_t = t_raw[0] if track.last_t_us is None else track.last_t_us
-            dt = np.diff(t_raw, prepend=prev_t) % TIMESTAMP_MODULUS
+            t_raw = block.t_us[index].astype(np.int64)
+            dt = np.empty_like(t_raw)
+            dt[1:] = t_raw[1:] - t_raw[:-1]
+            dt[0] = 0 if track.last_t_us is None else t_raw[0] - track.last_t_us
+            dt %= TIMESTAMP_MODULUS
             backward = dt >= TIMESTAMP_MODULUS // 2
             if track.last_t_us is not None and track.reset_pending:
                 backward[0] = True  # after a restart the old clock says nothing: splice
             track.reset_pending = False
-            good = dt[~backward]
-            if good.size:
-                track.period_us = int(np.median(good[good > 0])) if (good > 0).any() else 0
-            self.counters.clock_resets += int(backward.sum())
-            dt[backward] = track.period_us
+            forward = dt[1:][~backward[1:]]
+            if forward.size:
+                recent = sorted(forward[-9:].tolist())
+                track.period_us = recent[len(recent) // 2]
+            if backward.any():
+                self.counters.clock_resets += int(backward.sum())
+                dt[backward] = track.period_us
             base = t_raw[0] if track.last_time_us is None else track.last_time_us
-            if track.last_time_us is None:
-                dt[0] = 0
             time_us = base + np.cumsum(dt)
-            block.time_us[kept] = time_us
+            block.time_us[index] = time_us
             track.last_t_us = int(t_raw[-1])
             track.last_time_us = int(time_us[-1])
             if side == Side.LEFT:
-                self.counters.frames_left += kept.size
+                self.counters.frames_left += index.size
             else:
-                self.counters.frames_right += kept.size
-        return block if keep.all() else block.select(keep)
+                self.counters.frames_right += index.size
+        return block if keep is None else block.select(keep)
 
 
-def _decode_payload(
-    msg_type: int, payload: bytes
-) -> DeviceInfo | Status | Command | tuple[int, int, int, int, tuple[int, ...]]:
+def _decode_payload(msg_type: int, payload: bytes) -> DeviceInfo | Status | Command:
     """Decode one CRC-checked payload. Raises ValueError when it breaks the spec."""
     if msg_type == MessageType.DEVICE_INFO:
         (dev, major, minor, patch, side, unit, bits, _r1, count, _r2, mhz, scale) = (

@@ -98,7 +98,9 @@ INFO_FIXED = struct.Struct("<IBBHBBBBHHIf")
 # device_id u32, fw_major u8, fw_minor u8, fw_patch u16, side u8, unit u8, adc_bits u8,
 # reserved u8, sensor_count u16, reserved u16, rate_mhz u32, scale f32; then layout name (ASCII)
 SAMPLE_FIXED = struct.Struct("<HBBI")  # seq u16, side u8, flags u8, t_us u32; then n x u16 values
-STATUS_FIXED = struct.Struct("<HBBI")  # code u16, severity u8, command u8, t_us u32; then UTF-8 text
+STATUS_FIXED = struct.Struct(
+    "<HBBI"
+)  # code u16, severity u8, command u8, t_us u32; then UTF-8 text
 COMMAND_FIXED = struct.Struct("<BB")  # command u8, reserved u8; then arguments
 SET_RATE_ARG = struct.Struct("<I")
 

@@ -33,7 +33,10 @@ class LineDecoder:
     """
 
     def __init__(
-        self, on_error: OnError = "skip", default_side: int = Side.LEFT, rate_hz: float | None = None
+        self,
+        on_error: OnError = "skip",
+        default_side: int = Side.LEFT,
+        rate_hz: float | None = None,
     ) -> None:
         self._engine = _Engine(on_error=on_error)
         self._buf = bytearray()
@@ -82,13 +85,14 @@ class LineDecoder:
         self._engine.counters.bytes_skipped += size
         self._engine.error("bad_line", self._base + pos, detail)
 
-    def _line(self, start: int, end: int, rows: list[tuple[int, int, int | None, list[int]]]) -> None:
+    def _line(
+        self, start: int, end: int, rows: list[tuple[int, int, int | None, list[int]]]
+    ) -> None:
         raw = bytes(self._buf[start:end])
         size = end - start + 1
         text = raw.decode("ascii", errors="replace").strip()
         if not text or text.startswith("#"):
-            self._engine.counters.bytes_skipped += size
-            return
+            return  # a comment or blank line: valid content, not damage
         parsed = parse_line(text)
         if isinstance(parsed, str):
             self._bad(start, size, parsed)

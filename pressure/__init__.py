@@ -8,6 +8,6 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .errors import DeviceError, FileFormatError, PressureError  # noqa: E402
+from .errors import DeviceError, FileFormatError, PressureError
 
 __all__ = ["DeviceError", "FileFormatError", "PressureError", "__version__"]

@@ -15,8 +15,11 @@ def sample_frames(draw: st.DrawFn, n_values: int | None = None) -> SampleFrame:
     n = draw(st.integers(1, 1100)) if n_values is None else n_values
     values = draw(st.lists(u16, min_size=n, max_size=n))
     return SampleFrame(
-        seq=draw(u16), side=draw(st.sampled_from([0, 1])), t_us=draw(u32),
-        values=tuple(values), flags=draw(st.integers(0, 255)),
+        seq=draw(u16),
+        side=draw(st.sampled_from([0, 1])),
+        t_us=draw(u32),
+        values=tuple(values),
+        flags=draw(st.integers(0, 255)),
     )
 
 
@@ -69,7 +72,8 @@ def sample_streams(draw: st.DrawFn, max_frames: int = 60) -> list[SampleFrame]:
         k = i // 2 if two_feet else i
         values = tuple(draw(st.lists(u16, min_size=n_values, max_size=n_values)))
         frames.append(
-            SampleFrame(seq=(seq0 + k) % 65536, side=side, t_us=(t0 + k * period) % 2**32,
-                        values=values)
+            SampleFrame(
+                seq=(seq0 + k) % 65536, side=side, t_us=(t0 + k * period) % 2**32, values=values
+            )
         )
     return frames

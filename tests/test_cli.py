@@ -67,7 +67,7 @@ def test_info_counts_account_for_damage_at_one_percent_of_frames(
     rng = np.random.default_rng(7)
     damaged = rng.choice(n_frames, size=n_frames // 100, replace=False)
     where = rng.integers(0, size, size=len(damaged))
-    for i, within in zip(damaged, where):
+    for i, within in zip(damaged, where, strict=True):
         data[first + int(i) * size + int(within)] ^= 0xFF
     path.write_bytes(bytes(data))
     report = info_json(path, capsys)
@@ -117,7 +117,9 @@ def test_verbose_shows_traceback(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert "Traceback" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize(("content", "message"), [(b"", "the file is empty"), (None, "no such file")])
+@pytest.mark.parametrize(
+    ("content", "message"), [(b"", "the file is empty"), (None, "no such file")]
+)
 def test_empty_or_missing_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes | None, message: str
 ) -> None:
@@ -159,14 +161,15 @@ def test_real_entry_points(tmp_path: Path) -> None:
     out = tmp_path / "w.insole"
     done = subprocess.run(
         [sys.executable, "-m", "pressure", "simulate", "--out", str(out), "--seconds", "1"],
-        capture_output=True, text=True, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
     )
     assert done.returncode == 0, done.stderr
     script = Path(sys.executable).with_name("pressure")
     if not script.exists():
         pytest.fail(f"the console script is not installed beside {sys.executable}")
-    done = subprocess.run([str(script), "info", str(out), "--json"], capture_output=True,
-                          text=True)
+    done = subprocess.run([str(script), "info", str(out), "--json"], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["frames"] == {"left": 100, "right": 100}
     done = subprocess.run([str(script), "info", str(tmp_path)], capture_output=True, text=True)

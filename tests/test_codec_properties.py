@@ -27,8 +27,12 @@ from firmware_protocol import (
 
 from .strategies import commands, device_infos, sample_frames, sample_streams, statuses
 
-DAMAGE = settings(max_examples=150, derandomize=True, deadline=None,
-                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+DAMAGE = settings(
+    max_examples=150,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
 def decode_all(data: bytes, chunks: list[int] | None = None) -> tuple[list[Any], StreamDecoder]:
@@ -72,7 +76,9 @@ def test_every_sensor_count_round_trips(n_values: int, data: st.DataObject) -> N
 @settings(deadline=None)
 def test_vectorised_encoder_equals_scalar(frames: list[SampleFrame]) -> None:
     bulk = encode_samples(
-        [f.seq for f in frames], [f.side for f in frames], [f.t_us for f in frames],
+        [f.seq for f in frames],
+        [f.side for f in frames],
+        [f.t_us for f in frames],
         np.array([f.values for f in frames]),
     )
     assert bulk == b"".join(encode(f) for f in frames)
@@ -116,8 +122,9 @@ def damaged_streams(draw: st.DrawFn) -> tuple[list[SampleFrame], bytes, set[int]
     k = draw(st.integers(1, max(1, len(frames) // 4)))
     # damage frames at least 3 apart, so damages never meet
     candidates = list(range(0, len(frames), 3))
-    targets = sorted(draw(st.lists(st.sampled_from(candidates), min_size=1, max_size=k,
-                                   unique=True)))
+    targets = sorted(
+        draw(st.lists(st.sampled_from(candidates), min_size=1, max_size=k, unique=True))
+    )
     touched: set[int] = set()
     pieces: list[bytes] = []
     for i, raw in enumerate(encoded):
@@ -175,3 +182,20 @@ def test_bulk_decode_equals_stream_decode_on_damaged_input(
     assert bulk == [f for f in flatten(streamed) if isinstance(f, SampleFrame)]
     for name in ("crc_errors", "header_errors", "bytes_skipped", "frames_lost"):
         assert getattr(capture.counters, name) == getattr(decoder.counters, name), name
+
+
+@given(st.integers(0, 400), st.integers(0, 150), st.integers(0, 0xFFFF), st.data())
+@settings(max_examples=60, deadline=None)
+def test_vectorised_crc_equals_scalar(
+    n_rows: int, half_length: int, init: int, data: st.DataObject
+) -> None:
+    from firmware_protocol import crc16, crc16_rows
+
+    seed = data.draw(st.integers(0, 2**32 - 1))
+    rows = np.random.default_rng(seed).integers(0, 256, (n_rows, 2 * half_length), np.uint8)
+    expected = [crc16(row.tobytes(), init) for row in rows]
+    assert crc16_rows(rows, init).tolist() == expected
+    if n_rows:  # a column slice of a wider array, as the decoder passes it
+        wide = np.zeros((n_rows, 2 * half_length + 4), np.uint8)
+        wide[:, 2:-2] = rows
+        assert crc16_rows(wide[:, 2:-2], init).tolist() == expected

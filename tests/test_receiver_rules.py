@@ -23,7 +23,9 @@ from firmware_protocol import (
 
 
 def stream(seqs: list[int], times: list[int], side: int = 0) -> bytes:
-    return b"".join(encode(SampleFrame(s, side, t, (1, 2))) for s, t in zip(seqs, times))
+    return b"".join(
+        encode(SampleFrame(s, side, t, (1, 2))) for s, t in zip(seqs, times, strict=True)
+    )
 
 
 def test_gap_counts_lost_frames() -> None:

@@ -54,19 +54,41 @@ def py_message_dicts(messages: list[Any]) -> list[dict[str, Any]]:
         if isinstance(m, SampleBlock):
             for f in m.frames():
                 out.append(
-                    {"type": "sample", "seq": f.seq, "side": f.side, "flags": f.flags,
-                     "t_us": f.t_us, "values": list(f.values)}
+                    {
+                        "type": "sample",
+                        "seq": f.seq,
+                        "side": f.side,
+                        "flags": f.flags,
+                        "t_us": f.t_us,
+                        "values": list(f.values),
+                    }
                 )
         elif isinstance(m, DeviceInfo):
             out.append(
-                {"type": "info", "device_id": m.device_id,
-                 "firmware_version": list(m.firmware_version), "side": m.side, "unit": m.unit,
-                 "adc_bits": m.adc_bits, "sensor_count": m.sensor_count,
-                 "rate_mhz": round(m.rate_hz * 1000), "scale": m.scale, "layout": m.layout}
+                {
+                    "type": "info",
+                    "device_id": m.device_id,
+                    "firmware_version": list(m.firmware_version),
+                    "side": m.side,
+                    "unit": m.unit,
+                    "adc_bits": m.adc_bits,
+                    "sensor_count": m.sensor_count,
+                    "rate_mhz": round(m.rate_hz * 1000),
+                    "scale": m.scale,
+                    "layout": m.layout,
+                }
             )
         elif isinstance(m, Status):
-            out.append({"type": "status", "code": m.code, "severity": m.severity,
-                        "command": m.command, "t_us": m.t_us, "text": m.text})
+            out.append(
+                {
+                    "type": "status",
+                    "code": m.code,
+                    "severity": m.severity,
+                    "command": m.command,
+                    "t_us": m.t_us,
+                    "text": m.text,
+                }
+            )
         else:
             d: dict[str, Any] = {"type": "command", "command": m.command}
             if m.rate_hz is not None:
@@ -123,8 +145,9 @@ def test_c_reference_compiles_cleanly_with_strict_flags(c_harness: Path) -> None
 def test_c_header_compiles_as_cplusplus_free_standalone(gcc: str, tmp_path: Path) -> None:
     """The encoder alone (what a sketch links) builds without the harness or libc stdio."""
     obj = tmp_path / "fp_protocol.o"
-    subprocess.run([gcc, *GCC_FLAGS, "-c", "-o", str(obj), str(C_DIR / "fp_protocol.c")],
-                   check=True)
+    subprocess.run(
+        [gcc, *GCC_FLAGS, "-c", "-o", str(obj), str(C_DIR / "fp_protocol.c")], check=True
+    )
     assert obj.stat().st_size > 0
 
 

@@ -24,35 +24,83 @@ HERE = Path(__file__).resolve().parent
 
 
 def sample(seq: int, side: int, t_us: int, values: list[int], flags: int = 0) -> dict[str, Any]:
-    return {"type": "sample", "seq": seq, "side": side, "flags": flags, "t_us": t_us,
-            "values": values}
+    return {
+        "type": "sample",
+        "seq": seq,
+        "side": side,
+        "flags": flags,
+        "t_us": t_us,
+        "values": values,
+    }
 
 
 def to_message(d: dict[str, Any]) -> SampleFrame | DeviceInfo | Status | Command:
     kind = d["type"]
     if kind == "sample":
-        return SampleFrame(seq=d["seq"], side=d["side"], t_us=d["t_us"],
-                           values=tuple(d["values"]), flags=d["flags"])
+        return SampleFrame(
+            seq=d["seq"],
+            side=d["side"],
+            t_us=d["t_us"],
+            values=tuple(d["values"]),
+            flags=d["flags"],
+        )
     if kind == "info":
-        return DeviceInfo(device_id=d["device_id"], firmware_version=tuple(d["firmware_version"]),
-                          side=d["side"], sensor_count=d["sensor_count"], layout=d["layout"],
-                          rate_hz=d["rate_mhz"] / 1000, unit=d["unit"], adc_bits=d["adc_bits"],
-                          scale=d["scale"])
+        return DeviceInfo(
+            device_id=d["device_id"],
+            firmware_version=tuple(d["firmware_version"]),
+            side=d["side"],
+            sensor_count=d["sensor_count"],
+            layout=d["layout"],
+            rate_hz=d["rate_mhz"] / 1000,
+            unit=d["unit"],
+            adc_bits=d["adc_bits"],
+            scale=d["scale"],
+        )
     if kind == "status":
-        return Status(code=d["code"], severity=d["severity"], command=d["command"],
-                      t_us=d["t_us"], text=d["text"])
+        return Status(
+            code=d["code"],
+            severity=d["severity"],
+            command=d["command"],
+            t_us=d["t_us"],
+            text=d["text"],
+        )
     rate = d.get("rate_mhz")
     return Command(command=d["command"], rate_hz=None if rate is None else rate / 1000)
 
 
-INFO = {"type": "info", "device_id": 42, "firmware_version": [1, 0, 0], "side": 0, "unit": 0,
-        "adc_bits": 10, "sensor_count": 16, "rate_mhz": 100000, "scale": 1.0, "layout": "fsr16"}
-INFO_BOTH = {"type": "info", "device_id": 0xDEADBEEF, "firmware_version": [2, 7, 65535],
-             "side": 2, "unit": 1, "adc_bits": 0, "sensor_count": 99, "rate_mhz": 50000,
-             "scale": 0.5, "layout": "pedar-W"}
+INFO = {
+    "type": "info",
+    "device_id": 42,
+    "firmware_version": [1, 0, 0],
+    "side": 0,
+    "unit": 0,
+    "adc_bits": 10,
+    "sensor_count": 16,
+    "rate_mhz": 100000,
+    "scale": 1.0,
+    "layout": "fsr16",
+}
+INFO_BOTH = {
+    "type": "info",
+    "device_id": 0xDEADBEEF,
+    "firmware_version": [2, 7, 65535],
+    "side": 2,
+    "unit": 1,
+    "adc_bits": 0,
+    "sensor_count": 99,
+    "rate_mhz": 50000,
+    "scale": 0.5,
+    "layout": "pedar-W",
+}
 STATUS_OK = {"type": "status", "code": 0, "severity": 0, "command": 1, "t_us": 5, "text": ""}
-STATUS_TEXT = {"type": "status", "code": 0x10, "severity": 1, "command": 0, "t_us": 4294967295,
-               "text": "dropped 3 samples, µC busy"}
+STATUS_TEXT = {
+    "type": "status",
+    "code": 0x10,
+    "severity": 1,
+    "command": 0,
+    "t_us": 4294967295,
+    "text": "dropped 3 samples, µC busy",
+}
 EXAMPLE = sample(1, 0, 10000, [100, 200, 300, 4095])
 
 ENCODE: list[tuple[str, dict[str, Any]]] = [
@@ -101,48 +149,76 @@ def decode_vectors() -> list[dict[str, Any]]:
     size = len(b1)  # 26
     vectors: list[dict[str, Any]] = []
 
-    def add(name: str, data: bytes, frames: list[dict[str, Any]],
-            errors: list[tuple[str, int]]) -> None:
-        vectors.append({"name": name, "hex": data.hex(), "frames": frames,
-                        "errors": [list(e) for e in errors]})
+    def add(
+        name: str, data: bytes, frames: list[dict[str, Any]], errors: list[tuple[str, int]]
+    ) -> None:
+        vectors.append(
+            {"name": name, "hex": data.hex(), "frames": frames, "errors": [list(e) for e in errors]}
+        )
 
     info = enc(INFO)
     add("clean_stream_info_then_samples", info + b1 + b2 + b3, [INFO, f1, f2, f3], [])
     add("both_feet_one_link", info + b1 + br + b2, [INFO, f1, r1, f2], [])
-    add("status_and_command", enc(STATUS_OK) + b1 + enc({"type": "command", "command": 4,
-        "rate_mhz": 100000}), [STATUS_OK, f1, {"type": "command", "command": 4,
-        "rate_mhz": 100000}], [])
+    add(
+        "status_and_command",
+        enc(STATUS_OK) + b1 + enc({"type": "command", "command": 4, "rate_mhz": 100000}),
+        [STATUS_OK, f1, {"type": "command", "command": 4, "rate_mhz": 100000}],
+        [],
+    )
     add("leading_garbage", b"\x00\x13\xff" + b1, [f1], [("garbage", 0)])
     add("starts_mid_frame", b1[11:] + b2, [f2], [("garbage", 0)])
     # a flipped value byte: that frame fails its CRC; the scanner drops one byte, then the rest
     # of the damaged frame up to the next sync is garbage
     bad = bytearray(b2)
     bad[17] ^= 0x01
-    add("flipped_payload_bit", b1 + bytes(bad) + b3, [f1, f3],
-        [("crc_mismatch", size), ("garbage", size + 1)])
+    add(
+        "flipped_payload_bit",
+        b1 + bytes(bad) + b3,
+        [f1, f3],
+        [("crc_mismatch", size), ("garbage", size + 1)],
+    )
     bad = bytearray(b2)
     bad[5] ^= 0x80  # length field: the header CRC catches it
-    add("flipped_length_bit", b1 + bytes(bad) + b3, [f1, f3],
-        [("bad_header", size), ("garbage", size + 1)])
+    add(
+        "flipped_length_bit",
+        b1 + bytes(bad) + b3,
+        [f1, f3],
+        [("bad_header", size), ("garbage", size + 1)],
+    )
     bad = bytearray(b2)
     bad[-1] ^= 0xFF
-    add("flipped_frame_crc", b1 + bytes(bad) + b3, [f1, f3],
-        [("crc_mismatch", size), ("garbage", size + 1)])
-    add("deleted_bytes", b1 + b2[:10] + b2[13:] + b3, [f1, f3],
-        [("crc_mismatch", size), ("garbage", size + 1)])
+    add(
+        "flipped_frame_crc",
+        b1 + bytes(bad) + b3,
+        [f1, f3],
+        [("crc_mismatch", size), ("garbage", size + 1)],
+    )
+    add(
+        "deleted_bytes",
+        b1 + b2[:10] + b2[13:] + b3,
+        [f1, f3],
+        [("crc_mismatch", size), ("garbage", size + 1)],
+    )
     add("inserted_garbage_between", b1 + b"\x01\x02\xa5" + b2, [f1, f2], [("garbage", size)])
-    add("frame_cut_then_next", b1 + b2[:15] + b3, [f1, f3],
-        [("crc_mismatch", size), ("garbage", size + 1)])
+    add(
+        "frame_cut_then_next",
+        b1 + b2[:15] + b3,
+        [f1, f3],
+        [("crc_mismatch", size), ("garbage", size + 1)],
+    )
     add("truncated_at_end", b1 + b2[:20], [f1], [("truncated", size), ("garbage", size + 1)])
     add("truncated_header_at_end", b1 + b2[:5], [f1], [("truncated", size)])
     add("lone_sync_byte_at_end", b1 + b"\xa5", [f1], [("garbage", size)])
     v2 = bytearray(b"\xa5\x5a\x02\x02\x10\x00")
     v2 += struct.pack("<H", crc16(bytes(v2)))
-    add("unsupported_version", bytes(v2) + b1, [f1], [("unsupported_version", 0),
-        ("garbage", 1)])
+    add("unsupported_version", bytes(v2) + b1, [f1], [("unsupported_version", 0), ("garbage", 1)])
     unknown = frame_header(0x7E, 2)
-    add("unknown_type", unknown + b"\x00\x00\x00\x00" + b1, [f1],
-        [("unknown_type", 0), ("garbage", 1)])
+    add(
+        "unknown_type",
+        unknown + b"\x00\x00\x00\x00" + b1,
+        [f1],
+        [("unknown_type", 0), ("garbage", 1)],
+    )
     odd = frame_header(0x02, 11)
     add("odd_sample_length", odd + b1, [f1], [("bad_length", 0), ("garbage", 1)])
     big = frame_header(0x02, 8202)
@@ -157,24 +233,29 @@ def decode_vectors() -> list[dict[str, Any]]:
     add("empty_stream", b"", [], [])
     add("only_garbage", bytes(range(0, 64)), [], [("garbage", 0)])
     # a false sync inside garbage with a broken header must not hide the real frame behind it
-    add("false_sync_in_garbage", b"\xa5\x5a\x01\x02\x10" + b1, [f1],
-        [("bad_header", 0), ("garbage", 1)])
+    add(
+        "false_sync_in_garbage",
+        b"\xa5\x5a\x01\x02\x10" + b1,
+        [f1],
+        [("bad_header", 0), ("garbage", 1)],
+    )
     return vectors
 
 
 def main() -> None:
-    out = {
+    encoded = [{"name": n, "message": m, "hex": enc(m).hex()} for n, m in ENCODE]
+    out: dict[str, Any] = {
         "protocol_version": 1,
         "about": "Golden vectors of PROTOCOL.md version 1. encode: message -> exact bytes (hex). "
-                 "encode_errors: messages an encoder must refuse. decode: bytes -> the frames "
-                 "delivered, in order, and the errors (PROTOCOL.md §7 kind, byte offset), in "
-                 "order, when the whole input is decoded as one stream that then ends.",
+        "encode_errors: messages an encoder must refuse. decode: bytes -> the frames "
+        "delivered, in order, and the errors (PROTOCOL.md §7 kind, byte offset), in "
+        "order, when the whole input is decoded as one stream that then ends.",
         "crc_check": {"input_ascii": "123456789", "crc": "29b1"},
-        "encode": [{"name": n, "message": m, "hex": enc(m).hex()} for n, m in ENCODE],
+        "encode": encoded,
         "encode_errors": [{"name": n, "message": m} for n, m in ENCODE_ERRORS],
         "decode": decode_vectors(),
     }
-    example = next(v for v in out["encode"] if v["name"] == "sample_worked_example")
+    example = next(v for v in encoded if v["name"] == "sample_worked_example")
     assert example["hex"] == "a55a0102100002e401000000102700006400c8002c01ff0fb1af"
     (HERE / "v1.json").write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n")
 

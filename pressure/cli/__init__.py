@@ -37,7 +37,10 @@ def build_parser() -> argparse.ArgumentParser:
         module = importlib.import_module(module_name)
         p = sub.add_parser(name, help=help_text, description=help_text)
         p.add_argument(
-            "-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+            "-v",
+            "--verbose",
+            action="store_true",
+            default=argparse.SUPPRESS,
             help="show the traceback of an error",
         )
         module.add_arguments(p)

@@ -9,8 +9,13 @@ import json
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE", help="capture or recording")
     parser.add_argument("--json", action="store_true", help="print a JSON object (stable keys)")
-    parser.add_argument("--rate", type=float, default=None, metavar="HZ",
-                        help="sample rate of a line-mode capture whose lines carry no time")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=None,
+        metavar="HZ",
+        help="sample rate of a line-mode capture whose lines carry no time",
+    )
 
 
 def _fmt(value: float | None, unit: str) -> str:

@@ -43,7 +43,9 @@ def read_capture(
         return decode_capture(data, on_error=on_error, rate_hz=rate_hz)
     except ProtocolError as exc:
         if exc.kind == "not_a_capture":
-            raise FileFormatError(path, f"not an insole capture ({exc.detail}); {EXPECTED}") from None
+            raise FileFormatError(
+                path, f"not an insole capture ({exc.detail}); {EXPECTED}"
+            ) from None
         raise FileFormatError(path, f"{exc.kind}: {exc.detail}", offset=exc.offset) from None
 
 
