@@ -221,14 +221,8 @@ def _decode_payload(msg_type: int, payload: bytes) -> DeviceInfo | Status | Comm
     raise AssertionError("sample payloads are decoded in runs")
 
 
-class StreamDecoder:
-    """Feed bytes of a binary version-1 stream in chunks of any size; get messages.
-
-    ``on_error`` is the data-quality policy: ``"skip"`` (default: count and resynchronise,
-    never raise on bad bytes), ``"warn"`` (the same plus a warning per problem) or ``"raise"``
-    (``ProtocolError`` at the first problem, naming its byte offset).
-    Sample frames arrive as ``SampleBlock`` (arrays); the rest as message objects, in order.
-    """
+class _IncrementalDecoder:
+    """What both incremental decoders (binary and line mode) share: buffer, policy, counters."""
 
     def __init__(self, on_error: OnError = "skip") -> None:
         if on_error not in ("skip", "warn", "raise"):
@@ -250,6 +244,16 @@ class StreamDecoder:
     def offset(self) -> int:
         """Bytes consumed so far (the stream offset of the first byte still buffered)."""
         return self._base
+
+
+class StreamDecoder(_IncrementalDecoder):
+    """Feed bytes of a binary version-1 stream in chunks of any size; get messages.
+
+    ``on_error`` is the data-quality policy: ``"skip"`` (default: count and resynchronise,
+    never raise on bad bytes), ``"warn"`` (the same plus a warning per problem) or ``"raise"``
+    (``ProtocolError`` at the first problem, naming its byte offset).
+    Sample frames arrive as ``SampleBlock`` (arrays); the rest as message objects, in order.
+    """
 
     def feed(self, data: bytes | bytearray | memoryview) -> list[Message]:
         self._engine.counters.bytes_total += len(data)

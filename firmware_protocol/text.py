@@ -14,8 +14,7 @@ from typing import Literal
 import numpy as np
 
 from .crc import crc16
-from .decoder import Counters, OnError, _Engine
-from .errors import ProtocolError
+from .decoder import OnError, _IncrementalDecoder
 from .messages import SampleBlock
 from .spec import HEADER, HEADER_SIZE, SEQ_MODULUS, SYNC, TIMESTAMP_MODULUS, Side
 
@@ -24,7 +23,7 @@ _SPLIT = re.compile(r"\s*[,\t]\s*|\s+")
 _TIMESTAMP = re.compile(r"(\d+)(us|ms)", re.IGNORECASE)
 
 
-class LineDecoder:
+class LineDecoder(_IncrementalDecoder):
     """Incremental decoder for line mode. Lines that are not samples are counted and skipped.
 
     ``default_side`` is the side of lines without a marker (a single insole on a hobby board).
@@ -38,21 +37,11 @@ class LineDecoder:
         default_side: int = Side.LEFT,
         rate_hz: float | None = None,
     ) -> None:
-        self._engine = _Engine(on_error=on_error)
-        self._buf = bytearray()
-        self._base = 0
+        super().__init__(on_error)
         self._default_side = default_side
         self._rate_hz = rate_hz
         self._n_values: dict[int, int] = {}
         self._index = {Side.LEFT: 0, Side.RIGHT: 0}
-
-    @property
-    def counters(self) -> Counters:
-        return self._engine.counters
-
-    @property
-    def errors(self) -> list[ProtocolError]:
-        return self._engine.errors
 
     def feed(self, data: bytes | bytearray | memoryview) -> list[SampleBlock]:
         self._engine.counters.bytes_total += len(data)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import struct
 import subprocess
 from pathlib import Path
@@ -11,41 +10,18 @@ from typing import Any
 import pytest
 
 from firmware_protocol import (
-    Command,
     DeviceInfo,
     EncodeError,
     SampleBlock,
-    SampleFrame,
     Status,
     StreamDecoder,
     encode,
 )
+from firmware_protocol.vectors import load_v1, message_from_dict
 
-from .conftest import C_DIR, GCC_FLAGS, ROOT, Harness
+from .conftest import C_DIR, GCC_FLAGS, Harness
 
-VECTORS = json.loads((ROOT / "firmware_protocol" / "vectors" / "v1.json").read_text("utf-8"))
-
-
-def to_message(d: dict[str, Any]) -> SampleFrame | DeviceInfo | Status | Command:
-    kind = d["type"]
-    if kind == "sample":
-        return SampleFrame(d["seq"], d["side"], d["t_us"], tuple(d["values"]), d["flags"])
-    if kind == "info":
-        return DeviceInfo(
-            device_id=d["device_id"],
-            firmware_version=tuple(d["firmware_version"]),
-            side=d["side"],
-            sensor_count=d["sensor_count"],
-            layout=d["layout"],
-            rate_hz=d["rate_mhz"] / 1000,
-            unit=d["unit"],
-            adc_bits=d["adc_bits"],
-            scale=d["scale"],
-        )
-    if kind == "status":
-        return Status(d["code"], d["severity"], d["command"], d["t_us"], d["text"])
-    rate = d.get("rate_mhz")
-    return Command(d["command"], None if rate is None else rate / 1000)
+VECTORS = load_v1()
 
 
 def py_message_dicts(messages: list[Any]) -> list[dict[str, Any]]:
@@ -162,7 +138,7 @@ def test_crc_check_value(harness: Harness) -> None:
 
 @pytest.mark.parametrize("vector", VECTORS["encode"], ids=ids(VECTORS["encode"]))
 def test_encode_python(vector: dict[str, Any]) -> None:
-    assert encode(to_message(vector["message"])).hex() == vector["hex"]
+    assert encode(message_from_dict(vector["message"])).hex() == vector["hex"]
 
 
 @pytest.mark.parametrize("vector", VECTORS["encode"], ids=ids(VECTORS["encode"]))
@@ -182,7 +158,7 @@ def test_encoded_vector_decodes_back(vector: dict[str, Any], harness: Harness) -
 @pytest.mark.parametrize("vector", VECTORS["encode_errors"], ids=ids(VECTORS["encode_errors"]))
 def test_encode_errors_python(vector: dict[str, Any]) -> None:
     with pytest.raises(EncodeError):
-        encode(to_message(vector["message"]))
+        encode(message_from_dict(vector["message"]))
 
 
 @pytest.mark.parametrize("vector", VECTORS["encode_errors"], ids=ids(VECTORS["encode_errors"]))

@@ -18,7 +18,7 @@ from typing import Any
 
 from firmware_protocol.crc import crc16
 from firmware_protocol.encoder import encode, frame, frame_header
-from firmware_protocol.messages import Command, DeviceInfo, SampleFrame, Status
+from firmware_protocol.vectors import message_from_dict
 
 HERE = Path(__file__).resolve().parent
 
@@ -32,40 +32,6 @@ def sample(seq: int, side: int, t_us: int, values: list[int], flags: int = 0) ->
         "t_us": t_us,
         "values": values,
     }
-
-
-def to_message(d: dict[str, Any]) -> SampleFrame | DeviceInfo | Status | Command:
-    kind = d["type"]
-    if kind == "sample":
-        return SampleFrame(
-            seq=d["seq"],
-            side=d["side"],
-            t_us=d["t_us"],
-            values=tuple(d["values"]),
-            flags=d["flags"],
-        )
-    if kind == "info":
-        return DeviceInfo(
-            device_id=d["device_id"],
-            firmware_version=tuple(d["firmware_version"]),
-            side=d["side"],
-            sensor_count=d["sensor_count"],
-            layout=d["layout"],
-            rate_hz=d["rate_mhz"] / 1000,
-            unit=d["unit"],
-            adc_bits=d["adc_bits"],
-            scale=d["scale"],
-        )
-    if kind == "status":
-        return Status(
-            code=d["code"],
-            severity=d["severity"],
-            command=d["command"],
-            t_us=d["t_us"],
-            text=d["text"],
-        )
-    rate = d.get("rate_mhz")
-    return Command(command=d["command"], rate_hz=None if rate is None else rate / 1000)
 
 
 INFO = {
@@ -137,7 +103,7 @@ ENCODE_ERRORS: list[tuple[str, dict[str, Any]]] = [
 
 
 def enc(d: dict[str, Any]) -> bytes:
-    return encode(to_message(d))
+    return encode(message_from_dict(d))
 
 
 def decode_vectors() -> list[dict[str, Any]]:
