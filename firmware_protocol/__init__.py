@@ -3,7 +3,7 @@
 Depends only on the standard library and numpy. ``PROTOCOL.md`` beside this file is normative.
 """
 
-from .bulk import Capture, decode_capture
+from .bulk import Capture, decode_capture, decode_chunks
 from .crc import crc16, crc16_rows
 from .decoder import Counters, OnError, StreamDecoder
 from .encoder import encode, encode_samples, frame
@@ -49,6 +49,7 @@ __all__ = [
     "crc16",
     "crc16_rows",
     "decode_capture",
+    "decode_chunks",
     "detect_mode",
     "encode",
     "encode_samples",

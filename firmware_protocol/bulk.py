@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .decoder import Counters, OnError, StreamDecoder
 from .errors import ProtocolError
-from .messages import Command, DeviceInfo, SampleBlock, Status
+from .messages import Command, DeviceInfo, Message, SampleBlock, Status
 from .spec import Side
 from .text import LineDecoder, Mode, detect_mode
 
@@ -24,6 +25,16 @@ class Capture:
     commands: list[Command] = field(default_factory=list)
     counters: Counters = field(default_factory=Counters)
     errors: list[ProtocolError] = field(default_factory=list)
+
+    def add(self, message: Message) -> None:
+        if isinstance(message, SampleBlock):
+            self.blocks.append(message)
+        elif isinstance(message, DeviceInfo):
+            self.infos.append(message)
+        elif isinstance(message, Status):
+            self.statuses.append(message)
+        else:
+            self.commands.append(message)
 
     def frames(self, side: int) -> SampleBlock | None:
         """All frames of one side in stream order, or None if that side sent none.
@@ -65,8 +76,21 @@ def decode_capture(
     Raises ProtocolError with kind ``"not_a_capture"`` when neither mode recognises the data.
     ``rate_hz`` only matters for line-mode captures whose lines carry no timestamp.
     """
+    return decode_chunks([data], on_error=on_error, mode=mode, rate_hz=rate_hz)
+
+
+def decode_chunks(
+    chunks: Iterable[bytes | bytearray | memoryview],
+    on_error: OnError = "skip",
+    mode: Mode | None = None,
+    rate_hz: float | None = None,
+) -> Capture:
+    """``decode_capture`` for a capture read piece by piece (a large file), in bounded memory
+    beyond the decoded arrays. The mode is detected from the first chunk (give 64 KiB or more)."""
+    iterator = iter(chunks)
+    first = bytes(next(iterator, b""))
     if mode is None:
-        mode = detect_mode(bytes(data[:65536]))
+        mode = detect_mode(first[:65536])
         if mode is None:
             raise ProtocolError(
                 "not_a_capture", 0, "no version-1 frame header and no sample lines found"
@@ -76,15 +100,12 @@ def decode_capture(
         decoder = StreamDecoder(on_error=on_error)
     else:
         decoder = LineDecoder(on_error=on_error, rate_hz=rate_hz)
-    messages = [*decoder.feed(data), *decoder.close()]
     capture = Capture(mode=mode, blocks=[], counters=decoder.counters, errors=decoder.errors)
-    for message in messages:
-        if isinstance(message, SampleBlock):
-            capture.blocks.append(message)
-        elif isinstance(message, DeviceInfo):
-            capture.infos.append(message)
-        elif isinstance(message, Status):
-            capture.statuses.append(message)
-        else:
-            capture.commands.append(message)
+    for message in decoder.feed(first):
+        capture.add(message)
+    for chunk in iterator:
+        for message in decoder.feed(chunk):
+            capture.add(message)
+    for message in decoder.close():
+        capture.add(message)
     return capture

@@ -7,7 +7,8 @@ GF(2): for messages of a fixed length L, ``crc(m) = crc(0^L) XOR (sum over posit
 c_i(m[i]))``, where ``c_i(b)`` is the contribution of byte value ``b`` at position ``i``. The
 contributions of two adjacent bytes are merged into one 65536-entry table per 16-bit word, so a
 frame costs one table look-up per two bytes: for a small batch in one gather, for a large one
-column by column over all frames.
+column by column over all frames. Very short batches and long frames (over 256 bytes) take one
+``binascii.crc_hqx`` call per frame instead, which needs no tables.
 """
 
 from __future__ import annotations
@@ -45,7 +46,13 @@ def _advance_zero_byte(crc: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
     return ((crc << 8) & 0xFFFF) ^ _TABLE[crc >> 8].astype(np.uint32)
 
 
-@lru_cache(maxsize=16)
+# Word tables cost length * 64 KiB: 14 MiB for a 99-sensor payload. Beyond this length, or for a
+# handful of rows, one C call per row (binascii) is used instead, so memory stays bounded.
+MAX_TABLE_LENGTH = 256
+MIN_TABLE_ROWS = 16
+
+
+@lru_cache(maxsize=4)
 def _word_tables(length: int) -> npt.NDArray[np.uint16]:
     """Tables for messages of ``length`` bytes (even): shape (length // 2, 65536).
 
@@ -77,9 +84,17 @@ def crc16_rows(rows: npt.NDArray[np.uint8], init: int = CRC_INIT) -> npt.NDArray
     n_rows, length = rows.shape
     if length % 2:
         raise ValueError("crc16_rows needs an even row length")
+    if length == 0:
+        return np.full(n_rows, init, dtype=np.uint16)
+    if n_rows < MIN_TABLE_ROWS or length > MAX_TABLE_LENGTH:
+        flat = memoryview(np.ascontiguousarray(rows).tobytes())
+        crc_hqx = binascii.crc_hqx
+        return np.fromiter(
+            (crc_hqx(flat[i * length : (i + 1) * length], init) for i in range(n_rows)),
+            dtype=np.uint16,
+            count=n_rows,
+        )
     result = np.full(n_rows, _init_term(init, length), dtype=np.uint16)
-    if length == 0 or n_rows == 0:
-        return result
     tables = _word_tables(length)
     if rows.strides[-1] != 1:
         rows = np.ascontiguousarray(rows)

@@ -50,6 +50,7 @@ from .spec import (
 OnError = Literal["skip", "warn", "raise"]
 MAX_RUN = 65536  # frames checked per vectorised step: bounds the temporary arrays
 MAX_KEPT_ERRORS = 100
+RECENT = 9  # forward intervals kept per foot to splice a clock step (PROTOCOL.md §6)
 
 _U16 = struct.Struct("<H")
 
@@ -79,6 +80,11 @@ class Counters:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
+def _typical(intervals: list[int]) -> int:
+    """Median of the intervals (the upper middle one for an even count); 0 when there are none."""
+    return sorted(intervals)[len(intervals) // 2] if intervals else 0
+
+
 @dataclass
 class _SideTrack:
     """Per-side state for sequence and time reconstruction."""
@@ -86,7 +92,7 @@ class _SideTrack:
     last_seq: int | None = None
     last_t_us: int | None = None
     last_time_us: int | None = None
-    period_us: int = 0  # last typical forward interval, used to splice clock resets
+    recent_us: list[int] = field(default_factory=list)  # last forward intervals, for splicing
     reset_pending: bool = False
 
 
@@ -147,22 +153,29 @@ class _Engine:
             self.counters.out_of_order += int((dseq >= SEQ_MODULUS // 2).sum())
             track.last_seq = int(seq[-1])
 
+            if index.size == 0:
+                continue  # every frame of this side in the block was a duplicate
+
             t_raw = block.t_us[index].astype(np.int64)
             dt = np.empty_like(t_raw)
             dt[1:] = t_raw[1:] - t_raw[:-1]
             dt[0] = 0 if track.last_t_us is None else t_raw[0] - track.last_t_us
             dt %= TIMESTAMP_MODULUS
-            backward = dt >= TIMESTAMP_MODULUS // 2
+            stepped_back = dt >= TIMESTAMP_MODULUS // 2
+            self.counters.clock_resets += int(stepped_back.sum())
+            splice = stepped_back
             if track.last_t_us is not None and track.reset_pending:
-                backward[0] = True  # after a restart the old clock says nothing: splice
+                splice = stepped_back.copy()
+                splice[0] = True  # after a restart the old clock says nothing about the gap
             track.reset_pending = False
-            forward = dt[1:][~backward[1:]]
-            if forward.size:
-                recent = sorted(forward[-9:].tolist())
-                track.period_us = recent[len(recent) // 2]
-            if backward.any():
-                self.counters.clock_resets += int(backward.sum())
-                dt[backward] = track.period_us
+            is_interval = ~splice
+            if track.last_t_us is None:
+                is_interval[0] = False  # the very first sample has no interval before it
+            for i in np.flatnonzero(splice):
+                # causal: the intervals before the step only, so chunking cannot change it
+                before = track.recent_us + dt[:i][is_interval[:i]][-RECENT:].tolist()
+                dt[i] = _typical(before[-RECENT:])
+            track.recent_us = (track.recent_us + dt[is_interval][-RECENT:].tolist())[-RECENT:]
             base = t_raw[0] if track.last_time_us is None else track.last_time_us
             time_us = base + np.cumsum(dt)
             block.time_us[index] = time_us

@@ -42,32 +42,50 @@ class LineDecoder(_IncrementalDecoder):
         self._rate_hz = rate_hz
         self._n_values: dict[int, int] = {}
         self._index = {Side.LEFT: 0, Side.RIGHT: 0}
+        self._discarding = False
 
     def feed(self, data: bytes | bytearray | memoryview) -> list[SampleBlock]:
-        self._engine.counters.bytes_total += len(data)
+        counters = self._engine.counters
+        counters.bytes_total += len(data)
         self._buf += data
+        buf = self._buf
         rows: list[tuple[int, int, int | None, list[int]]] = []
         pos = 0
-        while True:
-            end = self._buf.find(b"\n", pos)
+        while pos < len(buf):
+            end = buf.find(b"\n", pos)
+            if self._discarding:  # the rest of an overlong line, already reported
+                stop = len(buf) if end < 0 else end + 1
+                counters.bytes_skipped += stop - pos
+                pos = stop
+                self._discarding = end < 0
+                continue
             if end < 0:
-                if len(self._buf) - pos > MAX_LINE:
-                    self._bad(pos, len(self._buf) - pos, f"line longer than {MAX_LINE} bytes")
-                    pos = len(self._buf)
+                if len(buf) - pos > MAX_LINE:
+                    self._bad(pos, len(buf) - pos, f"line longer than {MAX_LINE} bytes")
+                    pos = len(buf)
+                    self._discarding = True
                 break
-            self._line(pos, end, rows)
+            if end - pos > MAX_LINE:
+                self._bad(pos, end + 1 - pos, f"line longer than {MAX_LINE} bytes")
+            else:
+                self._line(pos, end, rows)
             pos = end + 1
-        del self._buf[:pos]
+        del buf[:pos]
         self._base += pos
         return self._blocks(rows)
 
     def close(self) -> list[SampleBlock]:
-        rows: list[tuple[int, int, int | None, list[int]]] = []
-        if self._buf:
-            self._line(0, len(self._buf), rows)
-            self._base += len(self._buf)
-            self._buf.clear()
-        return self._blocks(rows)
+        """End of stream: a last line without its LF may be cut off, so it is not trusted."""
+        rest = bytes(self._buf)
+        if rest.strip():
+            counters = self._engine.counters
+            counters.truncated += 1
+            counters.bytes_skipped += len(rest)
+            self._engine.error("truncated", self._base, "the last line has no line end")
+        self._base += len(rest)
+        self._buf.clear()
+        self._discarding = False
+        return []
 
     def _bad(self, pos: int, size: int, detail: str) -> None:
         self._engine.counters.bad_lines += 1

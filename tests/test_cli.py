@@ -136,9 +136,50 @@ def test_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert info.value.code == 2
 
 
-def test_bad_parameter_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["simulate", "--out", str(tmp_path / "x"), "--seconds", "-1"]) == 1
-    assert "seconds must be positive" in capsys.readouterr().err
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["simulate", "--out", "x", "--seconds", "-1"],
+        ["simulate", "--out", "x", "--seconds", "inf"],
+        ["simulate", "--out", "x", "--seconds", "1e12"],
+        ["simulate", "--out", "x", "--seconds", "1", "--cadence", "0"],
+        ["simulate", "--out", "x", "--seconds", "1", "--seed", "-1"],
+        ["simulate", "--out", "x", "--seconds", "1", "--sensors", "4097"],
+        ["simulate", "--out", "x", "--seconds", "1", "--left-share", "101"],
+        ["info", "x", "--rate", "0"],
+    ],
+)
+def test_bad_values_are_usage_errors(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert "is outside" in err and "Traceback" not in err
+
+
+def test_info_reports_a_sensor_count_change(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from firmware_protocol import SampleFrame, encode
+
+    path = tmp_path / "reconfigured.insole"
+    frames = [SampleFrame(k, 0, k * 10_000, (1,) * 4) for k in range(5)]
+    frames += [SampleFrame(k, 0, k * 10_000, (1,) * 8) for k in range(5, 10)]
+    path.write_bytes(b"".join(encode(f) for f in frames))
+    report = info_json(path, capsys)
+    assert report["frames"] == {"left": 10, "right": 0}
+    assert report["sensors"] == {"left": [4, 8]}
+
+
+def test_large_capture_is_read_in_chunks(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Over 8 MiB, so the file reaches the decoder in several reads; nothing is lost at seams."""
+    path = simulate(tmp_path, "--seconds", "900", "--sensors", "99", "--rate", "50")
+    assert path.stat().st_size > 2 * (8 << 20)
+    report = info_json(path, capsys)
+    assert report["frames"] == {"left": 45000, "right": 45000}
+    assert report["bytes_skipped"] == 0 and report["frames_lost"] == 0
 
 
 def test_line_mode_capture(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

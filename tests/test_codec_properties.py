@@ -180,6 +180,12 @@ def test_bulk_decode_equals_stream_decode_on_damaged_input(
     capture = decode_capture(data, mode="binary")
     bulk = [f for b in capture.blocks for f in b.frames()]
     assert bulk == [f for f in flatten(streamed) if isinstance(f, SampleFrame)]
+    bulk_time = [b.time_us for b in capture.blocks]
+    stream_time = [m.time_us for m in streamed if isinstance(m, SampleBlock)]
+    assert np.array_equal(
+        np.concatenate(bulk_time or [np.zeros(0, np.int64)]),
+        np.concatenate(stream_time or [np.zeros(0, np.int64)]),
+    )
     for name in ("crc_errors", "header_errors", "bytes_skipped", "frames_lost"):
         assert getattr(capture.counters, name) == getattr(decoder.counters, name), name
 
@@ -199,3 +205,75 @@ def test_vectorised_crc_equals_scalar(
         wide = np.zeros((n_rows, 2 * half_length + 4), np.uint8)
         wide[:, 2:-2] = rows
         assert crc16_rows(wide[:, 2:-2], init).tolist() == expected
+
+
+@st.composite
+def messy_streams(draw: st.DrawFn) -> bytes:
+    """Valid frames with the events a receiver must handle: duplicates, gaps, backward sequence
+    jumps, clock steps, restarts (DEVICE_INFO), two feet with different sensor counts."""
+    n_left = draw(st.integers(1, 6))
+    n_right = draw(st.integers(1, 6))
+    seq = {0: draw(u16_small), 1: draw(u16_small)}
+    t = {0: draw(st.integers(0, 2**32 - 1)), 1: draw(st.integers(0, 2**32 - 1))}
+    out = []
+    last: dict[int, bytes] = {}
+    for _ in range(draw(st.integers(1, 60))):
+        side = draw(st.sampled_from([0, 1]))
+        event = draw(st.sampled_from(["next"] * 6 + ["dup", "gap", "back", "step", "info"]))
+        if event == "dup" and side in last:
+            out.append(last[side])
+            continue
+        if event == "info":
+            out.append(encode(DeviceInfo(1, (1, 0, 0), 2, n_left, "x", 100.0)))
+            continue
+        if event == "gap":
+            seq[side] += draw(st.integers(2, 50))
+        elif event == "back":
+            seq[side] -= draw(st.integers(1, 5000))
+        if event == "step":
+            t[side] -= draw(st.integers(1, 10**6))
+        else:
+            t[side] += draw(st.integers(1, 50_000))
+        n = n_left if side == 0 else n_right
+        frame = encode(SampleFrame(seq[side] % 65536, side, t[side] % 2**32, (7,) * n))
+        last[side] = frame
+        out.append(frame)
+        seq[side] += 1
+    return b"".join(out)
+
+
+u16_small = st.integers(0, 65535)
+
+
+@given(messy_streams(), st.lists(st.integers(1, 120), max_size=40))
+@settings(max_examples=200, deadline=None)
+def test_chunking_changes_nothing_on_messy_streams(data: bytes, chunks: list[int]) -> None:
+    whole, d1 = decode_all(data)
+    split, d2 = decode_all(data, chunks)
+    one_by_one, d3 = decode_all(data, [1] * len(data))
+    assert d1.counters == d2.counters == d3.counters
+    for side in (0, 1):
+        ref = [
+            (f.seq, f.t_us)
+            for m in whole
+            if isinstance(m, SampleBlock)
+            for f in m.select(m.side == side).frames()
+        ]
+        for other in (split, one_by_one):
+            got = [
+                (f.seq, f.t_us)
+                for m in other
+                if isinstance(m, SampleBlock)
+                for f in m.select(m.side == side).frames()
+            ]
+            assert got == ref
+        times = [
+            np.concatenate(
+                [m.time_us[m.side == side] for m in msgs if isinstance(m, SampleBlock)]
+                or [np.zeros(0, np.int64)]
+            )
+            for msgs in (whole, split, one_by_one)
+        ]
+        assert np.array_equal(times[0], times[1]) and np.array_equal(times[0], times[2])
+        if times[0].size > 1:
+            assert (np.diff(times[0]) >= 0).all()

@@ -10,6 +10,7 @@ from firmware_protocol import (
     DeviceInfo,
     LineDecoder,
     ProtocolError,
+    SampleBlock,
     SampleFrame,
     Status,
     StatusCode,
@@ -193,3 +194,68 @@ def test_not_a_capture() -> None:
 def test_stream_decoder_rejects_unknown_policy() -> None:
     with pytest.raises(ValueError, match="on_error"):
         StreamDecoder(on_error="ignore")  # type: ignore[arg-type]
+
+
+def test_a_block_of_only_duplicates_does_not_break_the_decoder() -> None:
+    frames = [encode(SampleFrame(s, 0, s * 10, (1, 2))) for s in (0, 1, 1)]
+    decoder = StreamDecoder()
+    out: list[SampleBlock] = []
+    for f in frames:
+        out += [m for m in decoder.feed(f) if isinstance(m, SampleBlock)]
+    assert sum(len(b) for b in out) == 2
+    assert decoder.counters.duplicates == 1
+
+
+def test_restart_splices_time_without_counting_a_clock_reset() -> None:
+    info = DeviceInfo(1, (1, 0, 0), 0, 2, "x", 100.0)
+    data = stream([0, 1, 2], [0, 10_000, 20_000]) + encode(info) + stream([0, 1], [30_000, 40_000])
+    cap = decode_capture(data)
+    block = cap.frames(0)
+    assert block is not None
+    assert list(np.diff(block.time_us)) == [10_000] * 4
+    assert cap.counters.clock_resets == 0
+
+
+def test_clock_step_spliced_the_same_whatever_the_chunking() -> None:
+    data = stream(
+        list(range(30)), [10_000 * k for k in range(20)] + [10_000 * k for k in range(10)]
+    )
+    whole = decode_capture(data).frames(0)
+    decoder = StreamDecoder()
+    blocks: list[SampleBlock] = []
+    for i in range(len(data)):
+        blocks += [m for m in decoder.feed(data[i : i + 1]) if isinstance(m, SampleBlock)]
+    assert whole is not None
+    one_by_one = np.concatenate([b.time_us for b in blocks])
+    assert np.array_equal(whole.time_us, one_by_one)
+    assert (np.diff(one_by_one) == 10_000).all()
+
+
+def _line_decode(text: bytes, chunk: int) -> tuple[list[list[int]], LineDecoder]:
+    decoder = LineDecoder()
+    blocks = []
+    for i in range(0, len(text), chunk):
+        blocks += decoder.feed(text[i : i + chunk])
+    blocks += decoder.close()
+    values = [row for b in blocks for row in b.values.tolist()]
+    return values, decoder
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 4096, 10**6])
+def test_overlong_line_is_dropped_whole_whatever_the_chunking(chunk: int) -> None:
+    junk = b"9," * 20000 + b"1020ms,L,5,6,7,8\n"  # 40017 bytes: over the 32768 limit
+    text = b"0ms,L,1,2,3,4\n" + junk + b"20ms,L,9,9,9,9\n"
+    values, decoder = _line_decode(text, chunk)
+    assert values == [[1, 2, 3, 4], [9, 9, 9, 9]]
+    assert decoder.counters.bad_lines == 1
+    assert decoder.counters.bytes_skipped == len(junk)
+    assert [(e.kind, e.offset) for e in decoder.errors] == [("bad_line", 14)]
+
+
+def test_unterminated_last_line_is_truncated_not_a_sample() -> None:
+    text = b"0ms,L,1,2\n10ms,L,3,40"  # the board was cut off mid-line
+    values, decoder = _line_decode(text, 3)
+    assert values == [[1, 2]]
+    assert decoder.counters.truncated == 1
+    assert decoder.counters.bytes_skipped == len(b"10ms,L,3,40")
+    assert [(e.kind, e.offset) for e in decoder.errors] == [("truncated", 10)]

@@ -5,13 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 
+from ._args import number_in
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE", help="capture or recording")
     parser.add_argument("--json", action="store_true", help="print a JSON object (stable keys)")
     parser.add_argument(
         "--rate",
-        type=float,
+        type=number_in(0, 100_000),
         default=None,
         metavar="HZ",
         help="sample rate of a line-mode capture whose lines carry no time",
@@ -40,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
         )
     for name, side in summary.sides.items():
         lines.append(
-            f"  {name:<5} {side.frames} frames  {side.sensors} sensors  "
+            f"  {name:<5} {side.frames} frames  {'/'.join(map(str, side.sensors))} sensors  "
             f"{_fmt(side.duration_s, 's')}  {_fmt(side.sampling_rate_hz, 'Hz')}"
         )
     if not summary.sides:

@@ -6,6 +6,9 @@ import argparse
 import sys
 
 from ..errors import PressureError
+from ._args import integer_in, number_in
+
+MAX_SECONDS = 7 * 24 * 3600
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -15,28 +18,44 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="capture to write (any name; the project uses .insole)",
     )
-    parser.add_argument("--seconds", type=float, required=True, metavar="S")
+    parser.add_argument(
+        "--seconds",
+        type=number_in(0, MAX_SECONDS),
+        required=True,
+        metavar="S",
+        help="duration, up to a week",
+    )
     parser.add_argument(
         "--rate",
-        type=float,
+        type=number_in(0, 10_000),
         default=100.0,
         metavar="HZ",
         help="samples per second per foot (default 100)",
     )
     parser.add_argument(
-        "--sensors", type=int, default=16, metavar="N", help="sensors per foot (default 16)"
+        "--sensors",
+        type=integer_in(1, 4096),
+        default=16,
+        metavar="N",
+        help="sensors per foot (default 16)",
     )
     parser.add_argument(
         "--seed",
-        type=int,
+        type=integer_in(0, 2**63 - 1),
         default=0,
         metavar="K",
         help="random seed; the same seed gives the same bytes (default 0)",
     )
-    parser.add_argument("--cadence", type=float, default=110.0, metavar="STEPS_PER_MIN")
+    parser.add_argument(
+        "--cadence",
+        type=number_in(0, 300),
+        default=110.0,
+        metavar="STEPS_PER_MIN",
+        help="steps per minute, both feet together (default 110)",
+    )
     parser.add_argument(
         "--left-share",
-        type=float,
+        type=number_in(0, 100, low_open=False),
         default=50.0,
         metavar="PCT",
         help="left foot's share of the load in percent (default 50)",

@@ -6,23 +6,25 @@ byte; the project's own suffix is ``.insole`` but the content decides, not the n
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from firmware_protocol import Capture, OnError, ProtocolError, Side, decode_capture
+from firmware_protocol import Capture, OnError, ProtocolError, Side, decode_chunks
 
 from ..errors import FileFormatError
 
+READ_CHUNK = 8 << 20
 EXPECTED = "expected an insole capture: version-1 wire frames or line-mode text (PROTOCOL.md)"
 
 
 def read_capture(
     path: str | Path, on_error: OnError = "skip", rate_hz: float | None = None
 ) -> Capture:
-    """Decode a capture file.
+    """Decode a capture file, read in chunks so memory holds the decoded arrays and little more.
 
     ``on_error="skip"`` (the default) counts damage and keeps every intact frame; ``"raise"``
     stops at the first damaged byte. Raises FileFormatError (naming the file and the byte offset)
@@ -30,29 +32,30 @@ def read_capture(
     """
     path = Path(path)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as f:
+            first = f.read(READ_CHUNK)
+            if not first:
+                raise FileFormatError(path, f"the file is empty; {EXPECTED}")
+            chunks = itertools.chain([first], iter(lambda: f.read(READ_CHUNK), b""))
+            return decode_chunks(chunks, on_error=on_error, rate_hz=rate_hz)
     except FileNotFoundError:
         raise FileFormatError(path, "no such file") from None
     except IsADirectoryError:
         raise FileFormatError(path, f"is a directory; {EXPECTED}") from None
-    except OSError as exc:
-        raise FileFormatError(path, f"cannot be read: {exc.strerror or exc}") from None
-    if not data:
-        raise FileFormatError(path, f"the file is empty; {EXPECTED}")
-    try:
-        return decode_capture(data, on_error=on_error, rate_hz=rate_hz)
     except ProtocolError as exc:
         if exc.kind == "not_a_capture":
             raise FileFormatError(
                 path, f"not an insole capture ({exc.detail}); {EXPECTED}"
             ) from None
         raise FileFormatError(path, f"{exc.kind}: {exc.detail}", offset=exc.offset) from None
+    except OSError as exc:
+        raise FileFormatError(path, f"cannot be read: {exc.strerror or exc}") from None
 
 
 @dataclass
 class SideSummary:
     frames: int
-    sensors: int
+    sensors: list[int]  # one entry unless the device changed its sensor count mid-stream
     duration_s: float | None
     sampling_rate_hz: float | None
 
@@ -100,7 +103,10 @@ class CaptureSummary:
             "bad_lines": c["bad_lines"],
             "clock_resets": c["clock_resets"],
             "bytes_total": c["bytes_total"],
-            "sensors": {name: s.sensors for name, s in self.sides.items()},
+            "sensors": {
+                name: s.sensors[0] if len(s.sensors) == 1 else s.sensors
+                for name, s in self.sides.items()
+            },
             "devices": self.devices,
         }
 
@@ -108,18 +114,24 @@ class CaptureSummary:
 def summarize_capture(path: str | Path, capture: Capture) -> CaptureSummary:
     sides: dict[str, SideSummary] = {}
     for side in (Side.LEFT, Side.RIGHT):
-        block = capture.frames(side)
-        if block is None:
+        # per block, so a sensor count that changes mid-stream (a reconfigured device) is
+        # reported rather than refused
+        mine = [b.select(b.side == side) for b in capture.blocks]
+        mine = [b for b in mine if len(b)]
+        if not mine:
             continue
+        counts = sorted({b.n_sensors for b in mine})
+        time_us = np.concatenate([b.time_us for b in mine])
         duration = rate = None
-        timed = block.time_us[block.time_us >= 0]
+        timed = time_us[time_us >= 0]
         if timed.size >= 2:
             period_us = float(np.median(np.diff(timed)))
             if period_us > 0:
                 rate = round(1e6 / period_us, 3)
                 # the span between the first and last sample, plus the last sample's own period
                 duration = round((float(timed[-1] - timed[0]) + period_us) / 1e6, 6)
-        sides[side.name.lower()] = SideSummary(len(block), block.n_sensors, duration, rate)
+        frames = sum(len(b) for b in mine)
+        sides[side.name.lower()] = SideSummary(frames, counts, duration, rate)
     devices = [
         {
             "device_id": info.device_id,

@@ -10,6 +10,8 @@ same bytes.
 from __future__ import annotations
 
 import json
+import math
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -19,6 +21,8 @@ import numpy.typing as npt
 from firmware_protocol import DeviceInfo, Side, encode, encode_samples
 
 ADC_MAX = 4095
+CHUNK_FRAMES = 6000  # generated at a time, so memory does not grow with the duration
+MAX_SECONDS = 7 * 24 * 3600.0
 
 
 @dataclass(frozen=True)
@@ -34,8 +38,12 @@ class SimpleWalk:
     peak_counts: float = 3000.0  # the busiest sensor's value at a full foot load
 
     def __post_init__(self) -> None:
-        if not self.seconds > 0:
-            raise ValueError("seconds must be positive")
+        if not (math.isfinite(self.seconds) and 0 < self.seconds <= MAX_SECONDS):
+            raise ValueError(f"seconds must be within (0, {MAX_SECONDS:g}] (a week)")
+        if not (
+            math.isfinite(self.cadence_steps_per_min) and 0 < self.cadence_steps_per_min <= 300
+        ):
+            raise ValueError("cadence must be within (0, 300] steps per minute")
         if not 0 < self.rate_hz <= 10_000:
             raise ValueError("rate_hz must be within (0, 10000]")
         if not 1 <= self.sensors <= 4096:
@@ -50,26 +58,38 @@ class SimpleWalk:
         """Samples per foot."""
         return round(self.seconds * self.rate_hz)
 
-    def values(self) -> tuple[npt.NDArray[np.uint16], npt.NDArray[np.uint16]]:
-        """(left, right) ADC counts, each of shape (n_frames, sensors)."""
+    def chunks(self) -> Iterator[tuple[int, npt.NDArray[np.uint16], npt.NDArray[np.uint16]]]:
+        """(first frame index, left, right) for consecutive chunks of ADC counts.
+
+        Each array has shape (frames in the chunk, sensors). The noise is drawn chunk by chunk
+        from one seeded generator, so the sequence is fixed by the parameters alone.
+        """
         rng = np.random.default_rng(self.seed)
-        t_s = np.arange(self.n_frames) / self.rate_hz
         stride_s = 120.0 / self.cadence_steps_per_min
         # sensor positions along the foot, heel (0) to toe (1)
         ap = (np.arange(self.sensors) + 0.5) / self.sensors
-        out = []
-        for side, share in ((0, self.left_share_pct), (1, 100.0 - self.left_share_pct)):
-            phase = ((t_s / stride_s) + 0.5 * side) % 1.0
-            s = phase / self.stance_fraction  # 0..1 through stance
-            in_stance = s < 1.0
-            force = np.where(in_stance, np.sin(np.pi * s) + 0.25 * np.sin(3 * np.pi * s), 0.0)
-            cop_ap = 0.05 + 0.85 * np.clip(s, 0, 1)
-            weight = np.exp(-(((ap[None, :] - cop_ap[:, None]) / 0.18) ** 2))
-            weight /= weight.max(axis=1, keepdims=True)
-            load = force[:, None] * weight * (share / 50.0) * self.peak_counts
-            noisy = load + rng.normal(0.0, self.noise_counts, load.shape)
-            out.append(np.clip(np.round(noisy), 0, ADC_MAX).astype(np.uint16))
-        return out[0], out[1]
+        for first in range(0, self.n_frames, CHUNK_FRAMES):
+            t_s = np.arange(first, min(first + CHUNK_FRAMES, self.n_frames)) / self.rate_hz
+            out = []
+            for side, share in ((0, self.left_share_pct), (1, 100.0 - self.left_share_pct)):
+                phase = ((t_s / stride_s) + 0.5 * side) % 1.0
+                s = phase / self.stance_fraction  # 0..1 through stance
+                force = np.where(s < 1.0, np.sin(np.pi * s) + 0.25 * np.sin(3 * np.pi * s), 0.0)
+                cop_ap = 0.05 + 0.85 * np.clip(s, 0, 1)
+                weight = np.exp(-(((ap[None, :] - cop_ap[:, None]) / 0.18) ** 2))
+                weight /= weight.max(axis=1, keepdims=True)
+                load = force[:, None] * weight * (share / 50.0) * self.peak_counts
+                noisy = load + rng.normal(0.0, self.noise_counts, load.shape)
+                out.append(np.clip(np.round(noisy), 0, ADC_MAX).astype(np.uint16))
+            yield first, out[0], out[1]
+
+    def values(self) -> tuple[npt.NDArray[np.uint16], npt.NDArray[np.uint16]]:
+        """(left, right) ADC counts of the whole walk, each of shape (n_frames, sensors)."""
+        parts = list(self.chunks())
+        return (
+            np.concatenate([p[1] for p in parts]),
+            np.concatenate([p[2] for p in parts]),
+        )
 
     def info(self) -> DeviceInfo:
         return DeviceInfo(
@@ -82,25 +102,32 @@ class SimpleWalk:
             adc_bits=12,
         )
 
-    def capture_bytes(self) -> bytes:
+    def capture_chunks(self) -> Iterator[bytes]:
         """DEVICE_INFO, then left and right samples interleaved, as on a two-foot link."""
-        left, right = self.values()
-        n = self.n_frames
-        k = np.repeat(np.arange(n), 2)
-        side = np.tile([Side.LEFT, Side.RIGHT], n)
-        t_us = np.round(k * 1e6 / self.rate_hz).astype(np.int64)
-        values = np.empty((2 * n, self.sensors), dtype=np.uint16)
-        values[0::2], values[1::2] = left, right
-        return encode(self.info()) + encode_samples(k, side, t_us, values)
+        yield encode(self.info())
+        for first, left, right in self.chunks():
+            n = len(left)
+            k = np.repeat(np.arange(first, first + n), 2)
+            side = np.tile([Side.LEFT, Side.RIGHT], n)
+            t_us = np.round(k * 1e6 / self.rate_hz).astype(np.int64)
+            values = np.empty((2 * n, self.sensors), dtype=np.uint16)
+            values[0::2], values[1::2] = left, right
+            yield encode_samples(k, side, t_us, values)
+
+    def capture_bytes(self) -> bytes:
+        return b"".join(self.capture_chunks())
 
 
 def write_capture(path: str | Path, walk: SimpleWalk, ground_truth: bool = False) -> int:
     """Write the capture (and, if asked, its parameters as ``<path>.truth.json``); return bytes."""
-    data = walk.capture_bytes()
     path = Path(path)
-    path.write_bytes(data)
+    size = 0
+    with path.open("wb") as f:
+        for chunk in walk.capture_chunks():
+            f.write(chunk)
+            size += len(chunk)
     if ground_truth:
         truth = {"generator": "pressure.simulator.simple", **asdict(walk)}
         truth_path = path.with_name(path.name + ".truth.json")
         truth_path.write_text(json.dumps(truth, indent=2) + "\n")
-    return len(data)
+    return size
