@@ -19,12 +19,13 @@ from .spec import (
     StatusCode,
     Unit,
 )
-from .text import LineDecoder, Mode, detect_mode, parse_line
+from .text import AutoDecoder, LineDecoder, Mode, detect_mode, parse_line
 
 __version__ = "1.0.0"
 
 __all__ = [
     "PROTOCOL_VERSION",
+    "AutoDecoder",
     "Capture",
     "Command",
     "CommandCode",

@@ -14,8 +14,8 @@ from typing import Literal
 import numpy as np
 
 from .crc import crc16
-from .decoder import OnError, _IncrementalDecoder
-from .messages import SampleBlock
+from .decoder import OnError, StreamDecoder, _IncrementalDecoder
+from .messages import Message, SampleBlock
 from .spec import HEADER, HEADER_SIZE, SEQ_MODULUS, SYNC, TIMESTAMP_MODULUS, Side
 
 MAX_LINE = 32768
@@ -208,3 +208,40 @@ def detect_mode(data: bytes | bytearray) -> Mode | None:
         if n >= 2:
             return "text"
     return None
+
+
+class AutoDecoder:
+    """A stream decoder for a link whose mode is not known: buffers until ``detect_mode`` can
+    tell (PROTOCOL.md §5), then decodes with ``StreamDecoder`` or ``LineDecoder``."""
+
+    DETECT_LIMIT = 65536  # bytes looked at before the stream is declared unrecognisable
+
+    def __init__(self, on_error: OnError = "skip", default_side: int = Side.LEFT) -> None:
+        self._on_error: OnError = on_error
+        self._default_side = default_side
+        self._pending = bytearray()
+        self.decoder: _IncrementalDecoder | None = None
+        self.mode: Mode | None = None
+
+    def feed(self, data: bytes | bytearray | memoryview) -> list[Message]:
+        if self.decoder is None:
+            self._pending += data
+            mode = detect_mode(bytes(self._pending[: self.DETECT_LIMIT]))
+            if mode is None:
+                return []
+            self.mode = mode
+            self.decoder = (
+                StreamDecoder(self._on_error)
+                if mode == "binary"
+                else LineDecoder(self._on_error, self._default_side)
+            )
+            data, self._pending = bytes(self._pending), bytearray()
+        return list(self.decoder.feed(data))  # type: ignore[attr-defined]
+
+    def close(self) -> list[Message]:
+        return [] if self.decoder is None else list(self.decoder.close())  # type: ignore[attr-defined]
+
+    @property
+    def undetected_bytes(self) -> int:
+        """Bytes held while the mode is still unknown."""
+        return len(self._pending)

@@ -18,7 +18,8 @@ from ..errors import PressureError
 
 # name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "simulate": ("pressure.cli.simulate", "write a synthetic insole capture"),
+    "simulate": ("pressure.cli.simulate", "a synthetic insole: a capture file or a pty device"),
+    "ports": ("pressure.cli.ports", "list serial ports (USB VID:PID, description)"),
     "info": ("pressure.cli.info", "frames, losses and errors of a capture"),
 }
 

@@ -1,4 +1,5 @@
-"""``pressure simulate``: write a deterministic synthetic capture of the wire stream."""
+"""``pressure simulate``: a deterministic synthetic insole, written to a file (``--out``) or
+served as a device on a pseudo-terminal (``--pty``)."""
 
 from __future__ import annotations
 
@@ -12,18 +13,28 @@ MAX_SECONDS = 7 * 24 * 3600
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
+    target = parser.add_mutually_exclusive_group(required=True)
+    target.add_argument(
         "--out",
-        required=True,
         metavar="FILE",
-        help="capture to write (any name; the project uses .insole)",
+        help="write a capture as fast as possible (any name; the project uses .insole)",
+    )
+    target.add_argument(
+        "--pty",
+        action="store_true",
+        help="be a device on a new pseudo-terminal: print its path as the first line, answer "
+        "commands, stream in real time until --seconds or a signal",
     )
     parser.add_argument(
         "--seconds",
         type=number_in(0, MAX_SECONDS),
-        required=True,
         metavar="S",
-        help="duration, up to a week",
+        help="duration, up to a week (needed with --out)",
+    )
+    parser.add_argument(
+        "--autostart",
+        action="store_true",
+        help="with --pty: stream at once instead of waiting for the START command",
     )
     parser.add_argument(
         "--rate",
@@ -68,9 +79,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..simulator.simple import SimpleWalk, write_capture
 
+    if args.out and args.seconds is None:
+        print("pressure simulate: error: --out needs --seconds", file=sys.stderr)
+        return 2
     try:
         walk = SimpleWalk(
-            seconds=args.seconds,
+            seconds=args.seconds or MAX_SECONDS,
             rate_hz=args.rate,
             sensors=args.sensors,
             seed=args.seed,
@@ -79,6 +93,8 @@ def run(args: argparse.Namespace) -> int:
         )
     except ValueError as exc:
         raise PressureError(f"simulate: {exc}") from None
+    if args.pty:
+        return _serve_pty(walk, args.seconds, args.autostart)
     try:
         size = write_capture(args.out, walk, ground_truth=args.truth)
     except OSError as exc:
@@ -88,4 +104,23 @@ def run(args: argparse.Namespace) -> int:
         f"{walk.rate_hz:g} Hz, {size} bytes",
         file=sys.stderr,
     )
+    return 0
+
+
+def _serve_pty(walk: object, seconds: float | None, autostart: bool) -> int:
+    import signal
+    import time
+
+    from ..simulator.device import PtyInsole, VirtualInsole
+    from ..simulator.simple import SimpleWalk
+
+    assert isinstance(walk, SimpleWalk)
+    pty = PtyInsole(VirtualInsole(walk, autostart=autostart, now_s=time.monotonic()))
+    previous = signal.signal(signal.SIGTERM, lambda *_: pty.stop())
+    try:
+        print(pty.path, flush=True)
+        pty.run(seconds=seconds)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        pty.close()
     return 0

@@ -1,0 +1,216 @@
+"""A virtual insole: a device that speaks protocol v1, and a real pseudo-terminal to host it.
+
+``VirtualInsole`` is the device's logic without any transport: ``receive(bytes)`` returns its
+answers to host commands, ``due(now_s)`` returns the sample frames whose time has come. Time is
+passed in, so tests drive it without sleeping. ``PtyInsole`` puts it on a pseudo-terminal: the
+slave side (in raw mode) is a serial device any program opens by path, exactly like a USB insole.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+import select
+import threading
+import time
+import tty
+from collections.abc import Callable, Iterator
+
+import numpy as np
+import numpy.typing as npt
+
+from firmware_protocol import (
+    Command,
+    CommandCode,
+    DeviceInfo,
+    Severity,
+    Side,
+    Status,
+    StatusCode,
+    StreamDecoder,
+    encode,
+    encode_samples,
+)
+
+from .simple import SimpleWalk
+
+MAX_RATE_HZ = 2000.0
+MAX_BURST_S = 0.5  # at most this much signal is sent in one call, however late the caller is
+
+
+class VirtualInsole:
+    """Device logic: both feet on one link (``Side.BOTH``), streaming ``walk``'s signal.
+
+    Follows PROTOCOL.md §4.4: START answers OK and streams from sequence 0; STOP answers OK;
+    REQUEST_INFO answers DEVICE_INFO; SET_RATE answers OK (1..2000 Hz, while stopped),
+    BAD_ARGUMENT (out of range) or NOT_READY (while streaming); TARE answers OK.
+    """
+
+    def __init__(self, walk: SimpleWalk, *, autostart: bool = False, now_s: float = 0.0) -> None:
+        self._walk = walk
+        self._boot_s = now_s
+        self._decoder = StreamDecoder()
+        self._streaming = False
+        self._start_s = 0.0
+        self._next = 0  # index of the next sample per foot
+        self._pending: tuple[int, npt.NDArray[np.uint16], npt.NDArray[np.uint16]] | None = None
+        self._chunks: Iterator[tuple[int, npt.NDArray[np.uint16], npt.NDArray[np.uint16]]]
+        self._chunks = iter(())
+        self.boot_bytes = encode(self._status(StatusCode.BOOT, 0, now_s)) + encode(self.info())
+        if autostart:
+            self._begin(now_s)
+
+    @property
+    def streaming(self) -> bool:
+        return self._streaming
+
+    @property
+    def finished(self) -> bool:
+        """True once the whole walk has been streamed."""
+        return self._next >= self._walk.n_frames
+
+    def info(self) -> DeviceInfo:
+        return self._walk.info()
+
+    def _t_us(self, now_s: float) -> int:
+        return round((now_s - self._boot_s) * 1e6) % (1 << 32)
+
+    def _status(self, code: int, command: int, now_s: float, text: str = "") -> Status:
+        severity = Severity.INFO if code == StatusCode.OK else Severity.WARNING
+        return Status(code, severity, command, self._t_us(now_s), text)
+
+    def _begin(self, now_s: float) -> None:
+        self._streaming = True
+        self._start_s = now_s
+        self._next = 0
+        self._pending = None
+        self._chunks = self._walk.chunks()
+
+    def receive(self, data: bytes, now_s: float) -> bytes:
+        """Bytes from the host; returns the device's answers."""
+        out = bytearray()
+        for message in self._decoder.feed(data):
+            if isinstance(message, Command):
+                out += self._answer(message, now_s)
+        return bytes(out)
+
+    def _answer(self, cmd: Command, now_s: float) -> bytes:
+        code = cmd.command
+        if code == CommandCode.START:
+            self._begin(now_s)
+            return encode(self._status(StatusCode.OK, code, now_s))
+        if code == CommandCode.STOP:
+            self._streaming = False
+            return encode(self._status(StatusCode.OK, code, now_s))
+        if code == CommandCode.REQUEST_INFO:
+            return encode(self.info())
+        if code == CommandCode.SET_RATE:
+            rate = cmd.rate_hz or 0.0
+            if not 1.0 <= rate <= MAX_RATE_HZ:
+                return encode(self._status(StatusCode.BAD_ARGUMENT, code, now_s, "1..2000 Hz"))
+            if self._streaming:
+                return encode(self._status(StatusCode.NOT_READY, code, now_s, "stop first"))
+            seconds = self._walk.n_frames / self._walk.rate_hz
+            self._walk = dataclasses.replace(self._walk, rate_hz=rate, seconds=seconds)
+            return encode(self._status(StatusCode.OK, code, now_s))
+        if code == CommandCode.TARE:
+            return encode(self._status(StatusCode.OK, code, now_s))
+        return encode(self._status(StatusCode.UNKNOWN_COMMAND, code, now_s))
+
+    def due(self, now_s: float) -> bytes:
+        """Sample frames (both feet, interleaved) for every sample time up to ``now_s``."""
+        if not self._streaming:
+            return b""
+        rate = self._walk.rate_hz
+        wanted = min(int((now_s - self._start_s) * rate) + 1, self._walk.n_frames)
+        wanted = min(wanted, self._next + max(1, int(MAX_BURST_S * rate)))
+        parts = []
+        while self._next < wanted:
+            if self._pending is None:
+                self._pending = next(self._chunks)
+            first, left, right = self._pending
+            stop = min(wanted, first + len(left))
+            lo, hi = self._next - first, stop - first
+            n = hi - lo
+            k = np.repeat(np.arange(self._next, stop), 2)
+            values = np.empty((2 * n, left.shape[1]), dtype=np.uint16)
+            values[0::2], values[1::2] = left[lo:hi], right[lo:hi]
+            t_us = round((self._start_s - self._boot_s) * 1e6) + np.round(k * 1e6 / rate)
+            sides = np.tile([Side.LEFT, Side.RIGHT], n)
+            parts.append(encode_samples(k, sides, t_us.astype(np.int64), values))
+            self._next = stop
+            if stop == first + len(left):
+                self._pending = None
+        if self.finished:
+            self._streaming = False
+        return b"".join(parts)
+
+
+class PtyInsole:
+    """A ``VirtualInsole`` on a pseudo-terminal. ``path`` is the device to open (e.g. /dev/pts/3).
+
+    The slave side is put in raw mode, so every byte passes unchanged; this object keeps it open
+    so the link survives a host that closes and reopens the port.
+    """
+
+    def __init__(self, device: VirtualInsole) -> None:
+        self.device = device
+        self._master, self._slave = os.openpty()
+        tty.setraw(self._slave)
+        self.path = os.ttyname(self._slave)
+        os.set_blocking(self._master, False)
+        self._stop = threading.Event()
+        self.dropped_writes = 0  # sample writes given up because the host was not reading
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def close(self) -> None:
+        for fd in (self._master, self._slave):
+            with contextlib.suppress(OSError):  # already closed
+                os.close(fd)
+
+    def _write(self, data: bytes, wait_s: float) -> bool:
+        """Write all of ``data``, waiting at most ``wait_s`` for room; False if it gave up.
+
+        Like a USB device whose host stopped reading, the pty cannot hold everything: when the
+        host does not read, frames are dropped rather than the device hanging.
+        """
+        view = memoryview(data)
+        deadline = time.monotonic() + wait_s
+        while view:
+            try:
+                view = view[os.write(self._master, view) :]
+            except BlockingIOError:
+                left = deadline - time.monotonic()
+                if left <= 0 or self._stop.is_set():
+                    return False
+                select.select([], [self._master], [], min(left, 0.01))
+        return True
+
+    def run(
+        self, seconds: float | None = None, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        """Serve until ``stop()``, ``seconds`` elapse, or (with ``seconds`` None) forever."""
+        start = clock()
+        self._write(self.device.boot_bytes, wait_s=1.0)
+        tick = 0.5 / self.device.info().rate_hz if self.device.info().rate_hz else 0.01
+        while not self._stop.is_set():
+            now = clock()
+            if seconds is not None and now - start >= seconds:
+                break
+            readable, _, _ = select.select([self._master], [], [], min(tick, 0.01))
+            if readable:
+                try:
+                    data = os.read(self._master, 4096)
+                except BlockingIOError:
+                    data = b""
+                except OSError:  # the pty went away
+                    break
+                answer = self.device.receive(data, clock())
+                if answer:
+                    self._write(answer, wait_s=1.0)
+            frames = self.device.due(clock())
+            if frames and not self._write(frames, wait_s=0.1):
+                self.dropped_writes += 1
