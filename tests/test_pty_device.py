@@ -96,7 +96,8 @@ def test_commands_round_trip_over_a_real_pty(pty_insole: PtyInsole) -> None:
     seq = np.concatenate([b.seq[b.side == 0] for b in blocks])
     t_us = np.concatenate([b.t_us[b.side == 0] for b in blocks]).astype(np.int64)
     assert seq[0] == 0 and (np.diff(seq) == 1).all()
-    assert 80 <= len(seq) <= 130  # 200 Hz for about half a second
+    # 200 Hz for at least 0.5 s, less the one loop tick (10 ms) before STOP: 99 frames or more
+    assert len(seq) >= 95
     assert (np.diff(t_us) == 5000).all()
     assert source.decoder.mode == "binary"
     raw = b"".join(r.raw for r in received)
@@ -186,7 +187,7 @@ def test_simulate_pty_command(tmp_path: object) -> None:
             time.sleep(0.4)
             assert source.command(Command(CommandCode.STOP)).code == StatusCode.OK
         frames = sum(len(m) for r in received for m in r.messages if isinstance(m, SampleBlock))
-        assert 150 <= frames <= 260  # 250 Hz, two feet, about 0.4 s
+        assert frames >= 190  # 250 Hz, two feet, at least 0.4 s less one 10 ms loop tick
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=10) == 0
