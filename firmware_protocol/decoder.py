@@ -3,7 +3,7 @@
 One engine serves both uses:
 
 * ``StreamDecoder.feed(chunk)`` for a live link: feed chunks of any size, get messages;
-* ``decode_capture`` (in ``bulk``) for a whole file: one feed of everything.
+* ``decode_capture`` and ``decode_chunks`` (in ``bulk``) for a whole file.
 
 The engine walks the buffer with a byte scanner (find sync, check the header, wait for the whole
 frame, check the frame CRC; on any failure skip one byte and look again). Whenever the scanner
@@ -49,6 +49,7 @@ from .spec import (
 
 OnError = Literal["skip", "warn", "raise"]
 MAX_RUN = 65536  # frames checked per vectorised step: bounds the temporary arrays
+PROBE_RUN = 64  # frames looked at before copying a longer run
 MAX_KEPT_ERRORS = 100
 RECENT = 9  # forward intervals kept per foot to splice a clock step (PROTOCOL.md §6)
 
@@ -271,16 +272,15 @@ class StreamDecoder(_IncrementalDecoder):
     def feed(self, data: bytes | bytearray | memoryview) -> list[Message]:
         self._engine.counters.bytes_total += len(data)
         self._buf += data
-        out: list[Message] = []
-        consumed = self._scan(out, final=False)
-        del self._buf[:consumed]
-        self._base += consumed
-        return out
+        return self._consume(final=False)
 
     def close(self) -> list[Message]:
         """End of stream: whatever is still buffered is a cut-off frame or garbage."""
+        return self._consume(final=True)
+
+    def _consume(self, final: bool) -> list[Message]:
         out: list[Message] = []
-        consumed = self._scan(out, final=True)
+        consumed = self._scan(out, final)
         del self._buf[:consumed]
         self._base += consumed
         return out
@@ -394,13 +394,21 @@ class StreamDecoder(_IncrementalDecoder):
         engine, counters, buf = self._engine, self._engine.counters, self._buf
         size = OVERHEAD + length
         n_values = (length - SAMPLE_FIXED.size) // 2
-        count = min((len(buf) - pos) // size, MAX_RUN)
-        # a copy, so no numpy view pins the bytearray (it must stay resizable)
-        raw = np.frombuffer(bytes(buf[pos : pos + count * size]), dtype=np.uint8)
+        available = min((len(buf) - pos) // size, MAX_RUN)
+        # Look at a short window first: when frames of another shape interleave (two feet with
+        # different sensor counts), runs are short and copying far ahead would be wasted.
+        count = min(available, PROBE_RUN)
+        while True:
+            # a copy, so no numpy view pins the bytearray (it must stay resizable)
+            raw = np.frombuffer(bytes(memoryview(buf)[pos : pos + count * size]), np.uint8)
+            frames = raw.view(sample_frame_dtype(n_values))
+            same_header = frames["header"] == frames["header"][0]
+            uniform = bool(same_header.all())
+            if not uniform or count == available:
+                break
+            count = available
         rows = raw.reshape(count, size)
-        frames = raw.view(sample_frame_dtype(n_values))
-        same_header = frames["header"] == frames["header"][0]
-        run = count if same_header.all() else int(np.argmin(same_header))
+        run = count if uniform else int(np.argmin(same_header))
         header_state = crc16(raw[:HEADER_SIZE].tobytes())
         crc_ok = crc16_rows(rows[:run, HEADER_SIZE:-2], init=header_state) == frames["crc"][:run]
 
@@ -417,22 +425,23 @@ class StreamDecoder(_IncrementalDecoder):
                 accept_end = int(i)
                 break
         bad = bad[bad < accept_end]
-        for i in bad:
-            # report as the scanner would: the mismatch, then the rest of the frame as garbage
-            at = self._base + pos + int(i) * size
-            engine.error("crc_mismatch", at, "sample frame CRC")
-            engine.error("garbage", at + 1, f"{size - 1} bytes before the next sync")
-        counters.crc_errors += bad.size
-        self._skip(int(bad.size) * size)
-
         good = crc_ok[:accept_end]
         sel = frames[:accept_end][good]
         side_ok = sel["side"] <= Side.RIGHT
-        if not side_ok.all():
-            for i in np.flatnonzero(good)[~side_ok]:
-                engine.error("malformed_payload", self._base + pos + int(i) * size, "sample side")
-            counters.malformed += int((~side_ok).sum())
-            self._skip(int((~side_ok).sum()) * size)
+        malformed = np.flatnonzero(good)[~side_ok]
+        counters.crc_errors += bad.size
+        counters.malformed += malformed.size
+        self._skip(int(bad.size + malformed.size) * size)
+        # report in stream order, as the scanner would: a CRC mismatch is followed by the rest
+        # of its frame as garbage; a malformed frame is consumed whole
+        for i in sorted([*bad.tolist(), *malformed.tolist()]):
+            at = self._base + pos + i * size
+            if crc_ok[i]:
+                engine.error("malformed_payload", at, f"sample side {int(frames['side'][i])}")
+            else:
+                engine.error("crc_mismatch", at, "sample frame CRC")
+                engine.error("garbage", at + 1, f"{size - 1} bytes before the next sync")
+        if malformed.size:
             sel = sel[side_ok]
         if sel.size:
             offsets = self._base + pos + size * np.flatnonzero(good)[side_ok].astype(np.int64)
