@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .decoder import Counters, OnError, StreamDecoder
+from .decoder import Counters, OnError
 from .errors import ProtocolError
 from .messages import Command, DeviceInfo, Message, SampleBlock, Status
 from .spec import Side
-from .text import LineDecoder, Mode, detect_mode
+from .text import AutoDecoder, Mode
 
 
 @dataclass
@@ -86,26 +86,19 @@ def decode_chunks(
     rate_hz: float | None = None,
 ) -> Capture:
     """``decode_capture`` for a capture read piece by piece (a large file), in bounded memory
-    beyond the decoded arrays. The mode is detected from the first chunk (give 64 KiB or more)."""
-    iterator = iter(chunks)
-    first = bytes(next(iterator, b""))
-    if mode is None:
-        mode = detect_mode(first[:65536])
-        if mode is None:
-            raise ProtocolError(
-                "not_a_capture", 0, "no version-1 frame header and no sample lines found"
-            )
-    decoder: StreamDecoder | LineDecoder
-    if mode == "binary":
-        decoder = StreamDecoder(on_error=on_error)
-    else:
-        decoder = LineDecoder(on_error=on_error, rate_hz=rate_hz)
-    capture = Capture(mode=mode, blocks=[], counters=decoder.counters, errors=decoder.errors)
-    for message in decoder.feed(first):
-        capture.add(message)
-    for chunk in iterator:
-        for message in decoder.feed(chunk):
-            capture.add(message)
-    for message in decoder.close():
+    beyond the decoded arrays. The mode is detected from the first 64 KiB."""
+    decoder = AutoDecoder(on_error, mode=mode, strict=True, rate_hz=rate_hz)
+    messages: list[Message] = []
+    for chunk in chunks:
+        messages += decoder.feed(chunk)
+    messages += decoder.close()
+    assert decoder.mode is not None and decoder.decoder is not None
+    capture = Capture(
+        mode=decoder.mode,
+        blocks=[],
+        counters=decoder.decoder.counters,
+        errors=decoder.decoder.errors,
+    )
+    for message in messages:
         capture.add(message)
     return capture

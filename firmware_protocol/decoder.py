@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import struct
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from typing import Literal
 
@@ -238,12 +239,18 @@ def _decode_payload(msg_type: int, payload: bytes) -> DeviceInfo | Status | Comm
 class _IncrementalDecoder:
     """What both incremental decoders (binary and line mode) share: buffer, policy, counters."""
 
-    def __init__(self, on_error: OnError = "skip") -> None:
+    def __init__(self, on_error: OnError = "skip", *, start_offset: int = 0) -> None:
         if on_error not in ("skip", "warn", "raise"):
             raise ValueError(f"on_error must be 'skip', 'warn' or 'raise', not {on_error!r}")
         self._engine = _Engine(on_error=on_error)
         self._buf = bytearray()
-        self._base = 0  # stream offset of self._buf[0]
+        self._base = start_offset  # stream offset of self._buf[0]
+
+    def feed(self, data: bytes | bytearray | memoryview) -> Sequence[Message]:
+        raise NotImplementedError
+
+    def close(self) -> Sequence[Message]:
+        raise NotImplementedError
 
     @property
     def counters(self) -> Counters:

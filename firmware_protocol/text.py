@@ -14,7 +14,8 @@ from typing import Literal
 import numpy as np
 
 from .crc import crc16
-from .decoder import OnError, StreamDecoder, _IncrementalDecoder
+from .decoder import Counters, OnError, StreamDecoder, _IncrementalDecoder
+from .errors import ProtocolError
 from .messages import Message, SampleBlock
 from .spec import HEADER, HEADER_SIZE, SEQ_MODULUS, SYNC, TIMESTAMP_MODULUS, Side
 
@@ -36,8 +37,10 @@ class LineDecoder(_IncrementalDecoder):
         on_error: OnError = "skip",
         default_side: int = Side.LEFT,
         rate_hz: float | None = None,
+        *,
+        start_offset: int = 0,
     ) -> None:
-        super().__init__(on_error)
+        super().__init__(on_error, start_offset=start_offset)
         self._default_side = default_side
         self._rate_hz = rate_hz
         self._n_values: dict[int, int] = {}
@@ -211,37 +214,81 @@ def detect_mode(data: bytes | bytearray) -> Mode | None:
 
 
 class AutoDecoder:
-    """A stream decoder for a link whose mode is not known: buffers until ``detect_mode`` can
-    tell (PROTOCOL.md §5), then decodes with ``StreamDecoder`` or ``LineDecoder``."""
+    """A stream decoder for a link or file whose mode may not be known: it buffers until
+    ``detect_mode`` can tell (PROTOCOL.md §5), then decodes with ``StreamDecoder`` or
+    ``LineDecoder``. ``mode`` skips the detection.
 
-    DETECT_LIMIT = 65536  # bytes looked at before the stream is declared unrecognisable
+    Detection looks at the first ``DETECT_LIMIT`` bytes. Past that, a ``strict`` decoder (a file)
+    raises ProtocolError ``not_a_capture``; otherwise (a live link) it keeps looking in a sliding
+    window, and the bytes it lets go count as skipped once the mode is known.
+    """
 
-    def __init__(self, on_error: OnError = "skip", default_side: int = Side.LEFT) -> None:
+    DETECT_LIMIT = 65536
+
+    def __init__(
+        self,
+        on_error: OnError = "skip",
+        *,
+        mode: Mode | None = None,
+        strict: bool = False,
+        default_side: int = Side.LEFT,
+        rate_hz: float | None = None,
+    ) -> None:
         self._on_error: OnError = on_error
+        self._strict = strict
         self._default_side = default_side
+        self._rate_hz = rate_hz
         self._pending = bytearray()
-        self.decoder: _IncrementalDecoder | None = None
+        self._dropped = 0
+        self.decoder: StreamDecoder | LineDecoder | None = None
         self.mode: Mode | None = None
+        if mode is not None:
+            self._begin(mode)
+
+    def _begin(self, mode: Mode) -> StreamDecoder | LineDecoder:
+        self.mode = mode
+        decoder: StreamDecoder | LineDecoder
+        if mode == "binary":
+            decoder = StreamDecoder(self._on_error, start_offset=self._dropped)
+        else:
+            decoder = LineDecoder(
+                self._on_error, self._default_side, self._rate_hz, start_offset=self._dropped
+            )
+        decoder.counters.bytes_total += self._dropped
+        decoder.counters.bytes_skipped += self._dropped
+        self.decoder = decoder
+        return decoder
+
+    def _not_a_capture(self) -> ProtocolError:
+        return ProtocolError(
+            "not_a_capture", 0, "no version-1 frame header and no sample lines found"
+        )
 
     def feed(self, data: bytes | bytearray | memoryview) -> list[Message]:
-        if self.decoder is None:
+        decoder = self.decoder
+        if decoder is None:
             self._pending += data
-            mode = detect_mode(bytes(self._pending[: self.DETECT_LIMIT]))
+            excess = len(self._pending) - self.DETECT_LIMIT
+            if excess > 0 and not self._strict:  # slide the window: newest bytes kept
+                del self._pending[:excess]
+                self._dropped += excess
+            mode = detect_mode(self._pending[: self.DETECT_LIMIT])
             if mode is None:
+                if excess > 0 and self._strict:
+                    raise self._not_a_capture()
                 return []
-            self.mode = mode
-            self.decoder = (
-                StreamDecoder(self._on_error)
-                if mode == "binary"
-                else LineDecoder(self._on_error, self._default_side)
-            )
+            decoder = self._begin(mode)
             data, self._pending = bytes(self._pending), bytearray()
-        return list(self.decoder.feed(data))  # type: ignore[attr-defined]
+        return list(decoder.feed(data))
 
     def close(self) -> list[Message]:
-        return [] if self.decoder is None else list(self.decoder.close())  # type: ignore[attr-defined]
+        if self.decoder is None:
+            if self._strict:
+                raise self._not_a_capture()
+            return []
+        return list(self.decoder.close())
 
     @property
-    def undetected_bytes(self) -> int:
-        """Bytes held while the mode is still unknown."""
-        return len(self._pending)
+    def counters(self) -> Counters | None:
+        """The counters of the mode's decoder; None while the mode is unknown."""
+        return None if self.decoder is None else self.decoder.counters

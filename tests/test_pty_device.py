@@ -118,7 +118,8 @@ def test_a_slow_listener_costs_no_frames(pty_insole: PtyInsole) -> None:
         source.command(Command(CommandCode.STOP))
         time.sleep(0.1)
         backlog = source._queue.qsize()
-        counters = source.decoder.decoder.counters  # type: ignore[union-attr]
+        counters = source.decoder.counters
+        assert counters is not None
     assert counters.frames_lost == 0 and counters.bytes_skipped == 0
     assert backlog > 0  # the listener really was behind when reading stopped
     assert sum(got) == counters.frames_left + counters.frames_right > 500

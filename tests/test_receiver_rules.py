@@ -259,3 +259,34 @@ def test_unterminated_last_line_is_truncated_not_a_sample() -> None:
     assert decoder.counters.truncated == 1
     assert decoder.counters.bytes_skipped == len(b"10ms,L,3,40")
     assert [(e.kind, e.offset) for e in decoder.errors] == [("truncated", 10)]
+
+
+def test_live_link_keeps_looking_past_noise_in_bounded_memory() -> None:
+    """A link whose first 100 KiB are noise (no sync, no lines): the auto decoder holds at most
+    its detection window, then finds the frames; every byte is accounted for at true offsets."""
+    from firmware_protocol import AutoDecoder
+
+    noise = bytes([0x00, 0x11, 0x22, 0xFF]) * 25_600  # 100 KiB, no a5 5a, not printable
+    frames = stream([0, 1, 2], [0, 10, 20])
+    decoder = AutoDecoder()
+    out = []
+    for i in range(0, len(noise), 4096):
+        out += decoder.feed(noise[i : i + 4096])
+        assert decoder.counters is None
+        assert len(decoder._pending) <= AutoDecoder.DETECT_LIMIT
+    out += decoder.feed(frames) + decoder.close()
+    blocks = [m for m in out if isinstance(m, SampleBlock)]
+    assert decoder.mode == "binary" and sum(len(b) for b in blocks) == 3
+    assert blocks[0].offset[0] == len(noise)
+    assert decoder.counters is not None
+    assert decoder.counters.bytes_skipped == len(noise)
+    assert decoder.counters.bytes_total == len(noise) + len(frames)
+
+
+def test_file_decode_gives_up_after_the_detection_window() -> None:
+    from firmware_protocol import decode_chunks
+
+    noise = bytes([0x00, 0xFF]) * 40_000
+    with pytest.raises(ProtocolError) as info:
+        decode_chunks([noise, stream([0], [0])])
+    assert info.value.kind == "not_a_capture"
