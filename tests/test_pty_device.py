@@ -21,12 +21,15 @@ from firmware_protocol import (
     encode,
 )
 from pressure.simulator.device import PtyInsole, VirtualInsole
+from pressure.simulator.signals import GaitSignal
 from pressure.simulator.simple import SimpleWalk
 from pressure.sources import Received, SerialSource
 
 
 def test_device_streams_exactly_what_is_due() -> None:
-    device = VirtualInsole(SimpleWalk(seconds=2, rate_hz=100, sensors=4, seed=1), now_s=10.0)
+    device = VirtualInsole(
+        GaitSignal(SimpleWalk(seconds=2, rate_hz=100, sensors=4, seed=1)), now_s=10.0
+    )
     assert device.receive(encode(Command(CommandCode.START)), 10.0)
     out = device.due(10.0) + device.due(10.5) + device.due(10.999)
     cap = decode_capture(out)
@@ -45,7 +48,7 @@ def test_device_streams_exactly_what_is_due() -> None:
 
 
 def test_device_answers_commands() -> None:
-    device = VirtualInsole(SimpleWalk(seconds=1, rate_hz=100, sensors=4))
+    device = VirtualInsole(GaitSignal(SimpleWalk(seconds=1, rate_hz=100, sensors=4)))
 
     def ask(command: Command) -> list[object]:
         cap = decode_capture(device.receive(encode(command), 0.0), mode="binary")
@@ -67,7 +70,9 @@ def test_device_answers_commands() -> None:
 
 @pytest.fixture
 def pty_insole() -> Iterator[PtyInsole]:
-    pty = PtyInsole(VirtualInsole(SimpleWalk(seconds=60, rate_hz=500, sensors=16, seed=3)))
+    pty = PtyInsole(
+        VirtualInsole(GaitSignal(SimpleWalk(seconds=60, rate_hz=500, sensors=16, seed=3)))
+    )
     thread = threading.Thread(target=pty.run, daemon=True)
     thread.start()
     yield pty

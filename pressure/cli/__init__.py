@@ -20,7 +20,10 @@ from ..errors import PressureError
 COMMANDS: dict[str, tuple[str, str]] = {
     "simulate": ("pressure.cli.simulate", "a synthetic insole: a capture file or a pty device"),
     "ports": ("pressure.cli.ports", "list serial ports (USB VID:PID, description)"),
-    "info": ("pressure.cli.info", "frames, losses and errors of a capture"),
+    "record": ("pressure.cli.record", "record one or two insoles into a crash-safe file"),
+    "monitor": ("pressure.cli.monitor", "live view: load share, force, CoP, rate, losses"),
+    "info": ("pressure.cli.info", "frames, losses and errors of a recording or capture"),
+    "convert": ("pressure.cli.convert", "decoded frames to a tidy table (.parquet or .csv)"),
 }
 
 

@@ -1,4 +1,5 @@
-"""``pressure info``: frames per side, losses, CRC errors, duration and rate of a capture."""
+"""``pressure info``: frames per side, losses, CRC errors, duration and rate of a recording or
+a capture; for a recording also its session, links and clock alignment."""
 
 from __future__ import annotations
 
@@ -25,15 +26,31 @@ def _fmt(value: float | None, unit: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..io.capture import read_capture, summarize_capture
+    from ..io.frames import read_frames, summarize_frames
 
-    capture = read_capture(args.file, rate_hz=args.rate)
-    summary = summarize_capture(args.file, capture)
+    summary = summarize_frames(read_frames(args.file, rate_hz=args.rate))
     if args.json:
         print(json.dumps(summary.as_json(), indent=2))
         return 0
     c = summary.counters
     lines = [f"{summary.path}  ({summary.mode} mode, {c['bytes_total']} bytes)"]
+    rec = summary.recording
+    if rec is not None:
+        session = rec["session"]
+        state = "complete" if rec["complete"] else "not closed by its recorder (read to the end)"
+        lines.append(f"  recording started {session.get('start_time_utc', '?')}, {state}")
+        subject = {k[8:]: v for k, v in session.items() if k.startswith("subject.")}
+        if subject:
+            lines.append("  subject " + "  ".join(f"{k} {v}" for k, v in subject.items()))
+        for link in rec["links"]:
+            lines.append(f"  link {link['port']} ({link['role']}) {link['bytes']} bytes")
+        for clock in rec["clock"]:
+            lines.append(
+                f"  clock of {clock['port']}: offset {clock['offset_s']:.6f} s, "
+                f"drift {clock['drift_ppm']:.1f} ppm over {clock['frames']} frames"
+            )
+        if rec["disconnects"]:
+            lines.append(f"  disconnects {rec['disconnects']}  reconnects {rec['reconnects']}")
     for device in summary.devices:
         lines.append(
             f"  device {device['device_id']:#010x}  firmware {device['firmware_version']}  "

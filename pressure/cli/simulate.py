@@ -112,10 +112,11 @@ def _serve_pty(walk: object, seconds: float | None, autostart: bool) -> int:
     import time
 
     from ..simulator.device import PtyInsole, VirtualInsole
+    from ..simulator.signals import GaitSignal
     from ..simulator.simple import SimpleWalk
 
     assert isinstance(walk, SimpleWalk)
-    pty = PtyInsole(VirtualInsole(walk, autostart=autostart, now_s=time.monotonic()))
+    pty = PtyInsole(VirtualInsole(GaitSignal(walk), autostart=autostart, now_s=time.monotonic()))
     previous = signal.signal(signal.SIGTERM, lambda *_: pty.stop())
     try:
         print(pty.path, flush=True)

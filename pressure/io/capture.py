@@ -70,6 +70,7 @@ class CaptureSummary:
     counters: dict[str, int]
     devices: list[dict[str, Any]] = field(default_factory=list)
     first_errors: list[str] = field(default_factory=list)
+    recording: dict[str, Any] | None = None  # what a recording adds (None for a raw capture)
 
     @property
     def duration_s(self) -> float | None:
@@ -108,6 +109,7 @@ class CaptureSummary:
                 for name, s in self.sides.items()
             },
             "devices": self.devices,
+            "recording": self.recording,
         }
 
 

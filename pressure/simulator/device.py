@@ -9,7 +9,6 @@ slave side (in raw mode) is a serial device any program opens by path, exactly l
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import os
 import select
 import threading
@@ -18,14 +17,12 @@ import tty
 from collections.abc import Callable, Iterator
 
 import numpy as np
-import numpy.typing as npt
 
 from firmware_protocol import (
     Command,
     CommandCode,
     DeviceInfo,
     Severity,
-    Side,
     Status,
     StatusCode,
     StreamDecoder,
@@ -33,30 +30,33 @@ from firmware_protocol import (
     encode_samples,
 )
 
-from .simple import SimpleWalk
+from .signals import Signal, SignalBlock
 
 MAX_RATE_HZ = 2000.0
 MAX_BURST_S = 0.5  # at most this much signal is sent in one call, however late the caller is
 
 
 class VirtualInsole:
-    """Device logic: both feet on one link (``Side.BOTH``), streaming ``walk``'s signal.
+    """Device logic streaming ``signal`` (a synthetic gait or a replayed file).
 
-    Follows PROTOCOL.md §4.4: START answers OK and streams from sequence 0; STOP answers OK;
-    REQUEST_INFO answers DEVICE_INFO; SET_RATE answers OK (1..2000 Hz, while stopped),
-    BAD_ARGUMENT (out of range) or NOT_READY (while streaming); TARE answers OK.
+    Follows PROTOCOL.md §4.4: START answers OK and streams from the signal's start; STOP answers
+    OK; REQUEST_INFO answers DEVICE_INFO; SET_RATE answers OK (1..2000 Hz, while stopped),
+    BAD_ARGUMENT (out of range, or a replay, whose rate is the recording's) or NOT_READY (while
+    streaming); TARE answers OK. Device time (``t_us``) counts from the device's boot.
     """
 
-    def __init__(self, walk: SimpleWalk, *, autostart: bool = False, now_s: float = 0.0) -> None:
-        self._walk = walk
+    def __init__(self, signal: Signal, *, autostart: bool = False, now_s: float = 0.0) -> None:
+        self._signal = signal
         self._boot_s = now_s
         self._decoder = StreamDecoder()
         self._streaming = False
+        self._finished = False
         self._start_s = 0.0
-        self._next = 0  # index of the next sample per foot
-        self._pending: tuple[int, npt.NDArray[np.uint16], npt.NDArray[np.uint16]] | None = None
-        self._chunks: Iterator[tuple[int, npt.NDArray[np.uint16], npt.NDArray[np.uint16]]]
-        self._chunks = iter(())
+        self._start_us = 0
+        self._sent_s = 0.0  # due time of the last frame sent, seconds after START
+        self._pending: SignalBlock | None = None
+        self._blocks: Iterator[SignalBlock] = iter(())
+        self.frames_sent = 0
         self.boot_bytes = encode(self._status(StatusCode.BOOT, 0, now_s)) + encode(self.info())
         if autostart:
             self._begin(now_s)
@@ -67,11 +67,11 @@ class VirtualInsole:
 
     @property
     def finished(self) -> bool:
-        """True once the whole walk has been streamed."""
-        return self._next >= self._walk.n_frames
+        """True once the whole signal has been streamed."""
+        return self._finished
 
     def info(self) -> DeviceInfo:
-        return self._walk.info()
+        return self._signal.info()
 
     def _t_us(self, now_s: float) -> int:
         return round((now_s - self._boot_s) * 1e6) % (1 << 32)
@@ -82,10 +82,12 @@ class VirtualInsole:
 
     def _begin(self, now_s: float) -> None:
         self._streaming = True
+        self._finished = False
         self._start_s = now_s
-        self._next = 0
+        self._start_us = round((now_s - self._boot_s) * 1e6)
+        self._sent_s = 0.0
         self._pending = None
-        self._chunks = self._walk.chunks()
+        self._blocks = self._signal.blocks()
 
     def receive(self, data: bytes, now_s: float) -> bytes:
         """Bytes from the host; returns the device's answers."""
@@ -111,39 +113,43 @@ class VirtualInsole:
                 return encode(self._status(StatusCode.BAD_ARGUMENT, code, now_s, "1..2000 Hz"))
             if self._streaming:
                 return encode(self._status(StatusCode.NOT_READY, code, now_s, "stop first"))
-            seconds = self._walk.n_frames / self._walk.rate_hz
-            self._walk = dataclasses.replace(self._walk, rate_hz=rate, seconds=seconds)
+            changed = self._signal.with_rate(rate)
+            if changed is None:
+                return encode(
+                    self._status(StatusCode.BAD_ARGUMENT, code, now_s, "replay: fixed rate")
+                )
+            self._signal = changed
             return encode(self._status(StatusCode.OK, code, now_s))
         if code == CommandCode.TARE:
             return encode(self._status(StatusCode.OK, code, now_s))
         return encode(self._status(StatusCode.UNKNOWN_COMMAND, code, now_s))
 
     def due(self, now_s: float) -> bytes:
-        """Sample frames (both feet, interleaved) for every sample time up to ``now_s``."""
+        """Sample frames for every sample time up to ``now_s``, at most ``MAX_BURST_S`` of signal
+        at once however late the caller is."""
         if not self._streaming:
             return b""
-        rate = self._walk.rate_hz
-        wanted = min(int((now_s - self._start_s) * rate) + 1, self._walk.n_frames)
-        wanted = min(wanted, self._next + max(1, int(MAX_BURST_S * rate)))
+        limit = min(now_s - self._start_s, self._sent_s + MAX_BURST_S)
         parts = []
-        while self._next < wanted:
+        while True:
             if self._pending is None:
-                self._pending = next(self._chunks)
-            first, left, right = self._pending
-            stop = min(wanted, first + len(left))
-            lo, hi = self._next - first, stop - first
-            n = hi - lo
-            k = np.repeat(np.arange(self._next, stop), 2)
-            values = np.empty((2 * n, left.shape[1]), dtype=np.uint16)
-            values[0::2], values[1::2] = left[lo:hi], right[lo:hi]
-            t_us = round((self._start_s - self._boot_s) * 1e6) + np.round(k * 1e6 / rate)
-            sides = np.tile([Side.LEFT, Side.RIGHT], n)
-            parts.append(encode_samples(k, sides, t_us.astype(np.int64), values))
-            self._next = stop
-            if stop == first + len(left):
-                self._pending = None
-        if self.finished:
-            self._streaming = False
+                self._pending = next(self._blocks, None)
+                if self._pending is None:
+                    self._streaming = False
+                    self._finished = True
+                    break
+            block = self._pending
+            n = int(np.searchsorted(block.due_s, limit, side="right"))
+            if n:
+                now = block.slice(0, n)
+                t_us = self._start_us + now.t_us
+                parts.append(encode_samples(now.seq, now.side, t_us, now.values))
+                self._sent_s = float(now.due_s[-1])
+                self.frames_sent += n
+            if n < len(block.seq):
+                self._pending = block.slice(n)
+                break
+            self._pending = None
         return b"".join(parts)
 
 

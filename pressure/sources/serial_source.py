@@ -32,7 +32,7 @@ RETRY_S = 0.25  # PROTOCOL.md §4.4: a host retries an unanswered command after 
 class Received:
     """One read from the link: host time on receipt, the raw bytes, what they decoded to."""
 
-    host_time_s: float  # time.time() when the read returned
+    host_ns: int  # time.monotonic_ns() when the read returned
     raw: bytes
     messages: list[Message]
 
@@ -111,7 +111,7 @@ class SerialSource:
                     if isinstance(m, DeviceInfo):
                         self.info = m
                     self._answers.put(m)
-            self._queue.put(Received(time.time(), data, messages))
+            self._queue.put(Received(time.monotonic_ns(), data, messages))
         self._queue.put(None)
 
     def _dispatch(self) -> None:

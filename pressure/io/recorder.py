@@ -1,0 +1,179 @@
+"""Record one or more serial links into one crash-safe recording.
+
+``Recorder`` opens every link, asks each device who it is (DEVICE_INFO; a device that never
+answers but speaks line mode is recorded as it is), starts the streams, and hands every read to
+the ``RecordingWriter``, which the recorder flushes every ``FLUSH_INTERVAL_S``. When a link goes
+away, the recording ends with a valid file and a ``DeviceError`` saying so; with ``reconnect``
+the recorder waits for the device to come back and carries on in the same file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from firmware_protocol import Command, CommandCode, SampleBlock, Side, StatusCode
+
+from ..errors import DeviceError
+from ..sources.serial_source import Received, SerialSource
+from .recording import FLUSH_INTERVAL_S, RecordingWriter, Role
+
+RECONNECT_POLL_S = 0.5
+
+
+@dataclass
+class LinkState:
+    url: str
+    role: Role
+    channel: int
+    source: SerialSource | None = None
+    frames: dict[str, int] = field(default_factory=lambda: {"left": 0, "right": 0})
+    connected_s: float = 0.0
+    mode: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+class Recorder:
+    """Records ``links`` ([(url, role)]) into ``writer`` until ``stop()``, ``seconds`` or a
+    disconnect (without ``reconnect``)."""
+
+    def __init__(
+        self,
+        writer: RecordingWriter,
+        links: list[tuple[str, Role]],
+        *,
+        reconnect: bool = False,
+        baudrate: int = 921_600,
+        rate_hz: float | None = None,
+        start: bool = True,
+        on_note: Callable[[str], None] = lambda _: None,
+    ) -> None:
+        self.writer = writer
+        self.reconnect = reconnect
+        self.baudrate = baudrate
+        self.rate_hz = rate_hz
+        self.start_streams = start
+        self.on_note = on_note
+        self.links = [LinkState(url, role, writer.add_link(url, role)) for url, role in links]
+        self._stop = threading.Event()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    @property
+    def stopped(self) -> bool:
+        return self._stop.is_set()
+
+    # -- connecting -----------------------------------------------------------------------------
+    def _connect(self, link: LinkState) -> None:
+        source = SerialSource(link.url, baudrate=self.baudrate)
+        channel = link.channel
+        writer = self.writer
+
+        def keep(received: Received) -> None:
+            writer.received(channel, received.raw, received.host_ns - writer.start_ns)
+            for m in received.messages:
+                if isinstance(m, SampleBlock):
+                    left = int(np.count_nonzero(m.side == Side.LEFT))
+                    link.frames["left"] += left
+                    link.frames["right"] += len(m) - left
+
+        source.listen(keep)
+        source.start()
+        link.source = source
+        link.connected_s = writer.now_ns() / 1e9
+        try:
+            info = source.request_info(timeout_s=1.0)
+        except DeviceError:
+            link.mode = source.decoder.mode
+            if link.mode == "text":
+                self._note(link, "line mode: recording the lines as they come")
+            elif source.alive:
+                self._note(link, "no DEVICE_INFO answer; recording whatever arrives")
+            return
+        link.mode = "binary"
+        writer.device(channel, info)
+        if self.rate_hz is not None:
+            self._command(link, Command(CommandCode.SET_RATE, rate_hz=self.rate_hz))
+        if self.start_streams:
+            self._command(link, Command(CommandCode.START))
+
+    def _command(self, link: LinkState, command: Command) -> None:
+        assert link.source is not None
+        name = CommandCode(command.command).name
+        try:
+            status = link.source.command(command)
+        except DeviceError as exc:
+            self._note(link, f"{name} not acknowledged ({exc})")
+            return
+        self.writer.event("command", link.channel, command=name, status=status.code)
+        if status.code != StatusCode.OK:
+            self._note(link, f"{name} answered {StatusCode(status.code).name} {status.text!r}")
+
+    def _note(self, link: LinkState, text: str) -> None:
+        link.notes.append(text)
+        self.writer.event("note", link.channel, text=text)
+        self.on_note(f"{link.url}: {text}")
+
+    # -- running --------------------------------------------------------------------------------
+    def run(self, seconds: float | None = None) -> None:
+        """Record until stopped. Raises DeviceError after closing the file when a link went away
+        (and ``reconnect`` is off)."""
+        deadline = None if seconds is None else time.monotonic() + seconds
+        try:
+            for link in self.links:
+                self._connect(link)
+                self.writer.event("connected", link.channel, port=link.url)
+            self.writer.flush(fsync=True)
+            while not self._stop.is_set():
+                left = None if deadline is None else deadline - time.monotonic()
+                if left is not None and left <= 0:
+                    break
+                self._stop.wait(FLUSH_INTERVAL_S if left is None else min(left, FLUSH_INTERVAL_S))
+                self.writer.flush()
+                for link in self.links:
+                    source = link.source
+                    if source is not None and not source.alive:
+                        self._lost(link, deadline)
+        finally:
+            self._finish()
+
+    def _lost(self, link: LinkState, deadline: float | None) -> None:
+        assert link.source is not None
+        reason = link.source.error or f"{link.url}: the device went away"
+        link.source.close()  # delivers everything already read
+        link.source = None
+        self.writer.event("disconnected", link.channel, reason=reason)
+        self.writer.flush(fsync=True)
+        if not self.reconnect:
+            raise DeviceError(reason)
+        self.on_note(f"{reason}; waiting for it to come back (--reconnect)")
+        while not self._stop.is_set():
+            if deadline is not None and time.monotonic() >= deadline:
+                return
+            try:
+                self._connect(link)
+            except DeviceError:
+                self._stop.wait(RECONNECT_POLL_S)
+                continue
+            self.writer.event("reconnected", link.channel, port=link.url)
+            self.on_note(f"{link.url}: reconnected")
+            return
+
+    def _finish(self) -> None:
+        for link in self.links:
+            source = link.source
+            if source is None:
+                continue
+            if source.alive and link.mode == "binary" and self.start_streams:
+                with contextlib.suppress(DeviceError):
+                    source.send(Command(CommandCode.STOP))
+            source.close()
+            link.source = None
+        self.writer.event("stopped")
+        self.writer.close()

@@ -1,0 +1,554 @@
+"""Recordings: the project's crash-safe session file (suffix ``.insole``).
+
+A recording is an `MCAP <https://mcap.dev>`_ file (profile ``pressure-insole``), written without
+chunking or compression, so every record goes to disk as soon as it is written and the file is
+usable up to its last complete record after ``kill -9``, a power cut or a pulled cable. MCAP gives
+us a documented, append-only container with tools that can list and inspect it; we add only the
+content below (RECORDING.md gives the same description in prose).
+
+Content
+-------
+* One **channel per link** (topic ``/link/<k>``, message encoding ``pressure.wire.v1``; channel
+  metadata: ``port``, ``role`` = ``left`` | ``right`` | ``both``). Each message holds what the link
+  delivered since the previous flush: the **raw wire bytes**, byte for byte, and the **receipts**,
+  one per read from the port, that say when the host had received how many of those bytes::
+
+      u32 n                                   little-endian
+      n x (u32 end, i64 host_ns)              end: bytes of this message received by that read
+      wire bytes                              exactly receipts[-1].end bytes
+
+  ``host_ns`` is the host's monotonic clock in nanoseconds since the recording started. Message
+  ``log_time`` is the wall-clock time (ns since the Unix epoch) of the first receipt.
+* ``/events`` (JSON): connected, disconnected, reconnected, commands, the end of the recording.
+* Metadata records: ``session`` (start time, host, software version, subject fields such as
+  ``subject.body_mass_kg``) and one ``device`` record per DEVICE_INFO a link answered. Values are
+  JSON-encoded strings.
+
+Writing: ``RecordingWriter.received`` only appends to memory (it is called from the serial
+reader's side); ``flush`` writes one message per link and is called at least once a second, with
+an fsync so a power cut keeps what was flushed. A file without its MCAP footer is one whose
+recorder did not finish: it is read up to the last complete message, and ``complete`` is False.
+
+Reading: ``read_recording`` gives each link's bytes and receipts; ``decode_recording`` decodes
+them and maps each frame's device clock onto the host clock (``align_clock``), so two insoles on
+two links share one time axis.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import json
+import os
+import platform
+import struct
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from firmware_protocol import (
+    Capture,
+    DeviceInfo,
+    OnError,
+    ProtocolError,
+    SampleBlock,
+    Side,
+    decode_chunks,
+)
+
+from ..errors import FileFormatError
+
+PROFILE = "pressure-insole"
+WIRE_ENCODING = "pressure.wire.v1"
+EVENT_TOPIC = "/events"
+MCAP_MAGIC = b"\x89MCAP0\r\n"
+FLUSH_INTERVAL_S = 0.25  # the spec's bound is one second; a kill costs at most this much
+RECEIPT = np.dtype([("end", "<u4"), ("host_ns", "<i8")])
+_COUNT = struct.Struct("<I")
+MAX_DRIFT = 0.01  # 10 000 ppm; crystals drift by tens of ppm
+_MAX_RECORD = 256 << 20  # a corrupted length never makes us allocate more than this
+Role = Literal["left", "right", "both"]
+
+
+def is_recording(path: str | Path) -> bool:
+    """True when the file starts with the MCAP magic (the content decides, not the suffix)."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(len(MCAP_MAGIC)) == MCAP_MAGIC
+    except OSError:
+        return False
+
+
+def _pack_block(receipts: list[tuple[int, int]], data: bytes) -> bytes:
+    table = np.array(receipts, dtype=RECEIPT)
+    return _COUNT.pack(len(table)) + table.tobytes() + data
+
+
+def _unpack_block(payload: bytes) -> tuple[npt.NDArray[Any], bytes] | None:
+    """(receipts, wire bytes), or None when the payload is not a whole block."""
+    if len(payload) < _COUNT.size:
+        return None
+    (n,) = _COUNT.unpack_from(payload)
+    start = _COUNT.size + n * RECEIPT.itemsize
+    if n == 0 or start > len(payload):
+        return None
+    receipts = np.frombuffer(payload, RECEIPT, n, _COUNT.size)
+    data = payload[start:]
+    ends = receipts["end"].astype(np.int64)
+    if ends[-1] != len(data) or np.any(np.diff(ends) < 0):
+        return None
+    return receipts, data
+
+
+# -- writing ------------------------------------------------------------------------------------
+
+
+class RecordingWriter:
+    """Append-only writer of one recording. Thread-safe: ``received`` may be called from any
+    thread while another calls ``flush``.
+
+    Refuses to overwrite an existing file unless ``overwrite``.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        session: Mapping[str, Any] | None = None,
+        overwrite: bool = False,
+        start_ns: int | None = None,
+        wall_ns: int | None = None,
+    ) -> None:
+        from mcap.writer import CompressionType, IndexType, Writer
+
+        self.path = Path(path)
+        try:
+            self._file: IO[bytes] = self.path.open("wb" if overwrite else "xb")
+        except FileExistsError:
+            raise FileFormatError(
+                self.path, "already exists; choose another name or pass --overwrite"
+            ) from None
+        except OSError as exc:
+            raise FileFormatError(self.path, f"cannot be created: {exc.strerror or exc}") from None
+        self._mcap = Writer(
+            self._file,
+            compression=CompressionType.NONE,
+            use_chunking=False,  # every message reaches the file at once: nothing sits in a chunk
+            index_types=IndexType.NONE,
+        )
+        self._mcap.start(profile=PROFILE, library=f"pressure {_version()}")
+        self.start_ns = time.monotonic_ns() if start_ns is None else start_ns
+        self.wall_ns = time.time_ns() if wall_ns is None else wall_ns
+        self._lock = threading.Lock()
+        self._links: list[tuple[int, list[tuple[int, int]], list[bytes], int]] = []
+        self._pending: dict[int, tuple[list[tuple[int, int]], list[bytes]]] = {}
+        self._size: dict[int, int] = {}
+        self._events = self._mcap.register_channel(EVENT_TOPIC, "json", 0)
+        self._last_fsync = time.monotonic()
+        self.closed = False
+        meta = {
+            "start_time_utc": _dt.datetime.fromtimestamp(self.wall_ns / 1e9, _dt.timezone.utc)
+            .isoformat()
+            .replace("+00:00", "Z"),
+            "host": platform.node(),
+            "software": f"pressure {_version()}",
+            "format": "pressure-insole recording 1 (RECORDING.md)",
+        }
+        meta.update(session or {})
+        self._mcap.add_metadata("session", {k: json.dumps(v) for k, v in meta.items()})
+        self._file.flush()
+
+    def now_ns(self) -> int:
+        """Host monotonic time since the recording started, the clock of every receipt."""
+        return time.monotonic_ns() - self.start_ns
+
+    def add_link(self, port: str, role: Role) -> int:
+        with self._lock:
+            channel = self._mcap.register_channel(
+                f"/link/{len(self._size)}", WIRE_ENCODING, 0, {"port": port, "role": role}
+            )
+            self._size[channel] = 0
+            self._pending[channel] = ([], [])
+            self._file.flush()
+        return channel
+
+    def received(self, link: int, data: bytes, host_ns: int | None = None) -> None:
+        """``data`` just arrived on ``link`` at ``host_ns`` (default: now)."""
+        if not data:
+            return
+        host_ns = self.now_ns() if host_ns is None else host_ns
+        with self._lock:
+            receipts, parts = self._pending[link]
+            parts.append(data)
+            end = (receipts[-1][0] if receipts else 0) + len(data)
+            receipts.append((end, host_ns))
+
+    def device(self, link: int, info: DeviceInfo) -> None:
+        with self._lock:
+            self._flush_link(link)
+            self._mcap.add_metadata(
+                "device", {k: json.dumps(v) for k, v in _info_dict(info, link).items()}
+            )
+
+    def event(self, kind: str, link: int | None = None, **detail: Any) -> None:
+        record = {"event": kind, "time_s": self.now_ns() / 1e9, "link": link, **detail}
+        with self._lock:
+            if link is not None:
+                self._flush_link(link)  # the event follows the bytes that came before it
+            t = self.wall_ns + self.now_ns()
+            self._mcap.add_message(self._events, t, json.dumps(record).encode(), t)
+
+    def _flush_link(self, link: int) -> None:
+        receipts, parts = self._pending[link]
+        if not receipts:
+            return
+        data = b"".join(parts)
+        t = self.wall_ns + receipts[0][1]
+        self._mcap.add_message(link, t, _pack_block(receipts, data), t)
+        self._size[link] += len(data)
+        self._pending[link] = ([], [])
+
+    def flush(self, fsync: bool | None = None) -> None:
+        """Write what every link received since the last flush; fsync at most once a second
+        unless ``fsync`` says otherwise."""
+        with self._lock:
+            if self.closed:
+                return
+            for link in self._pending:
+                self._flush_link(link)
+            self._file.flush()
+            now = time.monotonic()
+            if fsync or (fsync is None and now - self._last_fsync >= 1.0):
+                os.fsync(self._file.fileno())
+                self._last_fsync = now
+
+    def close(self) -> None:
+        """Flush, write the MCAP summary and footer, fsync and close. Idempotent."""
+        if self.closed:
+            return
+        self.flush(fsync=False)
+        with self._lock:
+            self.closed = True
+            try:
+                self._mcap.finish()
+                self._file.flush()
+                os.fsync(self._file.fileno())
+            finally:
+                self._file.close()
+
+    def __enter__(self) -> RecordingWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("pressure")
+    except PackageNotFoundError:  # running from a source tree
+        return "unknown"
+
+
+def _info_dict(info: DeviceInfo, link: int) -> dict[str, Any]:
+    return {
+        "link": link,
+        "device_id": info.device_id,
+        "firmware_version": ".".join(str(v) for v in info.firmware_version),
+        "side": {0: "left", 1: "right", 2: "both"}.get(info.side, "unknown"),
+        "sensor_count": info.sensor_count,
+        "layout": info.layout,
+        "nominal_rate_hz": info.rate_hz,
+        "unit": int(info.unit),
+        "adc_bits": info.adc_bits,
+        "scale": info.scale,
+    }
+
+
+# -- reading ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Link:
+    """What one link delivered: its bytes in order and when they arrived."""
+
+    channel: int
+    port: str
+    role: Role
+    data: bytes = b""
+    receipt_end: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
+    receipt_ns: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
+
+
+@dataclass
+class RecordingFile:
+    path: Path
+    session: dict[str, Any]
+    links: list[Link]
+    devices: list[dict[str, Any]]
+    events: list[dict[str, Any]]
+    complete: bool  # the recorder closed the file (it has its MCAP footer)
+    ignored_tail_bytes: int  # bytes of a last record cut short by a crash
+
+
+class _Tell:
+    """File wrapper that counts what the MCAP reader consumed (its offsets in our errors)."""
+
+    def __init__(self, f: IO[bytes]) -> None:
+        self._f = f
+        self.pos = 0
+
+    def read(self, n: int = -1) -> bytes:
+        data = self._f.read(n)
+        self.pos += len(data)
+        return data
+
+
+def read_recording(path: str | Path) -> RecordingFile:
+    """Read a recording up to its last complete record.
+
+    Raises FileFormatError (file and byte offset) when the file is not a recording or is damaged
+    before its end; a record cut short at the end (a crash while writing) is ignored and counted.
+    """
+    from mcap.exceptions import McapError
+    from mcap.records import Channel, Footer, Message, Metadata
+    from mcap.stream_reader import StreamReader
+
+    path = Path(path)
+    try:
+        f = path.open("rb")
+    except FileNotFoundError:
+        raise FileFormatError(path, "no such file") from None
+    except OSError as exc:
+        raise FileFormatError(path, f"cannot be read: {exc.strerror or exc}") from None
+    with f:
+        size = os.fstat(f.fileno()).st_size
+        if f.read(len(MCAP_MAGIC)) != MCAP_MAGIC:
+            raise FileFormatError(path, "not a recording (no MCAP magic)", offset=0)
+        f.seek(0)
+        stream = _Tell(f)
+        reader = StreamReader(stream, record_size_limit=_MAX_RECORD)  # type: ignore[arg-type]
+        links: dict[int, Link] = {}
+        parts: dict[int, list[tuple[npt.NDArray[Any], bytes]]] = {}
+        session: dict[str, Any] = {}
+        devices: list[dict[str, Any]] = []
+        events: list[dict[str, Any]] = []
+        complete = False
+        records: Iterator[Any] = iter(reader.records)
+        good = len(MCAP_MAGIC)  # end of the last record known to be whole
+        tail = 0
+        while True:
+            try:
+                record = next(records)
+            except StopIteration:
+                break
+            except (McapError, struct.error, ValueError, UnicodeDecodeError) as exc:
+                if stream.pos >= size:  # the recorder died while writing this record
+                    tail = size - good
+                    break
+                raise FileFormatError(
+                    path, f"damaged recording record ({exc})", offset=good
+                ) from None
+            if isinstance(record, Message) and record.channel_id in links:
+                block = _unpack_block(record.data)
+                if block is None:
+                    if stream.pos >= size:
+                        tail = size - good
+                        break
+                    raise FileFormatError(path, "damaged wire block", offset=good)
+                parts[record.channel_id].append(block)
+            elif isinstance(record, Message):
+                try:
+                    events.append(json.loads(record.data))
+                except ValueError:
+                    if stream.pos >= size:
+                        tail = size - good
+                        break
+                    raise FileFormatError(path, "damaged event record", offset=good) from None
+            elif (
+                isinstance(record, Channel)
+                and record.message_encoding == WIRE_ENCODING
+                and record.id not in links  # the summary repeats the channels at the end
+            ):
+                role = record.metadata.get("role", "both")
+                links[record.id] = Link(
+                    record.id,
+                    record.metadata.get("port", ""),
+                    "left" if role == "left" else "right" if role == "right" else "both",
+                )
+                parts[record.id] = []
+            elif isinstance(record, Metadata):
+                values = {k: _loads(v) for k, v in record.metadata.items()}
+                if record.name == "session":
+                    session.update(values)
+                elif record.name == "device":
+                    devices.append(values)
+            elif isinstance(record, Footer):
+                complete = True
+            good = stream.pos
+    for channel, link in links.items():
+        blocks = parts[channel]
+        link.data = b"".join(data for _, data in blocks)
+        ends, stamps, base = [], [], 0
+        for receipts, data in blocks:
+            ends.append(receipts["end"].astype(np.int64) + base)
+            stamps.append(receipts["host_ns"].astype(np.int64))
+            base += len(data)
+        if blocks:
+            link.receipt_end = np.concatenate(ends)
+            link.receipt_ns = np.concatenate(stamps)
+    return RecordingFile(path, session, list(links.values()), devices, events, complete, tail)
+
+
+def _loads(value: str) -> Any:
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
+
+# -- decoding and clock alignment ---------------------------------------------------------------
+
+
+def align_clock(
+    device_s: npt.NDArray[np.float64], host_s: npt.NDArray[np.float64], window_s: float = 1.0
+) -> tuple[float, float]:
+    """Map a device clock onto the host clock: ``host ≈ offset + slope * device``.
+
+    A frame reaches the host some time after the device stamped it, never before, so the delay
+    ``host - device`` is a constant (clock offset plus the smallest transport latency) plus a
+    non-negative wait. In each ``window_s`` of device time the frame with the smallest delay is
+    the one that waited least; a straight line through these minima (a lower envelope) gives the
+    offset and the drift between the two clocks. Windows whose minimum sits far above the line
+    (the link stalled for the whole window) are dropped and the line refitted. The line is then
+    lowered onto the lowest minimum, so no frame is placed after its own arrival.
+
+    Returns ``(offset_s, slope)``; ``slope`` is 1 when less than two windows are available.
+    """
+    delay = host_s - device_s
+    if device_s.size == 0:
+        return 0.0, 1.0
+    bins = np.floor((device_s - device_s[0]) / window_s).astype(np.int64)
+    order = np.lexsort((delay, bins))
+    first = np.r_[True, bins[order][1:] != bins[order][:-1]]
+    pick = order[first]  # the least-delayed frame of each window
+    x, y = device_s[pick], delay[pick]
+    if x.size < 3:
+        return float(y.min()), 1.0
+    keep = np.ones(x.size, dtype=bool)
+    for _ in range(3):
+        slope, intercept = np.polyfit(x[keep], y[keep], 1)
+        resid = y - (intercept + slope * x)
+        mad = float(np.median(np.abs(resid[keep] - np.median(resid[keep])))) or 1e-6
+        new_keep = resid <= np.median(resid[keep]) + 5 * 1.4826 * mad
+        if np.array_equal(new_keep, keep):
+            break
+        keep = new_keep
+    if abs(slope) > MAX_DRIFT:
+        # not a drifting crystal but a source that is not real time (a replay at another
+        # speed, a device that stalled): keep the device's own pace, align the offset only
+        return float(np.min(delay)), 1.0
+    resid = y - (intercept + slope * x)
+    intercept += float(np.min(resid[keep]))
+    return float(intercept), float(1.0 + slope)
+
+
+@dataclass
+class LinkFrames:
+    """One link decoded: its capture and, per block of frames, the host-aligned time in s."""
+
+    link: Link
+    capture: Capture
+    aligned_s: list[npt.NDArray[np.float64]]  # parallel to capture.blocks
+    segments: list[dict[str, float]]  # per connection: offset_s, drift_ppm, frames
+
+    def side(self, side: int) -> tuple[SampleBlock, npt.NDArray[np.float64]] | None:
+        """All frames of one side in stream order and their aligned times, or None."""
+        picked = [
+            (b.select(b.side == side), t[b.side == side])
+            for b, t in zip(self.capture.blocks, self.aligned_s, strict=True)
+        ]
+        picked = [(b, t) for b, t in picked if len(b)]
+        if not picked:
+            return None
+        whole = Capture(self.capture.mode, [b for b, _ in picked]).frames(side)
+        assert whole is not None
+        return whole, np.concatenate([t for _, t in picked])
+
+
+def decode_recording(
+    recording: RecordingFile, on_error: OnError = "skip", rate_hz: float | None = None
+) -> list[LinkFrames]:
+    """Decode every link (binary or line mode, detected) and map its frames onto host time.
+
+    Each connection of a link (they restart on ``--reconnect``) gets its own clock fit, since a
+    device that was unplugged may have restarted its clock.
+    """
+    out = []
+    for link in recording.links:
+        if not link.data:
+            continue
+        try:
+            capture = decode_chunks([link.data], on_error=on_error, rate_hz=rate_hz)
+        except ProtocolError as exc:
+            raise FileFormatError(
+                recording.path, f"link {link.channel} ({link.port}): {exc.kind}: {exc.detail}"
+            ) from None
+        sides = {int(s) for b in capture.blocks for s in np.unique(b.side)}
+        if link.role in ("left", "right") and len(sides) == 1:
+            # a one-foot link: the role given when recording decides the side, whatever the
+            # firmware was set to (two identical insoles often both say "left")
+            wanted = Side.LEFT if link.role == "left" else Side.RIGHT
+            capture.blocks = [
+                dataclasses.replace(b, side=np.full_like(b.side, wanted)) for b in capture.blocks
+            ]
+        restarts = sorted(
+            float(e["time_s"])
+            for e in recording.events
+            if e.get("event") == "reconnected" and e.get("link") == link.channel
+        )
+        aligned, segments = _align_link(link, capture, np.array(restarts))
+        out.append(LinkFrames(link, capture, aligned, segments))
+    return out
+
+
+def _align_link(
+    link: Link, capture: Capture, restarts_s: npt.NDArray[np.float64]
+) -> tuple[list[npt.NDArray[np.float64]], list[dict[str, float]]]:
+    blocks = capture.blocks
+    if not blocks:
+        return [], []
+    sizes = [len(b) for b in blocks]
+    time_us = np.concatenate([b.time_us for b in blocks])
+    device_s = time_us / 1e6
+    if link.receipt_end.size:
+        # a frame has arrived when its last byte has: a binary SAMPLE frame is 16 + 2n bytes
+        # (PROTOCOL.md §3); a text line ends where the next one starts
+        if capture.mode == "binary":
+            ends = np.concatenate([b.offset + 16 + 2 * b.n_sensors for b in blocks])
+        else:
+            ends = np.r_[np.concatenate([b.offset for b in blocks])[1:], len(link.data)]
+        index = np.searchsorted(link.receipt_end, ends.astype(np.int64), side="left")
+        host_s = link.receipt_ns[np.minimum(index, link.receipt_end.size - 1)] / 1e9
+    else:
+        host_s = device_s - (device_s[0] if device_s.size else 0.0)
+    segment = np.searchsorted(restarts_s, host_s, side="right")
+    aligned = np.empty_like(device_s)
+    segments = []
+    for k in np.unique(segment):
+        mine = segment == k
+        timed = mine & (time_us >= 0)
+        offset, slope = align_clock(device_s[timed], host_s[timed])
+        aligned[mine] = offset + slope * device_s[mine]
+        segments.append(
+            {"offset_s": offset, "drift_ppm": (slope - 1.0) * 1e6, "frames": int(mine.sum())}
+        )
+    return list(np.split(aligned, np.cumsum(sizes)[:-1])), segments

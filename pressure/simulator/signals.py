@@ -1,0 +1,158 @@
+"""What a virtual insole streams: a synthetic gait, or a replayed recording.
+
+A signal yields ``SignalBlock``s in time order: for every frame, when it is due (seconds after
+the device started streaming, on the device's own pace), and what it carries (sequence number,
+side, device time relative to the start, values). The device encodes and paces them; it cannot
+tell where they came from.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, NamedTuple, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from firmware_protocol import DeviceInfo, Side
+
+from ..errors import FileFormatError
+
+
+class SignalBlock(NamedTuple):
+    due_s: npt.NDArray[np.float64]  # seconds after START at which each frame is sent
+    seq: npt.NDArray[np.int64]
+    side: npt.NDArray[np.uint8]
+    t_us: npt.NDArray[np.int64]  # device time, microseconds after START (any wrap is the encoder's)
+    values: npt.NDArray[np.uint16]  # (frames, sensors)
+
+    def slice(self, start: int, stop: int | None = None) -> SignalBlock:
+        part = slice(start, stop)
+        return SignalBlock(
+            self.due_s[part], self.seq[part], self.side[part], self.t_us[part], self.values[part]
+        )
+
+
+class Signal(Protocol):
+    def info(self) -> DeviceInfo: ...
+
+    def blocks(self) -> Iterator[SignalBlock]: ...
+
+    def with_rate(self, rate_hz: float) -> Signal | None:
+        """The same signal at another sample rate, or None if it has a fixed rate."""
+        ...
+
+
+class _GaitLike(Protocol):
+    rate_hz: float
+
+    def info(self) -> DeviceInfo: ...
+
+    def chunks(self) -> Iterator[Any]: ...
+
+
+@dataclasses.dataclass(frozen=True)
+class GaitSignal:
+    """A synthetic gait (``SyntheticGait``) as a device streams it: both feet interleaved on one
+    link, or one foot (``side``) as a one-insole device. Frames the gait drops are not sent, so
+    the receiver sees the sequence gap."""
+
+    gait: Any  # SyntheticGait; Any keeps this module free of its import cycle
+    side: int = Side.BOTH
+
+    def info(self) -> DeviceInfo:
+        info: DeviceInfo = self.gait.info()
+        return dataclasses.replace(info, side=self.side)
+
+    def with_rate(self, rate_hz: float) -> GaitSignal:
+        return dataclasses.replace(self, gait=dataclasses.replace(self.gait, rate_hz=rate_hz))
+
+    def blocks(self) -> Iterator[SignalBlock]:
+        rate = self.gait.rate_hz
+        feet = [Side.LEFT, Side.RIGHT] if self.side == Side.BOTH else [self.side]
+        for chunk in self.gait.chunks():
+            first, left, right = chunk[0], chunk[1], chunk[2]
+            n = len(left)
+            sent = [chunk[3], chunk[4]] if len(chunk) > 3 else [np.ones(n, bool)] * 2
+            k = np.arange(first, first + n)
+            parts_k, parts_side, parts_values, keep = [], [], [], []
+            for foot in feet:
+                parts_k.append(k)
+                parts_side.append(np.full(n, foot, np.uint8))
+                parts_values.append(left if foot == Side.LEFT else right)
+                keep.append(sent[0] if foot == Side.LEFT else sent[1])
+            # interleave by frame index: left then right of each sample instant
+            m = len(feet)
+            kk = np.empty(m * n, np.int64)
+            ss = np.empty(m * n, np.uint8)
+            vv = np.empty((m * n, left.shape[1]), np.uint16)
+            ok = np.empty(m * n, bool)
+            for j in range(m):
+                kk[j::m], ss[j::m], vv[j::m], ok[j::m] = (
+                    parts_k[j],
+                    parts_side[j],
+                    parts_values[j],
+                    keep[j],
+                )
+            kk, ss, vv = kk[ok], ss[ok], vv[ok]
+            t_us = np.round(kk * 1e6 / rate).astype(np.int64)
+            yield SignalBlock(kk / rate, kk, ss, t_us, vv)
+
+
+class ReplaySignal:
+    """Frames of a file the project reads, sent again at their recorded pace (``speed`` times
+    faster). Sequence numbers, sides and values are the recorded ones, and so is the spacing of
+    the device times, so recording a replay gives the same frames back."""
+
+    def __init__(self, path: str | Path, speed: float = 1.0, side: int = Side.BOTH) -> None:
+        from ..io.frames import read_frames
+
+        self.path = Path(path)
+        self.speed = speed
+        self.side = side
+        self.frames = read_frames(self.path)
+        self._sides = [
+            s for s in self.frames.sides.values() if len(s) and side in (Side.BOTH, _side(s.side))
+        ]
+        if not self._sides:
+            raise FileFormatError(self.path, "no sample frames to replay")
+        if len({s.values.shape[1] for s in self._sides}) > 1:
+            raise FileFormatError(
+                self.path, "the feet have different sensor counts; replay one with --side"
+            )
+
+    def info(self) -> DeviceInfo:
+        first = self._sides[0]
+        if self.frames.infos:
+            info = self.frames.infos[-1]
+            return dataclasses.replace(info, side=self.side, sensor_count=first.values.shape[1])
+        span = np.diff(first.device_time_s)
+        rate = 1.0 / float(np.median(span)) if span.size and np.median(span) > 0 else 100.0
+        return DeviceInfo(0, (0, 0, 0), self.side, first.values.shape[1], "", round(rate, 3))
+
+    def with_rate(self, rate_hz: float) -> None:
+        return None
+
+    def blocks(self) -> Iterator[SignalBlock]:
+        sides = self._sides
+        t0_dev = min(float(s.device_time_s[0]) for s in sides)
+        t0 = min(float(s.time_s[0]) for s in sides)
+        due = np.concatenate([(s.time_s - t0) / self.speed for s in sides])
+        order = np.argsort(due, kind="stable")
+        block = SignalBlock(
+            due[order],
+            np.concatenate([s.seq.astype(np.int64) for s in sides])[order],
+            np.concatenate([np.full(len(s), _side(s.side), np.uint8) for s in sides])[order],
+            np.concatenate(
+                [np.round((s.device_time_s - t0_dev) * 1e6).astype(np.int64) for s in sides]
+            )[order],
+            np.concatenate([s.values for s in sides])[order],
+        )
+        for start in range(0, len(block.seq), 6000):
+            yield block.slice(start, start + 6000)
+
+
+def _side(name: str) -> int:
+    return Side.LEFT if name == "left" else Side.RIGHT
