@@ -171,8 +171,8 @@ class Recorder:
             if source is None:
                 continue
             if source.alive and link.mode == "binary" and self.start_streams:
-                with contextlib.suppress(DeviceError):
-                    source.send(Command(CommandCode.STOP))
+                with contextlib.suppress(DeviceError):  # wait for its OK: the file ends whole
+                    source.command(Command(CommandCode.STOP), timeout_s=0.5)
             source.close()
             link.source = None
         self.writer.event("stopped")

@@ -61,6 +61,7 @@ from firmware_protocol import (
     Side,
     decode_chunks,
 )
+from firmware_protocol.spec import sample_frame_size
 
 from ..errors import FileFormatError
 
@@ -530,10 +531,9 @@ def _align_link(
     time_us = np.concatenate([b.time_us for b in blocks])
     device_s = time_us / 1e6
     if link.receipt_end.size:
-        # a frame has arrived when its last byte has: a binary SAMPLE frame is 16 + 2n bytes
-        # (PROTOCOL.md §3); a text line ends where the next one starts
+        # a frame has arrived when its last byte has; a text line ends where the next starts
         if capture.mode == "binary":
-            ends = np.concatenate([b.offset + 16 + 2 * b.n_sensors for b in blocks])
+            ends = np.concatenate([b.offset + sample_frame_size(b.n_sensors) for b in blocks])
         else:
             ends = np.r_[np.concatenate([b.offset for b in blocks])[1:], len(link.data)]
         index = np.searchsorted(link.receipt_end, ends.astype(np.int64), side="left")

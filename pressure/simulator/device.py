@@ -196,16 +196,25 @@ class PtyInsole:
         return True
 
     def run(
-        self, seconds: float | None = None, clock: Callable[[], float] = time.monotonic
+        self,
+        seconds: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        linger_s: float | None = None,
     ) -> None:
-        """Serve until ``stop()``, ``seconds`` elapse, or (with ``seconds`` None) forever."""
+        """Serve until ``stop()``, ``seconds`` elapse, ``linger_s`` after the signal has been
+        streamed to its end, or (all None) forever."""
         start = clock()
+        finished_at: float | None = None
         self._write(self.device.boot_bytes, wait_s=1.0)
         tick = 0.5 / self.device.info().rate_hz if self.device.info().rate_hz else 0.01
         while not self._stop.is_set():
             now = clock()
             if seconds is not None and now - start >= seconds:
                 break
+            if linger_s is not None and self.device.finished:
+                finished_at = now if finished_at is None else finished_at
+                if now - finished_at >= linger_s:
+                    break
             readable, _, _ = select.select([self._master], [], [], min(tick, 0.01))
             if readable:
                 try:

@@ -1,0 +1,197 @@
+"""The recording container: written to disk and read back, torn at every point, damaged, and the
+clock alignment on links with known offset, drift and latency."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from firmware_protocol import DeviceInfo, Side, Unit, encode, encode_samples
+from firmware_protocol.spec import sample_frame_size
+from pressure.cli import main
+from pressure.errors import FileFormatError
+from pressure.io.frames import read_frames
+from pressure.io.recording import (
+    RecordingWriter,
+    align_clock,
+    decode_recording,
+    read_recording,
+)
+
+RATE = 200.0
+SENSORS = 6
+FRAME = sample_frame_size(SENSORS)
+
+
+def _stream(n: int, side: int = Side.BOTH, t0_us: int = 0) -> tuple[bytes, np.ndarray]:
+    """DEVICE_INFO then n samples per foot; returns (bytes, values of every frame)."""
+    rng = np.random.default_rng(n)
+    feet = [Side.LEFT, Side.RIGHT] if side == Side.BOTH else [side]
+    k = np.repeat(np.arange(n), len(feet))
+    sides = np.tile(feet, n)
+    values = rng.integers(0, 4000, (len(k), SENSORS), dtype=np.uint16)
+    t_us = t0_us + np.round(k * 1e6 / RATE).astype(np.int64)
+    info = DeviceInfo(7, (1, 0, 0), side, SENSORS, "sim6", RATE, Unit.KPA, 0, 0.5)
+    return encode(info) + encode_samples(k, sides, t_us, values), values
+
+
+def _write(path: Path, data: bytes, piece: int = 500, flush_every: int = 3) -> None:
+    """Write ``data`` as a link receiving ``piece`` bytes per read, arriving in real time."""
+    with RecordingWriter(path, session={"subject.body_mass_kg": 71.5}) as writer:
+        link = writer.add_link("test://a", "both")
+        per_byte_ns = 1e9 / (RATE * 2 * (FRAME))
+        for i, start in enumerate(range(0, len(data), piece)):
+            chunk = data[start : start + piece]
+            writer.received(link, chunk, int((start + len(chunk)) * per_byte_ns) + 2_000_000)
+            if i % flush_every == 0:
+                writer.flush()
+        writer.event("stopped")
+
+
+def test_round_trip_keeps_bytes_receipts_and_metadata(tmp_path: Path) -> None:
+    data, values = _stream(400)
+    path = tmp_path / "a.insole"
+    _write(path, data)
+    rec = read_recording(path)
+    assert rec.complete and rec.ignored_tail_bytes == 0
+    assert rec.links[0].data == data  # byte for byte
+    assert rec.session["subject.body_mass_kg"] == 71.5
+    assert rec.links[0].receipt_end[-1] == len(data)
+    assert np.all(np.diff(rec.links[0].receipt_ns) >= 0)
+    frames = read_frames(path)
+    got = np.empty_like(values)
+    got[0::2], got[1::2] = frames.sides["left"].values, frames.sides["right"].values
+    np.testing.assert_array_equal(got, values)
+    assert frames.sides["left"].unit == "kpa" and frames.sides["left"].scale == 0.5
+
+
+def test_overwrite_is_refused_unless_asked(tmp_path: Path) -> None:
+    path = tmp_path / "a.insole"
+    path.write_bytes(b"precious")
+    with pytest.raises(FileFormatError, match="already exists"):
+        RecordingWriter(path)
+    assert path.read_bytes() == b"precious"
+    RecordingWriter(path, overwrite=True).close()
+    assert read_recording(path).complete
+
+
+def test_a_recording_cut_anywhere_reads_up_to_its_last_whole_message(tmp_path: Path) -> None:
+    """What a kill -9 or a power cut leaves: any prefix of the file."""
+    data, _ = _stream(300)
+    whole = tmp_path / "whole.insole"
+    _write(whole, data, piece=700, flush_every=1)
+    raw = whole.read_bytes()
+    rec = read_recording(whole)
+    cut_file = tmp_path / "cut.insole"
+    previous = -1
+    for cut in range(8, len(raw), 97):
+        cut_file.write_bytes(raw[:cut])
+        got = read_recording(cut_file)
+        assert not got.complete or cut == len(raw)
+        kept = got.links[0].data if got.links else b""
+        assert data.startswith(kept)  # a prefix, never garbage
+        assert len(kept) >= previous  # more file, never less data
+        previous = len(kept)
+    assert previous >= len(rec.links[0].data) - 2 * 700
+
+
+def test_damage_inside_a_recording_names_the_byte_offset(tmp_path: Path) -> None:
+    data, _ = _stream(200)
+    path = tmp_path / "a.insole"
+    _write(path, data)
+    raw = bytearray(path.read_bytes())
+    # the record-length field of an early record: the container itself is broken there
+    idx = raw.index(b"/link/0")
+    raw[idx - 30 : idx - 22] = b"\xff" * 8
+    path.write_bytes(bytes(raw))
+    with pytest.raises(FileFormatError, match=r"a\.insole: byte offset \d+: damaged"):
+        read_recording(path)
+
+
+def test_a_flipped_wire_byte_costs_only_the_frame_it_touches(tmp_path: Path) -> None:
+    data, _ = _stream(200)
+    path = tmp_path / "a.insole"
+    _write(path, data)
+    raw = bytearray(path.read_bytes())
+    frame = data[-200:-150]  # somewhere in the last frames
+    raw[raw.index(frame) + 20] ^= 0x40
+    path.write_bytes(bytes(raw))
+    frames = read_frames(path)
+    assert len(frames.sides["left"]) + len(frames.sides["right"]) == 2 * 200 - 1
+    assert frames.counters["frames_lost"] == 1
+    assert 0 < frames.counters["bytes_skipped"] <= FRAME
+
+
+@pytest.mark.parametrize("drift_ppm", [0.0, 80.0, -150.0])
+def test_clock_alignment_recovers_offset_and_drift(drift_ppm: float) -> None:
+    rng = np.random.default_rng(1)
+    device_s = np.arange(0, 60, 0.001)
+    offset = 12.345
+    latency = 0.0015 + rng.exponential(0.004, device_s.size)  # always late, sometimes very
+    latency[20_000:21_500] += 0.3  # a stall of a second and a half
+    host_s = offset + device_s * (1 + drift_ppm * 1e-6) + latency
+    got_offset, slope = align_clock(device_s, host_s)
+    assert (slope - 1) * 1e6 == pytest.approx(drift_ppm, abs=2.0)
+    # the fixed part of the latency stays in the offset (nothing can see it); within 0.5 ms
+    assert got_offset == pytest.approx(offset + 0.0015, abs=5e-4)
+    aligned = got_offset + slope * device_s
+    assert np.all(aligned <= host_s + 1e-4)  # no frame is placed after its arrival
+
+
+def test_two_links_share_one_time_axis(tmp_path: Path) -> None:
+    """Two insoles with different boot times land on one host axis within a millisecond."""
+    left, _ = _stream(600, Side.LEFT, t0_us=5_000_000)
+    right, _ = _stream(600, Side.RIGHT, t0_us=123_456_789)
+    path = tmp_path / "two.insole"
+    frame = FRAME
+    with RecordingWriter(path) as writer:
+        a = writer.add_link("test://left", "left")
+        b = writer.add_link("test://right", "right")
+        for data, link, lag in ((left, a, 0.001), (right, b, 0.003)):
+            info_len = len(data) - 600 * frame
+            for k in range(600):  # one frame per read, each read 1-3 ms after the sample
+                end = info_len + (k + 1) * frame
+                host_ns = int((k / RATE + lag + 0.001 * (k % 3)) * 1e9)
+                writer.received(link, data[end - frame if k else 0 : end], host_ns)
+            writer.flush()
+    frames = read_frames(path)
+    lt, rt = frames.sides["left"].time_s, frames.sides["right"].time_s
+    assert lt[0] == pytest.approx(0.001, abs=1e-3)
+    assert rt[0] == pytest.approx(0.003, abs=1e-3)
+    np.testing.assert_allclose(np.diff(lt), 1 / RATE, atol=1e-6)
+    assert len(decode_recording(read_recording(path))) == 2
+
+
+def test_convert_writes_a_tidy_table_with_units(tmp_path: Path) -> None:
+    data, values = _stream(50)
+    path = tmp_path / "a.insole"
+    _write(path, data)
+    for suffix in ("csv", "parquet"):
+        out = tmp_path / f"a.{suffix}"
+        assert main(["convert", str(path), str(out)]) == 0
+        table = pd.read_csv(out) if suffix == "csv" else pd.read_parquet(out)
+        assert list(table.columns[:4]) == ["time_s", "side", "seq", "device_time_s"]
+        assert list(table.columns[4:]) == [f"sensor_{k}_kpa" for k in range(1, SENSORS + 1)]
+        assert len(table) == 100
+        left = table[table["side"] == "left"]
+        np.testing.assert_allclose(left.iloc[:, 4:].to_numpy(), values[0::2] * 0.5)
+        assert left["seq"].tolist() == list(range(50))
+        assert table["time_s"].is_monotonic_increasing
+    assert main(["convert", str(path), str(tmp_path / "a.csv")]) == 1  # exists
+    assert main(["convert", str(path), str(tmp_path / "a.xlsx")]) == 2
+
+
+def test_info_reports_the_recording(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    data, _ = _stream(100)
+    path = tmp_path / "a.insole"
+    _write(path, data)
+    assert main(["info", "--json", str(path)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["frames"] == {"left": 100, "right": 100}
+    assert report["recording"]["complete"] is True
+    assert report["recording"]["session"]["subject.body_mass_kg"] == 71.5
