@@ -17,8 +17,9 @@ from .conftest import ROOT
 
 
 def simulate(tmp_path: Path, *extra: str, name: str = "walk.insole") -> Path:
+    """A bare wire capture (the damage tests count bytes of the wire stream itself)."""
     out = tmp_path / name
-    assert main(["simulate", "--out", str(out), "--seconds", "10", *extra]) == 0
+    assert main(["simulate", "--out", str(out), "--raw", "--seconds", "10", *extra]) == 0
     return out
 
 

@@ -22,13 +22,13 @@ from firmware_protocol import (
 )
 from pressure.simulator.device import PtyInsole, VirtualInsole
 from pressure.simulator.signals import GaitSignal
-from pressure.simulator.simple import SimpleWalk
+from pressure.simulator.gait import SyntheticGait
 from pressure.sources import Received, SerialSource
 
 
 def test_device_streams_exactly_what_is_due() -> None:
     device = VirtualInsole(
-        GaitSignal(SimpleWalk(seconds=2, rate_hz=100, sensors=4, seed=1)), now_s=10.0
+        GaitSignal(SyntheticGait(seconds=2, rate_hz=100, sensors=4, seed=1)), now_s=10.0
     )
     assert device.receive(encode(Command(CommandCode.START)), 10.0)
     out = device.due(10.0) + device.due(10.5) + device.due(10.999)
@@ -38,7 +38,7 @@ def test_device_streams_exactly_what_is_due() -> None:
     assert len(left) == len(right) == 100  # samples at 0, 10, ..., 990 ms
     assert list(left.seq[:3]) == [0, 1, 2]
     assert (np.diff(left.t_us.astype(np.int64)) == 10_000).all()
-    expected_left, _ = SimpleWalk(seconds=2, rate_hz=100, sensors=4, seed=1).values()
+    expected_left, _ = SyntheticGait(seconds=2, rate_hz=100, sensors=4, seed=1).values()
     assert np.array_equal(left.values, expected_left[:100])
     # far later: at most half a second of signal per call, until the walk ends and it stops
     rest = [device.due(60.0) for _ in range(3)]
@@ -48,7 +48,7 @@ def test_device_streams_exactly_what_is_due() -> None:
 
 
 def test_device_answers_commands() -> None:
-    device = VirtualInsole(GaitSignal(SimpleWalk(seconds=1, rate_hz=100, sensors=4)))
+    device = VirtualInsole(GaitSignal(SyntheticGait(seconds=1, rate_hz=100, sensors=4)))
 
     def ask(command: Command) -> list[object]:
         cap = decode_capture(device.receive(encode(command), 0.0), mode="binary")
@@ -71,7 +71,7 @@ def test_device_answers_commands() -> None:
 @pytest.fixture
 def pty_insole() -> Iterator[PtyInsole]:
     pty = PtyInsole(
-        VirtualInsole(GaitSignal(SimpleWalk(seconds=60, rate_hz=500, sensors=16, seed=3)))
+        VirtualInsole(GaitSignal(SyntheticGait(seconds=60, rate_hz=500, sensors=16, seed=3)))
     )
     thread = threading.Thread(target=pty.run, daemon=True)
     thread.start()

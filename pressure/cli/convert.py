@@ -64,6 +64,8 @@ def run(args: argparse.Namespace) -> int:
     if out.exists() and not args.overwrite:
         raise FileFormatError(out, "already exists; choose another name or pass --overwrite")
     frames = read_frames(args.file)
+    for side, problem in frames.problems.items():
+        raise FileFormatError(frames.path, f"cannot tabulate the {side} foot: {problem}")
     table = frames_table(frames)
     try:
         if suffix == ".csv":

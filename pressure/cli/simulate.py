@@ -1,35 +1,86 @@
-"""``pressure simulate``: a deterministic synthetic insole, written to a file (``--out``) or
-served as a device on a pseudo-terminal (``--pty``)."""
+"""``pressure simulate``: a virtual insole streaming synthetic gait with known ground truth, or
+replaying a file (``--from``); written to a recording (``--out``, as fast as possible) or served
+as a device on a pseudo-terminal (``--pty``)."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from pathlib import Path
+from typing import Any
 
 from ..errors import PressureError
 from ._args import integer_in, number_in
 
 MAX_SECONDS = 7 * 24 * 3600
+LINGER_S = 5.0  # with --pty: after streaming the whole signal, time left for the host to stop
+
+# (option, SyntheticGait field, type, metavar, help)
+TRUTH_OPTIONS: list[tuple[str, str, Any, str, str]] = [
+    ("--activity", "activity", str, "walk|stand", "walking (default) or quiet standing"),
+    ("--cadence", "cadence_steps_per_min", number_in(0, 300), "STEPS_PER_MIN", "both feet"),
+    ("--stance", "stance_fraction", number_in(0.3, 0.9), "FRACTION", "stance share of a cycle"),
+    ("--left-share", "left_share_pct", number_in(0, 100, low_open=False), "PCT", "left load"),
+    (
+        "--ml-offset",
+        "ml_offset_pct",
+        number_in(-40.0, 40.0, low_open=False),
+        "PCT",
+        "gait line medial (+, pronation-like) or lateral (-), %% of foot width",
+    ),
+    (
+        "--forefoot-share",
+        "forefoot_share_pct",
+        number_in(10, 90, low_open=False),
+        "PCT",
+        "forefoot share of the stance load",
+    ),
+    ("--body-mass", "body_mass_kg", number_in(20, 250, low_open=False), "KG", "body mass"),
+    ("--sway", "sway_mm", number_in(0, 50, low_open=False), "MM", "standing sway, RMS per axis"),
+    ("--noise", "noise_kpa", number_in(0, 1000, low_open=False), "KPA", "sensor noise SD"),
+    ("--offset", "offset_kpa", number_in(0, 1000, low_open=False), "KPA", "max sensor offset"),
+    ("--drift", "drift_kpa_per_min", number_in(-100, 100, low_open=False), "KPA_PER_MIN", "drift"),
+    ("--drop", "drop_fraction", number_in(0, 0.5, low_open=False), "FRACTION", "frames not sent"),
+]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     target = parser.add_mutually_exclusive_group(required=True)
     target.add_argument(
-        "--out",
-        metavar="FILE",
-        help="write a capture as fast as possible (any name; the project uses .insole)",
+        "--out", metavar="FILE", help="write a recording as fast as possible (.insole)"
     )
     target.add_argument(
         "--pty",
         action="store_true",
         help="be a device on a new pseudo-terminal: print its path as the first line, answer "
-        "commands, stream in real time until --seconds or a signal",
+        "commands, stream in real time; exit 5 s after the whole signal has been "
+        "streamed, or on a signal",
+    )
+    parser.add_argument(
+        "--from",
+        dest="source",
+        metavar="RECORDING",
+        help="replay this file (anything `pressure info` reads) instead of synthetic gait",
+    )
+    parser.add_argument(
+        "--speed",
+        type=number_in(0, 1000),
+        default=1.0,
+        metavar="X",
+        help="replay X times faster than recorded (default 1)",
+    )
+    parser.add_argument(
+        "--side",
+        choices=("left", "right", "both"),
+        default="both",
+        help="which feet this device sends: one insole, or both on one link (default)",
     )
     parser.add_argument(
         "--seconds",
         type=number_in(0, MAX_SECONDS),
         metavar="S",
-        help="duration, up to a week (needed with --out)",
+        help="length of the synthetic signal, up to a week (needed with --out)",
     )
     parser.add_argument(
         "--autostart",
@@ -48,80 +99,108 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=integer_in(1, 4096),
         default=16,
         metavar="N",
-        help="sensors per foot (default 16)",
+        help="sensors per foot, laid out over a foot outline (default 16)",
     )
     parser.add_argument(
         "--seed",
         type=integer_in(0, 2**63 - 1),
         default=0,
         metavar="K",
-        help="random seed; the same seed gives the same bytes (default 0)",
+        help="random seed; the same options give the same bytes (default 0)",
+    )
+    truth = parser.add_argument_group("ground truth of the synthetic gait")
+    for option, field, kind, metavar, text in TRUTH_OPTIONS:
+        truth.add_argument(option, dest=field, type=kind, metavar=metavar, help=text)
+    parser.add_argument(
+        "--truth", action="store_true", help="also write the ground truth as FILE.truth.json"
     )
     parser.add_argument(
-        "--cadence",
-        type=number_in(0, 300),
-        default=110.0,
-        metavar="STEPS_PER_MIN",
-        help="steps per minute, both feet together (default 110)",
+        "--raw",
+        action="store_true",
+        help="with --out: write the bare wire stream (as a serial port carries it) instead of "
+        "a recording",
     )
-    parser.add_argument(
-        "--left-share",
-        type=number_in(0, 100, low_open=False),
-        default=50.0,
-        metavar="PCT",
-        help="left foot's share of the load in percent (default 50)",
-    )
-    parser.add_argument(
-        "--truth", action="store_true", help="also write the parameters as FILE.truth.json"
-    )
+    parser.add_argument("--overwrite", action="store_true", help="replace an existing FILE")
 
 
-def run(args: argparse.Namespace) -> int:
-    from ..simulator.simple import SimpleWalk, write_capture
+def _signal(args: argparse.Namespace) -> tuple[Any, dict[str, Any] | None]:
+    """(signal, ground truth or None for a replay)."""
+    from firmware_protocol import Side
 
-    if args.out and args.seconds is None:
-        print("pressure simulate: error: --out needs --seconds", file=sys.stderr)
-        return 2
+    from ..simulator.gait import SyntheticGait
+    from ..simulator.signals import GaitSignal, ReplaySignal
+
+    side = {"left": Side.LEFT, "right": Side.RIGHT, "both": Side.BOTH}[args.side]
+    if args.source:
+        return ReplaySignal(args.source, speed=args.speed, side=side), None
+    fields = {f: getattr(args, f) for _, f, *_ in TRUTH_OPTIONS if getattr(args, f) is not None}
     try:
-        walk = SimpleWalk(
+        gait = SyntheticGait(
             seconds=args.seconds or MAX_SECONDS,
             rate_hz=args.rate,
             sensors=args.sensors,
             seed=args.seed,
-            cadence_steps_per_min=args.cadence,
-            left_share_pct=args.left_share,
+            **fields,
         )
     except ValueError as exc:
         raise PressureError(f"simulate: {exc}") from None
+    return GaitSignal(gait, side), gait.truth()
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.out and args.seconds is None and not args.source:
+        print("pressure simulate: error: --out needs --seconds", file=sys.stderr)
+        return 2
+    signal, truth = _signal(args)
     if args.pty:
-        return _serve_pty(walk, args.seconds, args.autostart)
+        return _serve_pty(signal, args.autostart)
+    from ..io.recording import Role
+    from ..simulator.output import write_capture, write_recording
+
+    session: dict[str, Any] = {"simulated": truth if truth is not None else False}
+    if args.source:
+        session["replayed_from"] = str(args.source)
+    role: Role = "left" if args.side == "left" else "right" if args.side == "right" else "both"
     try:
-        size = write_capture(args.out, walk, ground_truth=args.truth)
+        if args.raw:
+            frames = write_capture(args.out, signal, overwrite=args.overwrite)
+        else:
+            frames = write_recording(
+                args.out, signal, session=session, overwrite=args.overwrite, role=role
+            )
+    except FileExistsError:
+        raise PressureError(
+            f"{args.out}: already exists; choose another name or pass --overwrite"
+        ) from None
     except OSError as exc:
         raise PressureError(f"{args.out}: cannot write: {exc.strerror or exc}") from None
+    if args.truth and truth is not None:
+        out = Path(args.out)
+        truth_path = out.with_name(out.name + ".truth.json")
+        try:
+            truth_path.write_text(json.dumps(truth, indent=2) + "\n")
+        except OSError as exc:
+            raise PressureError(f"{truth_path}: cannot write: {exc.strerror or exc}") from None
+    info = signal.info()
     print(
-        f"wrote {args.out}: {walk.n_frames} frames per foot, {walk.sensors} sensors, "
-        f"{walk.rate_hz:g} Hz, {size} bytes",
+        f"wrote {args.out}: {frames} frames, {info.sensor_count} sensors, {info.rate_hz:g} Hz",
         file=sys.stderr,
     )
     return 0
 
 
-def _serve_pty(walk: object, seconds: float | None, autostart: bool) -> int:
-    import signal
+def _serve_pty(signal: Any, autostart: bool) -> int:
+    import signal as signals
     import time
 
     from ..simulator.device import PtyInsole, VirtualInsole
-    from ..simulator.signals import GaitSignal
-    from ..simulator.simple import SimpleWalk
 
-    assert isinstance(walk, SimpleWalk)
-    pty = PtyInsole(VirtualInsole(GaitSignal(walk), autostart=autostart, now_s=time.monotonic()))
-    previous = signal.signal(signal.SIGTERM, lambda *_: pty.stop())
+    pty = PtyInsole(VirtualInsole(signal, autostart=autostart, now_s=time.monotonic()))
+    previous = signals.signal(signals.SIGTERM, lambda *_: pty.stop())
     try:
         print(pty.path, flush=True)
-        pty.run(seconds=seconds)
+        pty.run(linger_s=LINGER_S)
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        signals.signal(signals.SIGTERM, previous)
         pty.close()
     return 0

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from firmware_protocol import Capture, Counters, DeviceInfo, OnError, Side, Unit
+from firmware_protocol import Capture, Counters, DeviceInfo, OnError, ProtocolError, Side, Unit
 from firmware_protocol.text import Mode
 
 from .capture import CaptureSummary, read_capture, summarize_capture
@@ -54,6 +54,8 @@ class Frames:
     infos: list[DeviceInfo]
     recording: RecordingFile | None = None
     clock: list[dict[str, Any]] = field(default_factory=list)  # per link: offset and drift
+    # sides left out of ``sides`` and why (a device whose sensor count changed mid-stream)
+    problems: dict[str, str] = field(default_factory=dict)
 
 
 def _merge_counters(captures: list[Capture]) -> dict[str, int]:
@@ -87,10 +89,15 @@ def read_frames(
         recording = read_recording(path)
         decoded = decode_recording(recording, on_error=on_error, rate_hz=rate_hz)
         sides: dict[str, SideFrames] = {}
+        problems: dict[str, str] = {}
         for index, link in enumerate(decoded):
             for side in (Side.LEFT, Side.RIGHT):
                 name = side.name.lower()
-                got = link.side(side)
+                try:
+                    got = link.side(side)
+                except ProtocolError as exc:
+                    problems[name] = exc.detail
+                    continue
                 if got is None or name in sides:  # one link per foot; the first one wins
                     continue
                 block, time_s = got
@@ -113,12 +120,18 @@ def read_frames(
                 for d in decoded
                 for segment in d.segments
             ],
+            problems,
         )
     capture = read_capture(path, on_error=on_error, rate_hz=rate_hz)
     sides = {}
+    problems = {}
     starts = []
     for side in (Side.LEFT, Side.RIGHT):
-        whole = capture.frames(side)
+        try:
+            whole = capture.frames(side)
+        except ProtocolError as exc:
+            problems[side.name.lower()] = exc.detail
+            continue
         if whole is None:
             continue
         block = whole
@@ -139,6 +152,7 @@ def read_frames(
         capture.counters.as_dict(),
         [capture],
         capture.infos,
+        problems=problems,
     )
 
 

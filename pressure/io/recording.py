@@ -197,12 +197,16 @@ class RecordingWriter:
                 "device", {k: json.dumps(v) for k, v in _info_dict(info, link).items()}
             )
 
-    def event(self, kind: str, link: int | None = None, **detail: Any) -> None:
-        record = {"event": kind, "time_s": self.now_ns() / 1e9, "link": link, **detail}
+    def event(
+        self, kind: str, link: int | None = None, *, host_ns: int | None = None, **detail: Any
+    ) -> None:
+        """Log an event at ``host_ns`` (default: now) on the recording's clock."""
+        host_ns = self.now_ns() if host_ns is None else host_ns
+        record = {"event": kind, "time_s": host_ns / 1e9, "link": link, **detail}
         with self._lock:
             if link is not None:
                 self._flush_link(link)  # the event follows the bytes that came before it
-            t = self.wall_ns + self.now_ns()
+            t = self.wall_ns + host_ns
             self._mcap.add_message(self._events, t, json.dumps(record).encode(), t)
 
     def _flush_link(self, link: int) -> None:

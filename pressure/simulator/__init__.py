@@ -1,5 +1,17 @@
-"""Synthetic insole signals with known ground truth."""
+"""Synthetic insole signals with known ground truth, and a virtual insole that streams them (or
+replays a file) as a device on a pseudo-terminal."""
 
-from .simple import SimpleWalk, write_capture
+from .gait import GaitChunk, SyntheticGait
+from .output import write_capture, write_recording
+from .signals import GaitSignal, ReplaySignal, Signal, SignalBlock
 
-__all__ = ["SimpleWalk", "write_capture"]
+__all__ = [
+    "GaitChunk",
+    "GaitSignal",
+    "ReplaySignal",
+    "Signal",
+    "SignalBlock",
+    "SyntheticGait",
+    "write_capture",
+    "write_recording",
+]

@@ -1,0 +1,69 @@
+"""Write what a virtual insole would stream straight into a recording, as fast as possible.
+
+The bytes are the ones the device sends on its link; the receipts say each group of frames
+arrived at its due time (no transport latency), so the recording reads exactly like one made
+by ``pressure record`` from a device whose clock matches the host's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from firmware_protocol import encode, encode_samples
+
+from ..io.recording import RecordingWriter, Role
+from .signals import Signal
+
+RECEIPT_S = 0.01  # one receipt per 10 ms of signal, like a host reading a USB link
+
+
+def write_recording(
+    path: str | Path,
+    signal: Signal,
+    *,
+    session: Mapping[str, Any] | None = None,
+    overwrite: bool = False,
+    role: Role = "both",
+    port: str = "simulator",
+) -> int:
+    """Write ``signal`` as a one-link recording; returns the number of frames written."""
+    frames = 0
+    last_ns = 0
+    # a fixed start time and host name: the same signal gives the same file, byte for byte
+    meta = {"host": "simulator", **(session or {})}
+    with RecordingWriter(path, session=meta, overwrite=overwrite, start_ns=0, wall_ns=0) as writer:
+        link = writer.add_link(port, role)
+        info = signal.info()
+        writer.device(link, info)
+        writer.received(link, encode(info), 0)
+        for block in signal.blocks():
+            groups = np.floor(block.due_s / RECEIPT_S).astype(np.int64)
+            cuts = np.flatnonzero(np.diff(groups)) + 1
+            for part in np.split(np.arange(len(block.seq)), cuts):
+                if not part.size:
+                    continue
+                data = encode_samples(
+                    block.seq[part], block.side[part], block.t_us[part], block.values[part]
+                )
+                last_ns = round(float(block.due_s[part[-1]]) * 1e9)
+                writer.received(link, data, last_ns)
+            frames += len(block.seq)
+            writer.flush(fsync=False)
+        writer.event("stopped", host_ns=last_ns)
+    return frames
+
+
+def write_capture(path: str | Path, signal: Signal, *, overwrite: bool = False) -> int:
+    """Write ``signal`` as a bare wire capture (what the serial port carried, no receipts or
+    metadata); returns the number of frames written."""
+    frames = 0
+    with Path(path).open("wb" if overwrite else "xb") as f:
+        f.write(encode(signal.info()))
+        for block in signal.blocks():
+            f.write(encode_samples(block.seq, block.side, block.t_us, block.values))
+            frames += len(block.seq)
+    return frames

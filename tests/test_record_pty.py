@@ -1,0 +1,231 @@
+"""Acceptance of recording over real pseudo-terminals: the simulator and the recorder run as the
+user runs them (``pressure simulate --pty``, ``pressure record``), as separate processes; the
+recorder opens the ptys by path with pyserial."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pressure.io.frames import read_frames
+from pressure.simulator.gait import SyntheticGait
+
+PRESSURE = [sys.executable, "-m", "pressure"]
+
+
+class Processes:
+    def __init__(self) -> None:
+        self.running: list[subprocess.Popen[str]] = []
+
+    def simulator(self, *args: str) -> tuple[subprocess.Popen[str], str]:
+        proc = self.start(*PRESSURE, "simulate", "--pty", *args)
+        assert proc.stdout is not None
+        path = proc.stdout.readline().strip()
+        assert path.startswith("/dev/"), path
+        return proc, path
+
+    def recorder(self, *args: str) -> subprocess.Popen[str]:
+        proc = self.start(*PRESSURE, "record", *args)
+        assert proc.stderr is not None
+        first = proc.stderr.readline()  # "recording ... (Ctrl-C to stop)": links are open
+        assert "recording" in first, first
+        return proc
+
+    def start(self, *argv: str) -> subprocess.Popen[str]:
+        proc = subprocess.Popen(
+            argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1
+        )
+        self.running.append(proc)
+        return proc
+
+
+@pytest.fixture
+def procs() -> Iterator[Processes]:
+    p = Processes()
+    yield p
+    for proc in p.running:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate()
+
+
+def _frames_of(path: Path) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    frames = read_frames(path)
+    return {
+        name: (side.seq.astype(np.int64), side.device_time_s, side.values)
+        for name, side in frames.sides.items()
+    }
+
+
+def _check_complete(path: Path, gait: SyntheticGait) -> None:
+    """Every frame sent is in the file once, in order, with the values the gait made."""
+    frames = read_frames(path)
+    assert frames.counters["frames_lost"] == 0
+    assert frames.counters["crc_errors"] == 0
+    assert frames.counters["duplicates"] == 0 and frames.counters["out_of_order"] == 0
+    left, right = gait.values()
+    for name, expected in (("left", left), ("right", right)):
+        side = frames.sides[name]
+        assert len(side) == gait.n_frames
+        np.testing.assert_array_equal(side.seq, np.arange(gait.n_frames) & 0xFFFF)
+        np.testing.assert_array_equal(side.values, expected)
+        assert np.all(np.diff(side.time_s) > 0)
+
+
+RATE = 1000.0
+SECONDS = 10.0
+
+
+def test_two_insoles_on_two_ptys_at_1khz_lose_nothing(procs: Processes, tmp_path: Path) -> None:
+    common = ["--rate", str(RATE), "--seconds", str(SECONDS), "--seed", "5"]
+    _, left = procs.simulator(*common, "--side", "left")
+    _, right = procs.simulator(*common, "--side", "right")
+    out = tmp_path / "two.insole"
+    rec = procs.recorder(left, "--right", right, "-o", str(out), "--seconds", "12.5")
+    _, err = rec.communicate(timeout=60)
+    assert rec.returncode == 0, err
+    _check_complete(out, SyntheticGait(seconds=SECONDS, rate_hz=RATE, seed=5))
+    frames = read_frames(out)
+    # two devices, two clocks, one host axis: the same sample instant lands within a few ms
+    # (they were started one after the other by the recorder)
+    lag = frames.sides["right"].time_s - frames.sides["left"].time_s
+    assert abs(float(np.median(lag))) < 0.05
+    assert np.ptp(lag) < 0.005  # one constant lag, no drift between the aligned clocks
+
+
+def test_one_link_carrying_both_feet_at_1khz_loses_nothing(
+    procs: Processes, tmp_path: Path
+) -> None:
+    _, path = procs.simulator("--rate", str(RATE), "--seconds", str(SECONDS), "--seed", "6")
+    out = tmp_path / "one.insole"
+    rec = procs.recorder(path, "-o", str(out), "--seconds", "12.5", "--body-mass-kg", "70")
+    _, err = rec.communicate(timeout=60)
+    assert rec.returncode == 0, err
+    _check_complete(out, SyntheticGait(seconds=SECONDS, rate_hz=RATE, seed=6))
+    assert read_frames(out).recording.session["subject.body_mass_kg"] == 70.0  # type: ignore[union-attr]
+
+
+def test_kill_9_leaves_a_readable_file_with_what_was_flushed(
+    procs: Processes, tmp_path: Path
+) -> None:
+    _, path = procs.simulator("--rate", "500", "--seconds", "60")
+    out = tmp_path / "killed.insole"
+    rec = procs.recorder(path, "-o", str(out))
+    time.sleep(5.0)
+    rec.send_signal(signal.SIGKILL)
+    rec.wait(timeout=10)
+    info = subprocess.run(
+        [*PRESSURE, "info", "--json", str(out)], capture_output=True, text=True, check=False
+    )
+    assert info.returncode == 0, info.stderr
+    report = json.loads(info.stdout)
+    assert report["recording"]["complete"] is False
+    # at least 4 s of the 5: the file is flushed four times a second
+    assert report["frames"]["left"] >= 4 * 500 and report["frames"]["right"] >= 4 * 500
+    assert report["frames_lost"] == 0
+
+
+def test_a_vanished_device_ends_the_recording_with_one_line_and_a_valid_file(
+    procs: Processes, tmp_path: Path
+) -> None:
+    sim, path = procs.simulator("--rate", "200", "--seconds", "60")
+    out = tmp_path / "cut.insole"
+    rec = procs.recorder(path, "-o", str(out))
+    time.sleep(2.0)
+    sim.kill()  # the device side of the pty closes: a pulled cable
+    _, err = rec.communicate(timeout=15)
+    assert rec.returncode == 1
+    errors = [line for line in err.splitlines() if line.startswith("pressure: error:")]
+    assert len(errors) == 1 and len(err.splitlines()) == 1, err
+    assert path in errors[0] and "saved" in errors[0]
+    frames = read_frames(out)
+    assert frames.recording is not None and frames.recording.complete
+    assert len(frames.sides["left"]) >= 200  # at least a second of it
+    assert any(e["event"] == "disconnected" for e in frames.recording.events)
+
+
+def test_reconnect_carries_on_in_the_same_file(procs: Processes, tmp_path: Path) -> None:
+    """Like /dev/serial/by-id/: a stable name that points at whatever port the insole got."""
+    _, first = procs.simulator("--rate", "200", "--seconds", "60", "--seed", "1")
+    stable = tmp_path / "insole-port"
+    stable.symlink_to(first)
+    out = tmp_path / "reconnect.insole"
+    rec = procs.recorder(str(stable), "-o", str(out), "--reconnect")
+    time.sleep(1.5)
+    procs.running[0].kill()  # unplugged
+    time.sleep(1.0)
+    _, second = procs.simulator("--rate", "200", "--seconds", "60", "--seed", "2")
+    stable.unlink()
+    stable.symlink_to(second)  # plugged in again, on another pty
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if out.exists() and any(
+            e["event"] == "reconnected"
+            for e in read_frames(out).recording.events  # type: ignore[union-attr]
+        ):
+            break
+        time.sleep(0.25)
+    time.sleep(1.5)
+    rec.send_signal(signal.SIGTERM)
+    _, err = rec.communicate(timeout=15)
+    assert rec.returncode == 0, err
+    assert "reconnected" in err
+    frames = read_frames(out)
+    assert frames.recording is not None and frames.recording.complete
+    events = [e["event"] for e in frames.recording.events]
+    assert events.count("disconnected") == 1 and events.count("reconnected") == 1
+    left = frames.sides["left"]
+    # both connections are in the file, and the time axis runs on across the gap
+    assert len(left) >= 2 * 200 and np.all(np.diff(left.time_s) > 0)
+    gap = float(np.max(np.diff(left.time_s)))
+    assert gap >= 0.9  # the second of unplugged time is kept, not spliced away
+
+
+def test_replaying_a_recording_and_recording_it_again_gives_the_same_frames(
+    procs: Processes, tmp_path: Path
+) -> None:
+    original = tmp_path / "original.insole"
+    made = subprocess.run(
+        [*PRESSURE, "simulate", "--out", str(original), "--seconds", "3", "--rate", "200",
+         "--drop", "0.02", "--seed", "9"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    _, path = procs.simulator("--from", str(original))
+    again = tmp_path / "again.insole"
+    rec = procs.recorder(path, "-o", str(again), "--seconds", "4.5")
+    _, err = rec.communicate(timeout=30)
+    assert rec.returncode == 0, err
+    a, b = _frames_of(original), _frames_of(again)
+    assert a.keys() == b.keys() == {"left", "right"}
+    for side in a:
+        np.testing.assert_array_equal(a[side][0], b[side][0])  # sequence numbers, gaps included
+        np.testing.assert_array_equal(a[side][2], b[side][2])  # values
+        # the device clock keeps its spacing (it starts where the replaying device started)
+        np.testing.assert_allclose(np.diff(a[side][1]), np.diff(b[side][1]), atol=1e-6)
+    assert (
+        read_frames(again).counters["frames_lost"]
+        == read_frames(original).counters["frames_lost"]
+        > 0
+    )
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="ptys are Linux ones here")
+def test_the_simulator_streams_a_rate_set_by_the_recorder(procs: Processes, tmp_path: Path) -> None:
+    _, path = procs.simulator("--seconds", "2", "--rate", "100")
+    out = tmp_path / "rate.insole"
+    rec = procs.recorder(path, "-o", str(out), "--rate", "250", "--seconds", "3")
+    _, err = rec.communicate(timeout=30)
+    assert rec.returncode == 0, err
+    left = read_frames(out).sides["left"]
+    np.testing.assert_allclose(np.diff(left.device_time_s), 1 / 250, atol=2e-6)
+    assert os.path.getsize(out) > 0
