@@ -21,8 +21,8 @@ from firmware_protocol import (
     encode,
 )
 from pressure.simulator.device import PtyInsole, VirtualInsole
-from pressure.simulator.signals import GaitSignal
 from pressure.simulator.gait import SyntheticGait
+from pressure.simulator.signals import GaitSignal
 from pressure.sources import Received, SerialSource
 
 
