@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 MAX_REFRESH_HZ = 10.0
 FOOT_ROWS, FOOT_COLS = 12, 9  # characters per foot drawing
+CONTACT_N = 20.0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -70,6 +71,8 @@ class LiveState:
     feet: dict[int, _Foot] = field(default_factory=lambda: {0: _Foot(), 1: _Foot()})
     lock: threading.Lock = field(default_factory=threading.Lock)
     started: float = field(default_factory=time.monotonic)
+    # below this foot force the CoP is undefined (METHODS.md §4.1: 20 N, in N; else any load)
+    contact: float = 0.0
 
     def force_unit(self) -> str:
         from firmware_protocol import Unit
@@ -115,7 +118,7 @@ class LiveState:
                 foot.force_sum += float(total[mine].sum())
                 foot.force_n += int(mine.sum())
                 foot.last_force = float(total[mine][-1])
-                if layout is not None and total[mine][-1] > 0:
+                if layout is not None and total[mine][-1] > self.contact:
                     f = force[mine][-1]
                     foot.cop = (
                         float(f @ layout.x_mm / f.sum()),
@@ -243,6 +246,7 @@ def run(args: argparse.Namespace) -> int:
                 state.layout = layout_by_name(state.info.layout)
             except KeyError:
                 state.layout = None
+            state.contact = CONTACT_N if state.force_unit() == "N" else 0.0
             if not args.no_start:
                 source.command(Command(CommandCode.START))
                 started = True

@@ -1,0 +1,89 @@
+"""``pressure monitor`` against the virtual insole on a real pty: plain lines without a terminal,
+an in-place view on one (its own stdout is a pseudo-terminal here), at most 10 redraws a
+second, and the numbers agree with the simulator's ground truth."""
+
+from __future__ import annotations
+
+import os
+import re
+import select
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+
+import pytest
+
+PRESSURE = [sys.executable, "-m", "pressure"]
+
+
+@pytest.fixture
+def standing_insole() -> Iterator[str]:
+    """Quiet standing, 60% of the load on the left, 1 mm sway: a share steady enough to check."""
+    sim = subprocess.Popen(
+        [*PRESSURE, "simulate", "--pty", "--activity", "stand", "--left-share", "60", "--sway", "1",
+         "--rate", "200", "--seconds", "60", "--seed", "2"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert sim.stdout is not None
+    yield sim.stdout.readline().strip()
+    sim.kill()
+    sim.communicate()
+
+
+def test_without_a_terminal_it_prints_plain_lines(standing_insole: str) -> None:
+    run = subprocess.run(
+        [*PRESSURE, "monitor", standing_insole, "--seconds", "3.2", "--interval", "0.5"],
+        capture_output=True, text=True, timeout=30, check=False,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert 4 <= len(lines) <= 7
+    assert not any("\x1b" in line for line in lines)  # no terminal codes in a pipe
+    pattern = re.compile(
+        r"left\s+([\d.]+) %.*force L\s+(\d+) R\s+(\d+) N.*rate\s+([\d.]+) frames/s"
+        r".*lost (\d+)\s+CRC errors (\d+)"
+    )
+    for line in lines[1:]:  # the first window may hold the start of the stream
+        m = pattern.search(line)
+        assert m, line
+        share, force_l, force_r, rate, lost, crc = m.groups()
+        assert float(share) == pytest.approx(60.0, abs=1.5)
+        # 70 kg standing: about 687 N over both feet
+        assert int(force_l) + int(force_r) == pytest.approx(687, rel=0.05)
+        assert float(rate) == pytest.approx(400.0, rel=0.1)  # 200 Hz x 2 feet
+        assert lost == "0" and crc == "0"
+
+
+def test_on_a_terminal_it_redraws_in_place_at_most_ten_times_a_second(
+    standing_insole: str,
+) -> None:
+    controller, terminal = os.openpty()
+    mon = subprocess.Popen(
+        [*PRESSURE, "monitor", standing_insole, "--seconds", "2.5"],
+        stdout=terminal, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    os.close(terminal)
+    out = bytearray()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([controller], [], [], 0.5)
+        if ready:
+            try:
+                chunk = os.read(controller, 65536)
+            except OSError:  # the monitor closed its side
+                break
+            if not chunk:
+                break
+            out += chunk
+        elif mon.poll() is not None:
+            break
+    mon.wait(timeout=10)
+    os.close(controller)
+    assert mon.returncode == 0
+    text = out.decode(errors="replace")
+    redraws = text.count("\x1b[H\x1b[2J")
+    assert 10 <= redraws <= 26  # 2.5 s at no more than 10 a second
+    last = text.split("\x1b[H\x1b[2J")[-1]
+    assert "LEFT" in last and "RIGHT" in last and "@" in last  # the CoP on the outline
+    assert "frames lost 0" in last
