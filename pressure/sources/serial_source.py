@@ -26,6 +26,8 @@ from firmware_protocol import (
 from ..errors import DeviceError
 
 RETRY_S = 0.25  # PROTOCOL.md §4.4: a host retries an unanswered command after 250 ms
+BATCH_BYTES = 2048  # reads shorter than this wait ``poll_s`` before the next one
+POLL_S = 0.005
 
 
 @dataclass(frozen=True)
@@ -43,10 +45,11 @@ Listener = Callable[[Received], None]
 class SerialSource:
     """An insole on a serial link. Use as a context manager; ``listen`` before ``start``."""
 
-    def __init__(self, url: str, *, baudrate: int = 921_600) -> None:
+    def __init__(self, url: str, *, baudrate: int = 921_600, poll_s: float = POLL_S) -> None:
         import serial  # lazy: `pressure --help` stays fast
 
         self.url = url
+        self.poll_s = poll_s
         try:
             self._port = serial.serial_for_url(url, baudrate=baudrate, timeout=0.05)
         except (serial.SerialException, ValueError, OSError) as exc:
@@ -105,13 +108,19 @@ class SerialSource:
                 break
             if not data:
                 continue
+            received_ns = time.monotonic_ns()
             messages = self.decoder.feed(data)
             for m in messages:
                 if isinstance(m, DeviceInfo | Status):
                     if isinstance(m, DeviceInfo):
                         self.info = m
                     self._answers.put(m)
-            self._queue.put(Received(time.monotonic_ns(), data, messages))
+            self._queue.put(Received(received_ns, data, messages))
+            if len(data) < BATCH_BYTES:
+                # a trickle: let it gather for a moment, so a fast link is read in a few hundred
+                # chunks a second rather than thousands of single frames (each read costs the
+                # same Python work however small it is); a busy link is never made to wait
+                time.sleep(self.poll_s)
         self._queue.put(None)
 
     def _dispatch(self) -> None:

@@ -1,0 +1,115 @@
+"""Recording through real pseudo-terminals, run on demand: ``python benchmarks/bench_record.py``.
+
+The simulator (``pressure simulate --pty``) and the recorder (``pressure record``) run as the
+user runs them, as separate processes. For each case the simulator streams ``--seconds`` of
+synthetic gait; the recorder records it; the file is then checked frame by frame:
+
+* **throughput**: frames per second (both feet) that reached the file, and frames lost. A rate
+  is sustained when nothing is lost.
+* **recorder CPU**: user + system CPU time of the recorder process (from the kernel's
+  accounting of the reaped child, ``RUSAGE_CHILDREN``) divided by its wall time. This
+  includes its start-up (imports, opening the ports), so it over-states the steady state.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from pressure.io.frames import read_frames
+
+PRESSURE = [sys.executable, "-m", "pressure"]
+
+
+def simulator(*args: str) -> tuple[subprocess.Popen[str], str]:
+    proc = subprocess.Popen(
+        [*PRESSURE, "simulate", "--pty", *args], stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None
+    return proc, proc.stdout.readline().strip()
+
+
+def case(
+    rate: float, sensors: int, seconds: float, two_links: bool, workdir: Path
+) -> dict[str, float]:
+    common = ["--rate", f"{rate:g}", "--sensors", str(sensors), "--seconds", f"{seconds:g}"]
+    sims = []
+    if two_links:
+        sims.append(simulator(*common, "--side", "left"))
+        sims.append(simulator(*common, "--side", "right"))
+        ports = [sims[0][1], "--right", sims[1][1]]
+    else:
+        sims.append(simulator(*common))
+        ports = [sims[0][1]]
+    out = workdir / f"r{rate:g}_{sensors}_{int(two_links)}.insole"
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.monotonic()
+    rec = subprocess.run(
+        [*PRESSURE, "record", *ports, "-o", str(out), "--seconds", f"{seconds + 2:g}"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    wall = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    for proc, _ in sims:
+        proc.kill()
+        proc.wait()
+    if rec.returncode != 0:
+        raise SystemExit(rec.stderr)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    frames = read_frames(out)
+    expected = round(seconds * rate)
+    got = {s: len(f) for s, f in frames.sides.items()}
+    in_order = all(np.array_equal(f.seq, np.arange(len(f)) & 0xFFFF) for f in frames.sides.values())
+    return {
+        "frames": sum(got.values()),
+        "expected": 2 * expected,
+        "lost": frames.counters["frames_lost"] + 2 * expected - sum(got.values()),
+        "in_order": float(in_order),
+        "frames_per_s": sum(got.values()) / seconds,
+        "cpu_pct": 100.0 * cpu / wall,
+        "mb_per_min": out.stat().st_size / 1e6 / seconds * 60,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    args = parser.parse_args()
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
+          f"Python {platform.python_version()}, {platform.platform()}")  # fmt: skip
+    cases = [
+        (1000.0, 16, True),
+        (1000.0, 16, False),
+        (1000.0, 99, True),
+        (2000.0, 16, True),
+        (5000.0, 16, False),
+        (10000.0, 16, False),
+    ]
+    print("| rate per foot | sensors | links | frames/s in file | lost | order | recorder CPU "
+          "| MB/min |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as tmp:
+        for rate, sensors, two in cases:
+            r = case(rate, sensors, args.seconds, two, Path(tmp))
+            print(
+                f"| {rate:g} Hz | {sensors} | {'two' if two else 'one'} | "
+                f"{r['frames_per_s']:,.0f} | {r['lost']:.0f} of {r['expected']:.0f} | "
+                f"{'kept' if r['in_order'] else 'BROKEN'} | {r['cpu_pct']:.1f}% | "
+                f"{r['mb_per_min']:.1f} |",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()
