@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from firmware_protocol import Capture, OnError, ProtocolError, Side, decode_chunks
+from firmware_protocol import Capture, DeviceInfo, OnError, ProtocolError, Side, Unit, decode_chunks
 
 from ..errors import FileFormatError
 
@@ -113,6 +113,21 @@ class CaptureSummary:
         }
 
 
+def device_info_dict(info: DeviceInfo) -> dict[str, Any]:
+    """A DEVICE_INFO as plain values (what ``info --json`` and recordings show)."""
+    return {
+        "device_id": info.device_id,
+        "firmware_version": ".".join(str(v) for v in info.firmware_version),
+        "side": {0: "left", 1: "right", 2: "both"}.get(info.side, "unknown"),
+        "sensor_count": info.sensor_count,
+        "layout": info.layout,
+        "nominal_rate_hz": info.rate_hz,
+        "unit": Unit(info.unit).name.lower(),
+        "adc_bits": info.adc_bits,
+        "scale": info.scale,
+    }
+
+
 def summarize_capture(path: str | Path, capture: Capture) -> CaptureSummary:
     sides: dict[str, SideSummary] = {}
     for side in (Side.LEFT, Side.RIGHT):
@@ -135,14 +150,7 @@ def summarize_capture(path: str | Path, capture: Capture) -> CaptureSummary:
         frames = sum(len(b) for b in mine)
         sides[side.name.lower()] = SideSummary(frames, counts, duration, rate)
     devices = [
-        {
-            "device_id": info.device_id,
-            "firmware_version": ".".join(str(v) for v in info.firmware_version),
-            "side": {0: "left", 1: "right", 2: "both"}.get(info.side, "unknown"),
-            "sensor_count": info.sensor_count,
-            "layout": info.layout,
-            "nominal_rate_hz": info.rate_hz,
-        }
+        device_info_dict(info)
         for info in {(i.device_id, i.side, i.layout): i for i in capture.infos}.values()
     ]
     return CaptureSummary(

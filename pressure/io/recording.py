@@ -4,7 +4,7 @@ A recording is an `MCAP <https://mcap.dev>`_ file (profile ``pressure-insole``),
 chunking or compression, so every record goes to disk as soon as it is written and the file is
 usable up to its last complete record after ``kill -9``, a power cut or a pulled cable. MCAP gives
 us a documented, append-only container with tools that can list and inspect it; we add only the
-content below (RECORDING.md gives the same description in prose).
+content below (the README's "Recordings" section describes it for users).
 
 Content
 -------
@@ -64,6 +64,7 @@ from firmware_protocol import (
 from firmware_protocol.spec import sample_frame_size
 
 from ..errors import FileFormatError
+from .capture import device_info_dict
 
 PROFILE = "pressure-insole"
 WIRE_ENCODING = "pressure.wire.v1"
@@ -159,7 +160,7 @@ class RecordingWriter:
             .replace("+00:00", "Z"),
             "host": platform.node(),
             "software": f"pressure {_version()}",
-            "format": "pressure-insole recording 1 (RECORDING.md)",
+            "format": "pressure-insole recording 1",
         }
         meta.update(session or {})
         self._mcap.add_metadata("session", {k: json.dumps(v) for k, v in meta.items()})
@@ -194,7 +195,8 @@ class RecordingWriter:
         with self._lock:
             self._flush_link(link)
             self._mcap.add_metadata(
-                "device", {k: json.dumps(v) for k, v in _info_dict(info, link).items()}
+                "device",
+                {k: json.dumps(v) for k, v in {"link": link, **device_info_dict(info)}.items()},
             )
 
     def event(
@@ -261,21 +263,6 @@ def _version() -> str:
         return version("pressure")
     except PackageNotFoundError:  # running from a source tree
         return "unknown"
-
-
-def _info_dict(info: DeviceInfo, link: int) -> dict[str, Any]:
-    return {
-        "link": link,
-        "device_id": info.device_id,
-        "firmware_version": ".".join(str(v) for v in info.firmware_version),
-        "side": {0: "left", 1: "right", 2: "both"}.get(info.side, "unknown"),
-        "sensor_count": info.sensor_count,
-        "layout": info.layout,
-        "nominal_rate_hz": info.rate_hz,
-        "unit": int(info.unit),
-        "adc_bits": info.adc_bits,
-        "scale": info.scale,
-    }
 
 
 # -- reading ------------------------------------------------------------------------------------
