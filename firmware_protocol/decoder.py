@@ -214,7 +214,9 @@ def _decode_payload(msg_type: int, payload: bytes) -> DeviceInfo | Status | Comm
             rate_hz=mhz / 1000.0,
             unit=unit,
             adc_bits=bits,
-            scale=scale,
+            # the shortest decimal that is this float32 (0.1, not 0.10000000149011612), so
+            # scaled values carry no float32 noise
+            scale=float(str(np.float32(scale))),
         )
     if msg_type == MessageType.STATUS:
         code, severity, command, t_us = STATUS_FIXED.unpack_from(payload)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from hypothesis import strategies as st
 
 from firmware_protocol import Command, CommandCode, DeviceInfo, SampleFrame, Status
@@ -24,6 +25,8 @@ def sample_frames(draw: st.DrawFn, n_values: int | None = None) -> SampleFrame:
 
 
 float32 = st.floats(width=32, allow_nan=False, allow_infinity=False)
+# a receiver reads an f32 scale as the shortest decimal that is that f32 (PROTOCOL.md §4.1)
+f32_scale = float32.map(lambda x: float(str(np.float32(x))))
 
 device_infos = st.builds(
     DeviceInfo,
@@ -35,7 +38,7 @@ device_infos = st.builds(
     rate_hz=st.integers(0, 0xFFFFFFFF).map(lambda mhz: mhz / 1000),
     unit=st.integers(0, 3),
     adc_bits=st.integers(0, 16),
-    scale=float32,
+    scale=f32_scale,
 )
 
 statuses = st.builds(

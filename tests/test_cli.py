@@ -107,7 +107,7 @@ def test_not_a_capture_one_line_exit_1(tmp_path: Path, capsys: pytest.CaptureFix
     assert main(["info", str(bad)]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1
-    assert str(bad) in err and "not an insole capture" in err and "expected" in err
+    assert str(bad) in err and "unrecognised content" in err and "expected" in err
     assert "Traceback" not in err
 
 
@@ -147,6 +147,7 @@ def test_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
         ["simulate", "--out", "x", "--seconds", "1", "--seed", "-1"],
         ["simulate", "--out", "x", "--seconds", "1", "--sensors", "4097"],
         ["simulate", "--out", "x", "--seconds", "1", "--left-share", "101"],
+        ["record", "/dev/null", "-o", "x", "--rate", "20000"],
         ["info", "x", "--rate", "0"],
     ],
 )
@@ -217,3 +218,49 @@ def test_real_entry_points(tmp_path: Path) -> None:
     done = subprocess.run([str(script), "info", str(tmp_path)], capture_output=True, text=True)
     assert done.returncode == 1
     assert done.stderr.startswith("pressure: error:") and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["simulate", "--pty", "--raw"],
+        ["simulate", "--pty", "--speed", "2"],
+        ["simulate", "--pty", "--from", "x.insole", "--cadence", "100"],
+        ["simulate", "--pty", "--truth"],
+    ],
+)
+def test_options_that_do_not_go_together_are_usage_errors(
+    args: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("pressure simulate: error:") and len(err.splitlines()) == 1
+
+
+def test_an_unknown_activity_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["simulate", "--out", "x", "--seconds", "1", "--activity", "run"])
+    assert info.value.code == 2
+    assert "invalid choice: 'run'" in capsys.readouterr().err
+
+
+def test_record_from_a_wrong_port_leaves_no_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "never.insole"
+    assert main(["record", str(tmp_path / "no-such-port"), "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "no such port" in err and len(err.splitlines()) == 1
+    assert not out.exists()
+
+
+def test_convert_of_a_file_without_frames_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pressure.io.recording import RecordingWriter
+
+    empty = tmp_path / "empty.insole"
+    RecordingWriter(empty).close()
+    assert main(["convert", str(empty), str(tmp_path / "out.csv")]) == 1
+    assert "no sample frames" in capsys.readouterr().err
+    assert not (tmp_path / "out.csv").exists()

@@ -54,8 +54,8 @@ def test_device_answers_commands() -> None:
         cap = decode_capture(device.receive(encode(command), 0.0), mode="binary")
         return [*cap.infos, *cap.statuses]
 
-    assert ask(Command(CommandCode.SET_RATE, rate_hz=5000.0)) == [
-        Status(StatusCode.BAD_ARGUMENT, 1, CommandCode.SET_RATE, 0, "1..2000 Hz")
+    assert ask(Command(CommandCode.SET_RATE, rate_hz=20_000.0)) == [
+        Status(StatusCode.BAD_ARGUMENT, 1, CommandCode.SET_RATE, 0, "1..10000 Hz")
     ]
     (ok,) = ask(Command(CommandCode.SET_RATE, rate_hz=250.0))
     assert isinstance(ok, Status) and ok.code == StatusCode.OK

@@ -229,3 +229,12 @@ def test_the_simulator_streams_a_rate_set_by_the_recorder(procs: Processes, tmp_
     left = read_frames(out).sides["left"]
     np.testing.assert_allclose(np.diff(left.device_time_s), 1 / 250, atol=2e-6)
     assert os.path.getsize(out) > 0
+
+
+def test_a_simulator_stopped_early_exits_after_its_linger(procs: Processes, tmp_path: Path) -> None:
+    sim, path = procs.simulator("--rate", "100", "--seconds", "60")
+    rec = procs.recorder(path, "-o", str(tmp_path / "short.insole"), "--seconds", "1")
+    _, err = rec.communicate(timeout=30)
+    assert rec.returncode == 0, err
+    # STOP was sent at the end: the device idles, then leaves (5 s), long before its 60 s
+    assert sim.wait(timeout=15) == 0

@@ -3,6 +3,7 @@ clock alignment on links with known offset, drift and latency."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -195,3 +196,32 @@ def test_info_reports_the_recording(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert report["frames"] == {"left": 100, "right": 100}
     assert report["recording"]["complete"] is True
     assert report["recording"]["session"]["subject.body_mass_kg"] == 71.5
+
+
+def test_scaled_values_carry_no_float32_noise(tmp_path: Path) -> None:
+    """A device scale of 0.1 travels as float32; the table says 50.3, not 50.30000075."""
+    info = DeviceInfo(1, (1, 0, 0), Side.LEFT, 2, "", 100.0, Unit.KPA, 0, 0.1)
+    values = np.array([[503, 7], [1, 65535]], dtype=np.uint16)
+    capture = tmp_path / "c.bin"
+    capture.write_bytes(encode(info) + encode_samples([0, 1], [0, 0], [0, 10_000], values))
+    out = tmp_path / "c.csv"
+    assert main(["convert", str(capture), str(out)]) == 0
+    table = pd.read_csv(out)
+    assert table["sensor_1_kpa"].tolist() == [50.3, 0.1]
+    assert table["sensor_2_kpa"].tolist() == [0.7, 6553.5]
+    assert "0000" not in out.read_text()
+
+
+def test_an_interrupted_simulated_recording_leaves_no_file(tmp_path: Path) -> None:
+    from pressure.simulator import GaitSignal, SignalBlock, SyntheticGait, write_recording
+
+    class Interrupted(GaitSignal):
+        def blocks(self) -> Iterator[SignalBlock]:
+            blocks = super().blocks()
+            yield next(blocks)
+            raise KeyboardInterrupt
+
+    path = tmp_path / "half.insole"
+    with pytest.raises(KeyboardInterrupt):
+        write_recording(path, Interrupted(SyntheticGait(seconds=600)))
+    assert not path.exists()

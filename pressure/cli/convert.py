@@ -36,7 +36,7 @@ def frames_table(frames: Frames) -> pd.DataFrame:
         n_sensors = side.values.shape[1]
         width = len(str(n_sensors))
         names = [f"sensor_{k + 1:0{width}d}_{side.unit}" for k in range(n_sensors)]
-        values = side.values if side.scale == 1.0 else side.values * side.scale
+        values = side.values if side.scale == 1.0 else side.scaled()
         table = pd.DataFrame(values, columns=names)
         table.insert(0, "time_s", side.time_s)
         table.insert(1, "side", side.side)
@@ -66,6 +66,8 @@ def run(args: argparse.Namespace) -> int:
     frames = read_frames(args.file)
     for side, problem in frames.problems.items():
         raise FileFormatError(frames.path, f"cannot tabulate the {side} foot: {problem}")
+    if not frames.sides:
+        raise FileFormatError(frames.path, "no sample frames to convert")
     table = frames_table(frames)
     try:
         if suffix == ".csv":

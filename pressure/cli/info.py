@@ -33,21 +33,35 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(summary.as_json(), indent=2))
         return 0
     c = summary.counters
-    lines = [f"{summary.path}  ({summary.mode} mode, {c['bytes_total']} bytes)"]
     rec = summary.recording
-    if rec is not None:
+    if rec is None:
+        lines = [f"{summary.path}  (capture, {summary.mode} mode, {c['bytes_total']} bytes)"]
+    else:
+        lines = [
+            f"{summary.path}  (recording of {rec['file_bytes']} bytes; {summary.mode} mode, "
+            f"{c['bytes_total']} bytes from the links)"
+        ]
         session = rec["session"]
         state = "complete" if rec["complete"] else "not closed by its recorder (read to the end)"
         lines.append(f"  recording started {session.get('start_time_utc', '?')}, {state}")
+        if rec["ignored_tail_bytes"]:
+            lines.append(
+                f"  its last {rec['ignored_tail_bytes']} bytes are a record cut short (the "
+                "recorder stopped while writing it); everything before them was read"
+            )
         subject = {k[8:]: v for k, v in session.items() if k.startswith("subject.")}
         if subject:
             lines.append("  subject " + "  ".join(f"{k} {v}" for k, v in subject.items()))
         for link in rec["links"]:
-            lines.append(f"  link {link['port']} ({link['role']}) {link['bytes']} bytes")
+            feet = " and ".join(link["sides"]) or "no"
+            given = f", given as {link['role']}" if link["role"] != "both" else ""
+            lines.append(f"  link {link['port']}: {feet} foot frames{given}, {link['bytes']} bytes")
         for clock in rec["clock"]:
+            drift = clock["drift_ppm"]
+            drift_text = "not estimated (under 30 s)" if drift is None else f"{drift:.1f} ppm"
             lines.append(
                 f"  clock of {clock['port']}: offset {clock['offset_s']:.6f} s, "
-                f"drift {clock['drift_ppm']:.1f} ppm over {clock['frames']} frames"
+                f"drift {drift_text}, {clock['frames']} frames"
             )
         if rec["disconnects"]:
             lines.append(f"  disconnects {rec['disconnects']}  reconnects {rec['reconnects']}")

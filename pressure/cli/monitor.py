@@ -34,7 +34,9 @@ CONTACT_N = 20.0
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("device", metavar="DEVICE", help="serial port path or pyserial URL")
-    parser.add_argument("--seconds", type=number_in(0, 7 * 24 * 3600), metavar="S")
+    parser.add_argument(
+        "--seconds", type=number_in(0, 7 * 24 * 3600), metavar="S", help="stop after S seconds"
+    )
     parser.add_argument(
         "--refresh",
         type=number_in(0, MAX_REFRESH_HZ),
@@ -50,7 +52,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="seconds between plain lines when not on a terminal (default 1)",
     )
     parser.add_argument("--no-start", action="store_true", help="do not send START/STOP")
-    parser.add_argument("--baud", type=int, default=921_600)
+    parser.add_argument("--baud", type=int, default=921_600, help="baud rate (default 921600)")
 
 
 @dataclass
@@ -236,11 +238,18 @@ def run(args: argparse.Namespace) -> int:
     }
     tty = sys.stdout.isatty()
     started = False
+    deadline = None if args.seconds is None else time.monotonic() + args.seconds
     try:
         try:
             state.info = source.request_info(timeout_s=1.0)
         except DeviceError:
             state.info = None  # line mode or a silent device: show what arrives
+            if source.decoder.mode is None:
+                print(
+                    f"pressure monitor: {args.device}: no answer and no data yet; waiting",
+                    file=sys.stderr,
+                    flush=True,
+                )
         if state.info is not None:
             try:
                 state.layout = layout_by_name(state.info.layout)
@@ -251,7 +260,6 @@ def run(args: argparse.Namespace) -> int:
                 source.command(Command(CommandCode.START))
                 started = True
         period = 1.0 / args.refresh if tty else args.interval
-        deadline = None if args.seconds is None else time.monotonic() + args.seconds
         last_frames, last_t = 0, time.monotonic()
         while not stop.is_set():
             wait = period if deadline is None else min(period, deadline - time.monotonic())

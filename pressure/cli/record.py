@@ -40,7 +40,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="when a device goes away, wait for it and carry on in the same file",
     )
     parser.add_argument(
-        "--rate", type=number_in(0, 2000), metavar="HZ", help="ask the devices for this rate"
+        "--rate",
+        type=number_in(0, 10_000),
+        metavar="HZ",
+        help="ask the devices for this sample rate per foot (SET_RATE)",
     )
     parser.add_argument(
         "--no-start",
@@ -57,10 +60,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import signal
     import time
+    from pathlib import Path
 
-    from ..errors import DeviceError
+    from ..errors import DeviceError, FileFormatError
     from ..io.recorder import Recorder
     from ..io.recording import RecordingWriter, Role
+    from ..sources.serial_source import SerialSource
 
     session: dict[str, Any] = {
         f"subject.{name}": getattr(args, name)
@@ -71,7 +76,17 @@ def run(args: argparse.Namespace) -> int:
         [(args.device, "left"), (args.right, "right")] if args.right else [(args.device, "both")]
     )
     session["links"] = [url for url, _ in links]
-    writer = RecordingWriter(args.out, session=session, overwrite=args.overwrite)
+    if not args.overwrite and Path(args.out).exists():  # before touching the device
+        raise FileFormatError(args.out, "already exists; choose another name or pass --overwrite")
+    opened: list[SerialSource] = []
+    try:
+        for url, _ in links:  # a wrong port fails here, before any file exists
+            opened.append(SerialSource(url, baudrate=args.baud))
+        writer = RecordingWriter(args.out, session=session, overwrite=args.overwrite)
+    except BaseException:
+        for source in opened:
+            source.close()
+        raise
 
     def note(text: str) -> None:
         print(f"pressure record: {text}", file=sys.stderr, flush=True)
@@ -85,6 +100,7 @@ def run(args: argparse.Namespace) -> int:
             rate_hz=args.rate,
             start=not args.no_start,
             on_note=note,
+            opened=list(opened),
         )
     except BaseException:
         writer.close()

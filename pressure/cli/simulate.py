@@ -54,8 +54,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--pty",
         action="store_true",
         help="be a device on a new pseudo-terminal: print its path as the first line, answer "
-        "commands, stream in real time; exit 5 s after the whole signal has been "
-        "streamed, or on a signal",
+        "commands, stream in real time; with --seconds or --from, exit 5 s after streaming "
+        "ends (the signal's end, or the host's STOP); otherwise run until a signal",
     )
     parser.add_argument(
         "--from",
@@ -110,7 +110,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     truth = parser.add_argument_group("ground truth of the synthetic gait")
     for option, field, kind, metavar, text in TRUTH_OPTIONS:
-        truth.add_argument(option, dest=field, type=kind, metavar=metavar, help=text)
+        choices = ("walk", "stand") if field == "activity" else None
+        truth.add_argument(
+            option, dest=field, type=kind, metavar=metavar, help=text, choices=choices
+        )
     parser.add_argument(
         "--truth", action="store_true", help="also write the ground truth as FILE.truth.json"
     )
@@ -148,12 +151,23 @@ def _signal(args: argparse.Namespace) -> tuple[Any, dict[str, Any] | None]:
 
 
 def run(args: argparse.Namespace) -> int:
+    problem = None
     if args.out and args.seconds is None and not args.source:
-        print("pressure simulate: error: --out needs --seconds", file=sys.stderr)
+        problem = "--out needs --seconds"
+    elif args.pty and args.raw:
+        problem = "--raw goes with --out"
+    elif args.speed != 1.0 and not args.source:
+        problem = "--speed goes with --from"
+    elif args.source and any(getattr(args, f) is not None for _, f, *_ in TRUTH_OPTIONS):
+        problem = "ground-truth options make a synthetic gait; they do not go with --from"
+    elif args.truth and (args.pty or args.source):
+        problem = "--truth goes with --out and a synthetic gait"
+    if problem:
+        print(f"pressure simulate: error: {problem}", file=sys.stderr)
         return 2
     signal, truth = _signal(args)
     if args.pty:
-        return _serve_pty(signal, args.autostart)
+        return _serve_pty(signal, args.autostart, LINGER_S if args.seconds or args.source else None)
     from ..io.recording import Role
     from ..simulator.output import write_capture, write_recording
 
@@ -189,7 +203,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _serve_pty(signal: Any, autostart: bool) -> int:
+def _serve_pty(signal: Any, autostart: bool, linger_s: float | None) -> int:
     import signal as signals
     import time
 
@@ -199,7 +213,7 @@ def _serve_pty(signal: Any, autostart: bool) -> int:
     previous = signals.signal(signals.SIGTERM, lambda *_: pty.stop())
     try:
         print(pty.path, flush=True)
-        pty.run(linger_s=LINGER_S)
+        pty.run(linger_s=linger_s)
     finally:
         signals.signal(signals.SIGTERM, previous)
         pty.close()

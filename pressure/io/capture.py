@@ -18,7 +18,10 @@ from firmware_protocol import Capture, DeviceInfo, OnError, ProtocolError, Side,
 from ..errors import FileFormatError
 
 READ_CHUNK = 8 << 20
-EXPECTED = "expected an insole capture: version-1 wire frames or line-mode text (PROTOCOL.md)"
+EXPECTED = (
+    "expected a recording (.insole) or a capture of the wire stream: version-1 frames or "
+    "line-mode text (PROTOCOL.md)"
+)
 
 
 def read_capture(
@@ -45,7 +48,7 @@ def read_capture(
     except ProtocolError as exc:
         if exc.kind == "not_a_capture":
             raise FileFormatError(
-                path, f"not an insole capture ({exc.detail}); {EXPECTED}"
+                path, f"unrecognised content: {exc.detail} in the first 64 KiB; {EXPECTED}"
             ) from None
         raise FileFormatError(path, f"{exc.kind}: {exc.detail}", offset=exc.offset) from None
     except OSError as exc:

@@ -10,6 +10,7 @@ carry no host times).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from firmware_protocol import Capture, Counters, DeviceInfo, OnError, ProtocolEr
 from firmware_protocol.text import Mode
 
 from .capture import CaptureSummary, read_capture, summarize_capture
-from .recording import RecordingFile, decode_recording, is_recording, read_recording
+from .recording import Link, RecordingFile, decode_recording, is_recording, read_recording
 
 UNIT_SUFFIX = {Unit.ADC_COUNTS: "adc", Unit.KPA: "kpa", Unit.NEWTON: "n", Unit.N_PER_CM2: "n_cm2"}
 
@@ -41,6 +42,14 @@ class SideFrames:
 
     def __len__(self) -> int:
         return len(self.seq)
+
+    def scaled(self) -> npt.NDArray[np.float64]:
+        """``values × scale`` in ``unit``, rounded to the scale's own decimals (a scale of 0.1
+        gives 50.3, not 50.300000000000004)."""
+        if self.scale == 1.0:
+            return self.values.astype(np.float64)
+        decimals = max(0, -Decimal(repr(self.scale)).as_tuple().exponent)  # type: ignore[operator]
+        return np.round(self.values * self.scale, decimals)
 
 
 @dataclass
@@ -64,6 +73,10 @@ def _merge_counters(captures: list[Capture]) -> dict[str, int]:
         for key, value in capture.counters.as_dict().items():
             total[key] += value
     return total
+
+
+def _position(recording: RecordingFile, link: Link) -> int:
+    return next(i for i, each in enumerate(recording.links) if each is link)
 
 
 def _unit(info: DeviceInfo | None) -> tuple[str, float]:
@@ -90,7 +103,8 @@ def read_frames(
         decoded = decode_recording(recording, on_error=on_error, rate_hz=rate_hz)
         sides: dict[str, SideFrames] = {}
         problems: dict[str, str] = {}
-        for index, link in enumerate(decoded):
+        for link in decoded:
+            index = _position(recording, link.link)
             for side in (Side.LEFT, Side.RIGHT):
                 name = side.name.lower()
                 try:
@@ -116,7 +130,7 @@ def read_frames(
             [i for c in captures for i in c.infos],
             recording,
             [
-                {"link": d.link.channel, "port": d.link.port, **segment}
+                {"link": _position(recording, d.link), "port": d.link.port, **segment}
                 for d in decoded
                 for segment in d.segments
             ],
@@ -163,15 +177,24 @@ def summarize_frames(frames: Frames) -> CaptureSummary:
     summary.counters = frames.counters
     summary.first_errors = [str(e) for c in frames.captures for e in c.errors][:5]
     rec = frames.recording
+    sides_by_link: dict[int, list[str]] = {}
+    for name, side in frames.sides.items():
+        sides_by_link.setdefault(side.link, []).append(name)
     if rec is not None:
         summary.recording = {
             "complete": rec.complete,
             "ignored_tail_bytes": rec.ignored_tail_bytes,
             "session": rec.session,
             "links": [
-                {"port": link.port, "role": link.role, "bytes": len(link.data)}
-                for link in rec.links
+                {
+                    "port": link.port,
+                    "role": link.role,
+                    "bytes": len(link.data),
+                    "sides": sides_by_link.get(index, []),
+                }
+                for index, link in enumerate(rec.links)
             ],
+            "file_bytes": rec.path.stat().st_size,
             "clock": frames.clock,
             "disconnects": sum(e.get("event") == "disconnected" for e in rec.events),
             "reconnects": sum(e.get("event") == "reconnected" for e in rec.events),

@@ -52,7 +52,10 @@ class Recorder:
         rate_hz: float | None = None,
         start: bool = True,
         on_note: Callable[[str], None] = lambda _: None,
+        opened: list[SerialSource] | None = None,
     ) -> None:
+        """``opened``: the links' sources, already opened (not started) by the caller, so a
+        wrong port fails before the recording file exists."""
         self.writer = writer
         self.reconnect = reconnect
         self.baudrate = baudrate
@@ -60,6 +63,7 @@ class Recorder:
         self.start_streams = start
         self.on_note = on_note
         self.links = [LinkState(url, role, writer.add_link(url, role)) for url, role in links]
+        self._opened: list[SerialSource | None] = list(opened or [])
         self._stop = threading.Event()
 
     def stop(self) -> None:
@@ -71,7 +75,13 @@ class Recorder:
 
     # -- connecting -----------------------------------------------------------------------------
     def _connect(self, link: LinkState) -> None:
-        source = SerialSource(link.url, baudrate=self.baudrate)
+        index = self.links.index(link)
+        given = self._opened[index] if index < len(self._opened) else None
+        if given is not None:
+            source = given
+            self._opened[index] = None  # used once: a reconnect opens the port anew
+        else:
+            source = SerialSource(link.url, baudrate=self.baudrate)
         channel = link.channel
         writer = self.writer
 
@@ -98,22 +108,27 @@ class Recorder:
             return
         link.mode = "binary"
         writer.device(channel, info)
-        if self.rate_hz is not None:
-            self._command(link, Command(CommandCode.SET_RATE, rate_hz=self.rate_hz))
+        if self.rate_hz is not None and self._command(
+            link, Command(CommandCode.SET_RATE, rate_hz=self.rate_hz)
+        ):
+            with contextlib.suppress(DeviceError):  # the info now says the new rate
+                writer.device(channel, source.request_info(timeout_s=1.0))
         if self.start_streams:
             self._command(link, Command(CommandCode.START))
 
-    def _command(self, link: LinkState, command: Command) -> None:
+    def _command(self, link: LinkState, command: Command) -> bool:
+        """Send a command; True when the device answered OK."""
         assert link.source is not None
         name = CommandCode(command.command).name
         try:
             status = link.source.command(command)
         except DeviceError as exc:
             self._note(link, f"{name} not acknowledged ({exc})")
-            return
+            return False
         self.writer.event("command", link.channel, command=name, status=status.code)
         if status.code != StatusCode.OK:
             self._note(link, f"{name} answered {StatusCode(status.code).name} {status.text!r}")
+        return status.code == StatusCode.OK
 
     def _note(self, link: LinkState, text: str) -> None:
         link.notes.append(text)
@@ -166,6 +181,9 @@ class Recorder:
             return
 
     def _finish(self) -> None:
+        for unused in self._opened:
+            if unused is not None:
+                unused.close()
         for link in self.links:
             source = link.source
             if source is None:

@@ -74,6 +74,7 @@ FLUSH_INTERVAL_S = 0.25  # the spec's bound is one second; a kill costs at most 
 RECEIPT = np.dtype([("end", "<u4"), ("host_ns", "<i8")])
 _COUNT = struct.Struct("<I")
 MAX_DRIFT = 0.01  # 10 000 ppm; crystals drift by tens of ppm
+MIN_DRIFT_SPAN_S = 30.0  # shorter connections get an offset only
 _MAX_RECORD = 256 << 20  # a corrupted length never makes us allocate more than this
 Role = Literal["left", "right", "both"]
 
@@ -248,6 +249,16 @@ class RecordingWriter:
                 os.fsync(self._file.fileno())
             finally:
                 self._file.close()
+
+    def abort(self) -> None:
+        """Close without the footer and remove the file: for a writer whose output would be
+        incomplete and useless (an interrupted ``simulate --out``), not for live recordings."""
+        if self.closed:
+            return
+        with self._lock:
+            self.closed = True
+            self._file.close()
+            self.path.unlink(missing_ok=True)
 
     def __enter__(self) -> RecordingWriter:
         return self
@@ -433,7 +444,9 @@ def align_clock(
     first = np.r_[True, bins[order][1:] != bins[order][:-1]]
     pick = order[first]  # the least-delayed frame of each window
     x, y = device_s[pick], delay[pick]
-    if x.size < 3:
+    if x.size < 3 or device_s.max() - device_s.min() < MIN_DRIFT_SPAN_S:
+        # too short for drift to be told from latency jitter (or to matter: 50 ppm over
+        # 30 s is 1.5 ms); the offset alone
         return float(y.min()), 1.0
     keep = np.ones(x.size, dtype=bool)
     for _ in range(3):
@@ -460,7 +473,7 @@ class LinkFrames:
     link: Link
     capture: Capture
     aligned_s: list[npt.NDArray[np.float64]]  # parallel to capture.blocks
-    segments: list[dict[str, float]]  # per connection: offset_s, drift_ppm, frames
+    segments: list[dict[str, Any]]  # per connection: offset_s, drift_ppm (or None), frames
 
     def side(self, side: int) -> tuple[SampleBlock, npt.NDArray[np.float64]] | None:
         """All frames of one side in stream order and their aligned times, or None."""
@@ -514,7 +527,7 @@ def decode_recording(
 
 def _align_link(
     link: Link, capture: Capture, restarts_s: npt.NDArray[np.float64]
-) -> tuple[list[npt.NDArray[np.float64]], list[dict[str, float]]]:
+) -> tuple[list[npt.NDArray[np.float64]], list[dict[str, Any]]]:
     blocks = capture.blocks
     if not blocks:
         return [], []
@@ -539,7 +552,14 @@ def _align_link(
         timed = mine & (time_us >= 0)
         offset, slope = align_clock(device_s[timed], host_s[timed])
         aligned[mine] = offset + slope * device_s[mine]
+        timed_s = device_s[timed]
+        span = float(timed_s.max() - timed_s.min()) if timed_s.size else 0.0
         segments.append(
-            {"offset_s": offset, "drift_ppm": (slope - 1.0) * 1e6, "frames": int(mine.sum())}
+            {
+                "offset_s": offset + 0.0,  # no -0.0
+                # None: not estimated (too short), not "no drift"
+                "drift_ppm": (slope - 1.0) * 1e6 if span >= MIN_DRIFT_SPAN_S else None,
+                "frames": int(mine.sum()),
+            }
         )
     return list(np.split(aligned, np.cumsum(sizes)[:-1])), segments

@@ -32,7 +32,7 @@ from firmware_protocol import (
 
 from .signals import Signal, SignalBlock
 
-MAX_RATE_HZ = 2000.0
+MAX_RATE_HZ = 10_000.0
 MAX_BURST_S = 0.5  # at most this much signal is sent in one call, however late the caller is
 
 
@@ -40,7 +40,7 @@ class VirtualInsole:
     """Device logic streaming ``signal`` (a synthetic gait or a replayed file).
 
     Follows PROTOCOL.md §4.4: START answers OK and streams from the signal's start; STOP answers
-    OK; REQUEST_INFO answers DEVICE_INFO; SET_RATE answers OK (1..2000 Hz, while stopped),
+    OK; REQUEST_INFO answers DEVICE_INFO; SET_RATE answers OK (1..10000 Hz, while stopped),
     BAD_ARGUMENT (out of range, or a replay, whose rate is the recording's) or NOT_READY (while
     streaming); TARE answers OK. Device time (``t_us``) counts from the device's boot.
     """
@@ -110,7 +110,7 @@ class VirtualInsole:
         if code == CommandCode.SET_RATE:
             rate = cmd.rate_hz or 0.0
             if not 1.0 <= rate <= MAX_RATE_HZ:
-                return encode(self._status(StatusCode.BAD_ARGUMENT, code, now_s, "1..2000 Hz"))
+                return encode(self._status(StatusCode.BAD_ARGUMENT, code, now_s, "1..10000 Hz"))
             if self._streaming:
                 return encode(self._status(StatusCode.NOT_READY, code, now_s, "stop first"))
             changed = self._signal.with_rate(rate)
@@ -201,8 +201,8 @@ class PtyInsole:
         clock: Callable[[], float] = time.monotonic,
         linger_s: float | None = None,
     ) -> None:
-        """Serve until ``stop()``, ``seconds`` elapse, ``linger_s`` after the signal has been
-        streamed to its end, or (all None) forever."""
+        """Serve until ``stop()``, ``seconds`` elapse, ``linger_s`` after streaming ended (the
+        signal's end, or a STOP not followed by a START), or (all None) forever."""
         start = clock()
         finished_at: float | None = None
         self._write(self.device.boot_bytes, wait_s=1.0)
@@ -211,10 +211,13 @@ class PtyInsole:
             now = clock()
             if seconds is not None and now - start >= seconds:
                 break
-            if linger_s is not None and self.device.finished:
+            done = self.device.frames_sent > 0 and not self.device.streaming
+            if linger_s is not None and done:  # streamed to the end, or stopped by the host
                 finished_at = now if finished_at is None else finished_at
                 if now - finished_at >= linger_s:
                     break
+            else:
+                finished_at = None  # started again: the host still wants it
             readable, _, _ = select.select([self._master], [], [], min(tick, 0.01))
             if readable:
                 try:

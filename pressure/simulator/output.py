@@ -15,7 +15,7 @@ import numpy as np
 
 from firmware_protocol import encode, encode_samples
 
-from ..io.recording import RecordingWriter, Role
+from ..io.recording import FLUSH_INTERVAL_S, RecordingWriter, Role
 from .signals import Signal
 
 RECEIPT_S = 0.01  # one receipt per 10 ms of signal, like a host reading a USB link
@@ -33,9 +33,11 @@ def write_recording(
     """Write ``signal`` as a one-link recording; returns the number of frames written."""
     frames = 0
     last_ns = 0
+    flushed_s = 0.0
     # a fixed start time and host name: the same signal gives the same file, byte for byte
     meta = {"host": "simulator", **(session or {})}
-    with RecordingWriter(path, session=meta, overwrite=overwrite, start_ns=0, wall_ns=0) as writer:
+    writer = RecordingWriter(path, session=meta, overwrite=overwrite, start_ns=0, wall_ns=0)
+    try:
         link = writer.add_link(port, role)
         info = signal.info()
         writer.device(link, info)
@@ -49,11 +51,18 @@ def write_recording(
                 data = encode_samples(
                     block.seq[part], block.side[part], block.t_us[part], block.values[part]
                 )
-                last_ns = round(float(block.due_s[part[-1]]) * 1e9)
+                due_s = float(block.due_s[part[-1]])
+                last_ns = round(due_s * 1e9)
                 writer.received(link, data, last_ns)
+                if due_s - flushed_s >= FLUSH_INTERVAL_S:  # messages as a recorder writes them
+                    writer.flush(fsync=False)
+                    flushed_s = due_s
             frames += len(block.seq)
-            writer.flush(fsync=False)
         writer.event("stopped", host_ns=last_ns)
+    except BaseException:
+        writer.abort()  # half a simulated file is of no use: leave none
+        raise
+    writer.close()
     return frames
 
 
@@ -61,9 +70,14 @@ def write_capture(path: str | Path, signal: Signal, *, overwrite: bool = False) 
     """Write ``signal`` as a bare wire capture (what the serial port carried, no receipts or
     metadata); returns the number of frames written."""
     frames = 0
-    with Path(path).open("wb" if overwrite else "xb") as f:
-        f.write(encode(signal.info()))
-        for block in signal.blocks():
-            f.write(encode_samples(block.seq, block.side, block.t_us, block.values))
-            frames += len(block.seq)
+    path = Path(path)
+    with path.open("wb" if overwrite else "xb") as f:
+        try:
+            f.write(encode(signal.info()))
+            for block in signal.blocks():
+                f.write(encode_samples(block.seq, block.side, block.t_us, block.values))
+                frames += len(block.seq)
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
     return frames

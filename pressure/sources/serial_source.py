@@ -53,7 +53,7 @@ class SerialSource:
         try:
             self._port = serial.serial_for_url(url, baudrate=baudrate, timeout=0.05)
         except (serial.SerialException, ValueError, OSError) as exc:
-            raise DeviceError(f"{url}: cannot open: {exc}") from None
+            raise DeviceError(f"{url}: cannot open: {_why(exc)}") from None
         self._serial_exception = serial.SerialException
         self.decoder = AutoDecoder()
         self._listeners: list[Listener] = []
@@ -66,6 +66,7 @@ class SerialSource:
             target=self._dispatch, name="insole-dispatch", daemon=True
         )
         self.error: str | None = None  # why reading stopped, when it was not asked to
+        self.cause: BaseException | None = None  # the exception behind ``error``
         self.info: DeviceInfo | None = None
 
     # -- life cycle ---------------------------------------------------------------------------
@@ -104,7 +105,8 @@ class SerialSource:
             try:
                 data = port.read(port.in_waiting or 1)
             except (self._serial_exception, OSError) as exc:
-                self.error = f"{self.url}: the device went away ({exc})"
+                self.error = f"{self.url}: the device went away (disconnected or unplugged)"
+                self.cause = exc
                 break
             if not data:
                 continue
@@ -177,3 +179,24 @@ class SerialSource:
         )
         assert isinstance(answer, Status)
         return answer
+
+
+def _why(exc: BaseException) -> str:
+    """pyserial's open errors in a few plain words (it nests errno texts twice)."""
+    import errno
+
+    code = getattr(exc, "errno", None)
+    if code == errno.ENOENT:
+        return "no such port (is the insole plugged in? `pressure ports` lists the ports)"
+    if code in (errno.EACCES, errno.EPERM):
+        return "permission denied (on Linux, add yourself to the dialout group)"
+    if code == errno.EBUSY:
+        return "the port is busy (another program has it open)"
+    text = str(exc)
+    if code == errno.ENOTTY or "Inappropriate ioctl" in text:
+        return "not a serial port"
+    if "Connection refused" in text:
+        return "connection refused"
+    if code is not None and getattr(exc, "strerror", None):
+        text = str(exc.strerror)  # type: ignore[attr-defined]
+    return text.split("\n")[0]
