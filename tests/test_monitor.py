@@ -87,3 +87,32 @@ def test_on_a_terminal_it_redraws_in_place_at_most_ten_times_a_second(
     last = text.split("\x1b[H\x1b[2J")[-1]
     assert "LEFT" in last and "RIGHT" in last and "@" in last  # the CoP on the outline
     assert "frames lost 0" in last
+
+
+def test_a_terminal_that_does_not_read_costs_no_frame(standing_insole: str) -> None:
+    """Nobody reads the monitor's terminal for 5 s: its drawing blocks once the pty's buffer
+    (about 16 KiB) is full, after 2 to 3 s of views; reading goes on."""
+    controller, terminal = os.openpty()
+    os.set_blocking(controller, False)
+    mon = subprocess.Popen(
+        [*PRESSURE, "monitor", standing_insole, "--seconds", "6"],
+        stdout=terminal, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    os.close(terminal)
+    time.sleep(5.0)
+    out = bytearray()
+    while mon.poll() is None or select.select([controller], [], [], 0.2)[0]:
+        try:
+            out += os.read(controller, 65536)
+        except BlockingIOError:
+            time.sleep(0.05)
+        except OSError:
+            break
+    os.close(controller)
+    assert mon.returncode == 0
+    last = out.decode(errors="replace").split("\x1b[H\x1b[2J")[-1]
+    m = re.search(r"frames L (\d+)\s+R (\d+)", last)
+    assert m, last
+    # 200 Hz a foot for about 6 s, every frame counted although the drawing was stuck
+    assert int(m.group(1)) >= 1050 and int(m.group(2)) >= 1050
+    assert "frames lost 0" in last
