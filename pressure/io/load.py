@@ -1,0 +1,94 @@
+"""``load(path)``: any file format this package reads, as a ``Session``.
+
+The content decides (each reader's ``detect`` sees the first 64 KiB); the suffix is only a
+hint, used when no reader recognises the content, so that the one reader the suffix points to
+can say precisely what is wrong (line, byte offset). A part of a multi-file record (a WFDB
+``.let``, ``.rit`` or ``.ts``) or a record name without suffix loads the whole record. The
+readers live in ``pressure.io.readers``; adding a format is adding one module there.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..errors import FileFormatError
+from ..model import Session
+from .readers import HEAD_BYTES, Reader, readers
+
+
+def known_formats() -> list[tuple[str, str]]:
+    """(name, description) of every format ``load`` reads, in the order it tries them."""
+    return [(r.NAME, r.DESCRIPTION) for r in readers()]
+
+
+def _known() -> str:
+    return "known formats: " + "; ".join(f"{r.NAME} ({' '.join(r.SUFFIXES)})" for r in readers())
+
+
+def _head(path: Path) -> bytes:
+    try:
+        with path.open("rb") as f:
+            return f.read(HEAD_BYTES)
+    except OSError as exc:
+        raise FileFormatError(path, f"cannot be read: {exc.strerror or exc}") from None
+
+
+def detect_format(path: str | os.PathLike[str]) -> str | None:
+    """The format whose primary file ``path`` is, by content, or None. Parts of a multi-file
+    record other than its primary file give None, so a folder scan counts each record once."""
+    path = Path(path)
+    if not path.is_file():
+        return None
+    head = _head(path)
+    if not head:
+        return None
+    return next((r.NAME for r in readers() if r.detect(path, head)), None)
+
+
+def _describe(head: bytes) -> str:
+    """A few words on what the file looks like, for the error message."""
+    if b"\x00" in head or sum(b < 9 or 13 < b < 32 for b in head[:4096]) > 8:
+        return "binary data"
+    first = head.split(b"\n", 1)[0].rstrip(b"\r").decode("utf-8", "replace")
+    return f"text starting {first[:60]!r}"
+
+
+def load(path: str | os.PathLike[str]) -> Session:
+    """Read ``path`` with the reader its content calls for.
+
+    Raises FileFormatError naming the file when it is missing, empty, a directory or of no
+    known format (listing the formats), and, from the readers, with the line or byte offset
+    where damaged input starts.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise FileFormatError(path, f"is a directory; give one file ({_known()})")
+    if not path.exists():
+        for reader in readers():
+            if reader.primary_file(path) is not None:  # a record name without its suffix
+                return reader.read(path)
+        raise FileFormatError(path, "no such file")
+    head = _head(path)
+    if not head:
+        raise FileFormatError(path, f"the file is empty; {_known()}")
+    for reader in readers():
+        if reader.detect(path, head):
+            return reader.read(path)
+    for reader in readers():
+        if reader.primary_file(path) is not None:
+            return reader.read(path)
+    suffix = path.suffix.lower()
+    hinted: list[Reader] = [r for r in readers() if suffix in r.SUFFIXES]
+    if len(hinted) == 1:  # let the one candidate say what is wrong, with line or offset
+        return hinted[0].read(path)
+    candidates = f" (files ending {suffix} are {' or '.join(r.NAME for r in hinted)})"
+    raise FileFormatError(
+        path,
+        f"not a format this program reads: {_describe(head)}"
+        f"{candidates if hinted else ''}; {_known()}",
+        offset=0,
+    )
+
+
+__all__ = ["detect_format", "known_formats", "load"]

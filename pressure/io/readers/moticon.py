@@ -1,0 +1,371 @@
+"""Moticon OpenGo text exports (sensor insoles with 16 pressure sensors and an IMU per foot).
+
+Test data: the ``moticon-opengo`` package's example exports (Moticon ReGo AG, Apache-2.0).
+
+Format: ``#`` header lines (``Start time: 27.09.2023 10:21:14.922``, ``Duration``, ``Sensor
+insoles: Left SN…, Right SN…``, ``Size: 7``, ``Recording type``, ``Name``, ``Notes``, ``Tag``,
+sometimes ``Start timestamp`` in ms since the epoch), then the column header line
+``# time<TAB>left pressure 1[N/cm²]…``, then tab-separated rows (100 Hz in the files we have).
+Per side: ``pressure 1..16`` (N/cm²), ``acceleration X/Y/Z`` (g), ``angular X/Y/Z`` (dps),
+``total force`` (N), ``center of pressure X/Y`` (normalised -0.5..+0.5, X heel to toe),
+sometimes ``COP velocity``. After them come event columns: ``right steps[]``/``left steps[]``
+with the vendor software's step events (11 left heel strike, 15 left toe off, 21 right heel
+strike, 25 right toe off), and user-set event groups as a pair ``<Group> label[]`` (text) and
+``<Group>[]`` (a number). Columns are found by name, not position. An empty cell means that
+side had no sample at that time: those rows are left out of that foot's arrays.
+
+Session: per foot ``values`` shape (n, 16) in N/cm² (``unit="n_cm2"``), ``time_s`` from the
+file's time column (rows without that foot's sample dropped), ``total_force_n`` the vendor's
+total force, ``vendor``: ``cop_ap_norm``, ``cop_ml_norm`` (Moticon's normalised CoP; NaN where
+the vendor wrote (0, 0) under 50 N — in these files it writes exactly 0 for every frame below
+50 N, which is "no CoP", not a position), ``acc_x_g`` …, ``gyro_x_dps`` …, and
+``cop_velocity_norm_per_s`` when present (our name: it tracks the speed of the normalised CoP
+within a few per cent; the file's unit is ``[1]``). ``events[side]`` holds ``heel_strike_s`` and
+``toe_off_s`` from the steps columns; a user-set group whose name starts with Left/Right adds
+``<label>_<value>_s`` keys to that side (``event_1_s``: markers whose meaning is whoever set
+them); every user event is also listed in ``metadata["vendor_events"]``.
+
+Layout: ``moticon16`` (``pressure.layouts_builtin``; derived, not vendor-published) for a
+size-7 insole. For other sizes the areas scale (a size-3 insole's are 0.70 times size 7's), so
+we fit one area factor to the file's own total-force column and use
+``moticon16_layout(area_scale)``; ``metadata["layout_area_scale"]`` gives the factor (also the
+check value for size 7, where it is 1.000).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ...errors import FileFormatError
+from ...layout import SensorLayout
+from ...model import FloatArray, FootRecording, Session, SideName
+from . import (
+    TextLines,
+    check_increasing,
+    head_lines,
+    read_text_lines,
+    sampling_rate_hz,
+    split_rows,
+    to_numbers,
+)
+
+NAME = "moticon"
+DESCRIPTION = "Moticon OpenGo text export (.txt: '#' header lines, tab-separated columns)"
+SUFFIXES = (".txt",)
+N_SENSORS = 16
+STEP_CODES: dict[int, tuple[SideName, str]] = {
+    11: ("left", "heel_strike_s"),
+    15: ("left", "toe_off_s"),
+    21: ("right", "heel_strike_s"),
+    25: ("right", "toe_off_s"),
+}
+COP_MIN_FORCE_N = 50.0  # below it the vendor writes CoP (0, 0) (seen in every file we have)
+_MIN_FIT_FRAMES = 50  # loaded frames needed to fit the area factor of another insole size
+SOURCE = "Moticon OpenGo text export"
+_PRESSURE_UNITS = {"n/cm²": "n_cm2", "n/cm2": "n_cm2", "kpa": "kpa"}
+_SIDE_COLUMN = re.compile(r"(?P<side>left|right) (?P<what>.+?)\s*\[(?P<unit>[^\]]*)\]\s*$", re.I)
+_AXIS = re.compile(r"(acceleration|angular|center of pressure) ([XYZ])$", re.I)
+_PRESSURE = re.compile(r"pressure (\d+)$", re.I)
+
+
+def detect(path: Path, head: bytes) -> bool:
+    """``#`` header lines with the export's column header (``# time``, ``… pressure 1[``), or
+    with its ``Start time`` and ``Sensor insoles`` fields (so a file cut inside its header
+    reaches ``read``, which says so)."""
+    lines = head_lines(head, 64)
+    header = [line for line in lines if line.startswith("#")]
+    if any(line.startswith("# time\t") and "pressure 1[" in line for line in header):
+        return True
+    keys = {line[1:].split(":", 1)[0].strip().lower() for line in header if ":" in line}
+    return {"start time", "sensor insoles"} <= keys
+
+
+def primary_file(path: Path) -> Path | None:
+    return None
+
+
+@dataclass
+class _Columns:
+    names: list[str]
+    time: int
+    text: list[int]  # event label columns (text, not numbers)
+    groups: list[tuple[str, int, int]]  # user event groups: (name, label column, value column)
+    steps: dict[str, int]  # side → steps column
+    sides: dict[str, dict[str, int]]  # side → our key (pressure_<k>, vendor keys) → column
+    pressure_unit: str
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+
+
+def _columns(path: Path, line_no: int, names: list[str]) -> _Columns:
+    time = next((k for k, n in enumerate(names) if n.strip().lower() == "time"), None)
+    if time is None:
+        raise FileFormatError(path, "the column header has no 'time' column", line=line_no)
+    groups, text = [], []
+    for k in range(len(names) - 1):  # "<G> label[]" followed by "<G>[]"
+        name, after = names[k].strip(), names[k + 1].strip()
+        if name.endswith(" label[]") and after == name[: -len(" label[]")] + "[]":
+            groups.append((after[:-2], k, k + 1))
+            text.append(k)
+    in_groups = {k for _, a, b in groups for k in (a, b)}
+    steps: dict[str, int] = {}
+    sides: dict[str, dict[str, int]] = {}
+    pressure_unit = ""
+    for k, raw in enumerate(names):
+        match = _SIDE_COLUMN.match(raw.strip())
+        if k in in_groups or match is None:
+            continue
+        side = match["side"].lower()
+        what = match["what"].strip()
+        unit = match["unit"].strip().lower()
+        columns = sides.setdefault(side, {})
+        pressure = _PRESSURE.match(what)
+        axis = _AXIS.match(what)
+        if what.lower() == "steps":
+            steps[side] = k
+        elif pressure is not None:
+            if unit not in _PRESSURE_UNITS or pressure_unit not in ("", _PRESSURE_UNITS[unit]):
+                raise FileFormatError(path, f"unexpected pressure unit in {raw!r}", line=line_no)
+            pressure_unit = _PRESSURE_UNITS[unit]
+            columns[f"pressure_{int(pressure.group(1))}"] = k
+        elif axis is not None:
+            kind, letter = axis.group(1).lower(), axis.group(2).lower()
+            key = {
+                "acceleration": f"acc_{letter}_g",
+                "angular": f"gyro_{letter}_dps",
+                "center of pressure": {"x": "cop_ap_norm", "y": "cop_ml_norm"}.get(letter, ""),
+            }[kind]
+            if key:
+                columns[key] = k
+        elif what.lower() == "total force":
+            columns["total_force_n"] = k
+        elif what.lower() == "cop velocity":
+            columns["cop_velocity_norm_per_s"] = k
+        else:
+            columns[_slug(f"{what} {unit}")] = k
+    for side, columns in sides.items():
+        missing = [k for k in range(1, N_SENSORS + 1) if f"pressure_{k}" not in columns]
+        if missing and len(missing) < N_SENSORS:
+            raise FileFormatError(
+                path, f"{side} pressure columns {missing} are missing", line=line_no
+            )
+    sides = {side: c for side, c in sides.items() if "pressure_1" in c}  # a side with data
+    if not sides:
+        raise FileFormatError(path, "no left or right pressure columns", line=line_no)
+    return _Columns(names, time, text, groups, steps, sides, pressure_unit)
+
+
+def _header(text: TextLines) -> tuple[dict[str, str], int]:
+    """The ``# key: value`` fields and the index of the column header line."""
+    fields: dict[str, str] = {}
+    for index, line in enumerate(text.lines):
+        if not line.startswith("#"):
+            raise FileFormatError(
+                text.path,
+                "expected the column header line ('# time<TAB>left pressure 1[N/cm²]…') "
+                "before the data",
+                line=text.line_no(index),
+            )
+        body = line[1:].strip()
+        if body.split("\t", 1)[0].strip().lower() == "time":
+            return fields, index
+        if ":" in body:
+            key, value = body.split(":", 1)
+            fields[_slug(key)] = value.strip()
+    raise FileFormatError(
+        text.path,
+        "the file ends in its header, before the column header line: truncated?",
+        line=len(text.lines),
+    )
+
+
+def _metadata(fields: dict[str, str]) -> dict[str, Any]:
+    meta: dict[str, Any] = {"header": dict(fields)}
+    try:
+        start = _dt.datetime.strptime(fields.get("start_time", ""), "%d.%m.%Y %H:%M:%S.%f")
+    except ValueError:
+        pass
+    else:
+        meta["start_time_local"] = start.isoformat()  # the export gives no time zone
+    duration = re.fullmatch(r"(?:(\d+):)?(\d+):(\d+(?:\.\d+)?)", fields.get("duration", ""))
+    if duration is not None:
+        hours, minutes, seconds = duration.groups()
+        meta["duration_s"] = int(hours or 0) * 3600 + int(minutes) * 60 + float(seconds)
+    if fields.get("size", "").isdigit():
+        meta["insole_size"] = int(fields["size"])
+    serials = {}
+    for part in fields.get("sensor_insoles", "").split(","):
+        words = part.split()
+        if len(words) == 2 and words[0].lower() in ("left", "right"):
+            serials[words[0].lower()] = words[1]
+    if serials:
+        meta["insole_serial_numbers"] = serials
+    for key in ("name", "notes", "tag", "recording_type"):
+        if fields.get(key):
+            meta[key] = fields[key]
+    return meta
+
+
+def _layout(
+    pressures: dict[str, FloatArray], totals: dict[str, FloatArray], size: int | None
+) -> tuple[SensorLayout, dict[str, Any]]:
+    """The moticon16 layout for this insole size: size 7 as derived, another size with its
+    areas scaled by a factor fitted to the vendor's total force (module docstring)."""
+    from ...layouts_builtin import moticon16_layout
+
+    base = moticon16_layout()
+    area_cm2 = base.area_mm2 / 100.0
+    sums, vendor = [], []
+    for side, p in pressures.items():
+        loaded = totals[side] >= COP_MIN_FORCE_N
+        sums.append(p[loaded] @ area_cm2)  # N/cm² × cm² = N
+        vendor.append(totals[side][loaded])
+    s, t = np.concatenate(sums), np.concatenate(vendor)
+    info: dict[str, Any] = {}
+    scale = None
+    if s.size >= _MIN_FIT_FRAMES:
+        scale = float(np.dot(s, t) / np.dot(s, s))
+        residual = t - scale * s
+        info["layout_area_scale"] = round(scale, 4)
+        info["layout_force_rms_n"] = float(np.sqrt(np.mean(residual**2)))
+    if size == 7 or scale is None:
+        if size != 7:
+            info["layout_note"] = (
+                "size-7 areas: too few loaded frames to fit this insole size's areas"
+            )
+        return base, info
+    return moticon16_layout(round(scale, 4)), info
+
+
+def read(path: Path) -> Session:
+    """Read an OpenGo text export (module docstring). Raises FileFormatError naming the line of
+    a ragged row, a non-numeric cell, a foot's sample with only some of its cells, or a time
+    that does not increase."""
+    text = read_text_lines(path, encoding="utf-8")
+    fields, header_index = _header(text)
+    names = text.lines[header_index][1:].strip("\n").split("\t")
+    names[0] = names[0].strip()
+    cols = _columns(path, header_index + 1, names)
+    rows, numbers = split_rows(text, header_index + 1, len(names), "\t")
+    if not rows:
+        raise FileFormatError(path, "no data rows after the column header")
+    numeric = [k for k in range(len(names)) if k not in cols.text]
+    table = np.full((len(rows), len(names)), np.nan)
+    table[:, numeric] = to_numbers(
+        path,
+        [[row[k] for k in numeric] for row in rows],
+        numbers,
+        [names[k] for k in numeric],
+        allow_empty=True,
+    )
+    time = table[:, cols.time]
+    if np.isnan(time).any():
+        raise FileFormatError(path, "empty time cell", line=numbers[int(np.argmax(np.isnan(time)))])
+    check_increasing(path, time, numbers)
+
+    quality: dict[str, int] = {"rows": len(rows)}
+    feet: dict[str, FootRecording] = {}
+    pressures: dict[str, FloatArray] = {}
+    totals: dict[str, FloatArray] = {}
+    kept: dict[str, Any] = {}
+    for side, columns in cols.sides.items():
+        # a foot's sample is all its core cells or none (COP velocity may be blank alone)
+        core = [k for key, k in columns.items() if key != "cop_velocity_norm_per_s"]
+        empty = np.isnan(table[:, core])
+        partial = empty.any(axis=1) & ~empty.all(axis=1)
+        if partial.any():
+            i = int(np.argmax(partial))
+            raise FileFormatError(
+                path,
+                f"the {side} foot's sample has {int(empty[i].sum())} of {len(core)} cells empty",
+                line=numbers[i],
+            )
+        present = ~empty.all(axis=1)
+        quality[f"rows_without_{side}"] = int((~present).sum())
+        if "total_force_n" not in columns:
+            raise FileFormatError(path, f"no {side} total force column")
+        pressure = table[np.ix_(present, [columns[f"pressure_{k}"] for k in range(1, 17)])]
+        pressures[side] = pressure
+        totals[side] = table[present, columns["total_force_n"]]
+        vendor = {
+            key: table[present, k]
+            for key, k in columns.items()
+            if not key.startswith("pressure_") and key != "total_force_n"
+        }
+        if "cop_ap_norm" in vendor and "cop_ml_norm" in vendor:
+            no_cop = (
+                (vendor["cop_ap_norm"] == 0)
+                & (vendor["cop_ml_norm"] == 0)
+                & (totals[side] < COP_MIN_FORCE_N)
+            )
+            vendor["cop_ap_norm"][no_cop] = np.nan
+            vendor["cop_ml_norm"][no_cop] = np.nan
+        kept[side] = (time[present], vendor)
+    meta = _metadata(fields)
+    layout, layout_info = _layout(pressures, totals, meta.get("insole_size"))
+    meta.update(layout_info)
+    for side, (time_s, vendor) in kept.items():
+        if time_s.size == 0:
+            continue
+        feet[side] = FootRecording(
+            side="left" if side == "left" else "right",
+            time_s=time_s,
+            values=pressures[side],
+            unit=cols.pressure_unit,
+            sampling_rate_hz=sampling_rate_hz(time_s) or 100.0,
+            layout=layout,
+            total_force_n=totals[side],
+            vendor=vendor,
+        )
+
+    events: dict[str, dict[str, list[float]]] = {}
+    unknown = 0
+    for k in cols.steps.values():  # the code says the side, whichever column holds it
+        codes = table[:, k]
+        for at in np.flatnonzero(~np.isnan(codes)):
+            code = int(codes[at]) if float(codes[at]).is_integer() else -1
+            if code not in STEP_CODES:
+                unknown += 1
+                continue
+            side, key = STEP_CODES[code]
+            events.setdefault(side, {}).setdefault(key, []).append(float(time[at]))
+    if cols.steps:
+        quality["unknown_step_codes"] = unknown
+    vendor_events = []
+    for group, label_col, value_col in cols.groups:
+        first = group.split(" ", 1)[0].lower()
+        for i, row in enumerate(rows):
+            label = row[label_col].strip()
+            value = table[i, value_col]
+            if not label and np.isnan(value):
+                continue
+            vendor_events.append(
+                {"group": group, "label": label, "value": float(value), "time_s": float(time[i])}
+            )
+            if first in ("left", "right"):
+                key = f"{_slug(label) or 'event'}_{float(value):g}_s".replace(".", "p")
+                events.setdefault(first, {}).setdefault(key, []).append(float(time[i]))
+    if cols.groups:
+        meta["vendor_events"] = sorted(vendor_events, key=lambda e: e["time_s"])
+    meta["source"] = SOURCE
+    meta["record"] = meta.get("name", path.stem)
+    return Session(
+        path=path,
+        format=NAME,
+        left=feet.get("left"),
+        right=feet.get("right"),
+        metadata=meta,
+        events={
+            side: {key: np.array(sorted(times)) for key, times in keys.items()}
+            for side, keys in events.items()
+        },
+        quality=quality,
+    )

@@ -1,0 +1,121 @@
+"""The seam between files and analysis: a ``Session`` holds a ``FootRecording`` per foot.
+
+Readers (``pressure.io``) make sessions from bytes; analyses (``pressure.analysis``) read only
+sessions. Arrays are numpy, time in seconds from the start of the session, sensor positions in
+the foot frame of ``pressure.layout`` (origin at the heel, +y anterior, +x medial on both feet,
+mm).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from .layout import SensorLayout
+
+FloatArray = npt.NDArray[np.float64]
+SideName = Literal["left", "right"]
+# what one sensor value measures: pressure (kPa, N/cm²), force (N), or uncalibrated numbers
+UNITS = ("kpa", "n_cm2", "n", "adc", "raw")
+
+
+@dataclass(frozen=True, eq=False)
+class FootRecording:
+    """One foot's samples.
+
+    ``values`` has shape (frames, sensors) in ``unit`` (see ``UNITS``); ``time_s`` is increasing.
+    ``total_force_n`` is the device's own total force when the file gives one (some systems
+    compute it with a calibration the per-sensor values do not carry). ``vendor`` keeps other
+    per-frame columns a file provides (e.g. the vendor's CoP), by name with units in the names.
+    """
+
+    side: SideName
+    time_s: FloatArray
+    values: FloatArray
+    unit: str
+    sampling_rate_hz: float
+    layout: SensorLayout | None = None
+    total_force_n: FloatArray | None = None
+    vendor: dict[str, FloatArray] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.values.ndim != 2 or len(self.values) != len(self.time_s):
+            raise ValueError("values must have shape (len(time_s), sensors)")
+        if self.unit not in UNITS:
+            raise ValueError(f"unit {self.unit!r} is not one of {UNITS}")
+        if self.layout is not None and self.layout.n_sensors != self.values.shape[1]:
+            raise ValueError(
+                f"layout {self.layout.name!r} has {self.layout.n_sensors} sensors, "
+                f"the data {self.values.shape[1]}"
+            )
+
+    @property
+    def n_frames(self) -> int:
+        return len(self.time_s)
+
+    @property
+    def n_sensors(self) -> int:
+        return int(self.values.shape[1])
+
+    def sensor_force_n(self) -> FloatArray | None:
+        """Per-sensor force in N (frames, sensors), or None when the unit and layout do not
+        allow it (raw numbers, or pressure without sensor areas)."""
+        if self.unit == "n":
+            return self.values
+        if self.layout is None:
+            return None
+        if self.unit == "kpa":  # kPa × mm² = 1e-3 N
+            return self.values * self.layout.area_mm2 * 1e-3
+        if self.unit == "n_cm2":  # N/cm² × mm² = 1e-2 N
+            return self.values * self.layout.area_mm2 * 1e-2
+        return None
+
+    def load(self) -> tuple[FloatArray, str]:
+        """The foot's total load per frame and its unit: the device's total force (N) when
+        given, else the sum of per-sensor forces (N), else the plain sum of values (``unit``)."""
+        if self.total_force_n is not None:
+            return self.total_force_n, "n"
+        force = self.sensor_force_n()
+        if force is not None:
+            return force.sum(axis=1), "n"
+        return self.values.sum(axis=1), self.unit
+
+
+@dataclass(frozen=True, eq=False)
+class Session:
+    """Both feet of one recording (either may be missing) and what the file says about it.
+
+    ``events`` holds events a vendor's software put in the file, per side, in seconds
+    (``{"left": {"heel_strike_s": ..., "toe_off_s": ...}}``); ``quality`` the reader's counts
+    (frames lost, CRC errors, ...); ``metadata`` everything else (subject, device, source).
+    """
+
+    path: Path
+    format: str
+    left: FootRecording | None
+    right: FootRecording | None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    events: dict[str, dict[str, FloatArray]] = field(default_factory=dict)
+    quality: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def feet(self) -> dict[str, FootRecording]:
+        return {f.side: f for f in (self.left, self.right) if f is not None}
+
+    @property
+    def duration_s(self) -> float:
+        spans = [
+            float(f.time_s[-1] - f.time_s[0]) + 1.0 / f.sampling_rate_hz
+            for f in self.feet.values()
+            if f.n_frames
+        ]
+        return max(spans, default=0.0)
+
+    @property
+    def sampling_rate_hz(self) -> float | None:
+        rates = [f.sampling_rate_hz for f in self.feet.values()]
+        return max(rates) if rates else None
