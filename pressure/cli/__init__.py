@@ -18,7 +18,10 @@ from ..errors import PressureError
 
 # name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "simulate": ("pressure.cli.simulate", "a synthetic insole: a capture file or a pty device"),
+    "simulate": (
+        "pressure.cli.simulate",
+        "a virtual insole: synthetic gait or a replay, to a file or on a pty",
+    ),
     "ports": ("pressure.cli.ports", "list serial ports (USB VID:PID, description)"),
     "record": ("pressure.cli.record", "record one or two insoles into a crash-safe file"),
     "monitor": ("pressure.cli.monitor", "live view: load share, force, CoP, rate, losses"),
