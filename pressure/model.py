@@ -23,6 +23,20 @@ SideName = Literal["left", "right"]
 UNITS = ("kpa", "n_cm2", "n", "adc", "raw")
 
 
+def sensor_force_n(values: FloatArray, unit: str, area_mm2: FloatArray | None) -> FloatArray | None:
+    """Per-sensor force in N from values in ``unit`` (see ``UNITS``), or None when that takes
+    areas that are not known, or the unit is not physical."""
+    if unit == "n":
+        return values
+    if area_mm2 is None:
+        return None
+    if unit == "kpa":  # kPa × mm² = 1e-3 N
+        return values * area_mm2 * 1e-3
+    if unit == "n_cm2":  # N/cm² × mm² = 1e-2 N
+        return values * area_mm2 * 1e-2
+    return None
+
+
 @dataclass(frozen=True, eq=False)
 class FootRecording:
     """One foot's samples.
@@ -64,15 +78,9 @@ class FootRecording:
     def sensor_force_n(self) -> FloatArray | None:
         """Per-sensor force in N (frames, sensors), or None when the unit and layout do not
         allow it (raw numbers, or pressure without sensor areas)."""
-        if self.unit == "n":
-            return self.values
-        if self.layout is None:
-            return None
-        if self.unit == "kpa":  # kPa × mm² = 1e-3 N
-            return self.values * self.layout.area_mm2 * 1e-3
-        if self.unit == "n_cm2":  # N/cm² × mm² = 1e-2 N
-            return self.values * self.layout.area_mm2 * 1e-2
-        return None
+        return sensor_force_n(
+            self.values, self.unit, None if self.layout is None else self.layout.area_mm2
+        )
 
     def load(self) -> tuple[FloatArray, str]:
         """The foot's total load per frame and its unit: the device's total force (N) when

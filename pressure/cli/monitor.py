@@ -20,9 +20,6 @@ from typing import TYPE_CHECKING, Any
 from ._args import number_in
 
 if TYPE_CHECKING:
-    import numpy as np
-    import numpy.typing as npt
-
     from firmware_protocol import DeviceInfo
 
     from ..layout import SensorLayout
@@ -59,9 +56,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 class _Foot:
     frames: int = 0
     force_sum: float = 0.0  # since the last snapshot
-    force_n: int = 0
+    force_count: int = 0  # frames in force_sum
     cop: tuple[float, float] | None = None  # (x medial, y anterior) in mm, latest loaded frame
-    last_force: float = 0.0
 
 
 @dataclass
@@ -73,43 +69,37 @@ class LiveState:
     feet: dict[int, _Foot] = field(default_factory=lambda: {0: _Foot(), 1: _Foot()})
     lock: threading.Lock = field(default_factory=threading.Lock)
     started: float = field(default_factory=time.monotonic)
-    # below this foot force the CoP is undefined (METHODS.md §4.1: 20 N, in N; else any load)
-    contact: float = 0.0
+    in_newtons: bool = False  # whether the last frames' forces could be put in N
+
+    def _unit(self) -> str:
+        from firmware_protocol import Unit
+
+        from ..io.frames import UNIT_SUFFIX
+
+        return "raw" if self.info is None else UNIT_SUFFIX.get(Unit(self.info.unit), "raw")
+
+    def _layout_for(self, n_sensors: int) -> SensorLayout | None:
+        layout = self.layout
+        return layout if layout is not None and layout.n_sensors == n_sensors else None
 
     def force_unit(self) -> str:
-        from firmware_protocol import Unit
-
-        if self.info is None:
-            return "raw"
-        if self.info.unit == Unit.NEWTON or (
-            self.info.unit in (Unit.KPA, Unit.N_PER_CM2) and self.layout is not None
-        ):
+        """What the force figures are in: N when the device's unit and layout allow it."""
+        if self.in_newtons:
             return "N"
-        return "counts" if self.info.unit == Unit.ADC_COUNTS else "sum"
-
-    def _force(self, values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-        """Per-sensor force (N when the unit and layout allow it), shape like ``values``."""
-        from firmware_protocol import Unit
-
-        info, layout = self.info, self.layout
-        if info is None:
-            return values
-        v = values * info.scale
-        if info.unit == Unit.N_PER_CM2:
-            v = v * 10.0  # N/cm² to kPa
-        if info.unit in (Unit.KPA, Unit.N_PER_CM2) and layout is not None:
-            return v * layout.area_mm2 * 1e-3  # kPa × mm² = 1e-3 N
-        return v
+        return "counts" if self._unit() == "adc" else "sum"
 
     def add(self, block: Any) -> None:
-        import numpy as np
+        from ..model import sensor_force_n
 
-        values = block.values.astype(np.float64)
-        layout = self.layout
-        if layout is not None and values.shape[1] != layout.n_sensors:
-            layout = None
-        force = self._force(values) if layout is not None or self.info else values
+        values = block.values * (1.0 if self.info is None else self.info.scale)
+        layout = self._layout_for(values.shape[1])
+        force = sensor_force_n(values, self._unit(), None if layout is None else layout.area_mm2)
+        self.in_newtons = force is not None
+        if force is None:
+            force = values  # no way to newtons: plain sums, in the device's unit
         total = force.sum(axis=1)
+        # below a contact force the CoP is undefined (METHODS.md §4.1: 20 N; else any load)
+        contact = CONTACT_N if self.in_newtons else 0.0
         with self.lock:
             for side in (0, 1):
                 mine = block.side == side
@@ -118,9 +108,8 @@ class LiveState:
                 foot = self.feet[side]
                 foot.frames += int(mine.sum())
                 foot.force_sum += float(total[mine].sum())
-                foot.force_n += int(mine.sum())
-                foot.last_force = float(total[mine][-1])
-                if layout is not None and total[mine][-1] > self.contact:
+                foot.force_count += int(mine.sum())
+                if layout is not None and total[mine][-1] > contact:
                     f = force[mine][-1]
                     foot.cop = (
                         float(f @ layout.x_mm / f.sum()),
@@ -133,9 +122,9 @@ class LiveState:
         with self.lock:
             out: dict[int, Any] = {}
             for side, foot in self.feet.items():
-                mean = foot.force_sum / foot.force_n if foot.force_n else None
+                mean = foot.force_sum / foot.force_count if foot.force_count else None
                 out[side] = {"frames": foot.frames, "force": mean, "cop": foot.cop}
-                foot.force_sum, foot.force_n = 0.0, 0
+                foot.force_sum, foot.force_count = 0.0, 0
             return out
 
 
@@ -255,7 +244,6 @@ def run(args: argparse.Namespace) -> int:
                 state.layout = layout_by_name(state.info.layout)
             except KeyError:
                 state.layout = None
-            state.contact = CONTACT_N if state.force_unit() == "N" else 0.0
             if not args.no_start:
                 source.command(Command(CommandCode.START))
                 started = True

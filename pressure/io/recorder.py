@@ -75,7 +75,7 @@ class Recorder:
 
     # -- connecting -----------------------------------------------------------------------------
     def _connect(self, link: LinkState) -> None:
-        index = self.links.index(link)
+        index = next(i for i, each in enumerate(self.links) if each is link)
         given = self._opened[index] if index < len(self._opened) else None
         if given is not None:
             source = given

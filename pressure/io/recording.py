@@ -149,9 +149,7 @@ class RecordingWriter:
         self.start_ns = time.monotonic_ns() if start_ns is None else start_ns
         self.wall_ns = time.time_ns() if wall_ns is None else wall_ns
         self._lock = threading.Lock()
-        self._links: list[tuple[int, list[tuple[int, int]], list[bytes], int]] = []
         self._pending: dict[int, tuple[list[tuple[int, int]], list[bytes]]] = {}
-        self._size: dict[int, int] = {}
         self._events = self._mcap.register_channel(EVENT_TOPIC, "json", 0)
         self._last_fsync = time.monotonic()
         self.closed = False
@@ -174,9 +172,8 @@ class RecordingWriter:
     def add_link(self, port: str, role: Role) -> int:
         with self._lock:
             channel = self._mcap.register_channel(
-                f"/link/{len(self._size)}", WIRE_ENCODING, 0, {"port": port, "role": role}
+                f"/link/{len(self._pending)}", WIRE_ENCODING, 0, {"port": port, "role": role}
             )
-            self._size[channel] = 0
             self._pending[channel] = ([], [])
             self._file.flush()
         return channel
@@ -219,7 +216,6 @@ class RecordingWriter:
         data = b"".join(parts)
         t = self.wall_ns + receipts[0][1]
         self._mcap.add_message(link, t, _pack_block(receipts, data), t)
-        self._size[link] += len(data)
         self._pending[link] = ([], [])
 
     def flush(self, fsync: bool | None = None) -> None:

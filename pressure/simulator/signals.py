@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, NamedTuple, Protocol
+from typing import NamedTuple, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -19,6 +19,7 @@ import numpy.typing as npt
 from firmware_protocol import DeviceInfo, Side
 
 from ..errors import FileFormatError
+from .gait import SyntheticGait
 
 
 class SignalBlock(NamedTuple):
@@ -45,21 +46,13 @@ class Signal(Protocol):
         ...
 
 
-class _GaitLike(Protocol):
-    rate_hz: float
-
-    def info(self) -> DeviceInfo: ...
-
-    def chunks(self) -> Iterator[Any]: ...
-
-
 @dataclasses.dataclass(frozen=True)
 class GaitSignal:
     """A synthetic gait (``SyntheticGait``) as a device streams it: both feet interleaved on one
     link, or one foot (``side``) as a one-insole device. Frames the gait drops are not sent, so
     the receiver sees the sequence gap."""
 
-    gait: Any  # SyntheticGait; Any keeps this module free of its import cycle
+    gait: SyntheticGait
     side: int = Side.BOTH
 
     def info(self) -> DeviceInfo:
@@ -72,33 +65,20 @@ class GaitSignal:
     def blocks(self) -> Iterator[SignalBlock]:
         rate = self.gait.rate_hz
         feet = [Side.LEFT, Side.RIGHT] if self.side == Side.BOTH else [self.side]
+        m = len(feet)
         for chunk in self.gait.chunks():
-            first, left, right = chunk[0], chunk[1], chunk[2]
-            n = len(left)
-            sent = [chunk[3], chunk[4]] if len(chunk) > 3 else [np.ones(n, bool)] * 2
-            k = np.arange(first, first + n)
-            parts_k, parts_side, parts_values, keep = [], [], [], []
-            for foot in feet:
-                parts_k.append(k)
-                parts_side.append(np.full(n, foot, np.uint8))
-                parts_values.append(left if foot == Side.LEFT else right)
-                keep.append(sent[0] if foot == Side.LEFT else sent[1])
-            # interleave by frame index: left then right of each sample instant
-            m = len(feet)
-            kk = np.empty(m * n, np.int64)
-            ss = np.empty(m * n, np.uint8)
-            vv = np.empty((m * n, left.shape[1]), np.uint16)
-            ok = np.empty(m * n, bool)
-            for j in range(m):
-                kk[j::m], ss[j::m], vv[j::m], ok[j::m] = (
-                    parts_k[j],
-                    parts_side[j],
-                    parts_values[j],
-                    keep[j],
-                )
-            kk, ss, vv = kk[ok], ss[ok], vv[ok]
-            t_us = np.round(kk * 1e6 / rate).astype(np.int64)
-            yield SignalBlock(kk / rate, kk, ss, t_us, vv)
+            n = len(chunk.left)
+            # frame by frame, the feet of one sample instant together (left first)
+            per_foot: dict[int, tuple[npt.NDArray[np.uint16], npt.NDArray[np.bool_]]] = {
+                Side.LEFT: (chunk.left, chunk.sent_left),
+                Side.RIGHT: (chunk.right, chunk.sent_right),
+            }
+            values = np.stack([per_foot[f][0] for f in feet], axis=1).reshape(m * n, -1)
+            sent = np.stack([per_foot[f][1] for f in feet], axis=1).reshape(m * n)
+            k = np.repeat(np.arange(chunk.first, chunk.first + n), m)[sent]
+            side = np.tile(np.array(feet, np.uint8), n)[sent]
+            t_us = np.round(k * 1e6 / rate).astype(np.int64)
+            yield SignalBlock(k / rate, k, side, t_us, values[sent])
 
 
 class ReplaySignal:
