@@ -1,0 +1,534 @@
+"""``analyze(session)``: every analysis of a session, as a JSON-ready summary and DataFrames.
+
+A recording in which a foot walks (``events.detect_events`` finds stances and swings) gets the
+gait analysis: events, the per-step table, spatiotemporal parameters and the load shares over
+the stance frames. A recording without walking gets the standing analysis: load shares over
+all loaded frames and the sway of the centre of pressure. Either way it gets the quality
+counts, the indicators with their references, the non-diagnostic note and the red flags.
+Missing inputs give ``None`` (JSON null) where a value cannot be had, with the reason in
+``summary["problems"]``; they never raise.
+
+Summary keys that stay stable (``STABLE_KEYS``): ``duration_s``, ``sampling_rate_hz``,
+``gait.steps.{left,right}``, ``gait.cadence_steps_per_min``, ``gait.stride_time_s.{left,right}``,
+``gait.stance_time_s.{left,right}``, ``gait.swing_time_s.{left,right}``,
+``distribution.left_share_pct``, ``distribution.symmetry_index_pct``,
+``distribution.mean_stance_force_n.{left,right}``, ``distribution.forefoot_share_pct.{left,right}``,
+``distribution.medial_share_pct.{left,right}``, ``pronation.cpei_pct.{left,right}``,
+``quality.frames_lost``. Means are over the strides marked ``used`` in the step table.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from ..model import FootRecording, Session
+from . import balance, distribution, indicators
+from .cop import FootCop, combined_cop, contact_threshold, foot_cop, sensor_weights
+from .events import EventOptions, FootEvents, detect_events
+from .steps import foot_steps, spatiotemporal, steps_table
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+GRAVITY_M_S2 = 9.80665
+SIDES = ("left", "right")
+STABLE_KEYS = (
+    "duration_s",
+    "sampling_rate_hz",
+    "gait.steps.left",
+    "gait.steps.right",
+    "gait.cadence_steps_per_min",
+    "gait.stride_time_s.left",
+    "gait.stride_time_s.right",
+    "gait.stance_time_s.left",
+    "gait.stance_time_s.right",
+    "gait.swing_time_s.left",
+    "gait.swing_time_s.right",
+    "distribution.left_share_pct",
+    "distribution.symmetry_index_pct",
+    "distribution.mean_stance_force_n.left",
+    "distribution.mean_stance_force_n.right",
+    "distribution.forefoot_share_pct.left",
+    "distribution.forefoot_share_pct.right",
+    "distribution.medial_share_pct.left",
+    "distribution.medial_share_pct.right",
+    "pronation.cpei_pct.left",
+    "pronation.cpei_pct.right",
+    "quality.frames_lost",
+)
+#: Units whose zero means "no load" (``raw`` signals such as gaitndd's have an arbitrary offset).
+PHYSICAL_ZERO_UNITS = ("kpa", "n_cm2", "n", "adc")
+#: Units in which loads of the two feet compare (a share of ADC counts is not a share of load).
+SHARE_UNITS = ("kpa", "n_cm2", "n")
+SATURATED_FRACTION = 0.02  # of a sensor's loaded frames at its very maximum
+DEAD_FRACTION = 0.01  # of the foot's 99th-percentile sensor value, never exceeded
+
+
+@dataclass(frozen=True)
+class AnalysisOptions:
+    """``events``: the event detector's parameters. ``standing_separation_mm``: distance of the
+    insoles' centre lines when standing (for the combined CoP; default from the session's
+    metadata). ``body_mass_kg``: to express forces in body weights (default from the
+    subject's metadata)."""
+
+    events: EventOptions = field(default_factory=EventOptions)
+    standing_separation_mm: float | None = None
+    body_mass_kg: float | None = None
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What ``analyze`` found. ``summary``: nested dict of JSON types (module docstring).
+    ``steps``: one row per step (``steps.STEP_COLUMNS``). ``cop``: per-frame CoP, columns
+    ``time_s, side, cop_ml_mm, cop_ap_mm, load`` (NaN CoP while the foot is unloaded).
+    ``regions``: regional variables, one row per foot and region. ``indicators``: one row per
+    indicator with its reference and source."""
+
+    summary: dict[str, Any]
+    steps: pd.DataFrame
+    cop: pd.DataFrame
+    regions: pd.DataFrame
+    indicators: pd.DataFrame
+
+    def flat(self) -> dict[str, Any]:
+        """The summary as one level of dotted keys (lists and the note left out)."""
+        out: dict[str, Any] = {}
+
+        def walk(prefix: str, value: Any) -> None:
+            if isinstance(value, dict):
+                for k, v in value.items():
+                    walk(f"{prefix}.{k}" if prefix else str(k), v)
+            elif not isinstance(value, (list, tuple)):
+                out[prefix] = value
+
+        walk("", {k: v for k, v in self.summary.items() if k not in ("note",)})
+        return out
+
+
+def _clean(value: Any) -> Any:
+    """JSON-ready: numpy scalars to Python, NaN and infinities to None."""
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        v = float(value)
+        return v if math.isfinite(v) else None
+    if isinstance(value, np.bool_):
+        return bool(value)
+    return value
+
+
+@dataclass
+class _Foot:
+    foot: FootRecording
+    load: FloatArray
+    unit: str
+    events: FootEvents
+    cop: FootCop | None
+    regions: dict[str, FloatArray]
+    stance: BoolArray
+
+
+def _analyse_foot(foot: FootRecording, options: AnalysisOptions) -> _Foot:
+    load, unit = foot.load()
+    load = np.asarray(load, dtype=np.float64)
+    events = detect_events(
+        load,
+        foot.sampling_rate_hz,
+        physical_zero=unit in PHYSICAL_ZERO_UNITS,
+        unit_is_newton=unit == "n",
+        options=options.events,
+    )
+    cop = foot_cop(foot)
+    weights, _ = sensor_weights(foot)
+    regions = distribution.region_loads(foot, weights)
+    stance = np.zeros(foot.n_frames, dtype=np.bool_)
+    if events.walking:
+        for a, b in zip(events.heel_strike, events.toe_off, strict=True):
+            stance[a:b] = True
+    else:
+        finite = np.where(np.isfinite(load), load, -np.inf)
+        stance = finite >= contact_threshold(load, unit)
+    return _Foot(foot, load, unit, events, cop, regions, stance)
+
+
+def _frames_lost(session: Session) -> int:
+    if "frames_lost" in session.quality:
+        return int(session.quality["frames_lost"])
+    lost = 0
+    for foot in session.feet.values():
+        if foot.n_frames > 1:
+            gaps = np.diff(foot.time_s) * foot.sampling_rate_hz
+            lost += int(np.sum(np.maximum(np.rint(gaps[gaps > 1.5]) - 1, 0)))
+    return lost
+
+
+def _sensor_quality(f: _Foot) -> tuple[list[int], list[int]]:
+    """1-based numbers of sensors that look saturated and that look dead."""
+    values = f.foot.values
+    loaded = f.stance if f.stance.any() else np.ones(f.foot.n_frames, dtype=np.bool_)
+    v = values[loaded]
+    if v.size == 0:
+        return [], []
+    v = np.nan_to_num(v, nan=-np.inf)
+    top = v.max(axis=0)
+    # clipping shows as a flat top at a high reading: a sensor at its own maximum in a good
+    # share of the loaded frames, that maximum among the foot's highest readings
+    highest = float(top.max())
+    saturated = [
+        i + 1
+        for i in range(v.shape[1])
+        if top[i] > 0
+        and top[i] >= 0.5 * highest
+        and np.mean(v[:, i] == top[i]) >= SATURATED_FRACTION
+        and v.shape[0] >= 50
+    ]
+    finite = values[np.isfinite(values)]
+    scale = float(np.percentile(finite, 99)) if finite.size else 0.0
+    offset = float(np.percentile(finite, 1)) if finite.size else 0.0
+    dead = []
+    if scale > offset:
+        dead = [
+            i + 1 for i in range(v.shape[1]) if top[i] - offset <= DEAD_FRACTION * (scale - offset)
+        ]
+    return saturated, dead
+
+
+def _per_side(values: dict[str, Any]) -> dict[str, Any]:
+    return {side: values.get(side) for side in SIDES}
+
+
+def analyze(session: Session, options: AnalysisOptions | None = None) -> Analysis:
+    """Analyse ``session`` (module docstring)."""
+    opt = options or AnalysisOptions()
+    problems: list[str] = []
+    feet = {side: _analyse_foot(foot, opt) for side, foot in session.feet.items()}
+    for side in SIDES:
+        if side not in feet:
+            problems.append(f"no {side} foot in the recording")
+    for side, f in feet.items():
+        if f.foot.layout is None:
+            problems.append(
+                f"{side} foot: no sensor layout, so no centre of pressure or regional values"
+            )
+        if f.foot.n_frames and not np.isfinite(f.load).any():
+            problems.append(f"{side} foot: no valid samples")
+        elif f.foot.n_frames and not np.nanmax(np.abs(f.load)) > 0:
+            problems.append(f"{side} foot: every sensor reads zero")
+
+    walking = any(f.events.walking for f in feet.values())
+    per_foot_steps = [
+        foot_steps(
+            side,
+            f.foot.time_s,
+            f.load,
+            f.events,
+            f.cop,
+            f.regions,
+            f.foot.layout,
+        )
+        for side, f in feet.items()
+    ]
+    steps = steps_table(per_foot_steps)
+    if walking and len(steps) == 0:
+        problems.append("walking was detected but no complete step (heel strike to toe off)")
+    elif walking and int(steps["used"].sum()) == 0:
+        problems.append(
+            "too few strides for stride statistics (a foot's first and last strides are not used)"
+        )
+    units = {f.unit for f in feet.values()}
+    load_unit = units.pop() if len(units) == 1 else None
+
+    # ---------------------------------------------------------------- gait
+    temporal = spatiotemporal(steps)
+    per = temporal["per_foot"]
+    assert isinstance(per, dict)
+
+    def stat(name: str, what: str = "mean") -> dict[str, Any]:
+        return {side: per[side][name][what] for side in SIDES}
+
+    gait: dict[str, Any] = {
+        "activity": "walking" if walking else ("standing" if feet else "none"),
+        "steps": {side: int((steps["side"] == side).sum()) for side in SIDES},
+        "steps_used": {
+            side: int(((steps["side"] == side) & steps["used"]).sum()) for side in SIDES
+        },
+        "cadence_steps_per_min": temporal["cadence_steps_per_min"],
+        "stride_time_s": stat("stride_s"),
+        "stride_time_sd_s": stat("stride_s", "sd"),
+        "stride_time_cv_pct": stat("stride_s", "cv_pct"),
+        "stance_time_s": stat("stance_s"),
+        "swing_time_s": stat("swing_s"),
+        "swing_time_cv_pct": stat("swing_s", "cv_pct"),
+        "stance_pct": stat("stance_pct"),
+        "swing_pct": stat("swing_pct"),
+        "double_support_s": stat("double_support_s"),
+        "gait_asymmetry_pct": temporal["gait_asymmetry_pct"],
+        "event_detection": {
+            "threshold_fraction": opt.events.threshold,
+            "hysteresis_fraction": opt.events.hysteresis,
+            "min_stance_s": opt.events.min_stance_s,
+            "min_swing_s": opt.events.min_swing_s,
+        },
+    }
+
+    # ---------------------------------------------------------------- distribution
+    share = symmetry = None
+    if "left" in feet and "right" in feet:
+        fl, fr = feet["left"], feet["right"]
+        if fl.unit != fr.unit:
+            problems.append(
+                f"the feet's loads are in different units ({fl.unit}, {fr.unit}): no left share"
+            )
+        elif fl.unit not in SHARE_UNITS:
+            problems.append(
+                f"the load is in uncalibrated units ({fl.unit}): no left share or symmetry "
+                "index (calibrate first, e.g. pressure.calibration.scale_to_body_weight)"
+            )
+        else:
+            share, symmetry = distribution.left_share(
+                (fl.foot.time_s, fl.load), (fr.foot.time_s, fr.load)
+            )
+    mean_stance: dict[str, Any] = {}
+    peak: dict[str, Any] = {}
+    within: dict[str, dict[str, Any]] = {}
+    cop_ml: dict[str, Any] = {}
+    region_rows: list[dict[str, Any]] = []
+    complete_stance: dict[str, BoolArray] = {}
+    for side, f in feet.items():
+        mask = np.zeros(f.foot.n_frames, dtype=np.bool_)
+        if walking:
+            for a, b, ok in zip(
+                f.events.heel_strike, f.events.toe_off, f.events.complete, strict=True
+            ):
+                if ok:
+                    mask[a:b] = True
+        else:
+            mask = f.stance
+        complete_stance[side] = mask
+        loads = f.load[mask]
+        loads = loads[np.isfinite(loads)]
+        if walking:  # each step weighs the same, however long it lasts
+            mine = steps[steps["side"] == side]
+            mean_stance[side] = float(mine["mean_load"].mean()) if len(mine) else None
+            peak[side] = float(mine["peak_load"].mean()) if len(mine) else None
+        else:
+            mean_stance[side] = float(loads.mean()) if loads.size else None
+            peak[side] = float(loads.max()) if loads.size else None
+        within[side] = distribution.shares(f.foot.time_s, f.regions, mask)
+        if f.cop is not None:
+            sel = mask & np.isfinite(f.cop.x_mm)
+            w = np.where(sel, np.nan_to_num(f.cop.load), 0.0)
+            if w.sum() > 0:
+                cop_ml[side] = float(
+                    100.0 * np.sum(w * np.nan_to_num(f.cop.x_mm)) / w.sum() / f.cop.foot_width_mm
+                )
+        region_rows += distribution.regional(f.foot, mask)
+    body_mass = opt.body_mass_kg
+    if body_mass is None:
+        subject = session.metadata.get("subject")
+        if isinstance(subject, dict):
+            for key in ("weight_kg", "body_mass_kg", "mass_kg"):
+                if isinstance(subject.get(key), (int, float)) and subject[key] > 0:
+                    body_mass = float(subject[key])
+                    break
+    newtons = load_unit == "n"
+    dist: dict[str, Any] = {
+        "load_unit": load_unit,
+        "left_share_pct": share,
+        "symmetry_index_pct": symmetry,
+        "mean_stance_force_n": _per_side(mean_stance if newtons else {}),
+        "mean_stance_load": _per_side(mean_stance),
+        "peak_force_n": _per_side(peak if newtons else {}),  # walking: mean of the steps' peaks
+        "forefoot_share_pct": {s: within.get(s, {}).get("forefoot_share_pct") for s in SIDES},
+        "medial_share_pct": {s: within.get(s, {}).get("medial_share_pct") for s in SIDES},
+        "cop_ml_pct": _per_side(cop_ml),
+        "body_mass_kg": body_mass,
+        "mean_stance_force_bw": {
+            s: (mean_stance[s] / (body_mass * GRAVITY_M_S2))
+            if newtons and body_mass and mean_stance.get(s) is not None
+            else None
+            for s in SIDES
+        },
+    }
+
+    # ---------------------------------------------------------------- pronation indicators
+    def step_mean(column: str) -> dict[str, Any]:
+        out = {}
+        for side in SIDES:
+            v = steps.loc[(steps["side"] == side) & steps["used"], column].to_numpy(dtype=float)
+            if not v.size:  # few steps: every complete one
+                v = steps.loc[steps["side"] == side, column].to_numpy(dtype=float)
+            v = v[np.isfinite(v)]
+            out[side] = float(v.mean()) if v.size else None
+        return out
+
+    pronation = {
+        "cpei_pct": step_mean("cpei_pct"),
+        "medial_lateral_index": step_mean("medial_lateral_index"),
+        "gait_line_length_mm": step_mean("gait_line_length_mm"),
+        "gait_line_width_mm": step_mean("gait_line_width_mm"),
+    }
+    if not walking:
+        mli = {}
+        for side, share_ in ((s, within.get(s, {}).get("medial_share_pct")) for s in SIDES):
+            mli[side] = None if share_ is None else (2 * share_ / 100.0 - 1.0)
+        pronation["medial_lateral_index"] = mli
+
+    # ---------------------------------------------------------------- balance (standing)
+    balance_out: dict[str, Any] | None = None
+    if not walking and feet:
+        balance_out = {"per_foot": {}}
+        for side, f in feet.items():
+            if f.cop is not None:
+                balance_out["per_foot"][side] = balance.sway(f.cop.time_s, f.cop.x_mm, f.cop.y_mm)
+        separation = opt.standing_separation_mm
+        if separation is None:
+            value = session.metadata.get("standing_separation_mm")
+            separation = float(value) if isinstance(value, (int, float)) else None
+        balance_out["standing_separation_mm"] = separation
+        combined = None
+        lc, rc = feet.get("left"), feet.get("right")
+        if separation is not None and lc and rc and lc.cop is not None and rc.cop is not None:
+            t, big_x, big_y, _ = combined_cop(lc.cop, rc.cop, separation)
+            combined = balance.sway(t, big_x, big_y)
+        elif lc and rc:
+            problems.append(
+                "standing: no combined centre of pressure without the distance between the "
+                "insoles (option standing_separation_mm)"
+            )
+        balance_out["combined"] = combined
+        if "left" in feet and "right" in feet and feet["left"].unit == feet["right"].unit:
+            fl, fr = feet["left"], feet["right"]
+            right_on_left = np.interp(fl.foot.time_s, fr.foot.time_s, fr.load)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                inst = 100.0 * fl.load / (fl.load + right_on_left)
+            inst = inst[np.isfinite(inst)]
+            balance_out["left_share_sd_pct"] = float(inst.std(ddof=1)) if inst.size > 1 else None
+
+    # ---------------------------------------------------------------- quality
+    saturated, dead = {}, {}
+    invalid = 0
+    for side, f in feet.items():
+        saturated[side], dead[side] = _sensor_quality(f)
+        invalid += int(np.sum(~np.isfinite(f.foot.values).all(axis=1)))
+    quality = {
+        "frames_lost": _frames_lost(session),
+        "invalid_frames": invalid,
+        "frames": {side: f.foot.n_frames for side, f in feet.items()},
+        "saturated_sensors": _per_side(saturated),
+        "dead_sensors": _per_side(dead),
+        "reader": dict(session.quality),
+    }
+
+    # ---------------------------------------------------------------- indicators
+    ind: list[dict[str, Any]] = []
+    if walking:
+        ind.append(
+            indicators.indicator(
+                "cadence_steps_per_min", temporal["cadence_steps_per_min"], "steps/min"
+            )
+        )
+        for side in SIDES:
+            ind.append(
+                indicators.indicator(
+                    f"stride_time_s.{side}", gait["stride_time_s"][side], "s", key="stride_time_s"
+                )
+            )
+            ind.append(
+                indicators.indicator(
+                    f"swing_pct.{side}", gait["swing_pct"][side], "%", key="swing_pct"
+                )
+            )
+            ind.append(
+                indicators.indicator(
+                    f"stride_time_cv_pct.{side}",
+                    gait["stride_time_cv_pct"][side],
+                    "%",
+                    key="stride_time_cv_pct",
+                )
+            )
+        ind.append(indicators.indicator("gait_asymmetry_pct", temporal["gait_asymmetry_pct"], "%"))
+    ind.append(indicators.indicator("left_share_pct", share, "%"))
+    ind.append(indicators.indicator("symmetry_index_pct", symmetry, "%"))
+    for side in SIDES:
+        ind.append(
+            indicators.indicator(
+                f"medial_lateral_index.{side}",
+                pronation["medial_lateral_index"][side],
+                "1",
+                key="medial_lateral_index",
+            )
+        )
+        if walking:
+            ind.append(
+                indicators.indicator(
+                    f"cpei_pct.{side}", pronation["cpei_pct"][side], "%", key="cpei_pct"
+                )
+            )
+        else:
+            ff = dist["forefoot_share_pct"][side]
+            ind.append(
+                indicators.indicator(
+                    f"rearfoot_share_standing_pct.{side}",
+                    None if ff is None else 100.0 - ff,
+                    "%",
+                    key="rearfoot_share_standing_pct",
+                )
+            )
+
+    summary: dict[str, Any] = {
+        "file": str(session.path),
+        "format": session.format,
+        "duration_s": session.duration_s,
+        "sampling_rate_hz": session.sampling_rate_hz,
+        "activity": gait["activity"],
+        "gait": gait,
+        "distribution": dist,
+        "pronation": pronation,
+        "balance": balance_out,
+        "quality": quality,
+        "indicators": ind,
+        "problems": problems,
+        "note": indicators.NOTE,
+        "red_flags_intro": indicators.RED_FLAGS_INTRO,
+        "red_flags": list(indicators.RED_FLAGS),
+    }
+    summary = _clean(summary)
+
+    cop_frames = []
+    for side, f in feet.items():
+        if f.cop is None:
+            continue
+        cop_frames.append(
+            pd.DataFrame(
+                {
+                    "time_s": f.cop.time_s,
+                    "side": side,
+                    "cop_ml_mm": f.cop.x_mm,
+                    "cop_ap_mm": f.cop.y_mm,
+                    "load": f.cop.load,
+                }
+            )
+        )
+    cop = (
+        pd.concat(cop_frames, ignore_index=True)
+        if cop_frames
+        else pd.DataFrame(columns=["time_s", "side", "cop_ml_mm", "cop_ap_mm", "load"])
+    )
+    return Analysis(
+        summary=summary,
+        steps=steps,
+        cop=cop,
+        regions=pd.DataFrame(region_rows),
+        indicators=pd.DataFrame(ind),
+    )
