@@ -37,7 +37,7 @@ import re
 import types
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -338,6 +338,137 @@ def simulated_layout(n_sensors: int, foot_length_mm: float = 260.0) -> SensorLay
     )
 
 
+# ---------------------------------------------------------------------------------------------
+# Rectangular sensel grids
+
+#: Which end of the foot a grid's row 0 lies at, and which edge its column 0.
+GridFirstRow = Literal["heel", "toe"]
+GridFirstCol = Literal["lateral", "medial"]
+
+
+def grid_layout(
+    rows: int,
+    cols: int,
+    row_spacing_mm: float,
+    col_spacing_mm: float,
+    *,
+    mask: npt.ArrayLike | None = None,
+    name: str | None = None,
+    first_row: GridFirstRow = "heel",
+    first_col: GridFirstCol = "lateral",
+) -> SensorLayout:
+    """A rectangular matrix of sensels (rows across the foot, columns along it) in the foot frame.
+
+    Indexing ``[r, c]`` is the device's own: row ``r`` runs across the foot, the rows
+    ``row_spacing_mm`` apart along the foot's long axis; column ``c`` runs along the foot, the
+    columns ``col_spacing_mm`` apart across it. Row 0 lies at the heel end
+    (``first_row="heel"``, the default) or at the toe end (``"toe"``); column 0 at the lateral
+    edge (``first_col="lateral"``, the default) or at the medial edge (``"medial"``).
+
+    Mirroring: seen from above with the toes up, the medial edge of a right foot is on the
+    viewer's left and of a left foot on the viewer's right. So a matrix whose columns count
+    from the viewer's left (the usual drawing of a sensor sheet) is ``first_col="lateral"`` on
+    a left insole and ``first_col="medial"`` on a right one; with that, both come out with
+    ``+x`` medial, as every layout in this frame.
+
+    ``mask`` (boolean, or 0/1 integers, shape (rows, cols), in the same indexing; default: every
+    cell) says which cells are sensels; the others (outside the insole) are dropped.
+
+    **Sensor order**: row-major over the kept cells in the device's indexing, ``r = 0, 1, ...``
+    and within a row ``c = 0, 1, ...``: the order of the values on the wire when the device
+    scans its matrix row by row.
+
+    Geometry: cell ``(r, c)`` is a ``row_spacing_mm`` × ``col_spacing_mm`` rectangle whose
+    centre is the sensor's centroid; ``area_mm2`` is that product for every sensel. The foot
+    length is the kept cells' extent along the foot (the heel edge of the kept cell nearest the
+    heel at ``y = 0``, the toe edge of the one nearest the toes at ``y = foot_length_mm``), the
+    foot width their extent across it, centred on ``x = 0``; so a full grid's sensels lie at
+    ``y = (k + 1/2) · row_spacing_mm`` (``k`` rows from the heel) and a column on the grid's
+    centre line, if any, at ``x = 0``. The outline is the convex hull of the kept cells'
+    corners (a rectangle for a full grid). Regions are the standard bands of this module (a
+    sensel on the centre line counts as lateral). The default name is ``grid<rows>x<cols>``,
+    with ``-<n>`` (the kept cells) appended when a mask drops cells.
+    """
+    for label, count in (("rows", rows), ("cols", cols)):
+        if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 1:
+            raise ValueError(f"{label} must be a positive integer, got {count!r}")
+    for label, spacing in (("row_spacing_mm", row_spacing_mm), ("col_spacing_mm", col_spacing_mm)):
+        ok = isinstance(spacing, (int, float, np.floating, np.integer)) and not isinstance(
+            spacing, bool
+        )
+        if not (ok and math.isfinite(spacing) and spacing > 0):
+            raise ValueError(f"{label} must be a positive finite number of mm, got {spacing!r}")
+    if first_row not in ("heel", "toe"):
+        raise ValueError(f"first_row must be 'heel' or 'toe', got {first_row!r}")
+    if first_col not in ("lateral", "medial"):
+        raise ValueError(f"first_col must be 'lateral' or 'medial', got {first_col!r}")
+    n_rows, n_cols = int(rows), int(cols)
+    dy, dx = float(row_spacing_mm), float(col_spacing_mm)
+    if mask is None:
+        keep = np.ones((n_rows, n_cols), dtype=np.bool_)
+    else:
+        given = np.asarray(mask)
+        if given.shape != (n_rows, n_cols):
+            raise ValueError(f"mask must have shape ({n_rows}, {n_cols}), got {given.shape}")
+        if given.dtype != np.bool_:
+            if not (np.issubdtype(given.dtype, np.integer) and np.isin(given, (0, 1)).all()):
+                raise ValueError("mask must hold booleans (or the integers 0 and 1)")
+            given = given.astype(np.bool_)
+        keep = given
+    r, c = np.nonzero(keep)  # row-major, the sensor order
+    if r.size == 0:
+        raise ValueError("mask keeps no cell: a layout needs at least one sensor")
+    if r.size > MAX_SENSORS:
+        raise ValueError(f"a layout has at most {MAX_SENSORS} sensors, the grid keeps {r.size}")
+    # k: rows counted from the heel, j: columns counted from the lateral edge
+    k = r if first_row == "heel" else n_rows - 1 - r
+    j = c if first_col == "lateral" else n_cols - 1 - c
+    k0, j0, j1 = int(k.min()), int(j.min()), int(j.max())
+    y = (k - k0 + 0.5) * dy
+    x = (j - (j0 + j1) / 2) * dx
+    length = (int(k.max()) - k0 + 1) * dy
+    width = (j1 - j0 + 1) * dx
+    corners = np.unique(
+        np.concatenate([np.column_stack([x + sx * dx / 2, y + sy * dy / 2]) for sx, sy in _SIGNS]),
+        axis=0,
+    )
+    if name is None:
+        name = f"grid{n_rows}x{n_cols}" + ("" if keep.all() else f"-{r.size}")
+    return SensorLayout(
+        name=name,
+        x_mm=x,
+        y_mm=y,
+        area_mm2=np.full(r.size, dx * dy),
+        foot_length_mm=length,
+        foot_width_mm=width,
+        outline_mm=_convex_hull(corners),
+    )
+
+
+_SIGNS = ((-1, -1), (1, -1), (1, 1), (-1, 1))
+
+
+def _convex_hull(points: FloatArray) -> FloatArray:
+    """Convex hull of distinct points (N, 2) as a closed counter-clockwise polygon, collinear
+    points left out (Andrew's monotone chain). At least three points not on one line."""
+    pts = sorted(map(tuple, points.tolist()))
+
+    def half(sequence: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        chain: list[tuple[float, float]] = []
+        for p in sequence:
+            while len(chain) >= 2:
+                (ax, ay), (bx, by) = chain[-2], chain[-1]
+                if (bx - ax) * (p[1] - ay) - (by - ay) * (p[0] - ax) > 0:
+                    break
+                chain.pop()
+            chain.append(p)
+        return chain
+
+    lower, upper = half(pts), half(pts[::-1])
+    ring = lower[:-1] + upper[:-1]
+    return np.array([*ring, ring[0]], dtype=np.float64)
+
+
 _NAME = re.compile(r"(sim|line)([1-9][0-9]{0,3})")
 
 
@@ -360,7 +491,10 @@ __all__ = [
     "LENGTH_BANDS",
     "REGION_NAMES",
     "SIMULATED_WIDTH_RATIO",
+    "GridFirstCol",
+    "GridFirstRow",
     "SensorLayout",
+    "grid_layout",
     "layout_by_name",
     "simulated_layout",
 ]

@@ -27,6 +27,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "monitor": ("pressure.cli.monitor", "live view: load share, force, CoP, rate, losses"),
     "info": ("pressure.cli.info", "frames, losses and errors of a recording or capture"),
     "convert": ("pressure.cli.convert", "decoded frames to a tidy table (.parquet or .csv)"),
+    "analyze": (
+        "pressure.cli.analyze",
+        "gait, load distribution, pronation indicators, balance and quality of a session",
+    ),
 }
 
 

@@ -151,7 +151,13 @@ def read(path: Path) -> Session:
         )
         for side, first, total in placement
     }
-    metadata: dict[str, Any] = {"source": SOURCE, "record": path.stem, "columns": COLUMNS}
+    metadata: dict[str, Any] = {
+        "source": SOURCE,
+        "record": path.stem,
+        "columns": COLUMNS,
+        # format.txt's coordinates: the insoles' centre lines (X = ∓500) are 1000 units apart
+        "standing_separation_mm": 1000.0,
+    }
     match = _NAME_RE.fullmatch(path.stem)
     if match is not None:
         metadata["study"] = match["study"]

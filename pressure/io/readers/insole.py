@@ -145,6 +145,14 @@ def read(path: Path, *, on_error: OnError = "skip") -> Session:
         subject.update({k[8:]: v for k, v in session.items() if k.startswith("subject.")})
         if subject:
             metadata["subject"] = subject
+        # the standing geometry (distance between the insoles' centre lines), when the
+        # recording says it: as a session field, or in the simulator's ground truth
+        simulated = session.get("simulated")
+        for source in (session, simulated if isinstance(simulated, dict) else {}):
+            value = source.get("standing_separation_mm")
+            if isinstance(value, (int, float)) and value > 0:
+                metadata["standing_separation_mm"] = float(value)
+                break
         metadata["recording"] = {
             "complete": recording.complete,
             "ignored_tail_bytes": recording.ignored_tail_bytes,

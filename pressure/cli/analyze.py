@@ -1,0 +1,183 @@
+"""``pressure analyze FILE``: gait, load distribution, pronation indicators, balance and quality
+of one session, as a readable summary or JSON (``--json``, stable keys: see
+``pressure.analysis.STABLE_KEYS``), with the per-step table, the per-frame centre of pressure
+and the regional values written as CSV on request."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import textwrap
+from pathlib import Path
+from typing import Any
+
+from ..errors import PressureError
+from ._args import number_in
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE", help="a session file (any format `load` reads)")
+    parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    parser.add_argument(
+        "--steps-csv", metavar="F", help="write the per-step table (one row per step) to F"
+    )
+    parser.add_argument(
+        "--cop-csv",
+        metavar="F",
+        help="write the per-frame centre of pressure (foot frame, mm) to F",
+    )
+    parser.add_argument(
+        "--regions-csv", metavar="F", help="write regional values per foot and region to F"
+    )
+    parser.add_argument(
+        "--body-mass-kg",
+        type=number_in(0, 500),
+        default=None,
+        metavar="KG",
+        help="body mass, to give forces in body weights (default: from the file, if it says)",
+    )
+    parser.add_argument(
+        "--standing-separation-mm",
+        type=number_in(0, 2000),
+        default=None,
+        metavar="MM",
+        help="distance between the insoles' centre lines when standing (combined CoP)",
+    )
+
+
+def _write_csv(frame: Any, path: str, what: str) -> None:
+    target = Path(path)
+    try:
+        frame.to_csv(target, index=False, float_format="%.6g")
+    except OSError as exc:
+        raise PressureError(f"{target}: cannot write the {what}: {exc.strerror or exc}") from None
+
+
+UNIT_TEXT = {"n": "N", "kpa": "kPa", "n_cm2": "N/cm²", "adc": "counts", "raw": "raw units", "1": ""}
+
+
+def _num(value: Any, fmt: str = ".3g", unit: str = "") -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "n/a"
+    text = format(value, fmt)
+    return f"{text} {UNIT_TEXT.get(unit, unit)}".rstrip()
+
+
+def _pair(d: dict[str, Any], fmt: str = ".3g", unit: str = "") -> str:
+    unit = UNIT_TEXT.get(unit, unit)
+    return f"L {_num(d.get('left'), fmt)}  R {_num(d.get('right'), fmt)} {unit}".rstrip()
+
+
+def render(summary: dict[str, Any]) -> str:
+    """The summary as text for a terminal (the same numbers as ``--json``)."""
+    s = summary
+    g, d, p, q = s["gait"], s["distribution"], s["pronation"], s["quality"]
+    lines = [
+        f"{s['file']}  ({s['format']}, {_num(s['duration_s'], '.1f', 's')}, "
+        f"{_num(s['sampling_rate_hz'], 'g', 'Hz')}; {s['activity']})",
+    ]
+    if s["activity"] == "walking":
+        lines += [
+            "",
+            "Gait",
+            f"  steps               {_pair(g['steps'], 'd')}  (used for statistics: "
+            f"{_pair(g['steps_used'], 'd')})",
+            f"  cadence             {_num(g['cadence_steps_per_min'], '.1f', 'steps/min')}",
+            f"  stride time         {_pair(g['stride_time_s'], '.3f', 's')}   "
+            f"CV {_pair(g['stride_time_cv_pct'], '.2f', '%')}",
+            f"  stance time         {_pair(g['stance_time_s'], '.3f', 's')}   "
+            f"{_pair(g['stance_pct'], '.1f', '% of stride')}",
+            f"  swing time          {_pair(g['swing_time_s'], '.3f', 's')}   "
+            f"{_pair(g['swing_pct'], '.1f', '% of stride')}",
+            f"  double support      {_pair(g['double_support_s'], '.3f', 's')} (initial)",
+            f"  gait asymmetry      {_num(g['gait_asymmetry_pct'], '.2f', '%')} (swing times)",
+        ]
+    unit = d["load_unit"] or "mixed units"
+    lines += [
+        "",
+        "Load distribution" + (" (over the stances)" if s["activity"] == "walking" else ""),
+        f"  left share          {_num(d['left_share_pct'], '.1f', '%')}   symmetry index "
+        f"{_num(d['symmetry_index_pct'], '+.1f', '%')} (+: right carries more)",
+        f"  mean stance load    {_pair(d['mean_stance_load'], '.4g', unit)}",
+        f"  forefoot share      {_pair(d['forefoot_share_pct'], '.1f', '%')}",
+        f"  medial share        {_pair(d['medial_share_pct'], '.1f', '%')}",
+        f"  mean CoP, medial    {_pair(d['cop_ml_pct'], '+.1f', '% of foot width')}",
+    ]
+    if s["activity"] == "walking":
+        lines += [
+            "",
+            "Pronation / supination indicators (per step, mean)",
+            f"  CPEI-like           {_pair(p['cpei_pct'], '.1f', '%')} (+: lateral path)",
+            f"  medial-lateral idx  {_pair(p['medial_lateral_index'], '+.2f')} (+: medial)",
+            f"  gait line length    {_pair(p['gait_line_length_mm'], '.0f', 'mm')}",
+        ]
+    balance = s.get("balance")
+    if balance:
+        lines += ["", "Standing balance (95% prediction ellipse; path filtered at 10 Hz)"]
+        rows = [("both feet", balance.get("combined"))] + [
+            (f"{side} foot", v) for side, v in balance.get("per_foot", {}).items()
+        ]
+        for name, v in rows:
+            if v:
+                lines.append(
+                    f"  {name:<10} sway path {_num(v['path_length_mm'], '.0f', 'mm')}, "
+                    f"mean velocity {_num(v['mean_velocity_mm_s'], '.1f', 'mm/s')}, "
+                    f"ellipse {_num(v['ellipse_area_mm2'], '.0f', 'mm²')}"
+                )
+    lines += [
+        "",
+        "Quality",
+        f"  frames lost {q['frames_lost']}, invalid frames {q['invalid_frames']}, "
+        f"saturated sensors L {q['saturated_sensors'].get('left') or '-'} "
+        f"R {q['saturated_sensors'].get('right') or '-'}, "
+        f"dead sensors L {q['dead_sensors'].get('left') or '-'} "
+        f"R {q['dead_sensors'].get('right') or '-'}",
+    ]
+    for problem in s["problems"]:
+        lines.append(f"  note: {problem}")
+    lines += ["", "Indicators (value | reference range | source)"]
+    for ind in s["indicators"]:
+        if ind["value"] is None:
+            continue
+        low, high = ind["reference_low"], ind["reference_high"]
+        if low is None and high is None:
+            ref = "no reference range"
+        else:
+            if low is None:
+                ref = f"≤ {_num(high, 'g')}"
+            elif high is None:
+                ref = f"≥ {_num(low, 'g')}"
+            else:
+                ref = f"{_num(low, 'g')} to {_num(high, 'g')}"
+            ref += f" ({ind['comparison']} the reference range)"
+        lines.append(f"  {ind['name']:<28} {_num(ind['value'], '.3g', ind['unit'])} | {ref}")
+        lines.append(textwrap.indent(textwrap.fill(ind["source"], 92), "      "))
+    lines += ["", textwrap.fill(s["note"], 96), "", textwrap.fill(s["red_flags_intro"], 96)]
+    lines += [
+        textwrap.fill(flag, 94, initial_indent="- ", subsequent_indent="  ")
+        for flag in s["red_flags"]
+    ]
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..analysis import AnalysisOptions, analyze
+    from ..io.load import load
+
+    session = load(args.file)
+    options = AnalysisOptions(
+        standing_separation_mm=args.standing_separation_mm, body_mass_kg=args.body_mass_kg
+    )
+    result = analyze(session, options)
+    if args.steps_csv:
+        _write_csv(result.steps, args.steps_csv, "step table")
+    if args.cop_csv:
+        _write_csv(result.cop, args.cop_csv, "centre of pressure")
+    if args.regions_csv:
+        _write_csv(result.regions, args.regions_csv, "regional values")
+    if args.json:
+        print(json.dumps(result.summary, indent=2, allow_nan=False))
+    else:
+        print(render(result.summary))
+    return 0
