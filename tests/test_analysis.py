@@ -1,0 +1,339 @@
+"""The analyses against the simulator's ground truth, the command line, and bad input."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pressure import load
+from pressure.analysis import STABLE_KEYS, STEP_COLUMNS, AnalysisOptions, analyze
+from pressure.analysis.balance import ellipse_area, sway
+from pressure.cli import main
+from pressure.model import FootRecording, Session
+from pressure.simulator import SyntheticGait
+from pressure.simulator.output import write_recording
+from pressure.simulator.signals import GaitSignal
+
+
+def simulated_session(gait: SyntheticGait, *, keep_dropped: bool = False) -> Session:
+    """The gait as a reader would give it: kPa per sensor, the simulator's layout, dropped
+    frames missing."""
+    left, right = gait.values()
+    sent_left, sent_right = gait.sent()
+    t = np.arange(gait.n_frames) / gait.rate_hz
+    feet = {}
+    for side, counts, sent in (("left", left, sent_left), ("right", right, sent_right)):
+        keep = np.ones_like(sent) if keep_dropped else sent
+        feet[side] = FootRecording(
+            side=side,
+            time_s=t[keep],
+            values=counts[keep] * gait.pressure_scale_kpa,
+            unit="kpa",
+            sampling_rate_hz=gait.rate_hz,
+            layout=gait.layout,
+        )
+    return Session(
+        path=__import__("pathlib").Path("simulated"),
+        format="simulated",
+        left=feet["left"],
+        right=feet["right"],
+        metadata={"standing_separation_mm": gait.truth()["standing_separation_mm"]},
+    )
+
+
+GRID = [
+    (share, cadence, offset)
+    for share in (40.0, 50.0, 60.0)
+    for cadence in (80.0, 105.0, 130.0)
+    for offset in (-10.0, 0.0, 10.0)
+]
+
+
+@pytest.mark.parametrize(("share", "cadence", "offset"), GRID)
+def test_ground_truth_is_recovered_over_a_grid(share, cadence, offset):
+    gait = SyntheticGait(
+        seconds=30.0,
+        seed=int(share + cadence + 3 * offset),
+        left_share_pct=share,
+        cadence_steps_per_min=cadence,
+        ml_offset_pct=offset,
+    )
+    truth = gait.truth()
+    result = analyze(simulated_session(gait))
+    s = result.summary
+    d = s["distribution"]
+    assert s["activity"] == "walking"
+    assert d["left_share_pct"] == pytest.approx(share, abs=0.5)
+    assert s["gait"]["cadence_steps_per_min"] == pytest.approx(cadence, rel=0.01)
+    for side in ("left", "right"):
+        assert d["cop_ml_pct"][side] == pytest.approx(truth["model_ml_offset_pct"], abs=0.5)
+        assert d["forefoot_share_pct"][side] == pytest.approx(
+            truth["model_forefoot_share_pct"], abs=0.5
+        )
+        stride = s["gait"]["stride_time_s"][side]
+        assert stride == pytest.approx(truth["stride_time_s"], rel=0.01)
+        assert s["gait"]["stance_time_s"][side] == pytest.approx(truth["stance_time_s"], abs=0.02)
+    # symmetry index and left share describe the same integrals
+    si = d["symmetry_index_pct"]
+    assert si == pytest.approx(100 * (100 - 2 * d["left_share_pct"]) / 50, abs=1e-9)
+
+
+def test_events_match_the_simulated_ones():
+    gait = SyntheticGait(seconds=30.0, seed=7, cadence_steps_per_min=100.0)
+    events = gait.events()
+    steps = analyze(simulated_session(gait)).steps
+    for side in ("left", "right"):
+        truth = getattr(events, side)
+        mine = steps[steps["side"] == side]
+        for column, true_times in (
+            ("heel_strike_s", truth.heel_strike_s),
+            ("toe_off_s", truth.toe_off_s),
+        ):
+            ours = mine[column].to_numpy()
+            err = np.array([np.min(np.abs(true_times - t)) for t in ours])
+            # a force threshold finds the simulated events within two samples (10 ms each)
+            assert err.max() <= 0.0201, (side, column, err.max())
+        # every complete simulated stance is a step of ours
+        complete = np.sum((truth.heel_strike_s > 0.05) & (truth.heel_strike_s < 29.0))
+        assert len(mine) >= complete - 1
+
+
+def test_medial_lateral_indicators_follow_the_offset():
+    by_offset = {}
+    for offset in (-15.0, -5.0, 5.0, 15.0):
+        gait = SyntheticGait(seconds=20.0, seed=3, ml_offset_pct=offset)
+        by_offset[offset] = analyze(simulated_session(gait)).summary
+    for side in ("left", "right"):
+        for key, section in (
+            ("medial_share_pct", "distribution"),
+            ("cop_ml_pct", "distribution"),
+            ("medial_lateral_index", "pronation"),
+        ):
+            values = [by_offset[o][section][key][side] for o in sorted(by_offset)]
+            assert all(b > a for a, b in zip(values, values[1:], strict=False)), (key, values)
+        mli = [by_offset[o]["pronation"]["medial_lateral_index"][side] for o in sorted(by_offset)]
+        assert mli[0] < 0 < mli[-1]
+
+
+def test_standing_recording_gets_a_standing_analysis():
+    gait = SyntheticGait(seconds=30.0, seed=5, activity="stand", left_share_pct=55.0, sway_mm=4.0)
+    result = analyze(simulated_session(gait))
+    s = result.summary
+    assert s["activity"] == "standing"
+    assert s["gait"]["steps"] == {"left": 0, "right": 0}
+    assert s["gait"]["cadence_steps_per_min"] is None
+    assert s["distribution"]["left_share_pct"] == pytest.approx(55.0, abs=0.5)
+    combined = s["balance"]["combined"]
+    # the simulated combined CoP sways with an RMS of sway_mm on each axis
+    assert combined["rms_ap_mm"] == pytest.approx(4.0, rel=0.1)
+    assert combined["rms_ml_mm"] == pytest.approx(4.0, rel=0.1)
+    assert len(result.steps) == 0 and list(result.steps.columns) == list(STEP_COLUMNS)
+
+
+def test_sway_measures_of_a_known_path():
+    t = np.arange(0, 60, 0.01)
+    # a circle of radius 5 mm, once every 10 s: path 6 × 2π·5, distance always 5
+    x, y = 5 * np.cos(2 * np.pi * t / 10), 5 * np.sin(2 * np.pi * t / 10)
+    m = sway(t, x, y)
+    assert m is not None
+    assert m["mean_distance_mm"] == pytest.approx(5.0, rel=1e-3)
+    assert m["path_length_mm"] == pytest.approx(6 * 2 * np.pi * 5, rel=1e-3)
+    assert m["mean_velocity_mm_s"] == pytest.approx(6 * 2 * np.pi * 5 / t[-1], rel=1e-3)
+    assert m["mean_frequency_hz"] == pytest.approx(0.1, rel=1e-2)
+    # Gaussian scatter: the 95% prediction ellipse holds about 95% of new points
+    rng = np.random.default_rng(1)
+    pts = rng.normal(size=(2, 5000)) * np.array([[3.0], [1.0]])
+    area = ellipse_area(pts[0], pts[1])
+    assert area == pytest.approx(np.pi * 5.991 * 3.0 * 1.0, rel=0.05)
+
+
+def test_json_has_the_stable_keys_and_the_note(tmp_path, capsys):
+    assert main(["analyze", "sample_data/walk_normal.insole", "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    for key in STABLE_KEYS:
+        node = summary
+        for part in key.split("."):
+            assert part in node, key
+            node = node[part]
+    assert summary["gait"]["steps"]["left"] > 10
+    assert "not a diagnosis" in summary["note"]
+    assert len(summary["red_flags"]) >= 6
+    for indicator in summary["indicators"]:
+        assert indicator["source"] and indicator["reference"]
+        assert indicator["comparison"] in (None, "below", "within", "above")
+    text = json.dumps(summary)
+    for label in ("pronator", "flat foot", "risk of back pain", "diagnosed"):
+        assert label not in text.lower()
+
+
+def test_steps_csv_and_the_python_api_agree(tmp_path, capsys):
+    out = tmp_path / "steps.csv"
+    cop = tmp_path / "cop.csv"
+    assert (
+        main(
+            [
+                "analyze",
+                "sample_data/walk_left_heavy.insole",
+                "--steps-csv",
+                str(out),
+                "--cop-csv",
+                str(cop),
+            ]
+        )
+        == 0
+    )
+    text = capsys.readouterr().out
+    assert "Gait" in text and "not a diagnosis" in text
+    table = pd.read_csv(out)
+    for column in ("side", "heel_strike_s", "toe_off_s", "stance_s", "swing_s", "stride_s"):
+        assert column in table.columns
+    api = analyze(load("sample_data/walk_left_heavy.insole")).steps
+    assert len(table) == len(api)
+    np.testing.assert_allclose(table["heel_strike_s"], api["heel_strike_s"], rtol=1e-5)
+    # stride = next heel strike of the same foot − this one
+    for _, mine in table.groupby("side"):
+        hs = mine["heel_strike_s"].to_numpy()
+        np.testing.assert_allclose(mine["stride_s"].to_numpy()[:-1], np.diff(hs), atol=1e-5)
+        assert math.isnan(mine["stride_s"].to_numpy()[-1])
+    frames = pd.read_csv(cop)
+    assert list(frames.columns[:4]) == ["time_s", "side", "cop_ml_mm", "cop_ap_mm"]
+
+
+def test_body_weight_and_sample_truth(capsys):
+    truth = json.loads(open("sample_data/walk_left_heavy.insole.truth.json").read())
+    assert (
+        main(
+            [
+                "analyze",
+                "sample_data/walk_left_heavy.insole",
+                "--json",
+                "--body-mass-kg",
+                str(truth["body_mass_kg"]),
+            ]
+        )
+        == 0
+    )
+    s = json.loads(capsys.readouterr().out)
+    assert s["distribution"]["left_share_pct"] == pytest.approx(truth["left_share_pct"], abs=0.5)
+    bw = s["distribution"]["mean_stance_force_bw"]
+    assert 0.5 < bw["left"] < 1.5 and bw["left"] > bw["right"]
+
+
+# --- bad input -------------------------------------------------------------------------------
+
+
+def _cli(capsys, *args):
+    code = main(["analyze", *args])
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    return code, captured
+
+
+def test_empty_file(tmp_path, capsys):
+    path = tmp_path / "empty.insole"
+    path.write_bytes(b"")
+    code, captured = _cli(capsys, str(path))
+    assert code == 1
+    assert str(path) in captured.err and "empty" in captured.err
+    assert captured.err.count("\n") == 1
+
+
+def test_truncated_recording_is_analysed_up_to_the_cut(tmp_path, capsys):
+    data = open("sample_data/walk_normal.insole", "rb").read()
+    path = tmp_path / "cut.insole"
+    path.write_bytes(data[: len(data) // 2])
+    code, captured = _cli(capsys, str(path), "--json")
+    assert code == 0
+    s = json.loads(captured.out)
+    assert 8.0 < s["duration_s"] < 12.0
+    assert s["gait"]["steps"]["left"] >= 6
+
+
+def _session(values_left, values_right, rate=100.0):
+    layout = SyntheticGait(sensors=values_left.shape[1]).layout
+    t = np.arange(len(values_left)) / rate
+    return Session(
+        path=__import__("pathlib").Path("made-up"),
+        format="test",
+        left=FootRecording("left", t, values_left, "kpa", rate, layout),
+        right=FootRecording("right", t, values_right, "kpa", rate, layout),
+    )
+
+
+def test_all_zero_sensors_give_a_documented_partial_result():
+    zeros = np.zeros((1000, 16))
+    s = analyze(_session(zeros, zeros)).summary
+    assert s["gait"]["steps"] == {"left": 0, "right": 0}
+    assert s["distribution"]["left_share_pct"] is None
+    assert any("every sensor reads zero" in p for p in s["problems"])
+    json.dumps(s, allow_nan=False)
+
+
+def test_nans_are_bridged_and_counted():
+    gait = SyntheticGait(seconds=20.0, seed=2)
+    session = simulated_session(gait)
+    left = session.left.values.copy()
+    left[500:505] = np.nan  # 50 ms of garbage in swing or stance
+    left[:, 3][::97] = np.nan
+    broken = Session(
+        path=session.path,
+        format="test",
+        left=FootRecording("left", session.left.time_s, left, "kpa", 100.0, gait.layout),
+        right=session.right,
+    )
+    s = analyze(broken).summary
+    assert s["quality"]["invalid_frames"] > 5
+    assert s["gait"]["cadence_steps_per_min"] == pytest.approx(110.0, rel=0.02)
+    json.dumps(s, allow_nan=False)
+
+
+def test_a_walk_with_a_single_step():
+    gait = SyntheticGait(seconds=30.0, seed=4, cadence_steps_per_min=60.0)
+    session = simulated_session(gait, keep_dropped=True)
+    # keep one stance of each foot: cut the recording to the first 2.5 s
+    cut = {}
+    for side, foot in session.feet.items():
+        keep = foot.time_s < 2.5
+        cut[side] = FootRecording(
+            side, foot.time_s[keep], foot.values[keep], "kpa", 100.0, foot.layout
+        )
+    result = analyze(Session(session.path, "test", cut["left"], cut["right"]))
+    s = result.summary
+    assert s["activity"] == "walking"
+    assert 1 <= s["gait"]["steps"]["left"] <= 2
+    assert s["gait"]["cadence_steps_per_min"] is None  # no stride to measure
+    assert any("too few strides" in p for p in s["problems"])
+    assert np.isnan(result.steps["stride_s"]).any()
+    json.dumps(s, allow_nan=False)
+
+
+def test_one_foot_only():
+    gait = SyntheticGait(seconds=20.0, seed=6)
+    session = simulated_session(gait)
+    s = analyze(Session(session.path, "test", session.left, None)).summary
+    assert s["gait"]["steps"]["left"] > 10 and s["gait"]["steps"]["right"] == 0
+    assert s["distribution"]["left_share_pct"] is None
+    assert any("no right foot" in p for p in s["problems"])
+
+
+def test_options_override_the_files_geometry():
+    gait = SyntheticGait(seconds=20.0, seed=5, activity="stand")
+    session = simulated_session(gait)
+    narrow = analyze(session, AnalysisOptions(standing_separation_mm=100.0)).summary
+    wide = analyze(session).summary
+    # the medio-lateral sway comes from the load shifting between the feet: it scales with
+    # the distance between them
+    ratio = narrow["balance"]["combined"]["rms_ml_mm"] / wide["balance"]["combined"]["rms_ml_mm"]
+    assert ratio == pytest.approx(100.0 / gait.truth()["standing_separation_mm"], rel=0.05)
+
+
+def test_recording_file_round_trip(tmp_path):
+    gait = SyntheticGait(seconds=15.0, seed=9, left_share_pct=45.0)
+    path = tmp_path / "walk.insole"
+    write_recording(path, GaitSignal(gait), session={"simulated": gait.truth()})
+    s = analyze(load(path)).summary
+    assert s["distribution"]["left_share_pct"] == pytest.approx(45.0, abs=0.5)
