@@ -424,8 +424,8 @@ def grid_layout(
     k = r if first_row == "heel" else n_rows - 1 - r
     j = c if first_col == "lateral" else n_cols - 1 - c
     k0, j0, j1 = int(k.min()), int(j.min()), int(j.max())
-    y = (k - k0 + 0.5) * dy
-    x = (j - (j0 + j1) / 2) * dx
+    y = (k - k0 + 0.5).astype(np.float64) * dy
+    x = (j - (j0 + j1) / 2).astype(np.float64) * dx
     length = (int(k.max()) - k0 + 1) * dy
     width = (j1 - j0 + 1) * dx
     corners = np.unique(

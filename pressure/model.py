@@ -31,9 +31,9 @@ def sensor_force_n(values: FloatArray, unit: str, area_mm2: FloatArray | None) -
     if area_mm2 is None:
         return None
     if unit == "kpa":  # kPa × mm² = 1e-3 N
-        return values * area_mm2 * 1e-3
+        return values * (area_mm2 * 1e-3)
     if unit == "n_cm2":  # N/cm² × mm² = 1e-2 N
-        return values * area_mm2 * 1e-2
+        return values * (area_mm2 * 1e-2)
     return None
 
 

@@ -136,10 +136,17 @@ class _Foot:
     cop: FootCop | None
     regions: dict[str, FloatArray]
     stance: BoolArray
+    weights: FloatArray | None  # per-sensor force in N (frames, sensors), when known
 
 
 def _analyse_foot(foot: FootRecording, options: AnalysisOptions) -> _Foot:
-    load, unit = foot.load()
+    weights = sensor_weights(foot)
+    if foot.total_force_n is None and weights[1] == "n":
+        # FootRecording.load() without computing the forces twice (negative readings of
+        # tared sensors count as no load)
+        load, unit = weights[0].sum(axis=1), "n"
+    else:
+        load, unit = foot.load()
     load = np.asarray(load, dtype=np.float64)
     events = detect_events(
         load,
@@ -148,9 +155,8 @@ def _analyse_foot(foot: FootRecording, options: AnalysisOptions) -> _Foot:
         unit_is_newton=unit == "n",
         options=options.events,
     )
-    cop = foot_cop(foot)
-    weights, _ = sensor_weights(foot)
-    regions = distribution.region_loads(foot, weights)
+    cop = foot_cop(foot, weights)
+    regions = distribution.region_loads(foot, weights[0])
     stance = np.zeros(foot.n_frames, dtype=np.bool_)
     if events.walking:
         for a, b in zip(events.heel_strike, events.toe_off, strict=True):
@@ -158,7 +164,8 @@ def _analyse_foot(foot: FootRecording, options: AnalysisOptions) -> _Foot:
     else:
         finite = np.where(np.isfinite(load), load, -np.inf)
         stance = finite >= contact_threshold(load, unit)
-    return _Foot(foot, load, unit, events, cop, regions, stance)
+    force = weights[0] if weights[1] == "n" else None
+    return _Foot(foot, load, unit, events, cop, regions, stance, force)
 
 
 def _frames_lost(session: Session) -> int:
@@ -179,8 +186,7 @@ def _sensor_quality(f: _Foot) -> tuple[list[int], list[int]]:
     v = values[loaded]
     if v.size == 0:
         return [], []
-    v = np.nan_to_num(v, nan=-np.inf)
-    top = v.max(axis=0)
+    top = np.nanmax(np.where(np.isfinite(v), v, -np.inf), axis=0)
     # clipping shows as a flat top at a high reading: a sensor at its own maximum in a good
     # share of the loaded frames, that maximum among the foot's highest readings
     highest = float(top.max())
@@ -192,7 +198,8 @@ def _sensor_quality(f: _Foot) -> tuple[list[int], list[int]]:
         and np.mean(v[:, i] == top[i]) >= SATURATED_FRACTION
         and v.shape[0] >= 50
     ]
-    finite = values[np.isfinite(values)]
+    sample = values[:: max(1, values.shape[0] // 20_000)]  # percentiles of a subsample
+    finite = sample[np.isfinite(sample)]
     scale = float(np.percentile(finite, 99)) if finite.size else 0.0
     offset = float(np.percentile(finite, 1)) if finite.size else 0.0
     dead = []
@@ -327,12 +334,15 @@ def analyze(session: Session, options: AnalysisOptions | None = None) -> Analysi
         within[side] = distribution.shares(f.foot.time_s, f.regions, mask)
         if f.cop is not None:
             sel = mask & np.isfinite(f.cop.x_mm)
-            w = np.where(sel, np.nan_to_num(f.cop.load), 0.0)
+            w = np.where(sel, f.cop.load, 0.0)
             if w.sum() > 0:
                 cop_ml[side] = float(
-                    100.0 * np.sum(w * np.nan_to_num(f.cop.x_mm)) / w.sum() / f.cop.foot_width_mm
+                    100.0
+                    * np.sum(w * np.where(sel, f.cop.x_mm, 0.0))
+                    / w.sum()
+                    / f.cop.foot_width_mm
                 )
-        region_rows += distribution.regional(f.foot, mask)
+        region_rows += distribution.regional(f.foot, mask, f.weights, f.regions)
     body_mass = opt.body_mass_kg
     if body_mass is None:
         subject = session.metadata.get("subject")

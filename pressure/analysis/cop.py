@@ -59,11 +59,19 @@ class FootCop:
 
 def sensor_weights(foot: FootRecording) -> tuple[FloatArray, str]:
     """Per-sensor weights (frames, sensors) for CoP and regional loads, and their unit:
-    force in N when the unit and layout give it, else the values as they are."""
+    force in N when the unit and layout give it, else the values as they are; negative and
+    missing values weigh nothing. A new array (the recording is not changed)."""
     force = foot.sensor_force_n()
-    if force is not None:
-        return force, "n"
-    return foot.values, foot.unit
+    unit = "n"
+    if force is None:
+        force, unit = foot.values.copy(), foot.unit
+    elif force is foot.values:
+        force = force.copy()
+    np.maximum(force, 0.0, out=force)  # NaN stays NaN here
+    bad = ~np.isfinite(force)
+    if bad.any():
+        force[bad] = 0.0
+    return force, unit
 
 
 def contact_threshold(load: FloatArray, unit: str) -> float:
@@ -76,22 +84,23 @@ def contact_threshold(load: FloatArray, unit: str) -> float:
     return float(CONTACT_FRACTION * max(np.percentile(finite, 95), 0.0)) or np.inf
 
 
-def foot_cop(foot: FootRecording) -> FootCop | None:
-    """The foot's CoP per frame, or None without a sensor layout."""
+def foot_cop(foot: FootRecording, weights: tuple[FloatArray, str] | None = None) -> FootCop | None:
+    """The foot's CoP per frame, or None without a sensor layout. ``weights``: the result of
+    ``sensor_weights(foot)`` when the caller has it already."""
     layout = foot.layout
     if layout is None:
         return None
-    weights, unit = sensor_weights(foot)
-    weights = np.where(np.isfinite(weights), np.maximum(weights, 0.0), 0.0)
-    total = weights.sum(axis=1)
+    weights_, unit = weights if weights is not None else sensor_weights(foot)
+    total = weights_.sum(axis=1)
     threshold = contact_threshold(total, unit)
-    loaded = total >= threshold
-    x = np.full(foot.n_frames, np.nan)
-    y = np.full(foot.n_frames, np.nan)
-    if loaded.any():
-        w = weights[loaded]
-        x[loaded] = (w @ layout.x_mm) / total[loaded]
-        y[loaded] = (w @ layout.y_mm) / total[loaded]
+    unloaded = ~(total >= threshold)
+    # one pass over the weights for both coordinates
+    moments = weights_ @ np.column_stack([layout.x_mm, layout.y_mm])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        x = moments[:, 0] / total
+        y = moments[:, 1] / total
+    x[unloaded] = np.nan
+    y[unloaded] = np.nan
     return FootCop(
         time_s=foot.time_s,
         x_mm=x,

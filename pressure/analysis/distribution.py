@@ -26,6 +26,7 @@ from ..model import FootRecording
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
+CHUNK_FRAMES = 8192
 MIN_PRESSURE_KPA = 10.0  # sensel activation threshold (pressuRe's pedar default, METHODS §5.4)
 #: Region schemes whose regions partition a foot, for relative load.
 SCHEMES = {
@@ -40,7 +41,7 @@ def integral(time_s: FloatArray, values: FloatArray, mask: BoolArray | None = No
     if time_s.size == 0:
         return 0.0
     dt = np.gradient(time_s) if time_s.size > 1 else np.ones(1)
-    v = np.nan_to_num(values)
+    v = np.where(np.isfinite(values), values, 0.0)
     if mask is not None:
         v = np.where(mask, v, 0.0)
     return float(np.sum(v * dt))
@@ -64,11 +65,13 @@ def left_share(
 
 
 def region_loads(foot: FootRecording, weights: FloatArray) -> dict[str, FloatArray]:
-    """Per-frame load of each region of the foot's layout (same unit as ``weights``)."""
+    """Per-frame load of each region of the foot's layout, from ``cop.sensor_weights``."""
     if foot.layout is None:
         return {}
-    w = np.where(np.isfinite(weights), np.maximum(weights, 0.0), 0.0)
-    return {name: w[:, mask].sum(axis=1) for name, mask in foot.layout.regions.items()}
+    names = list(foot.layout.regions)
+    masks = np.column_stack([foot.layout.regions[n] for n in names]).astype(np.float64)
+    per_region = weights @ masks  # one pass over the weights for every region
+    return {name: np.ascontiguousarray(per_region[:, r]) for r, name in enumerate(names)}
 
 
 def shares(
@@ -88,40 +91,61 @@ def shares(
     return out
 
 
-def regional(foot: FootRecording, frames: BoolArray) -> list[dict[str, object]]:
+def regional(
+    foot: FootRecording,
+    frames: BoolArray,
+    weights: FloatArray | None,
+    loads: dict[str, FloatArray],
+) -> list[dict[str, object]]:
     """Regional variables (module docstring) of one foot over ``frames``; pressures only
-    when the values are pressures, forces only when they can be had in N."""
+    when the values are pressures, forces only when they are in N. ``weights`` and ``loads``
+    are ``cop.sensor_weights`` (None: not in N) and ``region_loads`` of the foot."""
     layout = foot.layout
     if layout is None or not frames.any():
         return []
     t = foot.time_s
-    dt = np.gradient(t) if t.size > 1 else np.ones(1)
-    values = np.nan_to_num(foot.values[frames])
-    pressure_kpa = None
-    if foot.unit == "kpa":
-        pressure_kpa = values
-    elif foot.unit == "n_cm2":
-        pressure_kpa = values * 10.0
-    force = foot.sensor_force_n()
-    force = None if force is None else np.maximum(np.nan_to_num(force[frames]), 0.0)
-    dts = dt[frames]
+    dts = np.where(frames, np.gradient(t) if t.size > 1 else np.ones(1), 0.0)
+    names = [name for name, mask in layout.regions.items() if mask.any()]
+    scale = {"kpa": 1.0, "n_cm2": 10.0}.get(foot.unit)
+    peak = dict.fromkeys(names, 0.0)
+    pti = dict.fromkeys(names, 0.0)
+    area = dict.fromkeys(names, 0.0)
+    if scale is not None:
+        index = {name: np.flatnonzero(layout.regions[name]) for name in names}
+        areas = np.column_stack([layout.regions[n] * layout.area_mm2 for n in names])
+        # in chunks of frames: the per-region maxima are copies, kept small and in cache
+        for start in range(0, foot.n_frames, CHUNK_FRAMES):
+            stop = min(start + CHUNK_FRAMES, foot.n_frames)
+            sel = frames[start:stop]
+            if not sel.any():
+                continue
+            p = foot.values[start:stop][sel]
+            p = np.where(np.isfinite(p), p, 0.0)
+            if scale != 1.0:
+                p *= scale
+            d = dts[start:stop][sel]
+            contact = (p > MIN_PRESSURE_KPA).astype(np.float64) @ areas  # float: BLAS
+            for r, name in enumerate(names):
+                each = p[:, index[name]].max(axis=1)
+                peak[name] = max(peak[name], float(each.max()))
+                pti[name] += float(each @ d)
+                area[name] = max(area[name], float(contact[:, r].max()))
     rows: list[dict[str, object]] = []
     ftis: dict[str, float] = {}
-    for name, mask in layout.regions.items():
-        if not mask.any():
-            continue
-        row: dict[str, object] = {"side": foot.side, "region": name, "sensors": int(mask.sum())}
-        if pressure_kpa is not None:
-            p = pressure_kpa[:, mask]
-            peak_each = p.max(axis=1)
-            row["peak_pressure_kpa"] = float(peak_each.max())
-            row["pressure_time_integral_kpa_s"] = float(np.sum(peak_each * dts))
-            active = p > MIN_PRESSURE_KPA
-            row["contact_area_mm2"] = float((active * layout.area_mm2[mask]).sum(axis=1).max())
-        if force is not None:
-            f = force[:, mask].sum(axis=1)
-            row["max_force_n"] = float(f.max())
-            row["force_time_integral_n_s"] = ftis[name] = float(np.sum(f * dts))
+    for name in names:
+        row: dict[str, object] = {
+            "side": foot.side,
+            "region": name,
+            "sensors": int(layout.regions[name].sum()),
+        }
+        if scale is not None:
+            row["peak_pressure_kpa"] = peak[name]
+            row["pressure_time_integral_kpa_s"] = pti[name]
+            row["contact_area_mm2"] = area[name]
+        if weights is not None:
+            f = loads[name]
+            row["max_force_n"] = float(np.max(f, where=frames, initial=0.0))
+            row["force_time_integral_n_s"] = ftis[name] = float(f @ dts)
         rows.append(row)
     for scheme in SCHEMES.values():
         total = sum(ftis.get(r, 0.0) for r in scheme)

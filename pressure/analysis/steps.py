@@ -47,6 +47,7 @@ from .cop import FootCop
 from .events import FootEvents
 
 FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
 
 STEP_COLUMNS = (
     "side",
@@ -87,21 +88,66 @@ def outline_width_at(layout: SensorLayout, y_mm: float) -> float:
     return float(max(xs) - min(xs)) if len(xs) >= 2 else float("nan")
 
 
-def _cpei(x: FloatArray, y: FloatArray, y_line: float, width_mm: float) -> float:
-    """CPEI-like value of one gait line (see the module docstring), or NaN."""
-    ok = np.isfinite(x) & np.isfinite(y)
-    x, y = x[ok], y[ok]
-    if x.size < 3 or not width_mm > 0:
-        return float("nan")
-    # where the path first reaches the line, and the chord's position there
-    above = np.flatnonzero(y >= y_line)
-    if above.size == 0 or above[0] == 0 or y[-1] <= y[0] or y[-1] < y_line:
-        return float("nan")
-    k = int(above[0])
-    f = (y_line - y[k - 1]) / (y[k] - y[k - 1])
-    x_path = x[k - 1] + f * (x[k] - x[k - 1])
-    x_chord = x[0] + (y_line - y[0]) * (x[-1] - x[0]) / (y[-1] - y[0])
-    return float(100.0 * (x_chord - x_path) / width_mm)
+def _first_at_or_after(positions: npt.NDArray[np.int64], a: IntArray, b: IntArray) -> IntArray:
+    """Per segment [a, b): the first of the sorted ``positions`` inside it, or -1."""
+    j = np.searchsorted(positions, a)
+    out = np.full(a.size, -1, dtype=np.int64)
+    inside = j < positions.size
+    out[inside] = positions[j[inside]]
+    out[out >= b] = -1
+    return out
+
+
+def _last_before(positions: npt.NDArray[np.int64], a: IntArray, b: IntArray) -> IntArray:
+    """Per segment [a, b): the last of the sorted ``positions`` inside it, or -1."""
+    j = np.searchsorted(positions, b) - 1
+    out = np.full(a.size, -1, dtype=np.int64)
+    ok = j >= 0
+    out[ok] = positions[j[ok]]
+    out[out < a] = -1
+    return out
+
+
+def _cpei(
+    x: FloatArray, y: FloatArray, a: IntArray, b: IntArray, y_line: float, width_mm: float
+) -> FloatArray:
+    """CPEI-like value of the gait line of each stance [a, b) (module docstring), or NaN:
+    where the path first reaches the distal-third line, against the chord from the stance's
+    first to its last CoP."""
+    out = np.full(a.size, np.nan)
+    if not width_mm > 0:
+        return out
+    finite = np.flatnonzero(np.isfinite(x) & np.isfinite(y))
+    first = _first_at_or_after(finite, a, b)
+    last = _last_before(finite, a, b)
+    reach = np.flatnonzero(np.isfinite(x) & (np.where(np.isfinite(y), y, -np.inf) >= y_line))
+    k = _first_at_or_after(reach, a, b)
+    ok = (first >= 0) & (last > first) & (k > first)
+    ok[ok] &= np.isfinite(x[k[ok] - 1]) & np.isfinite(y[k[ok] - 1])
+    ok[ok] &= y[last[ok]] > y[first[ok]]
+    if not ok.any():
+        return out
+    f0, f1, kk = first[ok], last[ok], k[ok]
+    frac = (y_line - y[kk - 1]) / (y[kk] - y[kk - 1])
+    x_path = x[kk - 1] + frac * (x[kk] - x[kk - 1])
+    x_chord = x[f0] + (y_line - y[f0]) * (x[f1] - x[f0]) / (y[f1] - y[f0])
+    out[ok] = 100.0 * (x_chord - x_path) / width_mm
+    return out
+
+
+def _segment_sums(values: FloatArray, a: IntArray, b: IntArray) -> FloatArray:
+    """Σ values[a:b] per segment (NaN counts as 0)."""
+    c = np.concatenate([[0.0], np.cumsum(np.where(np.isfinite(values), values, 0.0))])
+    result: FloatArray = c[b] - c[a]
+    return result
+
+
+def _segment_reduce(ufunc: np.ufunc, values: FloatArray, a: IntArray, b: IntArray) -> FloatArray:
+    """``ufunc`` (np.fmax, np.fmin) over values[a:b] per non-empty, non-overlapping segment."""
+    extended = np.append(values, np.nan)
+    idx = np.column_stack([a, b]).ravel()
+    result: FloatArray = ufunc.reduceat(extended, idx)[::2]
+    return result
 
 
 def foot_steps(
@@ -114,74 +160,75 @@ def foot_steps(
     layout: SensorLayout | None,
 ) -> pd.DataFrame:
     """One row per complete stance of one foot (columns ``STEP_COLUMNS`` but
-    ``double_support_s`` and ``used``, filled in by ``steps_table``)."""
-    rows = []
-    dt = np.gradient(time_s) if time_s.size > 1 else np.ones_like(time_s)
-    y_line = width = float("nan")
-    if layout is not None:
-        y_line = CPEI_U * layout.foot_length_mm
-        width = outline_width_at(layout, y_line)
-    medial = region_load.get("medial")
-    lateral = region_load.get("lateral")
+    ``double_support_s`` and ``used``, filled in by ``steps_table``). Vectorised over the
+    stances: an hour of walking is a few thousand of them."""
+    columns = [c for c in STEP_COLUMNS if c != "step"]
     hs_all, to_all, complete = events.heel_strike, events.toe_off, events.complete
     durations = time_s[to_all] - time_s[hs_all]
     longest = np.inf
     if complete.sum() >= 3:
         longest = MAX_STANCE_FACTOR * float(np.median(durations[complete]))
-    for k in range(hs_all.size):
-        if not complete[k] or durations[k] > longest:
-            continue
-        a, b = int(hs_all[k]), int(to_all[k])
-        hs_t, to_t = float(time_s[a]), float(time_s[b])
-        nxt = float("nan")
-        if k + 1 < hs_all.size and (complete[k + 1] or k + 2 == hs_all.size):
-            nxt = float(time_s[hs_all[k + 1]])
-        seg = slice(a, b)
-        f = load[seg]
-        integral = float(np.sum(np.nan_to_num(f) * dt[seg]))
-        row = {
+    # the next heel strike counts if that stance is complete or only cut by the end
+    next_ok = np.zeros(hs_all.size, dtype=np.bool_)
+    next_ok[:-1] = complete[1:]
+    if hs_all.size > 1:
+        next_ok[-2] |= True
+    next_hs = np.full(hs_all.size, np.nan)
+    next_hs[:-1] = np.where(next_ok[:-1], time_s[hs_all[1:]], np.nan)
+    keep = complete & (durations <= longest)
+    a, b = hs_all[keep].astype(np.int64), to_all[keep].astype(np.int64)
+    if a.size == 0:
+        return pd.DataFrame({c: pd.Series(dtype=float) for c in columns})
+    dt = np.gradient(time_s) if time_s.size > 1 else np.ones_like(time_s)
+    hs_t, to_t, nxt = time_s[a], time_s[b], next_hs[keep]
+    f = np.where(np.isfinite(load), load, np.nan)
+    counts = _segment_sums(np.isfinite(f).astype(np.float64), a, b)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        table: dict[str, object] = {
             "side": side,
             "heel_strike_s": hs_t,
             "toe_off_s": to_t,
             "stance_s": to_t - hs_t,
             "swing_s": nxt - to_t,
             "stride_s": nxt - hs_t,
-            "peak_load": float(np.nanmax(f)),
-            "mean_load": float(np.nanmean(f)),
-            "load_time_integral": integral,
+            "peak_load": _segment_reduce(np.fmax, f, a, b),
+            "mean_load": _segment_sums(f, a, b) / counts,
+            "load_time_integral": _segment_sums(f * dt, a, b),
         }
-        length = width_mm = ap = cpei = ml_pct = float("nan")
+        nan = np.full(a.size, np.nan)
+        length = width_mm = ap = cpei = ml_pct = nan
         if cop is not None:
-            x, y = cop.x_mm[seg], cop.y_mm[seg]
-            ok = np.isfinite(x) & np.isfinite(y)
-            if ok.sum() >= 2:
-                xo, yo = x[ok], y[ok]
-                length = float(np.sum(np.hypot(np.diff(xo), np.diff(yo))))
-                width_mm = float(xo.max() - xo.min())
-                ap = float(yo.max() - yo.min())
-                cpei = _cpei(x, y, y_line, width)
-                wts = np.where(ok, np.nan_to_num(f), 0.0)
-                if wts.sum() > 0:
-                    ml_pct = float(
-                        100.0 * np.sum(wts * np.nan_to_num(x)) / wts.sum() / cop.foot_width_mm
-                    )
-        mli = float("nan")
+            x, y = cop.x_mm, cop.y_mm
+            step = np.hypot(np.diff(x), np.diff(y))  # NaN next to an unloaded frame
+            length = _segment_sums(np.append(step, 0.0), a, b - 1)
+            width_mm = _segment_reduce(np.fmax, x, a, b) - _segment_reduce(np.fmin, x, a, b)
+            ap = _segment_reduce(np.fmax, y, a, b) - _segment_reduce(np.fmin, y, a, b)
+            y_line = CPEI_U * cop.foot_length_mm
+            width = outline_width_at(layout, y_line) if layout is not None else float("nan")
+            cpei = _cpei(x, y, a, b, y_line, width)
+            ok = np.isfinite(x) & np.isfinite(f)
+            wts = np.where(ok, f, 0.0)
+            ml_pct = (
+                100.0
+                * _segment_sums(wts * np.where(ok, x, 0.0), a, b)
+                / _segment_sums(wts, a, b)
+                / cop.foot_width_mm
+            )
+        mli = nan
+        medial, lateral = region_load.get("medial"), region_load.get("lateral")
         if medial is not None and lateral is not None:
-            m = float(np.sum(np.nan_to_num(medial[seg]) * dt[seg]))
-            lat = float(np.sum(np.nan_to_num(lateral[seg]) * dt[seg]))
-            if m + lat > 0:
-                mli = (m - lat) / (m + lat)
-        row.update(
-            gait_line_length_mm=length,
-            gait_line_width_mm=width_mm,
-            gait_line_ap_mm=ap,
-            cpei_pct=cpei,
-            medial_lateral_index=mli,
-            cop_ml_pct=ml_pct,
-        )
-        rows.append(row)
-    frame = pd.DataFrame(rows, columns=[c for c in STEP_COLUMNS if c not in ("step",)])
-    return frame
+            m = _segment_sums(medial * dt, a, b)
+            lat = _segment_sums(lateral * dt, a, b)
+            mli = (m - lat) / (m + lat)
+    table.update(
+        gait_line_length_mm=length,
+        gait_line_width_mm=width_mm,
+        gait_line_ap_mm=ap,
+        cpei_pct=cpei,
+        medial_lateral_index=mli,
+        cop_ml_pct=ml_pct,
+    )
+    return pd.DataFrame({c: table.get(c, np.nan) for c in columns})
 
 
 def _flag_used(steps: pd.DataFrame) -> pd.Series:
@@ -220,19 +267,21 @@ def steps_table(per_foot: list[pd.DataFrame]) -> pd.DataFrame:
     table["stance_pct"] = 100.0 * table["stance_s"] / table["stride_s"]
     table["swing_pct"] = 100.0 * table["swing_s"] / table["stride_s"]
     ds = np.full(len(table), np.nan)
+    sides = table["side"].to_numpy()
+    hs_all = table["heel_strike_s"].to_numpy(dtype=float)
+    to_all = table["toe_off_s"].to_numpy(dtype=float)
     for side, other in (("left", "right"), ("right", "left")):
-        mine = table.index[table["side"] == side]
-        theirs = table[table["side"] == other]
-        if not len(theirs):
+        mine = np.flatnonzero(sides == side)
+        theirs = sides == other
+        if not mine.size or not theirs.any():
             continue
-        to_other = theirs["toe_off_s"].to_numpy()
-        hs_other = theirs["heel_strike_s"].to_numpy()
-        for i in mine:
-            hs = table.at[i, "heel_strike_s"]
-            j = np.searchsorted(to_other, hs, side="right")
-            # the other foot's stance must be the one under way at this heel strike
-            if j < len(to_other) and hs_other[j] < hs:
-                ds[i] = to_other[j] - hs
+        to_other, hs_other = to_all[theirs], hs_all[theirs]
+        hs = hs_all[mine]
+        j = np.searchsorted(to_other, hs, side="right")
+        ok = j < to_other.size
+        # the other foot's stance must be the one under way at this heel strike
+        ok[ok] &= hs_other[j[ok]] < hs[ok]
+        ds[mine[ok]] = to_other[j[ok]] - hs[ok]
     table["double_support_s"] = ds
     table["used"] = _flag_used(table)
     return table[list(STEP_COLUMNS)]

@@ -89,7 +89,7 @@ import numpy as np
 
 from ..errors import FileFormatError
 from ..layout import FloatArray, SensorLayout, grid_layout
-from .readers import read_text_lines, to_numbers
+from .readers import TextLines, read_text_lines, to_numbers
 
 SIDES = ("left", "right")
 #: Required and optional CSV columns, in the order ``write_layout`` writes them.
@@ -120,7 +120,7 @@ def read_layout(path: str | Path) -> dict[str, SensorLayout]:
     first = next((line.lstrip() for line in text.lines if line.strip()), "")
     if first.startswith("{"):
         return _read_json(path, "\n".join(text.lines))
-    return _read_csv(path, text.lines)
+    return _read_csv(path, text)
 
 
 @dataclasses.dataclass
@@ -138,10 +138,11 @@ class _Row:
 
 
 def _cells(line: str) -> list[str]:
-    return [cell.strip() for cell in next(csv.reader([line]))]
+    return [cell.strip() for cell in next(csv.reader([line], skipinitialspace=True))]
 
 
-def _read_csv(path: Path, lines: list[str]) -> dict[str, SensorLayout]:
+def _read_csv(path: Path, text: TextLines) -> dict[str, SensorLayout]:
+    lines = text.lines
     settings: dict[tuple[str | None, str], _Setting] = {}
     header: list[str] | None = None
     header_line = 0
@@ -161,24 +162,24 @@ def _read_csv(path: Path, lines: list[str]) -> dict[str, SensorLayout]:
             continue
         if len(cells) != len(header):
             hint = ""
-            if index == len(lines) - 1 and not lines[index].endswith("\n"):
-                hint = " (is the file cut short?)" if len(cells) < len(header) else ""
+            if index == len(lines) - 1 and not text.ends_with_newline:
+                hint = " (the file ends inside this row: is it cut short?)"
             raise FileFormatError(
                 path,
                 f"this row has {len(cells)} fields, the header (line {header_line}) "
                 f"{len(header)}: {', '.join(header)}{hint}",
                 line=line_no,
             )
-        row = dict(zip(header, cells, strict=True))
+        cell = dict(zip(header, cells, strict=True))
         rows.append(
             _Row(
                 line=line_no,
-                sensor=_sensor_number(path, row["sensor"], line_no),
-                side=_side(path, row["side"], line_no) if "side" in row else None,
-                regions=_region_cell(path, row.get("regions", ""), line_no),
+                sensor=_sensor_number(path, cell["sensor"], line_no),
+                side=_side(path, cell["side"], line_no) if "side" in cell else None,
+                regions=_region_cell(path, cell.get("regions", ""), line_no),
             )
         )
-        numbers.append([row["x_mm"], row["y_mm"], row["area_mm2"]])
+        numbers.append([cell["x_mm"], cell["y_mm"], cell["area_mm2"]])
     if header is None:
         raise FileFormatError(
             path,
@@ -189,10 +190,10 @@ def _read_csv(path: Path, lines: list[str]) -> dict[str, SensorLayout]:
     if not rows:
         raise FileFormatError(path, "the table has no sensors", line=header_line)
     xya = to_numbers(path, numbers, [r.line for r in rows], ("x_mm", "y_mm", "area_mm2"))
-    for row, area in zip(rows, xya[:, 2], strict=True):
+    for parsed, area in zip(rows, xya[:, 2], strict=True):
         if not area > 0:
             raise FileFormatError(
-                path, f"area_mm2 must be positive, got {area:g}", line=row.line
+                path, f"area_mm2 must be positive, got {area:g}", line=parsed.line
             )
 
     has_sides = "side" in header
@@ -215,9 +216,7 @@ def _read_csv(path: Path, lines: list[str]) -> dict[str, SensorLayout]:
     for side in SIDES:
         picked = [i for i, r in enumerate(rows) if r.side == side]
         if picked:
-            result[side] = _build(
-                path, side, [rows[i] for i in picked], xya[picked], settings
-            )
+            result[side] = _build(path, side, [rows[i] for i in picked], xya[picked], settings)
     return result
 
 
@@ -406,8 +405,8 @@ def _build(
         if problem:
             raise FileFormatError(path, f"sensor {row.sensor}{what}: {problem}", line=row.line)
     outline_setting = _setting(settings, side, "outline_mm")
-    outline = _rectangle(length, width) if outline_setting is None else _outline(
-        path, outline_setting
+    outline = (
+        _rectangle(length, width) if outline_setting is None else _outline(path, outline_setting)
     )
 
     declared_setting = _setting(settings, side, "regions")
@@ -595,8 +594,7 @@ def _json_grid(
             if grid[key] not in allowed:
                 raise FileFormatError(
                     path,
-                    f"{prefix}.{key} must be {' or '.join(map(repr, allowed))}, "
-                    f"got {grid[key]!r}",
+                    f"{prefix}.{key} must be {' or '.join(map(repr, allowed))}, got {grid[key]!r}",
                     line=line(key),
                 )
             options[key] = grid[key]
@@ -633,13 +631,13 @@ def write_layout(path: str | Path, layout: SensorLayout | Mapping[str, SensorLay
         unknown = [k for k in layout if k not in SIDES]
         if unknown or not layout:
             raise ValueError(f"layouts must be keyed by 'left' and/or 'right', got {list(layout)}")
-        for side, value in layout.items():
+        for key, value in layout.items():
             if not isinstance(value, SensorLayout):
-                raise ValueError(f"layout for {side!r} is not a SensorLayout: {value!r}")
+                raise ValueError(f"layout for {key!r} is not a SensorLayout: {value!r}")
         if set(layout) == set(SIDES) and layout["left"] == layout["right"]:
             by_side = {None: layout["left"]}
         else:
-            by_side = {side: layout[side] for side in SIDES if side in layout}
+            by_side = {key: layout[key] for key in SIDES if key in layout}
     else:
         raise ValueError(f"expected a SensorLayout or a dict of them by side, got {layout!r}")
 
@@ -688,9 +686,7 @@ def _custom_regions(layout: SensorLayout) -> list[str]:
 def _check_writable(layout: SensorLayout, side: str | None, custom: list[str]) -> None:
     what = f"layout {layout.name!r}" + ("" if side is None else f" ({side})")
     if layout.name != layout.name.strip() or "\n" in layout.name or "\r" in layout.name:
-        raise ValueError(
-            f"{what}: a name with surrounding spaces or line breaks cannot be written"
-        )
+        raise ValueError(f"{what}: a name with surrounding spaces or line breaks cannot be written")
     for name in custom:
         if _REGION_NAME.fullmatch(name) is None:
             raise ValueError(

@@ -1,0 +1,547 @@
+"""Calibration of insole values: zero offsets, gains, calibration curves, body weight, layouts.
+
+Every function takes a ``Session`` and returns a **new** one (``dataclasses.replace``); the
+input and its arrays are never changed. Each appends what it did to
+``metadata["calibration"]``, a list of JSON-serialisable steps in the order applied::
+
+    {"step": "tare", "sides": ["left", "right"], "method": "unloaded_frames", ...,
+     "offset": {"left": [...], "right": [...]}, "unit": {"left": "kpa", "right": "kpa"}}
+
+``side=None`` means every foot the session has; ``"left"``/``"right"`` one foot (which must be
+there). The usual order is ``with_layout`` (if the reader did not know it), ``tare``, then one of
+``apply_gain`` / ``apply_curve`` / ``scale_to_body_weight``.
+
+A device's own total force (``FootRecording.total_force_n``) is its vendor's calibration and
+is left alone by ``tare``, ``apply_gain`` and ``apply_curve``; ``scale_to_body_weight`` scales
+it with everything else. Samples that are NaN (gaps some readers mark) stay NaN.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import warnings
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from .layout import SensorLayout
+from .model import UNITS, FloatArray, FootRecording, Session, SideName
+
+#: Standard gravity (m/s²), for body weight = mass × g.
+STANDARD_GRAVITY_M_S2 = 9.80665
+#: ``tare``'s default rule for finding unloaded frames (see ``tare``).
+TARE_LOW_PERCENTILE = 20.0
+TARE_HIGH_PERCENTILE = 95.0
+TARE_BAND = 0.05
+TARE_MAX_UNLOADED_LEVEL = 0.25
+TARE_MIN_UNLOADED_SHARE = 0.25
+
+SIDES: tuple[SideName, SideName] = ("left", "right")
+Extrapolate = Literal["clamp", "linear"]
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _check_session(session: object) -> Session:
+    if not isinstance(session, Session):
+        raise ValueError(f"expected a pressure.model.Session, got {type(session).__name__}")
+    return session
+
+
+def _sides(session: Session, side: str | None) -> list[SideName]:
+    """The feet an operation applies to (see the module docstring)."""
+    if side is None:
+        feet = [s for s in SIDES if getattr(session, s) is not None]
+        if not feet:
+            raise ValueError("the session has no foot recording")
+        return feet
+    for name in SIDES:
+        if side == name:
+            if getattr(session, name) is None:
+                raise ValueError(f"the session has no {name} foot")
+            return [name]
+    raise ValueError(f"side must be 'left', 'right' or None (both), got {side!r}")
+
+
+def _foot(session: Session, side: SideName) -> FootRecording:
+    foot = session.left if side == "left" else session.right
+    assert foot is not None  # _sides checked it
+    return foot
+
+
+def _with(
+    session: Session, feet: Mapping[SideName, FootRecording], step: dict[str, Any]
+) -> Session:
+    """A new session with ``feet`` replaced and ``step`` appended to the calibration record."""
+    history = session.metadata.get("calibration", [])
+    if not isinstance(history, list):
+        raise ValueError(
+            f"metadata['calibration'] must be a list of steps, got {type(history).__name__}"
+        )
+    metadata = {**session.metadata, "calibration": [*history, step]}
+    return dataclasses.replace(
+        session,
+        left=feet.get("left", session.left),
+        right=feet.get("right", session.right),
+        metadata=metadata,
+    )
+
+
+def _floats(values: FloatArray) -> FloatArray:
+    return np.asarray(values, dtype=np.float64)
+
+
+def _per_side(values: Mapping[SideName, Any]) -> dict[str, Any]:
+    return {str(side): value for side, value in values.items()}
+
+
+def _list(array: FloatArray) -> list[float | None]:
+    # JSON has no NaN: a sensor without data is None
+    return [None if math.isnan(v) else float(v) for v in np.asarray(array, dtype=np.float64)]
+
+
+def _unit(unit: str | None, name: str = "unit") -> str | None:
+    if unit is not None and unit not in UNITS:
+        raise ValueError(f"{name} must be one of {UNITS}, got {unit!r}")
+    return unit
+
+
+# --- tare ------------------------------------------------------------------------------------
+
+
+def tare(
+    session: Session,
+    *,
+    window_s: tuple[float, float] | None = None,
+    side: str | None = None,
+) -> Session:
+    """Subtract each sensor's zero offset, then clip negative values to 0.
+
+    Offsets are per foot and per sensor, in the foot's own unit:
+
+    * ``window_s=(t0, t1)`` (seconds, ``t0 <= time_s < t1``): the median of each sensor over
+      that window — a period with the foot lifted (sitting with the leg raised, a calibration
+      pause). Every foot tared must have samples in the window.
+    * default, for walking: the median of each sensor over the foot's **unloaded frames**. A
+      frame's total is its summed sensor force (or the plain sum of values when the unit and
+      layout give no force). ``low`` is the median total of the 20 % of frames with the lowest
+      totals, ``high`` the 95th percentile of the totals; the unloaded frames are those whose
+      total is at most ``low + 0.05 · (high − low)``. In walking the swing phase (about 40 %
+      of the time) holds the lowest-loaded frames, so ``low`` is the swing level as long as
+      at least 10 % of the frames are swing (a median tolerates half its data from elsewhere);
+      the band then takes in every swing frame whatever its noise, rather than only the
+      quietest half (which would bias each offset low), and leaves out the stance frames. The
+      median per sensor ignores the few frames at the edges of stance that fall in the band.
+      The foot must be seen to unload: either ``low`` is at most 25 % of ``high`` (the
+      unloaded level is near zero), or at least 25 % of the frames sit in the band (a tight
+      cluster at one level, as swing phases make even on an insole whose offsets are large
+      against its load; walking gives about 40 %, a simulated quiet stance about 13 %).
+      Otherwise (standing, or only loaded frames) this raises ValueError: there is no
+      unloaded period to measure; pass ``window_s``. A stance with weight shifted almost
+      entirely off the foot at times passes the first test and is tared on those frames.
+
+    ``metadata["calibration"]`` records the method, its parameters, the unloaded frame counts
+    and the offsets. ``total_force_n`` (the device's own) is left as it is.
+    """
+    session = _check_session(session)
+    sides = _sides(session, side)
+    window = None if window_s is None else _window(window_s)
+    feet: dict[SideName, FootRecording] = {}
+    offsets: dict[SideName, list[float | None]] = {}
+    frames: dict[SideName, int] = {}
+    for name in sides:
+        foot = _foot(session, name)
+        values = _floats(foot.values)
+        if foot.n_frames == 0:
+            raise ValueError(f"the {name} foot has no frames to tare")
+        if window is None:
+            chosen = _unloaded_frames(foot, name)
+        else:
+            chosen = (foot.time_s >= window[0]) & (foot.time_s < window[1])
+            if not chosen.any():
+                raise ValueError(
+                    f"the {name} foot has no samples in window_s {window[0]:g}..{window[1]:g} s "
+                    f"(its samples span {foot.time_s[0]:g}..{foot.time_s[-1]:g} s)"
+                )
+        with warnings.catch_warnings():
+            # a sensor with only NaN samples gets a NaN offset: treated as 0, recorded as None
+            warnings.simplefilter("ignore", RuntimeWarning)
+            offset = np.nanmedian(values[chosen], axis=0)
+        tared = np.maximum(values - np.where(np.isnan(offset), 0.0, offset), 0.0)
+        feet[name] = dataclasses.replace(foot, values=tared)
+        offsets[name] = _list(offset)
+        frames[name] = int(chosen.sum())
+    step: dict[str, Any] = {"step": "tare", "sides": list(sides)}
+    if window is None:
+        step.update(
+            method="unloaded_frames",
+            low_percentile=TARE_LOW_PERCENTILE,
+            high_percentile=TARE_HIGH_PERCENTILE,
+            band=TARE_BAND,
+            max_unloaded_level=TARE_MAX_UNLOADED_LEVEL,
+            min_unloaded_share=TARE_MIN_UNLOADED_SHARE,
+        )
+    else:
+        step.update(method="window", window_s=[window[0], window[1]])
+    step.update(
+        frames=_per_side(frames),
+        offset=_per_side(offsets),
+        unit={s: _foot(session, s).unit for s in sides},
+        clipped_below=0.0,
+    )
+    return _with(session, feet, step)
+
+
+def _window(window_s: object) -> tuple[float, float]:
+    try:
+        t0, t1 = (float(t) for t in window_s)  # type: ignore[attr-defined]
+    except (TypeError, ValueError):
+        raise ValueError(f"window_s must be a pair (t0, t1) of seconds, got {window_s!r}") from None
+    if not (math.isfinite(t0) and math.isfinite(t1) and t0 < t1):
+        raise ValueError(f"window_s must be finite seconds with t0 < t1, got {window_s!r}")
+    return t0, t1
+
+
+def _frame_totals(foot: FootRecording) -> FloatArray:
+    values = _floats(foot.values)
+    force = foot.sensor_force_n()
+    summed = values if force is None else _floats(force)
+    return np.asarray(summed.sum(axis=1), dtype=np.float64)
+
+
+def _unloaded_frames(foot: FootRecording, side: str) -> npt.NDArray[np.bool_]:
+    """The foot's unloaded frames by ``tare``'s default rule (see there)."""
+    total = _frame_totals(foot)
+    valid = np.isfinite(total)
+    if valid.sum() < 10:
+        raise ValueError(
+            f"the {side} foot has {int(valid.sum())} complete frames: too few to find its "
+            "unloaded frames; pass window_s"
+        )
+    finite = total[valid]
+    cut = np.percentile(finite, TARE_LOW_PERCENTILE)
+    low = float(np.median(finite[finite <= cut]))
+    high = float(np.percentile(finite, TARE_HIGH_PERCENTILE))
+    if not high > 0:
+        raise ValueError(f"the {side} foot carries no load (its values are all zero or below)")
+    unloaded = valid & (total <= low + TARE_BAND * (high - low))
+    share = float(unloaded.sum() / valid.sum())
+    if low > TARE_MAX_UNLOADED_LEVEL * high and share < TARE_MIN_UNLOADED_SHARE:
+        raise ValueError(
+            f"the {side} foot never seems to unload: its lowest {TARE_LOW_PERCENTILE:g} % of "
+            f"frames carry {100 * low / high:.0f} % of its {TARE_HIGH_PERCENTILE:g}th-percentile "
+            f"load, and only {100 * share:.0f} % of its frames sit at that level (walking: a "
+            f"swing phase near zero, or at least {100 * TARE_MIN_UNLOADED_SHARE:g} % of the "
+            "frames at one level). Is it standing? Pass window_s=(t0, t1) for a time with the "
+            "foot lifted"
+        )
+    return unloaded
+
+
+# --- gains and curves ------------------------------------------------------------------------
+
+
+def apply_gain(
+    session: Session,
+    gain: float | Sequence[float] | FloatArray,
+    *,
+    side: str | None = None,
+    unit: str | None = None,
+) -> Session:
+    """Multiply each sensor's values by its gain: a scalar for all sensors, or an array of one
+    gain per sensor (every foot it applies to must have that many sensors). Gains must be
+    finite and non-negative (0 silences a dead sensor). ``unit`` (one of ``UNITS``) is the
+    values' unit afterwards; by default it is unchanged."""
+    session = _check_session(session)
+    sides = _sides(session, side)
+    _unit(unit)
+    try:
+        gains = np.asarray(gain, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"gain must be a number or an array of numbers, got {gain!r}") from None
+    if gains.ndim > 1:
+        raise ValueError(
+            f"gain must be a scalar or a 1-D array (one per sensor), got {gains.shape}"
+        )
+    if not (np.all(np.isfinite(gains)) and np.all(gains >= 0)):
+        raise ValueError("gain must be finite and non-negative")
+    feet: dict[SideName, FootRecording] = {}
+    for name in sides:
+        foot = _foot(session, name)
+        if gains.ndim == 1 and gains.size != foot.n_sensors:
+            raise ValueError(
+                f"gain has {gains.size} values, the {name} foot {foot.n_sensors} sensors"
+            )
+        feet[name] = dataclasses.replace(
+            foot, values=_floats(foot.values) * gains, unit=unit or foot.unit
+        )
+    step = {
+        "step": "apply_gain",
+        "sides": list(sides),
+        "gain": float(gains) if gains.ndim == 0 else _list(gains),
+        "unit": {s: feet[s].unit for s in sides},
+        "from_unit": {s: _foot(session, s).unit for s in sides},
+    }
+    return _with(session, feet, step)
+
+
+def apply_curve(
+    session: Session,
+    raw: Sequence[float] | FloatArray,
+    value: Sequence[float] | FloatArray,
+    *,
+    unit: str,
+    side: str | None = None,
+    extrapolate: Extrapolate = "clamp",
+) -> Session:
+    """Convert values through a monotone calibration curve given by points ``raw → value``,
+    piecewise linear between them (``numpy.interp``), e.g. ADC counts to kPa or N.
+
+    ``raw`` and ``value`` have shape (k,) with k ≥ 2 for one curve shared by all sensors, or
+    (sensors, k) for one curve per sensor. ``raw`` must increase strictly along each curve and
+    ``value`` be monotone (either direction). ``unit`` (one of ``UNITS``) is the unit of
+    ``value``. Outside a curve's range: ``extrapolate="clamp"`` (default) holds the end values,
+    never inventing numbers beyond what was calibrated; ``"linear"`` continues the first and
+    last segments. Values are not clipped (a curve that starts at (0, 0) keeps zero at zero).
+    ``metadata["calibration"]`` records the points and how many samples fell outside the
+    curve's range per foot.
+    """
+    session = _check_session(session)
+    sides = _sides(session, side)
+    if unit not in UNITS:
+        raise ValueError(f"unit must be one of {UNITS}, got {unit!r}")
+    if extrapolate not in ("clamp", "linear"):
+        raise ValueError(f"extrapolate must be 'clamp' or 'linear', got {extrapolate!r}")
+    try:
+        xp = np.asarray(raw, dtype=np.float64)
+        fp = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError("raw and value must be arrays of numbers") from None
+    if xp.shape != fp.shape or xp.ndim not in (1, 2) or xp.shape[-1] < 2:
+        raise ValueError(
+            "raw and value must have the same shape, (k,) or (sensors, k) with k >= 2 points; "
+            f"got {xp.shape} and {fp.shape}"
+        )
+    if not (np.all(np.isfinite(xp)) and np.all(np.isfinite(fp))):
+        raise ValueError("raw and value must be finite")
+    if not np.all(np.diff(xp, axis=-1) > 0):
+        raise ValueError("raw must increase strictly along each curve")
+    steps = np.diff(fp, axis=-1)
+    if not np.all((steps >= 0).all(axis=-1) | (steps <= 0).all(axis=-1)):
+        raise ValueError(
+            "value must be monotone (non-decreasing or non-increasing) along each curve"
+        )
+    feet: dict[SideName, FootRecording] = {}
+    outside: dict[SideName, int] = {}
+    for name in sides:
+        foot = _foot(session, name)
+        if xp.ndim == 2 and xp.shape[0] != foot.n_sensors:
+            raise ValueError(
+                f"the curves are for {xp.shape[0]} sensors, the {name} foot has {foot.n_sensors}"
+            )
+        values = _floats(foot.values)
+        out = np.empty_like(values)
+        for i in range(foot.n_sensors):
+            x, f = (xp, fp) if xp.ndim == 1 else (xp[i], fp[i])
+            out[:, i] = _interp(values[:, i], x, f, extrapolate)
+        # per-sensor curves broadcast their ends over the sensors' columns
+        outside[name] = int(np.sum((values < xp[..., 0]) | (values > xp[..., -1])))
+        feet[name] = dataclasses.replace(foot, values=out, unit=unit)
+    step = {
+        "step": "apply_curve",
+        "sides": list(sides),
+        "raw": xp.tolist(),
+        "value": fp.tolist(),
+        "extrapolate": extrapolate,
+        "unit": unit,
+        "from_unit": {s: _foot(session, s).unit for s in sides},
+        "samples_outside_curve": _per_side(outside),
+    }
+    return _with(session, feet, step)
+
+
+def _interp(x: FloatArray, xp: FloatArray, fp: FloatArray, extrapolate: Extrapolate) -> FloatArray:
+    out = np.asarray(np.interp(x, xp, fp), dtype=np.float64)
+    if extrapolate == "linear":
+        below, above = x < xp[0], x > xp[-1]
+        out[below] = fp[0] + (x[below] - xp[0]) * (fp[1] - fp[0]) / (xp[1] - xp[0])
+        out[above] = fp[-1] + (x[above] - xp[-1]) * (fp[-1] - fp[-2]) / (xp[-1] - xp[-2])
+    return out
+
+
+# --- body weight -----------------------------------------------------------------------------
+
+
+def scale_to_body_weight(session: Session, body_mass_kg: float) -> Session:
+    """Scale both feet by one factor so that their combined load averages body weight.
+
+    Why it works: the vertical ground reaction force under both feet, averaged over whole
+    strides of steady walking, equals body weight ``m·g`` (``g = 9.80665 m/s²``): the body's
+    vertical velocity is the same at the start and end of a stride, so the impulse of
+    ``F − m·g`` over it is zero. In quiet standing it equals body weight at every instant.
+    So one factor ``k = m·g / mean(load_left + load_right)`` turns uncalibrated values (ADC
+    counts, or a pressure calibration that is off) into newtons.
+
+    Limits: it needs **both feet** (one foot carries body weight only in part, and not a known
+    part); steady walking over many strides or quiet standing (starts, stops, turns, jumps and
+    a recording cut mid-stride bias the mean — by up to about one stride's share of the
+    duration, so use at least 20 s); all support through the insoles (no handrail, cane or
+    walker; a carried load adds to the mass). The insole must respond linearly from zero:
+    ``tare`` first, and use ``apply_curve`` for a nonlinear sensor — a single factor cannot
+    straighten a curve. It also absorbs what the insole misses (force outside the sensors),
+    so sensor forces come out a little high where coverage is sparse.
+
+    How: each foot's load is ``FootRecording.load()`` — the device's total force when it has
+    one, else the sum of sensor forces (N, from kPa or N/cm² and the layout's areas), else the
+    plain sum of values (ADC counts and the like are taken as proportional to force; pressure
+    without a layout is summed as if the sensors had equal areas). The mean is over the frames
+    within the time both feet have samples, per foot (so the feet may have different sample
+    times), ignoring NaN frames; both feet's loads must have the same unit. Per-sensor values
+    become newtons (unit ``"n"``): sensor force (or value) × k; ``total_force_n`` × k when
+    present.
+
+    Raises ValueError when a foot is missing, the feet do not overlap in time, the loads'
+    units differ, or there is no load.
+    """
+    session = _check_session(session)
+    ok = isinstance(body_mass_kg, (int, float)) and not isinstance(body_mass_kg, bool)
+    if not (ok and math.isfinite(body_mass_kg) and 10 <= body_mass_kg <= 500):
+        raise ValueError(f"body_mass_kg must be a mass within 10..500 kg, got {body_mass_kg!r}")
+    missing = [s for s in SIDES if getattr(session, s) is None]
+    if missing:
+        raise ValueError(
+            f"scaling to body weight needs both feet (their loads add up to body weight); "
+            f"the session has no {missing[0]} foot"
+        )
+    left, right = _foot(session, "left"), _foot(session, "right")
+    if left.n_frames == 0 or right.n_frames == 0:
+        raise ValueError("scaling to body weight needs samples of both feet")
+    start = max(float(left.time_s[0]), float(right.time_s[0]))
+    stop = min(float(left.time_s[-1]), float(right.time_s[-1]))
+    if not start < stop:
+        raise ValueError(
+            f"the feet's recordings do not overlap in time (left {left.time_s[0]:g}.."
+            f"{left.time_s[-1]:g} s, right {right.time_s[0]:g}..{right.time_s[-1]:g} s)"
+        )
+    means: dict[SideName, float] = {}
+    units: dict[SideName, str] = {}
+    pair: tuple[tuple[SideName, FootRecording], ...] = (("left", left), ("right", right))
+    for name, foot in pair:
+        load, load_unit = foot.load()
+        inside = (foot.time_s >= start) & (foot.time_s <= stop)
+        chosen = _floats(load)[inside]
+        chosen = chosen[np.isfinite(chosen)]
+        if chosen.size == 0:
+            raise ValueError(f"the {name} foot has no complete frames while both feet record")
+        means[name] = float(chosen.mean())
+        units[name] = load_unit
+        if foot.total_force_n is not None and foot.sensor_force_n() is None:
+            raise ValueError(
+                f"the {name} foot has the device's total force (N) but its sensor values are "
+                f"in {foot.unit!r}, which cannot be scaled into N by the same factor: calibrate "
+                "the sensors first (apply_gain/apply_curve), or drop the total "
+                "(dataclasses.replace(foot, total_force_n=None))"
+            )
+    if units["left"] != units["right"]:
+        raise ValueError(
+            f"the feet's loads are in different units (left {units['left']!r}, right "
+            f"{units['right']!r}): give both feet the same unit (and layouts) first"
+        )
+    combined = means["left"] + means["right"]
+    if not (math.isfinite(combined) and combined > 0):
+        raise ValueError(
+            "the feet carry no load on average (mean combined load "
+            f"{combined:g} {units['left']}): nothing to scale to body weight"
+        )
+    weight_n = float(body_mass_kg) * STANDARD_GRAVITY_M_S2
+    factor = weight_n / combined
+    feet: dict[SideName, FootRecording] = {}
+    for name, foot in pair:
+        force = foot.sensor_force_n()
+        per_sensor = _floats(foot.values if force is None else force)
+        total = None if foot.total_force_n is None else _floats(foot.total_force_n) * factor
+        feet[name] = dataclasses.replace(
+            foot, values=per_sensor * factor, unit="n", total_force_n=total
+        )
+    step = {
+        "step": "scale_to_body_weight",
+        "sides": list(SIDES),
+        "body_mass_kg": float(body_mass_kg),
+        "gravity_m_s2": STANDARD_GRAVITY_M_S2,
+        "body_weight_n": weight_n,
+        "factor": factor,
+        "factor_unit": f"N per {units['left']}",
+        "mean_load": _per_side(means),
+        "window_s": [start, stop],
+        "from_unit": {s: _foot(session, s).unit for s in SIDES},
+        "unit": "n",
+    }
+    return _with(session, feet, step)
+
+
+# --- layouts ---------------------------------------------------------------------------------
+
+
+def with_layout(
+    session: Session,
+    layout: SensorLayout | Mapping[str, SensorLayout],
+    side: str | None = None,
+) -> Session:
+    """Attach a sensor layout: one for both feet, or ``{"left": ..., "right": ...}`` (as
+    ``pressure.io.layout_file.read_layout`` returns). With ``side=None`` every foot of the
+    session gets its layout (a dict must have each of them); with a side, only that foot. The
+    layout's sensor count must match the foot's."""
+    session = _check_session(session)
+    sides = _sides(session, side)
+    if isinstance(layout, SensorLayout):
+        chosen: dict[SideName, SensorLayout] = {s: layout for s in sides}
+    elif isinstance(layout, Mapping):
+        unknown = [k for k in layout if k not in SIDES]
+        if unknown:
+            raise ValueError(f"layouts must be keyed by 'left' and/or 'right', got {unknown}")
+        absent = [s for s in sides if s not in layout]
+        if absent:
+            raise ValueError(
+                f"no layout for the {absent[0]} foot (the dict has {', '.join(layout) or 'none'})"
+                + ("; pass side= to attach one foot's" if side is None else "")
+            )
+        chosen = {s: layout[s] for s in sides}
+        for s, one in chosen.items():
+            if not isinstance(one, SensorLayout):
+                raise ValueError(f"the layout for {s} is not a SensorLayout: {one!r}")
+    else:
+        raise ValueError(f"expected a SensorLayout or a dict of them by side, got {layout!r}")
+    feet: dict[SideName, FootRecording] = {}
+    for name, one in chosen.items():
+        foot = _foot(session, name)
+        if one.n_sensors != foot.n_sensors:
+            raise ValueError(
+                f"layout {one.name!r} has {one.n_sensors} sensors, the {name} foot's data "
+                f"{foot.n_sensors}"
+            )
+        feet[name] = dataclasses.replace(foot, layout=one)
+    step = {
+        "step": "with_layout",
+        "sides": list(sides),
+        "layout": {s: one.name for s, one in chosen.items()},
+        "previous": {s: _layout_name(_foot(session, s)) for s in sides},
+    }
+    return _with(session, feet, step)
+
+
+def _layout_name(foot: FootRecording) -> str | None:
+    return None if foot.layout is None else foot.layout.name
+
+
+__all__ = [
+    "STANDARD_GRAVITY_M_S2",
+    "apply_curve",
+    "apply_gain",
+    "scale_to_body_weight",
+    "tare",
+    "with_layout",
+]
