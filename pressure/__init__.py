@@ -13,28 +13,59 @@ from typing import TYPE_CHECKING, Any
 from .errors import DeviceError, FileFormatError, PressureError
 
 if TYPE_CHECKING:
+    from .analysis import Analysis, AnalysisOptions, analyze
+    from .calibration import apply_curve, apply_gain, scale_to_body_weight, tare, with_layout
+    from .io.layout_file import read_layout, write_layout
     from .io.load import load
+    from .layout import SensorLayout, grid_layout
     from .model import FootRecording, Session
 
 __all__ = [
+    "Analysis",
+    "AnalysisOptions",
     "DeviceError",
     "FileFormatError",
     "FootRecording",
     "PressureError",
+    "SensorLayout",
     "Session",
     "__version__",
+    "analyze",
+    "apply_curve",
+    "apply_gain",
+    "grid_layout",
     "load",
+    "read_layout",
+    "scale_to_body_weight",
+    "tare",
+    "with_layout",
+    "write_layout",
 ]
+
+# name -> module that defines it (relative to this package)
+_LAZY = {
+    "load": ".io.load",
+    "Session": ".model",
+    "FootRecording": ".model",
+    "analyze": ".analysis",
+    "Analysis": ".analysis",
+    "AnalysisOptions": ".analysis",
+    "tare": ".calibration",
+    "apply_gain": ".calibration",
+    "apply_curve": ".calibration",
+    "scale_to_body_weight": ".calibration",
+    "with_layout": ".calibration",
+    "read_layout": ".io.layout_file",
+    "write_layout": ".io.layout_file",
+    "SensorLayout": ".layout",
+    "grid_layout": ".layout",
+}
 
 
 def __getattr__(name: str) -> Any:
     # imported on first use, so `pressure --help` does not pay for numpy and the readers
-    if name == "load":
-        from .io.load import load
+    if name in _LAZY:
+        import importlib
 
-        return load
-    if name in ("Session", "FootRecording"):
-        from . import model
-
-        return getattr(model, name)
+        return getattr(importlib.import_module(_LAZY[name], __name__), name)
     raise AttributeError(f"module 'pressure' has no attribute {name!r}")

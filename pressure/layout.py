@@ -46,7 +46,8 @@ FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 _A = TypeVar("_A", bound=np.ndarray[Any, Any])
 
-MAX_SENSORS = 4096  # as many as one wire-protocol frame carries
+MAX_SENSORS = 4096
+_UNIT = re.compile(r"[a-z][a-z0-9_]{0,15}")  # as many as one wire-protocol frame carries
 
 #: Bands of ``u = y / foot length`` as [low, high) (METHODS §5.1).
 LENGTH_BANDS: Mapping[str, tuple[float, float]] = types.MappingProxyType(
@@ -85,6 +86,10 @@ class SensorLayout:
     foot_width_mm: float
     outline_mm: FloatArray
     regions: Mapping[str, BoolArray] = field(default_factory=dict)
+    #: What the ``*_mm`` coordinates really are: "mm", or e.g. "au" for arbitrary units
+    #: (PhysioNet gaitpdb's coordinates are "a proxy" with no unit). Analyses name their
+    #: lengths with this unit and compute nothing in mm from a layout that is not in mm.
+    coordinate_unit: str = "mm"
 
     def __post_init__(self) -> None:
         x = _frozen_floats("x_mm", self.x_mm)
@@ -105,6 +110,11 @@ class SensorLayout:
             value = getattr(self, name)
             if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
                 raise ValueError(f"{name} must be a positive finite number of mm, got {value!r}")
+        if not (isinstance(self.coordinate_unit, str) and _UNIT.fullmatch(self.coordinate_unit)):
+            raise ValueError(
+                f"coordinate_unit must be a short lower-case name such as 'mm' or 'au', got "
+                f"{self.coordinate_unit!r}"
+            )
         outline = _frozen_floats("outline_mm", self.outline_mm)
         if outline.ndim != 2 or outline.shape[1] != 2 or outline.shape[0] < 3:
             raise ValueError(
@@ -129,6 +139,7 @@ class SensorLayout:
             return NotImplemented
         return (
             self.name == other.name
+            and self.coordinate_unit == other.coordinate_unit
             and self.foot_length_mm == other.foot_length_mm
             and self.foot_width_mm == other.foot_width_mm
             and all(

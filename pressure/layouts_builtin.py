@@ -131,6 +131,7 @@ def gaitpdb8_layout() -> SensorLayout:
         foot_length_mm=GAITPDB_FOOT_LENGTH,
         foot_width_mm=GAITPDB_FOOT_WIDTH,
         outline_mm=_ellipse(GAITPDB_FOOT_LENGTH, GAITPDB_FOOT_WIDTH),
+        coordinate_unit="au",
         regions={
             "heel": np.array(rearfoot),
             "rearfoot": np.array(rearfoot),

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -13,7 +15,7 @@ from pressure import load
 from pressure.analysis import STABLE_KEYS, STEP_COLUMNS, AnalysisOptions, analyze
 from pressure.analysis.balance import ellipse_area, sway
 from pressure.cli import main
-from pressure.model import FootRecording, Session
+from pressure.model import FootRecording, Session, SideName
 from pressure.simulator import SyntheticGait
 from pressure.simulator.output import write_recording
 from pressure.simulator.signals import GaitSignal
@@ -26,18 +28,22 @@ def simulated_session(gait: SyntheticGait, *, keep_dropped: bool = False) -> Ses
     sent_left, sent_right = gait.sent()
     t = np.arange(gait.n_frames) / gait.rate_hz
     feet = {}
-    for side, counts, sent in (("left", left, sent_left), ("right", right, sent_right)):
+    sides: tuple[tuple[SideName, np.ndarray, np.ndarray], ...] = (
+        ("left", left, sent_left),
+        ("right", right, sent_right),
+    )
+    for side, counts, sent in sides:
         keep = np.ones_like(sent) if keep_dropped else sent
         feet[side] = FootRecording(
             side=side,
             time_s=t[keep],
-            values=counts[keep] * gait.pressure_scale_kpa,
+            values=(counts[keep] * gait.pressure_scale_kpa).astype(np.float64),
             unit="kpa",
             sampling_rate_hz=gait.rate_hz,
             layout=gait.layout,
         )
     return Session(
-        path=__import__("pathlib").Path("simulated"),
+        path=Path("simulated"),
         format="simulated",
         left=feet["left"],
         right=feet["right"],
@@ -114,7 +120,7 @@ def test_medial_lateral_indicators_follow_the_offset():
             ("medial_lateral_index", "pronation"),
         ):
             values = [by_offset[o][section][key][side] for o in sorted(by_offset)]
-            assert all(b > a for a, b in zip(values, values[1:], strict=False)), (key, values)
+            assert all(b > a for a, b in itertools.pairwise(values)), (key, values)
         mli = [by_offset[o]["pronation"]["medial_lateral_index"][side] for o in sorted(by_offset)]
         assert mli[0] < 0 < mli[-1]
 
@@ -204,7 +210,7 @@ def test_steps_csv_and_the_python_api_agree(tmp_path, capsys):
 
 
 def test_body_weight_and_sample_truth(capsys):
-    truth = json.loads(open("sample_data/walk_left_heavy.insole.truth.json").read())
+    truth = json.loads(Path("sample_data/walk_left_heavy.insole.truth.json").read_text())
     assert (
         main(
             [
@@ -243,7 +249,7 @@ def test_empty_file(tmp_path, capsys):
 
 
 def test_truncated_recording_is_analysed_up_to_the_cut(tmp_path, capsys):
-    data = open("sample_data/walk_normal.insole", "rb").read()
+    data = Path("sample_data/walk_normal.insole").read_bytes()
     path = tmp_path / "cut.insole"
     path.write_bytes(data[: len(data) // 2])
     code, captured = _cli(capsys, str(path), "--json")
@@ -257,7 +263,7 @@ def _session(values_left, values_right, rate=100.0):
     layout = SyntheticGait(sensors=values_left.shape[1]).layout
     t = np.arange(len(values_left)) / rate
     return Session(
-        path=__import__("pathlib").Path("made-up"),
+        path=Path("made-up"),
         format="test",
         left=FootRecording("left", t, values_left, "kpa", rate, layout),
         right=FootRecording("right", t, values_right, "kpa", rate, layout),
@@ -276,6 +282,7 @@ def test_all_zero_sensors_give_a_documented_partial_result():
 def test_nans_are_bridged_and_counted():
     gait = SyntheticGait(seconds=20.0, seed=2)
     session = simulated_session(gait)
+    assert session.left is not None
     left = session.left.values.copy()
     left[500:505] = np.nan  # 50 ms of garbage in swing or stance
     left[:, 3][::97] = np.nan
@@ -299,7 +306,7 @@ def test_a_walk_with_a_single_step():
     for side, foot in session.feet.items():
         keep = foot.time_s < 2.5
         cut[side] = FootRecording(
-            side, foot.time_s[keep], foot.values[keep], "kpa", 100.0, foot.layout
+            foot.side, foot.time_s[keep], foot.values[keep], "kpa", 100.0, foot.layout
         )
     result = analyze(Session(session.path, "test", cut["left"], cut["right"]))
     s = result.summary

@@ -138,7 +138,7 @@ def test_moticon_mean_stance_force_agrees_with_the_gait_report(moticon):
     _, result = moticon
     report = _report("Report Data")
     for side in ("left", "right"):
-        theirs = float(report[f"Mean total force during stance phase ({side}) (N)"][0])
+        theirs = float(str(report[f"Mean total force during stance phase ({side}) (N)"][0]))
         ours = result.summary["distribution"]["mean_stance_force_n"][side]
         print(
             f"moticon {side}: mean stance force {ours:.1f} N, report {theirs:.1f} N "

@@ -86,7 +86,8 @@ class AnalysisOptions:
 class Analysis:
     """What ``analyze`` found. ``summary``: nested dict of JSON types (module docstring).
     ``steps``: one row per step (``steps.STEP_COLUMNS``). ``cop``: per-frame CoP, columns
-    ``time_s, side, cop_ml_mm, cop_ap_mm, load`` (NaN CoP while the foot is unloaded).
+    ``time_s, side, cop_ml_<unit>, cop_ap_<unit>, load`` in the foot frame, the unit the
+    layout's (``mm``; ``au`` for gaitpdb's arbitrary units); NaN while the foot is unloaded.
     ``regions``: regional variables, one row per foot and region. ``indicators``: one row per
     indicator with its reference and source."""
 
@@ -387,6 +388,8 @@ def analyze(session: Session, options: AnalysisOptions | None = None) -> Analysi
         "medial_lateral_index": step_mean("medial_lateral_index"),
         "gait_line_length_mm": step_mean("gait_line_length_mm"),
         "gait_line_width_mm": step_mean("gait_line_width_mm"),
+        "gait_line_ap_pct_fl": step_mean("gait_line_ap_pct_fl"),
+        "gait_line_width_pct_fw": step_mean("gait_line_width_pct_fw"),
     }
     if not walking:
         mli = {}
@@ -398,9 +401,17 @@ def analyze(session: Session, options: AnalysisOptions | None = None) -> Analysi
     balance_out: dict[str, Any] | None = None
     if not walking and feet:
         balance_out = {"per_foot": {}}
+        metric = {
+            side: f.cop is not None and f.cop.coordinate_unit == "mm" for side, f in feet.items()
+        }
         for side, f in feet.items():
-            if f.cop is not None:
+            if f.cop is not None and metric[side]:
                 balance_out["per_foot"][side] = balance.sway(f.cop.time_s, f.cop.x_mm, f.cop.y_mm)
+            elif f.cop is not None:
+                problems.append(
+                    f"standing: {side} foot's layout is not in mm ({f.cop.coordinate_unit}), "
+                    "so no sway in mm"
+                )
         separation = opt.standing_separation_mm
         if separation is None:
             value = session.metadata.get("standing_separation_mm")
@@ -408,7 +419,15 @@ def analyze(session: Session, options: AnalysisOptions | None = None) -> Analysi
         balance_out["standing_separation_mm"] = separation
         combined = None
         lc, rc = feet.get("left"), feet.get("right")
-        if separation is not None and lc and rc and lc.cop is not None and rc.cop is not None:
+        if (
+            separation is not None
+            and lc
+            and rc
+            and lc.cop is not None
+            and rc.cop is not None
+            and metric["left"]
+            and metric["right"]
+        ):
             t, big_x, big_y, _ = combined_cop(lc.cop, rc.cop, separation)
             combined = balance.sway(t, big_x, big_y)
         elif lc and rc:
@@ -516,16 +535,18 @@ def analyze(session: Session, options: AnalysisOptions | None = None) -> Analysi
     summary = _clean(summary)
 
     cop_frames = []
+    units = {f.cop.coordinate_unit for f in feet.values() if f.cop is not None}
+    coord = units.pop() if len(units) == 1 else "mm"
     for side, f in feet.items():
-        if f.cop is None:
+        if f.cop is None or f.cop.coordinate_unit != coord:
             continue
         cop_frames.append(
             pd.DataFrame(
                 {
                     "time_s": f.cop.time_s,
                     "side": side,
-                    "cop_ml_mm": f.cop.x_mm,
-                    "cop_ap_mm": f.cop.y_mm,
+                    f"cop_ml_{coord}": f.cop.x_mm,
+                    f"cop_ap_{coord}": f.cop.y_mm,
                     "load": f.cop.load,
                 }
             )
@@ -533,7 +554,7 @@ def analyze(session: Session, options: AnalysisOptions | None = None) -> Analysi
     cop = (
         pd.concat(cop_frames, ignore_index=True)
         if cop_frames
-        else pd.DataFrame(columns=["time_s", "side", "cop_ml_mm", "cop_ap_mm", "load"])
+        else pd.DataFrame(columns=["time_s", "side", f"cop_ml_{coord}", f"cop_ap_{coord}", "load"])
     )
     return Analysis(
         summary=summary,

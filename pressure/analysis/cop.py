@@ -45,6 +45,7 @@ class FootCop:
     threshold: float
     foot_length_mm: float
     foot_width_mm: float
+    coordinate_unit: str = "mm"  # of x_mm, y_mm and the foot's length and width
 
     @property
     def u(self) -> FloatArray:
@@ -110,6 +111,7 @@ def foot_cop(foot: FootRecording, weights: tuple[FloatArray, str] | None = None)
         threshold=threshold,
         foot_length_mm=layout.foot_length_mm,
         foot_width_mm=layout.foot_width_mm,
+        coordinate_unit=layout.coordinate_unit,
     )
 
 

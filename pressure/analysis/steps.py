@@ -7,7 +7,8 @@ load, N when calibrated):
 
 ``side, step, heel_strike_s, toe_off_s, stance_s, swing_s, stride_s, stance_pct, swing_pct,
 double_support_s, used, peak_load, mean_load, load_time_integral, gait_line_length_mm,
-gait_line_width_mm, gait_line_ap_mm, cpei_pct, medial_lateral_index, cop_ml_pct``
+gait_line_width_mm, gait_line_ap_mm, gait_line_ap_pct_fl, gait_line_width_pct_fw, cpei_pct,
+medial_lateral_index, cop_ml_pct``
 
 * ``swing_s`` = next heel strike − this toe off; ``stride_s`` = next heel strike − this one;
   NaN for the last step of a foot, or across a gap in the signal.
@@ -21,7 +22,9 @@ gait_line_width_mm, gait_line_ap_mm, cpei_pct, medial_lateral_index, cop_ml_pct`
   stride (METHODS §8.1 step 3 uses 3 SD; the robust SD is not inflated by the very outliers
   it is meant to find).
 * Gait line (METHODS §1.4): the CoP path over the stance; length (mm, summed point to point),
-  width (medio-lateral excursion, mm), AP excursion (mm).
+  width (medio-lateral excursion, mm), AP excursion (mm), and the excursions as % of foot
+  length and width. The mm columns are empty for a layout whose coordinates are not in mm
+  (gaitpdb's arbitrary units); the percentages are always there.
 * ``cpei_pct`` (METHODS §2.1, "CPEI-like"): the medio-lateral distance at 2/3 of foot length
   between the line from the stance's first to its last CoP and the CoP path, as a percentage
   of the insole's width there; + when the path runs lateral of the line. An insole value: the
@@ -67,6 +70,8 @@ STEP_COLUMNS = (
     "gait_line_length_mm",
     "gait_line_width_mm",
     "gait_line_ap_mm",
+    "gait_line_ap_pct_fl",
+    "gait_line_width_pct_fw",
     "cpei_pct",
     "medial_lateral_index",
     "cop_ml_pct",
@@ -196,13 +201,17 @@ def foot_steps(
             "load_time_integral": _segment_sums(f * dt, a, b),
         }
         nan = np.full(a.size, np.nan)
-        length = width_mm = ap = cpei = ml_pct = nan
+        length = width_mm = ap = ap_pct = width_pct = cpei = ml_pct = nan
         if cop is not None:
             x, y = cop.x_mm, cop.y_mm
             step = np.hypot(np.diff(x), np.diff(y))  # NaN next to an unloaded frame
             length = _segment_sums(np.append(step, 0.0), a, b - 1)
             width_mm = _segment_reduce(np.fmax, x, a, b) - _segment_reduce(np.fmin, x, a, b)
             ap = _segment_reduce(np.fmax, y, a, b) - _segment_reduce(np.fmin, y, a, b)
+            ap_pct = 100.0 * ap / cop.foot_length_mm
+            width_pct = 100.0 * width_mm / cop.foot_width_mm
+            if cop.coordinate_unit != "mm":
+                length = width_mm = ap = nan
             y_line = CPEI_U * cop.foot_length_mm
             width = outline_width_at(layout, y_line) if layout is not None else float("nan")
             cpei = _cpei(x, y, a, b, y_line, width)
@@ -224,6 +233,8 @@ def foot_steps(
         gait_line_length_mm=length,
         gait_line_width_mm=width_mm,
         gait_line_ap_mm=ap,
+        gait_line_ap_pct_fl=ap_pct,
+        gait_line_width_pct_fw=width_pct,
         cpei_pct=cpei,
         medial_lateral_index=mli,
         cop_ml_pct=ml_pct,

@@ -27,6 +27,8 @@ keys below is a setting; any other comment is free text. A key may be prefixed `
 both. Each setting may appear once per side, except ``outline_mm``, whose lines add vertices.
 
 * ``name``: the layout's name (default: the file name without its suffix);
+* ``coordinate_unit``: what the ``*_mm`` columns really hold when it is not mm (e.g. ``au``,
+  arbitrary units); default ``mm``;
 * ``foot_length_mm``, ``foot_width_mm``: positive numbers. Default: the length runs from the
   heel (``y = 0``) to half a typical pitch beyond the most anterior sensor, ``max(y) + p/2``;
   the width is centred on the centre line and reaches half a pitch beyond the sensor furthest
@@ -96,7 +98,14 @@ SIDES = ("left", "right")
 REQUIRED_COLUMNS = ("sensor", "x_mm", "y_mm", "area_mm2")
 OPTIONAL_COLUMNS = ("side", "regions")
 #: Settings in ``# key: value`` comments.
-SETTINGS = ("name", "foot_length_mm", "foot_width_mm", "outline_mm", "regions")
+SETTINGS = (
+    "name",
+    "coordinate_unit",
+    "foot_length_mm",
+    "foot_width_mm",
+    "outline_mm",
+    "regions",
+)
 GRID_KEYS = ("rows", "cols", "row_spacing_mm", "col_spacing_mm", "mask", "first_row", "first_col")
 
 _SETTING = re.compile(r"(?:(left|right)\.)?(" + "|".join(SETTINGS) + r")\s*:(.*)")
@@ -389,6 +398,8 @@ def _build(
 
     name_setting = _setting(settings, side, "name")
     name = path.stem if name_setting is None else name_setting.value
+    unit_setting = _setting(settings, side, "coordinate_unit")
+    unit = "mm" if unit_setting is None else unit_setting.value.strip()
     pitch = float(np.sqrt(np.median(area)))
     length_setting = _setting(settings, side, "foot_length_mm")
     width_setting = _setting(settings, side, "foot_width_mm")
@@ -437,6 +448,7 @@ def _build(
             foot_width_mm=width,
             outline_mm=outline,
             regions=regions,
+            coordinate_unit=unit,
         )
     except ValueError as exc:  # e.g. more sensors than a frame carries
         line = ordered[-1].line
@@ -709,6 +721,8 @@ def _setting_lines(
     values: dict[str, dict[str | None, list[str]]] = {key: {} for key in SETTINGS}
     for side, one in by_side.items():
         values["name"][side] = [one.name]
+        if one.coordinate_unit != "mm":
+            values["coordinate_unit"][side] = [one.coordinate_unit]
         values["foot_length_mm"][side] = [_num(one.foot_length_mm)]
         values["foot_width_mm"][side] = [_num(one.foot_width_mm)]
         if not np.array_equal(one.outline_mm, _rectangle(one.foot_length_mm, one.foot_width_mm)):
