@@ -137,7 +137,7 @@ class _Foot:
     cop: FootCop | None
     regions: dict[str, FloatArray]
     stance: BoolArray
-    weights: FloatArray | None  # per-sensor force in N (frames, sensors), when known
+    force_known: bool  # the sensor values give forces in N
 
 
 def _analyse_foot(foot: FootRecording, options: AnalysisOptions) -> _Foot:
@@ -165,8 +165,9 @@ def _analyse_foot(foot: FootRecording, options: AnalysisOptions) -> _Foot:
     else:
         finite = np.where(np.isfinite(load), load, -np.inf)
         stance = finite >= contact_threshold(load, unit)
-    force = weights[0] if weights[1] == "n" else None
-    return _Foot(foot, load, unit, events, cop, regions, stance, force)
+    # the per-sensor weights are the largest temporary (one float per sensor and frame):
+    # only the per-region sums above are kept
+    return _Foot(foot, load, unit, events, cop, regions, stance, weights[1] == "n")
 
 
 def _frames_lost(session: Session) -> int:
@@ -343,7 +344,7 @@ def analyze(session: Session, options: AnalysisOptions | None = None) -> Analysi
                     / w.sum()
                     / f.cop.foot_width_mm
                 )
-        region_rows += distribution.regional(f.foot, mask, f.weights, f.regions)
+        region_rows += distribution.regional(f.foot, mask, f.force_known, f.regions)
     body_mass = opt.body_mass_kg
     if body_mass is None:
         subject = session.metadata.get("subject")

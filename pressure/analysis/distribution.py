@@ -94,12 +94,12 @@ def shares(
 def regional(
     foot: FootRecording,
     frames: BoolArray,
-    weights: FloatArray | None,
+    force_known: bool,
     loads: dict[str, FloatArray],
 ) -> list[dict[str, object]]:
     """Regional variables (module docstring) of one foot over ``frames``; pressures only
-    when the values are pressures, forces only when they are in N. ``weights`` and ``loads``
-    are ``cop.sensor_weights`` (None: not in N) and ``region_loads`` of the foot."""
+    when the values are pressures, forces only when they are in N (``force_known``); ``loads``
+    are the foot's ``region_loads``."""
     layout = foot.layout
     if layout is None or not frames.any():
         return []
@@ -142,7 +142,7 @@ def regional(
             row["peak_pressure_kpa"] = peak[name]
             row["pressure_time_integral_kpa_s"] = pti[name]
             row["contact_area_mm2"] = area[name]
-        if weights is not None:
+        if force_known:
             f = loads[name]
             row["max_force_n"] = float(np.max(f, where=frames, initial=0.0))
             row["force_time_integral_n_s"] = ftis[name] = float(f @ dts)
