@@ -7,7 +7,9 @@ the scipy modules the analysis uses, loads the recording with ``pressure.load``,
 resident-memory high-water mark (``5`` to ``/proc/self/clear_refs``) and times
 ``pressure.analysis.analyze(session)``: events, steps, CoP, distribution, regions, quality.
 
-Reported per case: load time; analysis time (best of ``--repeat``); the process's peak
+Reported per case: load time (best); analysis time (best, median and worst of ``--repeat``
+runs: on a shared virtual machine a fresh process's first touch of new memory varies a lot
+from run to run); the process's peak
 resident memory during the analysis (``VmHWM`` after it, which includes the loaded session),
 and what the analysis added on top of the memory before it. Imports are excluded from the
 times: ``import scipy.signal`` alone takes about 0.8 s on the machine below, once per process.
@@ -100,7 +102,7 @@ def machine() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--repeat", type=int, default=3, help="runs per case (best time shown)")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per case")
     parser.add_argument("--minutes", type=float, default=60.0, help="length of each session")
     parser.add_argument(
         "--sensors", type=int, nargs="*", default=[c[0] for c in CASES], help="sensors per foot"
@@ -111,8 +113,11 @@ def main() -> None:
         return
     print(f"machine: {machine()}")
     print()
-    print("| sensors per foot | duration | steps | load | analyze (best) | peak RSS | added |")
-    print("|---|---|---|---|---|---|---|")
+    print(
+        "| sensors per foot | duration | steps | load | analyze: best | median | worst "
+        "| peak RSS | added |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
         for sensors in args.sensors:
             path = make_recording(sensors, args.minutes, Path(tmp))
@@ -127,13 +132,15 @@ def main() -> None:
                 if proc.returncode != 0:
                     raise SystemExit(proc.stderr)
                 runs.append(json.loads(proc.stdout.strip().splitlines()[-1]))
-            best = min(r["analyze_s"] for r in runs)
+            times = sorted(r["analyze_s"] for r in runs)
+            best, median, worst = times[0], times[len(times) // 2], times[-1]
             peak = max(r["peak_kib"] for r in runs) / 1024
             added = max(r["peak_kib"] - r["before_kib"] for r in runs) / 1024
             size = path.stat().st_size / 1e6
             print(
                 f"| 2 × {sensors} | {args.minutes:g} min at 100 Hz ({size:.0f} MB file) | "
                 f"{runs[0]['steps']} | {min(r['load_s'] for r in runs):.2f} s | {best:.2f} s | "
+                f"{median:.2f} s | {worst:.2f} s | "
                 f"{peak:.0f} MiB | {added:.0f} MiB |"
             )
             path.unlink()

@@ -8,7 +8,9 @@ conformance checks (``check_session``), like MNE's shared reader tests.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +18,7 @@ import pytest
 
 from pressure.errors import FileFormatError
 from pressure.io.load import detect_format, known_formats, load
-from pressure.io.readers import gaitndd, reader_by_name, readers
+from pressure.io.readers import gaitndd, moticon, reader_by_name, readers
 from pressure.layouts_builtin import (
     GAITPDB_LEFT_XY,
     builtin_layout,
@@ -450,6 +452,106 @@ def test_moticon_damaged(tmp_path):
     with pytest.raises(FileFormatError, match="ends in its header") as err:
         load(path)
     assert err.value.line == 5
+
+
+def assert_same(a: object, b: object, where: str = "session") -> None:
+    """Equal bit for bit: arrays by dtype, shape, layout and bytes (NaN where NaN), dataclasses
+    field by field, dicts in the same key order."""
+    if isinstance(a, np.ndarray):
+        assert isinstance(b, np.ndarray), where
+        assert (a.dtype, a.shape, a.flags.c_contiguous) == (b.dtype, b.shape, b.flags.c_contiguous)
+        assert a.tobytes() == b.tobytes(), where
+    elif isinstance(a, dict):
+        assert isinstance(b, dict) and list(a) == list(b), where
+        for key in a:
+            assert_same(a[key], b[key], f"{where}[{key!r}]")
+    elif isinstance(a, (list, tuple)):
+        assert type(a) is type(b) and len(a) == len(b), where
+        for k, (x, y) in enumerate(zip(a, b, strict=True)):
+            assert_same(x, y, f"{where}[{k}]")
+    elif dataclasses.is_dataclass(a) and not isinstance(a, type):
+        assert type(a) is type(b), where
+        for f in dataclasses.fields(a):
+            assert_same(getattr(a, f.name), getattr(b, f.name), f"{where}.{f.name}")
+    else:
+        assert type(a) is type(b) and (a == b or (a != a and b != b)), (where, a, b)
+
+
+@pytest.mark.parametrize(
+    "parts", [("230927_102114.txt",), ("walk_data_with_events", "text_export.txt")]
+)
+def test_moticon_pandas_and_line_by_line_reads_agree(parts):
+    path = shared_data("moticon", *parts)
+    assert moticon._table_by_pandas(path) is not None, "a clean export takes the pandas path"
+    assert_same(moticon._read(path), moticon._read(path, fast=False))
+
+
+def _edit_cell(line: str, column: int, value: str) -> str:
+    cells = line.split("\t")
+    cells[column] = value
+    return "\t".join(cells)
+
+
+def _edit_line(row: int, edit: Callable[[str], str]) -> Callable[[list[str]], list[str]]:
+    return lambda rows: [edit(line) if k == row else line for k, line in enumerate(rows)]
+
+
+def _only_step_code(code: str) -> Callable[[list[str]], list[str]]:
+    """The left steps column (52) empty but for one cell."""
+    return lambda rows: [
+        _edit_cell(line, 52, code if k == 40 else "") for k, line in enumerate(rows)
+    ]
+
+
+# (what, edit of the data lines (text after the column header), whether pandas may read them)
+MOTICON_EDITS: list[tuple[str, Callable[[list[str]], list[str]], bool]] = [
+    ("crlf line ends", lambda rows: [line + "\r" for line in rows], True),
+    ("no final newline", lambda rows: rows, True),
+    ("spaces around a number", _edit_line(40, lambda line: _edit_cell(line, 5, " 2.5 ")), True),
+    ("one empty cell of a foot", _edit_line(40, lambda line: _edit_cell(line, 3, "")), True),
+    ("time going back", _edit_line(40, lambda line: _edit_cell(line, 0, "0.01")), True),
+    ("a steps code 21 alone", _only_step_code("21"), True),
+    ("True as the only steps code", _only_step_code("True"), False),  # pandas: 1.0
+    ("nan as the only steps code", _only_step_code("nan"), False),
+    (
+        "-Infinity in a pressure",
+        _edit_line(40, lambda line: _edit_cell(line, 5, "-Infinity")),
+        False,
+    ),
+    ("1_000 in a pressure", _edit_line(40, lambda line: _edit_cell(line, 5, "1_000")), False),
+    ("a short row", _edit_line(40, lambda line: line.rsplit("\t", 1)[0]), False),
+    ("a long row", _edit_line(40, lambda line: line + "\t1"), False),
+    ("a blank line", _edit_line(40, lambda line: "\n" + line), False),
+    ("a line of tabs", _edit_line(40, lambda line: "\t" * 52 + "\n" + line), False),
+    ("a lone carriage return", _edit_line(40, lambda line: line.replace("\t", "\r", 1)), False),
+    ("an empty time cell", _edit_line(40, lambda line: _edit_cell(line, 0, "")), False),
+]
+
+
+@pytest.mark.parametrize(
+    ("what", "edit", "pandas_path"), MOTICON_EDITS, ids=[e[0] for e in MOTICON_EDITS]
+)
+def test_moticon_pandas_path_leaves_what_it_cannot_match_to_the_line_reader(
+    tmp_path, what, edit, pandas_path
+):
+    """The file is read as the line-by-line reader reads it, or refused with its error (same
+    message, same line), whichever path takes it; pandas takes only what it reads the same."""
+    _, lines = _moticon_text()
+    header_end = next(k for k, line in enumerate(lines) if line.startswith("# time"))
+    assert lines[-1] == ""  # the file ends with a newline
+    rows = edit(lines[header_end + 1 : -1])
+    path = tmp_path / "walk.txt"
+    text = "\n".join(lines[: header_end + 1] + rows) + ("" if what == "no final newline" else "\n")
+    path.write_bytes(text.encode("utf-8"))
+    assert (moticon._table_by_pandas(path) is not None) == pandas_path
+    try:
+        expected = moticon._read(path, fast=False)
+    except FileFormatError as err:
+        with pytest.raises(FileFormatError) as got:
+            load(path)
+        assert (str(got.value), got.value.line) == (str(err), err.line)
+    else:
+        assert_same(load(path), expected)
 
 
 # --- the project's own recordings and captures ---------------------------------------------
