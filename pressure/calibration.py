@@ -226,11 +226,14 @@ def _unloaded_frames(foot: FootRecording, side: str) -> npt.NDArray[np.bool_]:
     cut = np.percentile(finite, TARE_LOW_PERCENTILE)
     low = float(np.median(finite[finite <= cut]))
     high = float(np.percentile(finite, TARE_HIGH_PERCENTILE))
-    if not high > 0:
-        raise ValueError(f"the {side} foot carries no load (its values are all zero or below)")
+    if not high > low:
+        raise ValueError(f"the {side} foot's load never changes: no unloaded frames to find")
     unloaded = valid & (total <= low + TARE_BAND * (high - low))
     share = float(unloaded.sum() / valid.sum())
-    if low > TARE_MAX_UNLOADED_LEVEL * high and share < TARE_MIN_UNLOADED_SHARE:
+    # a raw signal has an arbitrary offset (gaitndd swings at about -1800): its level says
+    # nothing about unloading, only the share of frames at the low level does
+    offset_free = foot.unit != "raw"
+    if offset_free and low > TARE_MAX_UNLOADED_LEVEL * high and share < TARE_MIN_UNLOADED_SHARE:
         raise ValueError(
             f"the {side} foot never seems to unload: its lowest {TARE_LOW_PERCENTILE:g} % of "
             f"frames carry {100 * low / high:.0f} % of its {TARE_HIGH_PERCENTILE:g}th-percentile "
@@ -456,6 +459,11 @@ def scale_to_body_weight(session: Session, body_mass_kg: float) -> Session:
         raise ValueError(
             "the feet carry no load on average (mean combined load "
             f"{combined:g} {units['left']}): nothing to scale to body weight"
+            + (
+                "; raw values have an arbitrary offset: tare first"
+                if units["left"] in ("raw", "adc")
+                else ""
+            )
         )
     weight_n = float(body_mass_kg) * STANDARD_GRAVITY_M_S2
     factor = weight_n / combined

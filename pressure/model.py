@@ -8,6 +8,7 @@ mm).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -59,6 +60,8 @@ class FootRecording:
     def __post_init__(self) -> None:
         if self.values.ndim != 2 or len(self.values) != len(self.time_s):
             raise ValueError("values must have shape (len(time_s), sensors)")
+        if not (math.isfinite(self.sampling_rate_hz) and self.sampling_rate_hz > 0):
+            raise ValueError(f"sampling_rate_hz must be positive, got {self.sampling_rate_hz!r}")
         if self.unit not in UNITS:
             raise ValueError(f"unit {self.unit!r} is not one of {UNITS}")
         if self.layout is not None and self.layout.n_sensors != self.values.shape[1]:

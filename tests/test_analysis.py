@@ -344,3 +344,87 @@ def test_recording_file_round_trip(tmp_path):
     write_recording(path, GaitSignal(gait), session={"simulated": gait.truth()})
     s = analyze(load(path)).summary
     assert s["distribution"]["left_share_pct"] == pytest.approx(45.0, abs=0.5)
+
+
+# --- found in review -------------------------------------------------------------------------
+
+
+def _with_left(session: Session, values: np.ndarray, time_s: np.ndarray | None = None) -> Session:
+    left = session.left
+    assert left is not None
+    t = left.time_s if time_s is None else time_s
+    return Session(
+        session.path,
+        "test",
+        FootRecording("left", t, values, left.unit, left.sampling_rate_hz, left.layout),
+        session.right,
+    )
+
+
+def test_a_gap_inside_a_stance_makes_no_extra_step():
+    gait = SyntheticGait(seconds=20.0, seed=2)
+    session = simulated_session(gait)
+    assert session.left is not None
+    clean = analyze(session).summary["gait"]["steps"]["left"]
+    hs = gait.events().left.heel_strike_s
+    values = session.left.values.copy()
+    middle = int((hs[5] + 0.3) * gait.rate_hz)  # 100 ms of nothing mid-stance
+    values[middle : middle + 10] = np.nan
+    s = analyze(_with_left(session, values)).summary
+    assert s["gait"]["steps"]["left"] == clean - 1  # that stance is not measured, not split
+    assert s["quality"]["invalid_frames"] == 10
+
+
+@pytest.mark.parametrize("offset_kpa", [10.0, 20.0])
+def test_an_untared_offset_does_not_move_the_toe_off(offset_kpa):
+    plain = analyze(simulated_session(SyntheticGait(seconds=30.0, seed=3))).summary
+    offset = SyntheticGait(seconds=30.0, seed=3, offset_kpa=offset_kpa)
+    s = analyze(simulated_session(offset)).summary
+    for side in ("left", "right"):
+        assert s["gait"]["stance_time_s"][side] == pytest.approx(
+            plain["gait"]["stance_time_s"][side], abs=0.02
+        )
+
+
+def test_a_large_offset_is_reported_and_tare_removes_it():
+    from pressure.calibration import tare
+
+    gait = SyntheticGait(seconds=30.0, seed=3, offset_kpa=60.0)
+    session = simulated_session(gait)
+    s = analyze(session).summary
+    if s["activity"] != "walking":  # taken for standing: the summary must say why
+        assert any("tare first" in p for p in s["problems"])
+    tared = analyze(tare(session)).summary
+    assert tared["activity"] == "walking"
+    assert tared["gait"]["cadence_steps_per_min"] == pytest.approx(110.0, rel=0.01)
+
+
+def test_a_dropout_of_one_foot_does_not_skew_the_left_share():
+    gait = SyntheticGait(seconds=20.0, seed=8)
+    session = simulated_session(gait)
+    assert session.left is not None
+    keep = (session.left.time_s < 7.3) | (session.left.time_s >= 8.8)  # 1.5 s lost
+    s = analyze(_with_left(session, session.left.values[keep], session.left.time_s[keep]))
+    assert s.summary["distribution"]["left_share_pct"] == pytest.approx(50.0, abs=0.5)
+
+
+def test_a_foot_without_frames_is_not_a_crash():
+    session = load("sample_data/stand_quiet.insole")
+    assert session.right is not None and session.right.layout is not None
+    empty = FootRecording(
+        "right", np.zeros(0), np.zeros((0, 16)), "kpa", 100.0, session.right.layout
+    )
+    s = analyze(Session(session.path, "test", session.left, empty)).summary
+    assert s["distribution"]["left_share_pct"] is None
+    json.dumps(s, allow_nan=False)
+
+
+def test_gaitndd_can_be_calibrated_and_then_has_shares():
+    from pressure.calibration import scale_to_body_weight, tare
+
+    from .conftest import shared_data
+
+    session = load(shared_data("gaitndd", "als1.hea"))
+    s = analyze(scale_to_body_weight(tare(session), 70.0)).summary
+    assert 40.0 < s["distribution"]["left_share_pct"] < 60.0
+    assert s["distribution"]["mean_stance_force_n"]["left"] > 0

@@ -14,7 +14,10 @@ Summary keys that stay stable (``STABLE_KEYS``): ``duration_s``, ``sampling_rate
 ``distribution.left_share_pct``, ``distribution.symmetry_index_pct``,
 ``distribution.mean_stance_force_n.{left,right}``, ``distribution.forefoot_share_pct.{left,right}``,
 ``distribution.medial_share_pct.{left,right}``, ``pronation.cpei_pct.{left,right}``,
-``quality.frames_lost``. Means are over the strides marked ``used`` in the step table.
+``quality.frames_lost``. Stride, stance and swing statistics and the cadence are over the
+strides marked ``used`` in the step table; loads (mean stance force, peaks) and the
+pronation indicators are means over every step in it (pronation indicators over the used
+steps when there are any).
 """
 
 from __future__ import annotations
@@ -29,7 +32,14 @@ import pandas as pd
 
 from ..model import FootRecording, Session
 from . import balance, distribution, indicators
-from .cop import FootCop, combined_cop, contact_threshold, foot_cop, sensor_weights
+from .cop import (
+    FootCop,
+    combined_cop,
+    contact_threshold,
+    foot_cop,
+    on_time_base,
+    sensor_weights,
+)
 from .events import EventOptions, FootEvents, detect_events
 from .steps import foot_steps, spatiotemporal, steps_table
 
@@ -148,7 +158,11 @@ def _analyse_foot(foot: FootRecording, options: AnalysisOptions) -> _Foot:
         load, unit = weights[0].sum(axis=1), "n"
     else:
         load, unit = foot.load()
-    load = np.asarray(load, dtype=np.float64)
+    load = np.array(load, dtype=np.float64)
+    # a frame with no valid sensor at all is a gap, not an unloaded foot (a frame with some
+    # sensors missing counts them as unloaded)
+    if foot.total_force_n is None:
+        load[~np.isfinite(foot.values).any(axis=1)] = np.nan
     events = detect_events(
         load,
         foot.sampling_rate_hz,
@@ -224,7 +238,24 @@ def analyze(session: Session, options: AnalysisOptions | None = None) -> Analysi
     for side in SIDES:
         if side not in feet:
             problems.append(f"no {side} foot in the recording")
+    reader_problems = session.metadata.get("problems")
+    if isinstance(reader_problems, dict):
+        problems += [f"reading the file: {k}: {v}" for k, v in reader_problems.items()]
     for side, f in feet.items():
+        if (
+            not f.events.walking
+            and f.unit in PHYSICAL_ZERO_UNITS
+            and np.isfinite(f.load).sum() > 10
+            and detect_events(
+                f.load, f.foot.sampling_rate_hz, physical_zero=False, options=opt.events
+            ).walking
+        ):
+            low = float(np.nanpercentile(f.load, 5))
+            problems.append(
+                f"{side} foot: the load rises and falls like walking but never drops near zero "
+                f"(lowest level about {low:.3g} {f.unit}): a sensor offset? Analysed as "
+                "standing; tare first (pressure.calibration.tare)"
+            )
         if f.foot.layout is None:
             problems.append(
                 f"{side} foot: no sensor layout, so no centre of pressure or regional values"
@@ -235,6 +266,7 @@ def analyze(session: Session, options: AnalysisOptions | None = None) -> Analysi
             problems.append(f"{side} foot: every sensor reads zero")
 
     walking = any(f.events.walking for f in feet.values())
+    loaded_feet = [f for f in feet.values() if np.nanmax(np.abs(f.load), initial=0.0) > 0]
     per_foot_steps = [
         foot_steps(
             side,
@@ -266,7 +298,7 @@ def analyze(session: Session, options: AnalysisOptions | None = None) -> Analysi
         return {side: per[side][name][what] for side in SIDES}
 
     gait: dict[str, Any] = {
-        "activity": "walking" if walking else ("standing" if feet else "none"),
+        "activity": "walking" if walking else ("standing" if loaded_feet else "none"),
         "steps": {side: int((steps["side"] == side).sum()) for side in SIDES},
         "steps_used": {
             side: int(((steps["side"] == side) & steps["used"]).sum()) for side in SIDES
@@ -301,11 +333,14 @@ def analyze(session: Session, options: AnalysisOptions | None = None) -> Analysi
         elif fl.unit not in SHARE_UNITS:
             problems.append(
                 f"the load is in uncalibrated units ({fl.unit}): no left share or symmetry "
-                "index (calibrate first, e.g. pressure.calibration.scale_to_body_weight)"
+                "index (calibrate first: pressure.calibration.tare, then scale_to_body_weight or "
+                "apply_curve)"
             )
         else:
             share, symmetry = distribution.left_share(
-                (fl.foot.time_s, fl.load), (fr.foot.time_s, fr.load)
+                (fl.foot.time_s, fl.load),
+                (fr.foot.time_s, fr.load),
+                max(fl.foot.sampling_rate_hz, fr.foot.sampling_rate_hz),
             )
     mean_stance: dict[str, Any] = {}
     peak: dict[str, Any] = {}
@@ -359,7 +394,8 @@ def analyze(session: Session, options: AnalysisOptions | None = None) -> Analysi
         "left_share_pct": share,
         "symmetry_index_pct": symmetry,
         "mean_stance_force_n": _per_side(mean_stance if newtons else {}),
-        "mean_stance_load": _per_side(mean_stance),
+        # a load with an arbitrary offset (raw units) has no meaningful mean
+        "mean_stance_load": _per_side(mean_stance if load_unit in PHYSICAL_ZERO_UNITS else {}),
         "peak_force_n": _per_side(peak if newtons else {}),  # walking: mean of the steps' peaks
         "forefoot_share_pct": {s: within.get(s, {}).get("forefoot_share_pct") for s in SIDES},
         "medial_share_pct": {s: within.get(s, {}).get("medial_share_pct") for s in SIDES},
@@ -400,7 +436,7 @@ def analyze(session: Session, options: AnalysisOptions | None = None) -> Analysi
 
     # ---------------------------------------------------------------- balance (standing)
     balance_out: dict[str, Any] | None = None
-    if not walking and feet:
+    if not walking and loaded_feet:
         balance_out = {"per_foot": {}}
         metric = {
             side: f.cop is not None and f.cop.coordinate_unit == "mm" for side, f in feet.items()
@@ -432,17 +468,29 @@ def analyze(session: Session, options: AnalysisOptions | None = None) -> Analysi
             t, big_x, big_y, _ = combined_cop(lc.cop, rc.cop, separation)
             combined = balance.sway(t, big_x, big_y)
         elif lc and rc:
-            problems.append(
-                "standing: no combined centre of pressure without the distance between the "
-                "insoles (option standing_separation_mm)"
-            )
+            if separation is None:
+                why = "the distance between the insoles is not known (standing_separation_mm)"
+            elif lc.cop is None or rc.cop is None:
+                why = "a foot has no sensor layout"
+            else:
+                why = "a foot's layout is not in mm"
+            problems.append(f"standing: no combined centre of pressure: {why}")
         balance_out["combined"] = combined
-        if "left" in feet and "right" in feet and feet["left"].unit == feet["right"].unit:
-            fl, fr = feet["left"], feet["right"]
-            right_on_left = np.interp(fl.foot.time_s, fr.foot.time_s, fr.load)
+        fl_, fr_ = feet.get("left"), feet.get("right")
+        if (
+            fl_ is not None
+            and fr_ is not None
+            and fl_.unit == fr_.unit
+            and fl_.unit in SHARE_UNITS
+            and fl_.foot.n_frames > 1
+            and fr_.foot.n_frames > 1
+        ):
+            fl, fr = fl_, fr_
+            right_on_left = on_time_base(fl.foot.time_s, fr.foot.time_s, fr.load)
+            total = fl.load + right_on_left
             with np.errstate(invalid="ignore", divide="ignore"):
-                inst = 100.0 * fl.load / (fl.load + right_on_left)
-            inst = inst[np.isfinite(inst)]
+                inst = 100.0 * fl.load / total
+            inst = inst[np.isfinite(inst) & (total >= contact_threshold(total, fl.unit))]
             balance_out["left_share_sd_pct"] = float(inst.std(ddof=1)) if inst.size > 1 else None
 
     # ---------------------------------------------------------------- quality

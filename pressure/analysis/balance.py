@@ -2,8 +2,9 @@
 doi:10.1109/10.532130).
 
 The path is low-pass filtered first (4th-order zero-lag Butterworth at ``CUTOFF_HZ`` 10 Hz,
-when the sampling rate allows), because path length and velocity depend on the noise
-(METHODS §6). With AP and ML the detrended (mean-removed) coordinates, in mm:
+when the sampling rate allows; ``low_pass_hz`` says which), because path length and
+velocity depend on the noise (METHODS §6). With AP and ML the detrended (mean-removed)
+coordinates, in mm:
 
 * ``mean_distance_mm`` (MDIST), ``rms_distance_mm`` (RDIST), per-axis RMS;
 * ``path_length_mm`` (TOTEX) and ``mean_velocity_mm_s`` = TOTEX / T, per axis too;
@@ -43,7 +44,7 @@ def ellipse_area(ap: FloatArray, ml: FloatArray) -> float:
     return math.pi * c * math.sqrt(det)
 
 
-def sway(time_s: FloatArray, x_mm: FloatArray, y_mm: FloatArray) -> dict[str, float] | None:
+def sway(time_s: FloatArray, x_mm: FloatArray, y_mm: FloatArray) -> dict[str, float | None] | None:
     """Sway measures of a CoP path (module docstring), or None with too few valid samples."""
     ok = np.isfinite(x_mm) & np.isfinite(y_mm)
     if ok.sum() < max(10, MIN_FINITE * ok.size):
@@ -53,7 +54,9 @@ def sway(time_s: FloatArray, x_mm: FloatArray, y_mm: FloatArray) -> dict[str, fl
     if duration <= 0:
         return None
     fs = (t.size - 1) / duration
+    filtered: float | None = None
     if fs > 2.5 * CUTOFF_HZ and t.size > 30:
+        filtered = CUTOFF_HZ
         from scipy.signal import butter, sosfiltfilt
 
         sos = butter(4, CUTOFF_HZ, fs=fs, output="sos")
@@ -66,6 +69,7 @@ def sway(time_s: FloatArray, x_mm: FloatArray, y_mm: FloatArray) -> dict[str, fl
     mdist = float(rd.mean())
     return {
         "duration_s": duration,
+        "low_pass_hz": filtered,  # None: too slow a sampling rate to filter at CUTOFF_HZ
         "mean_distance_mm": mdist,
         "rms_distance_mm": float(np.sqrt(np.mean(rd**2))),
         "rms_ap_mm": float(np.sqrt(np.mean(ap**2))),

@@ -1,7 +1,8 @@
 """How the load is shared: between the feet, and within each foot (METHODS §3, §5.4).
 
 * ``left_share_pct`` = 100 · ∫F_L dt / (∫F_L dt + ∫F_R dt) over the time both feet were
-  recorded (walking: over the whole walk, so the longer-loaded foot counts more, as it should).
+  recorded (walking: over the whole walk, so the longer-loaded foot counts more, as it should);
+  a dropout of either foot is left out for both.
 * ``symmetry_index_pct`` (Robinson et al. 1987; METHODS §3.1) = 100 · (R − L) / (0.5 (R + L))
   of the same two integrals: 0 is symmetric, + means the right foot carries more.
 * Within a foot, over its stance frames (walking) or all loaded frames (standing): the
@@ -47,18 +48,38 @@ def integral(time_s: FloatArray, values: FloatArray, mask: BoolArray | None = No
     return float(np.sum(v * dt))
 
 
+def _covered(time_s: FloatArray, at: FloatArray, max_gap_s: float) -> BoolArray:
+    """Whether each time in ``at`` lies between two samples of ``time_s`` at most
+    ``max_gap_s`` apart (or on a sample)."""
+    k = np.searchsorted(time_s, at)
+    inside = (k > 0) & (k < time_s.size)
+    ok = np.zeros(at.size, dtype=np.bool_)
+    kk = k[inside]
+    ok[inside] = (time_s[kk] - time_s[kk - 1]) <= max_gap_s
+    exact = k < time_s.size
+    ok[exact] |= time_s[k[exact]] == at[exact]
+    return ok
+
+
 def left_share(
-    left: tuple[FloatArray, FloatArray], right: tuple[FloatArray, FloatArray]
+    left: tuple[FloatArray, FloatArray],
+    right: tuple[FloatArray, FloatArray],
+    sampling_rate_hz: float,
 ) -> tuple[float | None, float | None]:
-    """(left share %, symmetry index %) of two (time_s, load) pairs over their common time."""
+    """(left share %, symmetry index %) of two (time_s, load) pairs: both loads on the left
+    foot's time base, over the times where both feet have samples (a dropout of either foot,
+    a gap over 1.5 sampling intervals, counts for neither)."""
     (tl, fl), (tr, fr) = left, right
     if tl.size < 2 or tr.size < 2:
         return None, None
-    start, stop = max(tl[0], tr[0]), min(tl[-1], tr[-1])
-    if stop <= start:
-        return None, None
-    a = integral(tl, np.maximum(fl, 0.0), (tl >= start) & (tl <= stop))
-    b = integral(tr, np.maximum(fr, 0.0), (tr >= start) & (tr <= stop))
+    max_gap = 1.5 / sampling_rate_hz
+    valid = _covered(tl, tl, max_gap) & _covered(tr, tl, max_gap)
+    # the left foot's own dropouts: its samples either side of a gap stand for themselves only
+    dt = np.minimum(np.gradient(tl), 1.0 / sampling_rate_hz)
+    right_here = np.interp(tl, tr, fr)
+    ok = valid & np.isfinite(fl) & np.isfinite(right_here)
+    a = float(np.sum(np.maximum(fl[ok], 0.0) * dt[ok]))
+    b = float(np.sum(np.maximum(right_here[ok], 0.0) * dt[ok]))
     if not a + b > 0:
         return None, None
     return 100.0 * a / (a + b), 100.0 * (b - a) / (0.5 * (a + b))

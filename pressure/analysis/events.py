@@ -18,13 +18,18 @@ removed first; insole baselines drift, and uncalibrated ones have no known zero)
    is the start of that steep rise: from the up-crossing, walk back while the load still
    rises faster than ``rise_per_s`` × range per second. The toe off is the end of the fall:
    from the down-crossing, walk forward while it still falls faster than ``fall_per_s`` ×
-   range per second. (The slope is a Savitzky–Golay derivative, 7 samples, degree 2.) This
-   puts the events where force-plate thresholds of 20–40 N would (Blades et al. 2023,
-   Sensors 23:2736, doi:10.3390/s23052736), independently of the level the swing sits at.
+   range per second (the slope is a Savitzky–Golay derivative, 7 samples, degree 2) — for
+   loads without a known zero. For loads with a physical zero (N, kPa, ADC counts) the toe
+   off is where the load falls below the swing level plus ``toe_off_level`` (10 %) of the
+   range: that matches the Moticon OpenGo software's toe offs (tests), and pressuRe's default
+   threshold is 10 % of the range (METHODS §4.1). Both rules work from the local swing level,
+   not from zero, so a baseline offset does not move the events.
 4. **Is this walking?** A foot walks when its local range is large against its load: the
    swing level sits below ``max_swing_level`` (25 %) of the stance level above the signal's
    zero (for loads with a physical zero: N, kPa) and the range exceeds ``min_range``
-   (20 N for loads in N). Stances outside walking stretches are not reported.
+   (20 N for loads in N). A stance that is not wholly inside a walking stretch is not
+   reported. A load that swings like walking but never falls near zero (an untared offset of
+   more than a quarter of the stance level) is not taken for walking; ``analyze`` says so.
 
 Validated in ``tests/test_analysis_reference.py`` against the authors' stride table of
 PhysioNet gaitndd (figures in the README) and against the Moticon OpenGo software's events.
@@ -181,8 +186,12 @@ def detect_events(
     safe = np.where(span > 0, span, np.inf)
     level = (filled - low) / safe
     stance = _hysteresis(level, opt.threshold + opt.hysteresis, opt.threshold - opt.hysteresis)
-    stance &= walking
     starts, stops = _runs(stance)
+    # a stance that is not wholly inside a walking stretch (standing before or after the
+    # walk) has no measurable event at that end: dropped
+    outside = np.concatenate([[0], np.cumsum(~walking)])
+    inside = (outside[stops] - outside[starts]) == 0
+    starts, stops = starts[inside], stops[inside]
     # minimum durations: short swings join their stances, then short stances go
     if starts.size > 1:
         keep_gap = (starts[1:] - stops[:-1]) >= opt.min_swing_s * fs
@@ -213,9 +222,11 @@ def detect_events(
         limit = min(ceiling, int(stops[k]) + look, n)
         if physical_zero:
             # back to the last sample at or above the toe-off level (above zero)
-            while j > hs[k] + 1 and filled[j - 1] < opt.toe_off_level * high[j - 1]:
+            # measured from the local swing level, so a small untared offset does not move it
+            floor_ = low + opt.toe_off_level * span
+            while j > hs[k] + 1 and filled[j - 1] < floor_[j - 1]:
                 j -= 1
-            while j < limit and filled[j] >= opt.toe_off_level * high[j]:
+            while j < limit and filled[j] >= floor_[j]:
                 j += 1
         else:
             while j < limit and slope[j - 1] < -fall[j - 1]:

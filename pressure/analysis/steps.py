@@ -13,7 +13,8 @@ medial_lateral_index, cop_ml_pct``
 * ``swing_s`` = next heel strike − this toe off; ``stride_s`` = next heel strike − this one;
   NaN for the last step of a foot, or across a gap in the signal.
 * A stance more than ``MAX_STANCE_FACTOR`` (2) times the foot's median stance is standing
-  still (before, after or during a walk), not a step: it gets no row.
+  still (before, after or during a walk), not a step: it gets no row (with at least three
+  complete stances to take a median from; with fewer, every complete stance is a row).
 * ``double_support_s``: initial double support, from this heel strike to the other foot's
   toe off that follows it (NaN when that foot's events are not known there).
 * ``used``: the stride counts for the summary. Dropped: a foot's first and last stride, strides
@@ -176,8 +177,8 @@ def foot_steps(
     # the next heel strike counts if that stance is complete or only cut by the end
     next_ok = np.zeros(hs_all.size, dtype=np.bool_)
     next_ok[:-1] = complete[1:]
-    if hs_all.size > 1:
-        next_ok[-2] |= True
+    if hs_all.size > 1 and to_all[-1] >= time_s.size - 1:
+        next_ok[-2] = True  # the last stance is only cut by the end: its heel strike is real
     next_hs = np.full(hs_all.size, np.nan)
     next_hs[:-1] = np.where(next_ok[:-1], time_s[hs_all[1:]], np.nan)
     keep = complete & (durations <= longest)

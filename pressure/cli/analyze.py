@@ -25,7 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--cop-csv",
         metavar="F",
-        help="write the per-frame centre of pressure (foot frame, mm) to F",
+        help="write the per-frame centre of pressure (foot frame; mm, or the layout's unit) to F",
     )
     parser.add_argument(
         "--regions-csv", metavar="F", help="write regional values per foot and region to F"
@@ -114,7 +114,7 @@ def render(summary: dict[str, Any]) -> str:
         ]
     balance = s.get("balance")
     if balance:
-        lines += ["", "Standing balance (95% prediction ellipse; path filtered at 10 Hz)"]
+        lines += ["", "Standing balance (95% prediction ellipse; path low-pass filtered, see JSON)"]
         rows = [("both feet", balance.get("combined"))] + [
             (f"{side} foot", v) for side, v in balance.get("per_foot", {}).items()
         ]
@@ -152,7 +152,9 @@ def render(summary: dict[str, Any]) -> str:
                 ref = f"{_num(low, 'g')} to {_num(high, 'g')}"
             ref += f" ({ind['comparison']} the reference range)"
         lines.append(f"  {ind['name']:<28} {_num(ind['value'], '.3g', ind['unit'])} | {ref}")
-        lines.append(textwrap.indent(textwrap.fill(ind["source"], 92), "      "))
+        # the range's own caveats (whose norm, or an arbitrary convention) and its source
+        about = f"{ind['reference']}. Source: {ind['source']}"
+        lines.append(textwrap.indent(textwrap.fill(about, 92), "      "))
     lines += ["", textwrap.fill(s["note"], 96), "", textwrap.fill(s["red_flags_intro"], 96)]
     lines += [
         textwrap.fill(flag, 94, initial_indent="- ", subsequent_indent="  ")
