@@ -208,6 +208,8 @@ def detect_events(
     look = max(1, round(opt.search_s * fs))
     rise = opt.rise_per_s * span
     fall = opt.fall_per_s * span
+    # toe-off level, measured from the local swing level so an untared offset does not move it
+    floor_ = low + opt.toe_off_level * span
     hs = starts.copy()
     to = stops.copy()
     for k in range(starts.size):
@@ -222,8 +224,6 @@ def detect_events(
         limit = min(ceiling, int(stops[k]) + look, n)
         if physical_zero:
             # back to the last sample at or above the toe-off level (above zero)
-            # measured from the local swing level, so a small untared offset does not move it
-            floor_ = low + opt.toe_off_level * span
             while j > hs[k] + 1 and filled[j - 1] < floor_[j - 1]:
                 j -= 1
             while j < limit and filled[j] >= floor_[j]:
