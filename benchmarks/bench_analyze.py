@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from _machine import machine
 
 CASES = ((16, 60.0), (99, 60.0))
 
@@ -78,25 +78,6 @@ def make_recording(sensors: int, minutes: float, folder: Path) -> Path:
     path = folder / f"walk_{sensors}.insole"
     write_recording(path, GaitSignal(gait), session={"simulated": gait.truth()})
     return path
-
-
-def machine() -> str:
-    cpu = platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    import numpy as np
-    import pandas as pd
-    import scipy
-
-    usable = len(os.sched_getaffinity(0))
-    return (
-        f"{cpu}, {os.cpu_count()} logical CPUs ({usable} usable), Python "
-        f"{platform.python_version()}, numpy {np.__version__}, pandas {pd.__version__}, "
-        f"scipy {scipy.__version__}"
-    )
 
 
 def main() -> None:

@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import argparse
 import binascii
-import os
-import platform
 import statistics
 import struct
 import time
 from collections.abc import Callable
 
 import numpy as np
+from _machine import machine
 
 from firmware_protocol import StreamDecoder, decode_capture, encode_samples
 from firmware_protocol.spec import HEADER, SAMPLE_FIXED, sample_frame_size
@@ -99,22 +98,6 @@ def timed(fn: Callable[[], object], repeat: int) -> float:
         fn()
         runs.append(time.perf_counter() - t0)
     return statistics.median(runs)
-
-
-def machine() -> str:
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    return (
-        f"{cpu}, {os.cpu_count()} logical CPUs available, {platform.system()} "
-        f"{platform.release()}, Python {platform.python_version()}, numpy {np.__version__}"
-    )
 
 
 def main() -> None:

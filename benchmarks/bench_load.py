@@ -50,8 +50,6 @@ import importlib
 import importlib.metadata
 import importlib.util
 import json
-import os
-import platform
 import resource
 import subprocess
 import sys
@@ -62,6 +60,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from _machine import machine
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SOURCE = ROOT.parent / "shared" / "data" / "moticon" / "230927_102114.txt"
@@ -274,26 +273,6 @@ def check(dump: Path, reference: Path | None) -> Check:
 
 
 # --- report --------------------------------------------------------------------------------
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    import pandas as pd
-
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return (
-        f"{cpu}, {os.cpu_count()} logical CPUs ({usable} usable), {platform.system()} "
-        f"{platform.release()}, Python {platform.python_version()}, numpy {np.__version__}, "
-        f"pandas {pd.__version__}"
-    )
 
 
 def opengo_version() -> str | None:
