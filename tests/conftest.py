@@ -9,7 +9,11 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
+
+from pressure.model import FootRecording, Session, SideName
+from pressure.simulator import SyntheticGait
 
 ROOT = Path(__file__).resolve().parent.parent
 C_DIR = ROOT / "firmware_protocol" / "c"
@@ -90,3 +94,36 @@ def harness(c_harness: Path) -> Iterator[Harness]:
     h = Harness(c_harness)
     yield h
     h.close()
+
+
+def simulated_session(gait: SyntheticGait, *, keep_dropped: bool = False) -> Session:
+    """The gait as a reader would give it: kPa per sensor, the simulator's layout, dropped
+    frames missing."""
+    left, right = gait.values()
+    sent_left, sent_right = gait.sent()
+    t = np.arange(gait.n_frames) / gait.rate_hz
+    feet = {}
+    sides: tuple[tuple[SideName, np.ndarray, np.ndarray], ...] = (
+        ("left", left, sent_left),
+        ("right", right, sent_right),
+    )
+    for side, counts, sent in sides:
+        keep = np.ones_like(sent) if keep_dropped else sent
+        feet[side] = FootRecording(
+            side=side,
+            time_s=t[keep],
+            values=(counts[keep] * gait.pressure_scale_kpa).astype(np.float64),
+            unit="kpa",
+            sampling_rate_hz=gait.rate_hz,
+            layout=gait.layout,
+        )
+    return Session(
+        path=Path("simulated"),
+        format="simulated",
+        left=feet["left"],
+        right=feet["right"],
+        metadata={
+            "standing_separation_mm": gait.truth()["standing_separation_mm"],
+            "subject": {"body_mass_kg": gait.body_mass_kg},
+        },
+    )

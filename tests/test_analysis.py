@@ -15,41 +15,12 @@ from pressure import load
 from pressure.analysis import STABLE_KEYS, STEP_COLUMNS, AnalysisOptions, analyze
 from pressure.analysis.balance import ellipse_area, sway
 from pressure.cli import main
-from pressure.model import FootRecording, Session, SideName
+from pressure.model import FootRecording, Session
 from pressure.simulator import SyntheticGait
 from pressure.simulator.output import write_recording
 from pressure.simulator.signals import GaitSignal
 
-
-def simulated_session(gait: SyntheticGait, *, keep_dropped: bool = False) -> Session:
-    """The gait as a reader would give it: kPa per sensor, the simulator's layout, dropped
-    frames missing."""
-    left, right = gait.values()
-    sent_left, sent_right = gait.sent()
-    t = np.arange(gait.n_frames) / gait.rate_hz
-    feet = {}
-    sides: tuple[tuple[SideName, np.ndarray, np.ndarray], ...] = (
-        ("left", left, sent_left),
-        ("right", right, sent_right),
-    )
-    for side, counts, sent in sides:
-        keep = np.ones_like(sent) if keep_dropped else sent
-        feet[side] = FootRecording(
-            side=side,
-            time_s=t[keep],
-            values=(counts[keep] * gait.pressure_scale_kpa).astype(np.float64),
-            unit="kpa",
-            sampling_rate_hz=gait.rate_hz,
-            layout=gait.layout,
-        )
-    return Session(
-        path=Path("simulated"),
-        format="simulated",
-        left=feet["left"],
-        right=feet["right"],
-        metadata={"standing_separation_mm": gait.truth()["standing_separation_mm"]},
-    )
-
+from .conftest import simulated_session
 
 GRID = [
     (share, cadence, offset)

@@ -25,6 +25,8 @@ from pressure.layout import grid_layout
 from pressure.model import FootRecording, Session
 from pressure.simulator import SyntheticGait
 
+from .conftest import simulated_session
+
 # The simulator's stance force is BW·(A sin πs + B sin 3πs) (pressure.simulator.gait), so one
 # foot's impulse per stride is c·stance·BW·stride with c = 2A/π + 2B/(3π), and the two feet
 # average 2·c·stance_fraction body weights. Physically that must be 1 (over whole strides the
@@ -32,30 +34,6 @@ from pressure.simulator import SyntheticGait
 # this stance fraction its walk is consistent with body weight.
 _HUMP_A, _HUMP_B = 1.187424427615, 0.437424427615
 BALANCED_STANCE = 1.0 / (2.0 * (2 * _HUMP_A / math.pi + 2 * _HUMP_B / (3 * math.pi)))
-
-
-def session_of(gait: SyntheticGait) -> Session:
-    """Both feet of a SyntheticGait as a session in kPa on the simulator's layout."""
-    left, right = gait.values()
-    time_s = np.arange(gait.n_frames) / gait.rate_hz
-
-    def foot(side: str, counts: np.ndarray) -> FootRecording:
-        return FootRecording(
-            side=side,  # type: ignore[arg-type]
-            time_s=time_s,
-            values=counts.astype(np.float64) * gait.pressure_scale_kpa,
-            unit="kpa",
-            sampling_rate_hz=gait.rate_hz,
-            layout=gait.layout,
-        )
-
-    return Session(
-        path=Path("synthetic"),
-        format="synthetic",
-        left=foot("left", left),
-        right=foot("right", right),
-        metadata={"subject": {"body_mass_kg": gait.body_mass_kg}},
-    )
 
 
 def map_values(session: Session, function, unit: str | None = None) -> Session:
@@ -101,7 +79,7 @@ def assert_unchanged(session: Session, before: dict[str, object]) -> None:
 @pytest.mark.parametrize("sensors", [16, 99])
 def test_tare_recovers_known_offsets_added_to_a_walk(sensors: int) -> None:
     gait = SyntheticGait(seconds=20.0, sensors=sensors, noise_kpa=1.0, seed=3)
-    clean = session_of(gait)
+    clean = simulated_session(gait)
     rng = np.random.default_rng(11)
     known = {side: rng.uniform(2.0, 30.0, sensors) for side in ("left", "right")}
     offset = map_values(clean, lambda values, side: values + known[side])
@@ -133,8 +111,8 @@ def test_tare_finds_the_simulators_own_sensor_offsets() -> None:
     """SyntheticGait(offset_kpa=...) adds a constant per sensor; the same seed without it
     gives the same noise, so the difference of the two runs is the truth (wherever the
     run without offsets is not clipped at zero)."""
-    with_offsets = session_of(SyntheticGait(seconds=30.0, offset_kpa=20.0, seed=4))
-    without = session_of(SyntheticGait(seconds=30.0, offset_kpa=0.0, seed=4))
+    with_offsets = simulated_session(SyntheticGait(seconds=30.0, offset_kpa=20.0, seed=4))
+    without = simulated_session(SyntheticGait(seconds=30.0, offset_kpa=0.0, seed=4))
     step = tare(with_offsets).metadata["calibration"][-1]
     for side in ("left", "right"):
         difference = with_offsets.feet[side].values - without.feet[side].values
@@ -146,7 +124,7 @@ def test_tare_finds_the_simulators_own_sensor_offsets() -> None:
 
 def test_tare_over_a_window_with_the_foot_lifted() -> None:
     gait = SyntheticGait(seconds=10.0, sensors=16, noise_kpa=0.5, seed=8)
-    clean = session_of(gait)
+    clean = simulated_session(gait)
     known = np.linspace(3.0, 18.0, 16)
     offset = map_values(clean, lambda values, side: values + known)
     # one swing of the left foot, from ground truth, trimmed away from the events
@@ -172,7 +150,7 @@ def test_tare_over_a_window_with_the_foot_lifted() -> None:
 
 
 def test_tare_refuses_a_foot_that_never_unloads() -> None:
-    standing = session_of(SyntheticGait(seconds=10.0, activity="stand", offset_kpa=5.0))
+    standing = simulated_session(SyntheticGait(seconds=10.0, activity="stand", offset_kpa=5.0))
     with pytest.raises(ValueError, match="never seems to unload") as info:
         tare(standing)
     assert "window_s" in str(info.value)
@@ -188,13 +166,13 @@ def test_tare_refuses_a_foot_that_never_unloads() -> None:
     ],
 )
 def test_tare_rejects_bad_arguments(kwargs: dict[str, object], message: str) -> None:
-    session = session_of(SyntheticGait(seconds=3.0, sensors=4))
+    session = simulated_session(SyntheticGait(seconds=3.0, sensors=4))
     with pytest.raises(ValueError, match=message):
         tare(session, **kwargs)  # type: ignore[arg-type]
 
 
 def test_a_missing_foot_is_named() -> None:
-    session = session_of(SyntheticGait(seconds=3.0, sensors=4))
+    session = simulated_session(SyntheticGait(seconds=3.0, sensors=4))
     only_left = dataclasses.replace(session, right=None)
     with pytest.raises(ValueError, match="no right foot"):
         tare(only_left, side="right")
@@ -207,7 +185,7 @@ def test_a_missing_foot_is_named() -> None:
 
 
 def test_apply_gain_scalar_and_per_sensor() -> None:
-    session = session_of(SyntheticGait(seconds=3.0, sensors=6))
+    session = simulated_session(SyntheticGait(seconds=3.0, sensors=6))
     before = snapshot(session)
     doubled = apply_gain(session, 2.0, unit="n_cm2")
     gains = np.arange(1.0, 7.0)
@@ -237,7 +215,7 @@ def test_apply_gain_scalar_and_per_sensor() -> None:
     ],
 )
 def test_apply_gain_rejects_bad_arguments(gain, kwargs, message: str) -> None:
-    session = session_of(SyntheticGait(seconds=2.0, sensors=6))
+    session = simulated_session(SyntheticGait(seconds=2.0, sensors=6))
     with pytest.raises(ValueError, match=message):
         apply_gain(session, gain, **kwargs)
 
@@ -248,7 +226,7 @@ CURVE_ADC = 4095.0 * (1.0 - np.exp(-CURVE_KPA / 250.0))
 
 
 def test_apply_curve_inverts_a_known_sensor_curve() -> None:
-    session = session_of(SyntheticGait(seconds=5.0, sensors=16, noise_kpa=0.0, seed=2))
+    session = simulated_session(SyntheticGait(seconds=5.0, sensors=16, noise_kpa=0.0, seed=2))
     peak = max(f.values.max() for f in session.feet.values())
     assert 150.0 < peak < CURVE_KPA[-1]  # the walk spans most of the curve, inside its range
     # the insole's ADC response, piecewise linear between the curve points
@@ -269,7 +247,7 @@ def test_apply_curve_inverts_a_known_sensor_curve() -> None:
 
 
 def test_apply_curve_per_sensor_curves() -> None:
-    session = session_of(SyntheticGait(seconds=3.0, sensors=4, noise_kpa=0.0, seed=5))
+    session = simulated_session(SyntheticGait(seconds=3.0, sensors=4, noise_kpa=0.0, seed=5))
     sensitivity = np.array([0.8, 1.0, 1.1, 1.3])  # each sensor saturates differently
     adc = sensitivity[:, None] * CURVE_ADC[None, :] / 1.3
     kpa = np.tile(CURVE_KPA, (4, 1))
@@ -315,13 +293,13 @@ def test_apply_curve_outside_its_range_clamps_or_extends() -> None:
     ],
 )
 def test_apply_curve_rejects_bad_curves(raw, value, kwargs, message: str) -> None:
-    session = session_of(SyntheticGait(seconds=1.0, sensors=3))
+    session = simulated_session(SyntheticGait(seconds=1.0, sensors=3))
     with pytest.raises(ValueError, match=message):
         apply_curve(session, raw, value, **{"unit": "kpa", **kwargs})
 
 
 def test_a_decreasing_curve_is_monotone_too() -> None:
-    session = session_of(SyntheticGait(seconds=1.0, sensors=3))
+    session = simulated_session(SyntheticGait(seconds=1.0, sensors=3))
     out = apply_curve(session, [0.0, 1000.0], [1000.0, 0.0], unit="raw")
     np.testing.assert_allclose(
         out.feet["left"].values, 1000.0 - np.clip(session.feet["left"].values, 0, 1000)
@@ -354,7 +332,7 @@ def test_scale_to_body_weight_recovers_the_gain_of_a_walk(seed: int) -> None:
     gait = SyntheticGait(
         seconds=20.0, sensors=16, stance_fraction=BALANCED_STANCE, noise_kpa=0.0, seed=seed
     )
-    adc = to_adc(session_of(gait))
+    adc = to_adc(simulated_session(gait))
     before = snapshot(adc)
 
     scaled = scale_to_body_weight(adc, gait.body_mass_kg)
@@ -377,7 +355,7 @@ def test_scale_to_body_weight_in_quiet_standing() -> None:
     """Standing, both feet carry body weight at every instant: within 0.1 % (measured
     0.056 %: the simulator's g and rounding to counts)."""
     gait = SyntheticGait(seconds=10.0, activity="stand", noise_kpa=0.0, left_share_pct=42.0)
-    scaled = scale_to_body_weight(to_adc(session_of(gait)), gait.body_mass_kg)
+    scaled = scale_to_body_weight(to_adc(simulated_session(gait)), gait.body_mass_kg)
     factor = scaled.metadata["calibration"][-1]["factor"]
     assert factor / true_newtons_per_count(gait) == pytest.approx(1.0, abs=1e-3)
 
@@ -395,7 +373,7 @@ def test_tare_then_scale_a_noisy_walk_in_adc() -> None:
         offset_kpa=8.0,
         seed=6,
     )
-    raw = to_adc(session_of(gait))
+    raw = to_adc(simulated_session(gait))
     calibrated = scale_to_body_weight(tare(raw), gait.body_mass_kg)
     steps = [s["step"] for s in calibrated.metadata["calibration"]]
     assert steps == ["tare", "scale_to_body_weight"]
@@ -408,7 +386,7 @@ def test_tare_then_scale_a_noisy_walk_in_adc() -> None:
 
 def test_scale_to_body_weight_scales_the_devices_total_force_too() -> None:
     gait = SyntheticGait(seconds=6.0, sensors=8, activity="stand", noise_kpa=0.0)
-    session = session_of(gait)
+    session = simulated_session(gait)
     # a device total that reads 10 % high, beside per-sensor pressures in kPa
     feet = {
         side: dataclasses.replace(foot, total_force_n=1.1 * force_n(foot).sum(axis=1))
@@ -431,7 +409,7 @@ def test_scale_to_body_weight_scales_the_devices_total_force_too() -> None:
 
 def test_scale_to_body_weight_uses_only_the_time_both_feet_record() -> None:
     gait = SyntheticGait(seconds=10.0, sensors=8, activity="stand", noise_kpa=0.0)
-    session = session_of(gait)
+    session = simulated_session(gait)
     # the right foot starts 4 s late; meanwhile the left foot "carried" a huge load
     late = session.feet["right"].time_s >= 4.0
     left_values = session.feet["left"].values.copy()
@@ -452,7 +430,7 @@ def test_scale_to_body_weight_uses_only_the_time_both_feet_record() -> None:
 
 def test_scale_to_body_weight_refuses_what_it_cannot_do() -> None:
     gait = SyntheticGait(seconds=3.0, sensors=4)
-    session = session_of(gait)
+    session = simulated_session(gait)
     with pytest.raises(ValueError, match="needs both feet"):
         scale_to_body_weight(dataclasses.replace(session, right=None), 70.0)
     silent = map_values(session, lambda values, side: np.zeros_like(values))
@@ -489,7 +467,7 @@ def test_scale_to_body_weight_refuses_what_it_cannot_do() -> None:
 
 def test_with_layout_from_a_layout_file(tmp_path: Path) -> None:
     gait = SyntheticGait(seconds=2.0, sensors=12)
-    bare = map_values(session_of(gait), lambda values, side: values)
+    bare = map_values(simulated_session(gait), lambda values, side: values)
     bare = with_feet(bare, {s: dataclasses.replace(f, layout=None) for s, f in bare.feet.items()})
     layout = grid_layout(4, 3, 60.0, 30.0, name="sheet")
     path = tmp_path / "sheet.csv"
@@ -512,7 +490,7 @@ def test_with_layout_from_a_layout_file(tmp_path: Path) -> None:
 
 
 def test_with_layout_checks_the_sensor_count_and_the_sides() -> None:
-    session = session_of(SyntheticGait(seconds=2.0, sensors=12))
+    session = simulated_session(SyntheticGait(seconds=2.0, sensors=12))
     with pytest.raises(ValueError, match="has 6 sensors, the left foot's data 12"):
         with_layout(session, grid_layout(2, 3, 10.0, 10.0))
     with pytest.raises(ValueError, match="no layout for the right foot"):
@@ -524,7 +502,7 @@ def test_with_layout_checks_the_sensor_count_and_the_sides() -> None:
 
 
 def test_steps_accumulate_in_order_without_touching_earlier_sessions() -> None:
-    session = session_of(SyntheticGait(seconds=5.0, sensors=8, offset_kpa=4.0, seed=1))
+    session = simulated_session(SyntheticGait(seconds=5.0, sensors=8, offset_kpa=4.0, seed=1))
     first = tare(session)
     second = apply_gain(first, 0.5)
     third = apply_gain(second, 3.0, side="left", unit="n_cm2")

@@ -107,20 +107,6 @@ class Analysis:
     regions: pd.DataFrame
     indicators: pd.DataFrame
 
-    def flat(self) -> dict[str, Any]:
-        """The summary as one level of dotted keys (lists and the note left out)."""
-        out: dict[str, Any] = {}
-
-        def walk(prefix: str, value: Any) -> None:
-            if isinstance(value, dict):
-                for k, v in value.items():
-                    walk(f"{prefix}.{k}" if prefix else str(k), v)
-            elif not isinstance(value, (list, tuple)):
-                out[prefix] = value
-
-        walk("", {k: v for k, v in self.summary.items() if k not in ("note",)})
-        return out
-
 
 def _clean(value: Any) -> Any:
     """JSON-ready: numpy scalars to Python, NaN and infinities to None."""
@@ -509,60 +495,36 @@ def analyze(session: Session, options: AnalysisOptions | None = None) -> Analysi
     }
 
     # ---------------------------------------------------------------- indicators
-    ind: list[dict[str, Any]] = []
+    rearfoot = {
+        side: None if (ff := dist["forefoot_share_pct"][side]) is None else 100.0 - ff
+        for side in SIDES
+    }
+    # (reference key, per-side values or one value, unit), in the order they are shown
+    shown: list[tuple[str, Any, str]] = []
     if walking:
-        ind.append(
-            indicators.indicator(
-                "cadence_steps_per_min", temporal["cadence_steps_per_min"], "steps/min"
-            )
-        )
-        for side in SIDES:
-            ind.append(
-                indicators.indicator(
-                    f"stride_time_s.{side}", gait["stride_time_s"][side], "s", key="stride_time_s"
-                )
-            )
-            ind.append(
-                indicators.indicator(
-                    f"swing_pct.{side}", gait["swing_pct"][side], "%", key="swing_pct"
-                )
-            )
-            ind.append(
-                indicators.indicator(
-                    f"stride_time_cv_pct.{side}",
-                    gait["stride_time_cv_pct"][side],
-                    "%",
-                    key="stride_time_cv_pct",
-                )
-            )
-        ind.append(indicators.indicator("gait_asymmetry_pct", temporal["gait_asymmetry_pct"], "%"))
-    ind.append(indicators.indicator("left_share_pct", share, "%"))
-    ind.append(indicators.indicator("symmetry_index_pct", symmetry, "%"))
-    for side in SIDES:
-        ind.append(
-            indicators.indicator(
-                f"medial_lateral_index.{side}",
-                pronation["medial_lateral_index"][side],
-                "1",
-                key="medial_lateral_index",
-            )
-        )
-        if walking:
-            ind.append(
-                indicators.indicator(
-                    f"cpei_pct.{side}", pronation["cpei_pct"][side], "%", key="cpei_pct"
-                )
-            )
+        shown += [
+            ("cadence_steps_per_min", temporal["cadence_steps_per_min"], "steps/min"),
+            ("stride_time_s", gait["stride_time_s"], "s"),
+            ("swing_pct", gait["swing_pct"], "%"),
+            ("stride_time_cv_pct", gait["stride_time_cv_pct"], "%"),
+            ("gait_asymmetry_pct", temporal["gait_asymmetry_pct"], "%"),
+        ]
+    shown += [
+        ("left_share_pct", share, "%"),
+        ("symmetry_index_pct", symmetry, "%"),
+        ("medial_lateral_index", pronation["medial_lateral_index"], "1"),
+        ("cpei_pct", pronation["cpei_pct"], "%")
+        if walking
+        else ("rearfoot_share_standing_pct", rearfoot, "%"),
+    ]
+    ind: list[dict[str, Any]] = []
+    for key, value, unit in shown:
+        if isinstance(value, dict):  # one indicator per foot, named <key>.<side>
+            ind += [
+                indicators.indicator(f"{key}.{side}", value[side], unit, key=key) for side in SIDES
+            ]
         else:
-            ff = dist["forefoot_share_pct"][side]
-            ind.append(
-                indicators.indicator(
-                    f"rearfoot_share_standing_pct.{side}",
-                    None if ff is None else 100.0 - ff,
-                    "%",
-                    key="rearfoot_share_standing_pct",
-                )
-            )
+            ind.append(indicators.indicator(key, value, unit))
 
     summary: dict[str, Any] = {
         "file": str(session.path),

@@ -47,16 +47,6 @@ class FootCop:
     foot_width_mm: float
     coordinate_unit: str = "mm"  # of x_mm, y_mm and the foot's length and width
 
-    @property
-    def u(self) -> FloatArray:
-        """CoP as a fraction of foot length (0 heel, 1 toe)."""
-        return self.y_mm / self.foot_length_mm
-
-    @property
-    def w(self) -> FloatArray:
-        """CoP as a fraction of foot width from the centre line (+ medial)."""
-        return self.x_mm / self.foot_width_mm
-
 
 def sensor_weights(foot: FootRecording) -> tuple[FloatArray, str]:
     """Per-sensor weights (frames, sensors) for CoP and regional loads, and their unit:
