@@ -69,9 +69,37 @@ class Reader(Protocol):
 def readers() -> tuple[Reader, ...]:
     """The registered readers, in the order ``load`` asks them: the most specific content
     checks first, the project's own line-mode text (any lines of integers) last."""
-    from . import gaitndd, gaitpdb, insole, moticon
+    from . import (
+        emed,
+        footscan,
+        fscan,
+        gaitndd,
+        gaitpdb,
+        generic_csv,
+        insole,
+        iscan,
+        moticon,
+        pedar,
+        pliance,
+        stappone,
+        xsensor,
+    )
 
-    registered: list[Reader] = [gaitndd, gaitpdb, moticon, insole]
+    registered: list[Reader] = [
+        gaitndd,
+        gaitpdb,
+        moticon,
+        pedar,
+        pliance,
+        emed,
+        fscan,
+        iscan,
+        xsensor,
+        stappone,
+        footscan,
+        generic_csv,
+        insole,
+    ]
     return tuple(registered)
 
 

@@ -1,0 +1,24 @@
+"""Tekscan F-Scan insole export (.asf). (Being written for issue 5; registered so that the reader order is fixed.)"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ...errors import FileFormatError
+from ...model import Session
+
+NAME = "fscan"
+DESCRIPTION = "Tekscan F-Scan insole export (.asf)"
+SUFFIXES = (".asf",)
+
+
+def detect(path: Path, head: bytes) -> bool:
+    return False
+
+
+def primary_file(path: Path) -> Path | None:
+    return None
+
+
+def read(path: Path) -> Session:
+    raise FileFormatError(path, "the fscan reader is not written yet")

@@ -1,0 +1,24 @@
+"""generic CSV, one column per sensor, with a layout file. (Being written for issue 5; registered so that the reader order is fixed.)"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ...errors import FileFormatError
+from ...model import Session
+
+NAME = "generic_csv"
+DESCRIPTION = "generic CSV, one column per sensor, with a layout file"
+SUFFIXES = (".csv",)
+
+
+def detect(path: Path, head: bytes) -> bool:
+    return False
+
+
+def primary_file(path: Path) -> Path | None:
+    return None
+
+
+def read(path: Path) -> Session:
+    raise FileFormatError(path, "the generic_csv reader is not written yet")
