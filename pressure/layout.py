@@ -452,14 +452,14 @@ def grid_layout(
         area_mm2=np.full(r.size, dx * dy),
         foot_length_mm=length,
         foot_width_mm=width,
-        outline_mm=_convex_hull(corners),
+        outline_mm=convex_hull(corners),
     )
 
 
 _SIGNS = ((-1, -1), (1, -1), (1, 1), (-1, 1))
 
 
-def _convex_hull(points: FloatArray) -> FloatArray:
+def convex_hull(points: FloatArray) -> FloatArray:
     """Convex hull of distinct points (N, 2) as a closed counter-clockwise polygon, collinear
     points left out (Andrew's monotone chain). At least three points not on one line."""
     pts = sorted(map(tuple, points.tolist()))

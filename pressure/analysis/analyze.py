@@ -96,8 +96,10 @@ class AnalysisOptions:
 class Analysis:
     """What ``analyze`` found. ``summary``: nested dict of JSON types (module docstring).
     ``steps``: one row per step (``steps.STEP_COLUMNS``). ``cop``: per-frame CoP, columns
-    ``time_s, side, cop_ml_<unit>, cop_ap_<unit>, load`` in the foot frame, the unit the
-    layout's (``mm``; ``au`` for gaitpdb's arbitrary units); NaN while the foot is unloaded.
+    ``time_s, side, cop_ml_<unit>, cop_ap_<unit>, load_<unit>`` in the foot frame, the unit the
+    layout's (``mm``; ``au`` for gaitpdb's arbitrary units); NaN while the foot is unloaded;
+    the load the CoP is weighted by in N (``load_n``) or in the values' own unit when they
+    are not calibrated (``load_raw``, ``load_adc``).
     ``regions``: regional variables, one row per foot and region. ``indicators``: one row per
     indicator with its reference and source."""
 
@@ -548,8 +550,10 @@ def analyze(session: Session, options: AnalysisOptions | None = None) -> Analysi
     cop_frames = []
     units = {f.cop.coordinate_unit for f in feet.values() if f.cop is not None}
     coord = units.pop() if len(units) == 1 else "mm"
+    load_units = {f.cop.load_unit for f in feet.values() if f.cop is not None}
+    load_col = f"load_{load_units.pop() if len(load_units) == 1 else 'n'}"
     for side, f in feet.items():
-        if f.cop is None or f.cop.coordinate_unit != coord:
+        if f.cop is None or f.cop.coordinate_unit != coord or f"load_{f.cop.load_unit}" != load_col:
             continue
         cop_frames.append(
             pd.DataFrame(
@@ -558,14 +562,16 @@ def analyze(session: Session, options: AnalysisOptions | None = None) -> Analysi
                     "side": side,
                     f"cop_ml_{coord}": f.cop.x_mm,
                     f"cop_ap_{coord}": f.cop.y_mm,
-                    "load": f.cop.load,
+                    load_col: f.cop.load,
                 }
             )
         )
     cop = (
         pd.concat(cop_frames, ignore_index=True)
         if cop_frames
-        else pd.DataFrame(columns=["time_s", "side", f"cop_ml_{coord}", f"cop_ap_{coord}", "load"])
+        else pd.DataFrame(
+            columns=["time_s", "side", f"cop_ml_{coord}", f"cop_ap_{coord}", load_col]
+        )
     )
     return Analysis(
         summary=summary,

@@ -11,10 +11,15 @@
   region, such as gaitpdb's centre-line sensors, are left out; METHODS §5.3); the load-weighted
   mean medio-lateral CoP in % of foot width (+ medial).
 * Regional variables per region and foot (METHODS §5.4) over the same frames: peak pressure
-  (kPa, the highest sensor), maximum force, contact area (mm², the largest area of sensors
-  above ``MIN_PRESSURE_KPA`` at once), pressure-time integral (Novel's: Σ max pressure · Δt,
-  kPa·s), force-time integral (N·s) and relative load (% of the foot's FTI over all regions of
-  the same scheme).
+  (kPa, the highest sensor), peak mean pressure (kPa, the highest over frames of the region's
+  force over its contact area, ``max_t Σ P_i A_i / Σ_{P_i > p_min} A_i``), mean pressure (kPa,
+  the same ratio averaged over the frames in which the region has contact, weighted by Δt),
+  maximum force, contact area (mm², the largest area of sensors above ``MIN_PRESSURE_KPA`` at
+  once), pressure-time integral (Novel's: Σ max pressure · Δt, kPa·s), force-time integral
+  (N·s) and relative load (% of the foot's FTI over all regions of the same scheme). Schemes:
+  the standard ones of ``SCHEMES``, and every layout region named ``<scheme>.<region>`` (a
+  vendor mask such as ``mask3.hallux``, the automatic ``auto.mth1``) belongs to the scheme
+  before the dot.
 """
 
 from __future__ import annotations
@@ -131,6 +136,9 @@ def regional(
     peak = dict.fromkeys(names, 0.0)
     pti = dict.fromkeys(names, 0.0)
     area = dict.fromkeys(names, 0.0)
+    peak_mean = dict.fromkeys(names, 0.0)
+    mean_sum = dict.fromkeys(names, 0.0)  # Σ (region force / contact area) · Δt over contact
+    mean_time = dict.fromkeys(names, 0.0)
     if scale is not None:
         index = {name: np.flatnonzero(layout.regions[name]) for name in names}
         areas = np.column_stack([layout.regions[n] * layout.area_mm2 for n in names])
@@ -145,12 +153,20 @@ def regional(
             if scale != 1.0:
                 p *= scale
             d = dts[start:stop][sel]
-            contact = (p > MIN_PRESSURE_KPA).astype(np.float64) @ areas  # float: BLAS
+            active = p > MIN_PRESSURE_KPA
+            contact = active.astype(np.float64) @ areas  # float: BLAS
+            pressed = np.where(active, p, 0.0) @ areas  # Σ P A over active sensors (kPa·mm²)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                ratio = np.where(contact > 0, pressed / contact, 0.0)
             for r, name in enumerate(names):
                 each = p[:, index[name]].max(axis=1)
                 peak[name] = max(peak[name], float(each.max()))
                 pti[name] += float(each @ d)
                 area[name] = max(area[name], float(contact[:, r].max()))
+                peak_mean[name] = max(peak_mean[name], float(ratio[:, r].max()))
+                touching = contact[:, r] > 0
+                mean_sum[name] += float(ratio[touching, r] @ d[touching])
+                mean_time[name] += float(d[touching].sum())
     rows: list[dict[str, object]] = []
     ftis: dict[str, float] = {}
     for name in names:
@@ -161,6 +177,10 @@ def regional(
         }
         if scale is not None:
             row["peak_pressure_kpa"] = peak[name]
+            row["peak_mean_pressure_kpa"] = peak_mean[name]
+            row["mean_pressure_kpa"] = (
+                mean_sum[name] / mean_time[name] if mean_time[name] > 0 else 0.0
+            )
             row["pressure_time_integral_kpa_s"] = pti[name]
             row["contact_area_mm2"] = area[name]
         if force_known:
@@ -168,7 +188,12 @@ def regional(
             row["max_force_n"] = float(np.max(f, where=frames, initial=0.0))
             row["force_time_integral_n_s"] = ftis[name] = float(f @ dts)
         rows.append(row)
-    for scheme in SCHEMES.values():
+    schemes = [list(regions) for regions in SCHEMES.values()]
+    dotted: dict[str, list[str]] = {}
+    for name in names:
+        if "." in name:
+            dotted.setdefault(name.split(".", 1)[0], []).append(name)
+    for scheme in [*schemes, *dotted.values()]:
         total = sum(ftis.get(r, 0.0) for r in scheme)
         for row in rows:
             if row["region"] in scheme and total > 0:

@@ -1,4 +1,11 @@
-"""``pressure convert``: a recording (or capture) to a tidy table, one row per frame per foot.
+"""``pressure convert``: a recording, a capture or any file ``pressure.load`` reads, to a tidy
+table, one row per frame per foot.
+
+Other formats than the project's own are written by ``pressure.io.readers.generic_csv``'s
+``write_table`` (columns ``time_s``, ``side``, ``sensor_<k>_<unit>``, and the layouts beside),
+which its reader reads back.
+
+For the project's recordings and captures:
 
 Columns: ``time_s`` (seconds from the start of the recording, host-aligned), ``side``
 (``left``/``right``), ``seq`` (the device's sequence number), ``device_time_s`` (the device clock,
@@ -14,6 +21,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..errors import FileFormatError
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -21,7 +30,9 @@ if TYPE_CHECKING:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", metavar="RECORDING", help="recording or capture to read")
+    parser.add_argument(
+        "file", metavar="RECORDING", help="recording, capture, or any file `pressure analyze` reads"
+    )
     parser.add_argument("out", metavar="OUT", help="table to write: OUT.parquet or OUT.csv")
     parser.add_argument("--overwrite", action="store_true", help="replace an existing OUT")
 
@@ -53,7 +64,6 @@ def frames_table(frames: Frames) -> pd.DataFrame:
 def run(args: argparse.Namespace) -> int:
     import json
 
-    from ..errors import FileFormatError
     from ..io.frames import read_frames
 
     out = Path(args.out)
@@ -63,6 +73,10 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if out.exists() and not args.overwrite:
         raise FileFormatError(out, "already exists; choose another name or pass --overwrite")
+    from ..io.load import detect_format
+
+    if detect_format(args.file) not in (None, "insole"):  # another format, through its reader
+        return _convert_session(args.file, out)
     frames = read_frames(args.file)
     for side, problem in frames.problems.items():
         raise FileFormatError(frames.path, f"cannot tabulate the {side} foot: {problem}")
@@ -92,4 +106,20 @@ def run(args: argparse.Namespace) -> int:
         f"wrote {out}: {len(table)} rows ({', '.join(f'{n} {s}' for s, n in counts.items())})",
         file=sys.stderr,
     )
+    return 0
+
+
+def _convert_session(path: str, out: Path) -> int:
+    """Any format ``pressure.load`` reads, as the generic CSV reader's tidy table (with the
+    layouts in ``OUT.layout.csv`` beside a CSV, or in a Parquet file's metadata), so that
+    ``pressure.load(OUT)`` gives the session back."""
+    from ..io.load import load
+    from ..io.readers.generic_csv import write_table
+
+    session = load(path)
+    if not session.feet:
+        raise FileFormatError(session.path, "no foot recorded: nothing to convert")
+    write_table(session, out)
+    counts = ", ".join(f"{f.n_frames} {side}" for side, f in session.feet.items())
+    print(f"wrote {out}: {session.format} session ({counts} frames)", file=sys.stderr)
     return 0

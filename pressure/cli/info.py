@@ -1,16 +1,24 @@
-"""``pressure info``: frames per side, losses, CRC errors, duration and rate of a recording or
-a capture; for a recording also its session, links and clock alignment."""
+"""``pressure info``: what a file holds.
+
+For the project's own recordings and captures: frames per side, losses, CRC errors, duration
+and rate; for a recording also its session, links and clock alignment. For every other format
+``pressure.load`` reads (vendor exports, research databases, generic CSV): the format, duration,
+rate, and per foot the frames, sensors, unit and layout, the device and source the file names,
+and the reader's quality counts and problems."""
 
 from __future__ import annotations
 
 import argparse
 import json
+from typing import Any
 
 from ._args import number_in
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", metavar="FILE", help="capture or recording")
+    parser.add_argument(
+        "file", metavar="FILE", help="recording, capture, or any file `pressure analyze` reads"
+    )
     parser.add_argument("--json", action="store_true", help="print a JSON object (stable keys)")
     parser.add_argument(
         "--rate",
@@ -25,8 +33,85 @@ def _fmt(value: float | None, unit: str) -> str:
     return "unknown" if value is None else f"{value:g} {unit}"
 
 
+def session_info(path: str) -> dict[str, Any]:
+    """The JSON summary of a file in any format ``pressure.load`` reads (stable keys:
+    ``path``, ``format``, ``duration_s``, ``sampling_rate_hz``, ``feet`` (per side:
+    ``frames``, ``sensors``, ``unit``, ``sampling_rate_hz``, ``duration_s``, ``layout``,
+    ``coordinate_unit``, ``foot_length_mm``, ``foot_width_mm``, ``regions``), ``device``,
+    ``source``, ``quality``, ``problems``)."""
+    from ..io.load import load
+
+    session = load(path)
+    feet: dict[str, Any] = {}
+    for side, foot in session.feet.items():
+        layout = foot.layout
+        span = float(foot.time_s[-1] - foot.time_s[0]) if foot.n_frames > 1 else 0.0
+        feet[side] = {
+            "frames": foot.n_frames,
+            "sensors": foot.n_sensors,
+            "unit": foot.unit,
+            "sampling_rate_hz": foot.sampling_rate_hz,
+            "duration_s": span + (1.0 / foot.sampling_rate_hz if foot.n_frames else 0.0),
+            "layout": None if layout is None else layout.name,
+            "coordinate_unit": None if layout is None else layout.coordinate_unit,
+            "foot_length_mm": None if layout is None else layout.foot_length_mm,
+            "foot_width_mm": None if layout is None else layout.foot_width_mm,
+            "regions": [] if layout is None else sorted(layout.regions),
+        }
+    meta = session.metadata
+    return {
+        "path": str(session.path),
+        "format": session.format,
+        "duration_s": session.duration_s,
+        "sampling_rate_hz": session.sampling_rate_hz,
+        "feet": feet,
+        "device": meta.get("device"),
+        "source": meta.get("source"),
+        "quality": dict(session.quality),
+        "problems": [str(p) for p in meta.get("problems", [])],
+    }
+
+
+def _render_session(info: dict[str, Any]) -> str:
+    lines = [
+        f"{info['path']}  ({info['format']}, {_fmt(info['duration_s'], 's')}, "
+        f"{_fmt(info['sampling_rate_hz'], 'Hz')})"
+    ]
+    if info["device"]:
+        lines.append(f"  device {info['device']}")
+    for side, foot in info["feet"].items():
+        layout = "no layout" if foot["layout"] is None else f"layout {foot['layout']!r}"
+        if foot["foot_length_mm"] is not None:
+            unit = foot["coordinate_unit"]
+            layout += f" ({foot['foot_length_mm']:.0f} × {foot['foot_width_mm']:.0f} {unit})"
+        lines.append(
+            f"  {side:<5} {foot['frames']} frames  {foot['sensors']} sensors  {foot['unit']}  "
+            f"{_fmt(foot['duration_s'], 's')}  {_fmt(foot['sampling_rate_hz'], 'Hz')}  {layout}"
+        )
+        extra = [r for r in foot["regions"] if "." in r]
+        if extra:
+            lines.append(f"        regions {', '.join(extra)}")
+    if not info["feet"]:
+        lines.append("  no foot recorded")
+    if info["quality"]:
+        lines.append(
+            "  " + "  ".join(f"{k.replace('_', ' ')} {v}" for k, v in info["quality"].items())
+        )
+    for problem in info["problems"]:
+        lines.append(f"  note: {problem}")
+    if info["source"]:
+        lines.append(f"  source: {info['source']}")
+    return "\n".join(lines)
+
+
 def run(args: argparse.Namespace) -> int:
     from ..io.frames import read_frames, summarize_frames
+    from ..io.load import detect_format
+
+    if detect_format(args.file) not in (None, "insole"):  # another format: as a session
+        info = session_info(args.file)
+        print(json.dumps(info, indent=2, default=str) if args.json else _render_session(info))
+        return 0
 
     summary = summarize_frames(read_frames(args.file, rate_hz=args.rate))
     if args.json:

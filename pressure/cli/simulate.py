@@ -61,7 +61,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--from",
         dest="source",
         metavar="RECORDING",
-        help="replay this file (anything `pressure info` reads) instead of synthetic gait",
+        help="replay this file (any format `pressure info` reads) instead of synthetic gait",
     )
     parser.add_argument(
         "--speed",
@@ -131,11 +131,15 @@ def _signal(args: argparse.Namespace) -> tuple[Any, dict[str, Any] | None]:
     from firmware_protocol import Side
 
     from ..simulator.gait import SyntheticGait
-    from ..simulator.signals import GaitSignal, ReplaySignal
+    from ..simulator.signals import GaitSignal, ReplaySignal, SessionSignal
 
     side = {"left": Side.LEFT, "right": Side.RIGHT, "both": Side.BOTH}[args.side]
     if args.source:
-        return ReplaySignal(args.source, speed=args.speed, side=side), None
+        from ..io.load import detect_format
+
+        if detect_format(args.source) in (None, "insole"):  # the project's own files
+            return ReplaySignal(args.source, speed=args.speed, side=side), None
+        return SessionSignal(args.source, speed=args.speed, side=side), None
     fields = {f: getattr(args, f) for _, f, *_ in TRUTH_OPTIONS if getattr(args, f) is not None}
     try:
         gait = SyntheticGait(
