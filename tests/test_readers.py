@@ -81,14 +81,28 @@ def moticon_cop_norm(session: Session, side: str) -> tuple[np.ndarray, np.ndarra
 
 def test_registry_lists_each_reader_once_with_its_interface():
     names = [r.NAME for r in readers()]
-    assert names == ["gaitndd", "gaitpdb", "moticon", "insole"]
+    assert names == [
+        "gaitndd",
+        "gaitpdb",
+        "moticon",
+        "pedar",
+        "pliance",
+        "emed",
+        "fscan",
+        "iscan",
+        "xsensor",
+        "stappone",
+        "footscan",
+        "generic_csv",
+        "insole",
+    ]
     assert [n for n, _ in known_formats()] == names
     for reader in readers():
         assert reader_by_name(reader.NAME) is reader
         assert reader.DESCRIPTION and all(s.startswith(".") for s in reader.SUFFIXES)
         assert callable(reader.detect) and callable(reader.read)
     with pytest.raises(KeyError, match="known: gaitndd"):
-        reader_by_name("pedar")
+        reader_by_name("tekscan")
 
 
 def test_missing_empty_and_directory_are_named(tmp_path):
