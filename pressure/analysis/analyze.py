@@ -229,6 +229,8 @@ def analyze(session: Session, options: AnalysisOptions | None = None) -> Analysi
     reader_problems = session.metadata.get("problems")
     if isinstance(reader_problems, dict):
         problems += [f"reading the file: {k}: {v}" for k, v in reader_problems.items()]
+    elif isinstance(reader_problems, list):
+        problems += [f"reading the file: {p}" for p in reader_problems]
     for side, f in feet.items():
         if (
             not f.events.walking

@@ -7,7 +7,9 @@ wherever the foot lands, so its sensors have no fixed place in the foot frame of
 1. **Footprints.** A sensor is *active* when it measured more than zero in any frame (NaN
    cells, such as Tekscan's ``B`` cells outside the sensing area, never are). Active sensors
    closer than ``LINK_MM`` (or three sensor pitches, whichever is larger) are linked; each
-   linked group is a cluster (``scipy.sparse.csgraph.connected_components``). The cluster with
+   linked group is a cluster (``scipy.sparse.csgraph.connected_components``). Clusters that
+   lie one behind the other along their union's long axis, within a foot's length, are parts
+   of one foot (a heel and a forefoot with no midfoot contact) and merge. The cluster with
    the largest force-time integral (or value-time integral, for raw units) is a foot; the second
    is the other foot when its integral is at least ``SECOND_FOOT_SHARE`` of the first. Every
    smaller cluster (a toe, a flicker) joins the nearest foot when within ``ATTACH_MM`` of it;
@@ -52,6 +54,8 @@ from ...model import FloatArray, FootRecording, SideName, sensor_force_n
 LINK_MM = 15.0  # active sensors this close belong to one footprint (toes to forefoot)
 ATTACH_MM = 40.0  # a small cluster this close to a foot joins it
 SECOND_FOOT_SHARE = 0.25  # a second cluster with this share of the first's integral is a foot
+MAX_FOOT_MM = 330.0  # clusters one behind the other within this length are one foot
+ALONG_AXIS_DEG = 30.0  # ... when their offset is within this angle of the long axis
 MIDFOOT_BAND = (0.30, 0.55)  # fractions of footprint length where the arch lifts medially
 
 
@@ -77,6 +81,40 @@ def _clusters(xy: FloatArray, link_mm: float) -> np.ndarray[Any, np.dtype[np.int
     n = len(xy)
     graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
     return connected_components(graph, directed=False)[1].astype(np.int64)
+
+
+def _merge_along(
+    labels: np.ndarray[Any, np.dtype[np.int64]], xy: FloatArray, impulse: FloatArray, pitch: float
+) -> np.ndarray[Any, np.dtype[np.int64]]:
+    """Clusters that are parts of one foot (a heel and a forefoot with no midfoot contact,
+    toes apart from the ball) merged: taken in order of their integral, a cluster joins an
+    earlier group when the two lie one behind the other along the union's long axis (their
+    centroids' offset within ``ALONG_AXIS_DEG`` of it) and the union is no longer than
+    ``MAX_FOOT_MM``. Two feet side by side, or two steps of a walk, stay apart. Returns labels
+    0..k-1."""
+    n = int(labels.max()) + 1
+    weight = np.bincount(labels, weights=impulse, minlength=n)
+    groups: list[list[int]] = []
+    cos_limit = np.cos(np.radians(ALONG_AXIS_DEG))
+    for c in np.argsort(-weight, kind="stable"):
+        mine = xy[labels == c]
+        for group in groups:
+            theirs = xy[np.isin(labels, group)]
+            union = np.concatenate([theirs, mine])
+            centre = union.mean(axis=0)
+            axis = np.linalg.svd(union - centre, full_matrices=False)[2][0]
+            length = float(np.ptp((union - centre) @ axis)) + pitch
+            offset = mine.mean(axis=0) - theirs.mean(axis=0)
+            norm = float(np.linalg.norm(offset))
+            if length <= MAX_FOOT_MM and (norm == 0 or abs(offset @ axis) / norm >= cos_limit):
+                group.append(int(c))
+                break
+        else:
+            groups.append([int(c)])
+    merged = np.empty_like(labels)
+    for k, group in enumerate(groups):
+        merged[np.isin(labels, group)] = k
+    return merged
 
 
 def _frame(
@@ -144,6 +182,7 @@ def plate_feet(
     clean = np.where(np.isfinite(values[:, active]) & (values[:, active] > 0), values[:, active], 0)
     force = sensor_force_n(clean, unit, area_all[active])
     impulse_per_sensor = (force if force is not None else clean).sum(axis=0)
+    labels = _merge_along(labels, xy_all[active], impulse_per_sensor, pitch)
     n_clusters = int(labels.max()) + 1
     impulse = np.bincount(labels, weights=impulse_per_sensor, minlength=n_clusters)
     order = np.argsort(-impulse, kind="stable")

@@ -1,24 +1,391 @@
-"""Novel emed platform export (.lst). (Being written for issue 5; registered so that the reader order is fixed.)"""
+"""Novel emed platform printouts (``.lst``): one page per frame, read with ``_plate``.
+
+Format (text, latin-1: the ``²`` of ``cm²`` is byte 0xB2; pages end with a form feed)::
+
+    <TAB><TAB><TAB><TAB>Page 1
+
+    <TAB>File: C:\\novel\\...\\2.dat <TAB>Matrix: 64x95
+    <TAB>Sensor area: 0.25 cm²<TAB>Time/picture:10.0 ms
+    <TAB>MV over frames
+    <TAB>Sensor size: 0.500x0.500 cm
+    <TAB>novel munich/st.paul/london
+    <TAB>pedar is a registered trademark of novel
+    <TAB>Pict-No.: 1  Force[N]=sum*sensor_area in row/column
+
+    <TAB>26<TAB>27 ... <TAB>47<TAB>Force            ← the column numbers printed on this page
+    30<TAB>0.00<TAB>... <TAB>0.00                   ← row number, pressures, the row's force
+    ...
+    Force<TAB>0.00<TAB>... <TAB>39.63               ← each column's force, the frame's force
+    <FF>
+
+``Matrix: 64x95`` is columns × rows (the emed's 64 × 95 sensors of 0.5 × 0.5 cm: 320 × 475
+mm; the example's column numbers go to 47 and its row numbers to 83). Only the rectangle of
+rows and columns that holds the print is listed, and it may differ from page to page: each
+page's values are put at their row and column numbers (1-based) into the full matrix, the
+cells not printed are 0. ``Sensor size: W x H`` is taken as the column pitch × the row pitch
+(equal in every file we know). ``Time/picture`` gives the frame period; frame k (``Pict-No.:
+k``) is at ``(k − 1) · period`` s.
+
+``MV over frames`` heads every page of the example, whose 106 pages are pictures 1-106 with a
+force rising and falling over 1.06 s: it names the printout (measured values, frame by frame),
+not a summary picture. A page whose picture line is not ``Pict-No.: k`` (Novel's maximum
+pictures ``MVP``/``MPP``, which pressuRe's loader also drops) is not a time frame: it is left
+out of the time series and listed in ``metadata["summary_pages"]``.
+
+Units: the file does not name the pressure unit. The force row says ``Force[N] = sum ×
+sensor_area``: with the sensor area in cm², the frame's force divided by (its pressure sum ×
+0.25 cm²) is 0.1 for kPa (1 kPa = 0.1 N/cm²) and 1 for N/cm²; the reader takes the unit this
+ratio gives (0.1000 in the example: kPa) and reports it in ``metadata["unit_check"]``; without
+force rows it assumes kPa and says so. The frame's force is kept per frame as
+``vendor["plate_force_n"]`` (the whole plate's force, as printed with 2 decimals).
+
+Geometry: ``grid_cells(95, 64, row pitch, column pitch)`` gives cell (r, c) the plate
+coordinates X = (c + 0.5) · column pitch, Y = (r + 0.5) · row pitch (mm) in the file's own
+order (row-major: sensor index ``r · 64 + c``); ``_plate.plate_feet`` finds the footprint(s),
+aligns each to the foot frame and infers its side (``metadata["plate"]``). Note for the side:
+the printout lists row numbers downward, so if the printed page is a view from above, these
+(X, Y) are its mirror image, and a side inferred from the footprint's chirality is the
+other foot. The example's print (heel at rows 72-83, toes at rows 30-38, the hallux and the
+arch toward low column numbers) is a right foot if the page is a view from above.
+
+Reading is line by line (pages are small: the example loads in about 50 ms, 3000 frames in
+about 1.3 s; the full matrix is kept, 48 kB per frame of a 64 × 95 plate); every row's fields
+are checked, so a ragged row, a cell that is not a number, a row or column
+outside the matrix or a picture number that does not increase raises FileFormatError with the
+line.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from ...errors import FileFormatError
-from ...model import Session
+from ...model import FloatArray, FootRecording, Session, SideName
+from . import head_lines, sampling_rate_hz, to_numbers
+from ._plate import grid_cells, plate_feet
+from .pedar import read_bytes
 
 NAME = "emed"
-DESCRIPTION = "Novel emed platform export (.lst)"
+DESCRIPTION = "Novel emed platform printout (.lst: one page per frame, 'Pict-No.:', 'Matrix:')"
 SUFFIXES = (".lst",)
+SOURCE = "Novel emed .lst printout"
+KPA_PER_N_CM2 = 10.0
+_PAGE = re.compile(r"\s*Page\s+(\d+)\s*$")
+_PICT = re.compile(r"\s*Pict-No\.\s*:\s*(\d+)")
+_MATRIX = re.compile(r"Matrix\s*:\s*(\d+)\s*x\s*(\d+)", re.I)
+_AREA = re.compile(r"Sensor area\s*:\s*([\d.]+)\s*(\S*)", re.I)
+_TIME = re.compile(r"Time/picture\s*:\s*([\d.]+)\s*(\S*)", re.I)
+_SIZE = re.compile(r"Sensor size\s*:\s*([\d.]+)\s*x\s*([\d.]+)\s*(\S*)", re.I)
+_LENGTH_MM = {"cm": 10.0, "mm": 1.0, "m": 1000.0}
 
 
 def detect(path: Path, head: bytes) -> bool:
-    return False
+    """A ``Page`` line, then ``Matrix:`` and ``Sensor size:`` fields and a picture line
+    (``Pict-No.:``), in the first 40 lines."""
+    lines = head_lines(head, 40)
+    page = next((k for k, line in enumerate(lines) if _PAGE.fullmatch(line)), None)
+    if page is None:
+        return False
+    rest = "\n".join(lines[page:])
+    return bool(_MATRIX.search(rest) and _SIZE.search(rest) and "Pict-No." in rest)
 
 
 def primary_file(path: Path) -> Path | None:
     return None
 
 
+@dataclasses.dataclass
+class _Page:
+    number: int  # the page number
+    line: int  # 1-based line of the "Page" line
+    fields: dict[str, str]
+    picture: int | None  # Pict-No., None for a summary page
+    picture_line: int
+    title: str  # the picture line's text
+    header_line: int  # 1-based line of the column numbers
+    columns: list[int]
+    rows: list[int]
+    row_lines: list[int]  # 1-based line of each row
+    values: FloatArray  # (len(rows), len(columns))
+    force: float  # the frame's force (N), NaN without a force row
+
+
+def _page_fields(line: str, fields: dict[str, str]) -> None:
+    for name, pattern in (("matrix", _MATRIX), ("area", _AREA), ("time", _TIME), ("size", _SIZE)):
+        found = pattern.search(line)
+        if found is not None:
+            fields[name] = " ".join(g for g in found.groups() if g)
+    found = re.search(r"File\s*:\s*(.*?)\s*(?:\tMatrix|$)", line)
+    if found is not None:
+        fields["file"] = found[1].strip()
+
+
+def _table(
+    path: Path, lines: list[str], index: int, stop: int, page: int
+) -> tuple[list[int], list[int], list[int], FloatArray, float]:
+    """The page's table from the column header at ``lines[index]``: (columns, rows, the rows'
+    line numbers, values, frame force)."""
+    header_line = index + 1
+    cells = lines[index].split("\t")
+    has_force = cells[-1].strip().lower() == "force"
+    names = cells[1 : len(cells) - 1] if has_force else cells[1:]
+    if cells[0].strip() or not names:
+        raise FileFormatError(
+            path,
+            f"page {page}: expected the column numbers after the picture line",
+            line=header_line,
+        )
+    try:
+        columns = [int(c) for c in names]
+    except ValueError:
+        raise FileFormatError(
+            path, f"page {page}: the column numbers are not integers", line=header_line
+        ) from None
+    width = len(cells)
+    rows: list[list[str]] = []
+    numbers: list[int] = []
+    force = float("nan")
+    last = len(lines) - 1
+    k = index + 1
+    while k < stop:
+        line = lines[k]
+        if not line.strip() or line.strip() == "\f":
+            break
+        fields = line.split("\t")
+        if len(fields) != width:
+            hint = (
+                " (the file ends inside this line: it is probably truncated)" if k == last else ""
+            )
+            raise FileFormatError(
+                path,
+                f"page {page}: row has {len(fields)} fields, expected {width}{hint}",
+                line=k + 1,
+            )
+        if fields[0].strip().lower() == "force":
+            total = to_numbers(path, [fields[1:]], [k + 1], ["Force"] * (width - 1))[0]
+            force = float(total[-1]) if has_force else float("nan")
+            k += 1
+            break
+        rows.append(fields)
+        numbers.append(k + 1)
+        k += 1
+    if not rows:
+        raise FileFormatError(path, f"page {page}: no rows after the column numbers", line=k + 1)
+    names_all = ["row number", *(f"column {c}" for c in columns)] + (
+        ["row force"] if has_force else []
+    )
+    table = to_numbers(path, rows, numbers, names_all)
+    row_numbers = table[:, 0]
+    bad = np.flatnonzero(row_numbers != np.round(row_numbers))
+    if bad.size:
+        raise FileFormatError(
+            path,
+            f"page {page}: row number {rows[bad[0]][0]!r} is not an integer",
+            line=numbers[bad[0]],
+        )
+    values = table[:, 1 : 1 + len(columns)]
+    return columns, [int(r) for r in row_numbers], numbers, values, force
+
+
+def _pages(path: Path, lines: list[str]) -> list[_Page]:
+    numbered = [(k, _PAGE.fullmatch(line)) for k, line in enumerate(lines)]
+    starts = [k for k, found in numbered if found is not None]
+    page_numbers = [int(found[1]) for _, found in numbered if found is not None]
+    if not starts:
+        raise FileFormatError(path, "no 'Page' line: not an emed printout", line=1)
+    pages: list[_Page] = []
+    fields: dict[str, str] = {}
+    for n, start in enumerate(starts):
+        stop = starts[n + 1] if n + 1 < len(starts) else len(lines)
+        page_no = page_numbers[n]
+        picture: int | None = None
+        picture_line, title = 0, ""
+        k = start + 1
+        while k < stop:
+            line = lines[k]
+            _page_fields(line, fields)
+            found = _PICT.match(line)
+            if found is not None:
+                picture, picture_line, title = int(found[1]), k + 1, line.strip()
+                break
+            if re.match(r"\s*(MVP|MPP|Max)\b", line):
+                picture_line, title = k + 1, line.strip()
+                break
+            if line.startswith("\t") and re.fullmatch(r"\t[\d\t]+(\tForce)?\s*", line):
+                k -= 1  # a table without a picture line
+                picture_line, title = k + 2, ""
+                break
+            k += 1
+        else:
+            raise FileFormatError(
+                path,
+                f"page {page_no} has no picture line ('Pict-No.: k') or table: truncated?",
+                line=stop,
+            )
+        k += 1
+        while k < stop and not lines[k].strip():
+            k += 1
+        if k >= stop:
+            raise FileFormatError(
+                path, f"page {page_no}: no table after the picture line: truncated?", line=stop
+            )
+        columns, rows, row_lines, values, force = _table(path, lines, k, stop, page_no)
+        pages.append(
+            _Page(
+                page_no,
+                start + 1,
+                dict(fields),
+                picture,
+                picture_line,
+                title,
+                k + 1,
+                columns,
+                rows,
+                row_lines,
+                values,
+                force,
+            )
+        )
+    return pages
+
+
+def _number(path: Path, fields: dict[str, str], key: str, what: str, line: int) -> list[str]:
+    if key not in fields:
+        raise FileFormatError(path, f"no '{what}' field in the first page's header", line=line)
+    return fields[key].split()
+
+
 def read(path: Path) -> Session:
-    raise FileFormatError(path, "the emed reader is not written yet")
+    """Read an emed printout (module docstring)."""
+    data = read_bytes(path)
+    text = data.decode("latin-1")
+    lines = [line.rstrip("\r") for line in text.split("\n")]
+    if lines and lines[-1] == "":
+        lines.pop()
+    pages = _pages(path, lines)
+    frames = [p for p in pages if p.picture is not None]
+    summary = [p for p in pages if p.picture is None]
+    if not frames:
+        raise FileFormatError(path, "no page is a frame ('Pict-No.: k')", line=pages[0].line)
+    first = frames[0]
+    fields = first.fields
+    cols_n, rows_n = (int(v) for v in _number(path, fields, "matrix", "Matrix: CxR", first.line))
+    size = _number(path, fields, "size", "Sensor size: WxH cm", first.line)
+    to_mm = _LENGTH_MM.get(size[2].lower() if len(size) > 2 else "cm")
+    if to_mm is None:
+        raise FileFormatError(path, f"unknown sensor size unit {size[2]!r}", line=first.line)
+    col_mm, row_mm = float(size[0]) * to_mm, float(size[1]) * to_mm
+    period = _number(path, fields, "time", "Time/picture", first.line)
+    period_s = float(period[0]) * {"ms": 1e-3, "s": 1.0}.get(
+        period[1].lower() if len(period) > 1 else "ms", 1e-3
+    )
+    if not period_s > 0 or not col_mm > 0 or not row_mm > 0:
+        raise FileFormatError(
+            path, "the picture period and sensor size must be positive", line=first.line
+        )
+
+    values = np.zeros((len(frames), rows_n * cols_n))
+    pictures = np.array([p.picture for p in frames], dtype=np.int64)
+    for k, page in enumerate(frames):
+        if k and pictures[k] <= pictures[k - 1]:
+            raise FileFormatError(
+                path,
+                f"picture {pictures[k]} follows picture {pictures[k - 1]}: not increasing",
+                line=page.picture_line,
+            )
+        if min(page.columns) < 1 or max(page.columns) > cols_n:
+            raise FileFormatError(
+                path,
+                f"page {page.number}: a column number is outside 1..{cols_n}",
+                line=page.header_line,
+            )
+        outside = [
+            n for n, r in zip(page.row_lines, page.rows, strict=True) if not 1 <= r <= rows_n
+        ]
+        if outside:
+            raise FileFormatError(
+                path, f"page {page.number}: row number outside 1..{rows_n}", line=outside[0]
+            )
+        r = np.asarray(page.rows) - 1
+        c = np.asarray(page.columns) - 1
+        values[k].reshape(rows_n, cols_n)[np.ix_(r, c)] = page.values
+    time_s = np.asarray((pictures - 1) * period_s, dtype=np.float64)
+    rate = sampling_rate_hz(time_s, 1.0 / period_s) or 1.0 / period_s
+
+    # the unit from the printed forces (module docstring)
+    area_cm2 = col_mm * row_mm / 100.0
+    force = np.array([p.force for p in frames])
+    sums = values.sum(axis=1)
+    usable = np.isfinite(force) & (force > 0) & (sums > 0)
+    meta_unit: dict[str, Any] = {}
+    unit = "kpa"
+    problems: list[str] = []
+    if usable.any():
+        ratio = float(np.median(force[usable] / (sums[usable] * area_cm2)))
+        meta_unit["unit_check"] = {"force_over_sum_times_area_cm2": ratio}
+        if abs(ratio - 1.0) < 0.05:
+            unit = "n_cm2"
+        elif abs(ratio - 0.1) >= 0.005:
+            problems.append(
+                f"the printed forces do not fit kPa or N/cm² (force / (sum × area) = {ratio:.4g}):"
+                " taken as kPa"
+            )
+    else:
+        problems.append("no force row to check the pressure unit: taken as kPa")
+
+    x, y, area = grid_cells(rows_n, cols_n, row_mm, col_mm)
+    feet, plate = plate_feet(
+        path,
+        time_s,
+        values,
+        x,
+        y,
+        area,
+        unit=unit,
+        sampling_rate_hz=rate,
+        name=f"emed-{cols_n}x{rows_n}",
+    )
+    vendor = {"plate_force_n": force} if np.isfinite(force).any() else {}
+    sides: dict[SideName, FootRecording] = {
+        side: dataclasses.replace(foot, vendor={**foot.vendor, **vendor})
+        for side, foot in feet.items()
+    }
+    meta: dict[str, Any] = {
+        "source": SOURCE,
+        "record": Path(fields.get("file", "").replace("\\", "/")).stem or path.stem,
+        "device": f"Novel emed, matrix {cols_n} x {rows_n}, sensors {size[0]} x {size[1]} cm",
+        "header": {k: v for k, v in fields.items()},
+        "matrix_columns": cols_n,
+        "matrix_rows": rows_n,
+        "sensor_pitch_mm": [col_mm, row_mm],
+        "frame_period_s": period_s,
+        "pictures": [int(pictures[0]), int(pictures[-1])],
+        "printout": sorted({line.strip() for line in lines[:40] if "over frames" in line}),
+        **meta_unit,
+        "plate": plate,
+    }
+    if summary:
+        meta["summary_pages"] = [
+            {"page": p.number, "line": p.line, "title": p.title} for p in summary
+        ]
+    if problems:
+        meta["problems"] = problems
+    quality: dict[str, int] = {"frames": len(frames), "pages": len(pages)}
+    if summary:
+        quality["summary_pages"] = len(summary)
+    negative = int((values < 0).sum())
+    if negative:
+        quality["negative_values"] = negative
+    return Session(
+        path=path,
+        format=NAME,
+        left=sides.get("left"),
+        right=sides.get("right"),
+        metadata=meta,
+        quality=quality,
+    )

@@ -1,18 +1,102 @@
-"""Novel pliance export (.asc). (Being written for issue 5; registered so that the reader order is fixed.)"""
+"""Novel pliance exports (``.asc``) of a pressure mat: a platform, read with ``_plate``.
+
+Format (text, latin-1, fields separated by runs of spaces)::
+
+    file name: 2112170R_1.mat date/time 17.06.23 15.21
+    mat type s2160_001
+    total times [secs]: 44.458 time per frame [secs]: 0.04167 scanning rate [Hz]: 24
+    pressure values in kPa
+
+    electrical:
+    time[secs]       4       5  ...  896          ← sensor numbers
+        5.79167   0.000   0.000 ...               ← one row per frame (kPa)
+            MPP   0.000 ...                       ← summary rows (below)
+            MVP   0.000 ...
+
+     time[secs] force[N]   x[cm]   y[cm]          ← the mat's total force and CoP, every frame
+        0.04167    0.000       -       -          ← '-': no CoP (no load)
+
+    sensor        4        5  ...                 ← the sensor geometry
+    corner[cm]
+    x[0] ... y[3]                                 ← the four corners of each sensor (cm)
+    x[c] y[c]                                     ← its centre (cm)
+    area                                          ← its area (cm²)
+
+What the example file shows (``pliance_test.asc``, pressuRe's example data, MIT): a mat of
+28 × 29 sensors (812 of the s2160's sensor numbers; 5.28 × 10.28 mm, 0.5428 cm² each); the
+pressure block holds only the 281 loaded frames (5.79-17.46 s) of a 44.458 s recording, every
+frame of which is in the force block. The rows labelled with a capitalised word after the
+frames are per-sensor summaries, not frames: ``MPP`` equals each sensor's maximum over the
+frames (the maximum pressure picture; checked), ``MVP`` is another summary picture; both are
+left out of the time series and named in ``metadata["summary_rows"]``. The force block's force
+equals the frame's sum of pressure × area (to its 3 decimals); its CoP (x', y') is the
+pressure-weighted centre of the sensors' ``x[c]``, ``y[c]`` turned by 180° on the mat:
+``x' = X_max − x``, ``y' = Y_max − y`` with ``X_max``, ``Y_max`` the corners' largest
+coordinates (checked on the example to 0.005 mm). Both are kept per frame in each foot's
+``vendor`` as ``plate_force_n``, ``plate_cop_x_mm`` and ``plate_cop_y_mm`` (the vendor's
+coordinates, for the whole mat; NaN where the file has ``-``).
+
+Blocks: the pressure block is the labelled block (``electrical:``, or another word and a colon
+such as ``mechanical:``) whose columns are sensor numbers, ``electrical:`` first when there are
+several. Novel's software can also export ``mechanical:`` blocks; no such file was available to
+see what they hold, so any further labelled block is not read: it is listed with its line in
+``metadata["blocks_not_read"]`` and ``metadata["problems"]`` says so.
+
+Geometry: a mat has no foot frame, so the sensors' centres (``x[c]``, ``y[c]`` × 10 mm) and
+areas (``area`` × 100 mm²) go to ``_plate.plate_feet``, which finds the footprint(s), aligns
+each to the foot frame and infers its side (``metadata["plate"]``). Time is the file's own
+``time[secs]``.
+
+Reading: pandas' C parser reads the pressure block when it can be checked to give what reading
+line by line gives; otherwise it is read line by line, which names the line of the first ragged
+row or bad cell (``pedar.read_numeric_block``).
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from ...errors import FileFormatError
-from ...model import Session
+from ...model import FloatArray, FootRecording, Session, SideName
+from . import check_increasing, head_lines, sampling_rate_hz, to_numbers
+from ._plate import plate_feet
+from .pedar import header_fields, header_number, pressure_unit, read_bytes, read_numeric_block
 
 NAME = "pliance"
-DESCRIPTION = "Novel pliance export (.asc)"
+DESCRIPTION = (
+    "Novel pliance mat export (.asc: header, an 'electrical:' block of time[secs] and sensor "
+    "columns, the sensors' corners and areas)"
+)
 SUFFIXES = (".asc",)
+SOURCE = "Novel pliance .asc export"
+CORNER_ROWS = ("x[0]", "y[0]", "x[1]", "y[1]", "x[2]", "y[2]", "x[3]", "y[3]")
+GEOMETRY_ROWS = (*CORNER_ROWS, "x[c]", "y[c]", "area")
+_LABEL = re.compile(r"[ \t]*([A-Za-z]+)[ \t]*:[ \t]*")  # electrical:, mechanical:
+# (the byte patterns start with a newline: the regex engine then jumps from newline to newline
+# instead of trying every byte of a large file)
+_LABEL_BYTES = re.compile(rb"\n[ \t]*([A-Za-z]+)[ \t]*:[ \t]*\r?(?=\n|\Z)")
+# the end of a block of frames: a blank line or a row labelled with a capitalised word (MPP)
+_BLOCK_END = re.compile(rb"\n[ \t]*(?:\r?(?:\n|\Z)|[A-Z][A-Z_]+(?:[ \t]|\r?(?:\n|\Z)))")
+_SUMMARY = re.compile(r"[ \t]*[A-Z][A-Z_]+(?:[ \t]|$)")
 
 
 def detect(path: Path, head: bytes) -> bool:
+    """A ``file name:`` line first, then in the header a block label (``electrical:``)
+    followed by a ``time[secs]`` column header."""
+    lines = head_lines(head, 40)
+    if not lines or not re.match(r"\s*file\s*name\s*:", lines[0], re.I):
+        return False
+    for k, line in enumerate(lines[1:], start=1):
+        if line.strip().lower().startswith("time[secs]"):
+            return False
+        if _LABEL.fullmatch(line):
+            rest = [x for x in lines[k + 1 :] if x.strip()]
+            return bool(rest) and rest[0].strip().lower().startswith("time[secs]")
     return False
 
 
@@ -20,5 +104,342 @@ def primary_file(path: Path) -> Path | None:
     return None
 
 
+def _line_at(data: bytes, pos: int) -> tuple[str, int]:
+    """The line starting at byte ``pos`` (line end stripped) and the offset after it."""
+    nl = data.find(b"\n", pos)
+    end = len(data) if nl < 0 else nl
+    return data[pos:end].decode("latin-1").rstrip("\r"), end + 1
+
+
+@dataclasses.dataclass
+class _Block:
+    label: str
+    label_start: int  # byte offset of the label line
+    label_line: int  # 1-based line number of the label
+    header_line: int  # 1-based line number of its time[secs] column header
+    names: list[str]
+    start: int  # byte offset of the line after the column header
+
+
+def _blocks(data: bytes) -> list[_Block]:
+    """Every labelled block whose first non-blank line is a ``time[secs]`` column header."""
+    blocks = []
+    for match in _LABEL_BYTES.finditer(data):
+        label_start = match.start() + 1
+        label_line = data.count(b"\n", 0, label_start) + 1
+        pos, number = match.end() + 1, label_line + 1
+        line, after = "", pos
+        while pos < len(data):
+            line, after = _line_at(data, pos)
+            if line.strip():
+                break
+            pos, number = after, number + 1
+        if not line.strip().lower().startswith("time[secs]"):
+            continue
+        label = match[1].decode("latin-1").lower()
+        blocks.append(
+            _Block(label, label_start, label_line, number, line.split(), min(after, len(data)))
+        )
+    return blocks
+
+
+def _block_end(data: bytes, start: int) -> int:
+    """Byte offset of the line that ends the block of frames starting at ``start``: a blank
+    line or a row labelled with a capitalised word (MPP); the file's end without one."""
+    found = _BLOCK_END.search(data, max(start - 1, 0))
+    return len(data) if found is None else min(found.start() + 1, len(data))
+
+
+@dataclasses.dataclass
+class _Rest:
+    """What follows the pressure block."""
+
+    summary_rows: list[str] = dataclasses.field(default_factory=list)
+    force: FloatArray | None = None  # (frames, 4): time, force N, x cm, y cm (NaN for '-')
+    force_header: list[str] = dataclasses.field(default_factory=list)
+    sensors: list[int] | None = None
+    sensor_line: int = 0
+    geometry: dict[str, FloatArray] = dataclasses.field(default_factory=dict)
+    corner_unit: str = "cm"
+    lines_not_read: int = 0
+
+
+def _rest(
+    path: Path,
+    data: bytes,
+    pos: int,
+    number: int,
+    columns: list[int],
+    skip: dict[int, int],
+) -> _Rest:
+    """Parse the lines from byte ``pos`` (line ``number``) on: summary rows, the force block,
+    the sensor geometry (which must hold every sensor of ``columns``, the pressure block's).
+    ``skip`` maps the label line of a block that is not read to the byte offset of its end."""
+    n_fields = len(columns) + 1
+    rest = _Rest()
+    in_frames = True  # right after the pressure block: summary rows may follow
+    while pos < len(data):
+        if number in skip:
+            end = skip[number]
+            number += data.count(b"\n", pos, end)
+            pos = end
+            continue
+        line, after = _line_at(data, pos)
+        fields = line.split()
+        if not fields:
+            in_frames = False
+        elif in_frames and _SUMMARY.match(line):
+            if len(fields) != n_fields:
+                raise FileFormatError(
+                    path,
+                    f"summary row {fields[0]} has {len(fields)} fields, expected {n_fields}",
+                    line=number,
+                )
+            rest.summary_rows.append(fields[0])
+        elif fields[0].lower() == "time[secs]" and rest.force is None:
+            pos, number = _force_block(path, data, after, number + 1, fields, rest)
+            continue
+        elif fields[0].lower() == "sensor" and rest.sensors is None:
+            pos, number = _geometry(path, data, after, number, fields, columns, rest)
+            continue
+        else:
+            rest.lines_not_read += 1
+        pos, number = after, number + 1
+    return rest
+
+
+def _force_block(
+    path: Path, data: bytes, pos: int, number: int, header: list[str], rest: _Rest
+) -> tuple[int, int]:
+    """The ``time[secs] force[N] x[cm] y[cm]`` rows; returns where the scan goes on."""
+    rows: list[list[str]] = []
+    numbers: list[int] = []
+    seen = False
+    while pos < len(data):
+        line, after = _line_at(data, pos)
+        fields = line.split()
+        if not fields:
+            if seen:
+                break
+        else:
+            seen = True
+            if len(fields) != len(header):
+                raise FileFormatError(
+                    path,
+                    f"force row has {len(fields)} fields, expected {len(header)}",
+                    line=number,
+                )
+            rows.append(["" if f == "-" else f for f in fields])  # '-': no CoP
+            numbers.append(number)
+        pos, number = after, number + 1
+    rest.force = to_numbers(path, rows, numbers, header, allow_empty=True) if rows else None
+    rest.force_header = header
+    return pos, number
+
+
+def _geometry(
+    path: Path,
+    data: bytes,
+    pos: int,
+    number: int,
+    header: list[str],
+    columns: list[int],
+    rest: _Rest,
+) -> tuple[int, int]:
+    """The ``sensor`` row and the corner, centre and area rows after it."""
+    try:
+        rest.sensors = [int(f) for f in header[1:]]
+    except ValueError:
+        raise FileFormatError(path, "sensor numbers are not integers", line=number) from None
+    known = set(rest.sensors)
+    absent = [n for n in columns if n not in known]
+    if absent or len(known) != len(rest.sensors):
+        detail = f"lacks sensors {absent[:10]} of the pressure block" if absent else "repeats"
+        raise FileFormatError(path, f"the 'sensor' row {detail}", line=number)
+    rest.sensor_line = number
+    n = len(rest.sensors)
+    number += 1
+    while pos < len(data):
+        line, after = _line_at(data, pos)
+        fields = line.split()
+        if not fields:
+            break
+        label = fields[0].lower()
+        if label.startswith("corner["):
+            rest.corner_unit = label[len("corner[") :].rstrip("]")
+        elif label in GEOMETRY_ROWS:
+            if len(fields) != n + 1:
+                raise FileFormatError(
+                    path, f"{fields[0]} row has {len(fields)} fields, expected {n + 1}", line=number
+                )
+            rest.geometry[label] = to_numbers(path, [fields[1:]], [number], [label] * n)[0]
+        else:
+            break
+        pos, number = after, number + 1
+    return pos, number
+
+
 def read(path: Path) -> Session:
-    raise FileFormatError(path, "the pliance reader is not written yet")
+    """Read a pliance export (module docstring). Raises FileFormatError naming the line of a
+    ragged row, a cell that is not a number, a time that does not increase, or missing
+    geometry."""
+    data = read_bytes(path)
+    blocks = _blocks(data)
+    if not blocks:
+        raise FileFormatError(
+            path,
+            "no block label ('electrical:') followed by a 'time[secs]' column header: not a "
+            "pliance export, or truncated in its header",
+            line=max(data.count(b"\n", 0, min(len(data), 4096)), 1),
+        )
+    block = next((b for b in blocks if b.label == "electrical"), blocks[0])
+    header_text = data[: min(b.label_start for b in blocks)].decode("latin-1")
+    header = [line.rstrip("\r") for line in header_text.split("\n")]
+    fields = header_fields(header)
+    for line in header:
+        found = re.match(r"\s*mat\s*type\s*:?\s*(\S.*?)\s*$", line, re.I)
+        if found:
+            fields.setdefault("mat type", found[1])
+
+    names = block.names
+    try:
+        numbers = [int(float(n)) for n in names[1:]]
+    except ValueError:
+        raise FileFormatError(
+            path, "the sensor column names are not numbers", line=block.header_line
+        ) from None
+    end = _block_end(data, block.start)
+    table = read_numeric_block(
+        path, data, block.header_line, block.start, end, names, None, trailing_empty=False
+    )
+    time_s = table.values[:, 0].copy()
+    check_increasing(path, time_s, table.numbers)
+
+    skip = {}
+    for other in blocks:
+        if other is not block:
+            skip[other.label_line] = _block_end(data, other.start)
+    end_line = data.count(b"\n", 0, end) + 1
+    rest = _rest(path, data, end, end_line, numbers, skip)
+    if rest.sensors is None:
+        raise FileFormatError(
+            path,
+            "no sensor geometry ('sensor' and 'corner[cm]' rows) after the data: truncated?",
+            line=data.count(b"\n") + (0 if data.endswith(b"\n") else 1),
+        )
+    missing_rows = [r for r in GEOMETRY_ROWS if r not in rest.geometry]
+    if missing_rows:
+        raise FileFormatError(
+            path,
+            f"the sensor geometry lacks the rows {', '.join(missing_rows)}: truncated?",
+            line=rest.sensor_line,
+        )
+    where = {s: k for k, s in enumerate(rest.sensors)}
+    index = np.array([where[n] for n in numbers])
+    to_mm = {"cm": 10.0, "mm": 1.0, "m": 1000.0}.get(rest.corner_unit)
+    if to_mm is None:
+        raise FileFormatError(
+            path, f"unknown corner unit {rest.corner_unit!r}", line=rest.sensor_line + 1
+        )
+    geo = {k: v[index] for k, v in rest.geometry.items()}
+    x_mm, y_mm = geo["x[c]"] * to_mm, geo["y[c]"] * to_mm
+    area_mm2 = geo["area"] * to_mm**2
+
+    unit, factor, unit_meta = pressure_unit(path, fields)
+    values = table.values[:, 1:] * factor if factor != 1.0 else table.values[:, 1:]
+    nominal = header_number(fields, r"scanning rate \[hz\]")
+    period = header_number(fields, r"time per frame \[secs\]")
+    if nominal is None and period:
+        nominal = 1.0 / period
+    rate = sampling_rate_hz(time_s, nominal) or nominal or 1.0
+    problems: list[str] = []
+    if "unit_note" in unit_meta:
+        problems.append(unit_meta["unit_note"])
+
+    # the corners' own area against the area row (a check of the units)
+    cx = np.column_stack([geo[f"x[{k}]"] for k in range(4)])
+    cy = np.column_stack([geo[f"y[{k}]"] for k in range(4)])
+    shoelace = np.abs(np.sum(cx * np.roll(cy, -1, 1) - np.roll(cx, -1, 1) * cy, axis=1)) / 2
+    mismatch = float(np.max(np.abs(shoelace - geo["area"]) / geo["area"]))
+    if mismatch > 0.02:
+        problems.append(
+            f"the area row differs from the corners' area by up to {100 * mismatch:.0f} %: "
+            "the area row is used"
+        )
+
+    mat = fields.get("mat type", "")
+    feet, plate = plate_feet(
+        path,
+        time_s,
+        values,
+        x_mm,
+        y_mm,
+        area_mm2,
+        unit=unit,
+        sampling_rate_hz=rate,
+        name=f"pliance-{mat}" if mat else "pliance",
+    )
+    meta: dict[str, Any] = {
+        "source": SOURCE,
+        "record": Path(fields.get("file name") or path.name).stem,
+        "device": f"Novel pliance, mat type {mat}".strip(),
+        "mat_type": mat,
+        "header": dict(fields),
+        **unit_meta,
+        "plate": plate,
+        "sensor_block": {"label": block.label, "line": block.label_line},
+        "sensors_in_file": len(numbers),
+        "corner_area_mismatch_pct": 100 * mismatch,
+    }
+    if "date/time" in fields:
+        meta["date_time"] = fields["date/time"]
+    total = header_number(fields, r"total times? \[secs\]")
+    if total is not None:
+        meta["recording_duration_s"] = total
+    if rest.summary_rows:
+        meta["summary_rows"] = rest.summary_rows
+    others = [{"label": b.label, "line": b.label_line} for b in blocks if b is not block]
+    if others:
+        meta["blocks_not_read"] = others
+        problems.append(
+            "blocks not read: "
+            + ", ".join(f"'{b['label']}:' (line {b['line']})" for b in others)
+            + f"; the pressures are those of the '{block.label}:' block"
+        )
+    vendor: dict[str, FloatArray] = {}
+    if rest.force is not None and rest.force.shape[1] >= 4:
+        f_time = rest.force[:, 0]
+        at = np.clip(np.searchsorted(f_time, time_s), 0, len(f_time) - 1)
+        before = np.clip(at - 1, 0, len(f_time) - 1)
+        nearest = np.where(
+            np.abs(f_time[before] - time_s) < np.abs(f_time[at] - time_s), before, at
+        )
+        if np.all(np.abs(f_time[nearest] - time_s) <= 0.25 / rate):
+            vendor = {
+                "plate_force_n": rest.force[nearest, 1],
+                "plate_cop_x_mm": rest.force[nearest, 2] * to_mm,
+                "plate_cop_y_mm": rest.force[nearest, 3] * to_mm,
+            }
+        else:
+            problems.append("the force block's times do not match the frames: not kept")
+        meta["force_block_frames"] = len(f_time)
+    quality: dict[str, int] = {"frames": len(time_s)}
+    negative = int((values < 0).sum())
+    if negative:
+        quality["negative_values"] = negative
+        meta["negative_values_note"] = "negative values are kept as the file has them"
+    if rest.lines_not_read:
+        quality["lines_not_read"] = rest.lines_not_read
+    if problems:
+        meta["problems"] = problems
+    sides: dict[SideName, FootRecording] = {}
+    for side, foot in feet.items():
+        sides[side] = dataclasses.replace(foot, vendor={**foot.vendor, **vendor})
+    return Session(
+        path=path,
+        format=NAME,
+        left=sides.get("left"),
+        right=sides.get("right"),
+        metadata=meta,
+        quality=quality,
+    )
