@@ -125,7 +125,21 @@ def read_layout(path: str | Path) -> dict[str, SensorLayout]:
     ``FileFormatError`` naming the file and line of the first problem.
     """
     path = Path(path)
-    text = read_text_lines(path, encoding="utf-8-sig")
+    return _read_lines(path, read_text_lines(path, encoding="utf-8-sig"))
+
+
+def read_layout_text(text: str, path: str | Path) -> dict[str, SensorLayout]:
+    """``read_layout`` of a layout file's text kept elsewhere (e.g. inside a Parquet file's
+    metadata, as ``layout_text`` wrote it); errors name ``path`` and the line in ``text``."""
+    path = Path(path)
+    lines = text.removeprefix("\ufeff").split("\n")
+    ends = lines[-1] == ""
+    if ends:
+        lines.pop()
+    return _read_lines(path, TextLines(path, [line.rstrip("\r") for line in lines], ends))
+
+
+def _read_lines(path: Path, text: TextLines) -> dict[str, SensorLayout]:
     first = next((line.lstrip() for line in text.lines if line.strip()), "")
     if first.startswith("{"):
         return _read_json(path, "\n".join(text.lines))
@@ -636,6 +650,18 @@ def write_layout(path: str | Path, layout: SensorLayout | Mapping[str, SensorLay
             f"{path}: write_layout writes the CSV format (.csv); JSON is an input format "
             "for sensel grids only"
         )
+    text = layout_text(layout)
+    temporary = path.with_name(path.name + ".tmp")
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def layout_text(layout: SensorLayout | Mapping[str, SensorLayout]) -> str:
+    """The CSV text ``write_layout`` writes (its docstring), for keeping a layout inside
+    another file; ``read_layout_text`` reads it back."""
     by_side: dict[str | None, SensorLayout]
     if isinstance(layout, SensorLayout):
         by_side = {None: layout}
@@ -671,12 +697,7 @@ def write_layout(path: str | Path, layout: SensorLayout | Mapping[str, SensorLay
             if "regions" in columns:
                 cells.append(";".join(n for n in custom[side] if one.regions[n][i]))
             lines.append(",".join(cells))
-    temporary = path.with_name(path.name + ".tmp")
-    try:
-        temporary.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
+    return "\n".join(lines) + "\n"
 
 
 def _num(value: float) -> str:
@@ -753,6 +774,8 @@ __all__ = [
     "REQUIRED_COLUMNS",
     "SETTINGS",
     "SIDES",
+    "layout_text",
     "read_layout",
+    "read_layout_text",
     "write_layout",
 ]

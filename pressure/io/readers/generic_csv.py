@@ -1,19 +1,454 @@
-"""generic CSV, one column per sensor, with a layout file. (Being written for issue 5; registered so that the reader order is fixed.)"""
+"""Generic sensor tables (CSV or Parquet): the path for any other or home-made insole, and the
+format ``pressure convert`` writes (``write_table``), so a converted file of any format reads
+back as the session it came from.
+
+CSV: UTF-8 text (a byte-order mark is allowed), comma-separated, numbers unquoted. Lines at the
+top starting with ``#`` are comments; ``# key: value`` comments are settings (below). The first
+other line is the column header; every line below it is one row with one field per column. An
+empty sensor cell is a missing value (NaN).
+
+Settings (all optional): ``sampling_rate_hz`` (the rate, Hz, when there is no time column, or
+the nominal rate the file states; ``left.sampling_rate_hz`` / ``right.sampling_rate_hz`` for
+one foot), ``unit`` (of sensor columns without a unit suffix: ``kpa``, ``n_cm2``, ``n``,
+``adc``, ``raw``; default ``raw``), ``side`` (``left``/``right``: the foot of ``sensor_<k>``
+columns), ``left.n_sensors`` / ``right.n_sensors`` (a foot's sensor count in a tidy table, when
+its last sensors are empty in every row), ``source_format`` (the format a converted table came
+from). Other settings are kept in ``metadata["header"]``.
+
+Two table forms, told apart by a ``side`` column:
+
+* **wide**: one row per frame. A time column (``time_s``; or ``time_ms``; or ``time``, in
+  seconds) or none and a ``sampling_rate_hz`` setting. Sensor columns ``left_<k>`` /
+  ``right_<k>`` or ``L<k>`` / ``R<k>`` (any case), or ``sensor_<k>`` for a single foot whose
+  side the ``side`` setting or a one-sided layout file gives; each optionally with a unit
+  suffix ``_kpa``, ``_n_cm2``, ``_n``, ``_adc``, ``_raw`` (``left_3_kpa``, ``R12_n``). ``k``
+  counts from 1 (or from 0), each number once per foot; columns may come in any order.
+  ``left_total_force_n`` / ``right_total_force_n`` (``total_force_n`` for a single foot) give
+  a device's own total force.
+* **tidy** (``pressure convert``'s output): columns ``time_s``, ``side`` (``left``/``right``),
+  optionally ``seq``, ``device_time_s``, ``total_force_n``, then ``sensor_<k>_<unit>`` (``k``
+  zero-padded or not). The rows of the two feet are interleaved in time order; each foot's
+  times increase. When the feet have different sensor counts the shorter foot's extra cells
+  are empty. ``seq`` and ``device_time_s`` (the project's own recordings) are kept per foot in
+  ``FootRecording.vendor``.
+
+Any other column is ignored (named in ``metadata["ignored_columns"]``). The unit comes from
+the column suffixes (one unit per foot), else the ``unit`` setting, else ``raw``.
+
+Parquet (``.parquet``, magic ``PAR1``): the same columns (either form). The schema metadata key
+``pressure.layout`` may hold the text of a layout CSV file (``write_layout``'s format), and the
+key ``pressure`` JSON with ``format`` (→ ``metadata["source_format"]``), ``source``,
+``metadata`` (the original session's) and ``feet`` (per side ``sampling_rate_hz``,
+``n_sensors``, ``unit``), which give the rate and sensor count exactly.
+
+Layout (``pressure.io.layout_file``): ``<data file name without its suffix>.layout.csv`` or
+``.layout.json`` beside the data file, else ``layout.csv`` / ``layout.json`` in its folder.
+Without one the feet have no layout (no CoP). A foot's layout must have as many sensors as the
+foot has sensor columns (an error naming both files otherwise).
+
+Detection: a CSV is this format when its header is a table of the forms above and a layout file
+is beside it, or, without a layout, when its header is exactly a tidy table as ``pressure
+convert`` writes it (``time_s,side,[seq,][device_time_s,][total_force_n,]sensor_<k>_<unit>...``),
+so that random CSV files are not taken. Every Parquet file is taken (no other reader reads
+Parquet; ``read`` says what is missing).
+
+Reading: pandas' C parser reads the rows wherever it gives exactly what reading them line by
+line gives (``read_table_block``); anything else (a damaged row, a blank line, quotes, words
+such as ``nan``) is read line by line, which names the line of the first ragged row or bad cell.
+"""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+import math
+import os
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from ...errors import FileFormatError
-from ...model import Session
+from ...layout import SensorLayout
+from ...model import UNITS, FloatArray, FootRecording, Session, SideName
+from . import (
+    head_lines,
+    read_text_lines,
+    sampling_rate_hz,
+    split_rows,
+    to_numbers,
+)
 
 NAME = "generic_csv"
-DESCRIPTION = "generic CSV, one column per sensor, with a layout file"
-SUFFIXES = (".csv",)
+DESCRIPTION = (
+    "generic sensor table (.csv or .parquet: a time column or a rate, one column per sensor, "
+    "a layout file beside it; also what `pressure convert` writes)"
+)
+SUFFIXES = (".csv", ".parquet")
+SOURCE = "generic sensor table"
+PARQUET_MAGIC = b"PAR1"
+#: Parquet schema metadata keys: the layout CSV text, and JSON about the session.
+LAYOUT_KEY = b"pressure.layout"
+META_KEY = b"pressure"
+
+_UNIT_SUFFIX = r"(?:_(kpa|n_cm2|n|adc|raw))?"
+_SIDE_SENSOR = re.compile(r"(left|right)_(\d+)" + _UNIT_SUFFIX, re.IGNORECASE)
+_LR_SENSOR = re.compile(r"([lr])(\d+)" + _UNIT_SUFFIX, re.IGNORECASE)
+_SENSOR = re.compile(r"sensor_(\d+)" + _UNIT_SUFFIX, re.IGNORECASE)
+_TIDY_SENSOR = re.compile(r"sensor_(\d+)_(kpa|n_cm2|n|adc|raw)")
+_TIME = {"time_s": 1.0, "time_ms": 1e-3, "time": 1.0}
+_TIDY_OPTIONAL = ("seq", "device_time_s", "total_force_n")
+_VENDOR = ("seq", "device_time_s")
+_SETTING = re.compile(r"([A-Za-z_][A-Za-z0-9_.]*)\s*:(.*)")
+_SIDES: tuple[SideName, SideName] = ("left", "right")
+IntArray = np.ndarray[Any, np.dtype[np.intp]]
+
+
+# --- the numeric block -----------------------------------------------------------------------
+
+
+@dataclass
+class Block:
+    """Rows of a table: ``values`` (rows, columns) float64 with NaN for empty cells and for
+    the text columns, the text columns' cells, and each row's 1-based line number."""
+
+    values: FloatArray
+    text: dict[int, list[str]]
+    numbers: Sequence[int]
+
+
+def _iter_lines(data: bytes) -> Iterator[str]:
+    """The lines of ``data`` decoded one at a time (``\\r`` stripped from their ends)."""
+    pos = 0
+    while pos < len(data):
+        end = data.find(b"\n", pos)
+        if end < 0:
+            end = len(data)
+        yield data[pos:end].decode("utf-8").rstrip("\r")
+        pos = end + 1
+
+
+# pandas reads true/false (any case) in a number column as 1/0, which the line-by-line path
+# refuses: a block holding these words is left to that path (nan and quoted cells make pandas
+# raise, infinities are caught after parsing)
+_BOOLEAN = re.compile(rb"true|false", re.IGNORECASE)
+
+
+def _block_by_pandas(
+    data: bytes, start: int, first_line: int, n_cols: int, text_columns: Sequence[int]
+) -> Block | None:
+    """The rows from byte ``start`` on, parsed by pandas' C parser, or None wherever that could
+    differ from ``_block_by_lines`` or would raise: the caller then reads line by line, which
+    gives the same block or the error naming the line."""
+    import pandas as pd
+
+    body = data[start:]
+    if not body or b"\x00" in body or (body.count(b"\r") != body.count(b"\r\n")):
+        return None
+    if body.startswith((b"\n", b"\r\n")) or b"\n\n" in body or b"\n\r\n" in body:
+        return None  # blank lines: the other path skips them and keeps the line numbers
+    letters = any(body.find(c) >= 0 for c in (b"a", b"A", b"u", b"U"))  # in every spelling
+    if letters and _BOOLEAN.search(body):
+        return None
+    n_rows = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
+    if body.count(b",") != n_rows * (n_cols - 1):
+        return None  # a ragged row
+    numeric = [k for k in range(n_cols) if k not in text_columns]
+    options: dict[str, Any] = {}
+    version = re.match(r"(\d+)\.(\d+)", pd.__version__)
+    if version is None or (int(version[1]), int(version[2])) < (3, 1):
+        options["float_precision"] = "round_trip"  # correctly rounded, as float() is
+    try:
+        frame = pd.read_csv(
+            io.BytesIO(body),
+            sep=",",
+            header=None,
+            index_col=False,
+            dtype={k: object if k in text_columns else np.float64 for k in range(n_cols)},
+            keep_default_na=False,
+            na_values={k: [""] for k in numeric},
+            quoting=csv.QUOTE_NONE,
+            skip_blank_lines=False,
+            encoding="utf-8",
+            engine="c",
+            **options,
+        )
+    except (ValueError, TypeError, OverflowError):  # pandas' ParserError is a ValueError
+        return None
+    if frame.shape != (n_rows, n_cols):
+        return None
+    values = np.full((n_rows, n_cols), np.nan)
+    for k in numeric:
+        values[:, k] = frame[k].to_numpy(dtype=np.float64)
+    if np.isinf(values).any():
+        return None
+    text = {
+        k: ["" if cell is None else str(cell) for cell in frame[k].tolist()] for k in text_columns
+    }
+    return Block(values, text, range(first_line, first_line + n_rows))
+
+
+def _block_by_lines(
+    path: Path,
+    header_index: int,
+    names: Sequence[str],
+    text_columns: Sequence[int],
+    allow_empty: bool,
+) -> Block:
+    """The rows read cell by cell: raises FileFormatError at the first ragged row or bad cell."""
+    text = read_text_lines(path, encoding="utf-8")
+    rows, numbers = split_rows(text, header_index + 1, len(names), ",")
+    if not rows:
+        raise FileFormatError(path, "no data rows after the column header", line=header_index + 1)
+    numeric = [k for k in range(len(names)) if k not in text_columns]
+    values = np.full((len(rows), len(names)), np.nan)
+    values[:, numeric] = to_numbers(
+        path,
+        [[row[k] for k in numeric] for row in rows],
+        numbers,
+        [names[k] for k in numeric],
+        allow_empty=allow_empty,
+    )
+    cells = {k: [row[k] for row in rows] for k in text_columns}
+    return Block(values, cells, numbers)
+
+
+def read_table_block(
+    path: Path,
+    header_index: int,
+    names: Sequence[str],
+    *,
+    text_columns: Sequence[int] = (),
+    allow_empty: bool = False,
+    data: bytes | None = None,
+) -> Block:
+    """The comma-separated rows after the header line ``header_index`` (0-based) of ``path``:
+    by pandas where it gives exactly the line-by-line result, else line by line (which raises
+    FileFormatError naming the line of a ragged row or of a cell that is not a number; empty
+    numeric cells are NaN with ``allow_empty``, an error otherwise)."""
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            data = b""
+    start = 0
+    for _ in range(header_index + 1):
+        start = data.find(b"\n", start) + 1
+        if start == 0:
+            break
+    fast = None
+    if start > 0:
+        try:
+            data[:start].decode("utf-8-sig")
+            data[start:].decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            fast = _block_by_pandas(data, start, header_index + 2, len(names), text_columns)
+    if fast is not None and (
+        allow_empty or not np.isnan(np.delete(fast.values, list(text_columns), axis=1)).any()
+    ):
+        return fast
+    return _block_by_lines(path, header_index, names, text_columns, allow_empty)
+
+
+# --- columns ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Columns:
+    """What the header's columns are."""
+
+    names: list[str]
+    time: int | None = None
+    time_scale: float = 1.0
+    side: int | None = None
+    # per foot (None: the single foot of sensor_<k> columns, or the tidy table's shared ones):
+    # sensor number -> column index, and the unit suffixes seen
+    sensors: dict[str | None, dict[int, int]] = field(default_factory=dict)
+    units: dict[str | None, set[str]] = field(default_factory=dict)
+    total: dict[str | None, int] = field(default_factory=dict)
+    vendor: dict[str, int] = field(default_factory=dict)
+    ignored: list[int] = field(default_factory=list)
+
+    @property
+    def tidy(self) -> bool:
+        return self.side is not None
+
+    @property
+    def text(self) -> list[int]:
+        return ([self.side] if self.side is not None else []) + self.ignored
+
+
+def _classify(names: Sequence[str]) -> _Columns | str:
+    """The columns, or why the header is not a table of this format."""
+    cols = _Columns(list(names))
+    lower = [n.strip().lower() for n in names]
+    seen: set[str] = set()
+    for k, name in enumerate(lower):
+        if name in seen:
+            return f"column {names[k]!r} appears twice"
+        seen.add(name)
+    tidy = "side" in lower
+    for k, name in enumerate(lower):
+        if name in _TIME:
+            if cols.time is not None:
+                return f"two time columns ({names[cols.time]!r} and {names[k]!r})"
+            cols.time, cols.time_scale = k, _TIME[name]
+            continue
+        if name == "side":
+            cols.side = k
+            continue
+        side: str | None
+        match = _SENSOR.fullmatch(name)
+        if match is not None:
+            side, number, unit = None, int(match[1]), match[2]
+        elif not tidy and (match := _SIDE_SENSOR.fullmatch(name) or _LR_SENSOR.fullmatch(name)):
+            side = "left" if match[1][0] == "l" else "right"
+            number, unit = int(match[2]), match[3]
+        else:
+            if tidy and name == "total_force_n":
+                cols.total[None] = k
+            elif tidy and name in _VENDOR:
+                cols.vendor[name] = k
+            elif not tidy and name in ("left_total_force_n", "right_total_force_n"):
+                cols.total[name.split("_", 1)[0]] = k
+            elif not tidy and name == "total_force_n":
+                cols.total[None] = k
+            else:
+                cols.ignored.append(k)
+            continue
+        numbers = cols.sensors.setdefault(side, {})
+        if number in numbers:
+            return f"sensor {number} of the {side or 'single'} foot appears twice"
+        numbers[number] = k
+        cols.units.setdefault(side, set()).add(unit or "")
+    if not cols.sensors:
+        return "no sensor columns (left_<k>, right_<k>, L<k>, R<k> or sensor_<k>)"
+    if None in cols.sensors and len(cols.sensors) > 1:
+        return "sensor_<k> columns (one foot) mixed with left/right sensor columns"
+    for side, numbers in cols.sensors.items():
+        keys = sorted(numbers)
+        base = keys[0]
+        if base not in (0, 1) or keys != list(range(base, base + len(keys))):
+            missing = sorted(set(range(1, max(keys) + 1)) - set(keys))
+            what = f"{side} sensor" if side else "sensor"
+            return (
+                f"{what} columns must be numbered 1..n (or 0..n-1); "
+                f"missing {', '.join(map(str, missing[:5])) or 'none'}, have {keys[0]}..{keys[-1]}"
+            )
+        units = cols.units[side] - {""}
+        if len(units) > 1 or (units and "" in cols.units[side]):
+            found = ", ".join(sorted(u or "(none)" for u in cols.units[side]))
+            return f"the {side or 'single'} foot's sensor columns have different units: {found}"
+    if tidy and cols.time is None:
+        return "a table with a side column needs a time column (time_s)"
+    return cols
+
+
+def _strict_tidy(names: Sequence[str]) -> bool:
+    """Whether the header is exactly the tidy table ``pressure convert`` writes."""
+    if len(names) < 3 or names[0] != "time_s" or names[1] != "side":
+        return False
+    k = 2
+    for optional in _TIDY_OPTIONAL:
+        if k < len(names) and names[k] == optional:
+            k += 1
+    sensors = [_TIDY_SENSOR.fullmatch(n) for n in names[k:]]
+    if not sensors or any(m is None for m in sensors):
+        return False
+    numbers = [int(m[1]) for m in sensors if m is not None]
+    units = {m[2] for m in sensors if m is not None}
+    return numbers == list(range(1, len(numbers) + 1)) and len(units) == 1
+
+
+def _header_cells(line: str) -> list[str]:
+    line = line.lstrip("\ufeff")
+    try:
+        cells = next(csv.reader([line]), [])
+    except csv.Error:  # a stray carriage return or NUL: not a header csv can split
+        cells = line.split(",")
+    return [c.strip() for c in cells]
+
+
+@dataclass
+class _Header:
+    settings: dict[str, str]
+    setting_lines: dict[str, int]
+    index: int  # 0-based line index of the column header
+    names: list[str]
+
+
+_KNOWN_SETTINGS = ("sampling_rate_hz", "unit", "side", "source_format")
+_SIDE_SETTINGS = ("sampling_rate_hz", "n_sensors")
+
+
+def _known_setting(key: str) -> bool:
+    side, _, name = key.partition(".")
+    return key in _KNOWN_SETTINGS or (side in _SIDES and name in _SIDE_SETTINGS)
+
+
+def _read_header(path: Path, lines: Iterator[str]) -> _Header:
+    settings: dict[str, str] = {}
+    where: dict[str, int] = {}
+    for index, line in enumerate(lines):
+        stripped = line.lstrip("\ufeff").strip()
+        if not stripped:
+            continue
+        if stripped.startswith("#"):
+            match = _SETTING.fullmatch(stripped[1:].strip())
+            if match is not None:
+                key, value = match[1].lower(), match[2].strip()
+                if key not in settings:
+                    settings[key], where[key] = value, index
+                elif _known_setting(key):
+                    raise FileFormatError(
+                        path,
+                        f"setting {key!r} is given twice (first at line {where[key] + 1})",
+                        line=index + 1,
+                    )
+                else:  # a free "# note: ..." comment that comes again
+                    settings[key] += "; " + value
+            continue
+        return _Header(settings, where, index, _header_cells(stripped))
+    raise FileFormatError(path, "no column header line after the '#' comments")
+
+
+def layout_path(path: Path) -> Path | None:
+    """The layout file of a data file (module docstring), or None."""
+    stem = path.name[: -len(path.suffix)] if path.suffix else path.name
+    for name in (f"{stem}.layout.csv", f"{stem}.layout.json", "layout.csv", "layout.json"):
+        candidate = path.parent / name
+        if candidate != path and candidate.is_file():
+            return candidate
+    return None
+
+
+# --- the reader protocol ---------------------------------------------------------------------
 
 
 def detect(path: Path, head: bytes) -> bool:
-    return False
+    """A Parquet file, or a CSV whose header is a table of this format with a layout file
+    beside it, or exactly a tidy table (module docstring)."""
+    if head.startswith(PARQUET_MAGIC):
+        return True
+    if b"\x00" in head[:4096]:
+        return False
+    header = None
+    for line in head_lines(head, 200):
+        stripped = line.lstrip("\ufeff").lstrip("ï»¿").strip()
+        if stripped and not stripped.startswith("#"):
+            header = _header_cells(stripped)
+            break
+    if header is None or len(header) < 2:
+        return False
+    if _strict_tidy(header):
+        return True
+    return not isinstance(_classify(header), str) and layout_path(path) is not None
 
 
 def primary_file(path: Path) -> Path | None:
@@ -21,4 +456,582 @@ def primary_file(path: Path) -> Path | None:
 
 
 def read(path: Path) -> Session:
-    raise FileFormatError(path, "the generic_csv reader is not written yet")
+    """Read a generic CSV or Parquet table (module docstring). Raises FileFormatError naming
+    the line of a ragged row, a cell that is not a number, a bad side, a time that does not
+    increase, or a layout that does not fit."""
+    try:
+        with path.open("rb") as f:
+            magic = f.read(4)
+    except FileNotFoundError:
+        raise FileFormatError(path, "no such file") from None
+    except OSError as exc:
+        raise FileFormatError(path, f"cannot be read: {exc.strerror or exc}") from None
+    if magic == PARQUET_MAGIC:
+        return _read_parquet(path)
+    if path.suffix.lower() == ".parquet":
+        if not magic:
+            raise FileFormatError(path, "the file is empty")
+        raise FileFormatError(path, "not a Parquet file: it does not start with 'PAR1'", offset=0)
+    return _read_csv(path)
+
+
+@dataclass
+class _Table:
+    """A parsed table, from CSV or Parquet, with what is needed to name a bad row."""
+
+    path: Path
+    cols: _Columns
+    block: Block
+    settings: dict[str, str]
+    rows_are_lines: bool  # CSV: numbers are line numbers; Parquet: row numbers
+    setting_lines: dict[str, int] = field(default_factory=dict)  # 0-based, CSV only
+
+    def setting_error(self, key: str, detail: str) -> FileFormatError:
+        index = self.setting_lines.get(key)
+        return FileFormatError(
+            self.path, f"setting {key}: {detail}", line=None if index is None else index + 1
+        )
+
+    def fail(self, i: int, detail: str) -> FileFormatError:
+        number = int(self.block.numbers[i])
+        if self.rows_are_lines:
+            return FileFormatError(self.path, detail, line=number)
+        return FileFormatError(self.path, f"row {number}: {detail}")
+
+
+def _read_csv(path: Path) -> Session:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise FileFormatError(path, f"cannot be read: {exc.strerror or exc}") from None
+    if not data:
+        raise FileFormatError(path, "the file is empty")
+    if b"\x00" in data[:65536]:
+        raise FileFormatError(path, "binary data, not a CSV text table", offset=data.index(b"\x00"))
+    try:
+        header = _read_header(path, _iter_lines(data))
+    except UnicodeDecodeError:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as exc:  # the offset in the file, not in the line
+            raise FileFormatError(path, "not UTF-8 text", offset=exc.start) from None
+        raise
+    cols = _classify(header.names)
+    if isinstance(cols, str):
+        raise FileFormatError(path, f"not a sensor table: {cols}", line=header.index + 1)
+    block = read_table_block(
+        path, header.index, header.names, text_columns=cols.text, allow_empty=True, data=data
+    )
+    table = _Table(path, cols, block, header.settings, True, header.setting_lines)
+    return _session(table, {"header": dict(header.settings)}, layout_text=None)
+
+
+def _read_parquet(path: Path) -> Session:
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        arrow = pq.read_table(path)
+    except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+        raise FileFormatError(path, f"not a readable Parquet file: {exc}") from None
+    except Exception as exc:  # any other Arrow error on damaged bytes
+        raise FileFormatError(path, f"not a readable Parquet file: {exc}") from None
+    names = [str(n) for n in arrow.column_names]
+    cols = _classify(names)
+    if isinstance(cols, str):
+        raise FileFormatError(path, f"not a sensor table: {cols}")
+    n = arrow.num_rows
+    if n == 0:
+        raise FileFormatError(path, "the table has no rows")
+    values = np.full((n, len(names)), np.nan)
+    text: dict[int, list[str]] = {}
+    for k, name in enumerate(names):
+        column = arrow.column(k)
+        if k in cols.text:
+            text[k] = ["" if v is None else str(v) for v in column.to_pylist()]
+            continue
+        kind = column.type
+        if not (pa.types.is_floating(kind) or pa.types.is_integer(kind) or pa.types.is_null(kind)):
+            raise FileFormatError(path, f"column {name!r} holds {kind}, not numbers")
+        values[:, k] = column.to_pandas().to_numpy(dtype=np.float64, na_value=np.nan)
+    bad = np.isinf(values)
+    if bad.any():
+        i, k = (int(a[0]) for a in np.nonzero(bad))
+        raise FileFormatError(path, f"row {i + 1}: {names[k]} is infinite")
+    meta_raw = (arrow.schema.metadata or {}).get(META_KEY)
+    settings: dict[str, str] = {}
+    meta: dict[str, Any] = {}
+    if meta_raw:
+        try:
+            info = json.loads(meta_raw)
+        except ValueError as exc:
+            raise FileFormatError(path, f"schema metadata 'pressure' is not JSON: {exc}") from None
+        if isinstance(info, dict):
+            settings, meta = _parquet_settings(info)
+    table = _Table(path, cols, Block(values, text, range(1, n + 1)), settings, rows_are_lines=False)
+    layout_raw = (arrow.schema.metadata or {}).get(LAYOUT_KEY)
+    layout_text = layout_raw.decode("utf-8", "replace") if layout_raw else None
+    return _session(table, meta, layout_text=layout_text)
+
+
+def _parquet_settings(info: Mapping[str, Any]) -> tuple[dict[str, str], dict[str, Any]]:
+    """Settings (as the CSV comments give them) and metadata from the ``pressure`` JSON."""
+    settings: dict[str, str] = {}
+    meta: dict[str, Any] = {}
+    feet = info.get("feet")
+    if isinstance(feet, dict):
+        for side, foot in feet.items():
+            if side in _SIDES and isinstance(foot, dict):
+                for key in ("sampling_rate_hz", "n_sensors"):
+                    if isinstance(foot.get(key), (int, float)):
+                        settings[f"{side}.{key}"] = repr(foot[key])
+    if isinstance(info.get("format"), str):
+        meta["source_format"] = info["format"]
+    if "source" in info:
+        meta["converted_from"] = info["source"]
+    if isinstance(info.get("metadata"), dict):
+        meta["source_metadata"] = info["metadata"]
+    for key in ("session", "counters"):  # the project's own recordings (pressure convert)
+        if key in info:
+            meta[key] = info[key]
+    return settings, meta
+
+
+def read_layout_text(text: str, path: Path) -> dict[str, SensorLayout]:
+    """Layouts from the text of a layout file stored inside ``path`` (a Parquet schema);
+    errors name ``path`` and the layout's line."""
+    from ..layout_file import read_layout_text as read_text
+
+    try:
+        return read_text(text, path)
+    except FileFormatError as exc:
+        where = f" line {exc.line}" if exc.line is not None else ""
+        raise FileFormatError(
+            path,
+            f"the layout in the schema metadata ({LAYOUT_KEY.decode()}){where}: {exc.detail}",
+        ) from None
+
+
+def _float_setting(table: _Table, key: str) -> float | None:
+    text = table.settings.get(key)
+    if text is None:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise table.setting_error(key, f"{text!r} is not a positive number")
+    return value
+
+
+def table_rate_hz(time_s: FloatArray) -> float | None:
+    """The rate a table's times show (``sampling_rate_hz``), a value within 1e-9 of a number
+    with at most six decimals taken as that number: times printed in decimal put the median
+    interval a few ulps off (16 ms steps give 62.49999999999994 Hz, not 62.5)."""
+    rate = sampling_rate_hz(time_s)
+    if rate is None:
+        return None
+    rounded = round(rate, 6)
+    return rounded if abs(rate - rounded) <= 1e-9 * rate else rate
+
+
+def _check_rows(table: _Table, time: FloatArray, rows: IntArray) -> None:
+    """Raise at the first of ``rows`` whose time does not increase."""
+    steps = np.diff(time)
+    if steps.size and not np.all(steps > 0):
+        k = int(np.argmax(~(steps > 0))) + 1
+        raise table.fail(
+            int(rows[k]), f"time does not increase ({time[k - 1]:g} s, then {time[k]:g} s)"
+        )
+
+
+def _unit(table: _Table, side_key: str | None) -> str:
+    suffixes = table.cols.units.get(side_key, set()) - {""}
+    if suffixes:
+        return suffixes.pop().lower()
+    return table.settings.get("unit", "raw").lower()
+
+
+def _single_side(table: _Table, layouts: Mapping[str, SensorLayout] | None) -> SideName:
+    """The foot of ``sensor_<k>`` columns in a wide table."""
+    given = table.settings.get("side")
+    if given is not None:
+        side = given.strip().lower()
+        if side == "left":
+            return "left"
+        if side == "right":
+            return "right"
+        raise table.setting_error("side", f"{given!r} is not 'left' or 'right'")
+    if layouts is not None and len(layouts) == 1:
+        (only,) = layouts
+        return "left" if only == "left" else "right"
+    raise FileFormatError(
+        table.path,
+        "sensor_<k> columns are one foot, but which? Add a '# side: left' (or right) line at "
+        "the top, or a layout file with a side column",
+    )
+
+
+def _tidy_sensor_count(
+    table: _Table,
+    side: str,
+    rows: IntArray,
+    sensor_cols: IntArray,
+    layouts: Mapping[str, SensorLayout] | None,
+) -> int:
+    """A tidy table's sensor count for one foot: the setting, else the layout's, else up to
+    its last column with a value."""
+    text = table.settings.get(f"{side}.n_sensors")
+    if text is not None:
+        try:
+            n = int(float(text))
+        except ValueError:
+            n = 0
+        if not 1 <= n <= len(sensor_cols):
+            raise table.setting_error(
+                f"{side}.n_sensors", f"{text!r} is not within 1..{len(sensor_cols)}"
+            )
+        return n
+    if layouts is not None and side in layouts:
+        return min(layouts[side].n_sensors, len(sensor_cols))  # a mismatch is named later
+    filled = ~np.isnan(table.block.values[np.ix_(rows, sensor_cols)]).all(axis=0)
+    if not filled.any():
+        raise table.fail(int(rows[0]), f"the {side} rows have no sensor values")
+    return int(np.flatnonzero(filled)[-1]) + 1
+
+
+@dataclass
+class _FootRows:
+    rows: IntArray
+    time: FloatArray
+    values: FloatArray
+    unit: str
+    total_col: int | None
+    vendor_cols: dict[str, int]
+    n_columns: int  # sensor columns the table has for this foot
+
+
+def _session(table: _Table, meta: dict[str, Any], layout_text: str | None) -> Session:
+    path, cols, block = table.path, table.cols, table.block
+    values = block.values
+    problems: list[str] = []
+    layouts: dict[str, SensorLayout] | None = None
+    if layout_text is not None:
+        layouts = read_layout_text(layout_text, path)
+        meta["layout_file"] = f"{path.name} (schema metadata {LAYOUT_KEY.decode()})"
+    else:
+        layout_file = layout_path(path)
+        if layout_file is not None:
+            from ..layout_file import read_layout
+
+            layouts = read_layout(layout_file)
+            meta["layout_file"] = str(layout_file)
+
+    unit_setting = table.settings.get("unit")
+    if unit_setting is not None and unit_setting.lower() not in UNITS:
+        raise table.setting_error("unit", f"{unit_setting!r} is not one of {', '.join(UNITS)}")
+
+    time: FloatArray | None = None
+    if cols.time is not None:
+        time = values[:, cols.time] * cols.time_scale
+        empty = np.isnan(time)
+        if empty.any():
+            raise table.fail(int(np.argmax(empty)), f"empty {cols.names[cols.time]} cell")
+
+    feet: dict[SideName, _FootRows] = {}
+    if cols.tidy:
+        assert cols.side is not None and time is not None
+        sides = [cell.strip().lower() for cell in block.text[cols.side]]
+        for i, cell in enumerate(sides):
+            if cell not in _SIDES:
+                raise table.fail(i, f"side: {block.text[cols.side][i]!r} is not 'left' or 'right'")
+        side_array = np.array(sides)
+        sensor_cols = np.array([cols.sensors[None][k] for k in sorted(cols.sensors[None])])
+        for side in _SIDES:
+            rows = np.flatnonzero(side_array == side)
+            if rows.size == 0:
+                continue
+            t = time[rows]
+            _check_rows(table, t, rows)
+            n = _tidy_sensor_count(table, side, rows, sensor_cols, layouts)
+            extra = values[np.ix_(rows, sensor_cols[n:])]
+            if n < len(sensor_cols) and not np.isnan(extra).all():
+                i = int(rows[int(np.argmax(~np.isnan(extra).all(axis=1)))])
+                raise table.fail(
+                    i,
+                    f"the {side} foot has {n} sensors, but this row has a value in a sensor "
+                    f"column after {cols.names[sensor_cols[n - 1]]}",
+                )
+            feet[side] = _FootRows(
+                rows,
+                t,
+                values[np.ix_(rows, sensor_cols[:n])],
+                _unit(table, None),
+                cols.total.get(None),
+                dict(cols.vendor),
+                len(sensor_cols),
+            )
+    else:
+        everything = np.arange(len(values))
+        if time is None:
+            rate = _float_setting(table, "sampling_rate_hz")
+            if rate is None:
+                raise FileFormatError(
+                    path,
+                    "no time column (time_s, time_ms or time) and no '# sampling_rate_hz: N' "
+                    "setting: the frames have no time",
+                )
+            time = everything / rate
+        else:
+            _check_rows(table, time, everything)
+        for side_key, numbers in cols.sensors.items():
+            foot_side: SideName = "left" if side_key == "left" else "right"
+            if side_key is None:
+                foot_side = _single_side(table, layouts)
+            columns = [numbers[k] for k in sorted(numbers)]
+            feet[foot_side] = _FootRows(
+                everything,
+                time,
+                values[:, columns],
+                _unit(table, side_key),
+                cols.total.get(side_key),
+                {},
+                len(columns),
+            )
+
+    recordings: dict[SideName, FootRecording] = {}
+    quality: dict[str, int] = {"rows": len(values)}
+    for side, foot in feet.items():
+        rate = _float_setting(table, f"{side}.sampling_rate_hz") or _float_setting(
+            table, "sampling_rate_hz"
+        )
+        measured = table_rate_hz(foot.time)
+        if rate is None:
+            if measured is None:
+                raise FileFormatError(
+                    path, f"the {side} foot has one frame and the file states no sampling rate"
+                )
+            rate = measured
+        elif measured is not None and abs(measured - rate) > 0.01 * rate:
+            problems.append(
+                f"the {side} foot's times show {measured:.6g} Hz, the file states {rate:g} Hz"
+            )
+        total = None
+        if foot.total_col is not None:
+            column = values[foot.rows, foot.total_col]
+            if not np.isnan(column).all():
+                total = column
+        vendor: dict[str, FloatArray] = {}
+        for name, k in foot.vendor_cols.items():
+            column = values[foot.rows, k]
+            if not np.isnan(column).all():
+                vendor[name] = column
+        layout = None
+        if layouts is not None:
+            layout = layouts.get(side)
+            where = meta.get("layout_file", "the layout")
+            if layout is None:
+                problems.append(f"{where} has no {side} layout: no sensor positions for it")
+            elif layout.n_sensors != foot.values.shape[1] or (
+                cols.tidy and layout.n_sensors > foot.n_columns
+            ):
+                count = foot.n_columns if cols.tidy else foot.values.shape[1]
+                raise FileFormatError(
+                    path,
+                    f"the {side} foot has {count} sensor columns, but the layout file "
+                    f"{where} has {layout.n_sensors} {side} sensors",
+                )
+        n_empty = int(np.isnan(foot.values).sum())
+        if n_empty:
+            quality[f"empty_cells_{side}"] = n_empty
+        if np.nanmin(foot.values, initial=0.0) < 0:
+            problems.append(f"the {side} foot has negative values (kept as they are)")
+        recordings[side] = FootRecording(
+            side=side,
+            time_s=np.ascontiguousarray(foot.time),
+            values=np.ascontiguousarray(foot.values),
+            unit=foot.unit,
+            sampling_rate_hz=float(rate),
+            layout=layout,
+            total_force_n=total,
+            vendor=vendor,
+        )
+    if cols.ignored:
+        meta["ignored_columns"] = [cols.names[k] for k in cols.ignored]
+    if "source_format" not in meta and "source_format" in table.settings:
+        meta["source_format"] = table.settings["source_format"]
+    meta.setdefault("source", SOURCE)
+    meta["record"] = path.stem
+    meta["table_form"] = "tidy" if cols.tidy else "wide"
+    if problems:
+        meta["problems"] = problems
+    return Session(
+        path=path,
+        format=NAME,
+        left=recordings.get("left"),
+        right=recordings.get("right"),
+        metadata=meta,
+        quality=quality,
+    )
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    return str(value)
+
+
+def write_table(session: Session, path: str | Path) -> None:
+    """Write ``session`` as the tidy table of the module docstring: ``OUT.csv`` (with the
+    layouts in ``OUT.layout.csv`` beside it) or ``OUT.parquet`` (layouts and session facts in
+    the schema metadata), so that ``read`` gives the same feet back: times, values (NaN as
+    empty cells), units, rates, layouts and total forces.
+
+    Columns: ``time_s``, ``side``, ``total_force_n`` when a foot has one, then
+    ``sensor_<k>_<unit>`` (``k`` zero-padded to the widest number). Rows in time order, the
+    left foot first at equal times. A CSV gets ``#`` setting lines only where the table alone
+    would not give the session back: a rate other than the one the times show
+    (``table_rate_hz``; written as ``<side>.sampling_rate_hz``), a foot without layout whose
+    last sensors are empty in every frame (``<side>.n_sensors``); usually there are none and
+    the file is a plain CSV table.
+    Per-frame vendor columns and vendor events are not written. A stale ``OUT.layout.csv``
+    is removed when the session has no layout. Files are written to
+    a temporary name and renamed. Raises FileFormatError when the feet are in different units
+    (one table holds one unit), or when the file cannot be written.
+    """
+    from ..layout_file import write_layout
+
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".parquet"):
+        raise ValueError(f"{path}: write_table writes .csv or .parquet")
+    feet = [session.feet[s] for s in _SIDES if s in session.feet]
+    if not feet:
+        raise FileFormatError(path, "the session has no foot to write")
+    units = sorted({f.unit for f in feet})
+    if len(units) > 1:
+        raise FileFormatError(
+            path, f"the feet are in different units ({', '.join(units)}): one table holds one unit"
+        )
+    unit = units[0]
+    n_max = max(f.n_sensors for f in feet)
+    width = len(str(n_max))
+    names = [f"sensor_{k:0{width}d}_{unit}" for k in range(1, n_max + 1)]
+    total_rows = sum(f.n_frames for f in feet)
+    time = np.concatenate([f.time_s for f in feet])
+    side_code = np.concatenate([np.full(f.n_frames, _SIDES.index(f.side)) for f in feet])
+    values = np.full((total_rows, n_max), np.nan)
+    totals = np.full(total_rows, np.nan)
+    at = 0
+    for f in feet:
+        values[at : at + f.n_frames, : f.n_sensors] = f.values
+        if f.total_force_n is not None:
+            totals[at : at + f.n_frames] = f.total_force_n
+        at += f.n_frames
+    order = np.lexsort((side_code, time))
+
+    import pandas as pd
+
+    table = pd.DataFrame({"time_s": time[order], "side": np.array(_SIDES)[side_code[order]]})
+    if any(f.total_force_n is not None for f in feet):
+        table["total_force_n"] = totals[order]
+    table = pd.concat([table, pd.DataFrame(values[order], columns=names)], axis=1)
+
+    layouts: dict[str, SensorLayout] = {f.side: f.layout for f in feet if f.layout is not None}
+    try:
+        if suffix == ".csv":
+            settings = _needed_settings(feet, layouts)
+            layout_file = path.with_name(f"{path.name[: -len(path.suffix)]}.layout.csv")
+            if layouts:
+                write_layout(layout_file, layouts)
+            else:
+                layout_file.unlink(missing_ok=True)
+            temporary = path.with_name(path.name + ".tmp")
+            try:
+                with temporary.open("w", encoding="utf-8", newline="") as out:
+                    out.writelines(f"# {key}: {value}\n" for key, value in settings.items())
+                    table.to_csv(out, index=False, lineterminator="\n")
+                os.replace(temporary, path)
+            finally:
+                temporary.unlink(missing_ok=True)
+        else:
+            _write_parquet(session, feet, table, layouts, path)
+    except OSError as exc:
+        raise FileFormatError(path, f"cannot write: {exc.strerror or exc}") from None
+    except ValueError as exc:  # a layout write_layout cannot hold
+        raise FileFormatError(path, f"cannot write the layout: {exc}") from None
+
+
+def _needed_settings(
+    feet: Sequence[FootRecording], layouts: Mapping[str, SensorLayout]
+) -> dict[str, str]:
+    """The CSV settings without which ``read`` would not give these feet back."""
+    settings: dict[str, str] = {}
+    for f in feet:
+        if table_rate_hz(f.time_s) != f.sampling_rate_hz:
+            settings[f"{f.side}.sampling_rate_hz"] = repr(float(f.sampling_rate_hz))
+        if f.side not in layouts:
+            filled = ~np.isnan(f.values).all(axis=0)
+            last = int(np.flatnonzero(filled)[-1]) + 1 if filled.any() else 0
+            if last != f.n_sensors:
+                settings[f"{f.side}.n_sensors"] = str(f.n_sensors)
+    return settings
+
+
+def _write_parquet(
+    session: Session,
+    feet: Sequence[FootRecording],
+    table: Any,
+    layouts: Mapping[str, SensorLayout],
+    path: Path,
+) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from ..layout_file import layout_text
+
+    info = {
+        "format": session.format,
+        "source": str(session.path),
+        "feet": {
+            f.side: {
+                "sampling_rate_hz": f.sampling_rate_hz,
+                "n_sensors": f.n_sensors,
+                "unit": f.unit,
+            }
+            for f in feet
+        },
+        "metadata": session.metadata,
+    }
+    arrow = pa.Table.from_pandas(table, preserve_index=False)
+    schema_meta = dict(arrow.schema.metadata or {})
+    schema_meta[META_KEY] = json.dumps(info, default=_jsonable).encode()
+    if layouts:
+        schema_meta[LAYOUT_KEY] = layout_text(dict(layouts)).encode()
+    temporary = path.with_name(path.name + ".tmp")
+    try:
+        pq.write_table(arrow.replace_schema_metadata(schema_meta), temporary)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+__all__ = [
+    "DESCRIPTION",
+    "NAME",
+    "SUFFIXES",
+    "Block",
+    "detect",
+    "layout_path",
+    "primary_file",
+    "read",
+    "read_layout_text",
+    "read_table_block",
+    "write_table",
+]

@@ -1,24 +1,394 @@
-"""stappone insole export (.csv). (Being written for issue 5; registered so that the reader order is fixed.)"""
+"""stappone insole exports (.csv): 12 pressure sensors and an IMU per insole, raw values.
+
+Test data: ``stappone_example.csv`` from the pressuRe R package's example data (Telfer et al.,
+MIT); the sensor outlines ``stappone_geometry.csv`` come from the same package
+(``stappone_insole_polys()``).
+
+Format: one comma-separated header line ``sole_id,timestamp,accel_x,accel_y,accel_z,gyro_x,
+gyro_y,gyro_z,magn_x,magn_y,magn_z,pressure_01,...,pressure_12,corrupt``, then one row per
+sample of one insole; the rows of both insoles are interleaved (``sole_id`` 1 or 2).
+``timestamp`` is milliseconds since the Unix epoch (the example: 16 ms apart, 62.5 Hz).
+Pressures are raw sensor readings (no unit; they grow with the load: about 100-300 in swing and
+up to about 700 under load in the example). ``corrupt`` flags a sample the device marked bad.
+Columns are found by name, not position.
+
+Session: per insole ``values`` (n, 12) with ``unit="raw"``, ``time_s`` in seconds from the
+first row of the file (both insoles on that one time base; ``metadata["start_time_utc"]`` is
+that row's time), the rate from the median sample interval. IMU columns go to
+``FootRecording.vendor`` as ``accel_x_raw`` ... ``magn_z_raw``: their units are not documented
+(at rest ``|accel|`` is about 9.9e3 in the example, which would be mm/s², but that is a guess;
+the magnetometer reads 0 throughout the example). Samples flagged ``corrupt`` are kept with
+their pressure and IMU values set to NaN and counted in ``quality["corrupt_<side>"]``. A row
+that repeats the previous row of its insole exactly (same timestamp, same values) is dropped
+and counted (``quality["duplicate_rows_<side>"]``); any other timestamp that does not increase
+is an error naming the line. Gaps (intervals over 1.5 times the median) are counted in
+``quality["gaps_<side>"]`` and the samples they miss in ``quality["frames_lost"]``.
+
+Which foot is which: **sole_id 1 = left, sole_id 2 = right — an inference**, not documented by
+stappone or pressuRe. pressuRe draws the outlines as given for sole_id 1 and mirrored for
+sole_id 2. In the outlines as given, +x is the medial side (below), so with +y toward the toes
+they are a top view of a LEFT insole (its big toe is on the viewer's right); a right insole is
+their mirror image, as pressuRe draws sole_id 2. This rests on pressuRe's drawing being a top
+view (a view from below would swap the feet); ``metadata["side_inference"]`` says so.
+
+Geometry (``stappone_geometry.csv``: ``# comment`` lines, then ``id,x,y`` rows, the vertices
+of sensor ``id``'s outline polygon in mm; sensor ``k`` is ``pressure_k``): read from beside the
+data file, else from the folder named by the environment variable
+``PRESSURE_STAPPONE_GEOMETRY_DIR``; without it the session has no layout (no CoP) and
+``metadata["problems"]`` says why. Medial is +x in the file's coordinates: sensor 1, a compact
+outline at the front of the +x side, is the hallux; sensor 12, the long front outline whose
+rear end lies toward -x, follows the toe line, which recedes laterally; the five outlines
+across the forefoot (2, 5, 4, 6, 9 from +x to -x) lie further back toward -x, as the metatarsal
+heads do from the first to the fifth; and sensor 7, a long strip along the -x edge from the
+heel to the forefoot, is where the lateral border of the foot bears load (the arch does not).
+So the foot frame (``pressure.layout``: origin at the heel, +y anterior, +x medial on both
+feet, mm) takes the file's coordinates as they are, shifted: ``y = y_file - min(y_file)``,
+``x = x_file - (min + max of x_file) / 2`` over all vertices, the same layout for both feet
+(pressuRe's +100 mm / +40 mm offsets only place the drawing). Sensor centroid = the polygon's
+area centroid, area = its area (shoelace formula); the outline is the convex hull of all the
+sensor polygons (stappone's insole outline is not in the file), and the foot length and width
+are that hull's extent. Regions: ``auto.*`` from ``pressure.masks.anatomical_regions``.
+
+Reading: the rows are parsed by pandas' C parser where that gives exactly what reading them
+line by line gives, else line by line, which names the line of a ragged row or a bad cell
+(``generic_csv.read_table_block``).
+"""
 
 from __future__ import annotations
 
+import datetime as _dt
+import os
+import re
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from ...errors import FileFormatError
-from ...model import Session
+from ...layout import SensorLayout, convex_hull
+from ...model import FloatArray, FootRecording, Session, SideName
+from . import head_lines, read_text_lines, split_rows, to_numbers
+from .generic_csv import read_table_block
 
 NAME = "stappone"
-DESCRIPTION = "stappone insole export (.csv)"
+DESCRIPTION = "stappone insole export (.csv: sole_id, timestamp, IMU, pressure_01..12, corrupt)"
 SUFFIXES = (".csv",)
+SOURCE = "stappone insole CSV export"
+GEOMETRY_FILE = "stappone_geometry.csv"
+GEOMETRY_ENV = "PRESSURE_STAPPONE_GEOMETRY_DIR"
+GEOMETRY_SOURCE = (
+    "stappone_geometry.csv (stappone_insole_polys()) from the pressuRe R package "
+    "(Telfer et al.), MIT"
+)
+GEOMETRY_HINT = (
+    f"the stappone sensor outlines ({GEOMETRY_FILE}) were not found next to the file nor in "
+    f"${GEOMETRY_ENV}: loaded without a sensor layout (no centre of pressure or regions). "
+    "They come with the pressuRe R package's example data (inst/extdata, MIT; "
+    "https://github.com/Telfer/pressuRe): put the file beside the .csv or in the folder "
+    f"${GEOMETRY_ENV} names"
+)
+SOLE_SIDES: dict[int, SideName] = {1: "left", 2: "right"}
+SIDE_INFERENCE = (
+    "sole_id 1 = left, 2 = right is inferred, not documented: the outlines as given (drawn "
+    "unmirrored by pressuRe for sole_id 1) have their hallux and medial side at +x, a left "
+    "insole seen from above; this assumes pressuRe draws a top view"
+)
+_PRESSURE = re.compile(r"pressure_(\d+)")
+_GAP = 1.5  # an interval over this many median intervals is a gap
+
+
+def _cells(line: str) -> list[str]:
+    return [c.strip().strip('"').strip() for c in line.lstrip("\ufeff").lstrip("ï»¿").split(",")]
 
 
 def detect(path: Path, head: bytes) -> bool:
-    return False
+    """The header line: ``sole_id,timestamp,...`` with ``pressure_01`` among its columns."""
+    lines = head_lines(head, 1)
+    if not lines:
+        return False
+    cells = _cells(lines[0])
+    return (
+        len(cells) > 2
+        and cells[0].lower() == "sole_id"
+        and cells[1].lower() == "timestamp"
+        and any(_PRESSURE.fullmatch(c.lower()) for c in cells)
+    )
 
 
 def primary_file(path: Path) -> Path | None:
     return None
 
 
+# --- geometry --------------------------------------------------------------------------------
+
+
+def geometry_folder(path: Path) -> Path | None:
+    """Where ``stappone_geometry.csv`` is for ``path``: beside it, else ``$GEOMETRY_ENV``."""
+    if (path.parent / GEOMETRY_FILE).is_file():
+        return path.parent
+    env = os.environ.get(GEOMETRY_ENV)
+    if env and (Path(env) / GEOMETRY_FILE).is_file():
+        return Path(env)
+    return None
+
+
+def read_geometry(file: Path) -> dict[int, FloatArray]:
+    """The sensor outline polygons of ``stappone_geometry.csv``: sensor id → (vertices, 2) in
+    mm, as the file gives them. Raises FileFormatError naming the file and line."""
+    text = read_text_lines(file, encoding="utf-8-sig")
+    start = next(
+        (
+            i
+            for i, line in enumerate(text.lines)
+            if line.strip() and not line.lstrip().startswith("#")
+        ),
+        None,
+    )
+    if start is None:
+        raise FileFormatError(file, "no column header (id,x,y)")
+    header = _cells(text.lines[start])
+    if [h.lower() for h in header] != ["id", "x", "y"]:
+        raise FileFormatError(
+            file, f"expected the columns id,x,y, got {','.join(header)}", line=start + 1
+        )
+    rows, numbers = split_rows(text, start + 1, 3, ",", what="vertex row")
+    if not rows:
+        raise FileFormatError(file, "no vertices", line=start + 1)
+    table = to_numbers(file, rows, numbers, ("id", "x", "y"))
+    ids = table[:, 0]
+    polygons: dict[int, FloatArray] = {}
+    for i in np.flatnonzero(ids != np.round(ids)):
+        raise FileFormatError(file, f"id: {rows[i][0]!r} is not a whole number", line=numbers[i])
+    for sensor in sorted({int(v) for v in ids}):
+        at = np.flatnonzero(ids == sensor)
+        if np.any(np.diff(at) != 1):
+            raise FileFormatError(
+                file, f"the vertices of sensor {sensor} are not together", line=numbers[at[0]]
+            )
+        ring = table[at, 1:]
+        if len(np.unique(ring, axis=0)) < 3:
+            raise FileFormatError(
+                file, f"sensor {sensor} has fewer than 3 vertices", line=numbers[at[0]]
+            )
+        polygons[sensor] = ring
+    return polygons
+
+
+def polygon_area_centroid(ring: FloatArray) -> tuple[float, float, float]:
+    """Area (positive) and area centroid (x, y) of a simple polygon (shoelace formula); the
+    ring may or may not repeat its first vertex at the end."""
+    if not np.array_equal(ring[0], ring[-1]):
+        ring = np.vstack([ring, ring[:1]])
+    x, y = ring[:-1, 0], ring[:-1, 1]
+    x1, y1 = ring[1:, 0], ring[1:, 1]
+    cross = x * y1 - x1 * y
+    signed = 0.5 * float(cross.sum())
+    cx = float(((x + x1) * cross).sum()) / (6.0 * signed)
+    cy = float(((y + y1) * cross).sum()) / (6.0 * signed)
+    return abs(signed), cx, cy
+
+
+def stappone_layout(polygons: dict[int, FloatArray], n_sensors: int) -> SensorLayout:
+    """The foot-frame layout of sensors 1..n_sensors from their outline polygons (module
+    docstring); the same for both feet."""
+    from ...masks import with_anatomical_regions
+
+    stats = np.array([polygon_area_centroid(polygons[k]) for k in range(1, n_sensors + 1)])
+    vertices = np.concatenate([polygons[k] for k in range(1, n_sensors + 1)])
+    y0 = float(vertices[:, 1].min())
+    x_mid = float((vertices[:, 0].min() + vertices[:, 0].max()) / 2)
+    shift = np.array([x_mid, y0])
+    layout = SensorLayout(
+        name=f"stappone{n_sensors}",
+        x_mm=stats[:, 1] - x_mid,
+        y_mm=stats[:, 2] - y0,
+        area_mm2=stats[:, 0],
+        foot_length_mm=float(np.ptp(vertices[:, 1])),
+        foot_width_mm=float(np.ptp(vertices[:, 0])),
+        outline_mm=convex_hull(np.unique(vertices - shift, axis=0)),
+    )
+    return with_anatomical_regions(layout)
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
 def read(path: Path) -> Session:
-    raise FileFormatError(path, "the stappone reader is not written yet")
+    """Read a stappone export (module docstring). Raises FileFormatError naming the line of a
+    ragged row, a cell that is not a number, an unknown sole_id, or a timestamp that goes
+    back."""
+    text_head = _first_line(path)
+    names = [c.lower() for c in _cells(text_head)]
+    for required in ("sole_id", "timestamp"):
+        if required not in names:
+            raise FileFormatError(path, f"no {required} column in the header", line=1)
+    pressure = sorted(
+        (int(m[1]), k) for k, name in enumerate(names) if (m := _PRESSURE.fullmatch(name))
+    )
+    if not pressure:
+        raise FileFormatError(path, "no pressure_<k> columns in the header", line=1)
+    if [k for k, _ in pressure] != list(range(1, len(pressure) + 1)):
+        raise FileFormatError(
+            path, "the pressure columns must be pressure_01 .. pressure_<n>, each once", line=1
+        )
+    if len(set(names)) != len(names):
+        raise FileFormatError(path, "a column name appears twice in the header", line=1)
+    block = read_table_block(path, 0, names)
+    table, numbers = block.values, np.asarray(block.numbers)
+    sole = table[:, names.index("sole_id")]
+    stamp = table[:, names.index("timestamp")]
+    corrupt_col = names.index("corrupt") if "corrupt" in names else None
+    sensor_cols = [k for _, k in pressure]
+    imu_cols = {
+        f"{name}_raw": k
+        for k, name in enumerate(names)
+        if k not in sensor_cols and name not in ("sole_id", "timestamp", "corrupt")
+    }
+    bad = ~np.isin(sole, list(SOLE_SIDES))
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise FileFormatError(path, f"sole_id: {sole[i]:g} is not 1 or 2", line=int(numbers[i]))
+
+    t0 = float(stamp[0])
+    quality: dict[str, int] = {"rows": len(table)}
+    feet: dict[SideName, FootRecording] = {}
+    lost = 0
+    info: dict[str, Any] = {}
+    for sole_id, side in SOLE_SIDES.items():
+        rows = np.flatnonzero(sole == sole_id)
+        if rows.size == 0:
+            continue
+        ms = stamp[rows]
+        steps = np.diff(ms)
+        same = steps == 0
+        if same.any():  # an exact repeat of the previous row is dropped, anything else is wrong
+            repeat = same & np.all(table[rows[1:]] == table[rows[:-1]], axis=1)
+            keep = np.concatenate([[True], ~repeat])
+            quality[f"duplicate_rows_{side}"] = int(repeat.sum())
+            rows, ms = rows[keep], ms[keep]
+            steps = np.diff(ms)
+        if np.any(steps <= 0):
+            k = int(np.argmax(steps <= 0)) + 1
+            raise FileFormatError(
+                path,
+                f"the timestamp of sole {sole_id} does not increase ({ms[k - 1]:.0f} ms, then "
+                f"{ms[k]:.0f} ms)",
+                line=int(numbers[rows[k]]),
+            )
+        period = float(np.median(steps)) if steps.size else float("nan")
+        if not period > 0:
+            raise FileFormatError(path, f"sole {sole_id} has one sample: no sampling rate")
+        rate = 1000.0 / period
+        gaps = steps > _GAP * period
+        missing = int(np.sum(np.rint(steps[gaps] / period) - 1))
+        quality[f"gaps_{side}"] = int(gaps.sum())
+        lost += missing
+        values = table[np.ix_(rows, np.asarray(sensor_cols))]
+        vendor = {key: table[rows, k] for key, k in imu_cols.items()}
+        if corrupt_col is not None:
+            flagged = table[rows, corrupt_col] != 0
+            quality[f"corrupt_{side}"] = int(flagged.sum())
+            values[flagged] = np.nan
+            for column in vendor.values():
+                column[flagged] = np.nan
+        info[side] = {"sole_id": sole_id, "samples": int(rows.size), "interval_ms": period}
+        feet[side] = FootRecording(
+            side=side,
+            time_s=(ms - t0) / 1000.0,
+            values=values,
+            unit="raw",
+            sampling_rate_hz=rate,
+            vendor=vendor,
+        )
+    quality["frames_lost"] = lost
+
+    start = _dt.datetime.fromtimestamp(t0 / 1000.0, tz=_dt.timezone.utc)
+    meta: dict[str, Any] = {
+        "source": SOURCE,
+        "record": path.stem,
+        "device": f"stappone insole, {len(sensor_cols)} pressure sensors and an IMU",
+        "header": ",".join(names),
+        "start_time_utc": start.isoformat(timespec="milliseconds"),
+        "soles": info,
+        "side_inference": SIDE_INFERENCE,
+        "imu_units": "not documented: raw numbers (…_raw)",
+    }
+    problems: list[str] = []
+    folder = geometry_folder(path)
+    if folder is None:
+        problems.append(GEOMETRY_HINT)
+    else:
+        geometry = folder / GEOMETRY_FILE
+        polygons = read_geometry(geometry)
+        if sorted(polygons) != list(range(1, len(sensor_cols) + 1)):
+            raise FileFormatError(
+                path,
+                f"{len(sensor_cols)} pressure columns, but {geometry} has outlines for sensors "
+                f"{', '.join(map(str, sorted(polygons)))}",
+            )
+        layout = stappone_layout(polygons, len(sensor_cols))
+        feet = {side: _with_layout(foot, layout) for side, foot in feet.items()}
+        meta["geometry"] = {
+            "file": str(geometry),
+            "outline": "convex hull of the sensor polygons (the insole outline is not given)",
+            "frame": "x = x_file - mid-x of all vertices (+x medial), y = y_file - min y",
+        }
+        meta["geometry_source"] = GEOMETRY_SOURCE
+    if problems:
+        meta["problems"] = problems
+    return Session(
+        path=path,
+        format=NAME,
+        left=feet.get("left"),
+        right=feet.get("right"),
+        metadata=meta,
+        quality=quality,
+    )
+
+
+def _with_layout(foot: FootRecording, layout: SensorLayout) -> FootRecording:
+    return FootRecording(
+        side=foot.side,
+        time_s=foot.time_s,
+        values=foot.values,
+        unit=foot.unit,
+        sampling_rate_hz=foot.sampling_rate_hz,
+        layout=layout,
+        vendor=foot.vendor,
+    )
+
+
+def _first_line(path: Path) -> str:
+    """The header line (raises FileFormatError for a missing, empty or binary file)."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(65536)
+    except FileNotFoundError:
+        raise FileFormatError(path, "no such file") from None
+    except OSError as exc:
+        raise FileFormatError(path, f"cannot be read: {exc.strerror or exc}") from None
+    if not head:
+        raise FileFormatError(path, "the file is empty")
+    line = head.split(b"\n", 1)[0]
+    if b"\x00" in line:
+        raise FileFormatError(
+            path, "binary data, not a stappone CSV export", offset=line.index(b"\x00")
+        )
+    try:
+        return line.decode("utf-8-sig").rstrip("\r")
+    except UnicodeDecodeError as exc:
+        raise FileFormatError(path, "not UTF-8 text", offset=exc.start) from None
+
+
+__all__ = [
+    "DESCRIPTION",
+    "NAME",
+    "SUFFIXES",
+    "detect",
+    "geometry_folder",
+    "polygon_area_centroid",
+    "primary_file",
+    "read",
+    "read_geometry",
+    "stappone_layout",
+]
