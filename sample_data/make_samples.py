@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from pressure.io.layout_file import write_layout
+from pressure.layout import simulated_layout
 from pressure.simulator.gait import SyntheticGait
 from pressure.simulator.output import write_recording
 from pressure.simulator.signals import GaitSignal
@@ -42,6 +44,21 @@ def line_mode_example() -> tuple[str, dict[str, object]]:
     return "\r\n".join(rows) + "\r\n", gait.truth()
 
 
+def fsr_csv_example() -> tuple[str, dict[str, object]]:
+    """A home-made 8-FSR insole pair as a generic CSV (``pressure.io.readers.generic_csv``):
+    a time column and one column per sensor and foot, in kPa; its layout file is beside it."""
+    gait = SyntheticGait(seconds=20.0, rate_hz=50.0, sensors=8, seed=6)
+    left, right = gait.values()
+    n = gait.sensors
+    header = ["time_s", *(f"L{k}" for k in range(1, n + 1)), *(f"R{k}" for k in range(1, n + 1))]
+    rows = ["# unit: kpa", ",".join(header)]
+    for k in range(gait.n_frames):
+        cells = [f"{k / gait.rate_hz:.2f}"]
+        cells += [f"{v * gait.pressure_scale_kpa:.1f}" for v in (*left[k], *right[k])]
+        rows.append(",".join(cells))
+    return "\n".join(rows) + "\n", gait.truth()
+
+
 def _write_truth(path: Path, truth: dict[str, object]) -> None:
     path.with_name(path.name + ".truth.json").write_text(json.dumps(truth, indent=2) + "\n")
 
@@ -55,6 +72,10 @@ def main() -> None:
     text, truth = line_mode_example()
     (HERE / "line_mode_example.txt").write_bytes(text.encode("ascii"))
     _write_truth(HERE / "line_mode_example.txt", truth)
+    text, truth = fsr_csv_example()
+    (HERE / "fsr8_walk.csv").write_bytes(text.encode("ascii"))
+    _write_truth(HERE / "fsr8_walk.csv", truth)
+    write_layout(HERE / "fsr8_walk.layout.csv", simulated_layout(8))
 
 
 if __name__ == "__main__":

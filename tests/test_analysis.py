@@ -20,7 +20,7 @@ from pressure.simulator import SyntheticGait
 from pressure.simulator.output import write_recording
 from pressure.simulator.signals import GaitSignal
 
-from .conftest import simulated_session
+from .conftest import ROOT, simulated_session
 
 GRID = [
     (share, cadence, offset)
@@ -399,3 +399,18 @@ def test_gaitndd_can_be_calibrated_and_then_has_shares():
     s = analyze(scale_to_body_weight(tare(session), 70.0)).summary
     assert 40.0 < s["distribution"]["left_share_pct"] < 60.0
     assert s["distribution"]["mean_stance_force_n"]["left"] > 0
+
+
+def test_strides_quantised_to_the_sample_period_are_all_used():
+    """At 50 Hz the strides are whole numbers of 20 ms (and their float differences differ in
+    the last bits): none may be taken for an outlier. The generic-CSV sample (an 8-FSR walk,
+    ground truth beside it) has 17 strides per foot; all but the first and last count."""
+    path = ROOT / "sample_data" / "fsr8_walk.csv"
+    truth = json.loads(path.with_name(path.name + ".truth.json").read_text())
+    result = analyze(load(path))
+    gait = result.summary["gait"]
+    for side in ("left", "right"):
+        steps = result.steps[result.steps["side"] == side]
+        strides = int(steps["stride_s"].notna().sum())
+        assert gait["steps_used"][side] >= strides - 2, (side, gait["steps_used"])
+    assert gait["cadence_steps_per_min"] == pytest.approx(truth["cadence_steps_per_min"], rel=0.01)

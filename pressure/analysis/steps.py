@@ -21,7 +21,8 @@ medial_lateral_index, cop_ml_pct``
   more than ``max_stride_factor`` (2) times the median (turns, pauses: the step after a pause
   is also dropped), and strides more than 3 robust SD (1.4826 × MAD) from the foot's median
   stride (METHODS §8.1 step 3 uses 3 SD; the robust SD is not inflated by the very outliers
-  it is meant to find).
+  it is meant to find). The robust SD is taken as at least 1% of the median stride, so that
+  strides quantised to the sample period (most equal, the others one sample off) are kept.
 * Gait line (METHODS §1.4): the CoP path over the stance; length (mm, summed point to point),
   width (medio-lateral excursion, mm), AP excursion (mm), and the excursions as % of foot
   length and width. The mm columns are empty for a layout whose coordinates are not in mm
@@ -81,6 +82,7 @@ STEP_COLUMNS = (
 CPEI_U = 2.0 / 3.0  # the distal-third line (METHODS §2.1)
 MAX_STRIDE_FACTOR = 2.0
 MAX_STANCE_FACTOR = 2.0  # longer "stances" are standing still, before or after walking
+MIN_SPREAD_FRACTION = 0.01  # floor of the robust SD, fraction of the median stride
 OUTLIER_SD = 3.0
 
 
@@ -256,8 +258,10 @@ def _flag_used(steps: pd.DataFrame) -> pd.Series:
         long_before = np.concatenate([[False], ~good[:-1] & ok[:-1]])
         good &= ~long_before
         spread = 1.4826 * np.median(np.abs(stride[good] - np.median(stride[good])))
-        if spread > 0:
-            good &= np.abs(stride - np.median(stride[good])) <= OUTLIER_SD * spread
+        # floor: strides quantised to the sample period (and their float sums) must not be
+        # dropped for differing from the median by one sample
+        spread = max(spread, MIN_SPREAD_FRACTION * median)
+        good &= np.abs(stride - np.median(stride[good])) <= OUTLIER_SD * spread
         first, last = np.flatnonzero(ok)[[0, -1]]
         good[first] = good[last] = False
         used.loc[idx] = good

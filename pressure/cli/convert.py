@@ -11,7 +11,9 @@ Columns: ``time_s`` (seconds from the start of the recording, host-aligned), ``s
 (``left``/``right``), ``seq`` (the device's sequence number), ``device_time_s`` (the device clock,
 unwrapped), then one column per sensor named ``sensor_<k>_<unit>`` with k from 1 and the unit
 the device declared (``kpa``, ``n``, ``n_cm2``; ``adc`` for raw counts; ``raw`` when unknown).
-Parquet files also carry the session metadata (key ``pressure``) in their schema.
+Parquet files also carry the session metadata (key ``pressure``) in their schema. The feet's
+sensor layouts go with the table (``OUT.layout.csv`` beside a CSV; the schema key
+``pressure.layout`` of a Parquet file), so ``pressure.load(OUT)`` reads it back whole.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import FileFormatError
 
@@ -65,6 +67,8 @@ def run(args: argparse.Namespace) -> int:
     import json
 
     from ..io.frames import read_frames
+    from ..io.layout_file import layout_text, write_layout
+    from ..io.readers.generic_csv import LAYOUT_KEY, META_KEY
 
     out = Path(args.out)
     suffix = out.suffix.lower()
@@ -83,9 +87,15 @@ def run(args: argparse.Namespace) -> int:
     if not frames.sides:
         raise FileFormatError(frames.path, "no sample frames to convert")
     table = frames_table(frames)
+    layouts = _layouts(frames.path)
     try:
         if suffix == ".csv":
             table.to_csv(out, index=False)
+            sidecar = out.with_name(f"{out.stem}.layout.csv")
+            if layouts:
+                write_layout(sidecar, layouts)
+            else:
+                sidecar.unlink(missing_ok=True)
         else:
             import pyarrow as pa
             import pyarrow.parquet as pq
@@ -97,7 +107,9 @@ def run(args: argparse.Namespace) -> int:
                 "counters": frames.counters,
             }
             schema_meta = dict(arrow.schema.metadata or {})
-            schema_meta[b"pressure"] = json.dumps(meta).encode()
+            schema_meta[META_KEY] = json.dumps(meta).encode()
+            if layouts:
+                schema_meta[LAYOUT_KEY] = layout_text(layouts).encode()
             pq.write_table(arrow.replace_schema_metadata(schema_meta), out)
     except OSError as exc:
         raise FileFormatError(out, f"cannot write: {exc.strerror or exc}") from None
@@ -107,6 +119,18 @@ def run(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+def _layouts(path: Path) -> dict[str, Any]:
+    """The sensor layouts of a recording's feet (by the layout name its devices announced),
+    written beside the table so that ``pressure.load`` of the table has them too."""
+    from ..io.load import load
+
+    try:
+        session = load(path)
+    except FileFormatError:  # a capture whose frames were readable but not as a session
+        return {}
+    return {side: f.layout for side, f in session.feet.items() if f.layout is not None}
 
 
 def _convert_session(path: str, out: Path) -> int:
