@@ -76,7 +76,11 @@ def test_detection_claims_only_our_files():
     """Our readers claim none of the other example files, and the others none of ours."""
     if not SHARED_DATA.exists():
         pytest.skip("no ../shared/data")
-    ours = {_stappone(): "stappone", _footscan(): "footscan"}
+    ours = {
+        _stappone(): "stappone",
+        _footscan(): "footscan",
+        ROOT / "sample_data" / "fsr8_walk.csv": "generic_csv",  # a CSV with its layout file
+    }
     mine = [r for r in readers() if r.NAME in MINE]
     files = [p for p in sorted(SHARED_DATA.rglob("*")) if p.is_file()]
     files += [p for p in sorted((ROOT / "sample_data").iterdir()) if p.is_file()]

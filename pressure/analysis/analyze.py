@@ -78,6 +78,7 @@ PHYSICAL_ZERO_UNITS = ("kpa", "n_cm2", "n", "adc")
 SHARE_UNITS = ("kpa", "n_cm2", "n")
 SATURATED_FRACTION = 0.02  # of a sensor's loaded frames at its very maximum
 DEAD_FRACTION = 0.01  # of the foot's 99th-percentile sensor value, never exceeded
+MAX_SENSORS_DEAD_CHECK = 128  # dead sensors are judged on insoles up to this many sensors
 
 
 @dataclass(frozen=True)
@@ -184,7 +185,9 @@ def _frames_lost(session: Session) -> int:
 
 
 def _sensor_quality(f: _Foot) -> tuple[list[int], list[int]]:
-    """1-based numbers of sensors that look saturated and that look dead."""
+    """1-based numbers of sensors that look saturated and that look dead (judged only for
+    insoles of up to ``MAX_SENSORS_DEAD_CHECK`` sensors: a dense grid's or a plate's sensels
+    outside the foot never load)."""
     values = f.foot.values
     loaded = f.stance if f.stance.any() else np.ones(f.foot.n_frames, dtype=np.bool_)
     v = values[loaded]
@@ -207,7 +210,8 @@ def _sensor_quality(f: _Foot) -> tuple[list[int], list[int]]:
     scale = float(np.percentile(finite, 99)) if finite.size else 0.0
     offset = float(np.percentile(finite, 1)) if finite.size else 0.0
     dead = []
-    if scale > offset:
+    # in a dense grid or on a plate a sensel under no part of the foot is normal, not dead
+    if scale > offset and v.shape[1] <= MAX_SENSORS_DEAD_CHECK:
         dead = [
             i + 1 for i in range(v.shape[1]) if top[i] - offset <= DEAD_FRACTION * (scale - offset)
         ]

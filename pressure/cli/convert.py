@@ -77,9 +77,9 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if out.exists() and not args.overwrite:
         raise FileFormatError(out, "already exists; choose another name or pass --overwrite")
-    from ..io.load import detect_format
+    from ..io.load import format_of
 
-    if detect_format(args.file) not in (None, "insole"):  # another format, through its reader
+    if format_of(args.file) not in (None, "insole"):  # another format, through its reader
         return _convert_session(args.file, out)
     frames = read_frames(args.file)
     for side, problem in frames.problems.items():

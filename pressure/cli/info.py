@@ -86,8 +86,11 @@ def _render_session(info: dict[str, Any]) -> str:
         f"{info['path']}  ({info['format']}, {_fmt(info['duration_s'], 's')}, "
         f"{_fmt(info['sampling_rate_hz'], 'Hz')})"
     ]
-    if info["device"]:
-        lines.append(f"  device {info['device']}")
+    device = info["device"]
+    if isinstance(device, dict):
+        device = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in device.items() if v)
+    if device:
+        lines.append(f"  device: {device}")
     for side, foot in info["feet"].items():
         layout = "no layout" if foot["layout"] is None else f"layout {foot['layout']!r}"
         if foot["foot_length_mm"] is not None:
@@ -115,9 +118,9 @@ def _render_session(info: dict[str, Any]) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from ..io.frames import read_frames, summarize_frames
-    from ..io.load import detect_format
+    from ..io.load import format_of
 
-    if detect_format(args.file) not in (None, "insole"):  # another format: as a session
+    if format_of(args.file) not in (None, "insole"):  # another format: as a session
         info = session_info(args.file)
         print(json.dumps(info, indent=2, default=str) if args.json else _render_session(info))
         return 0

@@ -135,9 +135,9 @@ def _signal(args: argparse.Namespace) -> tuple[Any, dict[str, Any] | None]:
 
     side = {"left": Side.LEFT, "right": Side.RIGHT, "both": Side.BOTH}[args.side]
     if args.source:
-        from ..io.load import detect_format
+        from ..io.load import format_of
 
-        if detect_format(args.source) in (None, "insole"):  # the project's own files
+        if format_of(args.source) in (None, "insole"):  # the project's own files
             return ReplaySignal(args.source, speed=args.speed, side=side), None
         return SessionSignal(args.source, speed=args.speed, side=side), None
     fields = {f: getattr(args, f) for _, f, *_ in TRUTH_OPTIONS if getattr(args, f) is not None}

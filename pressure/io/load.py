@@ -46,6 +46,20 @@ def detect_format(path: str | os.PathLike[str]) -> str | None:
     return next((r.NAME for r in readers() if r.detect(path, head)), None)
 
 
+def format_of(path: str | os.PathLike[str]) -> str | None:
+    """The format ``load(path)`` reads ``path`` as, by content: ``detect_format``, or for
+    another part of a multi-file record (the right-foot file of an F-Scan pair, a WFDB
+    signal file) the format of its primary file; None when no reader takes it."""
+    found = detect_format(path)
+    if found is not None:
+        return found
+    for reader in readers():
+        primary = reader.primary_file(Path(path))
+        if primary is not None and detect_format(primary) == reader.NAME:
+            return reader.NAME
+    return None
+
+
 def _describe(head: bytes) -> str:
     """A few words on what the file looks like, for the error message."""
     if b"\x00" in head or sum(b < 9 or 13 < b < 32 for b in head[:4096]) > 8:
@@ -91,4 +105,4 @@ def load(path: str | os.PathLike[str]) -> Session:
     )
 
 
-__all__ = ["detect_format", "known_formats", "load"]
+__all__ = ["detect_format", "format_of", "known_formats", "load"]

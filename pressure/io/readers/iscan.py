@@ -1,19 +1,55 @@
-"""Tekscan iScan/I-Scan export (.csv). (Being written for issue 5; registered so that the reader order is fixed.)"""
+"""Tekscan I-Scan (and any other Tekscan matrix sensor that is not F-Scan): the ASCII movie
+export (``.csv`` or ``.asf``), read as a pressure platform.
+
+Test data: ``iscan_test.csv`` of the pressuRe R package's example data (Telfer et al., MIT): a
+6900 sensor (28 × 28 cells of 1.27 mm, four 11 × 11 quadrants, ``B`` between them), a finger
+pressed on it (not a foot), 309 frames about 0.1 s apart, raw values.
+
+Format: Tekscan's ASF text (``pressure.io.readers._tekscan``), here with ``Frame N, t,, date
+time,,,Raw Sum=,,S`` lines: the frame's time in s and the sum of its raw values. Detection: a
+Tekscan ASF header whose sensor is not an F-Scan insole (``_tekscan.family``), whatever the
+suffix.
+
+Session: the matrix is a platform: ``values`` = the frames reshaped to (frames, ROWS × COLS)
+in the file's row-major order (``B`` cells NaN), cell ``(r, c)`` centred at
+``X = (c + 0.5) · COL_SPACING``, ``Y = (r + 0.5) · ROW_SPACING`` (``_plate.grid_cells``), and
+``_plate.plate_feet`` finds the footprint(s), keeps their sensels, aligns each to the foot frame
+and infers the side (``metadata["plate"]``; for a finger or any contact that is not a foot the
+"foot" is simply the contact area, its axes the contact's principal axes). Times: the frames'
+own times where the Frame lines give them, else ``(N − START_FRAME) × SECONDS_PER_FRAME``; the
+rate is the mean over the recording (``metadata["seconds_per_frame"]`` keeps the nominal one).
+Units as ``fscan`` (kPa, PSI and other pressures to kPa; ``raw`` stays ``raw``).
+
+Checks: with raw values, every frame's cells must add up to its ``Raw Sum=`` (they do, to the
+unit, in the example); a frame that does not is damaged and is named by its ``Frame`` line.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from ...errors import FileFormatError
 from ...model import Session
+from . import _tekscan
+from ._plate import grid_cells, plate_feet
+from ._tekscan import example_source, looks_like_asf, read_movie, start_time
 
 NAME = "iscan"
-DESCRIPTION = "Tekscan iScan/I-Scan export (.csv)"
-SUFFIXES = (".csv",)
+DESCRIPTION = (
+    "Tekscan I-Scan / matrix sensor ASCII export (.csv/.asf: header, 'ASCII_DATA @@', "
+    "'Frame N, t,, …, Raw Sum=,,S' and ROWS lines of COLS values), read as a platform"
+)
+SUFFIXES = (".csv",)  # (an .asf with a header nobody recognises goes to fscan to be named)
+SYSTEM = "Tekscan I-Scan"
 
 
 def detect(path: Path, head: bytes) -> bool:
-    return False
+    """A Tekscan ASF header (``_tekscan.looks_like_asf``) of a sensor that is not F-Scan."""
+    fields = looks_like_asf(head)
+    return fields is not None and _tekscan.family(fields) == "iscan"
 
 
 def primary_file(path: Path) -> Path | None:
@@ -21,4 +57,100 @@ def primary_file(path: Path) -> Path | None:
 
 
 def read(path: Path) -> Session:
-    raise FileFormatError(path, "the iscan reader is not written yet")
+    """Read the export (module docstring). FileFormatError names the line of the first damaged
+    line, or the ``Frame`` line of a frame whose cells do not add up to its raw sum."""
+    movie = read_movie(path)
+    h = movie.header
+    n = movie.n_frames
+    if h.unit == "raw" and movie.raw_sums is not None:
+        sums = np.nansum(movie.values, axis=(1, 2))
+        given = ~np.isnan(movie.raw_sums)
+        bad = given & (
+            np.abs(sums - np.where(given, movie.raw_sums, 0.0))
+            > 1e-6 * np.maximum(1.0, np.abs(sums))
+        )
+        if bad.any():
+            k = int(np.argmax(bad))
+            raise FileFormatError(
+                path,
+                f"frame {movie.numbers[k]}: its cells add up to {sums[k]:g}, its 'Raw Sum=' "
+                f"says {movie.raw_sums[k]:g}: a value in this frame is damaged",
+                line=int(movie.frame_lines[k]),
+            )
+    if movie.times_s is not None:
+        time_s = movie.times_s - movie.times_s[0]
+    else:
+        if h.seconds_per_frame is None:
+            raise FileFormatError(
+                path,
+                "no SECONDS_PER_FRAME in the header and no times on the Frame lines",
+                line=h.data_index + 1,
+            )
+        first = h.start_frame if h.start_frame is not None else int(movie.numbers[0])
+        time_s = (movie.numbers - first).astype(np.float64) * h.seconds_per_frame
+    span = float(time_s[-1] - time_s[0]) if n > 1 else 0.0
+    if span > 0:
+        rate = (n - 1) / span
+    elif h.seconds_per_frame is not None:
+        rate = 1.0 / h.seconds_per_frame
+    else:
+        rate = 1.0
+    values = movie.values.reshape(n, h.rows * h.cols) * h.factor
+    x, y, area = grid_cells(h.rows, h.cols, h.row_spacing_mm, h.col_spacing_mm)
+    feet, plate = plate_feet(
+        path,
+        time_s,
+        values,
+        x,
+        y,
+        area,
+        unit=h.unit,
+        sampling_rate_hz=rate,
+        name=f"iscan{h.rows}x{h.cols}",
+    )
+    problems: list[str] = []
+    finite = values[np.isfinite(values)]
+    if (finite < 0).any():
+        problems.append(f"{int((finite < 0).sum())} negative values (kept as they are)")
+    if movie.incomplete_frames:
+        problems.append("the file ends inside its last frame (that frame is left out)")
+    meta: dict[str, Any] = {
+        "source": example_source(path, "Tekscan ASCII movie export"),
+        "record": path.stem,
+        "device": {
+            "system": SYSTEM,
+            "sensor_type": h.fields.get("SENSOR_TYPE"),
+            "version": h.fields.get("VERSION"),
+            "hardware": h.fields.get("HARDWARE"),
+            "rows": h.rows,
+            "cols": h.cols,
+            "row_spacing_mm": h.row_spacing_mm,
+            "col_spacing_mm": h.col_spacing_mm,
+            "sensel_area_mm2": h.sensel_area_mm2,
+            "sensels": int(movie.mask.sum()),
+            "sensitivity": h.fields.get("SENSITIVITY"),
+        },
+        "header": dict(h.fields),
+        "comments": " ".join(h.comments),
+        "unit_conversion": h.unit_note,
+        "units_in_file": h.fields.get("UNITS", "raw"),
+        "seconds_per_frame": h.seconds_per_frame,
+        "plate": plate,
+        "raw_sum_checked": h.unit == "raw" and movie.raw_sums is not None,
+    }
+    when = start_time(h.fields)
+    if when is not None:
+        meta["start_time_local"] = when.isoformat()
+    if problems:
+        meta["problems"] = problems
+    quality = {"frames": n, "incomplete_frames": movie.incomplete_frames}
+    if h.start_frame is not None and h.end_frame is not None:
+        quality["frames_missing"] = max(h.end_frame - h.start_frame + 1 - n, 0)
+    return Session(
+        path=path,
+        format=NAME,
+        left=feet.get("left"),
+        right=feet.get("right"),
+        metadata=meta,
+        quality=quality,
+    )
