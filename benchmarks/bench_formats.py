@@ -49,9 +49,11 @@ def _pandas(path: Path, fmt: str) -> Callable[[], Any] | None:
         return lambda: pd.read_csv(path, sep="\t", skiprows=skip, engine="c")
     if fmt == "pliance":
         skip = _header_lines(path, "time[secs]")
-        end = _header_lines(path, "sensor")
+        with path.open(encoding="latin-1") as f:
+            lines = f.readlines()[skip + 1 :]
+        rows = next(k for k, line in enumerate(lines) if not line.strip()[:1].isdigit())
         return lambda: pd.read_csv(
-            path, sep=r"\s+", skiprows=skip, nrows=end - skip - 2, engine="c", encoding="latin-1"
+            path, sep=r"\s+", skiprows=skip, nrows=rows, engine="c", encoding="latin-1"
         )
     if fmt == "stappone":
         return lambda: pd.read_csv(path, engine="c")

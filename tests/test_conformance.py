@@ -281,3 +281,24 @@ def test_the_other_file_of_a_pair_is_the_same_session(
     back = load(out)
     assert set(back.feet) == {"left", "right"}
     np.testing.assert_array_equal(back.feet["right"].values, load(right).feet["right"].values)
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.fmt != "insole"], ids=_ids)
+def test_simulate_from_streams_the_file(case: Case, tmp_path: Path) -> None:
+    """``pressure simulate --from FILE --out REC`` streams any format as an insole would: the
+    recording holds the same feet and frames, the values within the 16-bit quantisation."""
+    out = tmp_path / "replay.insole"
+    assert cli_main(["simulate", "--from", str(case.path()), "--out", str(out)]) == 0
+    original = load(case.path())
+    replay = load(out)
+    assert set(replay.feet) == set(original.feet)
+    for side, foot in original.feet.items():
+        again = replay.feet[side]
+        complete = np.isfinite(foot.values).all(axis=1)
+        assert again.n_frames == int(complete.sum())
+        largest = float(np.nanmax(foot.values))
+        step = 10.0 ** np.ceil(np.log10(largest / 65535)) if largest > 65535 or not np.all(
+            foot.values[complete] == np.round(foot.values[complete])
+        ) else 1.0
+        expected = np.clip(foot.values[complete], 0, None)
+        np.testing.assert_allclose(again.values, expected, rtol=1e-6, atol=step / 2 + 1e-9)

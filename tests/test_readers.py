@@ -641,3 +641,19 @@ def _inside(outline: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
             at = x0 + (py - y0) * (x1 - x0) / (y1 - y0)
         inside[k] = bool(np.sum(crosses & (px < at)) % 2)
     return inside
+
+
+def test_gaitpdb_fast_and_line_by_line_reads_agree():
+    """The pandas path gives bit-identical sessions to the line-by-line reader on every walk."""
+    from pressure.io.readers import gaitpdb
+
+    folder = shared_data("gaitpdb")
+    walks = sorted(folder.glob("*_*.txt"))
+    assert walks
+    for path in walks:
+        fast, slow = gaitpdb.read(path), gaitpdb.read(path, fast=False)
+        for side in ("left", "right"):
+            a, b = fast.feet[side], slow.feet[side]
+            np.testing.assert_array_equal(a.time_s, b.time_s)
+            np.testing.assert_array_equal(a.values, b.values)
+            np.testing.assert_array_equal(a.total_force_n, b.total_force_n)
