@@ -146,9 +146,9 @@ class TextLines:
         return index + 1
 
 
-def read_text_lines(path: Path, encoding: str = "utf-8") -> TextLines:
-    """Read a whole text file. Raises FileFormatError for a missing, unreadable, empty or
-    wrongly encoded file (with the byte offset of the first bad byte)."""
+def read_bytes(path: Path, *, text: bool = True) -> bytes:
+    """A file's bytes. FileFormatError for a missing, unreadable or empty file, and, when it
+    should be ``text``, for one holding NUL bytes (binary data: the offset of the first)."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -159,8 +159,15 @@ def read_text_lines(path: Path, encoding: str = "utf-8") -> TextLines:
         raise FileFormatError(path, f"cannot be read: {exc.strerror or exc}") from None
     if not data:
         raise FileFormatError(path, "the file is empty")
-    if b"\x00" in data:  # text never holds NUL; decoding would not notice
+    if text and b"\x00" in data:  # text never holds NUL; decoding would not notice
         raise FileFormatError(path, "binary data in a text file", offset=data.index(b"\x00"))
+    return data
+
+
+def read_text_lines(path: Path, encoding: str = "utf-8") -> TextLines:
+    """Read a whole text file. Raises FileFormatError for a missing, unreadable, empty or
+    wrongly encoded file (with the byte offset of the first bad byte)."""
+    data = read_bytes(path)
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
@@ -288,6 +295,7 @@ __all__ = [
     "TextLines",
     "check_increasing",
     "head_lines",
+    "read_bytes",
     "read_head",
     "read_text_lines",
     "reader_by_name",

@@ -66,9 +66,8 @@ import numpy as np
 
 from ...errors import FileFormatError
 from ...model import FloatArray, FootRecording, Session, SideName
-from . import head_lines, sampling_rate_hz, to_numbers
+from . import head_lines, read_bytes, sampling_rate_hz, to_numbers
 from ._plate import grid_cells, plate_feet
-from .pedar import read_bytes
 
 NAME = "emed"
 DESCRIPTION = "Novel emed platform printout (.lst: one page per frame, 'Pict-No.:', 'Matrix:')"

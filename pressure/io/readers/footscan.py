@@ -54,7 +54,7 @@ import numpy as np
 
 from ...errors import FileFormatError
 from ...model import FloatArray, FootRecording, Session, SideName
-from . import sampling_rate_hz
+from . import read_bytes, sampling_rate_hz
 
 NAME = "footscan"
 DESCRIPTION = "RSscan footscan plate export (.xls: Excel 97-2003 'Dynamic Roll off' workbook)"
@@ -126,14 +126,7 @@ class Parsed:
 def _open(path: Path) -> _Cells:
     import xlrd  # imported here: only reading a workbook needs it
 
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise FileFormatError(path, "no such file") from None
-    except OSError as exc:
-        raise FileFormatError(path, f"cannot be read: {exc.strerror or exc}") from None
-    if not data:
-        raise FileFormatError(path, "the file is empty")
+    data = read_bytes(path, text=False)
     if not data.startswith(OLE2_MAGIC):
         raise FileFormatError(
             path,

@@ -79,7 +79,15 @@ from ...errors import FileFormatError
 from ...layout import BoolArray, SensorLayout, convex_hull
 from ...masks import with_anatomical_regions
 from ...model import FloatArray, FootRecording, Session, SideName
-from . import TextLines, check_increasing, head_lines, read_text_lines, sampling_rate_hz, to_numbers
+from . import (
+    TextLines,
+    check_increasing,
+    head_lines,
+    read_bytes,
+    read_text_lines,
+    sampling_rate_hz,
+    to_numbers,
+)
 
 NAME = "pedar"
 DESCRIPTION = (
@@ -313,25 +321,6 @@ def _block_by_lines(
     if not rows:
         raise FileFormatError(text.path, "no data rows after the column header", line=start_line)
     return Block(to_numbers(text.path, rows, numbers, names), numbers)
-
-
-def read_bytes(path: Path) -> bytes:
-    """A text file's bytes; FileFormatError for a missing, unreadable or empty file, or one
-    holding NUL bytes (binary data: the offset of the first)."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise FileFormatError(path, "no such file") from None
-    except IsADirectoryError:
-        raise FileFormatError(path, "is a directory, not a file") from None
-    except OSError as exc:
-        raise FileFormatError(path, f"cannot be read: {exc.strerror or exc}") from None
-    if not data:
-        raise FileFormatError(path, "the file is empty")
-    nul = data.find(b"\x00")
-    if nul >= 0:
-        raise FileFormatError(path, "binary data in a text file", offset=nul)
-    return data
 
 
 # --- detection ------------------------------------------------------------------------------

@@ -63,9 +63,9 @@ import numpy as np
 
 from ...errors import FileFormatError
 from ...model import FloatArray, FootRecording, Session, SideName
-from . import check_increasing, head_lines, sampling_rate_hz, to_numbers
+from . import check_increasing, head_lines, read_bytes, sampling_rate_hz, to_numbers
 from ._plate import plate_feet
-from .pedar import header_fields, header_number, pressure_unit, read_bytes, read_numeric_block
+from .pedar import header_fields, header_number, pressure_unit, read_numeric_block
 
 NAME = "pliance"
 DESCRIPTION = (
