@@ -297,8 +297,11 @@ def test_simulate_from_streams_the_file(case: Case, tmp_path: Path) -> None:
         complete = np.isfinite(foot.values).all(axis=1)
         assert again.n_frames == int(complete.sum())
         largest = float(np.nanmax(foot.values))
-        step = 10.0 ** np.ceil(np.log10(largest / 65535)) if largest > 65535 or not np.all(
-            foot.values[complete] == np.round(foot.values[complete])
-        ) else 1.0
+        step = (
+            10.0 ** np.ceil(np.log10(largest / 65535))
+            if largest > 65535
+            or not np.all(foot.values[complete] == np.round(foot.values[complete]))
+            else 1.0
+        )
         expected = np.clip(foot.values[complete], 0, None)
         np.testing.assert_allclose(again.values, expected, rtol=1e-6, atol=step / 2 + 1e-9)
