@@ -218,13 +218,11 @@ def plate_feet(
     for f in feet_clusters:
         index = np.sort(active[np.isin(labels, members[f])])
         xy = xy_all[index]
-        loaded = np.flatnonzero(
-            np.nan_to_num(values[:, index], nan=0.0).clip(min=0).sum(axis=1) > 0
-        )
+        w = clean[:, np.searchsorted(active, index)]  # this foot's loads, NaN and < 0 as 0
+        loaded = np.flatnonzero(w.sum(axis=1) > 0)
         first_xy = None
         if loaded.size >= 10:
             tenth = max(1, loaded.size // 10)
-            w = np.nan_to_num(values[:, index], nan=0.0).clip(min=0)
             first = w[loaded[:tenth]].sum(axis=0)
             last = w[loaded[-tenth:]].sum(axis=0)
             if first.sum() > 0 and last.sum() > 0:

@@ -376,6 +376,21 @@ class Movie:
         return int(self.frame_lines[frame]) + 1 + row
 
 
+def frame_times(path: Path, header: Header, movie: Movie) -> FloatArray:
+    """Seconds from the first frame: the Frame lines' own times when they give them, else
+    frame number minus START_FRAME (or the first frame's number) times SECONDS_PER_FRAME."""
+    if movie.times_s is not None:
+        return movie.times_s - movie.times_s[0]
+    if header.seconds_per_frame is None:
+        raise FileFormatError(
+            path,
+            "no SECONDS_PER_FRAME in the header and no times on the Frame lines",
+            line=header.data_index + 1,
+        )
+    first = header.start_frame if header.start_frame is not None else int(movie.numbers[0])
+    return (movie.numbers - first).astype(np.float64) * header.seconds_per_frame
+
+
 def _frame_line(path: Path, line: str, line_no: int) -> tuple[int, float | None, float | None]:
     """(frame number, time in s or None, raw sum or None) of a ``Frame`` line."""
     match = _FRAME.match(line)

@@ -66,6 +66,7 @@ from . import _tekscan, read_head
 from ._tekscan import (
     Movie,
     example_source,
+    frame_times,
     insole_orientation,
     looks_like_asf,
     read_movie,
@@ -171,19 +172,8 @@ def _foot(
             f"{outline_side} foot seen from above (kept: {side_hint}; the medial edge is "
             "taken from the outline)"
         )
-    if movie.times_s is not None:
-        time_s = movie.times_s - movie.times_s[0]
-        rate = h.seconds_per_frame and 1.0 / h.seconds_per_frame
-    else:
-        if h.seconds_per_frame is None:
-            raise FileFormatError(
-                path,
-                "no SECONDS_PER_FRAME in the header and no times on the Frame lines",
-                line=h.data_index + 1,
-            )
-        first = h.start_frame if h.start_frame is not None else int(movie.numbers[0])
-        time_s = (movie.numbers - first).astype(np.float64) * h.seconds_per_frame
-        rate = 1.0 / h.seconds_per_frame
+    time_s = frame_times(path, h, movie)
+    rate = h.seconds_per_frame and 1.0 / h.seconds_per_frame
     if not rate:
         span = float(time_s[-1] - time_s[0]) if time_s.size > 1 else 0.0
         rate = (time_s.size - 1) / span if span > 0 else 1.0

@@ -35,7 +35,7 @@ from ...errors import FileFormatError
 from ...model import Session
 from . import _tekscan
 from ._plate import grid_cells, plate_feet
-from ._tekscan import example_source, looks_like_asf, read_movie, start_time
+from ._tekscan import example_source, frame_times, looks_like_asf, read_movie, start_time
 
 NAME = "iscan"
 DESCRIPTION = (
@@ -77,17 +77,7 @@ def read(path: Path) -> Session:
                 f"says {movie.raw_sums[k]:g}: a value in this frame is damaged",
                 line=int(movie.frame_lines[k]),
             )
-    if movie.times_s is not None:
-        time_s = movie.times_s - movie.times_s[0]
-    else:
-        if h.seconds_per_frame is None:
-            raise FileFormatError(
-                path,
-                "no SECONDS_PER_FRAME in the header and no times on the Frame lines",
-                line=h.data_index + 1,
-            )
-        first = h.start_frame if h.start_frame is not None else int(movie.numbers[0])
-        time_s = (movie.numbers - first).astype(np.float64) * h.seconds_per_frame
+    time_s = frame_times(path, h, movie)
     span = float(time_s[-1] - time_s[0]) if n > 1 else 0.0
     if span > 0:
         rate = (n - 1) / span
