@@ -31,6 +31,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "pressure.cli.analyze",
         "gait, load distribution, pronation indicators, balance and quality of a session",
     ),
+    "report": ("pressure.cli.report", "a standalone HTML or PDF report of one session"),
+    "batch": (
+        "pressure.cli.batch",
+        "analyse every session under a folder, in parallel, into tables (and reports)",
+    ),
 }
 
 
