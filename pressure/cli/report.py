@@ -1,15 +1,44 @@
-"""Placeholder while `pressure report` is being written (issue 6)."""
+"""``pressure report FILE -o OUT``: a standalone HTML page (``.html``) or A4 PDF (``.pdf``) of
+one session: figures, indicators with their sources, the step table and the note."""
 
 from __future__ import annotations
 
 import argparse
 
-from ..errors import PressureError
+from ._args import number_in
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    parser.add_argument("file", metavar="FILE", help="a session file (any format `load` reads)")
+    parser.add_argument(
+        "-o", "--out", required=True, metavar="OUT", help="the report to write: .html or .pdf"
+    )
+    parser.add_argument(
+        "--title", default=None, help="heading (default: the session's name or the file name)"
+    )
+    parser.add_argument(
+        "--body-mass-kg",
+        type=number_in(0, 500),
+        default=None,
+        metavar="KG",
+        help="body mass, to give forces in body weights (default: from the file, if it says)",
+    )
+    parser.add_argument(
+        "--standing-separation-mm",
+        type=number_in(0, 2000),
+        default=None,
+        metavar="MM",
+        help="distance between the insoles' centre lines when standing (combined CoP)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    raise PressureError("not built yet")
+    from ..analysis import AnalysisOptions
+    from ..report import write_report
+
+    options = AnalysisOptions(
+        standing_separation_mm=args.standing_separation_mm, body_mass_kg=args.body_mass_kg
+    )
+    path = write_report(args.file, args.out, title=args.title, options=options)
+    print(path)
+    return 0

@@ -1,0 +1,79 @@
+"""Reports of one session: a standalone HTML page or an A4 PDF with the same content.
+
+The content (``content.build``): session facts and data quality; the load shares against their
+reference ranges; per-foot gait lines over the insole outline; force over the stance (mean ±
+SD, left beside right); a peak-pressure map per foot; every indicator with its range and
+source; the per-step table; the non-diagnostic note and the red flags; and what the file says
+about itself. The HTML page needs no network and runs no script; every text a file brings is
+escaped. matplotlib and reportlab are imported only when a report is drawn.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import PressureError
+
+if TYPE_CHECKING:
+    from ..analysis import Analysis, AnalysisOptions
+    from ..model import Session
+
+SUFFIXES = (".html", ".htm", ".pdf")
+
+
+def write_report(
+    source: Session | str | os.PathLike[str],
+    out: str | os.PathLike[str],
+    *,
+    analysis: Analysis | None = None,
+    title: str | None = None,
+    options: AnalysisOptions | None = None,
+) -> Path:
+    """Write a report of ``source`` (a Session or a file ``load`` reads) to ``out``: HTML for
+    ``.html``/``.htm``, PDF for ``.pdf``. ``analysis`` is computed (with ``options``) when not
+    given; ``title`` defaults to the session's own name or the file name. The file appears
+    whole or not at all (written beside and renamed). Returns the path written."""
+    from .. import __version__
+    from ..analysis import analyze
+    from ..io.load import load
+    from ..model import Session
+    from . import content
+
+    target = Path(out)
+    suffix = target.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise PressureError(
+            f"{target}: a report is written as .html or .pdf, not {suffix or 'no suffix'!r}"
+        )
+    session = source if isinstance(source, Session) else load(source)
+    result = analysis if analysis is not None else analyze(session, options)
+    report = content.build(session, result, title)
+    directory = target.parent if str(target.parent) else Path(".")
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise PressureError(f"{target}: cannot write the report: {exc.strerror or exc}") from None
+    tmp = Path(tmp_name)
+    try:
+        os.close(fd)
+        if suffix == ".pdf":
+            from . import pdf
+
+            pdf.render(report, __version__, tmp)
+        else:
+            from . import html
+
+            tmp.write_text(html.render(report, __version__), encoding="utf-8")
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except OSError as exc:
+        raise PressureError(f"{target}: cannot write the report: {exc.strerror or exc}") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+    return target
+
+
+__all__ = ["SUFFIXES", "write_report"]

@@ -1,0 +1,227 @@
+"""What a report says, independent of HTML or PDF: plain strings and rows, unescaped.
+
+Both renderers escape every string from here (a file's names, notes and tags are shown as
+text, never interpreted as markup).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..model import Session
+from . import figures
+
+if TYPE_CHECKING:
+    from ..analysis import Analysis
+
+UNIT_TEXT = {**figures.UNIT_TEXT, "1": "", "%": "%"}
+#: step-table columns shown (all are in ``Analysis.steps``), with their headings
+STEP_COLUMNS = (
+    ("side", "side"),
+    ("step", "step"),
+    ("heel_strike_s", "heel strike (s)"),
+    ("toe_off_s", "toe off (s)"),
+    ("stance_s", "stance (s)"),
+    ("swing_s", "swing (s)"),
+    ("stride_s", "stride (s)"),
+    ("stance_pct", "stance (% stride)"),
+    ("double_support_s", "double support (s)"),
+    ("peak_load", "peak load"),
+    ("mean_load", "mean load"),
+    ("gait_line_length_mm", "gait line (mm)"),
+    ("cpei_pct", "CPEI-like (%)"),
+    ("medial_lateral_index", "medial-lateral index"),
+    ("used", "used"),
+)
+MAX_METADATA_ROWS = 40
+MAX_VALUE_CHARS = 300
+
+
+@dataclass(frozen=True)
+class Figure:
+    title: str
+    caption: str
+    png: bytes | None
+    missing: str | None  # the sentence shown instead when png is None
+
+
+@dataclass(frozen=True)
+class ReportContent:
+    title: str
+    facts: list[tuple[str, str]]
+    about_file: list[tuple[str, str]]  # what the file says about itself (metadata)
+    quality: list[tuple[str, str]]
+    problems: list[str]
+    figures: list[Figure]
+    step_header: list[str]
+    step_rows: list[list[str]]
+    indicator_header: list[str]
+    indicator_rows: list[list[str]]
+    note: str
+    red_flags_intro: str
+    red_flags: list[str]
+
+
+def num(value: Any, fmt: str = ".3g", unit: str = "") -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "n/a"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    text = format(value, fmt)
+    return f"{text} {UNIT_TEXT.get(unit, unit)}".rstrip()
+
+
+def pair(d: dict[str, Any] | None, fmt: str = ".3g", unit: str = "") -> str:
+    d = d or {}
+    return f"left {num(d.get('left'), fmt, unit)}, right {num(d.get('right'), fmt, unit)}"
+
+
+def sensor_list(d: dict[str, Any] | None) -> str:
+    """Sensor numbers per foot; a long list as its count and first few."""
+    out = []
+    for side in ("left", "right"):
+        v = (d or {}).get(side)
+        if v is None:
+            text = "n/a"
+        elif len(v) > 12:
+            text = f"{len(v)} sensors ({', '.join(map(str, v[:10]))}, …)"
+        else:
+            text = ", ".join(map(str, v)) or "none"
+        out.append(f"{side} {text}")
+    return "; ".join(out)
+
+
+def _flatten(prefix: str, value: Any, out: list[tuple[str, str]]) -> None:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _flatten(f"{prefix}.{k}" if prefix else str(k), v, out)
+    elif isinstance(value, (list, tuple)) and value and all(isinstance(v, dict) for v in value):
+        for i, v in enumerate(value, 1):
+            _flatten(f"{prefix}[{i}]", v, out)
+    else:
+        text = ", ".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
+        if len(text) > MAX_VALUE_CHARS:
+            text = text[:MAX_VALUE_CHARS] + " …"
+        out.append((prefix, text))
+
+
+def session_title(session: Session) -> str:
+    """The session's own name when the file gives one, else the file name."""
+    meta = session.metadata
+    inner = meta.get("session")
+    for source in (meta, inner if isinstance(inner, dict) else {}):
+        for key in ("name", "title", "session_name", "trial"):
+            if isinstance(source.get(key), str) and source[key].strip():
+                return str(source[key])
+    return session.path.name
+
+
+def build(session: Session, analysis: Analysis, title: str | None = None) -> ReportContent:
+    s = analysis.summary
+    g, d, q = s["gait"], s["distribution"], s["quality"]
+    load_unit = d.get("load_unit") or ""
+    facts = [
+        ("file", str(session.path)),
+        ("format", str(s["format"])),
+        ("duration", num(s["duration_s"], ".1f", "s")),
+        ("sampling rate", num(s["sampling_rate_hz"], "g", "Hz")),
+        ("activity", str(s["activity"])),
+    ]
+    for side, foot in session.feet.items():
+        layout = "no layout" if foot.layout is None else f"layout {foot.layout.name!s}"
+        facts.append(
+            (
+                f"{side} foot",
+                f"{foot.n_sensors} sensors, {foot.n_frames} frames, values in "
+                f"{UNIT_TEXT.get(foot.unit, foot.unit)}, {layout}",
+            )
+        )
+    if s["activity"] == "walking":
+        facts += [
+            (
+                "steps (used for statistics)",
+                f"{pair(g['steps'], 'd')} ({pair(g['steps_used'], 'd')})",
+            ),
+            ("cadence", num(g["cadence_steps_per_min"], ".1f", "steps/min")),
+            ("stride time", pair(g["stride_time_s"], ".3f", "s")),
+            ("stance time", pair(g["stance_time_s"], ".3f", "s")),
+            ("swing", pair(g["swing_pct"], ".1f", "% of stride")),
+        ]
+    facts += [
+        ("left share of the load", num(d["left_share_pct"], ".1f", "%")),
+        ("symmetry index (+: right carries more)", num(d["symmetry_index_pct"], "+.1f", "%")),
+        ("forefoot share", pair(d["forefoot_share_pct"], ".1f", "%")),
+        ("medial share", pair(d["medial_share_pct"], ".1f", "%")),
+        ("mean stance load", pair(d["mean_stance_load"], ".4g", load_unit)),
+    ]
+    about: list[tuple[str, str]] = []
+    _flatten("", session.metadata, about)
+    if len(about) > MAX_METADATA_ROWS:
+        more = len(about) - MAX_METADATA_ROWS
+        about = [*about[:MAX_METADATA_ROWS], ("…", f"{more} more entries (see pressure info)")]
+    quality = [
+        ("frames lost", str(q["frames_lost"])),
+        ("invalid frames", str(q["invalid_frames"])),
+        ("saturated sensors", sensor_list(q["saturated_sensors"])),
+        ("dead sensors", sensor_list(q["dead_sensors"])),
+    ]
+    quality += [(f"reader: {k}", str(v)) for k, v in (q.get("reader") or {}).items()]
+
+    steps = analysis.steps
+    step_header = [h for _, h in STEP_COLUMNS]
+    step_rows = []
+    for row in steps.itertuples(index=False):
+        values = row._asdict()
+        cells = []
+        for column, _ in STEP_COLUMNS:
+            v = values.get(column)
+            if column in ("side", "step"):
+                cells.append(str(v))
+            elif column == "used":
+                cells.append("yes" if v else "no")
+            else:
+                cells.append(num(None if v is None else float(v), ".4g"))
+        step_rows.append(cells)
+
+    indicator_header = ["indicator", "value", "reference range", "compared", "reference, source"]
+    indicator_rows = []
+    for ind in s["indicators"]:
+        low, high = ind["reference_low"], ind["reference_high"]
+        if low is None and high is None:
+            ref = "no published range"
+        elif low is None:
+            ref = f"≤ {num(high, 'g', ind['unit'])}"
+        elif high is None:
+            ref = f"≥ {num(low, 'g', ind['unit'])}"
+        else:
+            ref = f"{num(low, 'g')} to {num(high, 'g', ind['unit'])}"
+        indicator_rows.append(
+            [
+                str(ind["name"]),
+                num(ind["value"], ".3g", ind["unit"]),
+                ref,
+                ind["comparison"] or "-",
+                f"{ind['reference']}. Source: {ind['source']}",
+            ]
+        )
+    figs = [
+        Figure(title_, caption, png, missing)
+        for title_, caption, (png, missing) in figures.all_figures(session, analysis)
+    ]
+    return ReportContent(
+        title=title or session_title(session),
+        facts=facts,
+        about_file=about,
+        quality=quality,
+        problems=list(s["problems"]),
+        figures=figs,
+        step_header=step_header,
+        step_rows=step_rows,
+        indicator_header=indicator_header,
+        indicator_rows=indicator_rows,
+        note=s["note"],
+        red_flags_intro=s["red_flags_intro"],
+        red_flags=list(s["red_flags"]),
+    )

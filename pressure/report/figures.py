@@ -1,0 +1,294 @@
+"""The report's figures, drawn with matplotlib into PNG bytes.
+
+Each function returns ``(png, None)`` or ``(None, why)``: the sentence shown in the figure's
+place when the session cannot give it (no layout, no steps, one foot). Figures are
+``matplotlib.figure.Figure`` objects rendered by the Agg canvas, never pyplot's global state,
+so reports can be drawn in worker threads and processes. Feet are drawn seen from above, toes
+up, in the foot frame of ``pressure.layout`` (``+x`` medial): a left foot with ``+x`` to the
+right, a right foot with ``+x`` to the left. No text from the file goes into a figure.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from ..model import FootRecording, Session
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from ..analysis import Analysis
+
+FloatArray = npt.NDArray[np.float64]
+SIDES = ("left", "right")
+COLOURS = {"left": "#1f5fa8", "right": "#c0392b"}
+STANCE_POINTS = 101  # 0, 1, ..., 100 % of stance
+DPI = 150
+UNIT_TEXT = {"n": "N", "kpa": "kPa", "n_cm2": "N/cm²", "adc": "ADC counts", "raw": "raw units"}
+
+Result = tuple[bytes | None, str | None]
+
+
+def _figure(width_in: float, height_in: float) -> Figure:
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width_in, height_in), dpi=DPI, layout="constrained")
+
+
+def _png(fig: Figure) -> bytes:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    FigureCanvasAgg(fig)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=DPI)
+    return buf.getvalue()
+
+
+def _mirror(side: str) -> float:
+    """Plot x = sign · foot-frame x: medial to the right for a left foot, left for a right."""
+    return 1.0 if side == "left" else -1.0
+
+
+def stance_spans(foot: FootRecording, steps: pd.DataFrame, side: str) -> list[tuple[int, int]]:
+    """Frame index spans [a, b) of the steps of ``side`` in ``steps``."""
+    mine = steps[steps["side"] == side]
+    a = np.searchsorted(foot.time_s, mine["heel_strike_s"].to_numpy(dtype=float), side="left")
+    b = np.searchsorted(foot.time_s, mine["toe_off_s"].to_numpy(dtype=float), side="left")
+    return [(int(i), int(j)) for i, j in zip(a, b, strict=True) if j - i >= 2]
+
+
+def to_stance_pct(values: FloatArray) -> FloatArray | None:
+    """``values`` over one stance resampled to 0..100 % of it (``STANCE_POINTS``), through its
+    finite samples; None when fewer than two are finite."""
+    ok = np.isfinite(values)
+    if ok.sum() < 2:
+        return None
+    s = np.linspace(0.0, 100.0, len(values))
+    return np.interp(np.linspace(0.0, 100.0, STANCE_POINTS), s[ok], values[ok])
+
+
+def _outline(ax: Axes, foot: FootRecording, side: str) -> None:
+    assert foot.layout is not None
+    ring = np.vstack([foot.layout.outline_mm, foot.layout.outline_mm[:1]])
+    ax.plot(_mirror(side) * ring[:, 0], ring[:, 1], color="0.55", lw=1.0)
+    ax.set_aspect("equal")
+    ax.set_xlabel("medial →" if side == "left" else "← medial")
+    ax.set_xticks([])
+    ax.set_ylabel("mm from the heel")
+    ax.set_title(f"{side.capitalize()} foot")
+
+
+def _axes_per_foot(fig: Figure, n: int, **kw: Any) -> list[Axes]:
+    axes = fig.subplots(1, n, squeeze=False, **kw)
+    return list(axes[0])
+
+
+def gait_lines(session: Session, analysis: Analysis) -> Result:
+    """The centre of pressure of every step (thin) and their mean over the stance (thick) over
+    the insole outline, per foot."""
+    feet = [
+        (side, f)
+        for side, f in session.feet.items()
+        if f.layout is not None and f.layout.coordinate_unit == "mm"
+    ]
+    if not feet:
+        return None, "No gait lines: the file gives no sensor positions in millimetres."
+    steps = analysis.steps
+    if not len(steps):
+        return None, "No gait lines: no complete step was found (standing or too short)."
+    cop = analysis.cop
+    fig = _figure(3.2 * len(feet) + 0.4, 5.0)
+    drawn = 0
+    for ax, (side, foot) in zip(_axes_per_foot(fig, len(feet)), feet, strict=True):
+        _outline(ax, foot, side)
+        mine = cop[cop["side"] == side]
+        t = mine["time_s"].to_numpy(dtype=float)
+        x = mine["cop_ml_mm"].to_numpy(dtype=float) * _mirror(side)
+        y = mine["cop_ap_mm"].to_numpy(dtype=float)
+        curves = []
+        for a, b in stance_spans(foot, steps, side):
+            i, j = np.searchsorted(t, foot.time_s[a]), np.searchsorted(t, foot.time_s[b - 1]) + 1
+            ax.plot(x[i:j], y[i:j], color=COLOURS[side], lw=0.5, alpha=0.35)
+            rx, ry = to_stance_pct(x[i:j]), to_stance_pct(y[i:j])
+            if rx is not None and ry is not None:
+                curves.append((rx, ry))
+        if curves:
+            mx = np.mean([c[0] for c in curves], axis=0)
+            my = np.mean([c[1] for c in curves], axis=0)
+            ax.plot(
+                mx,
+                my,
+                color="black",
+                lw=2.2,
+                label=f"mean of {len(curves)} step{'s' if len(curves) != 1 else ''}",
+            )
+            ax.plot(mx[0], my[0], "o", color="black", ms=4)
+            ax.legend(loc="lower center", fontsize=7, frameon=False, bbox_to_anchor=(0.5, -0.02))
+            drawn += 1
+        else:
+            ax.text(0.5, 0.5, "no steps", transform=ax.transAxes, ha="center")
+    if not drawn:
+        return None, "No gait lines: no step of a foot with sensor positions."
+    return _png(fig), None
+
+
+def force_curves(session: Session, analysis: Analysis) -> Result:
+    """Each foot's load over the stance, normalised to 0–100 % of stance: mean ± SD of the
+    steps, left beside right on one load scale."""
+    steps = analysis.steps
+    if not len(steps):
+        return None, "No force curves: no complete step was found (standing or too short)."
+    feet = [(side, f) for side, f in session.feet.items() if (steps["side"] == side).any()]
+    fig = _figure(3.4 * len(feet) + 0.4, 3.0)
+    axes = _axes_per_foot(fig, len(feet), sharey=True)
+    s = np.linspace(0.0, 100.0, STANCE_POINTS)
+    for ax, (side, foot) in zip(axes, feet, strict=True):
+        load, unit = foot.load()
+        curves = [
+            c
+            for a, b in stance_spans(foot, steps, side)
+            if (c := to_stance_pct(load[a:b])) is not None
+        ]
+        ax.set_title(
+            f"{side.capitalize()} foot ({len(curves)} step{'s' if len(curves) != 1 else ''})"
+        )
+        ax.set_xlabel("% of stance")
+        ax.grid(alpha=0.3)
+        if not curves:
+            continue
+        arr = np.array(curves)
+        mean = arr.mean(axis=0)
+        sd = arr.std(axis=0, ddof=1) if len(arr) > 1 else np.zeros_like(mean)
+        ax.fill_between(s, mean - sd, mean + sd, color=COLOURS[side], alpha=0.25, label="± 1 SD")
+        ax.plot(s, mean, color=COLOURS[side], lw=2, label="mean")
+        ax.legend(fontsize=7, frameon=False)
+        ax.set_ylabel(f"load ({UNIT_TEXT.get(unit, unit)})")
+    return _png(fig), None
+
+
+def peak_pressure_map(session: Session) -> Result:
+    """Each sensor's highest reading in the recording, at its position over the outline, as a
+    square of the sensor's area (exact for grids, an equal-area stand-in for other shapes)."""
+    feet = [
+        (side, f)
+        for side, f in session.feet.items()
+        if f.layout is not None and f.layout.coordinate_unit == "mm" and f.n_frames
+    ]
+    if not feet:
+        return None, "No peak-pressure map: the file gives no sensor positions in millimetres."
+    import matplotlib
+    from matplotlib.collections import PatchCollection
+    from matplotlib.patches import Rectangle
+
+    peaks = {}
+    for side, f in feet:
+        v = np.where(np.isfinite(f.values), f.values, -np.inf).max(axis=0)
+        peaks[side] = np.where(np.isfinite(v), v, np.nan)
+    units = {f.unit for _, f in feet}
+    top = max(float(np.nanmax(p)) if np.isfinite(p).any() else 0.0 for p in peaks.values())
+    if not top > 0:
+        return None, "No peak-pressure map: no sensor ever read above zero."
+    fig = _figure(3.0 * len(feet) + 1.0, 5.0)
+    axes = _axes_per_foot(fig, len(feet))
+    collection = None
+    cmap = matplotlib.colormaps["turbo"].with_extremes(bad="0.92")
+    for ax, (side, f) in zip(axes, feet, strict=True):
+        layout = f.layout
+        assert layout is not None
+        _outline(ax, f, side)
+        half = np.sqrt(layout.area_mm2) / 2.0
+        x = _mirror(side) * layout.x_mm
+        rects = [
+            Rectangle((xi - h, yi - h), 2 * h, 2 * h)
+            for xi, yi, h in zip(x, layout.y_mm, half, strict=True)
+        ]
+        collection = PatchCollection(rects, cmap=cmap, edgecolor="none")
+        value = np.clip(peaks[side], 0.0, None)
+        collection.set_array(np.ma.masked_where(~(value > 0), value))
+        collection.set_clim(0.0, top)
+        ax.add_collection(collection)
+        ax.autoscale_view()
+    unit = units.pop() if len(units) == 1 else "mixed units"
+    if collection is not None:
+        fig.colorbar(collection, ax=axes, shrink=0.8, label=f"peak ({UNIT_TEXT.get(unit, unit)})")
+    return _png(fig), None
+
+
+def shares(analysis: Analysis) -> Result:
+    """Left/right, forefoot/rearfoot and medial/lateral shares as bars on 0–100 %, with the
+    reference band shaded where a published range exists."""
+    d = analysis.summary["distribution"]
+    refs = {row["name"]: row for row in analysis.summary["indicators"]}
+    rows: list[tuple[str, float | None, str, tuple[float | None, float | None]]] = []
+    left = refs.get("left_share_pct", {})
+    rows.append(
+        (
+            "left share of both feet",
+            d.get("left_share_pct"),
+            "left",
+            (left.get("reference_low"), left.get("reference_high")),
+        )
+    )
+    for key, label in (
+        ("forefoot_share_pct", "forefoot share"),
+        ("medial_share_pct", "medial share"),
+    ):
+        for side in SIDES:
+            rows.append((f"{label}, {side}", d.get(key, {}).get(side), side, (None, None)))
+    if all(value is None for _, value, _, _ in rows):
+        return None, "No load shares: the loads are uncalibrated or the feet have no layout."
+    fig = _figure(6.4, 0.42 * len(rows) + 0.9)
+    ax = fig.subplots()
+    ypos = np.arange(len(rows))[::-1]
+    for yi, (_label, value, side, (low, high)) in zip(ypos, rows, strict=True):
+        if low is not None and high is not None:
+            ax.fill_betweenx([yi - 0.4, yi + 0.4], low, high, color="#2e8b57", alpha=0.25, lw=0)
+        if value is None:
+            ax.text(1, yi, "not available", va="center", fontsize=8, color="0.4")
+            continue
+        ax.barh(yi, value, height=0.55, color=COLOURS[side])
+        ax.text(value + 1, yi, f"{value:.1f} %", va="center", fontsize=8)
+    ax.axvline(50, color="0.4", lw=0.8, ls=":")
+    ax.set_yticks(ypos, [r[0] for r in rows], fontsize=8)
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("% of the load (shaded: published reference range, where one exists)")
+    return _png(fig), None
+
+
+def all_figures(session: Session, analysis: Analysis) -> Sequence[tuple[str, str, Result]]:
+    """(title, caption, result) of every figure, in the order shown."""
+    return (
+        (
+            "Load shares",
+            "Shares of the load over the stances (walking) or loaded frames (standing). The "
+            "dotted line is an even split; the shaded band is the published reference range "
+            "(see Indicators), shown only where one exists.",
+            shares(analysis),
+        ),
+        (
+            "Gait lines",
+            "Centre of pressure of every step (thin) and their mean over the stance (thick, "
+            "the dot marks heel strike), over the insole outline, seen from above.",
+            gait_lines(session, analysis),
+        ),
+        (
+            "Force over the stance",
+            "Each foot's load from heel strike (0 %) to toe off (100 %): mean of the steps "
+            "and ± 1 standard deviation, both feet on one scale.",
+            force_curves(session, analysis),
+        ),
+        (
+            "Peak pressure",
+            "Each sensor's highest reading in the recording, drawn as a square of the "
+            "sensor's area at its position (exact for grid sensors; an equal-area stand-in "
+            "for other shapes). Grey: never loaded.",
+            peak_pressure_map(session),
+        ),
+    )

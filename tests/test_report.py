@@ -1,0 +1,206 @@
+"""``pressure report``: the HTML page opened in headless Chromium (Debian's ``chromium``, driven by
+playwright), the PDF turned into PNG pages by ``pdftoppm``; escaping of what a file says about
+itself; sessions that cannot give every figure."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from pressure.cli import main
+from pressure.report import write_report
+from pressure.simulator import GaitSignal, SyntheticGait
+from pressure.simulator.output import write_recording
+
+from .conftest import ROOT, shared_data
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+XSS = "<script>alert(1)</script>"
+FIGURES = ("Load shares", "Gait lines", "Force over the stance", "Peak pressure")
+
+
+def _tool(name: str, package: str) -> str:
+    path = shutil.which(name) or (name if Path(name).exists() else None)
+    if path is None:
+        pytest.fail(f"{name} is needed (apt-get install {package}; .ci/run installs it)")
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    _tool(CHROMIUM, "chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+def _open(browser: Any, path: Path, screenshot: Path) -> dict[str, Any]:
+    """Load the page; what it requested, dialogs it opened, its images and its text."""
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    requests: list[str] = []
+    dialogs: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+
+    def on_dialog(dialog: Any) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    page.goto(path.resolve().as_uri(), wait_until="load")
+    images = page.evaluate(
+        "Array.from(document.images).map(i => ({alt: i.alt, complete: i.complete,"
+        " w: i.naturalWidth, h: i.naturalHeight, shown: i.getBoundingClientRect().width}))"
+    )
+    missing = page.evaluate(
+        "Array.from(document.querySelectorAll('p.missing')).map(p => p.innerText)"
+    )
+    scripts = page.evaluate("document.querySelectorAll('script').length")
+    text = page.inner_text("body")
+    title = page.inner_text("h1")
+    page.screenshot(path=str(screenshot), full_page=True)
+    page.close()
+    return {
+        "requests": requests,
+        "dialogs": dialogs,
+        "images": images,
+        "missing": missing,
+        "scripts": scripts,
+        "text": text,
+        "title": title,
+    }
+
+
+def _png_varies(path: Path) -> bool:
+    from PIL import Image
+
+    with Image.open(path) as im:
+        arr = np.asarray(im.convert("L"), dtype=float)
+    return arr.size > 0 and float(arr.std()) > 5.0
+
+
+def test_html_report_of_a_walk_shows_every_figure_in_chromium(tmp_path: Path, browser: Any) -> None:
+    out = tmp_path / "walk.html"
+    assert (
+        main(["report", str(ROOT / "sample_data" / "walk_left_heavy.insole"), "-o", str(out)]) == 0
+    )
+    page = _open(browser, out, tmp_path / "walk.png")
+    assert [i["alt"] for i in page["images"]] == list(FIGURES)
+    for image in page["images"]:  # decoded, with pixels, and laid out on the page
+        assert image["complete"] and image["w"] > 100 and image["h"] > 100 and image["shown"] > 100
+    assert page["missing"] == []
+    # the file itself is the only thing the page loads: it shows with no network
+    assert page["requests"] == [out.resolve().as_uri()]
+    assert page["scripts"] == 0
+    for heading in ("Indicators", "Steps", "Data quality"):
+        assert heading in page["text"]
+    assert "not a diagnosis" in page["text"]
+    assert "See a doctor promptly" in page["text"]
+    assert "Frenkel-Toledo et al. 2005" in page["text"]  # an indicator's source
+    assert _png_varies(tmp_path / "walk.png")
+
+
+def test_a_name_that_is_markup_is_shown_as_text(tmp_path: Path, browser: Any) -> None:
+    rec = tmp_path / "named.insole"
+    gait = SyntheticGait(seconds=8.0, seed=3)
+    write_recording(
+        rec,
+        GaitSignal(gait),
+        session={"name": XSS, "notes": f"note {XSS}", "subject.subject_id": XSS},
+    )
+    out = tmp_path / "named.html"
+    assert main(["report", str(rec), "-o", str(out)]) == 0
+    raw = out.read_text(encoding="utf-8")
+    assert XSS not in raw and "&lt;script&gt;alert(1)&lt;/script&gt;" in raw
+    page = _open(browser, out, tmp_path / "named.png")
+    assert page["title"] == XSS  # the heading shows the name, literally
+    assert f"note {XSS}" in page["text"]
+    assert page["dialogs"] == [] and page["scripts"] == 0
+
+    pdf = tmp_path / "named.pdf"
+    assert main(["report", str(rec), "-o", str(pdf)]) == 0
+    text = subprocess.run(
+        [_tool("pdftotext", "poppler-utils"), str(pdf), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert XSS in text
+
+
+def test_pdf_report_turns_into_png_pages(tmp_path: Path) -> None:
+    pdf = tmp_path / "walk.pdf"
+    assert main(["report", str(ROOT / "sample_data" / "walk_normal.insole"), "-o", str(pdf)]) == 0
+    assert pdf.read_bytes().startswith(b"%PDF")
+    subprocess.run(
+        [_tool("pdftoppm", "poppler-utils"), "-png", "-r", "40", str(pdf), str(tmp_path / "page")],
+        check=True,
+    )
+    pages = sorted(tmp_path.glob("page-*.png"))
+    assert len(pages) >= 3  # facts and figures, indicators and steps, red flags
+    assert all(_png_varies(p) for p in pages)
+
+
+@pytest.mark.parametrize(
+    ("parts", "missing"),
+    [
+        # raw (uncalibrated) force sensors with no positions: only the force curves
+        (("gaitndd", "als1.hea"), ("Load shares", "Gait lines", "Peak pressure")),
+        # one foot of a walk: every figure, for that foot
+        (("pressure_r_extdata", "fscan_testL.asf"), ()),
+        # a platform's single stance, one foot: its one step and its footprint
+        (("pressure_r_extdata", "emed_test.lst"), ()),
+    ],
+)
+def test_sessions_that_cannot_give_a_figure_say_why(
+    tmp_path: Path, browser: Any, parts: tuple[str, str], missing: tuple[str, ...]
+) -> None:
+    source = shared_data(*parts)
+    out = tmp_path / "r.html"
+    write_report(source, out)
+    page = _open(browser, out, tmp_path / "r.png")
+    shown = [i["alt"] for i in page["images"]]
+    assert shown == [f for f in FIGURES if f not in missing]
+    assert all(i["complete"] and i["w"] > 100 for i in page["images"])
+    assert len(page["missing"]) == len(missing)
+    assert all(m.startswith("No ") for m in page["missing"])
+
+
+def test_standing_report_has_no_step_figures(tmp_path: Path) -> None:
+    out = tmp_path / "stand.html"
+    write_report(ROOT / "sample_data" / "stand_quiet.insole", out)
+    html = out.read_text(encoding="utf-8")
+    assert html.count("data:image/png;base64,") == 2  # shares and the peak-pressure map
+    assert "No gait lines: no complete step" in html
+    assert "No complete step in this session." in html
+
+
+def test_report_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    sample = str(ROOT / "sample_data" / "walk_normal.insole")
+    assert main(["report", sample, "-o", str(tmp_path / "r.docx")]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "r.docx" in err[0] and ".html or .pdf" in err[0]
+    assert main(["report", str(tmp_path / "nope.insole"), "-o", str(tmp_path / "r.html")]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "nope.insole" in err[0]
+    assert main(["report", sample, "-o", str(tmp_path / "no" / "dir" / "r.html")]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "cannot write the report" in err[0]
+    assert not list(tmp_path.rglob("*.html")) and not list(tmp_path.rglob("*.tmp"))
