@@ -1,15 +1,68 @@
-"""Placeholder while `pressure batch` is being written (issue 6)."""
+"""``pressure batch DIR -o OUT``: every session under DIR, analysed in parallel, into
+``summary.parquet``/``.csv``, ``steps.parquet``, ``errors.csv`` and ``skipped.csv`` (and one
+HTML report per session with ``--report``); resumable. Exit 1 when any session failed."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 
-from ..errors import PressureError
+from ._args import integer_in
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    parser.add_argument("dir", metavar="DIR", help="folder to search, with its subfolders")
+    parser.add_argument("-o", "--out", required=True, metavar="OUT", help="output folder")
+    parser.add_argument(
+        "--jobs",
+        type=integer_in(1, 1024),
+        default=None,
+        metavar="N",
+        help="worker processes (default: one per CPU; 1: in this process)",
+    )
+    parser.add_argument(
+        "--pattern",
+        default=None,
+        metavar="GLOB",
+        help="only files whose path under DIR matches, from the right (e.g. '*.asc', 'site_a/*')",
+    )
+    parser.add_argument("--report", action="store_true", help="also write OUT/reports/<id>.html")
+    parser.add_argument(
+        "--force", action="store_true", help="redo every session, even those up to date"
+    )
+    parser.add_argument(
+        "--dask",
+        default=None,
+        metavar="ADDRESS",
+        help="run on this Dask scheduler (e.g. tcp://10.0.0.5:8786; needs pressure[dask])",
+    )
+    parser.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="progress bar (default: when stderr is a terminal)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    raise PressureError("not built yet")
+    from ..batch import run_batch
+
+    result = run_batch(
+        args.dir,
+        args.out,
+        jobs=args.jobs,
+        pattern=args.pattern,
+        report=args.report,
+        force=args.force,
+        dask=args.dask,
+        progress=args.progress,
+    )
+    for file, error in result.errors.itertuples(index=False):
+        where = "" if file in error else f"{file}: "
+        print(f"pressure batch: failed: {where}{error}", file=sys.stderr)
+    print(
+        f"{result.sessions} sessions: {result.analysed} analysed, {result.up_to_date} up to date, "
+        f"{result.failed} failed; {len(result.skipped)} files skipped (not sessions); "
+        f"tables in {args.out}"
+    )
+    return 1 if result.failed else 0

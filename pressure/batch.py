@@ -1,0 +1,468 @@
+"""Batch processing: every session under a folder, analysed in parallel, into tables (and reports).
+
+``run_batch(root, out)`` (and ``pressure batch DIR -o OUT``):
+
+1. **Finds** the sessions under ``root`` (recursively, in sorted order). A file whose content a
+   reader recognises is a session; the other parts of a multi-file record (a WFDB record's
+   ``.let``, ``.rit`` and ``.ts``, the right file of an F-Scan pair, a generic table's
+   ``.layout.csv``) belong to it, so a record counts once. A file no reader recognises but whose
+   suffix only insole formats use (``SPECIFIC_SUFFIXES``: ``.insole``, ``.asc``, ...) is a
+   session that will fail to load, with the reader's message; anything else (a README, a
+   spreadsheet of demographics, a geometry table) is *skipped*, listed, not an error.
+   ``pattern`` keeps the files whose path relative to ``root`` matches it in the sense of
+   ``PurePath.match``: matched from the right, so ``*.asc`` matches at any depth and
+   ``site_a/*.asc`` only in folders named ``site_a``.
+2. **Analyses** each session (``process``: load, ``analyze``, optionally a report) in worker
+   processes (``jobs``; 1 runs in this process) or on a Dask cluster (``dask``: a scheduler
+   address). A session that fails becomes a row of the errors table; it never stops the batch.
+   Sessions are started largest first, so a long one does not finish alone at the end.
+3. **Writes** to ``out``: ``summary.parquet`` and ``summary.csv`` (one row per session:
+   ``session_id`` — the primary file's path relative to ``root`` —, ``source_path``,
+   ``format`` and the analysis summary flattened to dotted names, see ``flatten``),
+   ``steps.parquet`` (every step, with its ``session_id``), ``errors.csv`` (``file, error``),
+   ``skipped.csv`` (``file, reason``) and, with ``report``, ``reports/<id>.html``. Each file is
+   replaced whole (written beside and renamed).
+4. **Resumes**: each session's result is kept in ``out/.sessions/`` with a stamp (every part's
+   size and modification time, the package version, whether a report was asked). A later run
+   reuses the results whose stamp still matches (failures too: a file that failed and has not
+   changed fails again without being read) unless ``force``; results are saved as they arrive,
+   so a killed batch resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+from .errors import PressureError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: suffixes no general-purpose file uses: such a file is a damaged session, not an unknown file
+GENERIC_SUFFIXES = frozenset(
+    {".csv", ".txt", ".tsv", ".xls", ".xlsx", ".json", ".md", ".parquet", ".bin", ".log"}
+)
+CACHE_DIR = ".sessions"
+#: summary keys left out of the table: the same text in every row
+CONSTANT_KEYS = frozenset({"note", "red_flags_intro", "red_flags", "file"})
+ID_COLUMNS = ("session_id", "source_path", "format")
+
+
+@dataclass(frozen=True)
+class Job:
+    """One session to analyse: its id (path of the primary file relative to the root, POSIX),
+    the primary file and every part of the record (absolute paths)."""
+
+    session_id: str
+    primary: str
+    parts: tuple[str, ...]
+
+
+@dataclass
+class Outcome:
+    """What ``process`` made of one session: a summary row and its steps, or an error."""
+
+    session_id: str
+    row: dict[str, Any] | None = None
+    steps: pd.DataFrame | None = None
+    error: str | None = None
+    report_html: bytes | None = None
+
+
+@dataclass
+class BatchResult:
+    """Tables of a batch run (``summary``, ``steps``, ``errors``, ``skipped``) and counts:
+    ``analysed`` this run, ``up_to_date`` (reused from an earlier run), ``failed``."""
+
+    summary: pd.DataFrame
+    steps: pd.DataFrame
+    errors: pd.DataFrame
+    skipped: pd.DataFrame
+    analysed: int = 0
+    up_to_date: int = 0
+    failed: int = 0
+    written: list[Path] = field(default_factory=list)
+
+    @property
+    def sessions(self) -> int:
+        return len(self.summary) + len(self.errors)
+
+
+def _specific_suffixes() -> frozenset[str]:
+    from .io.readers import readers
+
+    return frozenset(s for r in readers() for s in r.SUFFIXES) - GENERIC_SUFFIXES
+
+
+def _under(path: Path, folder: Path | None) -> bool:
+    return folder is not None and (path == folder or folder in path.parents)
+
+
+def discover(
+    root: str | os.PathLike[str], pattern: str | None = None, exclude: Path | None = None
+) -> tuple[list[Job], list[tuple[str, str]]]:
+    """The sessions under ``root`` and the skipped files as (file, reason), both sorted
+    (module docstring, step 1). ``exclude``: a folder left out (the batch's own output)."""
+    from .io.load import detect_format
+    from .io.readers import readers
+
+    base = Path(root).resolve()
+    exclude = exclude.resolve() if exclude is not None else None
+    files = sorted(
+        p
+        for p in base.rglob("*")
+        if p.is_file()
+        and not _under(p, exclude)
+        and (pattern is None or PurePosixPath(p.relative_to(base).as_posix()).match(pattern))
+    )
+    specific = _specific_suffixes()
+    primaries: dict[Path, list[Path]] = {}
+    orphans: list[Path] = []
+    for path in files:
+        if detect_format(path) is not None:
+            primaries.setdefault(path, []).append(path)
+        else:
+            orphans.append(path)
+    skipped: list[tuple[str, str]] = []
+    for path in orphans:
+        owner = None
+        for reader in readers():
+            primary = reader.primary_file(path)
+            if primary is not None and primary.resolve() != path and primary.is_file():
+                owner = primary.resolve()
+                break
+        name = path.name.lower()
+        if owner is None and name.endswith(".layout.csv"):  # a generic table's layout file
+            stem = path.name[: -len(".layout.csv")]
+            owner = next(
+                (
+                    c
+                    for c in (path.with_name(stem + s) for s in (".csv", ".parquet"))
+                    if c in primaries
+                ),
+                None,
+            )
+        if owner is not None and _under(owner, base):
+            primaries.setdefault(owner, [owner]).append(path)
+        elif path.suffix.lower() in specific:
+            primaries.setdefault(path, []).append(path)  # fails to load, with the reason
+        else:
+            skipped.append(
+                (path.relative_to(base).as_posix(), "not a session file this program reads")
+            )
+    jobs = [
+        Job(p.relative_to(base).as_posix(), str(p), tuple(sorted({str(x) for x in parts})))
+        for p, parts in sorted(primaries.items())
+    ]
+    return jobs, skipped
+
+
+def safe_name(session_id: str) -> str:
+    """A file name for a session id: readable, unique (a hash of the id), no separators."""
+    readable = re.sub(r"[^A-Za-z0-9._-]+", "_", session_id).strip("._")[:80]
+    digest = hashlib.sha1(session_id.encode("utf-8")).hexdigest()[:10]
+    return f"{readable}-{digest}"
+
+
+def flatten(summary: dict[str, Any]) -> dict[str, Any]:
+    """The analysis summary as one flat row: nested keys joined by dots
+    (``gait.stride_time_s.left``), lists of numbers as space-separated text
+    (``quality.dead_sensors.left``), ``problems`` joined by "; ", each indicator as
+    ``indicator.<name>.value`` and ``indicator.<name>.comparison``; the constant note and red
+    flags are left out."""
+    row: dict[str, Any] = {}
+
+    def walk(prefix: str, value: Any) -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(f"{prefix}.{k}" if prefix else str(k), v)
+        elif isinstance(value, (list, tuple)):
+            row[prefix] = " ".join(map(str, value)) if value else None
+        else:
+            row[prefix] = value
+
+    for key, value in summary.items():
+        if key in CONSTANT_KEYS:
+            continue
+        if key == "indicators":
+            for ind in value:
+                row[f"indicator.{ind['name']}.value"] = ind["value"]
+                row[f"indicator.{ind['name']}.comparison"] = ind["comparison"]
+        elif key == "problems":
+            row["problems"] = "; ".join(value) if value else None
+        else:
+            walk(key, value)
+    return row
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc) if isinstance(exc, PressureError) else f"{type(exc).__name__}: {exc}"
+    return " ".join(text.split()) or type(exc).__name__
+
+
+def process(job: Job, report: bool = False) -> Outcome:
+    """Load, analyse and (with ``report``) draw the HTML report of one session. Never raises:
+    a failure is the outcome's ``error``. Runs in a worker process or on a Dask worker, so it
+    returns the report's bytes rather than writing into the output folder."""
+    try:
+        from .analysis import analyze
+        from .io.load import load
+
+        session = load(job.primary)
+        analysis = analyze(session)
+        row = {"session_id": job.session_id, "source_path": job.primary, "format": session.format}
+        row.update(flatten(analysis.summary))
+        steps = analysis.steps.copy()
+        steps.insert(0, "session_id", job.session_id)
+        html = None
+        if report:
+            from .report import write_report
+
+            with tempfile.TemporaryDirectory() as tmp:
+                path = write_report(session, Path(tmp) / "report.html", analysis=analysis)
+                html = path.read_bytes()
+        return Outcome(job.session_id, row=row, steps=steps, report_html=html)
+    except Exception as exc:  # one session's failure is a row of the errors table
+        return Outcome(job.session_id, error=_one_line(exc))
+
+
+# ---------------------------------------------------------------------------- the cache
+
+
+def _stamp(job: Job, report: bool) -> dict[str, Any]:
+    from . import __version__
+
+    parts = []
+    for part in job.parts:
+        st = os.stat(part)
+        parts.append([part, st.st_size, st.st_mtime_ns])
+    return {"version": __version__, "report": report, "parts": parts}
+
+
+def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        write(tmp)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _save(folder: Path, outcome: Outcome, stamp: dict[str, Any]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    if outcome.steps is not None and len(outcome.steps):
+        steps = outcome.steps
+        _atomic_write(folder / "steps.parquet", lambda p: steps.to_parquet(p, index=False))
+    else:
+        (folder / "steps.parquet").unlink(missing_ok=True)
+    record = {"stamp": stamp, "row": outcome.row, "error": outcome.error}
+    # the stamp is written last: a half-saved result does not match and is redone
+    _atomic_write(folder / "result.json", lambda p: p.write_text(json.dumps(record)))
+
+
+def _cached(folder: Path, job: Job, stamp: dict[str, Any]) -> Outcome | None:
+    import pandas as pd
+
+    try:
+        record = json.loads((folder / "result.json").read_text())
+    except (OSError, ValueError):
+        return None
+    if record.get("stamp") != stamp:
+        return None
+    steps = None
+    if record.get("row") is not None and (folder / "steps.parquet").exists():
+        try:
+            steps = pd.read_parquet(folder / "steps.parquet")
+        except (OSError, ValueError):
+            return None
+    return Outcome(job.session_id, row=record.get("row"), steps=steps, error=record.get("error"))
+
+
+# ---------------------------------------------------------------------------- running
+
+
+def _local(jobs: Sequence[Job], workers: int, report: bool) -> Iterator[Outcome]:
+    if workers <= 1 or len(jobs) <= 1:
+        for job in jobs:
+            yield process(job, report)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    # forkserver: workers start from a clean process, not a copy of this one and its threads
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
+        futures = {pool.submit(process, job, report): job for job in jobs}
+        for future in as_completed(futures):
+            try:
+                yield future.result()
+            except Exception as exc:  # the worker died (out of memory, killed)
+                yield Outcome(futures[future].session_id, error=f"worker failed: {_one_line(exc)}")
+
+
+def _on_dask(jobs: Sequence[Job], address: str, report: bool) -> Iterator[Outcome]:
+    try:
+        from distributed import Client, as_completed
+    except ImportError:
+        raise PressureError("--dask needs Dask distributed: pip install 'pressure[dask]'") from None
+    try:
+        client = Client(address, timeout="10s", set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise PressureError(
+            f"cannot reach the Dask scheduler at {address}: {_one_line(exc)}"
+        ) from None
+    try:
+        futures = client.map(process, list(jobs), report=report, pure=False)
+        owner = {f.key: job for f, job in zip(futures, jobs, strict=True)}
+        for future in as_completed(futures):
+            try:
+                yield future.result()
+            except Exception as exc:  # a worker lost while holding the task
+                yield Outcome(
+                    owner[future.key].session_id, error=f"worker failed: {_one_line(exc)}"
+                )
+    finally:
+        client.close()
+
+
+def _progress(total: int, show: bool | None) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(
+        total=total,
+        unit="session",
+        file=sys.stderr,
+        disable=(not sys.stderr.isatty()) if show is None else not show,
+        dynamic_ncols=True,
+    )
+
+
+def _size(job: Job) -> int:
+    return sum(os.stat(p).st_size for p in job.parts)
+
+
+def run_batch(
+    root: str | os.PathLike[str],
+    out: str | os.PathLike[str] | None = None,
+    *,
+    jobs: int | None = None,
+    pattern: str | None = None,
+    report: bool = False,
+    force: bool = False,
+    dask: str | None = None,
+    progress: bool | None = None,
+) -> BatchResult:
+    """Analyse every session under ``root`` (module docstring). ``out``: the output folder
+    (None: tables in memory only, nothing reused); ``jobs``: worker processes (default: one per
+    CPU); ``dask``: a Dask scheduler address instead of local processes; ``progress``: show a
+    progress bar (default: when stderr is a terminal). Returns the tables and counts."""
+    import pandas as pd
+
+    base = Path(root)
+    if not base.is_dir():
+        raise PressureError(f"{base}: not a folder" if base.exists() else f"{base}: no such folder")
+    target = Path(out) if out is not None else None
+    if target is not None:
+        if target.exists() and not target.is_dir():
+            raise PressureError(f"{target}: exists and is not a folder")
+        try:
+            target.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise PressureError(f"{target}: cannot create it: {exc.strerror or exc}") from None
+    if report and target is None:
+        raise PressureError("reports need an output folder")
+    found, skipped = discover(base, pattern, exclude=target)
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+
+    outcomes: dict[str, Outcome] = {}
+    stamps: dict[str, dict[str, Any]] = {}
+    pending: list[Job] = []
+    for job in found:
+        stamp = stamps[job.session_id] = _stamp(job, report)
+        done = None
+        if target is not None and not force:
+            done = _cached(target / CACHE_DIR / safe_name(job.session_id), job, stamp)
+            if done is not None and report and done.row is not None:
+                if not (target / "reports" / f"{safe_name(job.session_id)}.html").exists():
+                    done = None
+        if done is None:
+            pending.append(job)
+        else:
+            outcomes[job.session_id] = done
+    up_to_date = len(outcomes)
+    pending.sort(key=_size, reverse=True)  # the largest first: no long session alone at the end
+
+    stream: Iterable[Outcome] = (
+        _on_dask(pending, dask, report) if dask else _local(pending, workers, report)
+    )
+    failed_now = 0
+    with _progress(len(pending), progress) as bar:
+        for outcome in stream:
+            outcomes[outcome.session_id] = outcome
+            if target is not None:
+                name = safe_name(outcome.session_id)
+                if outcome.report_html is not None:
+                    (target / "reports").mkdir(exist_ok=True)
+                    html = outcome.report_html
+                    _atomic_write(
+                        target / "reports" / f"{name}.html", lambda p: p.write_bytes(html)
+                    )
+                _save(target / CACHE_DIR / name, outcome, stamps[outcome.session_id])
+            failed_now += outcome.error is not None
+            bar.set_postfix(failed=failed_now, refresh=False)
+            bar.update(1)
+
+    ordered = [outcomes[job.session_id] for job in found]
+    rows = [o.row for o in ordered if o.row is not None]
+    summary = pd.DataFrame.from_records(rows) if rows else pd.DataFrame(columns=list(ID_COLUMNS))
+    step_frames = [o.steps for o in ordered if o.steps is not None and len(o.steps)]
+    steps = (
+        pd.concat(step_frames, ignore_index=True)
+        if step_frames
+        else pd.DataFrame(columns=["session_id"])
+    )
+    errors = pd.DataFrame(
+        [(o.session_id, o.error) for o in ordered if o.error is not None], columns=["file", "error"]
+    )
+    skipped_frame = pd.DataFrame(skipped, columns=["file", "reason"])
+    result = BatchResult(
+        summary=summary,
+        steps=steps,
+        errors=errors,
+        skipped=skipped_frame,
+        analysed=len(pending),
+        up_to_date=up_to_date,
+        failed=len(errors),
+    )
+    if target is not None:
+        outputs: list[tuple[str, Callable[[Path], None]]] = [
+            ("summary.parquet", lambda p: summary.to_parquet(p, index=False)),
+            ("summary.csv", lambda p: summary.to_csv(p, index=False)),
+            ("steps.parquet", lambda p: steps.to_parquet(p, index=False)),
+            ("errors.csv", lambda p: errors.to_csv(p, index=False)),
+            ("skipped.csv", lambda p: skipped_frame.to_csv(p, index=False)),
+        ]
+        for name, write in outputs:
+            try:
+                _atomic_write(target / name, write)
+            except OSError as exc:
+                raise PressureError(
+                    f"{target / name}: cannot write: {exc.strerror or exc}"
+                ) from None
+            result.written.append(target / name)
+    return result
+
+
+__all__ = ["BatchResult", "Job", "Outcome", "discover", "flatten", "process", "run_batch"]
