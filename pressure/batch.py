@@ -39,6 +39,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
@@ -248,7 +249,7 @@ def _stamp(job: Job, report: bool) -> dict[str, Any]:
     return {"version": __version__, "report": report, "parts": parts}
 
 
-def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+def _atomic_write(path: Path, write: Callable[[Path], object]) -> None:
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     tmp = Path(name)
@@ -258,6 +259,10 @@ def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _write_bytes(data: bytes, path: Path) -> None:
+    path.write_bytes(data)
 
 
 def _save(folder: Path, outcome: Outcome, stamp: dict[str, Any]) -> None:
@@ -394,9 +399,9 @@ def run_batch(
         done = None
         if target is not None and not force:
             done = _cached(target / CACHE_DIR / safe_name(job.session_id), job, stamp)
-            if done is not None and report and done.row is not None:
-                if not (target / "reports" / f"{safe_name(job.session_id)}.html").exists():
-                    done = None
+            report_path = target / "reports" / f"{safe_name(job.session_id)}.html"
+            if done is not None and report and done.row is not None and not report_path.exists():
+                done = None
         if done is None:
             pending.append(job)
         else:
@@ -415,9 +420,9 @@ def run_batch(
                 name = safe_name(outcome.session_id)
                 if outcome.report_html is not None:
                     (target / "reports").mkdir(exist_ok=True)
-                    html = outcome.report_html
                     _atomic_write(
-                        target / "reports" / f"{name}.html", lambda p: p.write_bytes(html)
+                        target / "reports" / f"{name}.html",
+                        partial(_write_bytes, outcome.report_html),
                     )
                 _save(target / CACHE_DIR / name, outcome, stamps[outcome.session_id])
             failed_now += outcome.error is not None
@@ -447,7 +452,7 @@ def run_batch(
         failed=len(errors),
     )
     if target is not None:
-        outputs: list[tuple[str, Callable[[Path], None]]] = [
+        outputs: list[tuple[str, Callable[[Path], object]]] = [
             ("summary.parquet", lambda p: summary.to_parquet(p, index=False)),
             ("summary.csv", lambda p: summary.to_csv(p, index=False)),
             ("steps.parquet", lambda p: steps.to_parquet(p, index=False)),
