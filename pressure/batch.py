@@ -323,7 +323,7 @@ def _on_dask(jobs: Sequence[Job], address: str, report: bool) -> Iterator[Outcom
     except ImportError:
         raise PressureError("--dask needs Dask distributed: pip install 'pressure[dask]'") from None
     try:
-        client = Client(address, timeout="10s", set_as_default=False)
+        client = Client(address, timeout="10s")
     except (OSError, TimeoutError, ValueError) as exc:
         raise PressureError(
             f"cannot reach the Dask scheduler at {address}: {_one_line(exc)}"

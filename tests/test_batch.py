@@ -1,0 +1,189 @@
+"""``pressure batch``: a folder of 30+ sessions in mixed formats with three broken files and a
+few files that are not sessions; tables, errors, skipped files, resuming, --force, --report."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pressure.batch import CACHE_DIR, discover, run_batch, safe_name
+from pressure.cli import main
+
+from . import batch_folder
+from .conftest import shared_data
+
+OUTPUTS = ("summary.parquet", "summary.csv", "steps.parquet", "errors.csv", "skipped.csv")
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, set[str]]:
+    shared_data("gaitndd")  # skips, or fails under PRESSURE_REQUIRE_DATA=1, without the data
+    dest = tmp_path_factory.mktemp("cohort")
+    good = batch_folder.build(dest, simulated_s=20.0)
+    return dest, good
+
+
+@pytest.fixture(scope="module")
+def first_run(
+    folder: tuple[Path, set[str]], tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, int, str]:
+    out = tmp_path_factory.mktemp("out") / "tables"
+    import contextlib
+    import io
+
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        status = main(["batch", str(folder[0]), "-o", str(out), "--jobs", "2"])
+    return out, status, err.getvalue()
+
+
+def _cache_mtimes(out: Path) -> dict[str, int]:
+    return {str(p): p.stat().st_mtime_ns for p in (out / CACHE_DIR).rglob("*") if p.is_file()}
+
+
+def test_every_good_session_is_in_the_summary_and_the_broken_ones_in_errors(
+    folder: tuple[Path, set[str]], first_run: tuple[Path, int, str]
+) -> None:
+    root, good = folder
+    out, status, stderr = first_run
+    assert len(good) >= 30
+    assert status == 1  # three sessions failed
+    for name in OUTPUTS:
+        assert (out / name).is_file()
+    summary = pd.read_parquet(out / "summary.parquet")
+    assert set(summary["session_id"]) == good
+    assert summary["session_id"].is_unique  # a WFDB record, an F-Scan pair: once each
+    assert list(summary["session_id"]) == sorted(good)
+    assert len({f for f in summary["format"]}) >= 12  # mixed formats
+    assert summary["source_path"].map(lambda p: Path(p).is_file()).all()
+    errors = pd.read_csv(out / "errors.csv")
+    assert sorted(errors["file"]) == sorted(batch_folder.BROKEN)
+    for file, error in errors.itertuples(index=False):
+        assert Path(file).name in error  # the message names the file ...
+    by_file = dict(zip(errors["file"], errors["error"], strict=True))
+    assert "line " in by_file["extdata/broken_pedar.asc"]  # ... and where it is damaged
+    assert "line 51" in by_file["gaitpdb/GaCo99_01.txt"]
+    assert "byte offset 0" in by_file["sim/damaged.insole"]
+    assert stderr.count("failed:") == 3
+    skipped = pd.read_csv(out / "skipped.csv")
+    assert set(batch_folder.NOT_SESSIONS) <= set(skipped["file"])
+    assert not set(skipped["file"]) & set(errors["file"])
+    assert not set(skipped["file"]) & good
+    # the CSV holds the same table as the Parquet file
+    csv = pd.read_csv(out / "summary.csv")
+    assert list(csv.columns) == list(summary.columns)
+    assert csv["session_id"].tolist() == summary["session_id"].tolist()
+
+
+def test_steps_table_matches_the_summary_step_counts(first_run: tuple[Path, int, str]) -> None:
+    out = first_run[0]
+    summary = pd.read_parquet(out / "summary.parquet").set_index("session_id")
+    steps = pd.read_parquet(out / "steps.parquet")
+    counts = steps.groupby(["session_id", "side"]).size()
+    for sid, row in summary.iterrows():
+        for side in ("left", "right"):
+            expected = int(row[f"gait.steps.{side}"])
+            assert counts.get((sid, side), 0) == expected, (sid, side)
+    assert steps["session_id"].isin(summary.index).all()
+    assert {"heel_strike_s", "toe_off_s", "stance_s", "used"} <= set(steps.columns)
+
+
+def test_second_run_reuses_every_result_then_redoes_what_changed(
+    folder: tuple[Path, set[str]], first_run: tuple[Path, int, str], tmp_path: Path
+) -> None:
+    root, good = folder
+    out = tmp_path / "again"
+    shutil.copytree(first_run[0], out)  # this test changes things: its own copy of the outputs
+    before = pd.read_parquet(out / "summary.parquet")
+    mtimes = _cache_mtimes(out)
+
+    again = run_batch(root, out, jobs=2)
+    assert (again.analysed, again.up_to_date, again.failed) == (0, len(good) + 3, 3)
+    assert _cache_mtimes(out) == mtimes  # nothing was re-analysed or re-saved
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "summary.parquet"), before)
+    pd.testing.assert_frame_equal(again.summary, before)  # the Python API: same tables
+    pd.testing.assert_frame_equal(
+        again.steps.reset_index(drop=True), pd.read_parquet(out / "steps.parquet")
+    )
+    assert main(["batch", str(root), "-o", str(out), "--jobs", "1"]) == 1  # still failing
+
+    # a changed source is redone, the rest reused
+    walk = root / "sim" / "walk_0.insole"
+    st = walk.stat()
+    os.utime(walk, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+    try:
+        changed = run_batch(root, out, jobs=1)
+        assert (changed.analysed, changed.up_to_date) == (1, len(good) + 2)
+        pd.testing.assert_frame_equal(changed.summary, before)  # same content, same row
+        # --force redoes everything
+        forced = run_batch(root, out, jobs=2, force=True)
+        assert (forced.analysed, forced.up_to_date) == (len(good) + 3, 0)
+        pd.testing.assert_frame_equal(forced.summary, before)
+    finally:
+        os.utime(walk, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+
+def test_a_deleted_source_drops_out_and_a_pattern_selects(tmp_path: Path) -> None:
+    root = tmp_path / "small"
+    root.mkdir()
+    for name in (
+        "walk_normal.insole",
+        "stand_quiet.insole",
+        "fsr8_walk.csv",
+        "fsr8_walk.layout.csv",
+    ):
+        shutil.copy(batch_folder.ROOT / "sample_data" / name, root)
+    out = root / "results"  # inside the folder: not searched
+    first = run_batch(root, out, jobs=1)
+    assert sorted(first.summary["session_id"]) == [
+        "fsr8_walk.csv",
+        "stand_quiet.insole",
+        "walk_normal.insole",
+    ]
+    assert first.skipped.empty  # the layout file belongs to its table
+    (root / "stand_quiet.insole").unlink()
+    second = run_batch(root, out, jobs=1)
+    assert sorted(second.summary["session_id"]) == ["fsr8_walk.csv", "walk_normal.insole"]
+    assert second.up_to_date == 2 and second.analysed == 0
+    only = run_batch(root, None, pattern="*.insole")
+    assert only.summary["session_id"].tolist() == ["walk_normal.insole"]
+    jobs, skipped = discover(root, "*.csv", exclude=out)
+    assert [j.session_id for j in jobs] == ["fsr8_walk.csv"]
+
+
+def test_report_per_session(tmp_path: Path) -> None:
+    root = tmp_path / "two"
+    root.mkdir()
+    for name in ("walk_normal.insole", "stand_quiet.insole"):
+        shutil.copy(batch_folder.ROOT / "sample_data" / name, root)
+    out = tmp_path / "out"
+    assert main(["batch", str(root), "-o", str(out), "--report", "--jobs", "2"]) == 0
+    reports = sorted((out / "reports").glob("*.html"))
+    assert [p.name for p in reports] == sorted(
+        f"{safe_name(s)}.html" for s in ("walk_normal.insole", "stand_quiet.insole")
+    )
+    for path in reports:
+        text = path.read_text(encoding="utf-8")
+        assert text.startswith("<!DOCTYPE html>") and "data:image/png;base64," in text
+    # asking for reports later redoes sessions analysed without one
+    shutil.rmtree(out)
+    assert run_batch(root, out, jobs=1).up_to_date == 0
+    redo = run_batch(root, out, jobs=1, report=True)
+    assert redo.analysed == 2 and len(list((out / "reports").glob("*.html"))) == 2
+
+
+def test_argument_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["batch", str(tmp_path / "missing"), "-o", str(tmp_path / "o")]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "missing: no such folder" in err[0]
+    (tmp_path / "file").write_text("x")
+    assert main(["batch", str(tmp_path), "-o", str(tmp_path / "file")]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "not a folder" in err[0]
+    with pytest.raises(SystemExit) as exc:
+        main(["batch", str(tmp_path), "-o", str(tmp_path / "o"), "--jobs", "0"])
+    assert exc.value.code == 2
