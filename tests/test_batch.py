@@ -48,7 +48,7 @@ def _cache_mtimes(out: Path) -> dict[str, int]:
 def test_every_good_session_is_in_the_summary_and_the_broken_ones_in_errors(
     folder: tuple[Path, set[str]], first_run: tuple[Path, int, str]
 ) -> None:
-    root, good = folder
+    _, good = folder
     out, status, stderr = first_run
     assert len(good) >= 30
     assert status == 1  # three sessions failed
@@ -151,7 +151,7 @@ def test_a_deleted_source_drops_out_and_a_pattern_selects(tmp_path: Path) -> Non
     assert second.up_to_date == 2 and second.analysed == 0
     only = run_batch(root, None, pattern="*.insole")
     assert only.summary["session_id"].tolist() == ["walk_normal.insole"]
-    jobs, skipped = discover(root, "*.csv", exclude=out)
+    jobs, _ = discover(root, "*.csv", exclude=out)
     assert [j.session_id for j in jobs] == ["fsr8_walk.csv"]
 
 
