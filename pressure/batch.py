@@ -77,6 +77,8 @@ class Outcome:
     steps: pd.DataFrame | None = None
     error: str | None = None
     report_html: bytes | None = None
+    saved: bool = False  # the worker kept it in the output folder itself
+    transient: bool = False  # the worker was lost: not kept, tried again next run
 
 
 @dataclass
@@ -210,10 +212,22 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(text.split()) or type(exc).__name__
 
 
-def process(job: Job, report: bool = False) -> Outcome:
+def process(
+    job: Job, report: bool = False, keep: tuple[str, dict[str, Any]] | None = None
+) -> Outcome:
     """Load, analyse and (with ``report``) draw the HTML report of one session. Never raises:
-    a failure is the outcome's ``error``. Runs in a worker process or on a Dask worker, so it
-    returns the report's bytes rather than writing into the output folder."""
+    a failure is the outcome's ``error``. ``keep``: (output folder, stamp) when this process
+    can write there (a local worker): the result is kept in the folder's cache, and the report
+    written, here rather than by the parent, which spares the parent that serial work; without
+    it (a Dask worker, maybe on another machine) the report comes back as bytes."""
+    outcome = _analyse(job, report)
+    if keep is not None:
+        folder, stamp = keep
+        _keep(Path(folder), outcome, stamp)
+    return outcome
+
+
+def _analyse(job: Job, report: bool) -> Outcome:
     try:
         from .analysis import analyze
         from .io.load import load
@@ -234,6 +248,19 @@ def process(job: Job, report: bool = False) -> Outcome:
         return Outcome(job.session_id, row=row, steps=steps, report_html=html)
     except Exception as exc:  # one session's failure is a row of the errors table
         return Outcome(job.session_id, error=_one_line(exc))
+
+
+def _keep(target: Path, outcome: Outcome, stamp: dict[str, Any]) -> None:
+    """Write the outcome's report and cache entry into the output folder ``target``."""
+    name = safe_name(outcome.session_id)
+    if outcome.report_html is not None:
+        (target / "reports").mkdir(exist_ok=True)
+        _atomic_write(
+            target / "reports" / f"{name}.html", partial(_write_bytes, outcome.report_html)
+        )
+        outcome.report_html = None
+    _save(target / CACHE_DIR / name, outcome, stamp)
+    outcome.saved = True
 
 
 # ---------------------------------------------------------------------------- the cache
@@ -298,23 +325,48 @@ def _cached(folder: Path, job: Job, stamp: dict[str, Any]) -> Outcome | None:
 # ---------------------------------------------------------------------------- running
 
 
-def _local(jobs: Sequence[Job], workers: int, report: bool) -> Iterator[Outcome]:
+def _local(
+    jobs: Sequence[Job], workers: int, report: bool, keep: Callable[[Job], Any]
+) -> Iterator[Outcome]:
+    """Outcomes as they complete, from ``workers`` processes (1: in this process). The pool
+    is started and every job submitted before this returns, so the workers fork before the
+    caller starts any thread (the progress bar's)."""
     if workers <= 1 or len(jobs) <= 1:
-        for job in jobs:
-            yield process(job, report)
-        return
+        return (process(job, report, keep(job)) for job in jobs)
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    import threading
+    from concurrent.futures import ProcessPoolExecutor
 
-    # forkserver: workers start from a clean process, not a copy of this one and its threads
-    context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
-        futures = {pool.submit(process, job, report): job for job in jobs}
+    from . import analysis, io  # noqa: F401  (imported once here, inherited by forked workers)
+
+    # fork: a worker starts in milliseconds with everything imported; a process with other
+    # threads running is not forked (a lock held by one of them would stay held in the child)
+    context: Any
+    if threading.active_count() == 1:
+        context = multiprocessing.get_context("fork")
+    else:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["pressure.batch", "pressure.analysis", "pressure.io.load"])
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context)
+    futures = {pool.submit(process, job, report, keep(job)): job for job in jobs}
+    return _completed(pool, futures)
+
+
+def _completed(pool: Any, futures: dict[Any, Job]) -> Iterator[Outcome]:
+    from concurrent.futures import as_completed
+
+    try:
         for future in as_completed(futures):
             try:
                 yield future.result()
             except Exception as exc:  # the worker died (out of memory, killed)
-                yield Outcome(futures[future].session_id, error=f"worker failed: {_one_line(exc)}")
+                yield Outcome(
+                    futures[future].session_id,
+                    error=f"worker failed: {_one_line(exc)}",
+                    transient=True,
+                )
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _on_dask(jobs: Sequence[Job], address: str, report: bool) -> Iterator[Outcome]:
@@ -336,7 +388,9 @@ def _on_dask(jobs: Sequence[Job], address: str, report: bool) -> Iterator[Outcom
                 yield future.result()
             except Exception as exc:  # a worker lost while holding the task
                 yield Outcome(
-                    owner[future.key].session_id, error=f"worker failed: {_one_line(exc)}"
+                    owner[future.key].session_id,
+                    error=f"worker failed: {_one_line(exc)}",
+                    transient=True,
                 )
     finally:
         client.close()
@@ -410,21 +464,21 @@ def run_batch(
     pending.sort(key=_size, reverse=True)  # the largest first: no long session alone at the end
 
     stream: Iterable[Outcome] = (
-        _on_dask(pending, dask, report) if dask else _local(pending, workers, report)
+        _on_dask(pending, dask, report)
+        if dask
+        else _local(
+            pending,
+            workers,
+            report,
+            lambda job: None if target is None else (str(target), stamps[job.session_id]),
+        )
     )
     failed_now = 0
     with _progress(len(pending), progress) as bar:
         for outcome in stream:
             outcomes[outcome.session_id] = outcome
-            if target is not None:
-                name = safe_name(outcome.session_id)
-                if outcome.report_html is not None:
-                    (target / "reports").mkdir(exist_ok=True)
-                    _atomic_write(
-                        target / "reports" / f"{name}.html",
-                        partial(_write_bytes, outcome.report_html),
-                    )
-                _save(target / CACHE_DIR / name, outcome, stamps[outcome.session_id])
+            if target is not None and not outcome.saved and not outcome.transient:
+                _keep(target, outcome, stamps[outcome.session_id])
             failed_now += outcome.error is not None
             bar.set_postfix(failed=failed_now, refresh=False)
             bar.update(1)
