@@ -9,9 +9,9 @@
    suffix only insole formats use (``SPECIFIC_SUFFIXES``: ``.insole``, ``.asc``, ...) is a
    session that will fail to load, with the reader's message; anything else (a README, a
    spreadsheet of demographics, a geometry table) is *skipped*, listed, not an error.
-   ``pattern`` keeps the files whose path relative to ``root`` matches it in the sense of
-   ``PurePath.match``: matched from the right, so ``*.asc`` matches at any depth and
-   ``site_a/*.asc`` only in folders named ``site_a``.
+   ``pattern`` keeps the records of which a file's path relative to ``root`` matches it in
+   the sense of ``PurePath.match``: matched from the right, so ``*.asc`` matches at any depth
+   and ``site_a/*.asc`` only in folders named ``site_a``; ``*.hea`` keeps WFDB records whole.
 2. **Analyses** each session (``process``: load, ``analyze``, optionally a report) in worker
    processes (``jobs``; 1 runs in this process) or on a Dask cluster (``dask``: a scheduler
    address). A session that fails becomes a row of the errors table; it never stops the batch.
@@ -22,8 +22,10 @@
    ``steps.parquet`` (every step, with its ``session_id``), ``errors.csv`` (``file, error``),
    ``skipped.csv`` (``file, reason``) and, with ``report``, ``reports/<id>.html``. Each file is
    replaced whole (written beside and renamed).
-4. **Resumes**: each session's result is kept in ``out/.sessions/`` with a stamp (every part's
-   size and modification time, the package version, whether a report was asked). A later run
+4. **Resumes**: each session's result is kept in ``out/.sessions/`` with a stamp (the size and
+   modification time of every part and of the other files beside it that are not sessions —
+   geometry tables, layouts, demographics a reader may look up —, and the package version),
+   and whether its report was made. A later run
    reuses the results whose stamp still matches (failures too: a file that failed and has not
    changed fails again without being read) unless ``force``; results are saved as they arrive,
    so a killed batch resumes where it stopped.
@@ -31,6 +33,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -66,6 +69,9 @@ class Job:
     session_id: str
     primary: str
     parts: tuple[str, ...]
+    #: other files in the primary's folder that are not sessions (geometry tables, layouts,
+    #: demographics a reader may look up): part of the stamp, so editing one redoes the session
+    companions: tuple[str, ...] = ()
 
 
 @dataclass
@@ -79,6 +85,7 @@ class Outcome:
     report_html: bytes | None = None
     saved: bool = False  # the worker kept it in the output folder itself
     transient: bool = False  # the worker was lost: not kept, tried again next run
+    reported: bool = False  # an HTML report was made
 
 
 @dataclass
@@ -120,13 +127,7 @@ def discover(
 
     base = Path(root).resolve()
     exclude = exclude.resolve() if exclude is not None else None
-    files = sorted(
-        p
-        for p in base.rglob("*")
-        if p.is_file()
-        and not _under(p, exclude)
-        and (pattern is None or PurePosixPath(p.relative_to(base).as_posix()).match(pattern))
-    )
+    files = sorted(p for p in base.rglob("*") if p.is_file() and not _under(p, exclude))
     specific = _specific_suffixes()
     primaries: dict[Path, list[Path]] = {}
     orphans: list[Path] = []
@@ -135,7 +136,7 @@ def discover(
             primaries.setdefault(path, []).append(path)
         else:
             orphans.append(path)
-    skipped: list[tuple[str, str]] = []
+    others: list[Path] = []
     for path in orphans:
         owner = None
         for reader in readers():
@@ -146,26 +147,39 @@ def discover(
         name = path.name.lower()
         if owner is None and name.endswith(".layout.csv"):  # a generic table's layout file
             stem = path.name[: -len(".layout.csv")]
-            owner = next(
-                (
-                    c
-                    for c in (path.with_name(stem + s) for s in (".csv", ".parquet"))
-                    if c in primaries
-                ),
-                None,
-            )
+            candidates = (path.with_name(stem + s) for s in (".csv", ".parquet"))
+            owner = next((c for c in candidates if c in primaries), None)
         if owner is not None and _under(owner, base):
             primaries.setdefault(owner, [owner]).append(path)
         elif path.suffix.lower() in specific:
             primaries.setdefault(path, []).append(path)  # fails to load, with the reason
         else:
-            skipped.append(
-                (path.relative_to(base).as_posix(), "not a session file this program reads")
+            others.append(path)
+
+    def rel(p: Path) -> str:
+        return p.relative_to(base).as_posix()
+
+    def wanted(p: Path) -> bool:
+        return pattern is None or PurePosixPath(rel(p)).match(pattern)
+
+    beside: dict[Path, list[str]] = {}
+    for path in others:
+        beside.setdefault(path.parent, []).append(str(path))
+    # the pattern picks records (any of whose files match), not single parts of them
+    jobs = sorted(
+        (
+            Job(
+                rel(p),
+                str(p),
+                tuple(sorted({str(x) for x in parts})),
+                tuple(beside.get(p.parent, ())),
             )
-    jobs = [
-        Job(p.relative_to(base).as_posix(), str(p), tuple(sorted({str(x) for x in parts})))
-        for p, parts in sorted(primaries.items())
-    ]
+            for p, parts in primaries.items()
+            if any(wanted(x) for x in parts)
+        ),
+        key=lambda job: job.session_id,
+    )
+    skipped = [(rel(p), "not a session file this program reads") for p in others if wanted(p)]
     return jobs, skipped
 
 
@@ -245,7 +259,7 @@ def _analyse(job: Job, report: bool) -> Outcome:
             with tempfile.TemporaryDirectory() as tmp:
                 path = write_report(session, Path(tmp) / "report.html", analysis=analysis)
                 html = path.read_bytes()
-        return Outcome(job.session_id, row=row, steps=steps, report_html=html)
+        return Outcome(job.session_id, row=row, steps=steps, report_html=html, reported=report)
     except Exception as exc:  # one session's failure is a row of the errors table
         return Outcome(job.session_id, error=_one_line(exc))
 
@@ -266,14 +280,19 @@ def _keep(target: Path, outcome: Outcome, stamp: dict[str, Any]) -> None:
 # ---------------------------------------------------------------------------- the cache
 
 
-def _stamp(job: Job, report: bool) -> dict[str, Any]:
+def _stamp(job: Job) -> dict[str, Any]:
+    """What a kept result depends on: the package version and every file of the session and
+    beside it (size and modification time; a missing file as -1)."""
     from . import __version__
 
     parts = []
-    for part in job.parts:
-        st = os.stat(part)
-        parts.append([part, st.st_size, st.st_mtime_ns])
-    return {"version": __version__, "report": report, "parts": parts}
+    for part in (*job.parts, *job.companions):
+        try:
+            st = os.stat(part)
+            parts.append([part, st.st_size, st.st_mtime_ns])
+        except OSError:
+            parts.append([part, -1, -1])
+    return {"version": __version__, "parts": parts}
 
 
 def _atomic_write(path: Path, write: Callable[[Path], object]) -> None:
@@ -299,7 +318,12 @@ def _save(folder: Path, outcome: Outcome, stamp: dict[str, Any]) -> None:
         _atomic_write(folder / "steps.parquet", lambda p: steps.to_parquet(p, index=False))
     else:
         (folder / "steps.parquet").unlink(missing_ok=True)
-    record = {"stamp": stamp, "row": outcome.row, "error": outcome.error}
+    record = {
+        "stamp": stamp,
+        "row": outcome.row,
+        "error": outcome.error,
+        "reported": outcome.reported,
+    }
     # the stamp is written last: a half-saved result does not match and is redone
     _atomic_write(folder / "result.json", lambda p: p.write_text(json.dumps(record)))
 
@@ -319,7 +343,13 @@ def _cached(folder: Path, job: Job, stamp: dict[str, Any]) -> Outcome | None:
             steps = pd.read_parquet(folder / "steps.parquet")
         except (OSError, ValueError):
             return None
-    return Outcome(job.session_id, row=record.get("row"), steps=steps, error=record.get("error"))
+    return Outcome(
+        job.session_id,
+        row=record.get("row"),
+        steps=steps,
+        error=record.get("error"),
+        reported=bool(record.get("reported")),
+    )
 
 
 # ---------------------------------------------------------------------------- running
@@ -369,13 +399,15 @@ def _completed(pool: Any, futures: dict[Any, Job]) -> Iterator[Outcome]:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _on_dask(jobs: Sequence[Job], address: str, report: bool) -> Iterator[Outcome]:
+def _on_dask(
+    jobs: Sequence[Job], address: str, report: bool, timeout_s: float
+) -> Iterator[Outcome]:
     try:
         from distributed import Client, as_completed
     except ImportError:
         raise PressureError("--dask needs Dask distributed: pip install 'pressure[dask]'") from None
     try:
-        client = Client(address, timeout="10s")
+        client = Client(address, timeout=f"{timeout_s}s")
     except (OSError, TimeoutError, ValueError) as exc:
         raise PressureError(
             f"cannot reach the Dask scheduler at {address}: {_one_line(exc)}"
@@ -399,7 +431,10 @@ def _on_dask(jobs: Sequence[Job], address: str, report: bool) -> Iterator[Outcom
 def _progress(total: int, show: bool | None) -> Any:
     from tqdm import tqdm
 
-    return tqdm(
+    class Bar(tqdm):  # type: ignore[misc]
+        monitor_interval = 0  # no monitor thread: later batches fork workers from here
+
+    return Bar(
         total=total,
         unit="session",
         file=sys.stderr,
@@ -409,7 +444,11 @@ def _progress(total: int, show: bool | None) -> Any:
 
 
 def _size(job: Job) -> int:
-    return sum(os.stat(p).st_size for p in job.parts)
+    total = 0
+    for part in job.parts:
+        with contextlib.suppress(OSError):
+            total += os.stat(part).st_size
+    return total
 
 
 def run_batch(
@@ -421,11 +460,13 @@ def run_batch(
     report: bool = False,
     force: bool = False,
     dask: str | None = None,
+    dask_timeout_s: float = 10.0,
     progress: bool | None = None,
 ) -> BatchResult:
     """Analyse every session under ``root`` (module docstring). ``out``: the output folder
     (None: tables in memory only, nothing reused); ``jobs``: worker processes (default: one per
-    CPU); ``dask``: a Dask scheduler address instead of local processes; ``progress``: show a
+    CPU); ``dask``: a Dask scheduler address instead of local processes (given up after
+    ``dask_timeout_s`` when it does not answer); ``progress``: show a
     progress bar (default: when stderr is a terminal). Returns the tables and counts."""
     import pandas as pd
 
@@ -443,18 +484,23 @@ def run_batch(
     if report and target is None:
         raise PressureError("reports need an output folder")
     found, skipped = discover(base, pattern, exclude=target)
-    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    workers = jobs if jobs is not None else len(os.sched_getaffinity(0))
 
     outcomes: dict[str, Outcome] = {}
     stamps: dict[str, dict[str, Any]] = {}
     pending: list[Job] = []
     for job in found:
-        stamp = stamps[job.session_id] = _stamp(job, report)
+        stamp = stamps[job.session_id] = _stamp(job)
         done = None
         if target is not None and not force:
             done = _cached(target / CACHE_DIR / safe_name(job.session_id), job, stamp)
             report_path = target / "reports" / f"{safe_name(job.session_id)}.html"
-            if done is not None and report and done.row is not None and not report_path.exists():
+            if (
+                done is not None
+                and report
+                and done.row is not None
+                and not (done.reported and report_path.exists())
+            ):
                 done = None
         if done is None:
             pending.append(job)
@@ -464,7 +510,7 @@ def run_batch(
     pending.sort(key=_size, reverse=True)  # the largest first: no long session alone at the end
 
     stream: Iterable[Outcome] = (
-        _on_dask(pending, dask, report)
+        _on_dask(pending, dask, report, dask_timeout_s)
         if dask
         else _local(
             pending,

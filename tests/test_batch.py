@@ -169,11 +169,45 @@ def test_report_per_session(tmp_path: Path) -> None:
     for path in reports:
         text = path.read_text(encoding="utf-8")
         assert text.startswith("<!DOCTYPE html>") and "data:image/png;base64," in text
-    # asking for reports later redoes sessions analysed without one
+    # a run without reports reuses these results; asking for reports later redoes only the
+    # sessions analysed without one
+    assert run_batch(root, out, jobs=1).up_to_date == 2
     shutil.rmtree(out)
     assert run_batch(root, out, jobs=1).up_to_date == 0
     redo = run_batch(root, out, jobs=1, report=True)
     assert redo.analysed == 2 and len(list((out / "reports").glob("*.html"))) == 2
+
+
+def test_editing_a_file_a_reader_looks_up_beside_the_session_redoes_it(tmp_path: Path) -> None:
+    root = tmp_path / "pdb"
+    root.mkdir()
+    shutil.copy(shared_data("gaitpdb", "GaCo01_01.txt"), root)
+    shutil.copy(shared_data("gaitpdb", "demographics_from_xls.csv"), root)
+    out = tmp_path / "out"
+    first = run_batch(root, out, jobs=1)
+    mass = first.summary["distribution.body_mass_kg"].iloc[0]
+    assert first.skipped["file"].tolist() == ["demographics_from_xls.csv"]
+    lines = (root / "demographics_from_xls.csv").read_text().splitlines()
+    row = next(i for i, line in enumerate(lines) if line.startswith("GaCo01,"))
+    assert f",{mass:g}," in lines[row]
+    lines[row] = lines[row].replace(f",{mass:g},", ",60,", 1)
+    (root / "demographics_from_xls.csv").write_text("\n".join(lines) + "\n")
+    second = run_batch(root, out, jobs=1)
+    assert second.analysed == 1
+    assert second.summary["distribution.body_mass_kg"].iloc[0] == 60.0 != mass
+
+
+def test_a_pattern_keeps_records_whole(tmp_path: Path) -> None:
+    root = tmp_path / "ndd"
+    root.mkdir()
+    for suffix in (".hea", ".let", ".rit", ".ts"):
+        shutil.copy(shared_data("gaitndd", f"als1{suffix}"), root)
+    out = tmp_path / "out"
+    assert run_batch(root, out, pattern="*.hea").summary["session_id"].tolist() == ["als1.hea"]
+    let = root / "als1.let"
+    st = let.stat()
+    os.utime(let, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+    assert run_batch(root, out, pattern="*.hea").analysed == 1  # a part changed
 
 
 def test_argument_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

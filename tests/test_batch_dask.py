@@ -151,6 +151,20 @@ def test_unreachable_scheduler_is_one_line(
     root.mkdir()
     shutil.copy(batch_folder.ROOT / "sample_data" / "walk_normal.insole", root)
     # a port nothing listens on (the discard port, closed on loopback)
-    assert main(["batch", str(root), "-o", str(tmp_path / "o"), "--dask", "tcp://127.0.0.1:9"]) == 1
+    assert (
+        main(
+            [
+                "batch",
+                str(root),
+                "-o",
+                str(tmp_path / "o"),
+                "--dask",
+                "tcp://127.0.0.1:9",
+                "--dask-timeout",
+                "2",
+            ]
+        )
+        == 1
+    )
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in err[0]

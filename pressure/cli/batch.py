@@ -7,7 +7,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ._args import integer_in
+from ._args import integer_in, number_in
+
+MAX_ERRORS_SHOWN = 20  # on the terminal; errors.csv has them all
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -37,6 +39,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="run on this Dask scheduler (e.g. tcp://10.0.0.5:8786; needs pressure[dask])",
     )
     parser.add_argument(
+        "--dask-timeout",
+        type=number_in(0, 3600),
+        default=10.0,
+        metavar="S",
+        help="give up on a scheduler that does not answer within S seconds (default 10)",
+    )
+    parser.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
         default=None,
@@ -55,9 +64,16 @@ def run(args: argparse.Namespace) -> int:
         report=args.report,
         force=args.force,
         dask=args.dask,
+        dask_timeout_s=args.dask_timeout,
         progress=args.progress,
     )
-    for file, error in result.errors.itertuples(index=False):
+    for i, (file, error) in enumerate(result.errors.itertuples(index=False)):
+        if i == MAX_ERRORS_SHOWN:
+            print(
+                f"pressure batch: ... and {len(result.errors) - i} more failures: see errors.csv",
+                file=sys.stderr,
+            )
+            break
         where = "" if file in error else f"{file}: "
         print(f"pressure batch: failed: {where}{error}", file=sys.stderr)
     print(
