@@ -431,7 +431,7 @@ def _on_dask(
 def _progress(total: int, show: bool | None) -> Any:
     from tqdm import tqdm
 
-    class Bar(tqdm):  # type: ignore[misc]
+    class Bar(tqdm):
         monitor_interval = 0  # no monitor thread: later batches fork workers from here
 
     return Bar(
