@@ -40,6 +40,7 @@ import os
 import re
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -86,6 +87,7 @@ class Outcome:
     saved: bool = False  # the worker kept it in the output folder itself
     transient: bool = False  # the worker was lost: not kept, tried again next run
     reported: bool = False  # an HTML report was made
+    elapsed_s: float | None = None  # how long the work took (orders the next forced run)
 
 
 @dataclass
@@ -234,7 +236,9 @@ def process(
     can write there (a local worker): the result is kept in the folder's cache, and the report
     written, here rather than by the parent, which spares the parent that serial work; without
     it (a Dask worker, maybe on another machine) the report comes back as bytes."""
+    t0 = time.perf_counter()
     outcome = _analyse(job, report)
+    outcome.elapsed_s = time.perf_counter() - t0
     if keep is not None:
         folder, stamp = keep
         _keep(Path(folder), outcome, stamp)
@@ -323,6 +327,7 @@ def _save(folder: Path, outcome: Outcome, stamp: dict[str, Any]) -> None:
         "row": outcome.row,
         "error": outcome.error,
         "reported": outcome.reported,
+        "elapsed_s": outcome.elapsed_s,
     }
     # the stamp is written last: a half-saved result does not match and is redone
     _atomic_write(folder / "result.json", lambda p: p.write_text(json.dumps(record)))
@@ -377,9 +382,19 @@ def _local(
     else:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["pressure.batch", "pressure.analysis", "pressure.io.load"])
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context)
+    pool = ProcessPoolExecutor(
+        max_workers=min(workers, len(jobs)), mp_context=context, initializer=_one_thread
+    )
     futures = {pool.submit(process, job, report, keep(job)): job for job in jobs}
     return _completed(pool, futures)
+
+
+def _one_thread() -> None:
+    """In a worker: the numeric libraries' thread pools to one thread. The workers are the
+    parallelism; BLAS threads on top of them spin on the same cores and slow every worker."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)
 
 
 def _completed(pool: Any, futures: dict[Any, Job]) -> Iterator[Outcome]:
@@ -441,6 +456,17 @@ def _progress(total: int, show: bool | None) -> Any:
         disable=(not sys.stderr.isatty()) if show is None else not show,
         dynamic_ncols=True,
     )
+
+
+def _took(target: Path, job: Job) -> float:
+    """Seconds the session took when last analysed into ``target``; 0 when not known."""
+    try:
+        record = json.loads(
+            (target / CACHE_DIR / safe_name(job.session_id) / "result.json").read_text()
+        )
+        return float(record.get("elapsed_s") or 0.0)
+    except (OSError, ValueError, TypeError):
+        return 0.0
 
 
 def _size(job: Job) -> int:
@@ -507,7 +533,13 @@ def run_batch(
         else:
             outcomes[job.session_id] = done
     up_to_date = len(outcomes)
-    pending.sort(key=_size, reverse=True)  # the largest first: no long session alone at the end
+    # the longest first (by the time it took last run, else by size), so that no long session
+    # runs alone at the end
+    if target is not None:
+        took = {job.session_id: _took(target, job) for job in pending}
+        pending.sort(key=lambda job: (took[job.session_id], _size(job)), reverse=True)
+    else:
+        pending.sort(key=_size, reverse=True)
 
     stream: Iterable[Outcome] = (
         _on_dask(pending, dask, report, dask_timeout_s)
