@@ -14,15 +14,18 @@ from .errors import DeviceError, FileFormatError, PressureError
 
 if TYPE_CHECKING:
     from .analysis import Analysis, AnalysisOptions, analyze
+    from .batch import BatchResult, run_batch
     from .calibration import apply_curve, apply_gain, scale_to_body_weight, tare, with_layout
     from .io.layout_file import read_layout, write_layout
     from .io.load import load
     from .layout import SensorLayout, grid_layout
     from .model import FootRecording, Session
+    from .report import write_report
 
 __all__ = [
     "Analysis",
     "AnalysisOptions",
+    "BatchResult",
     "DeviceError",
     "FileFormatError",
     "FootRecording",
@@ -36,10 +39,12 @@ __all__ = [
     "grid_layout",
     "load",
     "read_layout",
+    "run_batch",
     "scale_to_body_weight",
     "tare",
     "with_layout",
     "write_layout",
+    "write_report",
 ]
 
 # name -> module that defines it (relative to this package)
@@ -59,6 +64,9 @@ _LAZY = {
     "write_layout": ".io.layout_file",
     "SensorLayout": ".layout",
     "grid_layout": ".layout",
+    "run_batch": ".batch",
+    "BatchResult": ".batch",
+    "write_report": ".report",
 }
 
 
