@@ -35,3 +35,21 @@ def integer_in(low: int, high: int) -> Callable[[str], int]:
         return value
 
     return parse
+
+
+def add_analysis_options(parser: argparse.ArgumentParser) -> None:
+    """The analysis options ``analyze`` and ``report`` share."""
+    parser.add_argument(
+        "--body-mass-kg",
+        type=number_in(0, 500),
+        default=None,
+        metavar="KG",
+        help="body mass, to give forces in body weights (default: from the file, if it says)",
+    )
+    parser.add_argument(
+        "--standing-separation-mm",
+        type=number_in(0, 2000),
+        default=None,
+        metavar="MM",
+        help="distance between the insoles' centre lines when standing (combined CoP)",
+    )

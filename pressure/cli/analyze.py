@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import PressureError
-from ._args import number_in
+from ._args import add_analysis_options
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -30,20 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--regions-csv", metavar="F", help="write regional values per foot and region to F"
     )
-    parser.add_argument(
-        "--body-mass-kg",
-        type=number_in(0, 500),
-        default=None,
-        metavar="KG",
-        help="body mass, to give forces in body weights (default: from the file, if it says)",
-    )
-    parser.add_argument(
-        "--standing-separation-mm",
-        type=number_in(0, 2000),
-        default=None,
-        metavar="MM",
-        help="distance between the insoles' centre lines when standing (combined CoP)",
-    )
+    add_analysis_options(parser)
 
 
 def _write_csv(frame: Any, path: str, what: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from ._args import number_in
+from ._args import add_analysis_options
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -16,20 +16,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--title", default=None, help="heading (default: the session's name or the file name)"
     )
-    parser.add_argument(
-        "--body-mass-kg",
-        type=number_in(0, 500),
-        default=None,
-        metavar="KG",
-        help="body mass, to give forces in body weights (default: from the file, if it says)",
-    )
-    parser.add_argument(
-        "--standing-separation-mm",
-        type=number_in(0, 2000),
-        default=None,
-        metavar="MM",
-        help="distance between the insoles' centre lines when standing (combined CoP)",
-    )
+    add_analysis_options(parser)
 
 
 def run(args: argparse.Namespace) -> int:
