@@ -305,7 +305,7 @@ def _atomic_write(path: Path, write: Callable[[Path], object]) -> None:
     tmp = Path(name)
     try:
         write(tmp)
-        os.chmod(tmp, 0o644)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600, widened as the umask allows
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -603,3 +603,9 @@ def run_batch(
 
 
 __all__ = ["BatchResult", "Job", "Outcome", "discover", "flatten", "process", "run_batch"]
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

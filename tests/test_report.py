@@ -204,3 +204,19 @@ def test_report_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixtur
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "cannot write the report" in err[0]
     assert not list(tmp_path.rglob("*.html")) and not list(tmp_path.rglob("*.tmp"))
+
+
+def test_a_file_name_that_is_not_utf8_and_the_umask(tmp_path: Path) -> None:
+    import os
+
+    name = os.fsdecode(b"caf\xe9.insole")  # a Latin-1 name from an old export
+    source = tmp_path / name
+    shutil.copy(ROOT / "sample_data" / "walk_normal.insole", source)
+    old = os.umask(0o077)
+    try:
+        for suffix in (".html", ".pdf"):
+            out = write_report(source, tmp_path / f"r{suffix}")
+            assert out.stat().st_mode & 0o777 == 0o600  # a patient's report stays private
+    finally:
+        os.umask(old)
+    assert "caf\ufffd.insole" in (tmp_path / "r.html").read_text(encoding="utf-8")

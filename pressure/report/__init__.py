@@ -67,7 +67,7 @@ def write_report(
             from . import html
 
             tmp.write_text(html.render(report, __version__), encoding="utf-8")
-        os.chmod(tmp, 0o644)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600, widened as the umask allows
         os.replace(tmp, target)
     except OSError as exc:
         raise PressureError(f"{target}: cannot write the report: {exc.strerror or exc}") from None
@@ -77,3 +77,9 @@ def write_report(
 
 
 __all__ = ["SUFFIXES", "write_report"]
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -101,10 +101,16 @@ def _flatten(prefix: str, value: Any, out: list[tuple[str, str]]) -> None:
         for i, v in enumerate(value, 1):
             _flatten(f"{prefix}[{i}]", v, out)
     else:
-        text = ", ".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
-        if len(text) > MAX_VALUE_CHARS:
-            text = text[:MAX_VALUE_CHARS] + " …"
-        out.append((prefix, text))
+        shown = ", ".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
+        if len(shown) > MAX_VALUE_CHARS:
+            shown = shown[:MAX_VALUE_CHARS] + " …"
+        out.append((prefix, text(shown)))
+
+
+def text(value: str) -> str:
+    """File-derived text made printable: a file name that is not UTF-8 (surrogate escapes from
+    the file system) shows replacement characters instead of breaking the writers."""
+    return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def session_title(session: Session) -> str:
@@ -115,7 +121,7 @@ def session_title(session: Session) -> str:
         for key in ("name", "title", "session_name", "trial"):
             if isinstance(source.get(key), str) and source[key].strip():
                 return str(source[key])
-    return session.path.name
+    return text(session.path.name)
 
 
 def build(session: Session, analysis: Analysis, title: str | None = None) -> ReportContent:
@@ -123,7 +129,7 @@ def build(session: Session, analysis: Analysis, title: str | None = None) -> Rep
     g, d, q = s["gait"], s["distribution"], s["quality"]
     load_unit = d.get("load_unit") or ""
     facts = [
-        ("file", str(session.path)),
+        ("file", text(str(session.path))),
         ("format", str(s["format"])),
         ("duration", num(s["duration_s"], ".1f", "s")),
         ("sampling rate", num(s["sampling_rate_hz"], "g", "Hz")),
@@ -211,7 +217,7 @@ def build(session: Session, analysis: Analysis, title: str | None = None) -> Rep
         for title_, caption, (png, missing) in figures.all_figures(session, analysis)
     ]
     return ReportContent(
-        title=title or session_title(session),
+        title=text(title) if title else session_title(session),
         facts=facts,
         about_file=about,
         quality=quality,

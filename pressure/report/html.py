@@ -18,7 +18,8 @@ h2{font-size:1.15em;border-bottom:1px solid #ccc;padding-bottom:.15em;margin-top
 .flags ul{margin:.3em 0 .2em 1.2em;padding:0}
 table{border-collapse:collapse;font-size:.85em;margin:.4em 0}
 th,td{border:1px solid #ddd;padding:.2em .45em;text-align:left;vertical-align:top;
-overflow-wrap:anywhere}
+overflow-wrap:break-word}
+.kv td{overflow-wrap:anywhere}
 th{background:#f2f2f2}
 td.n{text-align:right;font-variant-numeric:tabular-nums}
 tr.unused td{color:#888}
