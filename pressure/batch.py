@@ -48,6 +48,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from .errors import PressureError
+from .io.atomic import write_atomically
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -273,7 +274,7 @@ def _keep(target: Path, outcome: Outcome, stamp: dict[str, Any]) -> None:
     name = safe_name(outcome.session_id)
     if outcome.report_html is not None:
         (target / "reports").mkdir(exist_ok=True)
-        _atomic_write(
+        write_atomically(
             target / "reports" / f"{name}.html", partial(_write_bytes, outcome.report_html)
         )
         outcome.report_html = None
@@ -299,18 +300,6 @@ def _stamp(job: Job) -> dict[str, Any]:
     return {"version": __version__, "parts": parts}
 
 
-def _atomic_write(path: Path, write: Callable[[Path], object]) -> None:
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        write(tmp)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600, widened as the umask allows
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def _write_bytes(data: bytes, path: Path) -> None:
     path.write_bytes(data)
 
@@ -319,7 +308,7 @@ def _save(folder: Path, outcome: Outcome, stamp: dict[str, Any]) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     if outcome.steps is not None and len(outcome.steps):
         steps = outcome.steps
-        _atomic_write(folder / "steps.parquet", lambda p: steps.to_parquet(p, index=False))
+        write_atomically(folder / "steps.parquet", lambda p: steps.to_parquet(p, index=False))
     else:
         (folder / "steps.parquet").unlink(missing_ok=True)
     record = {
@@ -330,7 +319,7 @@ def _save(folder: Path, outcome: Outcome, stamp: dict[str, Any]) -> None:
         "elapsed_s": outcome.elapsed_s,
     }
     # the stamp is written last: a half-saved result does not match and is redone
-    _atomic_write(folder / "result.json", lambda p: p.write_text(json.dumps(record)))
+    write_atomically(folder / "result.json", lambda p: p.write_text(json.dumps(record)))
 
 
 def _cached(folder: Path, job: Job, stamp: dict[str, Any]) -> Outcome | None:
@@ -593,7 +582,7 @@ def run_batch(
         ]
         for name, write in outputs:
             try:
-                _atomic_write(target / name, write)
+                write_atomically(target / name, write)
             except OSError as exc:
                 raise PressureError(
                     f"{target / name}: cannot write: {exc.strerror or exc}"
@@ -603,9 +592,3 @@ def run_batch(
 
 
 __all__ = ["BatchResult", "Job", "Outcome", "discover", "flatten", "process", "run_batch"]
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

@@ -81,7 +81,6 @@ import csv
 import dataclasses
 import json
 import math
-import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -91,6 +90,7 @@ import numpy as np
 
 from ..errors import FileFormatError
 from ..layout import FloatArray, SensorLayout, grid_layout
+from .atomic import write_atomically
 from .readers import TextLines, read_text_lines, to_numbers
 
 SIDES = ("left", "right")
@@ -651,12 +651,7 @@ def write_layout(path: str | Path, layout: SensorLayout | Mapping[str, SensorLay
             "for sensel grids only"
         )
     text = layout_text(layout)
-    temporary = path.with_name(path.name + ".tmp")
-    try:
-        temporary.write_text(text, encoding="utf-8")
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
+    write_atomically(path, lambda p: p.write_text(text, encoding="utf-8"))
 
 
 def layout_text(layout: SensorLayout | Mapping[str, SensorLayout]) -> str:

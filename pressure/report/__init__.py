@@ -11,11 +11,11 @@ escaped. matplotlib and reportlab are imported only when a report is drawn.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import PressureError
+from ..io.atomic import write_atomically
 
 if TYPE_CHECKING:
     from ..analysis import Analysis, AnalysisOptions
@@ -51,29 +51,27 @@ def write_report(
     session = source if isinstance(source, Session) else load(source)
     result = analysis if analysis is not None else analyze(session, options)
     report = content.build(session, result, title)
-    directory = target.parent if str(target.parent) else Path(".")
+    if suffix == ".pdf":
+        from . import pdf
+
+        def write(path: Path) -> None:
+            pdf.render(report, __version__, path)
+    else:
+        from . import html
+
+        page = html.render(report, __version__)
+
+        def write(path: Path) -> None:
+            path.write_text(page, encoding="utf-8")
+
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+        write_atomically(target, write)
     except OSError as exc:
         raise PressureError(f"{target}: cannot write the report: {exc.strerror or exc}") from None
-    tmp = Path(tmp_name)
-    try:
-        os.close(fd)
-        if suffix == ".pdf":
-            from . import pdf
-
-            pdf.render(report, __version__, tmp)
-        else:
-            from . import html
-
-            tmp.write_text(html.render(report, __version__), encoding="utf-8")
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600, widened as the umask allows
-        os.replace(tmp, target)
-    except OSError as exc:
-        raise PressureError(f"{target}: cannot write the report: {exc.strerror or exc}") from None
-    finally:
-        tmp.unlink(missing_ok=True)
     return target
+
+
+__all__ = ["SUFFIXES", "write_report"]
 
 
 __all__ = ["SUFFIXES", "write_report"]

@@ -63,7 +63,6 @@ import csv
 import io
 import json
 import math
-import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -75,6 +74,7 @@ import numpy as np
 from ...errors import FileFormatError
 from ...layout import SensorLayout
 from ...model import UNITS, FloatArray, FootRecording, Session, SideName
+from ..atomic import write_atomically
 from . import (
     head_lines,
     read_text_lines,
@@ -952,14 +952,13 @@ def write_table(session: Session, path: str | Path) -> None:
                 write_layout(layout_file, layouts)
             else:
                 layout_file.unlink(missing_ok=True)
-            temporary = path.with_name(path.name + ".tmp")
-            try:
+
+            def write_csv(temporary: Path) -> None:
                 with temporary.open("w", encoding="utf-8", newline="") as out:
                     out.writelines(f"# {key}: {value}\n" for key, value in settings.items())
                     table.to_csv(out, index=False, lineterminator="\n")
-                os.replace(temporary, path)
-            finally:
-                temporary.unlink(missing_ok=True)
+
+            write_atomically(path, write_csv)
         else:
             _write_parquet(session, feet, table, layouts, path)
     except OSError as exc:
@@ -1014,12 +1013,8 @@ def _write_parquet(
     schema_meta[META_KEY] = json.dumps(info, default=_jsonable).encode()
     if layouts:
         schema_meta[LAYOUT_KEY] = layout_text(dict(layouts)).encode()
-    temporary = path.with_name(path.name + ".tmp")
-    try:
-        pq.write_table(arrow.replace_schema_metadata(schema_meta), temporary)
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
+    arrow = arrow.replace_schema_metadata(schema_meta)
+    write_atomically(path, lambda temporary: pq.write_table(arrow, temporary))
 
 
 __all__ = [
