@@ -19,7 +19,7 @@ from .spec import (
     StatusCode,
     Unit,
 )
-from .text import AutoDecoder, LineDecoder, Mode, detect_mode, parse_line
+from .text import AutoDecoder, LineDecoder, Mode, detect_mode, has_frame_header, parse_line
 
 __version__ = "1.0.0"
 
@@ -55,5 +55,6 @@ __all__ = [
     "encode",
     "encode_samples",
     "frame",
+    "has_frame_header",
     "parse_line",
 ]

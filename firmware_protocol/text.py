@@ -22,6 +22,8 @@ from .spec import HEADER, HEADER_SIZE, SEQ_MODULUS, SYNC, TIMESTAMP_MODULUS, Sid
 MAX_LINE = 32768
 _SPLIT = re.compile(r"\s*[,\t]\s*|\s+")
 _TIMESTAMP = re.compile(r"(\d+)(us|ms)", re.IGNORECASE)
+#: a byte that line-mode text never holds: anything but tab, CR and printable ASCII
+_NOT_TEXT = re.compile(rb"[^\t\r\x20-\x7e]")
 
 
 class LineDecoder(_IncrementalDecoder):
@@ -184,6 +186,16 @@ def parse_line(text: str) -> tuple[int | None, int | None, list[int]] | str:
 Mode = Literal["binary", "text"]
 
 
+def has_frame_header(data: bytes | bytearray) -> bool:
+    """Whether ``data`` holds a sync pattern followed by a frame header whose CRC holds."""
+    pos = data.find(SYNC)
+    while 0 <= pos <= len(data) - HEADER_SIZE:
+        if crc16(data[pos : pos + 6]) == HEADER.unpack_from(data, pos)[4]:
+            return True
+        pos = data.find(SYNC, pos + 1)
+    return False
+
+
 def detect_mode(data: bytes | bytearray) -> Mode | None:
     """Which mode the start of a stream speaks: ``"binary"``, ``"text"``, or None if unsure yet.
 
@@ -192,14 +204,11 @@ def detect_mode(data: bytes | bytearray) -> Mode | None:
     values (a partial first line or a boot message is tolerated).
     """
     data = bytes(data)
-    pos = data.find(SYNC)
-    while 0 <= pos <= len(data) - HEADER_SIZE:
-        if crc16(data[pos : pos + 6]) == HEADER.unpack_from(data, pos)[4]:
-            return "binary"
-        pos = data.find(SYNC, pos + 1)
+    if has_frame_header(data):
+        return "binary"
     counts: dict[int, int] = {}
     for raw in data.split(b"\n")[:-1]:  # complete lines only
-        if any(b > 0x7E or (b < 0x20 and b not in (9, 13)) for b in raw):
+        if _NOT_TEXT.search(raw):
             return None
         text = raw.decode("ascii").strip()
         if not text or text.startswith("#"):

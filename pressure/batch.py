@@ -356,7 +356,7 @@ def _local(
     is started and every job submitted before this returns, so the workers fork before the
     caller starts any thread (the progress bar's)."""
     if workers <= 1 or len(jobs) <= 1:
-        return (process(job, report, keep(job)) for job in jobs)
+        return _here(jobs, report, keep)
     import multiprocessing
     import threading
     from concurrent.futures import ProcessPoolExecutor
@@ -376,6 +376,17 @@ def _local(
     )
     futures = {pool.submit(process, job, report, keep(job)): job for job in jobs}
     return _completed(pool, futures)
+
+
+def _here(jobs: Sequence[Job], report: bool, keep: Callable[[Job], Any]) -> Iterator[Outcome]:
+    """The outcomes, one after the other, from this process, with the numeric libraries' thread
+    pools limited to one thread as in a worker: ``jobs`` is the number of cores a batch uses
+    (idle BLAS threads spin on the other cores, with no gain in speed here)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        for job in jobs:
+            yield process(job, report, keep(job))
 
 
 def _one_thread() -> None:

@@ -138,6 +138,18 @@ def test_text_of_no_known_format(tmp_path):
     assert err.value.offset == 0
 
 
+@pytest.mark.parametrize(("others", "detected"), [(0, True), (2, True), (3, False)])
+def test_line_mode_capture_needs_nine_tenths_timestamped_samples(tmp_path, others, detected):
+    """A capture of line-mode text is an insole session when at least 90 % of its lines are
+    timestamped samples (here 20 lines; the others are untimestamped rows of numbers, placed
+    first, as in a table of integers that starts like a capture)."""
+    rows = [f"{i},{i + 1},{i + 2}" for i in range(others)]
+    rows += [f"{10_000 * i}us L {i},{i + 1},{i + 2}" for i in range(20 - others)]
+    path = tmp_path / "capture.txt"
+    path.write_text("\n".join(rows) + "\n")
+    assert (detect_format(path) == "insole") is detected
+
+
 # --- gaitndd -------------------------------------------------------------------------------
 
 

@@ -126,11 +126,12 @@ def head_lines(head: bytes, limit: int = 20) -> list[str]:
     """Up to ``limit`` complete lines of ``head`` as text (latin-1, so any bytes decode), line
     ends stripped; the last, possibly cut, line is left out unless ``head`` is the whole
     file (a short file without a final newline)."""
-    text = head.decode("latin-1")
-    lines = text.split("\n")
-    if len(head) >= HEAD_BYTES or (lines and lines[-1] == ""):
+    lines = head.decode("latin-1").split("\n", limit)  # the rest of the head stays one string
+    if len(lines) > limit:  # ``limit`` complete lines, then the rest
+        lines = lines[:limit]
+    elif len(head) >= HEAD_BYTES or lines[-1] == "":
         lines = lines[:-1]
-    return [line.rstrip("\r") for line in lines[:limit]]
+    return [line.rstrip("\r") for line in lines]
 
 
 @dataclass

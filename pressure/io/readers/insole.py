@@ -15,10 +15,18 @@ read up to its last whole record). ``metadata``: ``session`` (the recording's se
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
-from firmware_protocol import DeviceInfo, OnError, Side, detect_mode, parse_line
+from firmware_protocol import (
+    DeviceInfo,
+    OnError,
+    Side,
+    detect_mode,
+    has_frame_header,
+    parse_line,
+)
 
 from ...errors import FileFormatError
 from ...model import FootRecording, Session
@@ -45,19 +53,24 @@ def detect(path: Path, head: bytes) -> bool:
     Without timestamps the samples have no time axis, which ``read`` cannot invent."""
     if not head:
         return False
-    if head.startswith(MCAP_MAGIC):
+    if head.startswith(MCAP_MAGIC) or has_frame_header(head):
         return True
-    mode = detect_mode(head)
-    if mode != "text":
-        return mode == "binary"
     lines = [
         line.strip()
         for line in head_lines(head, 200)
         if line.strip() and not line.strip().startswith("#")
     ]
-    samples = [parsed for parsed in map(parse_line, lines) if not isinstance(parsed, str)]
-    timed = sum(parsed[0] is not None for parsed in samples)
-    return bool(lines) and timed >= 0.9 * len(lines)
+    # at most 10 % of the lines may be other than timestamped samples: stop at one too many
+    # (a table of numbers without timestamps fails within its first lines)
+    allowed = len(lines) - math.ceil(0.9 * len(lines))
+    others = 0
+    for line in lines:
+        parsed = parse_line(line)
+        if isinstance(parsed, str) or parsed[0] is None:
+            others += 1
+            if others > allowed:
+                return False
+    return bool(lines) and detect_mode(head) == "text"
 
 
 def primary_file(path: Path) -> Path | None:

@@ -131,6 +131,9 @@ _NOT_SUMMARY = ("Rows", "Columns", "Name", "Cells")
 def detect(path: Path, head: bytes) -> bool:
     """Key rows ``FRAME``, ``SENSOR``, ``Rows`` and ``Columns``, and ``SENSELS`` or
     ``Units:``, among the first rows."""
+    low = head.lower()
+    if not all(key in low for key in (b"frame", b"sensor", b"rows", b"columns")):
+        return False  # a quick look before splitting the rows
     keys = set()
     for line in head_lines(head, 400):
         key = line.lstrip("\ufeff").split(",", 1)[0].strip().lower()
