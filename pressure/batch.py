@@ -74,6 +74,8 @@ class Job:
     #: other files in the primary's folder that are not sessions (geometry tables, layouts,
     #: demographics a reader may look up): part of the stamp, so editing one redoes the session
     companions: tuple[str, ...] = ()
+    #: the format the primary file was found to be (None: not recognised; it will fail)
+    format: str | None = None
 
 
 @dataclass
@@ -133,10 +135,13 @@ def discover(
     files = sorted(p for p in base.rglob("*") if p.is_file() and not _under(p, exclude))
     specific = _specific_suffixes()
     primaries: dict[Path, list[Path]] = {}
+    formats: dict[Path, str] = {}
     orphans: list[Path] = []
     for path in files:
-        if detect_format(path) is not None:
+        found = detect_format(path)
+        if found is not None:
             primaries.setdefault(path, []).append(path)
+            formats[path] = found
         else:
             orphans.append(path)
     others: list[Path] = []
@@ -176,6 +181,7 @@ def discover(
                 str(p),
                 tuple(sorted({str(x) for x in parts})),
                 tuple(beside.get(p.parent, ())),
+                formats.get(p),
             )
             for p, parts in primaries.items()
             if any(wanted(x) for x in parts)
@@ -361,7 +367,7 @@ def _local(
     import threading
     from concurrent.futures import ProcessPoolExecutor
 
-    from . import analysis, io  # noqa: F401  (imported once here, inherited by forked workers)
+    _preload({job.format for job in jobs if job.format is not None}, report)
 
     # fork: a worker starts in milliseconds with everything imported; a process with other
     # threads running is not forked (a lock held by one of them would stay held in the child)
@@ -387,6 +393,25 @@ def _here(jobs: Sequence[Job], report: bool, keep: Callable[[Job], Any]) -> Iter
     with threadpool_limits(1):
         for job in jobs:
             yield process(job, report, keep(job))
+
+
+def _preload(formats: set[str], report: bool) -> None:
+    """Import in this process what the workers will import on first use (scipy, the readers'
+    libraries, matplotlib for reports), so that forked workers inherit it rather than each
+    importing it again: scipy alone takes about half a second."""
+    import pyarrow.parquet  # noqa: F401  (the cache)
+
+    from . import analysis
+    from .io.readers import readers
+
+    analysis.preload()
+    for reader in readers():
+        if reader.NAME in formats and hasattr(reader, "preload"):
+            reader.preload()
+    if report:
+        from . import report as report_module
+
+        report_module.preload()
 
 
 def _one_thread() -> None:

@@ -16,6 +16,8 @@ from pressure.cli import main
 from . import batch_folder
 from .conftest import shared_data
 
+#: libraries a worker should not have to import (``test_workers_inherit_...``)
+HEAVY = ("scipy", "matplotlib", "wfdb", "xlrd", "mcap", "lz4", "zstandard", "pyarrow")
 OUTPUTS = ("summary.parquet", "summary.csv", "steps.parquet", "errors.csv", "skipped.csv")
 
 
@@ -221,3 +223,34 @@ def test_argument_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixt
     with pytest.raises(SystemExit) as exc:
         main(["batch", str(tmp_path), "-o", str(tmp_path / "o"), "--jobs", "0"])
     assert exc.value.code == 2
+
+
+def test_workers_inherit_every_library_the_work_imports(
+    folder: tuple[Path, set[str]], tmp_path: Path
+) -> None:
+    """Before forking its workers the batch imports what analysing and reporting a session of
+    each format found imports on first use (scipy alone takes about half a second, which
+    every worker would pay again). Checked in a fresh interpreter: after ``_preload`` for the
+    mixed folder's formats, processing every session with a report imports no module of
+    these libraries (the package's own small modules may still come in)."""
+    import json
+    import subprocess
+    import sys
+
+    script = f"""
+import json, sys
+from pressure import batch
+jobs, _ = batch.discover({str(folder[0])!r})
+batch._preload({{job.format for job in jobs if job.format}}, report=True)
+before = set(sys.modules)
+outcomes = [batch.process(job, report=True) for job in jobs]
+new = sorted(m for m in set(sys.modules) - before if m.split(".")[0] in {HEAVY!r})
+print(json.dumps({{"new": new, "formats": sorted({{j.format for j in jobs if j.format}}),
+                  "reports": sum(o.report_html is not None for o in outcomes)}}))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=tmp_path
+    )
+    result = json.loads(done.stdout.splitlines()[-1])
+    assert len(result["formats"]) >= 12 and result["reports"] >= 30
+    assert result["new"] == []

@@ -5,6 +5,16 @@ from .analyze import STABLE_KEYS, Analysis, AnalysisOptions, analyze
 from .events import EventOptions, FootEvents, detect_events
 from .steps import STEP_COLUMNS
 
+
+def preload() -> None:
+    """Import the parts of scipy the analysis uses. They are imported on first use, so that
+    ``import pressure`` stays quick; a batch calls this before forking its workers, which
+    would otherwise each import them again (about half a second)."""
+    import scipy.ndimage
+    import scipy.signal
+    import scipy.stats  # noqa: F401
+
+
 __all__ = [
     "STABLE_KEYS",
     "STEP_COLUMNS",
@@ -14,4 +24,5 @@ __all__ = [
     "FootEvents",
     "analyze",
     "detect_events",
+    "preload",
 ]

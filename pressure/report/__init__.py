@@ -24,6 +24,20 @@ if TYPE_CHECKING:
 SUFFIXES = (".html", ".htm", ".pdf")
 
 
+def preload(pdf: bool = False) -> None:
+    """Import what drawing a report uses (matplotlib; reportlab with ``pdf``), imported on
+    first use; a batch calls this before forking its workers."""
+    import matplotlib.backends.backend_agg
+    import matplotlib.collections
+    import matplotlib.figure
+    import matplotlib.patches  # noqa: F401
+
+    from . import content, figures, html  # noqa: F401
+
+    if pdf:
+        from . import pdf as pdf_module  # noqa: F401
+
+
 def write_report(
     source: Session | str | os.PathLike[str],
     out: str | os.PathLike[str],
@@ -71,13 +85,4 @@ def write_report(
     return target
 
 
-__all__ = ["SUFFIXES", "write_report"]
-
-
-__all__ = ["SUFFIXES", "write_report"]
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+__all__ = ["SUFFIXES", "preload", "write_report"]

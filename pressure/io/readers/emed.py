@@ -259,6 +259,13 @@ def _number(path: Path, fields: dict[str, str], key: str, what: str, line: int) 
     return fields[key].split()
 
 
+def preload() -> None:
+    """Import what ``read`` imports on first use (see ``_plate.preload``)."""
+    from . import _plate
+
+    _plate.preload()
+
+
 def read(path: Path) -> Session:
     """Read an emed printout (module docstring)."""
     data = read_bytes(path)

@@ -281,6 +281,15 @@ def _column_name(c: int) -> str:
     return name
 
 
+def preload() -> None:
+    """Import what ``read`` imports on first use: xlrd and (``_plate.preload``) scipy."""
+    import xlrd  # noqa: F401
+
+    from . import _plate
+
+    _plate.preload()
+
+
 def read(path: Path) -> Session:
     """Read a footscan export (module docstring)."""
     from ._plate import plate_feet

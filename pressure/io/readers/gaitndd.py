@@ -285,15 +285,21 @@ def subject_descriptions(path: Path) -> dict[str, dict[str, Any]]:
     return subjects
 
 
+def preload() -> Any:
+    """Import wfdb, which ``read`` uses (imported on first use: ``import pressure`` stays
+    quick), without its own deprecation notices from newer pandas; returns the module."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", module=r"wfdb\.")
+        import wfdb  # type: ignore[import-untyped]
+    return wfdb
+
+
 def read(path: Path) -> Session:
     """Read a record given by its ``.hea``, ``.let``, ``.rit``, ``.ts`` or name (module
     docstring). Raises FileFormatError naming the file, and the line or byte offset."""
-    import warnings
-
-    with warnings.catch_warnings():  # wfdb's own deprecation notices from newer pandas
-        warnings.filterwarnings("ignore", module=r"wfdb\.")
-        import wfdb  # type: ignore[import-untyped]
-
+    wfdb = preload()
     hea = _header_for(path) or path
     if hea != path and not hea.is_file():
         raise FileFormatError(path, f"its record header {hea.name} is not beside it")

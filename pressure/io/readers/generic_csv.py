@@ -455,6 +455,11 @@ def primary_file(path: Path) -> Path | None:
     return None
 
 
+def preload() -> None:
+    """Import pyarrow's Parquet reader, which ``read`` uses for ``.parquet`` tables."""
+    import pyarrow.parquet  # noqa: F401
+
+
 def read(path: Path) -> Session:
     """Read a generic CSV or Parquet table (module docstring). Raises FileFormatError naming
     the line of a ragged row, a cell that is not a number, a bad side, a time that does not

@@ -89,6 +89,13 @@ def _info(frames: Frames, side_frames: SideFrames, side: Side) -> DeviceInfo | N
     return infos[-1] if infos else None
 
 
+def preload() -> None:
+    """Import the MCAP reader ``read`` uses (imported on first use)."""
+    from ..recording import preload_reader
+
+    preload_reader()
+
+
 def read(path: Path, *, on_error: OnError = "skip") -> Session:
     """Read a recording or capture (module docstring). ``on_error="raise"`` stops at the first
     damaged byte instead of skipping it. Raises FileFormatError naming the file and offset."""

@@ -56,6 +56,13 @@ def primary_file(path: Path) -> Path | None:
     return None
 
 
+def preload() -> None:
+    """Import what ``read`` imports on first use (see ``_plate.preload``)."""
+    from . import _plate
+
+    _plate.preload()
+
+
 def read(path: Path) -> Session:
     """Read the export (module docstring). FileFormatError names the line of the first damaged
     line, or the ``Frame`` line of a frame whose cells do not add up to its raw sum."""

@@ -279,6 +279,13 @@ def _geometry(
     return pos, number
 
 
+def preload() -> None:
+    """Import what ``read`` imports on first use (see ``_plate.preload``)."""
+    from . import _plate
+
+    _plate.preload()
+
+
 def read(path: Path) -> Session:
     """Read a pliance export (module docstring). Raises FileFormatError naming the line of a
     ragged row, a cell that is not a number, a time that does not increase, or missing
