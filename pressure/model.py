@@ -22,6 +22,8 @@ FloatArray = npt.NDArray[np.float64]
 SideName = Literal["left", "right"]
 # what one sensor value measures: pressure (kPa, N/cm²), force (N), or uncalibrated numbers
 UNITS = ("kpa", "n_cm2", "n", "adc", "raw")
+#: each unit as people write it
+UNIT_TEXT = {"kpa": "kPa", "n_cm2": "N/cm²", "n": "N", "adc": "ADC counts", "raw": "raw units"}
 
 
 def sensor_force_n(values: FloatArray, unit: str, area_mm2: FloatArray | None) -> FloatArray | None:

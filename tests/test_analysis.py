@@ -414,3 +414,21 @@ def test_strides_quantised_to_the_sample_period_are_all_used():
         strides = int(steps["stride_s"].notna().sum())
         assert gait["steps_used"][side] >= strides - 2, (side, gait["steps_used"])
     assert gait["cadence_steps_per_min"] == pytest.approx(truth["cadence_steps_per_min"], rel=0.01)
+
+
+@pytest.mark.parametrize("offset_kpa", [50.0, 400.0])
+def test_a_walk_on_offset_sensors_is_flagged_and_quiet_standing_is_not(offset_kpa):
+    """Sensors that never return to zero (an offset of up to ``offset_kpa`` each) hide the
+    swing phases from the event detector: the analysis says so and suggests taring. Quiet
+    standing, whose load also never drops to zero, is not flagged."""
+    gait = SyntheticGait(seconds=20.0, seed=2, offset_kpa=offset_kpa)
+    result = analyze(simulated_session(gait))
+    flagged = [p for p in result.summary["problems"] if "a sensor offset?" in p]
+    assert result.summary["activity"] == "standing"
+    assert len(flagged) == 2 and all(" N)" in p and "tare first" in p for p in flagged)
+    for sway_mm in (4.0, 20.0):
+        standing = SyntheticGait(seconds=20.0, seed=2, activity="stand", sway_mm=sway_mm)
+        problems = analyze(simulated_session(standing)).summary["problems"]
+        assert not [p for p in problems if "offset" in p]
+    problems = analyze(load(ROOT / "sample_data" / "stand_quiet.insole")).summary["problems"]
+    assert not [p for p in problems if "offset" in p]

@@ -132,6 +132,7 @@ def test_a_name_that_is_markup_is_shown_as_text(tmp_path: Path, browser: Any) ->
     page = _open(browser, out, tmp_path / "named.png")
     assert page["title"] == XSS  # the heading shows the name, literally
     assert f"note {XSS}" in page["text"]
+    assert f"subject id {XSS}" in page["text"]  # among the session facts
     assert page["dialogs"] == [] and page["scripts"] == 0
 
     pdf = tmp_path / "named.pdf"
@@ -190,6 +191,45 @@ def test_standing_report_has_no_step_figures(tmp_path: Path) -> None:
     assert html.count("data:image/png;base64,") == 2  # shares and the peak-pressure map
     assert "No gait lines: no complete step" in html
     assert "No complete step in this session." in html
+
+
+def test_standing_report_shows_the_sway_and_body_weight_when_given(tmp_path: Path) -> None:
+    """A standing session's report has its balance section (per foot and combined); the body
+    mass and the feet's separation given on the command line change it."""
+    sample = str(ROOT / "sample_data" / "stand_quiet.insole")
+    plain, given = tmp_path / "plain.html", tmp_path / "given.html"
+    assert main(["report", sample, "-o", str(plain)]) == 0
+    args = ["--body-mass-kg", "70", "--standing-separation-mm", "300"]
+    assert main(["report", sample, "-o", str(given), *args]) == 0
+    a, b = plain.read_text(encoding="utf-8"), given.read_text(encoding="utf-8")
+    for html in (a, b):
+        assert "<h2>Standing balance</h2>" in html and "both feet (combined CoP)" in html
+        assert "95 % ellipse" in html
+    assert "× body weight" not in a and "body mass (given)" not in a
+    assert "70 kg" in b and "× body weight" in b
+    assert "<td>200 mm</td>" in a and "<td>300 mm</td>" in b  # the separation used
+    combined = [
+        line for line in (a, b) for line in line.splitlines() if "both feet (combined CoP)" in line
+    ]
+    assert combined[0] != combined[1]  # a wider stance moves the combined CoP's ML sway
+
+
+def test_red_flags_follow_the_note_and_units_label_the_load(tmp_path: Path) -> None:
+    out = tmp_path / "walk.html"
+    write_report(ROOT / "sample_data" / "walk_normal.insole", out)
+    html = out.read_text(encoding="utf-8")
+    note, flags, session = (html.index(k) for k in ('class="note"', 'class="flags"', "Session"))
+    assert note < flags < session
+    assert "<th>peak load (N)</th>" in html and "<th>mean load (N)</th>" in html
+    assert "1 sensors" not in html
+
+
+def test_positions_in_arbitrary_units_are_named_as_the_reason(tmp_path: Path) -> None:
+    out = tmp_path / "pdb.html"
+    write_report(shared_data("gaitpdb", "GaCo01_01.txt"), out)
+    html = out.read_text(encoding="utf-8")
+    assert "No gait lines: the file gives the sensor positions in au (arbitrary units)" in html
+    assert "No peak-pressure map: the file gives the sensor positions in au" in html
 
 
 def test_report_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -30,7 +30,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from ..model import FootRecording, Session
+from ..model import UNIT_TEXT, FootRecording, Session
 from . import balance, distribution, indicators
 from .cop import (
     FootCop,
@@ -109,6 +109,19 @@ class Analysis:
     cop: pd.DataFrame
     regions: pd.DataFrame
     indicators: pd.DataFrame
+
+
+def _steps_without_zero(load: FloatArray, rate_hz: float, options: EventOptions) -> bool:
+    """Whether ``load`` rises and falls like walking steps once its zero is not taken as the
+    floor (a sensor offset): the event detector finds walking relative to the signal's own
+    levels, and the steps come regularly (at least 4 strides whose times vary by less than
+    15 % (coefficient of variation); walking's vary by a few per cent). Quiet standing's slow
+    shifts of weight can look like slow, irregular steps to the detector, never regular ones."""
+    events = detect_events(load, rate_hz, physical_zero=False, options=options)
+    strides = np.diff(events.heel_strike) / rate_hz
+    if not events.walking or len(strides) < 4:
+        return False
+    return bool(np.std(strides) < 0.15 * np.mean(strides))
 
 
 def _clean(value: Any) -> Any:
@@ -240,14 +253,12 @@ def analyze(session: Session, options: AnalysisOptions | None = None) -> Analysi
             not f.events.walking
             and f.unit in PHYSICAL_ZERO_UNITS
             and np.isfinite(f.load).sum() > 10
-            and detect_events(
-                f.load, f.foot.sampling_rate_hz, physical_zero=False, options=opt.events
-            ).walking
+            and _steps_without_zero(f.load, f.foot.sampling_rate_hz, opt.events)
         ):
             low = float(np.nanpercentile(f.load, 5))
             problems.append(
                 f"{side} foot: the load rises and falls like walking but never drops near zero "
-                f"(lowest level about {low:.3g} {f.unit}): a sensor offset? Analysed as "
+                f"(lowest level about {low:.3g} {UNIT_TEXT[f.unit]}): a sensor offset? Analysed as "
                 "standing; tare first (pressure.calibration.tare)"
             )
         if f.foot.layout is None:

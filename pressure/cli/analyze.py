@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import PressureError
+from ..model import UNIT_TEXT as MODEL_UNIT_TEXT
 from ._args import add_analysis_options
 
 
@@ -41,7 +42,7 @@ def _write_csv(frame: Any, path: str, what: str) -> None:
         raise PressureError(f"{target}: cannot write the {what}: {exc.strerror or exc}") from None
 
 
-UNIT_TEXT = {"n": "N", "kpa": "kPa", "n_cm2": "N/cm²", "adc": "counts", "raw": "raw units", "1": ""}
+UNIT_TEXT = {**MODEL_UNIT_TEXT, "1": ""}
 
 
 def _num(value: Any, fmt: str = ".3g", unit: str = "") -> str:

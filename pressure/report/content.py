@@ -32,9 +32,11 @@ STEP_COLUMNS = (
     ("mean_load", "mean load"),
     ("gait_line_length_mm", "gait line (mm)"),
     ("cpei_pct", "CPEI-like (%)"),
-    ("medial_lateral_index", "medial-lateral index"),
+    ("medial_lateral_index", "ML index"),
     ("used", "used"),
 )
+#: step-table columns in the session's load unit
+LOAD_COLUMNS = ("peak_load", "mean_load")
 MAX_METADATA_ROWS = 40
 MAX_VALUE_CHARS = 300
 
@@ -59,6 +61,7 @@ class ReportContent:
     step_rows: list[list[str]]
     indicator_header: list[str]
     indicator_rows: list[list[str]]
+    balance: list[tuple[str, str]]  # standing sway, when the session is a standing one
     note: str
     red_flags_intro: str
     red_flags: list[str]
@@ -107,6 +110,69 @@ def _flatten(prefix: str, value: Any, out: list[tuple[str, str]]) -> None:
         out.append((prefix, text(shown)))
 
 
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+#: what a file may say of the session, by the keys readers give it (top level or under
+#: ``session``), shown among the session facts
+SAID = (
+    ("start time", ("start_time_local", "start_time_utc", "start_time", "date")),
+    ("subject", ("subject", "subject_id", "patient", "participant")),
+    ("notes", ("notes", "note", "comment", "comments", "description")),
+    ("tags", ("tags", "tag", "labels")),
+)
+
+
+def _said(meta: dict[str, Any], keys: tuple[str, ...]) -> str | None:
+    inner = meta.get("session")
+    for source in (meta, inner if isinstance(inner, dict) else {}):
+        for key in keys:
+            value = source.get(key)
+            if isinstance(value, dict) and value:  # a subject record: its fields
+                shown = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in value.items())
+                return text(shown)[:MAX_VALUE_CHARS]
+            if isinstance(value, (list, tuple)) and value:
+                return text(", ".join(map(str, value)))[:MAX_VALUE_CHARS]
+            if isinstance(value, (str, int, float)) and str(value).strip():
+                return text(str(value))[:MAX_VALUE_CHARS]
+    return None
+
+
+def _balance(balance: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """Standing sway per foot and of the combined CoP (both feet as one), from the analysis'
+    ``balance`` summary."""
+    if not balance:
+        return []
+    rows: list[tuple[str, str]] = []
+    parts = [(side, (balance.get("per_foot") or {}).get(side)) for side in ("left", "right")]
+    parts.append(("both feet (combined CoP)", balance.get("combined")))
+    for name, sway in parts:
+        if not sway:
+            continue
+        rows.append(
+            (
+                name,
+                f"95 % ellipse {num(sway.get('ellipse_area_mm2'), '.3g', 'mm²')}, "
+                f"RMS distance {num(sway.get('rms_distance_mm'), '.2f', 'mm')}, "
+                f"mean velocity {num(sway.get('mean_velocity_mm_s'), '.3g', 'mm/s')}, "
+                f"range AP {num(sway.get('range_ap_mm'), '.3g', 'mm')} × "
+                f"ML {num(sway.get('range_ml_mm'), '.3g', 'mm')}, "
+                f"over {num(sway.get('duration_s'), '.1f', 's')}",
+            )
+        )
+    if balance.get("left_share_sd_pct") is not None:
+        rows.append(("left share, SD over time", num(balance["left_share_sd_pct"], ".2f", "%")))
+    if balance.get("standing_separation_mm") is not None:
+        rows.append(
+            (
+                "feet placed apart (for the combined CoP)",
+                num(balance["standing_separation_mm"], "g", "mm"),
+            )
+        )
+    return rows
+
+
 def text(value: str) -> str:
     """File-derived text made printable: a file name that is not UTF-8 (surrogate escapes from
     the file system) shows replacement characters instead of breaking the writers."""
@@ -135,12 +201,16 @@ def build(session: Session, analysis: Analysis, title: str | None = None) -> Rep
         ("sampling rate", num(s["sampling_rate_hz"], "g", "Hz")),
         ("activity", str(s["activity"])),
     ]
+    for label, keys in SAID:
+        said = _said(session.metadata, keys)
+        if said is not None:
+            facts.append((label, said))
     for side, foot in session.feet.items():
-        layout = "no layout" if foot.layout is None else f"layout {foot.layout.name!s}"
+        layout = "no layout" if foot.layout is None else f"layout {text(str(foot.layout.name))}"
         facts.append(
             (
                 f"{side} foot",
-                f"{foot.n_sensors} sensors, {foot.n_frames} frames, values in "
+                f"{plural(foot.n_sensors, 'sensor')}, {plural(foot.n_frames, 'frame')}, values in "
                 f"{UNIT_TEXT.get(foot.unit, foot.unit)}, {layout}",
             )
         )
@@ -162,6 +232,11 @@ def build(session: Session, analysis: Analysis, title: str | None = None) -> Rep
         ("medial share", pair(d["medial_share_pct"], ".1f", "%")),
         ("mean stance load", pair(d["mean_stance_load"], ".4g", load_unit)),
     ]
+    if d.get("body_mass_kg") is not None:
+        facts += [
+            ("body mass (given)", num(d["body_mass_kg"], "g", "kg")),
+            ("mean stance load", pair(d.get("mean_stance_force_bw"), ".3g", "× body weight")),
+        ]
     about: list[tuple[str, str]] = []
     _flatten("", session.metadata, about)
     if len(about) > MAX_METADATA_ROWS:
@@ -176,7 +251,10 @@ def build(session: Session, analysis: Analysis, title: str | None = None) -> Rep
     quality += [(f"reader: {k}", str(v)) for k, v in (q.get("reader") or {}).items()]
 
     steps = analysis.steps
-    step_header = [h for _, h in STEP_COLUMNS]
+    unit_text = UNIT_TEXT.get(load_unit, load_unit)
+    step_header = [
+        f"{h} ({unit_text})" if c in LOAD_COLUMNS and unit_text else h for c, h in STEP_COLUMNS
+    ]
     step_rows = []
     for row in steps.itertuples(index=False):
         values = row._asdict()
@@ -227,6 +305,7 @@ def build(session: Session, analysis: Analysis, title: str | None = None) -> Rep
         step_rows=step_rows,
         indicator_header=indicator_header,
         indicator_rows=indicator_rows,
+        balance=_balance(s.get("balance")) if s["activity"] == "standing" else [],
         note=s["note"],
         red_flags_intro=s["red_flags_intro"],
         red_flags=list(s["red_flags"]),

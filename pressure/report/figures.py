@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from ..model import FootRecording, Session
+from ..model import UNIT_TEXT, FootRecording, Session
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -31,7 +31,6 @@ SIDES = ("left", "right")
 COLOURS = {"left": "#1f5fa8", "right": "#c0392b"}
 STANCE_POINTS = 101  # 0, 1, ..., 100 % of stance
 DPI = 150
-UNIT_TEXT = {"n": "N", "kpa": "kPa", "n_cm2": "N/cm²", "adc": "ADC counts", "raw": "raw units"}
 
 Result = tuple[bytes | None, str | None]
 
@@ -79,10 +78,23 @@ def _outline(ax: Axes, foot: FootRecording, side: str) -> None:
     ring = np.vstack([foot.layout.outline_mm, foot.layout.outline_mm[:1]])
     ax.plot(_mirror(side) * ring[:, 0], ring[:, 1], color="0.55", lw=1.0)
     ax.set_aspect("equal")
-    ax.set_xlabel("medial →" if side == "left" else "← medial")
+    ax.set_xlabel("← lateral    medial →" if side == "left" else "← medial    lateral →")
     ax.set_xticks([])
     ax.set_ylabel("mm from the heel")
     ax.set_title(f"{side.capitalize()} foot")
+
+
+def _no_positions(session: Session, what: str) -> str:
+    """Why ``what`` cannot be drawn when no foot has sensor positions in millimetres."""
+    units = {f.layout.coordinate_unit for f in session.feet.values() if f.layout is not None} - {
+        "mm"
+    }
+    if units:
+        return (
+            f"No {what}: the file gives the sensor positions in {', '.join(sorted(units))} "
+            "(arbitrary units), not millimetres, so they cannot be drawn to scale."
+        )
+    return f"No {what}: the file gives no sensor positions."
 
 
 def _axes_per_foot(fig: Figure, n: int, **kw: Any) -> list[Axes]:
@@ -99,7 +111,7 @@ def gait_lines(session: Session, analysis: Analysis) -> Result:
         if f.layout is not None and f.layout.coordinate_unit == "mm"
     ]
     if not feet:
-        return None, "No gait lines: the file gives no sensor positions in millimetres."
+        return None, _no_positions(session, "gait lines")
     steps = analysis.steps
     if not len(steps):
         return None, "No gait lines: no complete step was found (standing or too short)."
@@ -139,6 +151,16 @@ def gait_lines(session: Session, analysis: Analysis) -> Result:
     return _png(fig), None
 
 
+def _analysed_load(analysis: Analysis, foot: FootRecording, side: str) -> tuple[FloatArray, str]:
+    """The load per frame the analysis used for ``side`` (readings cleaned as for the CoP and
+    the steps) and its unit; the foot's plain total when the analysis has no such column."""
+    mine = analysis.cop[analysis.cop["side"] == side]
+    columns = [c for c in mine.columns if c.startswith("load_")]
+    if columns and len(mine) == foot.n_frames:
+        return mine[columns[0]].to_numpy(dtype=float), columns[0].removeprefix("load_")
+    return foot.load()
+
+
 def force_curves(session: Session, analysis: Analysis) -> Result:
     """Each foot's load over the stance, normalised to 0–100 % of stance: mean ± SD of the
     steps, left beside right on one load scale."""
@@ -150,7 +172,7 @@ def force_curves(session: Session, analysis: Analysis) -> Result:
     axes = _axes_per_foot(fig, len(feet), sharey=True)
     s = np.linspace(0.0, 100.0, STANCE_POINTS)
     for ax, (side, foot) in zip(axes, feet, strict=True):
-        load, unit = foot.load()
+        load, unit = _analysed_load(analysis, foot, side)
         curves = [
             c
             for a, b in stance_spans(foot, steps, side)
@@ -165,9 +187,12 @@ def force_curves(session: Session, analysis: Analysis) -> Result:
             continue
         arr = np.array(curves)
         mean = arr.mean(axis=0)
-        sd = arr.std(axis=0, ddof=1) if len(arr) > 1 else np.zeros_like(mean)
-        ax.fill_between(s, mean - sd, mean + sd, color=COLOURS[side], alpha=0.25, label="± 1 SD")
-        ax.plot(s, mean, color=COLOURS[side], lw=2, label="mean")
+        if len(arr) > 1:
+            sd = arr.std(axis=0, ddof=1)
+            ax.fill_between(
+                s, mean - sd, mean + sd, color=COLOURS[side], alpha=0.25, label="± 1 SD"
+            )
+        ax.plot(s, mean, color=COLOURS[side], lw=2, label="mean" if len(arr) > 1 else "the step")
         ax.legend(fontsize=7, frameon=False)
         ax.set_ylabel(f"load ({UNIT_TEXT.get(unit, unit)})")
     return _png(fig), None
@@ -182,28 +207,29 @@ def peak_pressure_map(session: Session) -> Result:
         if f.layout is not None and f.layout.coordinate_unit == "mm" and f.n_frames
     ]
     if not feet:
-        return None, "No peak-pressure map: the file gives no sensor positions in millimetres."
+        return None, _no_positions(session, "peak-pressure map")
     import matplotlib
     from matplotlib.collections import PatchCollection
     from matplotlib.patches import Rectangle
 
-    peaks = {}
+    peaks: dict[str, FloatArray] = {}
+    units: dict[str, str] = {}
     for side, f in feet:
         v = np.where(np.isfinite(f.values), f.values, -np.inf).max(axis=0)
-        peaks[side] = np.where(np.isfinite(v), v, np.nan)
-    units = {f.unit for _, f in feet}
-    top = max(float(np.nanmax(p)) if np.isfinite(p).any() else 0.0 for p in peaks.values())
-    if not top > 0:
+        peaks[side], units[side] = _as_pressure(np.where(np.isfinite(v), v, np.nan), f)
+    tops = {side: float(np.nanmax(p)) if np.isfinite(p).any() else 0.0 for side, p in peaks.items()}
+    if not max(tops.values()) > 0:
         return None, "No peak-pressure map: no sensor ever read above zero."
-    fig = _figure(3.0 * len(feet) + 1.0, 5.0)
+    shared = len(set(units.values())) == 1  # one colour scale when the feet share a unit
+    fig = _figure(3.0 * len(feet) + 1.0 * (1 if shared else len(feet)), 5.0)
     axes = _axes_per_foot(fig, len(feet))
-    collection = None
     cmap = matplotlib.colormaps["turbo"].with_extremes(bad="0.92")
+    collection = None
     for ax, (side, f) in zip(axes, feet, strict=True):
         layout = f.layout
         assert layout is not None
         _outline(ax, f, side)
-        half = np.sqrt(layout.area_mm2) / 2.0
+        half = _half_sides_mm(layout.x_mm, layout.y_mm, layout.area_mm2)
         x = _mirror(side) * layout.x_mm
         rects = [
             Rectangle((xi - h, yi - h), 2 * h, 2 * h)
@@ -212,13 +238,50 @@ def peak_pressure_map(session: Session) -> Result:
         collection = PatchCollection(rects, cmap=cmap, edgecolor="none")
         value = np.clip(peaks[side], 0.0, None)
         collection.set_array(np.ma.masked_where(~(value > 0), value))
-        collection.set_clim(0.0, top)
+        top = max(tops.values()) if shared else tops[side]
+        collection.set_clim(0.0, top if top > 0 else 1.0)
         ax.add_collection(collection)
         ax.autoscale_view()
-    unit = units.pop() if len(units) == 1 else "mixed units"
-    if collection is not None:
-        fig.colorbar(collection, ax=axes, shrink=0.8, label=f"peak ({UNIT_TEXT.get(unit, unit)})")
+        if not shared:
+            fig.colorbar(collection, ax=ax, shrink=0.8, label=f"peak ({_unit(units[side])})")
+    if shared and collection is not None:
+        label = f"peak ({_unit(next(iter(units.values())))})"
+        fig.colorbar(collection, ax=axes, shrink=0.8, label=label)
     return _png(fig), None
+
+
+def _unit(unit: str) -> str:
+    return UNIT_TEXT.get(unit, unit)
+
+
+def _as_pressure(peak: FloatArray, foot: FootRecording) -> tuple[FloatArray, str]:
+    """Peak readings as pressure in kPa where the unit allows (a force per sensor over the
+    sensor's area; N/cm² is 10 kPa), else unchanged in their own unit."""
+    layout = foot.layout
+    if foot.unit == "kpa":
+        return peak, "kpa"
+    if foot.unit == "n_cm2":
+        return peak * 10.0, "kpa"
+    if foot.unit == "n" and layout is not None and np.all(layout.area_mm2 > 0):
+        return peak / layout.area_mm2 * 1000.0, "kpa"  # N/mm² = MPa
+    return peak, foot.unit
+
+
+def _half_sides_mm(x_mm: FloatArray, y_mm: FloatArray, area_mm2: FloatArray) -> FloatArray:
+    """Half the side of each sensor's square: a square of the sensor's area, made smaller
+    where it would reach past half the distance to the nearest other sensor (so that squares
+    never overlap, on sparse insoles with large sensors or on grids whose cells are not
+    square)."""
+    from scipy.spatial import cKDTree
+
+    half = np.sqrt(np.asarray(area_mm2, dtype=float)) / 2.0
+    xy = np.column_stack([x_mm, y_mm])
+    if len(xy) < 2:
+        return half
+    # two squares of half side h, centres d apart in the larger of |Δx| and |Δy| (the
+    # Chebyshev distance), do not overlap when 2h ≤ d
+    nearest, _ = cKDTree(xy).query(xy, k=2, p=np.inf)
+    return np.minimum(half, nearest[:, 1] / 2.0)
 
 
 def shares(analysis: Analysis) -> Result:
@@ -243,6 +306,11 @@ def shares(analysis: Analysis) -> Result:
         for side in SIDES:
             rows.append((f"{label}, {side}", d.get(key, {}).get(side), side, (None, None)))
     if all(value is None for _, value, _, _ in rows):
+        if analysis.summary["activity"] == "walking" and not len(analysis.steps):
+            return None, (
+                "No load shares: they are taken over the stances of complete steps, and "
+                "this walk has none."
+            )
         return None, "No load shares: the loads are uncalibrated or the feet have no layout."
     fig = _figure(6.4, 0.42 * len(rows) + 0.9)
     ax = fig.subplots()
@@ -286,9 +354,10 @@ def all_figures(session: Session, analysis: Analysis) -> Sequence[tuple[str, str
         ),
         (
             "Peak pressure",
-            "Each sensor's highest reading in the recording, drawn as a square of the "
-            "sensor's area at its position (exact for grid sensors; an equal-area stand-in "
-            "for other shapes). Grey: never loaded.",
+            "Each sensor's highest reading in the recording at its position, as pressure "
+            "(kPa) where the file's unit allows, drawn as a square of the sensor's area, "
+            "made smaller where it would overlap a neighbour: a picture of where the load "
+            "went, not of the sensors' true shapes. Grey: never loaded.",
             peak_pressure_map(session),
         ),
     )

@@ -61,6 +61,11 @@ def _table(header: list[str], rows: list[list[str]], row_class: list[str] | None
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(out)}</tbody></table>"
 
 
+def _flags(c: ReportContent) -> str:
+    flags = "".join(f"<li>{escape(f)}</li>" for f in c.red_flags)
+    return f'<div class="flags"><p>{escape(c.red_flags_intro)}</p><ul>{flags}</ul></div>'
+
+
 def render(c: ReportContent, version: str) -> str:
     """The page's HTML text."""
     parts = [
@@ -74,6 +79,7 @@ def render(c: ReportContent, version: str) -> str:
         f"<style>{CSS}</style></head><body>",
         f"<h1>{escape(c.title)}</h1>",
         f'<p class="note">{escape(c.note)}</p>',
+        _flags(c),
         "<h2>Session</h2>",
         '<div class="cols"><div>',
         _kv(c.facts),
@@ -85,6 +91,14 @@ def render(c: ReportContent, version: str) -> str:
         items = "".join(f"<li>{escape(p)}</li>" for p in c.problems)
         parts.append(f"<p>Notes from the analysis:</p><ul>{items}</ul>")
     parts.append("</div></div>")
+    if c.balance:
+        parts.append("<h2>Standing balance</h2>")
+        parts.append(
+            "<p>Sway of the centre of pressure while standing (low-pass filtered; AP: front to "
+            "back, ML: side to side). No reference range is given: published values depend on "
+            "the stance, the eyes open or closed, the duration and the device.</p>"
+        )
+        parts.append(_kv(c.balance))
     for fig in c.figures:
         parts.append(f"<h2>{escape(fig.title)}</h2>")
         if fig.png is None:
@@ -112,8 +126,6 @@ def render(c: ReportContent, version: str) -> str:
         parts.append(f'<div class="scroll">{_table(c.step_header, c.step_rows, classes)}</div>')
     else:
         parts.append('<p class="missing">No complete step in this session.</p>')
-    flags = "".join(f"<li>{escape(f)}</li>" for f in c.red_flags)
-    parts.append(f'<div class="flags"><p>{escape(c.red_flags_intro)}</p><ul>{flags}</ul></div>')
     parts.append("<h2>What the file says about itself</h2>")
     parts.append(
         f'<div class="scroll">{_kv(c.about_file)}</div>' if c.about_file else "<p>Nothing.</p>"

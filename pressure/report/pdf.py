@@ -37,22 +37,37 @@ def render(c: ReportContent, version: str, path: Path) -> None:
         "note", parent=body, backColor=colors.HexColor("#fff8e1"), borderPadding=5, spaceAfter=8
     )
     flag = ParagraphStyle("flag", parent=note, backColor=colors.HexColor("#fdecea"))
+    # a heading stays on the page of what follows it
+    h2 = ParagraphStyle("h2", parent=styles["Heading2"], keepWithNext=1)
+    h3 = ParagraphStyle("h3", parent=styles["Heading3"], keepWithNext=1)
+    tiny = ParagraphStyle("tiny", parent=body, fontSize=6.5, leading=7.5)
 
     def p(text: str, style: Any = body) -> Any:
         return Paragraph(escape(text), style)
 
-    def table(header: list[str], rows: list[list[str]], widths: list[float] | None, st: Any) -> Any:
+    def table(
+        header: list[str],
+        rows: list[list[str]],
+        widths: list[float] | None,
+        st: Any,
+        pad: float = 6,
+        grey: list[int] | None = None,
+    ) -> Any:
         data = [[p(h, st) for h in header]] + [[p(v, st) for v in row] for row in rows]
         t = LongTable(data, colWidths=widths, repeatRows=1)
-        t.setStyle(
-            [
-                ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#cccccc")),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f2f2f2")),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("TOPPADDING", (0, 0), (-1, -1), 1),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
-            ]
-        )
+        style: list[Any] = [
+            ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#cccccc")),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f2f2f2")),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("TOPPADDING", (0, 0), (-1, -1), 1),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+            ("LEFTPADDING", (0, 0), (-1, -1), pad),
+            ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+        ]
+        style += [
+            ("BACKGROUND", (0, r + 1), (-1, r + 1), colors.HexColor("#eeeeee")) for r in grey or []
+        ]
+        t.setStyle(style)
         return t
 
     def kv(rows: list[tuple[str, str]]) -> Any:
@@ -61,15 +76,27 @@ def render(c: ReportContent, version: str, path: Path) -> None:
     story: list[Any] = [
         p(c.title, styles["Title"]),
         p(c.note, note),
-        p("Session", styles["Heading2"]),
+        KeepTogether([p(c.red_flags_intro, flag)] + [p(f"• {f}", flag) for f in c.red_flags]),
+        p("Session", h2),
         kv(c.facts),
-        p("Data quality", styles["Heading3"]),
+        p("Data quality", h3),
         kv(c.quality),
     ]
     for problem in c.problems:
         story.append(p(f"• {problem}", cell))
+    if c.balance:
+        story += [
+            p("Standing balance", h2),
+            p(
+                "Sway of the centre of pressure while standing (low-pass filtered; AP: front to "
+                "back, ML: side to side). No reference range is given: published values depend "
+                "on the stance, the eyes open or closed, the duration and the device.",
+                small,
+            ),
+            kv(c.balance),
+        ]
     for fig in c.figures:
-        block: list[Any] = [p(fig.title, styles["Heading2"])]
+        block: list[Any] = [p(fig.title, h2)]
         if fig.png is None:
             block.append(p(fig.missing or "", body))
         else:
@@ -83,7 +110,7 @@ def render(c: ReportContent, version: str, path: Path) -> None:
                 width, height = width * 19 * cm / height, 19 * cm
             block += [Image(io.BytesIO(fig.png), width, height), p(fig.caption, small)]
         story.append(KeepTogether(block))
-    story.append(p("Indicators", styles["Heading2"]))
+    story.append(p("Indicators", h2))
     story.append(
         p(
             "Each value beside one study's range; 'compared' says whether it lies below, within "
@@ -99,16 +126,27 @@ def render(c: ReportContent, version: str, path: Path) -> None:
             small,
         )
     )
-    story.append(p(f"Steps ({len(c.step_rows)})", styles["Heading2"]))
+    story.append(p(f"Steps ({len(c.step_rows)})", h2))
     if c.step_rows:
-        story.append(table(c.step_header, c.step_rows, None, small))
+        used = c.step_header.index("used")
+        story.append(
+            p(
+                "Grey rows are not used for the stride statistics (a foot's first and last "
+                "stride, turns, pauses, outliers).",
+                small,
+            )
+        )
+        # side, step and used narrow; the numbers (at most 7 characters) on one line each
+        widths = [
+            {0: 0.9, 1: 0.7, used: 0.8}.get(i, 14.4 / (len(c.step_header) - 3)) * cm
+            for i in range(len(c.step_header))
+        ]
+        unused = [i for i, row in enumerate(c.step_rows) if row[used] != "yes"]
+        story.append(table(c.step_header, c.step_rows, widths, tiny, pad=2, grey=unused))
     else:
         story.append(p("No complete step in this session.", body))
     story.append(Spacer(1, 0.4 * cm))
-    story.append(
-        KeepTogether([p(c.red_flags_intro, flag)] + [p(f"• {f}", flag) for f in c.red_flags])
-    )
-    story.append(p("What the file says about itself", styles["Heading2"]))
+    story.append(p("What the file says about itself", h2))
     story.append(kv(c.about_file) if c.about_file else p("Nothing.", body))
 
     def footer(canvas: Any, doc: Any) -> None:
