@@ -19,7 +19,9 @@
 3. **Writes** to ``out``: ``summary.parquet`` and ``summary.csv`` (one row per session:
    ``session_id`` — the primary file's path relative to ``root`` —, ``source_path``,
    ``format`` and the analysis summary flattened to dotted names, see ``flatten``),
-   ``steps.parquet`` (every step, with its ``session_id``), ``errors.csv`` (``file, error``),
+   ``steps.parquet`` (every step, with its ``session_id``), ``errors.csv`` (``file, error``;
+   an unexpected failure, a bug rather than a bad file, also leaves its whole traceback in
+   ``tracebacks/<id>.txt``, named in the error),
    ``skipped.csv`` (``file, reason``) and, with ``report``, ``reports/<id>.html``. Each file is
    replaced whole (written beside and renamed).
 4. **Resumes**: each session's result is kept in ``out/.sessions/`` with a stamp (the size and
@@ -58,6 +60,8 @@ GENERIC_SUFFIXES = frozenset(
     {".csv", ".txt", ".tsv", ".xls", ".xlsx", ".json", ".md", ".parquet", ".bin", ".log"}
 )
 CACHE_DIR = ".sessions"
+#: where the traceback of an unexpected failure (a bug) is kept, one file per session
+TRACEBACK_DIR = "tracebacks"
 #: summary keys left out of the table: the same text in every row
 CONSTANT_KEYS = frozenset({"note", "red_flags_intro", "red_flags", "file"})
 ID_COLUMNS = ("session_id", "source_path", "format")
@@ -91,6 +95,7 @@ class Outcome:
     transient: bool = False  # the worker was lost: not kept, tried again next run
     reported: bool = False  # an HTML report was made
     elapsed_s: float | None = None  # how long the work took (orders the next forced run)
+    traceback: str | None = None  # of an unexpected failure (a bug, not a bad file)
 
 
 @dataclass
@@ -271,13 +276,27 @@ def _analyse(job: Job, report: bool) -> Outcome:
                 path = write_report(session, Path(tmp) / "report.html", analysis=analysis)
                 html = path.read_bytes()
         return Outcome(job.session_id, row=row, steps=steps, report_html=html, reported=report)
-    except Exception as exc:  # one session's failure is a row of the errors table
+    except PressureError as exc:  # a file that cannot be read or analysed: a row of errors
         return Outcome(job.session_id, error=_one_line(exc))
+    except Exception as exc:  # a bug: the row names the file kept with the whole traceback
+        import traceback
+
+        return Outcome(
+            job.session_id,
+            error=_one_line(exc),
+            traceback="".join(traceback.format_exception(exc)),
+        )
 
 
 def _keep(target: Path, outcome: Outcome, stamp: dict[str, Any]) -> None:
     """Write the outcome's report and cache entry into the output folder ``target``."""
     name = safe_name(outcome.session_id)
+    if outcome.traceback is not None:
+        (target / TRACEBACK_DIR).mkdir(exist_ok=True)
+        text = outcome.traceback.encode("utf-8", "backslashreplace")
+        write_atomically(target / TRACEBACK_DIR / f"{name}.txt", partial(_write_bytes, text))
+        outcome.error = f"{outcome.error} (traceback in {TRACEBACK_DIR}/{name}.txt)"
+        outcome.traceback = None
     if outcome.report_html is not None:
         (target / "reports").mkdir(exist_ok=True)
         write_atomically(

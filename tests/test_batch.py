@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -254,3 +255,35 @@ print(json.dumps({{"new": new, "formats": sorted({{j.format for j in jobs if j.f
     result = json.loads(done.stdout.splitlines()[-1])
     assert len(result["formats"]) >= 12 and result["reports"] >= 30
     assert result["new"] == []
+
+
+def test_an_unexpected_failure_keeps_its_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bug (any exception that is not the project's own error about a file) is a row of
+    errors.csv like a bad file, and its whole traceback is kept beside the tables."""
+    import pressure.analysis
+
+    real = pressure.analysis.analyze
+
+    def analyze(session: Any, *args: Any, **kwargs: Any) -> Any:
+        if session.path.name == "walk_left_heavy.insole":
+            raise ZeroDivisionError("a bug in the analysis")
+        return real(session, *args, **kwargs)
+
+    monkeypatch.setattr(pressure.analysis, "analyze", analyze)
+    root = tmp_path / "in"
+    root.mkdir()
+    for name in ("walk_normal.insole", "walk_left_heavy.insole"):
+        shutil.copy(batch_folder.ROOT / "sample_data" / name, root)
+    out = tmp_path / "out"
+    result = run_batch(root, out, jobs=1)
+    assert list(result.summary["session_id"]) == ["walk_normal.insole"]
+    (error,) = result.errors["error"]
+    kept = out / "tracebacks" / f"{safe_name('walk_left_heavy.insole')}.txt"
+    assert error == (
+        f"ZeroDivisionError: a bug in the analysis (traceback in tracebacks/{kept.name})"
+    )
+    text = kept.read_text()
+    assert text.startswith("Traceback (most recent call last):") and "in analyze" in text
+    assert pd.read_csv(out / "errors.csv")["error"].tolist() == [error]
