@@ -68,6 +68,7 @@ from ...errors import FileFormatError
 from ...model import FloatArray, FootRecording, Session, SideName
 from . import head_lines, read_bytes, sampling_rate_hz, to_numbers
 from ._plate import grid_cells, plate_feet
+from ._plate import preload as preload  # what ``read`` imports on first use
 
 NAME = "emed"
 DESCRIPTION = "Novel emed platform printout (.lst: one page per frame, 'Pict-No.:', 'Matrix:')"
@@ -257,13 +258,6 @@ def _number(path: Path, fields: dict[str, str], key: str, what: str, line: int) 
     if key not in fields:
         raise FileFormatError(path, f"no '{what}' field in the first page's header", line=line)
     return fields[key].split()
-
-
-def preload() -> None:
-    """Import what ``read`` imports on first use (see ``_plate.preload``)."""
-    from . import _plate
-
-    _plate.preload()
 
 
 def read(path: Path) -> Session:

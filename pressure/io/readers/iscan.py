@@ -35,6 +35,7 @@ from ...errors import FileFormatError
 from ...model import Session
 from . import _tekscan
 from ._plate import grid_cells, plate_feet
+from ._plate import preload as preload  # what ``read`` imports on first use
 from ._tekscan import example_source, frame_times, looks_like_asf, read_movie, start_time
 
 NAME = "iscan"
@@ -54,13 +55,6 @@ def detect(path: Path, head: bytes) -> bool:
 
 def primary_file(path: Path) -> Path | None:
     return None
-
-
-def preload() -> None:
-    """Import what ``read`` imports on first use (see ``_plate.preload``)."""
-    from . import _plate
-
-    _plate.preload()
 
 
 def read(path: Path) -> Session:

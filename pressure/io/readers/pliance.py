@@ -65,6 +65,7 @@ from ...errors import FileFormatError
 from ...model import FloatArray, FootRecording, Session, SideName
 from . import check_increasing, head_lines, read_bytes, sampling_rate_hz, to_numbers
 from ._plate import plate_feet
+from ._plate import preload as preload  # what ``read`` imports on first use
 from .pedar import header_fields, header_number, pressure_unit, read_numeric_block
 
 NAME = "pliance"
@@ -277,13 +278,6 @@ def _geometry(
             break
         pos, number = after, number + 1
     return pos, number
-
-
-def preload() -> None:
-    """Import what ``read`` imports on first use (see ``_plate.preload``)."""
-    from . import _plate
-
-    _plate.preload()
 
 
 def read(path: Path) -> Session:
