@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import textwrap
 from pathlib import Path
 from typing import Any
 
+from ..display import UNIT_TEXT, reference_range
+from ..display import num as _num
 from ..errors import PressureError
-from ..model import UNIT_TEXT as MODEL_UNIT_TEXT
 from ._args import add_analysis_options
 
 
@@ -40,16 +40,6 @@ def _write_csv(frame: Any, path: str, what: str) -> None:
         frame.to_csv(target, index=False, float_format="%.6g")
     except OSError as exc:
         raise PressureError(f"{target}: cannot write the {what}: {exc.strerror or exc}") from None
-
-
-UNIT_TEXT = {**MODEL_UNIT_TEXT, "1": ""}
-
-
-def _num(value: Any, fmt: str = ".3g", unit: str = "") -> str:
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "n/a"
-    text = format(value, fmt)
-    return f"{text} {UNIT_TEXT.get(unit, unit)}".rstrip()
 
 
 def _pair(d: dict[str, Any], fmt: str = ".3g", unit: str = "") -> str:
@@ -129,15 +119,8 @@ def render(summary: dict[str, Any]) -> str:
         if ind["value"] is None:
             continue
         low, high = ind["reference_low"], ind["reference_high"]
-        if low is None and high is None:
-            ref = "no reference range"
-        else:
-            if low is None:
-                ref = f"≤ {_num(high, 'g')}"
-            elif high is None:
-                ref = f"≥ {_num(low, 'g')}"
-            else:
-                ref = f"{_num(low, 'g')} to {_num(high, 'g')}"
+        ref = reference_range(low, high, ind["unit"])
+        if low is not None or high is not None:
             ref += f" ({ind['comparison']} the reference range)"
         lines.append(f"  {ind['name']:<28} {_num(ind['value'], '.3g', ind['unit'])} | {ref}")
         # the range's own caveats (whose norm, or an arbitrary convention) and its source

@@ -6,17 +6,16 @@ text, never interpreted as markup).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..display import UNIT_TEXT, num, reference_range
 from ..model import Session
 from . import figures
 
 if TYPE_CHECKING:
     from ..analysis import Analysis
 
-UNIT_TEXT = {**figures.UNIT_TEXT, "1": "", "%": "%"}
 #: step-table columns shown (all are in ``Analysis.steps``), with their headings
 STEP_COLUMNS = (
     ("side", "side"),
@@ -65,15 +64,6 @@ class ReportContent:
     note: str
     red_flags_intro: str
     red_flags: list[str]
-
-
-def num(value: Any, fmt: str = ".3g", unit: str = "") -> str:
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "n/a"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    text = format(value, fmt)
-    return f"{text} {UNIT_TEXT.get(unit, unit)}".rstrip()
 
 
 def pair(d: dict[str, Any] | None, fmt: str = ".3g", unit: str = "") -> str:
@@ -272,15 +262,7 @@ def build(session: Session, analysis: Analysis, title: str | None = None) -> Rep
     indicator_header = ["indicator", "value", "reference range", "compared", "reference, source"]
     indicator_rows = []
     for ind in s["indicators"]:
-        low, high = ind["reference_low"], ind["reference_high"]
-        if low is None and high is None:
-            ref = "no published range"
-        elif low is None:
-            ref = f"≤ {num(high, 'g', ind['unit'])}"
-        elif high is None:
-            ref = f"≥ {num(low, 'g', ind['unit'])}"
-        else:
-            ref = f"{num(low, 'g')} to {num(high, 'g', ind['unit'])}"
+        ref = reference_range(ind["reference_low"], ind["reference_high"], ind["unit"])
         indicator_rows.append(
             [
                 str(ind["name"]),
