@@ -33,6 +33,21 @@ NOT_SESSIONS = ("README.txt", "notes/demographics.csv", "gaitpdb/PROVENANCE.tsv"
 BROKEN = ("extdata/broken_pedar.asc", "gaitpdb/GaCo99_01.txt", "sim/damaged.insole")
 
 
+#: a few bundled samples, one of them a table with its layout file
+SMALL_SAMPLES = (
+    "walk_normal.insole",
+    "stand_quiet.insole",
+    "fsr8_walk.csv",
+    "fsr8_walk.layout.csv",
+)
+
+
+def copy_samples(dest: Path, names: tuple[str, ...] = SMALL_SAMPLES) -> None:
+    """Copy bundled samples into ``dest``."""
+    for name in names:
+        shutil.copy(ROOT / "sample_data" / name, dest)
+
+
 def build(dest: Path, *, simulated: int = 3, simulated_s: float = 30.0) -> set[str]:
     """Fill ``dest``; returns the ids (paths relative to ``dest``) of the good sessions."""
     good: set[str] = set()

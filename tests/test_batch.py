@@ -133,13 +133,7 @@ def test_second_run_reuses_every_result_then_redoes_what_changed(
 def test_a_deleted_source_drops_out_and_a_pattern_selects(tmp_path: Path) -> None:
     root = tmp_path / "small"
     root.mkdir()
-    for name in (
-        "walk_normal.insole",
-        "stand_quiet.insole",
-        "fsr8_walk.csv",
-        "fsr8_walk.layout.csv",
-    ):
-        shutil.copy(batch_folder.ROOT / "sample_data" / name, root)
+    batch_folder.copy_samples(root)
     out = root / "results"  # inside the folder: not searched
     first = run_batch(root, out, jobs=1)
     assert sorted(first.summary["session_id"]) == [

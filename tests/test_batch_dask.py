@@ -111,13 +111,7 @@ def small_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ):
         shutil.copy(shared / "pressure_r_extdata" / name, root)
     shutil.copy(shared / "gaitpdb" / "GaCo01_01.txt", root)
-    for name in (
-        "walk_normal.insole",
-        "stand_quiet.insole",
-        "fsr8_walk.csv",
-        "fsr8_walk.layout.csv",
-    ):
-        shutil.copy(batch_folder.ROOT / "sample_data" / name, root)
+    batch_folder.copy_samples(root)
     (root / "broken.asf").write_bytes(b"\x00\x01 not an F-Scan file")
     return root
 
