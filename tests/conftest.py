@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from pressure.analysis.events import EventOptions
 from pressure.model import FootRecording, Session, SideName
 from pressure.simulator import SyntheticGait
 
@@ -127,3 +128,18 @@ def simulated_session(gait: SyntheticGait, *, keep_dropped: bool = False) -> Ses
             "subject": {"body_mass_kg": gait.body_mass_kg},
         },
     )
+
+
+def event_level_phases(options: EventOptions | None = None) -> tuple[float, float]:
+    """Stance phases (0..1) at which the simulator's force curve crosses the event detector's
+    heel-strike and toe-off levels (fractions of the step's peak above a zero floor), so that
+    the simulator's true contact times give the events the detector is defined to find."""
+    from pressure.simulator.gait import _hump
+
+    opt = options or EventOptions()
+    s = np.linspace(0.0, 1.0, 200_001)
+    force = _hump(s)
+    peak = float(force.max())
+    rising = s[: s.size // 2][force[: s.size // 2] >= opt.heel_strike_level * peak]
+    falling = s[s.size // 2 :][force[s.size // 2 :] > opt.toe_off_level * peak]
+    return float(rising[0]), float(falling[-1])

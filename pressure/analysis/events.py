@@ -1,38 +1,57 @@
 """Gait events from one foot's load: heel strike (initial contact) and toe off (foot off).
 
 The method works on any load signal, calibrated (N) or not (ADC counts, the arbitrary units
-of PhysioNet gaitndd), because it judges the signal against its own local range rather than
-against an absolute threshold (METHODS §4.1 notes that a fixed threshold needs the offset
-removed first; insole baselines drift, and uncalibrated ones have no known zero):
+of PhysioNet gaitndd). Every event is a *level crossing*: the load passes a level set
+between the swing floor next to the event and the step's own peak (METHODS §4.1 defines
+events as threshold crossings after the offset is removed; a level relative to the floor
+removes the offset, and one relative to the step's peak follows a foot that loads more on
+one step than the next, or a sensor whose gain drifts).
 
-1. **Local range.** The swing level ``low(t)`` and the stance level ``high(t)`` are the 5th and
-   95th percentiles of the load in a window of ``window_s`` (4 s: two to four strides) around
-   t, computed on the signal decimated to about 25 Hz and interpolated back.
-   ``level(t) = (load − low) / (high − low)`` is 0 in swing and about 1 at the stance peaks.
-2. **Stance with hysteresis.** The foot is in stance from when ``level`` rises through
-   ``threshold + hysteresis`` until it falls through ``threshold − hysteresis`` (default 30 %
-   ± 5 %). Then the minimum durations (METHODS §4.1: stances of at least ``min_stance_s``
-   0.2 s, swings of at least ``min_swing_s`` 0.1 s): a shorter swing joins its two stances,
-   a shorter stance is dropped.
-3. **Exact instants.** The crossing points lie part-way up the loading ramp. The heel strike
-   is the start of that steep rise: from the up-crossing, walk back while the load still
-   rises faster than ``rise_per_s`` × range per second. The toe off is the end of the fall:
-   from the down-crossing, walk forward while it still falls faster than ``fall_per_s`` ×
-   range per second (the slope is a Savitzky–Golay derivative, 7 samples, degree 2) — for
-   loads without a known zero. For loads with a physical zero (N, kPa, ADC counts) the toe
-   off is where the load falls below the swing level plus ``toe_off_level`` (10 %) of the
-   range: that matches the Moticon OpenGo software's toe offs (tests), and pressuRe's default
-   threshold is 10 % of the range (METHODS §4.1). Both rules work from the local swing level,
-   not from zero, so a baseline offset does not move the events.
-4. **Is this walking?** A foot walks when its local range is large against its load: the
+1. **Where the stances are.** The local swing and stance levels ``low(t)``/``high(t)`` are
+   the 5th and 95th percentiles of the load over ``window_s`` (4 s: two to four strides)
+   around t (on the signal decimated to about 25 Hz). ``level(t) = (load − low) /
+   (high − low)``; the foot is in stance from a rise through ``threshold + hysteresis`` to a
+   fall through ``threshold − hysteresis`` (30 % ± 5 %). Stances shorter than
+   ``min_stance_s`` (0.2 s) go, swings shorter than ``min_swing_s`` (0.1 s) join their
+   stances (METHODS §4.1). These crossings lie part-way up and down the load ramps; they
+   only say where each stance is.
+2. **The swing floor** on each side of a stance is the median of the middle part of that
+   swing (``floor_part``: its central half, at most ``floor_window_s`` next to the stance),
+   so it follows a baseline that drifts from one swing to the next and is lifted neither by
+   the unloading tail nor by the next rising edge; its robust SD (1.4826 × MAD) is the
+   noise. **The step's peak** is its largest sample.
+3. **Heel strike**, for a load with a physical zero (N, kPa, ADC counts): the first sample
+   above ``floor + heel_strike_level × (peak − floor)`` (3 %) after the last sample at or
+   below it before the stance. A level this low lies below the plateau of a two-stage heel
+   loading (a small rise, a pause, then the steep rise), so the event is the first contact,
+   as a force plate's 20-40 N threshold would place it (METHODS §4.1; the Moticon OpenGo
+   software's heel strikes sit there). For a load *without* a known zero
+   (``physical_zero=False``: an uncalibrated force-sensitive resistor, whose swing level
+   creeps and drifts), a low level relative to the floor cannot tell first contact from that
+   creep; there the heel strike is the foot of the steep rise: from the stance's first
+   sample, walk back while the load still rises faster than ``raw_rise_per_s`` × (peak −
+   floor) per second (slope: Savitzky–Golay derivative, 7 samples, degree 2). Chosen on
+   PhysioNet gaitndd records 1-4, whose authors place their heel strikes there.
+4. **Toe off**: the first sample at or below ``floor + toe_off_level × (peak − floor)``
+   after the stance, measured from the floor of the swing that follows. ``toe_off_level``
+   is 10 % for loads with a physical zero (pressuRe's automatic threshold is 10 % of the
+   range, METHODS §4.1, and the Moticon OpenGo software's toe offs sit there) and
+   ``raw_toe_off_level`` 7 % for loads without one (chosen on gaitndd records 1-4: a
+   force-sensitive resistor read through a voltage divider is not proportional to force,
+   so its fractions are not the force's). A shoulder of the unloading above the level is
+   stance; one below it is swing.
+5. Neither level is ever closer to its floor than ``noise_sds`` (3) robust SDs of the swing.
+6. **Is this walking?** A foot walks when its local range is large against its load: the
    swing level sits below ``max_swing_level`` (25 %) of the stance level above the signal's
-   zero (for loads with a physical zero: N, kPa) and the range exceeds ``min_range``
-   (20 N for loads in N). A stance that is not wholly inside a walking stretch is not
-   reported. A load that swings like walking but never falls near zero (an untared offset of
-   more than a quarter of the stance level) is not taken for walking; ``analyze`` says so.
+   zero (for loads with a physical zero) and the range exceeds ``min_range_n`` (20 N for
+   loads in N). A stance not wholly inside a walking stretch is not reported. A load that
+   swings like walking but never falls near zero (an untared offset of more than a quarter
+   of the stance level) is not taken for walking; ``analyze`` says so.
 
-Validated in ``tests/test_analysis_reference.py`` against the authors' stride table of
-PhysioNet gaitndd (figures in the README) and against the Moticon OpenGo software's events.
+The levels were chosen on one part of the reference data (gaitndd records 1-4 of each
+group; the first half of the Moticon export and the walk with manual events) and are
+reported on the other (``benchmarks/validate.py``; README "Validation"); tests in
+``tests/test_analysis_reference.py`` hold them to the targets.
 """
 
 from __future__ import annotations
@@ -57,19 +76,28 @@ class EventOptions:
     window_s: float = 4.0
     min_stance_s: float = 0.2
     min_swing_s: float = 0.1
-    rise_per_s: float = 3.0
-    fall_per_s: float = 0.6
-    search_s: float = 0.15
+    heel_strike_level: float = 0.03
     toe_off_level: float = 0.10
+    raw_toe_off_level: float = 0.07
+    raw_rise_per_s: float = 3.0
+    noise_sds: float = 3.0
+    floor_part: tuple[float, float] = (0.25, 0.75)
+    floor_window_s: float = 1.0
     max_swing_level: float = 0.25
     min_range_n: float = 20.0
 
     def __post_init__(self) -> None:
         if not 0 < self.hysteresis < self.threshold < 1 - self.hysteresis:
             raise ValueError("need 0 < hysteresis < threshold < 1 - hysteresis")
-        for name in ("window_s", "min_stance_s", "min_swing_s", "search_s"):
+        for name in ("window_s", "min_stance_s", "min_swing_s", "floor_window_s"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name} must be positive")
+        for name in ("heel_strike_level", "toe_off_level", "raw_toe_off_level"):
+            if not 0 < getattr(self, name) < 1:
+                raise ValueError(f"{name} must be a fraction between 0 and 1")
+        low, high = self.floor_part
+        if not 0 <= low < high <= 1:
+            raise ValueError("floor_part must be two fractions, 0 <= first < second <= 1")
 
 
 @dataclass(frozen=True)
@@ -202,45 +230,77 @@ def detect_events(
     if starts.size == 0:
         return FootEvents(empty, empty, np.zeros(0, dtype=np.bool_), low, high, False)
 
-    from scipy.signal import savgol_filter
-
-    slope = savgol_filter(filled, 7, 2, deriv=1) * fs  # load units per second
-    look = max(1, round(opt.search_s * fs))
-    rise = opt.rise_per_s * span
-    fall = opt.fall_per_s * span
-    # toe-off level, measured from the local swing level so an untared offset does not move it
-    floor_ = low + opt.toe_off_level * span
-    hs = starts.copy()
-    to = stops.copy()
-    for k in range(starts.size):
-        i = int(starts[k])
-        floor = int(stops[k - 1]) if k else 0
-        limit = max(floor, i - look)
-        while i > limit and slope[i - 1] > rise[i - 1]:
-            i -= 1
-        hs[k] = i
-        j = int(stops[k])
-        ceiling = int(starts[k + 1]) if k + 1 < starts.size else n
-        limit = min(ceiling, int(stops[k]) + look, n)
-        if physical_zero:
-            # back to the last sample at or above the toe-off level (above zero)
-            while j > hs[k] + 1 and filled[j - 1] < floor_[j - 1]:
-                j -= 1
-            while j < limit and filled[j] >= floor_[j]:
-                j += 1
-        else:
-            while j < limit and slope[j - 1] < -fall[j - 1]:
-                j += 1
-        to[k] = j
+    hs, to = _level_crossings(filled, starts, stops, opt, fs, known_zero=physical_zero)
     complete = (hs > 0) & (to < n)
     to = np.minimum(to, n - 1)
     # a stance that touches a gap in the signal is not measured there
     if gap.any():
         gap_cum = np.concatenate([[0], np.cumsum(gap)])
-        lo_i = np.maximum(hs - look, 0)
-        hi_i = np.minimum(to + look, n)
+        lo_i = np.maximum(hs - 1, 0)
+        hi_i = np.minimum(to + 2, n)
         complete &= (gap_cum[hi_i] - gap_cum[lo_i]) == 0
     # a stance already under way at the start (or still at the end) has no event there
     complete &= starts > 0
     complete &= stops < n
     return FootEvents(hs, to, complete, low, high, True)
+
+
+def _level_crossings(
+    load: FloatArray,
+    starts: IntArray,
+    stops: IntArray,
+    opt: EventOptions,
+    fs: float,
+    *,
+    known_zero: bool,
+) -> tuple[IntArray, IntArray]:
+    """Heel strike and toe off of each stance [starts, stops) (module docstring, 2-5)."""
+    n = load.size
+    window = max(3, round(opt.floor_window_s * fs))
+    part_a, part_b = opt.floor_part
+    off_level = opt.toe_off_level if known_zero else opt.raw_toe_off_level
+    hs = starts.copy()
+    to = stops.copy()
+    slope = None
+    if not known_zero:
+        from scipy.signal import savgol_filter
+
+        slope = savgol_filter(load, 7, 2, deriv=1) * fs
+
+    def floor_of(swing: FloatArray) -> tuple[float, float]:
+        m = swing.size
+        a = int(part_a * m)
+        middle = swing[a : max(a + 1, int(part_b * m))]
+        median = float(np.median(middle))
+        return median, 1.4826 * float(np.median(np.abs(middle - median)))
+
+    for k in range(starts.size):
+        s, e = int(starts[k]), int(stops[k])
+        peak = float(load[s:e].max())
+        before = max(int(stops[k - 1]) if k else 0, s - window)
+        if s - before >= 3:
+            swing = load[before:s]
+            floor, sd = floor_of(swing)
+            if slope is not None:
+                # no known zero: the foot of the final steep rise (module docstring)
+                i = s
+                rise = opt.raw_rise_per_s * (peak - floor)
+                while i > before and slope[i - 1] > rise:
+                    i -= 1
+                hs[k] = i
+            else:
+                level = floor + max(opt.heel_strike_level * (peak - floor), opt.noise_sds * sd)
+                below = np.flatnonzero(swing <= level)
+                hs[k] = before + int(below[-1]) + 1 if below.size else before
+        else:
+            hs[k] = before
+        after = min(int(starts[k + 1]) if k + 1 < starts.size else n, e + window)
+        if after - e >= 3:
+            swing = load[e:after]
+            floor, sd = floor_of(swing)
+            level = floor + max(off_level * (peak - floor), opt.noise_sds * sd)
+            below = np.flatnonzero(swing <= level)
+            to[k] = e + int(below[0]) if below.size else after
+        else:
+            to[k] = after
+    return hs, to
