@@ -13,65 +13,74 @@ import numpy as np
 import pytest
 
 from pressure import load
-from pressure.analysis import analyze, detect_events
+from pressure.analysis import analyze
+from pressure.analysis.agreement import event_agreement, reference_stride_agreement
 from pressure.layouts_builtin import foot_to_moticon_norm
 
 from .conftest import shared_data
 
-GAITNDD_GROUPS = {
-    "control": ("control1", "control2", "control3", "control4"),
-    "hunt": ("hunt1", "hunt2", "hunt3", "hunt4"),
-    "park": ("park1", "park2", "park3", "park4"),
-    "als": ("als1", "als2", "als3", "als4"),
-}
+GAITNDD_GROUPS = ("control", "hunt", "park", "als")
+#: The records the event detector's parameters were chosen on; every other record of the
+#: folder is held out (README "Validation").
+TUNING = (1, 2, 3, 4)
+HELD_OUT = (5, 6, 7, 8)
 
 
-def _gaitndd_agreement(record: str) -> tuple[int, int, int]:
-    """(authors' strides, strides within 20 ms, stances within 50 ms) of the left foot.
-
-    Each row of the authors' table is located by its heel-strike time (column 1): our heel
-    strike nearest to it, within 100 ms. Our stride is that heel strike minus our previous
-    one (column 2); our stance is the toe off after that previous heel strike minus it
-    (column 8). A row we cannot locate counts as a miss.
-    """
-    session = load(shared_data("gaitndd", f"{record}.hea"))
-    foot = session.left
-    assert foot is not None
-    load_, unit = foot.load()
-    events = detect_events(load_, foot.sampling_rate_hz, physical_zero=unit != "raw")
-    hs = foot.time_s[events.heel_strike]
-    to = foot.time_s[events.toe_off]
-    table = session.metadata["reference_strides"]
-    strides_ok = stances_ok = 0
-    for row in table:
-        j = int(np.argmin(np.abs(hs - row[0])))
-        if abs(hs[j] - row[0]) > 0.1 or j == 0:
-            continue
-        if abs((hs[j] - hs[j - 1]) - row[1]) <= 0.020:
-            strides_ok += 1
-        k = int(np.searchsorted(to, hs[j - 1], side="right"))
-        if k < to.size and abs((to[k] - hs[j - 1]) - row[7]) <= 0.050:
-            stances_ok += 1
-    return len(table), strides_ok, stances_ok
-
-
-@pytest.mark.parametrize("group", list(GAITNDD_GROUPS))
-def test_gaitndd_strides_and_stances_agree_with_the_authors(group):
+def _gaitndd(group: str, numbers: tuple[int, ...]) -> tuple[int, int, int]:
+    """(strides, strides within 20 ms, stances within 50 ms) of the left foot over records."""
     total = strides = stances = 0
-    for record in GAITNDD_GROUPS[group]:
-        n, s, st = _gaitndd_agreement(record)
+    for k in numbers:
+        session = load(shared_data("gaitndd", f"{group}{k}.hea"))
+        a = reference_stride_agreement(session, analyze(session).steps)
         print(
-            f"gaitndd {record}: {n} strides, {100 * s / n:.1f}% within 20 ms, "
-            f"stance {100 * st / n:.1f}% within 50 ms"
+            f"gaitndd {group}{k}: {a.strides} strides, {a.stride_pct:.1f}% within 20 ms, "
+            f"stance {a.stance_pct:.1f}% within 50 ms, missed {a.missed}, extra {a.extra}"
         )
-        total, strides, stances = total + n, strides + s, stances + st
-    stride_pct, stance_pct = 100 * strides / total, 100 * stances / total
+        total, strides, stances = (
+            total + a.strides,
+            strides + a.strides_within,
+            stances + a.stances_within,
+        )
+    return total, strides, stances
+
+
+@pytest.fixture(scope="module")
+def gaitndd_figures() -> dict[tuple[str, str], tuple[int, int, int]]:
+    figures = {}
+    for group in GAITNDD_GROUPS:
+        figures[group, "tuning"] = _gaitndd(group, TUNING)
+        figures[group, "held out"] = _gaitndd(group, HELD_OUT)
+    return figures
+
+
+def _pct(parts: list[tuple[int, int, int]]) -> tuple[float, float]:
+    n = sum(p[0] for p in parts)
+    return 100 * sum(p[1] for p in parts) / n, 100 * sum(p[2] for p in parts) / n
+
+
+@pytest.mark.parametrize("group", GAITNDD_GROUPS)
+def test_gaitndd_tuning_records_agree_with_the_authors(gaitndd_figures, group):
+    stride_pct, stance_pct = _pct([gaitndd_figures[group, "tuning"]])
+    print(f"gaitndd {group} 1-4: stride within 20 ms {stride_pct:.1f}%, stance {stance_pct:.1f}%")
+    assert stride_pct >= 94.5
+    assert stance_pct >= 95.0
+
+
+def test_gaitndd_overall_on_tuning_and_held_out_records(gaitndd_figures):
+    """The figures of the README's validation table: the tuning records reach the targets
+    (97 % of strides within 20 ms, 95 % of stances within 50 ms); the held-out records are
+    held to what they gave when the parameters were fixed (short of the 97 % target, which the
+    README says), so that a change that makes them worse fails."""
+    tuning = _pct([gaitndd_figures[g, "tuning"] for g in GAITNDD_GROUPS])
+    held_out = _pct([gaitndd_figures[g, "held out"] for g in GAITNDD_GROUPS])
     print(
-        f"gaitndd group {group}: {total} strides; stride within 20 ms {stride_pct:.1f}%, "
-        f"stance within 50 ms {stance_pct:.1f}%"
+        f"gaitndd tuning: {tuning[0]:.1f}% / {tuning[1]:.1f}%; held out: {held_out[0]:.1f}% / "
+        f"{held_out[1]:.1f}%"
     )
-    assert stride_pct >= 95.0
-    assert stance_pct >= 90.0
+    assert tuning[0] >= 97.0 and tuning[1] >= 95.0
+    assert held_out[0] >= 93.5 and held_out[1] >= 95.0
+    for group in ("control", "hunt", "park"):
+        assert _pct([gaitndd_figures[group, "held out"]])[0] >= 92.0
 
 
 def test_gaitndd_analysis_runs_without_a_layout():
@@ -116,22 +125,33 @@ def moticon():
 
 
 def test_moticon_events_agree_with_the_vendor(moticon):
+    """The vendor's heel strikes and toe offs within 20 ms, on the first half of the walk
+    (where the levels were chosen) and on the second (held out)."""
     session, result = moticon
     steps = result.steps
+    middle = session.duration_s / 2
     for side in ("left", "right"):
         mine = steps[steps["side"] == side]
-        for what, column in (("heel_strike_s", "heel_strike_s"), ("toe_off_s", "toe_off_s")):
+        for what in ("heel_strike_s", "toe_off_s"):
             theirs = session.events[side][what]
-            ours = mine[column].to_numpy()
-            error = np.array([np.min(np.abs(ours - t)) for t in theirs])
-            within = np.mean(error <= 0.020 + 1e-9)
-            print(
-                f"moticon {side} {what}: {len(theirs)} vendor events, errors (ms) "
-                f"{np.round(error * 1000).astype(int).tolist()}, {100 * within:.0f}% ≤ 20 ms"
-            )
-            assert within >= 0.95
+            for part in (theirs < middle, theirs >= middle):
+                a = event_agreement(mine[what].to_numpy(), theirs[part])
+                print(f"moticon {side} {what}: errors (ms) {np.round(a.errors_s * 1000).tolist()}")
+                assert a.events >= 2 and a.within == a.events and a.extra == 0
         # the same steps, no extra ones (standing before and after the walk is not a step)
         assert len(mine) == len(session.events[side]["heel_strike_s"])
+
+
+def test_moticon_manual_heel_strikes():
+    """The walk whose heel strikes were set by hand (event 1: the load leaves the floor;
+    event 2 lies mid-stance and is no gait event)."""
+    session = load(shared_data("moticon", "walk_data_with_events", "text_export.txt"))
+    steps = analyze(session).steps
+    for side in ("left", "right"):
+        mine = steps.loc[steps["side"] == side, "heel_strike_s"].to_numpy()
+        a = event_agreement(mine, session.events[side]["event_1_s"])
+        print(f"moticon manual {side}: errors (ms) {np.round(a.errors_s * 1000).tolist()}")
+        assert a.events == 4 and a.within == a.events
 
 
 def test_moticon_mean_stance_force_agrees_with_the_gait_report(moticon):
