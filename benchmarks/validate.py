@@ -111,7 +111,7 @@ def gaitndd(folder: Path) -> dict[str, Any]:
 
 
 def _report_row(path: Path, name: str) -> list[Any]:
-    import openpyxl
+    import openpyxl  # type: ignore[import-untyped]
 
     book = openpyxl.load_workbook(path, read_only=True)
     try:

@@ -10,7 +10,6 @@ agrees when it is within the tolerance.
 from __future__ import annotations
 
 from dataclasses import dataclass
-
 from typing import TYPE_CHECKING
 
 import numpy as np
