@@ -103,6 +103,58 @@ def test_medial_lateral_indicators_follow_the_offset():
         assert mli[0] < 0 < mli[-1]
 
 
+@pytest.mark.parametrize("sensors", [16, 8, 99])
+def test_indicator_signs_agree_with_the_truth_on_neutral_medial_and_lateral_walks(sensors):
+    """Each indicator at its neutral value on the neutral walk, and on the published side of
+    it on a medial (pronation direction) and a lateral (supination direction) walk."""
+    measured, truth = {}, {}
+    for offset in (-10.0, 0.0, 10.0):
+        gait = SyntheticGait(seconds=20.0, seed=11, sensors=sensors, ml_offset_pct=offset)
+        truth[offset] = gait.truth()
+        s = analyze(simulated_session(gait)).summary
+        for side in ("left", "right"):
+            measured[offset, side] = {
+                "share": s["distribution"]["medial_share_pct"][side],
+                "mli": s["pronation"]["medial_lateral_index"][side],
+                "cop": s["distribution"]["cop_ml_pct"][side],
+                "cpei": s["pronation"]["cpei_pct"][side],
+            }
+    keys = {
+        "share": "model_medial_share_pct",
+        "mli": "model_medial_lateral_index",
+        "cop": "model_ml_offset_pct",
+        "cpei": "model_cpei_pct",
+    }
+    # + is medial for all but the CPEI, whose + is a gait line lateral of its chord
+    medial_sign = {"share": 1, "mli": 1, "cop": 1, "cpei": -1}
+    tolerance = {"share": 1.0, "mli": 0.02, "cop": 0.5, "cpei": 2.0}
+    for (offset, side), values in measured.items():
+        for name, value in values.items():
+            model = truth[offset][keys[name]]
+            assert value == pytest.approx(model, abs=tolerance[name]), (offset, side, name)
+            if offset:
+                # the walk's side of the neutral value, in the truth and in the analysis
+                direction = medial_sign[name] * math.copysign(1.0, offset)
+                neutral_model = truth[0.0][keys[name]]
+                neutral = measured[0.0, side][name]
+                assert (model - neutral_model) * direction > 0, (offset, name)
+                assert (value - neutral) * direction > 0, (offset, side, name)
+        # the published signs: a medial walk has a medial share over 50 % and an MLI over 0
+        if offset:
+            assert (values["share"] - 50.0) * offset > 0
+            assert values["mli"] * offset > 0
+    # the neutral walk: mean CoP on the centre line; the loads either side balance to within
+    # a few percent (the moments balance, not the loads); its gait line bows laterally of its
+    # chord (CPEI > 0) where the layout can represent it
+    for side in ("left", "right"):
+        neutral = measured[0.0, side]
+        assert neutral["cop"] == pytest.approx(0.0, abs=0.5)
+        assert neutral["share"] == pytest.approx(50.0, abs=3.0)
+        assert neutral["mli"] == pytest.approx(0.0, abs=0.06)
+        if sensors >= 16:
+            assert neutral["cpei"] > 5.0
+
+
 def test_standing_recording_gets_a_standing_analysis():
     gait = SyntheticGait(seconds=30.0, seed=5, activity="stand", left_share_pct=55.0, sway_mm=4.0)
     result = analyze(simulated_session(gait))

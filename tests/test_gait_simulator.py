@@ -199,6 +199,24 @@ def test_a_layout_keeps_its_own_regions_and_gets_the_standard_ones():
     assert layout.n_sensors == 4 and layout.x_mm.dtype == np.float64
 
 
+def test_side_weights_split_the_sensors_the_centre_line_crosses():
+    # rows at y 30 (pitch 20 mm) and y 200 (pitch 35 mm)
+    layout = custom_layout(x_mm=[0.0, 20.0, -5.0, 30.0])
+    medial, lateral = layout.side_weights
+    assert medial == pytest.approx([0.5, 1.0, 0.5 - 5 / 35, 1.0])  # on the line: half each
+    assert medial + lateral == pytest.approx(np.ones(4))
+    # the layout's own masks decide where they depart from x > 0 / x <= 0
+    own = custom_layout(x_mm=[0.0, 20.0, -5.0, 30.0], regions={"medial": [1, 3], "lateral": [2]})
+    medial, lateral = own.side_weights
+    assert medial[0] == lateral[0] == 0.0  # in neither region: left out
+    assert medial[1:] == pytest.approx([1.0, 0.5 - 5 / 35, 1.0])
+    # sensors half a cell or more from the centre line are wholly on their side
+    sim = simulated_layout(1024)
+    medial, lateral = sim.side_weights
+    whole = np.abs(sim.x_mm) >= 0.5 * np.sqrt(sim.area_mm2) * 1.5
+    assert np.array_equal(medial[whole], sim.regions["medial"][whole])
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
@@ -339,6 +357,29 @@ def test_medio_lateral_offset_of_the_gait_line(sensors):
             assert 100 * mean_stance_cop_w(gait, force) == pytest.approx(pct, abs=2.0)
         offsets[pct] = mean_stance_cop_w(gait, left)
     assert offsets[-15.0] < offsets[0.0] < offsets[15.0]  # + is medial
+
+
+@pytest.mark.parametrize("sensors", [16, 99])
+def test_medial_share_of_the_truth(sensors):
+    shares, cpeis = {}, {}
+    for pct in (-10.0, 0.0, 10.0):
+        gait, left, right = walk(seconds=12.0, sensors=sensors, ml_offset_pct=pct)
+        truth = gait.truth()
+        medial_w, lateral_w = gait.layout.side_weights
+        for force in (left, right):
+            f = force[stance_mask(force.sum(axis=1))]
+            medial, lateral = float((f @ medial_w).sum()), float((f @ lateral_w).sum())
+            share = 100 * medial / (medial + lateral)
+            assert share == pytest.approx(truth["model_medial_share_pct"], abs=1.0)
+            mli = (medial - lateral) / (medial + lateral)
+            assert mli == pytest.approx(truth["model_medial_lateral_index"], abs=0.02)
+        shares[pct] = truth["model_medial_share_pct"]
+        # the bow moves mid-stance: a medial walk's gait line bows medially of its chord
+        cpei = truth["model_cpei_pct"]
+        assert cpei is not None
+        cpeis[pct] = cpei
+    assert shares[-10.0] < shares[0.0] < shares[10.0]
+    assert cpeis[-10.0] > cpeis[0.0] > cpeis[10.0]
 
 
 def test_centre_of_pressure_rolls_heel_to_toe():
@@ -515,6 +556,11 @@ def test_truth_is_json_and_complete():
     assert truth["swing_time_s"] == pytest.approx(0.5)
     assert truth["model_forefoot_share_pct"] == pytest.approx(55.0, abs=0.01)
     assert truth["model_ml_offset_pct"] == pytest.approx(0.0, abs=0.01)
+    # the neutral walk's own values of the other medio-lateral indicators (module docstring)
+    assert truth["model_medial_share_pct"] == pytest.approx(49.0, abs=1.0)
+    assert truth["model_medial_lateral_index"] == pytest.approx(-0.02, abs=0.02)
+    assert truth["model_cpei_pct"] == pytest.approx(9.3, abs=1.0)
+    assert SyntheticGait(activity="stand").truth()["model_cpei_pct"] is None
     assert truth["dropped_frames"] == {"left": 0, "right": 0}
     # a single sensor has no rearfoot: the truth says what the layout can represent
     single = SyntheticGait(sensors=1).truth()

@@ -7,9 +7,12 @@
   of the same two integrals: 0 is symmetric, + means the right foot carries more.
 * Within a foot, over its stance frames (walking) or all loaded frames (standing): the
   forefoot share 100 · FTI_forefoot / (FTI_forefoot + FTI_rearfoot) and the medial share
-  100 · FTI_medial / (FTI_medial + FTI_lateral) from the layout's regions (sensors in neither
-  region, such as gaitpdb's centre-line sensors, are left out; METHODS §5.3); the load-weighted
-  mean medio-lateral CoP in % of foot width (+ medial).
+  100 · FTI_medial / (FTI_medial + FTI_lateral) from the layout's medial and lateral loads
+  (``SensorLayout.side_weights``: either side of the centre line, a sensor the line crosses
+  split between them; sensors in neither region, such as gaitpdb's centre-line sensors, are
+  left out; METHODS §5.3); the load-weighted mean medio-lateral CoP in % of foot width
+  (+ medial). Signs and neutral values of these and the pronation indicators: see
+  ``pressure.analysis.steps``.
 * Regional variables per region and foot (METHODS §5.4) over the same frames: peak pressure
   (kPa, the highest sensor), peak mean pressure (kPa, the highest over frames of the region's
   force over its contact area, ``max_t Σ P_i A_i / Σ_{P_i > p_min} A_i``), mean pressure (kPa,
@@ -91,11 +94,15 @@ def left_share(
 
 
 def region_loads(foot: FootRecording, weights: FloatArray) -> dict[str, FloatArray]:
-    """Per-frame load of each region of the foot's layout, from ``cop.sensor_weights``."""
+    """Per-frame load of each region of the foot's layout, from ``cop.sensor_weights``;
+    ``medial`` and ``lateral`` split the sensors the centre line crosses
+    (``SensorLayout.side_weights``)."""
     if foot.layout is None:
         return {}
     names = list(foot.layout.regions)
     masks = np.column_stack([foot.layout.regions[n] for n in names]).astype(np.float64)
+    for name, share in zip(("medial", "lateral"), foot.layout.side_weights, strict=True):
+        masks[:, names.index(name)] = share
     per_region = weights @ masks  # one pass over the weights for every region
     return {name: np.ascontiguousarray(per_region[:, r]) for r, name in enumerate(names)}
 

@@ -80,13 +80,17 @@ REFERENCES: dict[str, Reference] = {
         None,
         None,
         "no insole reference: CPEI was defined on barefoot plate footprints (cadets: planus "
-        "21.6, rectus 22.8, cavus 23.9 %, mean); an insole CPEI-like value is not comparable",
+        "21.6, rectus 22.8, cavus 23.9 %, mean); an insole CPEI-like value is not comparable. "
+        "A typical gait line bows laterally of its heel-to-toe chord, so a neutral foot gives a "
+        "positive value, not 0; smaller is the pronation direction, larger the supination",
         "Song et al. 1996, JAPMA 86:16; West Point cohort (PMC7393860, Table 4)",
     ),
     "medial_lateral_index": Reference(
         None,
         None,
-        "no validated normative cut-off: compare with the person's own earlier recordings",
+        "no validated normative cut-off: compare with the person's own earlier recordings. "
+        "+ is medial (pronation direction); a foot whose mean centre of pressure is on the "
+        "insole's centre line is near 0, not exactly 0",
         "RSscan footscan manual ('foot balance'); Buldt et al. 2018, J Foot Ankle Res 11:3",
     ),
     "gait_asymmetry_pct": Reference(

@@ -36,6 +36,26 @@ medial_lateral_index, cop_ml_pct``
   FTI_lateral) over the stance, from the layout's medial and lateral regions; + medial.
 * ``cop_ml_pct``: the load-weighted mean medio-lateral CoP over the stance, in % of foot
   width from the insole's centre line (+ medial).
+
+Signs and neutral values of the medio-lateral indicators (these, and the medial share of
+``pressure.analysis.distribution``). The pronation direction is medial: ``cop_ml_pct`` and
+``medial_lateral_index`` up, the medial share up, ``cpei_pct`` down; supination the
+opposite (METHODS §2.1, §2.2). Every one is taken against the insole's long axis (x = 0; the
+medial and lateral loads split the sensors the centre line crosses,
+``SensorLayout.side_weights``), but their neutral values differ, and none is a validated
+cut-off:
+
+* ``cop_ml_pct`` is 0 when the load's moments either side of the centre line balance;
+* the medial share is 50 % and the index 0 when the loads themselves balance: with the mean
+  CoP on the line they are near, not at, these values (the simulator's neutral walk: 49 %,
+  −0.02), as the load spreads further on one side than the other;
+* ``cpei_pct`` is 0 for a straight gait line, but a typical one bows laterally of its
+  first-to-last chord: a neutral foot gives a positive value (the simulator's neutral walk:
+  about +9 % on its 16-sensor insole; plate CPEI of rectus feet is about 23 %, METHODS
+  §2.1), and only a change from the person's own value, or a comparison of groups, reads as
+  more medial or more lateral.
+
+``SyntheticGait.truth()`` gives each of these values for the simulated walk it generates.
 """
 
 from __future__ import annotations

@@ -86,7 +86,7 @@ def render(summary: dict[str, Any]) -> str:
         lines += [
             "",
             "Pronation / supination indicators (per step, mean)",
-            f"  CPEI-like           {_pair(p['cpei_pct'], '.1f', '%')} (+: lateral path)",
+            f"  CPEI-like           {_pair(p['cpei_pct'], '.1f', '%')} (+: lateral of chord)",
             f"  medial-lateral idx  {_pair(p['medial_lateral_index'], '+.2f')} (+: medial)",
             f"  gait line length    {_pair(p['gait_line_length_mm'], '.0f', 'mm')}",
         ]

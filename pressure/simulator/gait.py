@@ -30,12 +30,34 @@ Walking
     the midfoot (u 0.33), the forefoot blob from the lateral metatarsal heads (u 0.62) to the
     hallux (u 0.92); the rearfoot's share of the load falls from 1 to 0 along a logistic curve
     over stance. So the heel loads first, the toes last, and the centre of pressure runs heel
-    to toe along a gait line that starts lateral and ends medial. Two numbers are solved for
+    to toe along a gait line that starts lateral and ends medial. Three numbers are solved for
     when the object is built: where the logistic crosses one half, so that the forefoot
-    carries ``forefoot_share_pct`` of the force-time integral of every (complete) stance; and
-    a medio-lateral shift of both blobs, so that the force-weighted mean stance CoP sits at
-    ``w = ml_offset_pct / 100`` (w = x / foot width; 0 is the centre line). Both are solved on
-    the stance-phase template, so they hold for every stride whatever its duration.
+    carries ``forefoot_share_pct`` of the force-time integral of every (complete) stance; a
+    medio-lateral shift of both blobs, so that the force-weighted mean stance CoP of the
+    neutral walk sits on the centre line (w = x / foot width = 0); and, when
+    ``ml_offset_pct`` is not 0, a further medial (+) or lateral (−) shift of both blobs by
+    ``bow · sin(π s)``, so that the mean stance CoP sits at ``w = ml_offset_pct / 100``. The
+    bow leaves heel strike and toe off where they are and moves mid-stance most: a medial
+    walk (pronation direction) rolls over the medial midfoot and forefoot, a lateral walk
+    (supination direction) over the lateral ones, which is what CPEI measures (METHODS §2.1;
+    a uniform shift would move the whole gait line and its chord alike and leave CPEI as it
+    was). All are solved on the stance-phase template, so they hold for every stride
+    whatever its duration.
+
+Signs and neutral values (walking)
+    The walk with ``ml_offset_pct = 0`` is the neutral one: its mean CoP is on the centre
+    line. The other indicators have their own neutral values, which ``truth()`` reports as
+    the model gives them on the layout (noise-free, one stance): ``model_medial_share_pct``
+    and ``model_medial_lateral_index`` (load either side of the centre line,
+    ``SensorLayout.side_weights``: about 49 % and −0.02 on 16 to 1024 sensors, since a mean
+    CoP on the line balances the moments of the loads either side of it, not the loads
+    themselves), and ``model_cpei_pct`` (the gait line's medio-lateral distance from its
+    heel-strike-to-toe-off chord at 2/3 of foot length, % of the outline's width there,
+    + lateral: about +8 to +9 % on 16 to 1024 sensors, because a normal gait line bows
+    laterally of its chord, as the rectus feet of the published cohorts do; 8 sensors are
+    too coarse for the bow and give −1.7 %). A positive ``ml_offset_pct`` raises the medial
+    share and the medial-lateral index and lowers the CPEI; a negative one does the
+    opposite, on every layout from 4 sensors on (``tests/test_analysis.py`` measures it).
 
 Standing
     Both feet are loaded throughout, the left with ``left_share_pct`` of body weight, and the
@@ -43,7 +65,9 @@ Standing
     sinusoids per axis at seeded frequencies between 0.1 and 1 Hz, each a whole number of
     cycles over the recording, so its RMS over the recording is exact. The anterior-posterior
     sway shifts load between each foot's rearfoot and forefoot blobs (now at fixed places:
-    heel u 0.16, metatarsal heads u 0.68) around the ``forefoot_share_pct`` split; the
+    heel u 0.16, metatarsal heads u 0.68, both shifted medio-laterally alike so that each
+    foot's mean CoP sits at ``w = ml_offset_pct / 100``) around the ``forefoot_share_pct``
+    split; the
     medio-lateral sway shifts load between the feet (loading and unloading of the legs). The
     combined CoP is taken in a floor frame: X to the subject's right, Y forward, feet parallel
     with their heels level, the insoles' centre lines ``STANDING_SEPARATION_MM`` apart; a point
@@ -75,7 +99,7 @@ as ``model_forefoot_share_pct`` and ``model_ml_offset_pct`` beside the requested
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from functools import cached_property
 from typing import Any, NamedTuple
@@ -110,6 +134,8 @@ _TRANSITION_WIDTH = 0.06  # of stance: how fast the load passes from rearfoot to
 _CALIBRATION_PHASES = 100
 _SWAY_COMPONENTS = 16
 _SWAY_BAND_HZ = (0.1, 1.0)
+#: Where the CPEI is taken, as a fraction of foot length: the distal-third line (METHODS §2.1).
+CPEI_U = 2.0 / 3.0
 
 # Blob centres in normalised coordinates (u along, w across; + medial). Walking: at stance
 # phase s, (u0 + du·s, w0 + dw·s); standing: fixed.
@@ -157,6 +183,7 @@ class _Model:
 
     transition_s: float  # walking: stance phase where rearfoot and forefoot carry equal load
     shift_mm: float  # medial shift of both blobs
+    bow_mm: float  # walking: further medial shift of both blobs, times sin(π s)
     forefoot_share: float  # what the model achieves, 0..1
     ml_offset_w: float
 
@@ -177,6 +204,44 @@ def _hump_integral(s: FloatArray) -> FloatArray:
         1 - np.cos(3 * np.pi * s)
     ) / (3 * np.pi)
     return result
+
+
+def _bisect(mean_x: Callable[[float], float], target_x: float, width: float) -> float:
+    """The shift (mm) within ±2 foot widths at which ``mean_x`` reaches ``target_x``, or the
+    end of that range nearest to it. The mean CoP rises monotonically with a medial shift
+    (each blob is an exponential tilt of its sensors' x), so bisection finds it; beyond the
+    layout's reach it stops at the range's end."""
+    lo, hi = -2 * width, 2 * width
+    if mean_x(lo) >= target_x:
+        hi = lo
+    elif mean_x(hi) <= target_x:
+        lo = hi
+    while hi - lo > 1e-6:
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if mean_x(mid) < target_x else (lo, mid)
+    return (lo + hi) / 2
+
+
+def _cpei(x: FloatArray, y: FloatArray, layout: SensorLayout) -> float | None:
+    """CPEI-like value (%) of the gait line (x, y) mm from heel strike to toe off: at
+    ``CPEI_U`` of the foot length, the chord from its first to its last point minus the path,
+    over the outline's width there; + when the path is lateral of the chord. None when the
+    path never reaches the line."""
+    y_line = CPEI_U * layout.foot_length_mm
+    k = int(np.argmax(y >= y_line))
+    if y[k] < y_line or k == 0 or not y[-1] > y[0]:
+        return None
+    x_path = x[k - 1] + (y_line - y[k - 1]) * (x[k] - x[k - 1]) / (y[k] - y[k - 1])
+    x_chord = x[0] + (y_line - y[0]) * (x[-1] - x[0]) / (y[-1] - y[0])
+    ring = layout.outline_mm
+    a, b = ring[:-1], ring[1:]
+    cross = (a[:, 1] - y_line) * (b[:, 1] - y_line) <= 0
+    cross &= a[:, 1] != b[:, 1]
+    at = a[cross, 0] + (y_line - a[cross, 1]) * (b[cross, 0] - a[cross, 0]) / (
+        b[cross, 1] - a[cross, 1]
+    )
+    width = float(at.max() - at.min()) if at.size >= 2 else 0.0
+    return 100.0 * float(x_chord - x_path) / width if width > 0 else None
 
 
 def _check(name: str, value: float, low: float, high: float, *, open_low: bool = False) -> None:
@@ -328,9 +393,11 @@ class SyntheticGait:
         ``stance_time_s``, ``swing_time_s`` and ``step_time_s`` (means; None when standing),
         ``model_forefoot_share_pct`` and ``model_ml_offset_pct`` (what the model achieves on
         this layout; equal to the requested values unless the layout is too coarse or the
-        offset out of its reach), ``force_scale`` per foot (walking: multiplies the force
-        shape to give the left share), ``standing_separation_mm`` and ``dropped_frames`` per
-        foot.
+        offset out of its reach), ``model_medial_share_pct``, ``model_medial_lateral_index``
+        and ``model_cpei_pct`` (the model's values of these indicators on this layout, see
+        "Signs and neutral values"; the CPEI None when standing), ``force_scale`` per foot
+        (walking: multiplies the force shape to give the left share),
+        ``standing_separation_mm`` and ``dropped_frames`` per foot.
         """
         model = self._model
         walking = self.activity == "walk"
@@ -349,6 +416,7 @@ class SyntheticGait:
             step_time_s=stride / 2 if walking else None,
             model_forefoot_share_pct=100 * model.forefoot_share,
             model_ml_offset_pct=100 * model.ml_offset_w,
+            **self._indicators,
             force_scale={"left": self._force_scale[0], "right": self._force_scale[1]},
             standing_separation_mm=STANDING_SEPARATION_MM,
             dropped_frames={"left": self._dropped(0), "right": self._dropped(1)},
@@ -368,6 +436,31 @@ class SyntheticGait:
             adc_bits=0,
             scale=self.pressure_scale_kpa,
         )
+
+    @cached_property
+    def _indicators(self) -> dict[str, float | None]:
+        """The model's medial share, medial-lateral index and CPEI (module docstring), from
+        the noise-free force spreading of one stance (walking) or the mean standing split."""
+        model = self._model
+        layout = self.layout
+        medial, lateral = layout.side_weights
+        cpei: float | None = None
+        if self.activity == "walk":
+            s = (np.arange(_CALIBRATION_PHASES) + 0.5) / _CALIBRATION_PHASES
+            load = _hump(s) @ self._walk_pattern(s, model)  # the stance's FTI per sensor
+            # the gait line from heel strike to toe off, finely enough to interpolate
+            path = self._walk_pattern(np.linspace(0.0, 1.0, 1001), model)
+            cpei = _cpei(path @ layout.x_mm, path @ layout.y_mm, layout)
+        else:
+            p_rear, p_fore = self._stand_patterns(model.shift_mm)
+            load = (1 - model.forefoot_share) * p_rear + model.forefoot_share * p_fore
+        m, lat = float(load @ medial), float(load @ lateral)
+        share = m / (m + lat) if m + lat > 0 else math.nan
+        return {
+            "model_medial_share_pct": 100 * share,
+            "model_medial_lateral_index": (m - lat) / (m + lat) if m + lat > 0 else math.nan,
+            "model_cpei_pct": cpei,
+        }
 
     # ------------------------------------------------------------------ blocks of frames
 
@@ -477,16 +570,17 @@ class SyntheticGait:
         return result
 
     def _walk_centres(
-        self, s: FloatArray, shift_mm: float
+        self, s: FloatArray, shift_mm: float, bow_mm: float = 0.0
     ) -> tuple[tuple[FloatArray, FloatArray], tuple[FloatArray, FloatArray]]:
         length, width = self.layout.foot_length_mm, self.layout.foot_width_mm
+        x_shift = shift_mm + bow_mm * np.sin(np.pi * s) if bow_mm else shift_mm
         centres = []
         for u0, du, w0, dw in (_WALK_REAR, _WALK_FORE):
-            centres.append(((w0 + dw * s) * width + shift_mm, (u0 + du * s) * length))
+            centres.append(((w0 + dw * s) * width + x_shift, (u0 + du * s) * length))
         return centres[0], centres[1]
 
     def _walk_pattern(self, s: FloatArray, model: _Model) -> FloatArray:
-        rear_xy, fore_xy = self._walk_centres(s, model.shift_mm)
+        rear_xy, fore_xy = self._walk_centres(s, model.shift_mm, model.bow_mm)
         return self._spread(self._rear_fraction(s, model.transition_s), rear_xy, fore_xy)
 
     def _stand_patterns(self, shift_mm: float) -> tuple[FloatArray, FloatArray]:
@@ -522,10 +616,13 @@ class SyntheticGait:
                 lo, hi = (mid, hi) if share(mid) > target_share else (lo, mid)
             transition = (lo + hi) / 2
 
-            def mean_x(shift: float) -> float:
-                rear_xy, fore_xy = self._walk_centres(s, shift)
+            def walk_mean_x(shift: float, bow: float) -> float:
+                rear_xy, fore_xy = self._walk_centres(s, shift, bow)
                 w = self._spread(self._rear_fraction(s, transition), rear_xy, fore_xy)
                 return float(g @ (w @ x) / g.sum())
+
+            def mean_x(shift: float) -> float:
+                return walk_mean_x(shift, 0.0)
 
             achieved_share = share(transition)
             if rear.size == 0 or fore.size == 0:
@@ -540,23 +637,23 @@ class SyntheticGait:
                 p_rear, p_fore = self._stand_patterns(shift)
                 return float(((1 - achieved_share) * p_rear + achieved_share * p_fore) @ x)
 
-        # the mean CoP rises monotonically with the shift (each blob is an exponential tilt of
-        # its sensors' x); bisect, and stop at the layout's reach if the offset is beyond it
         target_x = self.ml_offset_pct / 100 * width
-        lo, hi = -2 * width, 2 * width
-        if mean_x(lo) >= target_x:
-            hi = lo
-        elif mean_x(hi) <= target_x:
-            lo = hi
-        while hi - lo > 1e-6:
-            mid = (lo + hi) / 2
-            lo, hi = (mid, hi) if mean_x(mid) < target_x else (lo, mid)
-        shift = (lo + hi) / 2
+        walking = self.activity == "walk"
+        # walking: the shift centres the neutral gait line (offset 0) and a bow, largest at
+        # mid-stance, moves it to the offset; standing: the shift alone
+        shift = _bisect(mean_x, 0.0 if walking else target_x, width)
+        bow = 0.0
+        if walking and self.ml_offset_pct != 0:
+            bow = _bisect(lambda b: walk_mean_x(shift, b), target_x, width)
+            achieved = walk_mean_x(shift, bow)
+        else:
+            achieved = mean_x(shift)
         return _Model(
             transition_s=transition,
             shift_mm=shift,
+            bow_mm=bow,
             forefoot_share=achieved_share,
-            ml_offset_w=mean_x(shift) / width,
+            ml_offset_w=achieved / width,
         )
 
     # ------------------------------------------------------------------ walking
