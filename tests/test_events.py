@@ -110,7 +110,7 @@ def test_a_shoulder_in_the_unloading_above_the_level_is_stance(physical_zero, sh
 def test_a_drifting_baseline_does_not_move_the_events():
     """The swing floor of an uncalibrated signal drifts by 40 % of the stance range over the
     walk; each event is measured from the floor next to it."""
-    load, strikes = _walk(_hump, rate_hz=300.0, noise=3.0)
+    load, _ = _walk(_hump, rate_hz=300.0, noise=3.0)
     drift = np.linspace(0.0, 320.0, load.size)
     steady = detect_events(load - 1800.0, 300.0, physical_zero=False)
     drifting = detect_events(load - 1800.0 + drift, 300.0, physical_zero=False)
