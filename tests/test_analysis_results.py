@@ -63,6 +63,7 @@ def _check(result: Any) -> None:
         _same(i, ind, "indicator")
     assert list(result.indicators["name"]) == [i.name for i in result.indicator_list]
     assert list(result.problems) == s["problems"]
+    assert result.window_s is None and s["window_s"] is None
     assert (result.file, result.format, result.activity) == (s["file"], s["format"], s["activity"])
     assert (result.duration_s, result.sampling_rate_hz) == (s["duration_s"], s["sampling_rate_hz"])
     for key in STABLE_KEYS:  # every stable key is there (its value may be null)

@@ -14,6 +14,10 @@ frozen dataclass (``results``): ``gait_section``, ``distribution_section``,
 ``pronation_section``, ``balance_section`` (standing only), ``quality_section``,
 ``indicator_section``. ``Analysis.summary`` is their ``to_dict()`` in one dict.
 
+With ``AnalysisOptions.start_s``/``end_s`` only that time window of the session is analysed
+(``Session.window``): times (steps, CoP) stay measured from the start of the recording,
+``duration_s`` is the window's, and ``window_s`` is ``[start_s, end_s]`` (null without one).
+
 Summary keys that stay stable (``STABLE_KEYS``): ``duration_s``, ``sampling_rate_hz``,
 ``gait.steps.{left,right}``, ``gait.cadence_steps_per_min``, ``gait.stride_time_s.{left,right}``,
 ``gait.stance_time_s.{left,right}``, ``gait.swing_time_s.{left,right}``,
@@ -28,6 +32,7 @@ steps when there are any).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -36,6 +41,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from ..errors import AnalysisError
 from ..model import UNIT_TEXT, FootRecording, Session
 from . import balance, distribution, indicators
 from .cop import (
@@ -105,11 +111,28 @@ class AnalysisOptions:
     """``events``: the event detector's parameters. ``standing_separation_mm``: distance of the
     insoles' centre lines when standing (for the combined CoP; default from the session's
     metadata). ``body_mass_kg``: to express forces in body weights (default from the
-    subject's metadata)."""
+    subject's metadata). ``start_s``, ``end_s``: analyse only this time window, in seconds
+    from the start of the recording (``Session.window``; None: from the start, to the end)."""
 
     events: EventOptions = field(default_factory=EventOptions)
     standing_separation_mm: float | None = None
     body_mass_kg: float | None = None
+    start_s: float | None = None
+    end_s: float | None = None
+
+    def __post_init__(self) -> None:
+        start, end = self.start_s, self.end_s
+        if start is not None and not (math.isfinite(start) and start >= 0):
+            raise AnalysisError(f"start_s must be a number of seconds >= 0, got {start!r}")
+        if end is not None and not (math.isfinite(end) and end > 0):
+            raise AnalysisError(f"end_s must be a number of seconds > 0, got {end!r}")
+        if start is not None and end is not None and start >= end:
+            raise AnalysisError(f"start_s ({start:g} s) must be before end_s ({end:g} s)")
+
+    @property
+    def windowed(self) -> bool:
+        """Whether a time window is asked for."""
+        return self.start_s is not None or self.end_s is not None
 
 
 @dataclass(frozen=True)
@@ -132,6 +155,7 @@ class Analysis:
     format: str
     duration_s: float
     sampling_rate_hz: float | None
+    window_s: tuple[float, float] | None
     activity: str
     gait: Gait
     distribution: Distribution
@@ -153,6 +177,7 @@ class Analysis:
             "format": self.format,
             "duration_s": self.duration_s,
             "sampling_rate_hz": self.sampling_rate_hz,
+            "window_s": None if self.window_s is None else list(self.window_s),
             "activity": self.activity,
             "gait": self.gait.to_dict(),
             "distribution": self.distribution.to_dict(),
@@ -276,6 +301,8 @@ def analyze(session: Session, options: AnalysisOptions | None = None) -> Analysi
     """Analyse ``session`` (module docstring): the per-foot work (``_analyse_foot``), the step
     table, then each section of the summary from them."""
     opt = options or AnalysisOptions()
+    if opt.windowed:
+        session = session.window(opt.start_s, opt.end_s)
     feet = {side: _analyse_foot(foot, opt) for side, foot in session.feet.items()}
     problems = _input_problems(session, feet, opt)
     walking = any(f.events.walking for f in feet.values())
@@ -303,6 +330,7 @@ def analyze(session: Session, options: AnalysisOptions | None = None) -> Analysi
         format=session.format,
         duration_s=session.duration_s,
         sampling_rate_hz=session.sampling_rate_hz,
+        window_s=_window(session),
         activity=gait.activity,
         gait=gait,
         distribution=dist,
@@ -316,6 +344,14 @@ def analyze(session: Session, options: AnalysisOptions | None = None) -> Analysi
         regions=pd.DataFrame(region_rows),
         indicators=pd.DataFrame([i.to_dict() for i in ind]),
     )
+
+
+def _window(session: Session) -> tuple[float, float] | None:
+    """The time window the session was cut to (``Session.window``), or None."""
+    window = session.metadata.get("window_s")
+    if isinstance(window, (list, tuple)) and len(window) == 2:
+        return float(window[0]), float(window[1])
+    return None
 
 
 def _input_problems(session: Session, feet: dict[str, _Foot], opt: AnalysisOptions) -> list[str]:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ..display import UNIT_TEXT, reference_range
 from ..display import num as _num
 from ..errors import PressureError
-from ._args import add_analysis_options
+from ._args import add_analysis_options, analysis_options
 
 if TYPE_CHECKING:
     from ..analysis import Analysis, PerSide
@@ -144,13 +144,13 @@ def render(result: Analysis) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..analysis import AnalysisOptions, analyze
+    from ..analysis import analyze
     from ..io.load import load
 
+    options = analysis_options(args, "analyze")
+    if options is None:
+        return 2
     session = load(args.file)
-    options = AnalysisOptions(
-        standing_separation_mm=args.standing_separation_mm, body_mass_kg=args.body_mass_kg
-    )
     result = analyze(session, options)
     if args.steps_csv:
         _write_csv(result.steps, args.steps_csv, "step table")
