@@ -65,6 +65,9 @@ def render(result: Analysis) -> str:
         f"{result.file}  ({result.format}, {_num(result.duration_s, '.1f', 's')}, "
         f"{_num(result.sampling_rate_hz, 'g', 'Hz')}; {result.activity})",
     ]
+    if result.window_s is not None:
+        start, end = result.window_s
+        lines[0] += f"  time window {start:g} to {end:g} s of the recording"
     if walking:
         lines += [
             "",
