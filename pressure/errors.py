@@ -40,5 +40,10 @@ class FileFormatError(PressureError, ValueError):
         super().__init__(f"{self.path}:{where} {detail}")
 
 
+class AnalysisError(PressureError, ValueError):
+    """An analysis asked of a session what it cannot give, such as a time window outside the
+    recording. The message names the file and the recording's extent."""
+
+
 class DeviceError(PressureError):
     """A serial device that cannot be opened, answers wrongly or went away."""

@@ -9,19 +9,22 @@ mm).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 
+from .errors import AnalysisError
 from .layout import SensorLayout
 
 FloatArray = npt.NDArray[np.float64]
 SideName = Literal["left", "right"]
 # what one sensor value measures: pressure (kPa, N/cm²), force (N), or uncalibrated numbers
 UNITS = ("kpa", "n_cm2", "n", "adc", "raw")
+#: frames within this of a window's bound count as on it (time stamps of 0.01 · k are not exact)
+TIME_TOLERANCE_S = 1e-9
 #: each unit as people write it
 UNIT_TEXT = {"kpa": "kPa", "n_cm2": "N/cm²", "n": "N", "adc": "ADC counts", "raw": "raw units"}
 
@@ -97,6 +100,20 @@ class FootRecording:
             return force.sum(axis=1), "n"
         return self.values.sum(axis=1), self.unit
 
+    def window(self, start_s: float, end_s: float) -> FootRecording:
+        """The frames with ``start_s <= time_s < end_s`` (seconds, the recording's own time
+        axis: times are not shifted), with the device's total force and the per-frame vendor
+        columns cut alike. The arrays are views of this recording's; nothing is copied."""
+        a, b = np.searchsorted(self.time_s, [start_s - TIME_TOLERANCE_S, end_s - TIME_TOLERANCE_S])
+        n = self.n_frames
+        return replace(
+            self,
+            time_s=self.time_s[a:b],
+            values=self.values[a:b],
+            total_force_n=None if self.total_force_n is None else self.total_force_n[a:b],
+            vendor={k: v[a:b] if len(v) == n else v for k, v in self.vendor.items()},
+        )
+
 
 @dataclass(frozen=True, eq=False)
 class Session:
@@ -132,3 +149,62 @@ class Session:
     def sampling_rate_hz(self) -> float | None:
         rates = [f.sampling_rate_hz for f in self.feet.values()]
         return max(rates) if rates else None
+
+    @property
+    def end_s(self) -> float:
+        """Where the recording ends on its time axis: its last frame plus one sample period
+        (the latest over the feet; 0 without frames)."""
+        ends = [
+            float(f.time_s[-1]) + 1.0 / f.sampling_rate_hz for f in self.feet.values() if f.n_frames
+        ]
+        return max(ends, default=0.0)
+
+    def window(self, start_s: float | None = None, end_s: float | None = None) -> Session:
+        """The part of the session from ``start_s`` to ``end_s`` (seconds from the start of
+        the recording, on the feet's time axis; None: from the start, to the end): each
+        foot's frames with ``start_s <= time_s < end_s`` (``FootRecording.window``) and the
+        vendor's events in that span. Times keep their origin, so a step at 12.3 s in the
+        recording is at 12.3 s in the window. ``metadata["window_s"]`` records
+        ``[start_s, end_s]``; the reader's quality counts stay the whole file's, except
+        ``frames_lost``, left out so that the analysis counts the gaps within the window.
+        This session is not changed.
+
+        Raises ``AnalysisError`` when the window is empty or reversed, starts before 0 or
+        ends after the recording, or leaves a foot fewer than 2 frames."""
+        recording_end = self.end_s
+        start = 0.0 if start_s is None else float(start_s)
+        end = recording_end if end_s is None else float(end_s)
+        extent = f"the recording runs from 0 to {recording_end:.6g} s"
+        shown = f"{start:g}-{end:g} s" if end_s is not None else f"from {start:g} s"
+        where = f"{self.path}: time window {shown}"
+        if not (math.isfinite(start) and math.isfinite(end)) or start < 0:
+            raise AnalysisError(f"{where}: the start must be at least 0 and before the end")
+        if start >= recording_end or end > recording_end + TIME_TOLERANCE_S * max(1.0, end):
+            raise AnalysisError(f"{where} is not within the recording ({extent})")
+        if start >= end:
+            raise AnalysisError(f"{where}: the start must be at least 0 and before the end")
+        feet = {side: foot.window(start, end) for side, foot in self.feet.items()}
+        for side, foot in feet.items():
+            if foot.n_frames < 2 and self.feet[side].n_frames >= 2:
+                raise AnalysisError(
+                    f"{where} holds {foot.n_frames} frame(s) of the {side} foot; "
+                    f"a window needs at least 2 ({extent})"
+                )
+        events = {
+            side: {
+                name: times[(times >= start - TIME_TOLERANCE_S) & (times < end - TIME_TOLERANCE_S)]
+                for name, times in kinds.items()
+            }
+            for side, kinds in self.events.items()
+        }
+        earlier = self.metadata.get("window_s")
+        if isinstance(earlier, (list, tuple)) and len(earlier) == 2:  # a window of a window
+            start, end = max(start, float(earlier[0])), min(end, float(earlier[1]))
+        return replace(
+            self,
+            left=feet.get("left"),
+            right=feet.get("right"),
+            metadata={**self.metadata, "window_s": [start, end]},
+            events=events,
+            quality={k: v for k, v in self.quality.items() if k != "frames_lost"},
+        )

@@ -1,8 +1,19 @@
 """Analyses of a ``Session``: centre of pressure, gait events and steps, load distribution,
-pronation indicators, standing balance and data quality (see ``analyze``)."""
+pronation indicators, standing balance and data quality (see ``analyze``; its result's
+sections are the dataclasses of ``results``)."""
 
 from .analyze import STABLE_KEYS, Analysis, AnalysisOptions, analyze
 from .events import EventOptions, FootEvents, detect_events
+from .results import (
+    Balance,
+    Distribution,
+    Gait,
+    Indicator,
+    PerSide,
+    Pronation,
+    Quality,
+    Sway,
+)
 from .steps import STEP_COLUMNS
 
 
@@ -20,8 +31,16 @@ __all__ = [
     "STEP_COLUMNS",
     "Analysis",
     "AnalysisOptions",
+    "Balance",
+    "Distribution",
     "EventOptions",
     "FootEvents",
+    "Gait",
+    "Indicator",
+    "PerSide",
+    "Pronation",
+    "Quality",
+    "Sway",
     "analyze",
     "detect_events",
     "preload",

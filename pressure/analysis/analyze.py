@@ -8,6 +8,16 @@ counts, the indicators with their references, the non-diagnostic note and the re
 Missing inputs give ``None`` (JSON null) where a value cannot be had, with the reason in
 ``summary["problems"]``; they never raise.
 
+The work is in steps: ``_analyse_foot`` per foot (load, events, CoP, regional loads), the
+step table of both feet, then one function per section of the result, each returning its
+frozen dataclass (``results``): ``gait_section``, ``distribution_section``,
+``pronation_section``, ``balance_section`` (standing only), ``quality_section``,
+``indicator_section``. ``Analysis.summary`` is their ``to_dict()`` in one dict.
+
+With ``AnalysisOptions.start_s``/``end_s`` only that time window of the session is analysed
+(``Session.window``): times (steps, CoP) stay measured from the start of the recording,
+``duration_s`` is the window's, and ``window_s`` is ``[start_s, end_s]`` (null without one).
+
 Summary keys that stay stable (``STABLE_KEYS``): ``duration_s``, ``sampling_rate_hz``,
 ``gait.steps.{left,right}``, ``gait.cadence_steps_per_min``, ``gait.stride_time_s.{left,right}``,
 ``gait.stance_time_s.{left,right}``, ``gait.swing_time_s.{left,right}``,
@@ -24,12 +34,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from ..errors import AnalysisError
 from ..model import UNIT_TEXT, FootRecording, Session
 from . import balance, distribution, indicators
 from .cop import (
@@ -41,13 +53,26 @@ from .cop import (
     sensor_weights,
 )
 from .events import EventOptions, FootEvents, detect_events
+from .results import (
+    SIDES,
+    Balance,
+    Distribution,
+    EventDetection,
+    Gait,
+    Indicator,
+    PerSide,
+    Pronation,
+    Quality,
+    Sway,
+    clean,
+    number,
+)
 from .steps import foot_steps, spatiotemporal, steps_table
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
 GRAVITY_M_S2 = 9.80665
-SIDES = ("left", "right")
 STABLE_KEYS = (
     "duration_s",
     "sampling_rate_hz",
@@ -86,29 +111,86 @@ class AnalysisOptions:
     """``events``: the event detector's parameters. ``standing_separation_mm``: distance of the
     insoles' centre lines when standing (for the combined CoP; default from the session's
     metadata). ``body_mass_kg``: to express forces in body weights (default from the
-    subject's metadata)."""
+    subject's metadata). ``start_s``, ``end_s``: analyse only this time window, in seconds
+    from the start of the recording (``Session.window``; None: from the start, to the end)."""
 
     events: EventOptions = field(default_factory=EventOptions)
     standing_separation_mm: float | None = None
     body_mass_kg: float | None = None
+    start_s: float | None = None
+    end_s: float | None = None
+
+    def __post_init__(self) -> None:
+        start, end = self.start_s, self.end_s
+        if start is not None and not (math.isfinite(start) and start >= 0):
+            raise AnalysisError(f"start_s must be a number of seconds >= 0, got {start!r}")
+        if end is not None and not (math.isfinite(end) and end > 0):
+            raise AnalysisError(f"end_s must be a number of seconds > 0, got {end!r}")
+        if start is not None and end is not None and start >= end:
+            raise AnalysisError(f"start_s ({start:g} s) must be before end_s ({end:g} s)")
+
+    @property
+    def windowed(self) -> bool:
+        """Whether a time window is asked for."""
+        return self.start_s is not None or self.end_s is not None
 
 
 @dataclass(frozen=True)
 class Analysis:
-    """What ``analyze`` found. ``summary``: nested dict of JSON types (module docstring).
+    """What ``analyze`` found, section by section (``results``): ``gait``, ``distribution``,
+    ``pronation``, ``balance`` (standing only, else None), ``quality``, ``indicator_list``
+    (each indicator beside its reference) and ``problems`` (why values are missing).
+    ``summary``: all of it as one nested dict of JSON types (module docstring), the sections'
+    ``to_dict()``.
+
     ``steps``: one row per step (``steps.STEP_COLUMNS``). ``cop``: per-frame CoP, columns
     ``time_s, side, cop_ml_<unit>, cop_ap_<unit>, load_<unit>`` in the foot frame, the unit the
     layout's (``mm``; ``au`` for gaitpdb's arbitrary units); NaN while the foot is unloaded;
     the load the CoP is weighted by in N (``load_n``) or in the values' own unit when they
     are not calibrated (``load_raw``, ``load_adc``).
     ``regions``: regional variables, one row per foot and region. ``indicators``: one row per
-    indicator with its reference and source."""
+    indicator with its reference and source (``indicator_list`` as a table)."""
 
-    summary: dict[str, Any]
+    file: str
+    format: str
+    duration_s: float
+    sampling_rate_hz: float | None
+    window_s: tuple[float, float] | None
+    activity: str
+    gait: Gait
+    distribution: Distribution
+    pronation: Pronation
+    balance: Balance | None
+    quality: Quality
+    indicator_list: tuple[Indicator, ...]
+    problems: tuple[str, ...]
     steps: pd.DataFrame
     cop: pd.DataFrame
     regions: pd.DataFrame
     indicators: pd.DataFrame
+
+    @cached_property
+    def summary(self) -> dict[str, Any]:
+        """The JSON summary (``pressure analyze --json``; ``STABLE_KEYS``)."""
+        summary: dict[str, Any] = {
+            "file": self.file,
+            "format": self.format,
+            "duration_s": self.duration_s,
+            "sampling_rate_hz": self.sampling_rate_hz,
+            "window_s": None if self.window_s is None else list(self.window_s),
+            "activity": self.activity,
+            "gait": self.gait.to_dict(),
+            "distribution": self.distribution.to_dict(),
+            "pronation": self.pronation.to_dict(),
+            "balance": None if self.balance is None else self.balance.to_dict(),
+            "quality": self.quality.to_dict(),
+            "indicators": [i.to_dict() for i in self.indicator_list],
+            "problems": list(self.problems),
+            "note": indicators.NOTE,
+            "red_flags_intro": indicators.RED_FLAGS_INTRO,
+            "red_flags": list(indicators.RED_FLAGS),
+        }
+        return clean(summary)
 
 
 def _steps_without_zero(load: FloatArray, rate_hz: float, options: EventOptions) -> bool:
@@ -122,22 +204,6 @@ def _steps_without_zero(load: FloatArray, rate_hz: float, options: EventOptions)
     if not events.walking or len(strides) < 4:
         return False
     return bool(np.std(strides) < 0.15 * np.mean(strides))
-
-
-def _clean(value: Any) -> Any:
-    """JSON-ready: numpy scalars to Python, NaN and infinities to None."""
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        v = float(value)
-        return v if math.isfinite(v) else None
-    if isinstance(value, np.bool_):
-        return bool(value)
-    return value
 
 
 @dataclass
@@ -231,15 +297,67 @@ def _sensor_quality(f: _Foot) -> tuple[list[int], list[int]]:
     return saturated, dead
 
 
-def _per_side(values: dict[str, Any]) -> dict[str, Any]:
-    return {side: values.get(side) for side in SIDES}
-
-
 def analyze(session: Session, options: AnalysisOptions | None = None) -> Analysis:
-    """Analyse ``session`` (module docstring)."""
+    """Analyse ``session`` (module docstring): the per-foot work (``_analyse_foot``), the step
+    table, then each section of the summary from them."""
     opt = options or AnalysisOptions()
-    problems: list[str] = []
+    if opt.windowed:
+        session = session.window(opt.start_s, opt.end_s)
     feet = {side: _analyse_foot(foot, opt) for side, foot in session.feet.items()}
+    problems = _input_problems(session, feet, opt)
+    walking = any(f.events.walking for f in feet.values())
+    loaded = any(np.nanmax(np.abs(f.load), initial=0.0) > 0 for f in feet.values())
+    steps = _step_table(feet)
+    problems += _step_problems(steps, walking)
+    masks = {side: _complete_stance(f, walking) for side, f in feet.items()}
+
+    gait = gait_section(steps, walking, loaded, opt)
+    dist, notes = distribution_section(session, feet, steps, masks, walking, opt)
+    problems += notes
+    pron = pronation_section(steps, walking, dist.medial_share_pct)
+    balance_out: Balance | None = None
+    if not walking and loaded:
+        balance_out, notes = balance_section(session, feet, opt)
+        problems += notes
+    quality = quality_section(session, feet)
+    ind = indicator_section(gait, dist, pron, walking)
+
+    region_rows: list[dict[str, Any]] = []
+    for side, f in feet.items():
+        region_rows += distribution.regional(f.foot, masks[side], f.force_known, f.regions)
+    return Analysis(
+        file=str(session.path),
+        format=session.format,
+        duration_s=session.duration_s,
+        sampling_rate_hz=session.sampling_rate_hz,
+        window_s=_window(session),
+        activity=gait.activity,
+        gait=gait,
+        distribution=dist,
+        pronation=pron,
+        balance=balance_out,
+        quality=quality,
+        indicator_list=ind,
+        problems=tuple(problems),
+        steps=steps,
+        cop=_cop_table(feet),
+        regions=pd.DataFrame(region_rows),
+        indicators=pd.DataFrame([i.to_dict() for i in ind]),
+    )
+
+
+def _window(session: Session) -> tuple[float, float] | None:
+    """The time window the session was cut to (``Session.window``), or None."""
+    window = session.metadata.get("window_s")
+    if isinstance(window, (list, tuple)) and len(window) == 2:
+        return float(window[0]), float(window[1])
+    return None
+
+
+def _input_problems(session: Session, feet: dict[str, _Foot], opt: AnalysisOptions) -> list[str]:
+    """What is missing or odd in the input: a foot, the reader's complaints, a layout, a
+    sensor offset, no valid or no nonzero samples."""
+    problems: list[str] = []
     for side in SIDES:
         if side not in feet:
             problems.append(f"no {side} foot in the recording")
@@ -269,9 +387,10 @@ def analyze(session: Session, options: AnalysisOptions | None = None) -> Analysi
             problems.append(f"{side} foot: no valid samples")
         elif f.foot.n_frames and not np.nanmax(np.abs(f.load)) > 0:
             problems.append(f"{side} foot: every sensor reads zero")
+    return problems
 
-    walking = any(f.events.walking for f in feet.values())
-    loaded_feet = [f for f in feet.values() if np.nanmax(np.abs(f.load), initial=0.0) > 0]
+
+def _step_table(feet: dict[str, _Foot]) -> pd.DataFrame:
     per_foot_steps = [
         foot_steps(
             side,
@@ -284,50 +403,91 @@ def analyze(session: Session, options: AnalysisOptions | None = None) -> Analysi
         )
         for side, f in feet.items()
     ]
-    steps = steps_table(per_foot_steps)
-    if walking and len(steps) == 0:
-        problems.append("walking was detected but no complete step (heel strike to toe off)")
-    elif walking and int(steps["used"].sum()) == 0:
-        problems.append(
-            "too few strides for stride statistics (a foot's first and last strides are not used)"
-        )
-    units = {f.unit for f in feet.values()}
-    load_unit = units.pop() if len(units) == 1 else None
+    return steps_table(per_foot_steps)
 
-    # ---------------------------------------------------------------- gait
+
+def _step_problems(steps: pd.DataFrame, walking: bool) -> list[str]:
+    if walking and len(steps) == 0:
+        return ["walking was detected but no complete step (heel strike to toe off)"]
+    if walking and int(steps["used"].sum()) == 0:
+        return [
+            "too few strides for stride statistics (a foot's first and last strides are not used)"
+        ]
+    return []
+
+
+def _complete_stance(f: _Foot, walking: bool) -> BoolArray:
+    """The frames the foot's loads are shared over: walking, its complete stances (heel strike
+    to toe off); standing, its loaded frames."""
+    if not walking:
+        return f.stance
+    mask = np.zeros(f.foot.n_frames, dtype=np.bool_)
+    for a, b, ok in zip(f.events.heel_strike, f.events.toe_off, f.events.complete, strict=True):
+        if ok:
+            mask[a:b] = True
+    return mask
+
+
+def _load_unit(feet: dict[str, _Foot]) -> str | None:
+    """The unit of every foot's load, or None when they differ (or there is no foot)."""
+    units = {f.unit for f in feet.values()}
+    return units.pop() if len(units) == 1 else None
+
+
+# -------------------------------------------------------------------- gait
+
+
+def gait_section(steps: pd.DataFrame, walking: bool, loaded: bool, opt: AnalysisOptions) -> Gait:
+    """Step counts, cadence and the stride, stance and swing statistics of the used strides
+    (``steps.spatiotemporal``); ``loaded``: some foot carries a load at all."""
     temporal = spatiotemporal(steps)
     per = temporal["per_foot"]
     assert isinstance(per, dict)
 
-    def stat(name: str, what: str = "mean") -> dict[str, Any]:
-        return {side: per[side][name][what] for side in SIDES}
+    def stat(name: str, what: str = "mean") -> PerSide[float]:
+        return PerSide.of({side: per[side][name][what] for side in SIDES})
 
-    gait: dict[str, Any] = {
-        "activity": "walking" if walking else ("standing" if loaded_feet else "none"),
-        "steps": {side: int((steps["side"] == side).sum()) for side in SIDES},
-        "steps_used": {
-            side: int(((steps["side"] == side) & steps["used"]).sum()) for side in SIDES
-        },
-        "cadence_steps_per_min": temporal["cadence_steps_per_min"],
-        "stride_time_s": stat("stride_s"),
-        "stride_time_sd_s": stat("stride_s", "sd"),
-        "stride_time_cv_pct": stat("stride_s", "cv_pct"),
-        "stance_time_s": stat("stance_s"),
-        "swing_time_s": stat("swing_s"),
-        "swing_time_cv_pct": stat("swing_s", "cv_pct"),
-        "stance_pct": stat("stance_pct"),
-        "swing_pct": stat("swing_pct"),
-        "double_support_s": stat("double_support_s"),
-        "gait_asymmetry_pct": temporal["gait_asymmetry_pct"],
-        "event_detection": {
-            "threshold_fraction": opt.events.threshold,
-            "hysteresis_fraction": opt.events.hysteresis,
-            "min_stance_s": opt.events.min_stance_s,
-            "min_swing_s": opt.events.min_swing_s,
-        },
-    }
+    return Gait(
+        activity="walking" if walking else ("standing" if loaded else "none"),
+        steps=PerSide.of({side: int((steps["side"] == side).sum()) for side in SIDES}),
+        steps_used=PerSide.of(
+            {side: int(((steps["side"] == side) & steps["used"]).sum()) for side in SIDES}
+        ),
+        cadence_steps_per_min=number(temporal["cadence_steps_per_min"]),
+        stride_time_s=stat("stride_s"),
+        stride_time_sd_s=stat("stride_s", "sd"),
+        stride_time_cv_pct=stat("stride_s", "cv_pct"),
+        stance_time_s=stat("stance_s"),
+        swing_time_s=stat("swing_s"),
+        swing_time_cv_pct=stat("swing_s", "cv_pct"),
+        stance_pct=stat("stance_pct"),
+        swing_pct=stat("swing_pct"),
+        double_support_s=stat("double_support_s"),
+        gait_asymmetry_pct=number(temporal["gait_asymmetry_pct"]),
+        event_detection=EventDetection(
+            threshold_fraction=opt.events.threshold,
+            hysteresis_fraction=opt.events.hysteresis,
+            min_stance_s=opt.events.min_stance_s,
+            min_swing_s=opt.events.min_swing_s,
+        ),
+    )
 
-    # ---------------------------------------------------------------- distribution
+
+# -------------------------------------------------------------------- distribution
+
+
+def distribution_section(
+    session: Session,
+    feet: dict[str, _Foot],
+    steps: pd.DataFrame,
+    masks: dict[str, BoolArray],
+    walking: bool,
+    opt: AnalysisOptions,
+) -> tuple[Distribution, list[str]]:
+    """Left share and symmetry index, mean stance and peak loads, forefoot and medial shares
+    and the mean medio-lateral CoP over the frames of ``masks`` (``_complete_stance``), with
+    the problems that left values out."""
+    problems: list[str] = []
     share = symmetry = None
     if "left" in feet and "right" in feet:
         fl, fr = feet["left"], feet["right"]
@@ -351,19 +511,8 @@ def analyze(session: Session, options: AnalysisOptions | None = None) -> Analysi
     peak: dict[str, Any] = {}
     within: dict[str, dict[str, Any]] = {}
     cop_ml: dict[str, Any] = {}
-    region_rows: list[dict[str, Any]] = []
-    complete_stance: dict[str, BoolArray] = {}
     for side, f in feet.items():
-        mask = np.zeros(f.foot.n_frames, dtype=np.bool_)
-        if walking:
-            for a, b, ok in zip(
-                f.events.heel_strike, f.events.toe_off, f.events.complete, strict=True
-            ):
-                if ok:
-                    mask[a:b] = True
-        else:
-            mask = f.stance
-        complete_stance[side] = mask
+        mask = masks[side]
         loads = f.load[mask]
         loads = loads[np.isfinite(loads)]
         if walking:  # each step weighs the same, however long it lasts
@@ -384,7 +533,37 @@ def analyze(session: Session, options: AnalysisOptions | None = None) -> Analysi
                     / w.sum()
                     / f.cop.foot_width_mm
                 )
-        region_rows += distribution.regional(f.foot, mask, f.force_known, f.regions)
+    body_mass = _body_mass(session, opt)
+    load_unit = _load_unit(feet)
+    newtons = load_unit == "n"
+    dist = Distribution(
+        load_unit=load_unit,
+        left_share_pct=number(share),
+        symmetry_index_pct=number(symmetry),
+        mean_stance_force_n=PerSide.of(mean_stance if newtons else {}),
+        # a load with an arbitrary offset (raw units) has no meaningful mean
+        mean_stance_load=PerSide.of(mean_stance if load_unit in PHYSICAL_ZERO_UNITS else {}),
+        peak_force_n=PerSide.of(peak if newtons else {}),  # walking: mean of the steps' peaks
+        forefoot_share_pct=PerSide.of(
+            {s: within.get(s, {}).get("forefoot_share_pct") for s in SIDES}
+        ),
+        medial_share_pct=PerSide.of({s: within.get(s, {}).get("medial_share_pct") for s in SIDES}),
+        cop_ml_pct=PerSide.of(cop_ml),
+        body_mass_kg=body_mass,
+        mean_stance_force_bw=PerSide.of(
+            {
+                s: (mean_stance[s] / (body_mass * GRAVITY_M_S2))
+                if newtons and body_mass and mean_stance.get(s) is not None
+                else None
+                for s in SIDES
+            }
+        ),
+    )
+    return dist, problems
+
+
+def _body_mass(session: Session, opt: AnalysisOptions) -> float | None:
+    """The option's body mass, else the subject's in the metadata (kg)."""
     body_mass = opt.body_mass_kg
     if body_mass is None:
         subject = session.metadata.get("subject")
@@ -393,29 +572,19 @@ def analyze(session: Session, options: AnalysisOptions | None = None) -> Analysi
                 if isinstance(subject.get(key), (int, float)) and subject[key] > 0:
                     body_mass = float(subject[key])
                     break
-    newtons = load_unit == "n"
-    dist: dict[str, Any] = {
-        "load_unit": load_unit,
-        "left_share_pct": share,
-        "symmetry_index_pct": symmetry,
-        "mean_stance_force_n": _per_side(mean_stance if newtons else {}),
-        # a load with an arbitrary offset (raw units) has no meaningful mean
-        "mean_stance_load": _per_side(mean_stance if load_unit in PHYSICAL_ZERO_UNITS else {}),
-        "peak_force_n": _per_side(peak if newtons else {}),  # walking: mean of the steps' peaks
-        "forefoot_share_pct": {s: within.get(s, {}).get("forefoot_share_pct") for s in SIDES},
-        "medial_share_pct": {s: within.get(s, {}).get("medial_share_pct") for s in SIDES},
-        "cop_ml_pct": _per_side(cop_ml),
-        "body_mass_kg": body_mass,
-        "mean_stance_force_bw": {
-            s: (mean_stance[s] / (body_mass * GRAVITY_M_S2))
-            if newtons and body_mass and mean_stance.get(s) is not None
-            else None
-            for s in SIDES
-        },
-    }
+    return body_mass
 
-    # ---------------------------------------------------------------- pronation indicators
-    def step_mean(column: str) -> dict[str, Any]:
+
+# -------------------------------------------------------------------- pronation indicators
+
+
+def pronation_section(
+    steps: pd.DataFrame, walking: bool, medial_share_pct: PerSide[float]
+) -> Pronation:
+    """Per-step means of the step table's pronation/supination indicators; standing, the
+    medial-lateral index from the medial share (2 · share − 1)."""
+
+    def step_mean(column: str) -> PerSide[float]:
         out = {}
         for side in SIDES:
             v = steps.loc[(steps["side"] == side) & steps["used"], column].to_numpy(dtype=float)
@@ -423,147 +592,168 @@ def analyze(session: Session, options: AnalysisOptions | None = None) -> Analysi
                 v = steps.loc[steps["side"] == side, column].to_numpy(dtype=float)
             v = v[np.isfinite(v)]
             out[side] = float(v.mean()) if v.size else None
-        return out
+        return PerSide.of(out)
 
-    pronation = {
-        "cpei_pct": step_mean("cpei_pct"),
-        "medial_lateral_index": step_mean("medial_lateral_index"),
-        "gait_line_length_mm": step_mean("gait_line_length_mm"),
-        "gait_line_width_mm": step_mean("gait_line_width_mm"),
-        "gait_line_ap_pct_fl": step_mean("gait_line_ap_pct_fl"),
-        "gait_line_width_pct_fw": step_mean("gait_line_width_pct_fw"),
-    }
+    mli = step_mean("medial_lateral_index")
     if not walking:
-        mli = {}
-        for side, share_ in ((s, within.get(s, {}).get("medial_share_pct")) for s in SIDES):
-            mli[side] = None if share_ is None else (2 * share_ / 100.0 - 1.0)
-        pronation["medial_lateral_index"] = mli
+        mli = PerSide.of(
+            {
+                side: None if share_ is None else (2 * share_ / 100.0 - 1.0)
+                for side, share_ in ((s, medial_share_pct[s]) for s in SIDES)
+            }
+        )
+    return Pronation(
+        cpei_pct=step_mean("cpei_pct"),
+        medial_lateral_index=mli,
+        gait_line_length_mm=step_mean("gait_line_length_mm"),
+        gait_line_width_mm=step_mean("gait_line_width_mm"),
+        gait_line_ap_pct_fl=step_mean("gait_line_ap_pct_fl"),
+        gait_line_width_pct_fw=step_mean("gait_line_width_pct_fw"),
+    )
 
-    # ---------------------------------------------------------------- balance (standing)
-    balance_out: dict[str, Any] | None = None
-    if not walking and loaded_feet:
-        balance_out = {"per_foot": {}}
-        metric = {
-            side: f.cop is not None and f.cop.coordinate_unit == "mm" for side, f in feet.items()
-        }
-        for side, f in feet.items():
-            if f.cop is not None and metric[side]:
-                balance_out["per_foot"][side] = balance.sway(f.cop.time_s, f.cop.x_mm, f.cop.y_mm)
-            elif f.cop is not None:
-                problems.append(
-                    f"standing: {side} foot's layout is not in mm ({f.cop.coordinate_unit}), "
-                    "so no sway in mm"
-                )
-        separation = opt.standing_separation_mm
+
+# -------------------------------------------------------------------- balance (standing)
+
+
+def balance_section(
+    session: Session, feet: dict[str, _Foot], opt: AnalysisOptions
+) -> tuple[Balance, list[str]]:
+    """Sway of each foot's CoP and of the combined CoP (which needs the distance between the
+    insoles), and the SD over time of the left share, with the problems that left values
+    out."""
+    problems: list[str] = []
+    per_foot: dict[str, Sway | None] = {}
+    metric = {side: f.cop is not None and f.cop.coordinate_unit == "mm" for side, f in feet.items()}
+    for side, f in feet.items():
+        if f.cop is not None and metric[side]:
+            per_foot[side] = Sway.of(balance.sway(f.cop.time_s, f.cop.x_mm, f.cop.y_mm))
+        elif f.cop is not None:
+            problems.append(
+                f"standing: {side} foot's layout is not in mm ({f.cop.coordinate_unit}), "
+                "so no sway in mm"
+            )
+    separation = opt.standing_separation_mm
+    if separation is None:
+        value = session.metadata.get("standing_separation_mm")
+        separation = float(value) if isinstance(value, (int, float)) else None
+    combined = None
+    lc, rc = feet.get("left"), feet.get("right")
+    if (
+        separation is not None
+        and lc
+        and rc
+        and lc.cop is not None
+        and rc.cop is not None
+        and metric["left"]
+        and metric["right"]
+    ):
+        t, big_x, big_y, _ = combined_cop(lc.cop, rc.cop, separation)
+        combined = Sway.of(balance.sway(t, big_x, big_y))
+    elif lc and rc:
         if separation is None:
-            value = session.metadata.get("standing_separation_mm")
-            separation = float(value) if isinstance(value, (int, float)) else None
-        balance_out["standing_separation_mm"] = separation
-        combined = None
-        lc, rc = feet.get("left"), feet.get("right")
-        if (
-            separation is not None
-            and lc
-            and rc
-            and lc.cop is not None
-            and rc.cop is not None
-            and metric["left"]
-            and metric["right"]
-        ):
-            t, big_x, big_y, _ = combined_cop(lc.cop, rc.cop, separation)
-            combined = balance.sway(t, big_x, big_y)
-        elif lc and rc:
-            if separation is None:
-                why = "the distance between the insoles is not known (standing_separation_mm)"
-            elif lc.cop is None or rc.cop is None:
-                why = "a foot has no sensor layout"
-            else:
-                why = "a foot's layout is not in mm"
-            problems.append(f"standing: no combined centre of pressure: {why}")
-        balance_out["combined"] = combined
-        fl_, fr_ = feet.get("left"), feet.get("right")
-        if (
-            fl_ is not None
-            and fr_ is not None
-            and fl_.unit == fr_.unit
-            and fl_.unit in SHARE_UNITS
-            and fl_.foot.n_frames > 1
-            and fr_.foot.n_frames > 1
-        ):
-            fl, fr = fl_, fr_
-            right_on_left = on_time_base(fl.foot.time_s, fr.foot.time_s, fr.load)
-            total = fl.load + right_on_left
-            with np.errstate(invalid="ignore", divide="ignore"):
-                inst = 100.0 * fl.load / total
-            inst = inst[np.isfinite(inst) & (total >= contact_threshold(total, fl.unit))]
-            balance_out["left_share_sd_pct"] = float(inst.std(ddof=1)) if inst.size > 1 else None
+            why = "the distance between the insoles is not known (standing_separation_mm)"
+        elif lc.cop is None or rc.cop is None:
+            why = "a foot has no sensor layout"
+        else:
+            why = "a foot's layout is not in mm"
+        problems.append(f"standing: no combined centre of pressure: {why}")
+    share_sd: float | None = None
+    share_sd_known = False
+    fl_, fr_ = feet.get("left"), feet.get("right")
+    if (
+        fl_ is not None
+        and fr_ is not None
+        and fl_.unit == fr_.unit
+        and fl_.unit in SHARE_UNITS
+        and fl_.foot.n_frames > 1
+        and fr_.foot.n_frames > 1
+    ):
+        fl, fr = fl_, fr_
+        right_on_left = on_time_base(fl.foot.time_s, fr.foot.time_s, fr.load)
+        total = fl.load + right_on_left
+        with np.errstate(invalid="ignore", divide="ignore"):
+            inst = 100.0 * fl.load / total
+        inst = inst[np.isfinite(inst) & (total >= contact_threshold(total, fl.unit))]
+        share_sd = number(inst.std(ddof=1)) if inst.size > 1 else None
+        share_sd_known = True
+    out = Balance(
+        per_foot=per_foot,
+        standing_separation_mm=separation,
+        combined=combined,
+        left_share_sd_pct=share_sd,
+        share_sd_known=share_sd_known,
+    )
+    return out, problems
 
-    # ---------------------------------------------------------------- quality
+
+# -------------------------------------------------------------------- quality
+
+
+def quality_section(session: Session, feet: dict[str, _Foot]) -> Quality:
+    """Frames lost and invalid, and the sensors that look saturated or dead."""
     saturated, dead = {}, {}
     invalid = 0
     for side, f in feet.items():
         saturated[side], dead[side] = _sensor_quality(f)
         invalid += int(np.sum(~np.isfinite(f.foot.values).all(axis=1)))
-    quality = {
-        "frames_lost": _frames_lost(session),
-        "invalid_frames": invalid,
-        "frames": {side: f.foot.n_frames for side, f in feet.items()},
-        "saturated_sensors": _per_side(saturated),
-        "dead_sensors": _per_side(dead),
-        "reader": dict(session.quality),
-    }
+    return Quality(
+        frames_lost=_frames_lost(session),
+        invalid_frames=invalid,
+        frames={side: f.foot.n_frames for side, f in feet.items()},
+        saturated_sensors=PerSide.of(saturated, tuple),
+        dead_sensors=PerSide.of(dead, tuple),
+        reader=dict(session.quality),
+    )
 
-    # ---------------------------------------------------------------- indicators
-    rearfoot = {
-        side: None if (ff := dist["forefoot_share_pct"][side]) is None else 100.0 - ff
-        for side in SIDES
-    }
+
+# -------------------------------------------------------------------- indicators
+
+
+def indicator_section(
+    gait: Gait, dist: Distribution, pron: Pronation, walking: bool
+) -> tuple[Indicator, ...]:
+    """Each indicator beside its published reference, in the order they are shown."""
+    rearfoot = PerSide.of(
+        {
+            side: None if (ff := dist.forefoot_share_pct[side]) is None else 100.0 - ff
+            for side in SIDES
+        }
+    )
     # (reference key, per-side values or one value, unit), in the order they are shown
-    shown: list[tuple[str, Any, str]] = []
+    shown: list[tuple[str, PerSide[float] | float | None, str]] = []
     if walking:
         shown += [
-            ("cadence_steps_per_min", temporal["cadence_steps_per_min"], "steps/min"),
-            ("stride_time_s", gait["stride_time_s"], "s"),
-            ("swing_pct", gait["swing_pct"], "%"),
-            ("stride_time_cv_pct", gait["stride_time_cv_pct"], "%"),
-            ("gait_asymmetry_pct", temporal["gait_asymmetry_pct"], "%"),
+            ("cadence_steps_per_min", gait.cadence_steps_per_min, "steps/min"),
+            ("stride_time_s", gait.stride_time_s, "s"),
+            ("swing_pct", gait.swing_pct, "%"),
+            ("stride_time_cv_pct", gait.stride_time_cv_pct, "%"),
+            ("gait_asymmetry_pct", gait.gait_asymmetry_pct, "%"),
         ]
     shown += [
-        ("left_share_pct", share, "%"),
-        ("symmetry_index_pct", symmetry, "%"),
-        ("medial_lateral_index", pronation["medial_lateral_index"], "1"),
-        ("cpei_pct", pronation["cpei_pct"], "%")
+        ("left_share_pct", dist.left_share_pct, "%"),
+        ("symmetry_index_pct", dist.symmetry_index_pct, "%"),
+        ("medial_lateral_index", pron.medial_lateral_index, "1"),
+        ("cpei_pct", pron.cpei_pct, "%")
         if walking
         else ("rearfoot_share_standing_pct", rearfoot, "%"),
     ]
-    ind: list[dict[str, Any]] = []
+    ind: list[Indicator] = []
     for key, value, unit in shown:
-        if isinstance(value, dict):  # one indicator per foot, named <key>.<side>
+        if isinstance(value, PerSide):  # one indicator per foot, named <key>.<side>
             ind += [
-                indicators.indicator(f"{key}.{side}", value[side], unit, key=key) for side in SIDES
+                Indicator(**indicators.indicator(f"{key}.{side}", value[side], unit, key=key))
+                for side in SIDES
             ]
         else:
-            ind.append(indicators.indicator(key, value, unit))
+            ind.append(Indicator(**indicators.indicator(key, value, unit)))
+    return tuple(ind)
 
-    summary: dict[str, Any] = {
-        "file": str(session.path),
-        "format": session.format,
-        "duration_s": session.duration_s,
-        "sampling_rate_hz": session.sampling_rate_hz,
-        "activity": gait["activity"],
-        "gait": gait,
-        "distribution": dist,
-        "pronation": pronation,
-        "balance": balance_out,
-        "quality": quality,
-        "indicators": ind,
-        "problems": problems,
-        "note": indicators.NOTE,
-        "red_flags_intro": indicators.RED_FLAGS_INTRO,
-        "red_flags": list(indicators.RED_FLAGS),
-    }
-    summary = _clean(summary)
 
+# -------------------------------------------------------------------- per-frame CoP
+
+
+def _cop_table(feet: dict[str, _Foot]) -> pd.DataFrame:
+    """Both feet's per-frame CoP in one table (``Analysis.cop``)."""
     cop_frames = []
     units = {f.cop.coordinate_unit for f in feet.values() if f.cop is not None}
     coord = units.pop() if len(units) == 1 else "mm"
@@ -583,17 +773,6 @@ def analyze(session: Session, options: AnalysisOptions | None = None) -> Analysi
                 }
             )
         )
-    cop = (
-        pd.concat(cop_frames, ignore_index=True)
-        if cop_frames
-        else pd.DataFrame(
-            columns=["time_s", "side", f"cop_ml_{coord}", f"cop_ap_{coord}", load_col]
-        )
-    )
-    return Analysis(
-        summary=summary,
-        steps=steps,
-        cop=cop,
-        regions=pd.DataFrame(region_rows),
-        indicators=pd.DataFrame(ind),
-    )
+    if cop_frames:
+        return pd.concat(cop_frames, ignore_index=True)
+    return pd.DataFrame(columns=["time_s", "side", f"cop_ml_{coord}", f"cop_ap_{coord}", load_col])

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..analysis import AnalysisOptions
 
 
 def number_in(low: float, high: float, *, low_open: bool = True) -> Callable[[str], float]:
@@ -52,4 +57,39 @@ def add_analysis_options(parser: argparse.ArgumentParser) -> None:
         default=None,
         metavar="MM",
         help="distance between the insoles' centre lines when standing (combined CoP)",
+    )
+    parser.add_argument(
+        "--start-s",
+        type=number_in(0, math.inf, low_open=False),
+        default=None,
+        metavar="S",
+        help="analyse from S seconds after the start of the recording (default: its start)",
+    )
+    parser.add_argument(
+        "--end-s",
+        type=number_in(0, math.inf),
+        default=None,
+        metavar="S",
+        help="analyse up to S seconds after the start of the recording (default: its end); "
+        "times in the output stay measured from the recording's start",
+    )
+
+
+def analysis_options(args: argparse.Namespace, command: str) -> AnalysisOptions | None:
+    """The ``AnalysisOptions`` of ``add_analysis_options``' arguments, or None (after one line
+    on stderr) when they do not go together: a usage error, exit 2."""
+    from ..analysis import AnalysisOptions
+
+    if args.start_s is not None and args.end_s is not None and args.start_s >= args.end_s:
+        print(
+            f"pressure {command}: error: --start-s ({args.start_s:g}) must be before "
+            f"--end-s ({args.end_s:g})",
+            file=sys.stderr,
+        )
+        return None
+    return AnalysisOptions(
+        standing_separation_mm=args.standing_separation_mm,
+        body_mass_kg=args.body_mass_kg,
+        start_s=args.start_s,
+        end_s=args.end_s,
     )

@@ -9,12 +9,15 @@ import argparse
 import json
 import textwrap
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..display import UNIT_TEXT, reference_range
 from ..display import num as _num
 from ..errors import PressureError
-from ._args import add_analysis_options
+from ._args import add_analysis_options, analysis_options
+
+if TYPE_CHECKING:
+    from ..analysis import Analysis, PerSide
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -42,106 +45,115 @@ def _write_csv(frame: Any, path: str, what: str) -> None:
         raise PressureError(f"{target}: cannot write the {what}: {exc.strerror or exc}") from None
 
 
-def _pair(d: dict[str, Any], fmt: str = ".3g", unit: str = "") -> str:
+def _pair(d: PerSide[Any] | None, fmt: str = ".3g", unit: str = "") -> str:
     unit = UNIT_TEXT.get(unit, unit)
-    return f"L {_num(d.get('left'), fmt)}  R {_num(d.get('right'), fmt)} {unit}".rstrip()
+    left, right = (None, None) if d is None else (d.left, d.right)
+    return f"L {_num(left, fmt)}  R {_num(right, fmt)} {unit}".rstrip()
 
 
-def render(summary: dict[str, Any]) -> str:
-    """The summary as text for a terminal (the same numbers as ``--json``)."""
-    s = summary
-    g, d, p, q = s["gait"], s["distribution"], s["pronation"], s["quality"]
+def _sensors(numbers: tuple[int, ...] | None) -> str:
+    return str(list(numbers)) if numbers else "-"
+
+
+def render(result: Analysis) -> str:
+    """The analysis as text for a terminal (the same numbers as ``--json``)."""
+    from ..analysis.indicators import NOTE, RED_FLAGS, RED_FLAGS_INTRO
+
+    g, d, p, q = result.gait, result.distribution, result.pronation, result.quality
+    walking = result.activity == "walking"
     lines = [
-        f"{s['file']}  ({s['format']}, {_num(s['duration_s'], '.1f', 's')}, "
-        f"{_num(s['sampling_rate_hz'], 'g', 'Hz')}; {s['activity']})",
+        f"{result.file}  ({result.format}, {_num(result.duration_s, '.1f', 's')}, "
+        f"{_num(result.sampling_rate_hz, 'g', 'Hz')}; {result.activity})",
     ]
-    if s["activity"] == "walking":
+    if result.window_s is not None:
+        start, end = result.window_s
+        lines[0] += f"  time window {start:g} to {end:g} s of the recording"
+    if walking:
         lines += [
             "",
             "Gait",
-            f"  steps               {_pair(g['steps'], 'd')}  (used for statistics: "
-            f"{_pair(g['steps_used'], 'd')})",
-            f"  cadence             {_num(g['cadence_steps_per_min'], '.1f', 'steps/min')}",
-            f"  stride time         {_pair(g['stride_time_s'], '.3f', 's')}   "
-            f"CV {_pair(g['stride_time_cv_pct'], '.2f', '%')}",
-            f"  stance time         {_pair(g['stance_time_s'], '.3f', 's')}   "
-            f"{_pair(g['stance_pct'], '.1f', '% of stride')}",
-            f"  swing time          {_pair(g['swing_time_s'], '.3f', 's')}   "
-            f"{_pair(g['swing_pct'], '.1f', '% of stride')}",
-            f"  double support      {_pair(g['double_support_s'], '.3f', 's')} (initial)",
-            f"  gait asymmetry      {_num(g['gait_asymmetry_pct'], '.2f', '%')} (swing times)",
+            f"  steps               {_pair(g.steps, 'd')}  (used for statistics: "
+            f"{_pair(g.steps_used, 'd')})",
+            f"  cadence             {_num(g.cadence_steps_per_min, '.1f', 'steps/min')}",
+            f"  stride time         {_pair(g.stride_time_s, '.3f', 's')}   "
+            f"CV {_pair(g.stride_time_cv_pct, '.2f', '%')}",
+            f"  stance time         {_pair(g.stance_time_s, '.3f', 's')}   "
+            f"{_pair(g.stance_pct, '.1f', '% of stride')}",
+            f"  swing time          {_pair(g.swing_time_s, '.3f', 's')}   "
+            f"{_pair(g.swing_pct, '.1f', '% of stride')}",
+            f"  double support      {_pair(g.double_support_s, '.3f', 's')} (initial)",
+            f"  gait asymmetry      {_num(g.gait_asymmetry_pct, '.2f', '%')} (swing times)",
         ]
-    unit = d["load_unit"] or "mixed units"
+    unit = d.load_unit or "mixed units"
     lines += [
         "",
-        "Load distribution" + (" (over the stances)" if s["activity"] == "walking" else ""),
-        f"  left share          {_num(d['left_share_pct'], '.1f', '%')}   symmetry index "
-        f"{_num(d['symmetry_index_pct'], '+.1f', '%')} (+: right carries more)",
-        f"  mean stance load    {_pair(d['mean_stance_load'], '.4g', unit)}",
-        f"  forefoot share      {_pair(d['forefoot_share_pct'], '.1f', '%')}",
-        f"  medial share        {_pair(d['medial_share_pct'], '.1f', '%')}",
-        f"  mean CoP, medial    {_pair(d['cop_ml_pct'], '+.1f', '% of foot width')}",
+        "Load distribution" + (" (over the stances)" if walking else ""),
+        f"  left share          {_num(d.left_share_pct, '.1f', '%')}   symmetry index "
+        f"{_num(d.symmetry_index_pct, '+.1f', '%')} (+: right carries more)",
+        f"  mean stance load    {_pair(d.mean_stance_load, '.4g', unit)}",
+        f"  forefoot share      {_pair(d.forefoot_share_pct, '.1f', '%')}",
+        f"  medial share        {_pair(d.medial_share_pct, '.1f', '%')}",
+        f"  mean CoP, medial    {_pair(d.cop_ml_pct, '+.1f', '% of foot width')}",
     ]
-    if s["activity"] == "walking":
+    if walking:
         lines += [
             "",
             "Pronation / supination indicators (per step, mean)",
-            f"  CPEI-like           {_pair(p['cpei_pct'], '.1f', '%')} (+: lateral of chord)",
-            f"  medial-lateral idx  {_pair(p['medial_lateral_index'], '+.2f')} (+: medial)",
-            f"  gait line length    {_pair(p['gait_line_length_mm'], '.0f', 'mm')}",
+            f"  CPEI-like           {_pair(p.cpei_pct, '.1f', '%')} (+: lateral of chord)",
+            f"  medial-lateral idx  {_pair(p.medial_lateral_index, '+.2f')} (+: medial)",
+            f"  gait line length    {_pair(p.gait_line_length_mm, '.0f', 'mm')}",
         ]
-    balance = s.get("balance")
+    balance = result.balance
     if balance:
         lines += ["", "Standing balance (95% prediction ellipse; path low-pass filtered, see JSON)"]
-        rows = [("both feet", balance.get("combined"))] + [
-            (f"{side} foot", v) for side, v in balance.get("per_foot", {}).items()
+        rows = [("both feet", balance.combined)] + [
+            (f"{side} foot", v) for side, v in balance.per_foot.items()
         ]
         for name, v in rows:
             if v:
                 lines.append(
-                    f"  {name:<10} sway path {_num(v['path_length_mm'], '.0f', 'mm')}, "
-                    f"mean velocity {_num(v['mean_velocity_mm_s'], '.1f', 'mm/s')}, "
-                    f"ellipse {_num(v['ellipse_area_mm2'], '.0f', 'mm²')}"
+                    f"  {name:<10} sway path {_num(v.path_length_mm, '.0f', 'mm')}, "
+                    f"mean velocity {_num(v.mean_velocity_mm_s, '.1f', 'mm/s')}, "
+                    f"ellipse {_num(v.ellipse_area_mm2, '.0f', 'mm²')}"
                 )
     lines += [
         "",
         "Quality",
-        f"  frames lost {q['frames_lost']}, invalid frames {q['invalid_frames']}, "
-        f"saturated sensors L {q['saturated_sensors'].get('left') or '-'} "
-        f"R {q['saturated_sensors'].get('right') or '-'}, "
-        f"dead sensors L {q['dead_sensors'].get('left') or '-'} "
-        f"R {q['dead_sensors'].get('right') or '-'}",
+        f"  frames lost {q.frames_lost}, invalid frames {q.invalid_frames}, "
+        f"saturated sensors L {_sensors(q.saturated_sensors.left)} "
+        f"R {_sensors(q.saturated_sensors.right)}, "
+        f"dead sensors L {_sensors(q.dead_sensors.left)} "
+        f"R {_sensors(q.dead_sensors.right)}",
     ]
-    for problem in s["problems"]:
+    for problem in result.problems:
         lines.append(f"  note: {problem}")
     lines += ["", "Indicators (value | reference range | source)"]
-    for ind in s["indicators"]:
-        if ind["value"] is None:
+    for ind in result.indicator_list:
+        if ind.value is None:
             continue
-        low, high = ind["reference_low"], ind["reference_high"]
-        ref = reference_range(low, high, ind["unit"])
+        low, high = ind.reference_low, ind.reference_high
+        ref = reference_range(low, high, ind.unit)
         if low is not None or high is not None:
-            ref += f" ({ind['comparison']} the reference range)"
-        lines.append(f"  {ind['name']:<28} {_num(ind['value'], '.3g', ind['unit'])} | {ref}")
+            ref += f" ({ind.comparison} the reference range)"
+        lines.append(f"  {ind.name:<28} {_num(ind.value, '.3g', ind.unit)} | {ref}")
         # the range's own caveats (whose norm, or an arbitrary convention) and its source
-        about = f"{ind['reference']}. Source: {ind['source']}"
+        about = f"{ind.reference}. Source: {ind.source}"
         lines.append(textwrap.indent(textwrap.fill(about, 92), "      "))
-    lines += ["", textwrap.fill(s["note"], 96), "", textwrap.fill(s["red_flags_intro"], 96)]
+    lines += ["", textwrap.fill(NOTE, 96), "", textwrap.fill(RED_FLAGS_INTRO, 96)]
     lines += [
-        textwrap.fill(flag, 94, initial_indent="- ", subsequent_indent="  ")
-        for flag in s["red_flags"]
+        textwrap.fill(flag, 94, initial_indent="- ", subsequent_indent="  ") for flag in RED_FLAGS
     ]
     return "\n".join(lines)
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..analysis import AnalysisOptions, analyze
+    from ..analysis import analyze
     from ..io.load import load
 
+    options = analysis_options(args, "analyze")
+    if options is None:
+        return 2
     session = load(args.file)
-    options = AnalysisOptions(
-        standing_separation_mm=args.standing_separation_mm, body_mass_kg=args.body_mass_kg
-    )
     result = analyze(session, options)
     if args.steps_csv:
         _write_csv(result.steps, args.steps_csv, "step table")
@@ -152,5 +164,5 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result.summary, indent=2, allow_nan=False))
     else:
-        print(render(result.summary))
+        print(render(result))
     return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from ._args import add_analysis_options
+from ._args import add_analysis_options, analysis_options
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -20,12 +20,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..analysis import AnalysisOptions
     from ..report import write_report
 
-    options = AnalysisOptions(
-        standing_separation_mm=args.standing_separation_mm, body_mass_kg=args.body_mass_kg
-    )
+    options = analysis_options(args, "report")
+    if options is None:
+        return 2
     path = write_report(args.file, args.out, title=args.title, options=options)
     print(path)
     return 0

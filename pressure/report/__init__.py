@@ -11,6 +11,7 @@ escaped. matplotlib and reportlab are imported only when a report is drawn.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -48,8 +49,9 @@ def write_report(
 ) -> Path:
     """Write a report of ``source`` (a Session or a file ``load`` reads) to ``out``: HTML for
     ``.html``/``.htm``, PDF for ``.pdf``. ``analysis`` is computed (with ``options``) when not
-    given; ``title`` defaults to the session's own name or the file name. The file appears
-    whole or not at all (written beside and renamed). Returns the path written."""
+    given; a time window in ``options`` cuts the session the figures draw, too. ``title``
+    defaults to the session's own name or the file name. The file appears whole or not at all
+    (written beside and renamed). Returns the path written."""
     from .. import __version__
     from ..analysis import analyze
     from ..io.load import load
@@ -63,6 +65,10 @@ def write_report(
             f"{target}: a report is written as .html or .pdf, not {suffix or 'no suffix'!r}"
         )
     session = source if isinstance(source, Session) else load(source)
+    if analysis is None and options is not None and options.windowed:
+        # the figures draw the session: the window's part of it, as analysed
+        session = session.window(options.start_s, options.end_s)
+        options = replace(options, start_s=None, end_s=None)
     result = analysis if analysis is not None else analyze(session, options)
     report = content.build(session, result, title)
     if suffix == ".pdf":

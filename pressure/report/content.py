@@ -191,6 +191,9 @@ def build(session: Session, analysis: Analysis, title: str | None = None) -> Rep
         ("sampling rate", num(s["sampling_rate_hz"], "g", "Hz")),
         ("activity", str(s["activity"])),
     ]
+    if s.get("window_s"):
+        start, end = s["window_s"]
+        facts.append(("time window analysed", f"{start:g} to {end:g} s of the recording"))
     for label, keys in SAID:
         said = _said(session.metadata, keys)
         if said is not None:
