@@ -14,10 +14,14 @@ Summary keys that stay stable (``STABLE_KEYS``): ``duration_s``, ``sampling_rate
 ``distribution.left_share_pct``, ``distribution.symmetry_index_pct``,
 ``distribution.mean_stance_force_n.{left,right}``, ``distribution.forefoot_share_pct.{left,right}``,
 ``distribution.medial_share_pct.{left,right}``, ``pronation.cpei_pct.{left,right}``,
-``quality.frames_lost``. Stride, stance and swing statistics and the cadence are over the
-strides marked ``used`` in the step table; loads (mean stance force, peaks) and the
-pronation indicators are means over every step in it (pronation indicators over the used
-steps when there are any).
+``quality.frames_lost``. Stride, stance, swing and flight statistics, the cadence, the
+loads (mean stance force, peaks) and the pronation indicators are over the steps marked
+``used`` in the step table: the steady steps of the walking bouts, without starts, stops and
+turns (``steps`` module docstring; their number is ``gait.steps_used``, and
+``gait.steps_steady`` counts the steady steps, ``gait.steps_by_label`` every label); loads
+and pronation indicators over every complete step when no step is used (a short walk).
+``activity`` is ``running`` when the steps with a flight phase outnumber the steady walking
+steps; the walking reference ranges (cadence, stride, swing) then do not apply.
 """
 
 from __future__ import annotations
@@ -41,7 +45,7 @@ from .cop import (
     sensor_weights,
 )
 from .events import EventOptions, FootEvents, detect_events
-from .steps import foot_steps, spatiotemporal, steps_table
+from .steps import LABELS, foot_steps, spatiotemporal, steps_table, summary_label
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -86,11 +90,13 @@ class AnalysisOptions:
     """``events``: the event detector's parameters. ``standing_separation_mm``: distance of the
     insoles' centre lines when standing (for the combined CoP; default from the session's
     metadata). ``body_mass_kg``: to express forces in body weights (default from the
-    subject's metadata)."""
+    subject's metadata). ``exclude_turns``: leave the steps labelled ``turn`` out of the
+    summary (``steps`` module docstring)."""
 
     events: EventOptions = field(default_factory=EventOptions)
     standing_separation_mm: float | None = None
     body_mass_kg: float | None = None
+    exclude_turns: bool = True
 
 
 @dataclass(frozen=True)
@@ -284,12 +290,13 @@ def analyze(session: Session, options: AnalysisOptions | None = None) -> Analysi
         )
         for side, f in feet.items()
     ]
-    steps = steps_table(per_foot_steps)
+    steps = steps_table(per_foot_steps, exclude_turns=opt.exclude_turns)
     if walking and len(steps) == 0:
         problems.append("walking was detected but no complete step (heel strike to toe off)")
     elif walking and int(steps["used"].sum()) == 0:
         problems.append(
-            "too few strides for stride statistics (a foot's first and last strides are not used)"
+            "too few strides for stride statistics (the first and last strides of each "
+            "walking bout are not used)"
         )
     units = {f.unit for f in feet.values()}
     load_unit = units.pop() if len(units) == 1 else None
@@ -302,12 +309,27 @@ def analyze(session: Session, options: AnalysisOptions | None = None) -> Analysi
     def stat(name: str, what: str = "mean") -> dict[str, Any]:
         return {side: per[side][name][what] for side in SIDES}
 
+    counted = summary_label(steps)
     gait: dict[str, Any] = {
-        "activity": "walking" if walking else ("standing" if loaded_feet else "none"),
+        "activity": ("running" if counted == "running" else "walking")
+        if walking
+        else ("standing" if loaded_feet else "none"),
         "steps": {side: int((steps["side"] == side).sum()) for side in SIDES},
         "steps_used": {
             side: int(((steps["side"] == side) & steps["used"]).sum()) for side in SIDES
         },
+        "steps_steady": {
+            side: int(((steps["side"] == side) & (steps["label"] == counted)).sum())
+            for side in SIDES
+        },
+        "steps_by_label": {
+            label: {
+                side: int(((steps["side"] == side) & (steps["label"] == label)).sum())
+                for side in SIDES
+            }
+            for label in LABELS
+        },
+        "exclude_turns": opt.exclude_turns,
         "cadence_steps_per_min": temporal["cadence_steps_per_min"],
         "stride_time_s": stat("stride_s"),
         "stride_time_sd_s": stat("stride_s", "sd"),
@@ -318,6 +340,8 @@ def analyze(session: Session, options: AnalysisOptions | None = None) -> Analysi
         "stance_pct": stat("stance_pct"),
         "swing_pct": stat("swing_pct"),
         "double_support_s": stat("double_support_s"),
+        "contact_time_s": stat("stance_s"),
+        "flight_time_s": temporal["flight_time_s"],
         "gait_asymmetry_pct": temporal["gait_asymmetry_pct"],
         "event_detection": {
             "threshold_fraction": opt.events.threshold,
@@ -368,6 +392,8 @@ def analyze(session: Session, options: AnalysisOptions | None = None) -> Analysi
         loads = loads[np.isfinite(loads)]
         if walking:  # each step weighs the same, however long it lasts
             mine = steps[steps["side"] == side]
+            if mine["used"].any():  # the summary's steps; a short walk: every step
+                mine = mine[mine["used"]]
             mean_stance[side] = float(mine["mean_load"].mean()) if len(mine) else None
             peak[side] = float(mine["peak_load"].mean()) if len(mine) else None
         else:
@@ -431,6 +457,7 @@ def analyze(session: Session, options: AnalysisOptions | None = None) -> Analysi
         "gait_line_length_mm": step_mean("gait_line_length_mm"),
         "gait_line_width_mm": step_mean("gait_line_width_mm"),
         "gait_line_ap_pct_fl": step_mean("gait_line_ap_pct_fl"),
+        "gait_line_excursion_pct_fl": step_mean("gait_line_excursion_pct_fl"),
         "gait_line_width_pct_fw": step_mean("gait_line_width_pct_fw"),
     }
     if not walking:
@@ -540,10 +567,13 @@ def analyze(session: Session, options: AnalysisOptions | None = None) -> Analysi
     for key, value, unit in shown:
         if isinstance(value, dict):  # one indicator per foot, named <key>.<side>
             ind += [
-                indicators.indicator(f"{key}.{side}", value[side], unit, key=key) for side in SIDES
+                indicators.indicator(
+                    f"{key}.{side}", value[side], unit, key=key, activity=gait["activity"]
+                )
+                for side in SIDES
             ]
         else:
-            ind.append(indicators.indicator(key, value, unit))
+            ind.append(indicators.indicator(key, value, unit, activity=gait["activity"]))
 
     summary: dict[str, Any] = {
         "file": str(session.path),
