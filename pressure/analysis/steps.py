@@ -50,13 +50,15 @@ only the steady ones enter the summary.
   irregular steps: the subject slows down and stops.
 * ``turn``: among the other steps, a stride outside ``TURN_BAND`` (0.7–1.3) times the bout's
   median stride (both feet), a stance outside that band times the foot's median stance in
-  the bout, or a stride more than ``OUTLIER_SD`` (3) robust SDs (1.4826 × MAD of the bout's
-  strides, at least ``MIN_SPREAD_FRACTION`` (1 %) of the median, so that strides quantised to
-  the sample period are not outliers; with at least ``MIN_STRIDES_FOR_SPREAD`` (5) strides)
-  from that median (METHODS §8.1 step 3 uses 3 SD). Insoles do not see the body turn; a turn
-  shows in them as strides and stances far from the bout's median (the inner foot's stance
-  lengthens). The label is the likely cause on a level walk; a stumble or an obstacle looks
-  the same.
+  the bout, or a stride more than ``OUTLIER_SD`` (3) robust SDs from the foot's median
+  stride in the bout (METHODS §8.1 step 3 uses 3 SD; the robust SD, 1.4826 × MAD of the
+  foot's strides in the bout, is not inflated by the outliers it is meant to find; it is taken
+  as at least ``MIN_SPREAD_FRACTION`` (1 %) of the median and one sample period, so that
+  strides quantised to the sample period are not outliers; the rule needs
+  ``MIN_STRIDES_FOR_SPREAD`` (5) strides of the foot in the bout). Insoles do not see the
+  body turn; a turn shows in them as strides and stances far from the bout's median (the
+  inner foot's stance lengthens). The label is the likely cause on a level walk; a stumble
+  or an obstacle looks the same.
 * ``running``: a steady step followed by a flight phase of at least ``MIN_FLIGHT_S``
   (0.02 s, two samples at 100 Hz: shorter gaps are within the event detector's error):
   both feet off the ground, the other foot's heel strike after this foot's toe off.
@@ -150,7 +152,9 @@ TERMINATION = "termination"
 TURN = "turn"
 RUNNING = "running"
 LABELS = (INITIATION, STEADY, TERMINATION, TURN, RUNNING)
-_FOLLOWS_GAP = "_follows_gap"  # foot_steps → steps_table: the stance before was not a step
+# foot_steps → steps_table: the stance before was not a step; the foot's sample period (s)
+_FOLLOWS_GAP = "_follows_gap"
+_SAMPLE_PERIOD = "_sample_period_s"
 
 
 def outline_width_at(layout: SensorLayout, y_mm: float) -> float:
@@ -236,10 +240,11 @@ def foot_steps(
 ) -> pd.DataFrame:
     """One row per complete stance of one foot (columns ``STEP_COLUMNS`` but ``step``;
     ``double_support_s``, ``flight_s``, ``used``, ``bout`` and ``label`` are filled in by
-    ``steps_table``), and a column ``_follows_gap`` for ``steps_table``: the foot's stance
-    before this one was not a step (standing, or cut by a gap). Vectorised over the stances:
+    ``steps_table``), and for ``steps_table`` the columns ``_follows_gap`` (the foot's stance
+    before this one was not a step: standing, or cut by a gap) and ``_sample_period_s``
+    (the median time between the foot's samples). Vectorised over the stances:
     an hour of walking is a few thousand of them."""
-    columns = [c for c in STEP_COLUMNS if c != "step"] + [_FOLLOWS_GAP]
+    columns = [c for c in STEP_COLUMNS if c != "step"] + [_FOLLOWS_GAP, _SAMPLE_PERIOD]
     hs_all, to_all, complete = events.heel_strike, events.toe_off, events.complete
     durations = time_s[to_all] - time_s[hs_all]
     longest = np.inf
@@ -275,6 +280,7 @@ def foot_steps(
             "peak_load": _segment_reduce(np.fmax, f, a, b),
             "mean_load": _segment_sums(f, a, b_incl) / counts,
             _FOLLOWS_GAP: follows_gap[keep],
+            _SAMPLE_PERIOD: float(np.median(np.diff(time_s))) if time_s.size > 1 else 0.0,
             "load_time_integral": _segment_sums(f * dt, a, b),
         }
         nan = np.full(a.size, np.nan)
@@ -347,9 +353,10 @@ def _bouts(table: pd.DataFrame, follows_gap: BoolArray) -> IntArray:
     return bouts if n else np.zeros(0, dtype=np.int64)
 
 
-def _far_from_median(values: FloatArray, *, spread_rule: bool) -> BoolArray:
-    """``values`` outside ``TURN_BAND`` × their median, or (``spread_rule``, enough values)
-    more than ``OUTLIER_SD`` robust SDs from it. NaN values are never far."""
+def _far_from_median(values: FloatArray, *, spread_floor_s: float | None) -> BoolArray:
+    """``values`` (s) outside ``TURN_BAND`` × their median, or (with ``spread_floor_s``, and
+    enough values) more than ``OUTLIER_SD`` robust SDs from it, the robust SD taken as at
+    least ``spread_floor_s`` and ``MIN_SPREAD_FRACTION`` × the median. NaN is never far."""
     ok = np.isfinite(values)
     far = np.zeros(values.size, dtype=np.bool_)
     if not ok.any():
@@ -357,17 +364,21 @@ def _far_from_median(values: FloatArray, *, spread_rule: bool) -> BoolArray:
     median = float(np.median(values[ok]))
     low, high = TURN_BAND
     far[ok] = (values[ok] < low * median) | (values[ok] > high * median)
-    if spread_rule and ok.sum() >= MIN_STRIDES_FOR_SPREAD:
+    if spread_floor_s is not None and ok.sum() >= MIN_STRIDES_FOR_SPREAD:
         spread = 1.4826 * float(np.median(np.abs(values[ok] - median)))
         # floor: strides quantised to the sample period (and their float sums) must not be
-        # taken for outliers for differing from the median by one sample
-        spread = max(spread, MIN_SPREAD_FRACTION * median)
+        # taken for outliers for differing from the median by a sample or two
+        spread = max(spread, MIN_SPREAD_FRACTION * median, spread_floor_s)
         far[ok] |= np.abs(values[ok] - median) > OUTLIER_SD * spread
     return far
 
 
 def _label_bout(
-    sides: npt.NDArray[np.object_], stride: FloatArray, stance: FloatArray, flight: FloatArray
+    sides: npt.NDArray[np.object_],
+    stride: FloatArray,
+    stance: FloatArray,
+    flight: FloatArray,
+    sample_period_s: FloatArray,
 ) -> npt.NDArray[np.object_]:
     """Labels of one bout's steps, in time order (module docstring)."""
     n = sides.size
@@ -383,10 +394,12 @@ def _label_bout(
     middle = labels == STEADY
     if middle.any():
         far = np.zeros(n, dtype=np.bool_)
-        far[middle] = _far_from_median(stride[middle], spread_rule=True)
+        far[middle] = _far_from_median(stride[middle], spread_floor_s=None)  # the band
         for side in np.unique(sides):
             mine = middle & (sides == side)
-            far[mine] |= _far_from_median(stance[mine], spread_rule=False)
+            floor = float(np.max(sample_period_s[mine], initial=0.0))
+            far[mine] |= _far_from_median(stride[mine], spread_floor_s=floor)
+            far[mine] |= _far_from_median(stance[mine], spread_floor_s=None)
         labels[far] = TURN
     # irregular steps next to the start or the end belong to starting or stopping
     for order, label in ((range(n), INITIATION), (range(n - 1, -1, -1), TERMINATION)):
@@ -467,9 +480,12 @@ def steps_table(per_foot: list[pd.DataFrame], *, exclude_turns: bool = True) -> 
     stride = table["stride_s"].to_numpy(dtype=float)
     stance = table["stance_s"].to_numpy(dtype=float)
     flight = table["flight_s"].to_numpy(dtype=float)
+    period = table[_SAMPLE_PERIOD].to_numpy(dtype=float)
     for bout in np.unique(bouts):
         rows = np.flatnonzero(bouts == bout)
-        labels[rows] = _label_bout(sides[rows], stride[rows], stance[rows], flight[rows])
+        labels[rows] = _label_bout(
+            sides[rows], stride[rows], stance[rows], flight[rows], period[rows]
+        )
     table["bout"] = bouts
     table["label"] = labels
     counted = [summary_label(table)] + ([] if exclude_turns else [TURN])

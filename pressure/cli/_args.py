@@ -53,3 +53,9 @@ def add_analysis_options(parser: argparse.ArgumentParser) -> None:
         metavar="MM",
         help="distance between the insoles' centre lines when standing (combined CoP)",
     )
+    parser.add_argument(
+        "--include-turns",
+        action="store_true",
+        help="count the steps labelled 'turn' (strides or stances far from their walking "
+        "bout's median) in the summary; by default only steady steps count",
+    )

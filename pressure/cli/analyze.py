@@ -55,12 +55,15 @@ def render(summary: dict[str, Any]) -> str:
         f"{s['file']}  ({s['format']}, {_num(s['duration_s'], '.1f', 's')}, "
         f"{_num(s['sampling_rate_hz'], 'g', 'Hz')}; {s['activity']})",
     ]
-    if s["activity"] == "walking":
+    gait = s["activity"] in ("walking", "running")
+    if gait:
+        turns = "" if g.get("exclude_turns", True) else " and turns"
         lines += [
             "",
-            "Gait",
-            f"  steps               {_pair(g['steps'], 'd')}  (used for statistics: "
-            f"{_pair(g['steps_used'], 'd')})",
+            "Gait"
+            + (" (running: flight phases between the steps)" if s["activity"] == "running" else ""),
+            f"  steps               {_pair(g['steps'], 'd')}  (used for statistics, the "
+            f"steady ones{turns}: {_pair(g['steps_used'], 'd')})",
             f"  cadence             {_num(g['cadence_steps_per_min'], '.1f', 'steps/min')}",
             f"  stride time         {_pair(g['stride_time_s'], '.3f', 's')}   "
             f"CV {_pair(g['stride_time_cv_pct'], '.2f', '%')}",
@@ -71,10 +74,15 @@ def render(summary: dict[str, Any]) -> str:
             f"  double support      {_pair(g['double_support_s'], '.3f', 's')} (initial)",
             f"  gait asymmetry      {_num(g['gait_asymmetry_pct'], '.2f', '%')} (swing times)",
         ]
+        if s["activity"] == "running":
+            lines += [
+                f"  contact time        {_pair(g['contact_time_s'], '.3f', 's')}",
+                f"  flight time         {_num(g['flight_time_s'], '.3f', 's')}",
+            ]
     unit = d["load_unit"] or "mixed units"
     lines += [
         "",
-        "Load distribution" + (" (over the stances)" if s["activity"] == "walking" else ""),
+        "Load distribution" + (" (over the stances)" if gait else ""),
         f"  left share          {_num(d['left_share_pct'], '.1f', '%')}   symmetry index "
         f"{_num(d['symmetry_index_pct'], '+.1f', '%')} (+: right carries more)",
         f"  mean stance load    {_pair(d['mean_stance_load'], '.4g', unit)}",
@@ -82,13 +90,15 @@ def render(summary: dict[str, Any]) -> str:
         f"  medial share        {_pair(d['medial_share_pct'], '.1f', '%')}",
         f"  mean CoP, medial    {_pair(d['cop_ml_pct'], '+.1f', '% of foot width')}",
     ]
-    if s["activity"] == "walking":
+    if gait:
         lines += [
             "",
             "Pronation / supination indicators (per step, mean)",
             f"  CPEI-like           {_pair(p['cpei_pct'], '.1f', '%')} (+: lateral path)",
             f"  medial-lateral idx  {_pair(p['medial_lateral_index'], '+.2f')} (+: medial)",
-            f"  gait line length    {_pair(p['gait_line_length_mm'], '.0f', 'mm')}",
+            f"  gait line length    {_pair(p['gait_line_length_mm'], '.0f', 'mm')} (CoP path)",
+            f"  gait line heel→toe  "
+            f"{_pair(p['gait_line_excursion_pct_fl'], '.1f', '% of foot length')}",
         ]
     balance = s.get("balance")
     if balance:
@@ -140,7 +150,9 @@ def run(args: argparse.Namespace) -> int:
 
     session = load(args.file)
     options = AnalysisOptions(
-        standing_separation_mm=args.standing_separation_mm, body_mass_kg=args.body_mass_kg
+        standing_separation_mm=args.standing_separation_mm,
+        body_mass_kg=args.body_mass_kg,
+        exclude_turns=not args.include_turns,
     )
     result = analyze(session, options)
     if args.steps_csv:

@@ -24,7 +24,9 @@ def run(args: argparse.Namespace) -> int:
     from ..report import write_report
 
     options = AnalysisOptions(
-        standing_separation_mm=args.standing_separation_mm, body_mass_kg=args.body_mass_kg
+        standing_separation_mm=args.standing_separation_mm,
+        body_mass_kg=args.body_mass_kg,
+        exclude_turns=not args.include_turns,
     )
     path = write_report(args.file, args.out, title=args.title, options=options)
     print(path)
