@@ -73,9 +73,10 @@ and for ``turn`` steps too when turns are not excluded (``exclude_turns=False``)
   excursion, mm), AP excursion (max − min, mm), and the excursions as % of foot length and
   width. ``gait_line_excursion_pct_fl``: the CoP's progression along the foot from the heel
   strike to the toe off, (y at the last defined CoP of the stance − y at the first) / foot
-  length × 100, both samples included: the Moticon OpenGo report's per-step "Gaitline length"
-  (end x − start x in its normalised heel-to-toe coordinate, a fraction of the insole
-  length; × 100 here). The mm columns are empty for a layout whose coordinates are not in mm
+  length × 100, over the stance [heel strike, toe off) (the toe-off sample, the first of
+  swing, can carry a stray CoP of a barely loaded insole): the Moticon OpenGo report's
+  per-step "Gaitline length" (end x − start x in its normalised heel-to-toe coordinate, a
+  fraction of the insole length; × 100 here). The mm columns are empty for a layout whose coordinates are not in mm
   (gaitpdb's arbitrary units); the percentages are always there.
 * ``cpei_pct`` (METHODS §2.1, "CPEI-like"): the medio-lateral distance at 2/3 of foot length
   between the line from the stance's first to its last CoP and the CoP path, as a percentage
@@ -293,8 +294,8 @@ def foot_steps(
             ap = _segment_reduce(np.fmax, y, a, b) - _segment_reduce(np.fmin, y, a, b)
             ap_pct = 100.0 * ap / cop.foot_length_mm
             defined = np.flatnonzero(np.isfinite(y))
-            first = _first_at_or_after(defined, a, b_incl)
-            last = _last_before(defined, a, b_incl)
+            first = _first_at_or_after(defined, a, b)
+            last = _last_before(defined, a, b)
             ok_ends = (first >= 0) & (last > first)
             excursion = np.where(ok_ends, 100.0 * (y[last] - y[first]) / cop.foot_length_mm, np.nan)
             width_pct = 100.0 * width_mm / cop.foot_width_mm
@@ -340,15 +341,24 @@ def _bouts(table: pd.DataFrame, follows_gap: BoolArray) -> IntArray:
     sides = table["side"].to_numpy()
     known = stride[np.isfinite(stride)]
     pause_s = PAUSE_STRIDES * float(np.median(known)) if known.size else np.inf
-    new = follows_gap.copy()
+    new = np.zeros(n, dtype=np.bool_)
     new[0] = True
     # nothing changed for a long time: no foot in stance, no heel strike
     new[1:] |= hs[1:] - np.maximum.accumulate(to)[:-1] > pause_s
     with np.errstate(invalid="ignore"):
         long_stride = stride > pause_s
-    for side in np.unique(sides):
-        mine = np.flatnonzero(sides == side)
-        new[mine[1:]] |= long_stride[mine[:-1]]
+    # a foot that stood (or whose signal broke off) or took a very long stride ends the
+    # bout, unless a bout already started since that foot's previous step
+    previous: dict[object, int] = {}
+    bout_start = 0
+    for i in range(n):
+        j = previous.get(sides[i])
+        if new[i]:
+            bout_start = i
+        elif j is not None and j >= bout_start and (follows_gap[i] or long_stride[j]):
+            new[i] = True
+            bout_start = i
+        previous[sides[i]] = i
     bouts: IntArray = np.cumsum(new).astype(np.int64)
     return bouts if n else np.zeros(0, dtype=np.int64)
 
