@@ -76,8 +76,8 @@ and for ``turn`` steps too when turns are not excluded (``exclude_turns=False``)
   length × 100, over the stance [heel strike, toe off) (the toe-off sample, the first of
   swing, can carry a stray CoP of a barely loaded insole): the Moticon OpenGo report's
   per-step "Gaitline length" (end x − start x in its normalised heel-to-toe coordinate, a
-  fraction of the insole length; × 100 here). The mm columns are empty for a layout whose coordinates are not in mm
-  (gaitpdb's arbitrary units); the percentages are always there.
+  fraction of the insole length; × 100 here). The mm columns are empty for a layout whose
+  coordinates are not in mm (gaitpdb's arbitrary units); the percentages are always there.
 * ``cpei_pct`` (METHODS §2.1, "CPEI-like"): the medio-lateral distance at 2/3 of foot length
   between the line from the stance's first to its last CoP and the CoP path, as a percentage
   of the insole's width there; + when the path runs lateral of the line. An insole value: the
