@@ -491,3 +491,177 @@ def test_a_walk_on_offset_sensors_is_flagged_and_quiet_standing_is_not(offset_kp
         assert not [p for p in problems if "offset" in p]
     problems = analyze(load(ROOT / "sample_data" / "stand_quiet.insole")).summary["problems"]
     assert not [p for p in problems if "offset" in p]
+
+
+# --- walking bouts, step labels, running -----------------------------------------------------
+
+
+def _stand_walk_stand(walk: SyntheticGait, stand_s: float) -> Session:
+    """``stand_s`` of quiet standing, the walk, standing again, the walk again, standing:
+    two walking bouts, each started and stopped from standing."""
+    standing = SyntheticGait(
+        seconds=stand_s, seed=walk.seed, activity="stand", sensors=walk.sensors
+    )
+    s_left, s_right = standing.values()
+    w_left, w_right = walk.values()
+    left = np.concatenate([s_left, w_left, s_left, w_left, s_left]).astype(float)
+    right = np.concatenate([s_right, w_right, s_right, w_right, s_right]).astype(float)
+    return _session(left * walk.pressure_scale_kpa, right * walk.pressure_scale_kpa)
+
+
+def test_bouts_start_and_stop_from_standing_and_only_steady_steps_count():
+    walk = SyntheticGait(seconds=20.0, seed=11, cadence_steps_per_min=100.0)
+    truth = walk.truth()
+    result = analyze(_stand_walk_stand(walk, stand_s=4.0))
+    steps, gait = result.steps, result.summary["gait"]
+    assert set(steps["label"]) <= {"initiation", "steady", "termination", "turn", "running"}
+    assert sorted(steps["bout"].unique()) == [1, 2]
+    for _, bout in steps.groupby("bout"):
+        labels = bout["label"].tolist()
+        # each foot's first stride starts the bout, its last ones end it
+        assert labels[:2] == ["initiation", "initiation"]
+        assert labels[-1] == labels[-2] == "termination"
+        assert labels.count("steady") >= len(labels) - 6
+    steady = steps["label"] == "steady"
+    assert (steps["used"] == (steady & steps["stride_s"].notna())).all()
+    for side in ("left", "right"):
+        mine = steps["side"] == side
+        assert gait["steps_steady"][side] == int((mine & steady).sum())
+        assert gait["steps_used"][side] == int((mine & steps["used"]).sum())
+        assert gait["steps_by_label"]["steady"][side] == gait["steps_steady"][side]
+        # the summary is over the steady steps: no stride takes in the standing
+        assert gait["stride_time_s"][side] == pytest.approx(truth["stride_time_s"], rel=0.01)
+        assert steps.loc[mine & steady, "stride_s"].max() < 1.3 * truth["stride_time_s"]
+        mean = steps.loc[mine & steps["used"], "mean_load"].mean()
+        assert result.summary["distribution"]["mean_stance_force_n"][side] == pytest.approx(mean)
+    assert result.summary["activity"] == "walking"
+    assert gait["flight_time_s"] == 0.0  # walking: the other foot lands before this one lifts
+
+
+def _foot_rows(side: str, heel_strikes: list[float], stance_s: float) -> pd.DataFrame:
+    """A foot's step rows as ``foot_steps`` gives them, for the labelling alone."""
+    hs = np.asarray(heel_strikes)
+    stride = np.append(np.diff(hs), np.nan)
+    return pd.DataFrame(
+        {
+            **{column: np.nan for column in STEP_COLUMNS if column != "step"},
+            "side": side,
+            "heel_strike_s": hs,
+            "toe_off_s": hs + stance_s,
+            "stance_s": stance_s,
+            "swing_s": stride - stance_s,
+            "stride_s": stride,
+            "_follows_gap": False,
+            "_sample_period_s": 0.01,
+        }
+    )
+
+
+def test_a_stride_far_from_the_bouts_median_is_a_turn_unless_turns_are_included():
+    from pressure.analysis.steps import steps_table
+
+    left = [1.0 * k for k in range(20)]
+    left[10:] = [t + 0.5 for t in left[10:]]  # one stride of 1.5 s in a walk of 1.0 s strides
+    right = [t + 0.5 for t in left]
+    right[9] = left[9] + 0.75  # the right foot's step in the middle of that long stride
+    feet = [_foot_rows("left", left, 0.62), _foot_rows("right", right, 0.62)]
+    table = steps_table(feet)
+    turn = table[table["label"] == "turn"]
+    # the strides off the 1 s rhythm: left 1.5 s, and the right's two of 1.25 s around it
+    irregular = (table["stride_s"] - 1.0).abs() > 0.1
+    assert turn.index.tolist() == table.index[irregular].tolist()
+    assert sorted(turn["stride_s"].round(2)) == [1.25, 1.25, 1.5]
+    assert not turn["used"].any()
+    assert (table["bout"] == 1).all()
+    included = steps_table(feet, exclude_turns=False)
+    assert included.loc[included["label"] == "turn", "used"].all()
+    assert int(included["used"].sum()) == int(table["used"].sum()) + 3
+
+
+def test_a_pause_splits_the_walk_into_bouts():
+    from pressure.analysis.steps import steps_table
+
+    left = [1.0 * k for k in range(10)] + [15.0 + k for k in range(10)]  # 6 s without a step
+    right = [t + 0.5 for t in left]
+    table = steps_table([_foot_rows("left", left, 0.62), _foot_rows("right", right, 0.62)])
+    assert sorted(table["bout"].unique()) == [1, 2]
+    second = table[table["bout"] == 2]
+    assert second["label"].tolist()[:2] == ["initiation", "initiation"]
+    # the long stride over the pause is its bout's last: termination, never counted
+    assert not table.loc[table["stride_s"] > 2, "used"].any()
+
+
+@pytest.mark.parametrize("rate_hz", [200.0, 100.0])
+def test_running_is_detected_with_contact_and_flight_times(rate_hz):
+    """A run (170 steps/min, stance 35 % of the stride: flight phases between the steps).
+    Contact and flight times within 10 ms of the truth (the model's first and last instants of
+    force; the detector's level crossings sit a few ms inside them)."""
+    tolerance_s = 0.010
+    gait = SyntheticGait(
+        seconds=20.0, seed=12, cadence_steps_per_min=170.0, stance_fraction=0.35, rate_hz=rate_hz
+    )
+    truth = gait.truth()
+    assert truth["flight_time_s"] > 0.09
+    result = analyze(simulated_session(gait))
+    s, steps = result.summary, result.steps
+    assert s["activity"] == "running"
+    assert (steps["label"] == "running").sum() > 0.7 * len(steps)
+    assert (steps["used"] == ((steps["label"] == "running") & steps["stride_s"].notna())).all()
+    g = s["gait"]
+    for side in ("left", "right"):
+        contact = g["contact_time_s"][side]
+        print(
+            f"running at {rate_hz:g} Hz, {side}: contact {1000 * contact:.1f} ms, truth "
+            f"{1000 * truth['contact_time_s']:.1f} ms"
+        )
+        assert contact == pytest.approx(truth["contact_time_s"], abs=tolerance_s)
+        assert g["steps_steady"][side] == int(
+            ((steps["side"] == side) & (steps["label"] == "running")).sum()
+        )
+    print(
+        f"running at {rate_hz:g} Hz: flight {1000 * g['flight_time_s']:.1f} ms, truth "
+        f"{1000 * truth['flight_time_s']:.1f} ms"
+    )
+    assert g["flight_time_s"] == pytest.approx(truth["flight_time_s"], abs=tolerance_s)
+    assert g["cadence_steps_per_min"] == pytest.approx(170.0, rel=0.01)
+    # no walking reference is applied to a run
+    walking_only = ("cadence_steps_per_min", "stride_time_s", "swing_pct", "stride_time_cv_pct")
+    for ind in s["indicators"]:
+        if ind["name"].split(".")[0] in walking_only:
+            assert ind["comparison"] is None and "no reference for running" in ind["reference"]
+
+
+def test_a_walk_is_not_running():
+    for cadence in (80.0, 130.0):
+        gait = SyntheticGait(seconds=20.0, seed=13, cadence_steps_per_min=cadence)
+        result = analyze(simulated_session(gait))
+        assert result.summary["activity"] == "walking"
+        assert not (result.steps["label"] == "running").any()
+        assert result.summary["gait"]["flight_time_s"] == 0.0
+        assert gait.truth()["flight_time_s"] == 0.0
+        comparisons = {i["name"]: i["comparison"] for i in result.summary["indicators"]}
+        assert comparisons["cadence_steps_per_min"] is not None
+
+
+def test_gait_line_excursion_is_the_heel_to_toe_progression():
+    gait = SyntheticGait(seconds=20.0, seed=14)
+    result = analyze(simulated_session(gait))
+    steps = result.steps
+    excursion = steps["gait_line_excursion_pct_fl"].to_numpy()
+    assert np.isfinite(excursion).all()
+    # the simulated CoP rolls from the heel to the toes: forward, and never more than the
+    # CoP's whole range along the foot
+    assert (excursion > 30.0).all()
+    assert (excursion <= steps["gait_line_ap_pct_fl"].to_numpy() + 1e-9).all()
+    used = steps[(steps["side"] == "left") & steps["used"]]
+    assert result.summary["pronation"]["gait_line_excursion_pct_fl"]["left"] == pytest.approx(
+        used["gait_line_excursion_pct_fl"].mean()
+    )
+
+
+def test_include_turns_on_the_command_line(capsys):
+    assert main(["analyze", "sample_data/walk_normal.insole", "--json", "--include-turns"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["gait"]["exclude_turns"] is False
+    assert main(["analyze", "sample_data/walk_normal.insole", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["gait"]["exclude_turns"] is True

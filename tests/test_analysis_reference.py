@@ -15,6 +15,9 @@ import pytest
 from pressure import load
 from pressure.analysis import analyze
 from pressure.analysis.agreement import event_agreement, reference_stride_agreement
+from pressure.analysis.cop import foot_cop, sensor_weights
+from pressure.analysis.events import FootEvents
+from pressure.analysis.steps import foot_steps
 from pressure.layouts_builtin import foot_to_moticon_norm
 
 from .conftest import shared_data
@@ -154,17 +157,86 @@ def test_moticon_manual_heel_strikes():
         assert a.events == 4 and a.within == a.events
 
 
+def _vendor_steps(session, side: str):
+    """Our per-step table of ``side`` over the vendor's own events (its ``steps[]`` column)."""
+    foot = session.feet[side]
+    t = foot.time_s
+    hs = np.array([int(np.argmin(np.abs(t - x))) for x in session.events[side]["heel_strike_s"]])
+    to = np.array([int(np.argmin(np.abs(t - x))) for x in session.events[side]["toe_off_s"]])
+    events = FootEvents(
+        hs, to, np.ones(hs.size, dtype=bool), np.zeros(t.size), np.ones(t.size), True
+    )
+    cop = foot_cop(foot, sensor_weights(foot))
+    return foot_steps(side, t, foot.total_force_n.astype(float), events, cop, {}, foot.layout)
+
+
 def test_moticon_mean_stance_force_agrees_with_the_gait_report(moticon):
-    _, result = moticon
+    """The report's "Mean total force during stance phase (<side>) (N)" is over the steps it
+    used for statistics: all of them in this file ("Number of steps used for statistics" =
+    "Number of steps"). Per step: the mean over heel strike to toe off, both samples
+    included (``steps.mean_load``). With the vendor's own events this definition must give the
+    report's figure within 0.5 %; with ours, over the same steps, within 2 % (the issue's
+    goal). Our summary is over our steady steps only (initiation and termination left out,
+    which the report keeps): printed, for the README."""
+    session, result = moticon
     report = _report("Report Data")
+    n_steps = int(str(report["Number of steps"][0]))
+    assert int(str(report["Number of steps used for statistics"][0])) == n_steps
+    assert n_steps == sum(len(session.events[s]["heel_strike_s"]) for s in ("left", "right"))
+    steps = result.steps
     for side in ("left", "right"):
         theirs = float(str(report[f"Mean total force during stance phase ({side}) (N)"][0]))
-        ours = result.summary["distribution"]["mean_stance_force_n"][side]
+        definition = float(_vendor_steps(session, side)["mean_load"].mean())
+        ours_all = float(steps.loc[steps["side"] == side, "mean_load"].mean())
+        summary = result.summary["distribution"]["mean_stance_force_n"][side]
         print(
-            f"moticon {side}: mean stance force {ours:.1f} N, report {theirs:.1f} N "
-            f"({100 * (ours / theirs - 1):+.2f}%)"
+            f"moticon {side}: mean stance force, report {theirs:.1f} N; ours over the vendor's "
+            f"events {definition:.1f} N ({100 * (definition / theirs - 1):+.2f}%), over our "
+            f"events, all steps {ours_all:.1f} N ({100 * (ours_all / theirs - 1):+.2f}%), "
+            f"summary (steady steps) {summary:.1f} N ({100 * (summary / theirs - 1):+.2f}%)"
         )
-        assert ours == pytest.approx(theirs, rel=0.02)
+        assert definition == pytest.approx(theirs, rel=0.005)
+        assert ours_all == pytest.approx(theirs, rel=0.02)
+        assert summary == pytest.approx(theirs, rel=0.02)
+        used = steps[(steps["side"] == side) & steps["used"]]
+        assert summary == pytest.approx(float(used["mean_load"].mean()), rel=1e-12)
+
+
+def _report_steps(side: str) -> list[dict[str, object]]:
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.load_workbook(
+        shared_data("moticon", "gait_report_230927_10_21_14.xlsx"), read_only=True
+    )
+    try:
+        rows = list(book[f"{side.capitalize()} Steps"].iter_rows(values_only=True))
+    finally:
+        book.close()
+    return [dict(zip(rows[0], r, strict=False)) for r in rows[1:] if r[0] is not None]
+
+
+def test_moticon_gait_line_excursion_agrees_with_the_gait_report(moticon):
+    """The report's per-step "Gaitline length" is the CoP's heel-to-toe progression from the
+    stance's start to its end, as a fraction of the insole length (its normalised x): our
+    ``gait_line_excursion_pct_fl`` / 100, not the path length (``gait_line_length_mm``)."""
+    session, result = moticon
+    report = _report("Report Data")
+    for side in ("left", "right"):
+        theirs = np.array([float(str(r["Gaitline length"])) for r in _report_steps(side)]) * 100
+        mine = result.steps[result.steps["side"] == side]
+        ours = mine["gait_line_excursion_pct_fl"].to_numpy()
+        at_theirs = _vendor_steps(session, side)["gait_line_excursion_pct_fl"].to_numpy()
+        assert ours.size == theirs.size == at_theirs.size  # the same steps (events test)
+        mean_row = float(str(report[f"Mean length/width of gait line ({side})"][0])) * 100
+        print(
+            f"moticon {side}: gait line excursion (% insole length), report per step "
+            f"{np.round(theirs, 1).tolist()}, ours {np.round(ours, 1).tolist()}; mean "
+            f"difference {np.mean(ours - theirs):+.2f} (over the vendor's events "
+            f"{np.mean(at_theirs - theirs):+.2f}), largest {np.max(np.abs(ours - theirs)):.1f}; "
+            f"report's mean gait line {mean_row:.1f}, our summary "
+            f"{result.summary['pronation']['gait_line_excursion_pct_fl'][side]:.1f}"
+        )
+        assert abs(np.mean(at_theirs - theirs)) < 1.0
+        assert abs(np.mean(ours - theirs)) < 1.0
 
 
 def test_moticon_cop_from_pressures_and_layout_agrees_with_the_vendor(moticon):

@@ -24,10 +24,14 @@ Summary keys that stay stable (``STABLE_KEYS``): ``duration_s``, ``sampling_rate
 ``distribution.left_share_pct``, ``distribution.symmetry_index_pct``,
 ``distribution.mean_stance_force_n.{left,right}``, ``distribution.forefoot_share_pct.{left,right}``,
 ``distribution.medial_share_pct.{left,right}``, ``pronation.cpei_pct.{left,right}``,
-``quality.frames_lost``. Stride, stance and swing statistics and the cadence are over the
-strides marked ``used`` in the step table; loads (mean stance force, peaks) and the
-pronation indicators are means over every step in it (pronation indicators over the used
-steps when there are any).
+``quality.frames_lost``. Stride, stance, swing and flight statistics, the cadence, the
+loads (mean stance force, peaks) and the pronation indicators are over the steps marked
+``used`` in the step table: the steady steps of the walking bouts, without starts, stops and
+turns (``steps`` module docstring; their number is ``gait.steps_used``, and
+``gait.steps_steady`` counts the steady steps, ``gait.steps_by_label`` every label); loads
+and pronation indicators over every complete step when no step is used (a short walk).
+``activity`` is ``running`` when the steps with a flight phase outnumber the steady walking
+steps; the walking reference ranges (cadence, stride, swing) then do not apply.
 """
 
 from __future__ import annotations
@@ -67,7 +71,7 @@ from .results import (
     clean,
     number,
 )
-from .steps import foot_steps, spatiotemporal, steps_table
+from .steps import LABELS, foot_steps, spatiotemporal, steps_table, summary_label
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -112,13 +116,16 @@ class AnalysisOptions:
     insoles' centre lines when standing (for the combined CoP; default from the session's
     metadata). ``body_mass_kg``: to express forces in body weights (default from the
     subject's metadata). ``start_s``, ``end_s``: analyse only this time window, in seconds
-    from the start of the recording (``Session.window``; None: from the start, to the end)."""
+    from the start of the recording (``Session.window``; None: from the start, to the end).
+    ``exclude_turns``: leave the steps labelled ``turn`` out of the summary (``steps``
+    module docstring)."""
 
     events: EventOptions = field(default_factory=EventOptions)
     standing_separation_mm: float | None = None
     body_mass_kg: float | None = None
     start_s: float | None = None
     end_s: float | None = None
+    exclude_turns: bool = True
 
     def __post_init__(self) -> None:
         start, end = self.start_s, self.end_s
@@ -307,7 +314,7 @@ def analyze(session: Session, options: AnalysisOptions | None = None) -> Analysi
     problems = _input_problems(session, feet, opt)
     walking = any(f.events.walking for f in feet.values())
     loaded = any(np.nanmax(np.abs(f.load), initial=0.0) > 0 for f in feet.values())
-    steps = _step_table(feet)
+    steps = _step_table(feet, opt)
     problems += _step_problems(steps, walking)
     masks = {side: _complete_stance(f, walking) for side, f in feet.items()}
 
@@ -390,7 +397,7 @@ def _input_problems(session: Session, feet: dict[str, _Foot], opt: AnalysisOptio
     return problems
 
 
-def _step_table(feet: dict[str, _Foot]) -> pd.DataFrame:
+def _step_table(feet: dict[str, _Foot], opt: AnalysisOptions) -> pd.DataFrame:
     per_foot_steps = [
         foot_steps(
             side,
@@ -403,7 +410,7 @@ def _step_table(feet: dict[str, _Foot]) -> pd.DataFrame:
         )
         for side, f in feet.items()
     ]
-    return steps_table(per_foot_steps)
+    return steps_table(per_foot_steps, exclude_turns=opt.exclude_turns)
 
 
 def _step_problems(steps: pd.DataFrame, walking: bool) -> list[str]:
@@ -411,7 +418,8 @@ def _step_problems(steps: pd.DataFrame, walking: bool) -> list[str]:
         return ["walking was detected but no complete step (heel strike to toe off)"]
     if walking and int(steps["used"].sum()) == 0:
         return [
-            "too few strides for stride statistics (a foot's first and last strides are not used)"
+            "too few strides for stride statistics (the first and last strides of each "
+            "walking bout are not used)"
         ]
     return []
 
@@ -447,12 +455,20 @@ def gait_section(steps: pd.DataFrame, walking: bool, loaded: bool, opt: Analysis
     def stat(name: str, what: str = "mean") -> PerSide[float]:
         return PerSide.of({side: per[side][name][what] for side in SIDES})
 
+    counted = summary_label(steps)
+
+    def count(selected: pd.Series) -> PerSide[int]:
+        return PerSide.of({side: int(((steps["side"] == side) & selected).sum()) for side in SIDES})
+
     return Gait(
-        activity="walking" if walking else ("standing" if loaded else "none"),
-        steps=PerSide.of({side: int((steps["side"] == side).sum()) for side in SIDES}),
-        steps_used=PerSide.of(
-            {side: int(((steps["side"] == side) & steps["used"]).sum()) for side in SIDES}
-        ),
+        activity=("running" if counted == "running" else "walking")
+        if walking
+        else ("standing" if loaded else "none"),
+        steps=count(steps["side"] == steps["side"]),
+        steps_used=count(steps["used"]),
+        steps_steady=count(steps["label"] == counted),
+        steps_by_label={label: count(steps["label"] == label) for label in LABELS},
+        exclude_turns=opt.exclude_turns,
         cadence_steps_per_min=number(temporal["cadence_steps_per_min"]),
         stride_time_s=stat("stride_s"),
         stride_time_sd_s=stat("stride_s", "sd"),
@@ -463,12 +479,16 @@ def gait_section(steps: pd.DataFrame, walking: bool, loaded: bool, opt: Analysis
         stance_pct=stat("stance_pct"),
         swing_pct=stat("swing_pct"),
         double_support_s=stat("double_support_s"),
+        contact_time_s=stat("stance_s"),
+        flight_time_s=number(temporal["flight_time_s"]),
         gait_asymmetry_pct=number(temporal["gait_asymmetry_pct"]),
         event_detection=EventDetection(
             threshold_fraction=opt.events.threshold,
             hysteresis_fraction=opt.events.hysteresis,
             min_stance_s=opt.events.min_stance_s,
             min_swing_s=opt.events.min_swing_s,
+            heel_strike_level=opt.events.heel_strike_level,
+            toe_off_level=opt.events.toe_off_level,
         ),
     )
 
@@ -517,6 +537,8 @@ def distribution_section(
         loads = loads[np.isfinite(loads)]
         if walking:  # each step weighs the same, however long it lasts
             mine = steps[steps["side"] == side]
+            if mine["used"].any():  # the summary's steps; a short walk: every step
+                mine = mine[mine["used"]]
             mean_stance[side] = float(mine["mean_load"].mean()) if len(mine) else None
             peak[side] = float(mine["peak_load"].mean()) if len(mine) else None
         else:
@@ -608,6 +630,7 @@ def pronation_section(
         gait_line_length_mm=step_mean("gait_line_length_mm"),
         gait_line_width_mm=step_mean("gait_line_width_mm"),
         gait_line_ap_pct_fl=step_mean("gait_line_ap_pct_fl"),
+        gait_line_excursion_pct_fl=step_mean("gait_line_excursion_pct_fl"),
         gait_line_width_pct_fw=step_mean("gait_line_width_pct_fw"),
     )
 
@@ -741,11 +764,15 @@ def indicator_section(
     for key, value, unit in shown:
         if isinstance(value, PerSide):  # one indicator per foot, named <key>.<side>
             ind += [
-                Indicator(**indicators.indicator(f"{key}.{side}", value[side], unit, key=key))
+                Indicator(
+                    **indicators.indicator(
+                        f"{key}.{side}", value[side], unit, key=key, activity=gait.activity
+                    )
+                )
                 for side in SIDES
             ]
         else:
-            ind.append(Indicator(**indicators.indicator(key, value, unit)))
+            ind.append(Indicator(**indicators.indicator(key, value, unit, activity=gait.activity)))
     return tuple(ind)
 
 

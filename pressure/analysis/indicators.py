@@ -107,6 +107,15 @@ REFERENCES: dict[str, Reference] = {
     ),
 }
 
+#: Indicators whose references describe walking: a running session gets ``NO_RUNNING_REFERENCE``.
+WALKING_ONLY = ("cadence_steps_per_min", "stride_time_s", "swing_pct", "stride_time_cv_pct")
+NO_RUNNING_REFERENCE = Reference(
+    None,
+    None,
+    "no reference for running: the published ranges here describe walking",
+    "the walking references: Pistacchi et al. 2017; Frenkel-Toledo et al. 2005",
+)
+
 NOTE = (
     "These are measurement indicators of plantar pressure (centre-of-pressure path, load "
     "symmetry, medial/lateral and forefoot/rearfoot load shares, gait timing). They are not a "
@@ -138,11 +147,19 @@ RED_FLAGS_INTRO = (
 
 
 def indicator(
-    name: str, value: float | None, unit: str, *, key: str | None = None
+    name: str,
+    value: float | None,
+    unit: str,
+    *,
+    key: str | None = None,
+    activity: str = "walking",
 ) -> dict[str, Any]:
     """``value`` against the reference ``key`` (default ``name``): a JSON-ready record with
-    ``comparison`` "below", "within", "above" (the study's range) or None."""
+    ``comparison`` "below", "within", "above" (the study's range) or None. In a ``running``
+    session the walking references (``WALKING_ONLY``) give way to ``NO_RUNNING_REFERENCE``."""
     ref = REFERENCES[key or name]
+    if activity == "running" and (key or name) in WALKING_ONLY:
+        ref = NO_RUNNING_REFERENCE
     comparison = None
     if value is not None and (ref.low is not None or ref.high is not None):
         if ref.low is not None and value < ref.low:

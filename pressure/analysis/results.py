@@ -85,11 +85,14 @@ class EventDetection(_Section):
     hysteresis_fraction: float
     min_stance_s: float
     min_swing_s: float
+    heel_strike_level: float
+    toe_off_level: float
 
 
 @dataclass(frozen=True)
 class Gait(_Section):
-    """``summary["gait"]``. ``activity``: "walking", "standing" or "none" (no load at all).
+    """``summary["gait"]``. ``activity``: "walking", "running", "standing" or "none" (no load
+    at all).
     ``steps``: complete steps per foot; ``steps_used``: those used for the stride statistics
     (``steps.STEP_COLUMNS``'s ``used``). Times and percentages are means over the used strides
     (``_sd_s``: standard deviation, ``_cv_pct``: coefficient of variation);
@@ -98,6 +101,9 @@ class Gait(_Section):
     activity: str
     steps: PerSide[int]
     steps_used: PerSide[int]
+    steps_steady: PerSide[int]
+    steps_by_label: dict[str, PerSide[int]]
+    exclude_turns: bool
     cadence_steps_per_min: float | None
     stride_time_s: PerSide[float]
     stride_time_sd_s: PerSide[float]
@@ -108,6 +114,8 @@ class Gait(_Section):
     stance_pct: PerSide[float]
     swing_pct: PerSide[float]
     double_support_s: PerSide[float]
+    contact_time_s: PerSide[float]
+    flight_time_s: float | None
     gait_asymmetry_pct: float | None
     event_detection: EventDetection
 
@@ -145,6 +153,7 @@ class Pronation(_Section):
     gait_line_length_mm: PerSide[float]
     gait_line_width_mm: PerSide[float]
     gait_line_ap_pct_fl: PerSide[float]
+    gait_line_excursion_pct_fl: PerSide[float]
     gait_line_width_pct_fw: PerSide[float]
 
 

@@ -1,4 +1,5 @@
-"""The per-step table and the spatiotemporal parameters (METHODS §4.2).
+"""The per-step table, walking bouts and step labels, and the spatiotemporal parameters
+(METHODS §4.2).
 
 A *step* here is one stance of one foot, from its heel strike to its toe off; its stride runs
 from this heel strike to the next one of the same foot. Times are seconds from the start of the
@@ -6,9 +7,10 @@ recording. Columns (``STEP_COLUMNS``; units in the names, ``load`` in the unit o
 load, N when calibrated):
 
 ``side, step, heel_strike_s, toe_off_s, stance_s, swing_s, stride_s, stance_pct, swing_pct,
-double_support_s, used, peak_load, mean_load, load_time_integral, gait_line_length_mm,
-gait_line_width_mm, gait_line_ap_mm, gait_line_ap_pct_fl, gait_line_width_pct_fw, cpei_pct,
-medial_lateral_index, cop_ml_pct``
+double_support_s, flight_s, used, bout, label, peak_load, mean_load, load_time_integral,
+gait_line_length_mm, gait_line_width_mm, gait_line_ap_mm, gait_line_ap_pct_fl,
+gait_line_excursion_pct_fl, gait_line_width_pct_fw, cpei_pct, medial_lateral_index,
+cop_ml_pct``
 
 * ``swing_s`` = next heel strike − this toe off; ``stride_s`` = next heel strike − this one;
   NaN for the last step of a foot, or across a gap in the signal.
@@ -17,16 +19,67 @@ medial_lateral_index, cop_ml_pct``
   complete stances to take a median from; with fewer, every complete stance is a row).
 * ``double_support_s``: initial double support, from this heel strike to the other foot's
   toe off that follows it (NaN when that foot's events are not known there).
-* ``used``: the stride counts for the summary. Dropped: a foot's first and last stride, strides
-  more than ``max_stride_factor`` (2) times the median (turns, pauses: the step after a pause
-  is also dropped), and strides more than 3 robust SD (1.4826 × MAD) from the foot's median
-  stride (METHODS §8.1 step 3 uses 3 SD; the robust SD is not inflated by the very outliers
-  it is meant to find). The robust SD is taken as at least 1% of the median stride, so that
-  strides quantised to the sample period (most equal, the others one sample off) are kept.
-* Gait line (METHODS §1.4): the CoP path over the stance; length (mm, summed point to point),
-  width (medio-lateral excursion, mm), AP excursion (mm), and the excursions as % of foot
-  length and width. The mm columns are empty for a layout whose coordinates are not in mm
-  (gaitpdb's arbitrary units); the percentages are always there.
+* ``flight_s``: the time both feet are off the ground after this step: the other foot's next
+  heel strike (within this stride) − this toe off, 0 when that heel strike comes first (double
+  support, walking); NaN when not known.
+* ``mean_load``: the mean load over the samples from the heel strike to the toe off, *both
+  included*: the Moticon OpenGo gait report's "Mean total force during stance phase (left)
+  (N)" per step (its sheet "Report Data"; checked against its numbers in
+  ``tests/test_analysis_reference.py``). ``peak_load`` and ``load_time_integral`` are over
+  the stance [heel strike, toe off), the toe-off sample (the first of swing) excluded.
+
+Walking bouts and step labels
+-----------------------------
+
+METHODS §4.1: "reject the first 1–2 and the last strides of each straight bout, and any
+turns"; §3.1 (gait asymmetry, Plotnik et al. 2005): "computed over all strides of a walk,
+excluding turns, starts and stops". Every step keeps its row; ``label`` says what it is and
+only the steady ones enter the summary.
+
+* **Bouts** (``bout``, numbered from 1) are runs of steps separated by pauses. A step starts a
+  new bout when the stance before it on the same foot was not a step (standing: longer than
+  ``MAX_STANCE_FACTOR`` medians; or cut by a gap in the signal), when no foot was on the
+  ground or changed stance for more than ``PAUSE_STRIDES`` (2) median strides before its
+  heel strike (the median over the recording's strides), or when the same foot's previous
+  stride lasted longer than that.
+* ``initiation``: the first ``INITIATION_STRIDES`` (1) stride(s) of each foot in a bout (the
+  first two steps), and then any following step that is irregular (below): the subject is
+  still speeding up.
+* ``termination``: each foot's last ``TERMINATION_STRIDES`` (1) stride(s) in the bout, and the
+  steps after them (a foot's last step, whose stride is not known), and before them any
+  irregular steps: the subject slows down and stops.
+* ``turn``: among the other steps, a stride outside ``TURN_BAND`` (0.7–1.3) times the bout's
+  median stride (both feet), a stance outside that band times the foot's median stance in
+  the bout, or a stride more than ``OUTLIER_SD`` (3) SDs from the foot's median stride in
+  the bout (METHODS §8.1 step 3: "remove strides > 3 SD from the subject's median"; the SD of
+  the foot's strides in the bout that lie inside the band, so that the turns found by the
+  band do not inflate it; a MAD-based SD took the ordinary stride-to-stride variation of
+  steady walking for outliers). The SD is taken
+  as at least ``MIN_SPREAD_FRACTION`` (1 %) of the median and one sample period, so that
+  strides quantised to the sample period are not outliers; the rule needs
+  ``MIN_STRIDES_FOR_SPREAD`` (5) strides of the foot in the bout). Insoles do not see the
+  body turn; a turn shows in them as strides and stances far from the bout's median (the
+  inner foot's stance lengthens). The label is the likely cause on a level walk; a stumble
+  or an obstacle looks the same.
+* ``running``: a steady step followed by a flight phase of at least ``MIN_FLIGHT_S``
+  (0.02 s, two samples at 100 Hz: shorter gaps are within the event detector's error):
+  both feet off the ground, the other foot's heel strike after this foot's toe off.
+* ``steady``: the rest.
+
+The summary's steps are the ``steady`` ones, or the ``running`` ones when they outnumber the
+steady walking steps (``summary_label``): ``used`` is True for those whose stride is known,
+and for ``turn`` steps too when turns are not excluded (``exclude_turns=False``).
+
+* Gait line (METHODS §1.4): the CoP path over the stance; length (mm, summed point to point:
+  the *path* length, not the Moticon report's "gait line length"), width (medio-lateral
+  excursion, mm), AP excursion (max − min, mm), and the excursions as % of foot length and
+  width. ``gait_line_excursion_pct_fl``: the CoP's progression along the foot from the heel
+  strike to the toe off, (y at the last defined CoP of the stance − y at the first) / foot
+  length × 100, over the stance [heel strike, toe off) (the toe-off sample, the first of
+  swing, can carry a stray CoP of a barely loaded insole): the Moticon OpenGo report's
+  per-step "Gaitline length" (end x − start x in its normalised heel-to-toe coordinate, a
+  fraction of the insole length; × 100 here). The mm columns are empty for a layout whose
+  coordinates are not in mm (gaitpdb's arbitrary units); the percentages are always there.
 * ``cpei_pct`` (METHODS §2.1, "CPEI-like"): the medio-lateral distance at 2/3 of foot length
   between the line from the stance's first to its last CoP and the CoP path, as a percentage
   of the insole's width there; + when the path runs lateral of the line. An insole value: the
@@ -73,6 +126,7 @@ from .events import FootEvents
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
 
 STEP_COLUMNS = (
     "side",
@@ -85,7 +139,10 @@ STEP_COLUMNS = (
     "stance_pct",
     "swing_pct",
     "double_support_s",
+    "flight_s",
     "used",
+    "bout",
+    "label",
     "peak_load",
     "mean_load",
     "load_time_integral",
@@ -93,6 +150,7 @@ STEP_COLUMNS = (
     "gait_line_width_mm",
     "gait_line_ap_mm",
     "gait_line_ap_pct_fl",
+    "gait_line_excursion_pct_fl",
     "gait_line_width_pct_fw",
     "cpei_pct",
     "medial_lateral_index",
@@ -100,10 +158,26 @@ STEP_COLUMNS = (
 )
 
 CPEI_U = 2.0 / 3.0  # the distal-third line (METHODS §2.1)
-MAX_STRIDE_FACTOR = 2.0
 MAX_STANCE_FACTOR = 2.0  # longer "stances" are standing still, before or after walking
 MIN_SPREAD_FRACTION = 0.01  # floor of the robust SD, fraction of the median stride
 OUTLIER_SD = 3.0
+# walking bouts and step labels (module docstring)
+PAUSE_STRIDES = 2.0  # a pause: nothing changes for this many median strides
+INITIATION_STRIDES = 1  # per foot, at the start of a bout
+TERMINATION_STRIDES = 1  # per foot, at the end of a bout
+TURN_BAND = (0.7, 1.3)  # steady strides and stances, as fractions of the bout's median
+MIN_STRIDES_FOR_SPREAD = 5  # fewer strides in a bout: no robust-SD rule, only the band
+MIN_FLIGHT_S = 0.02  # a flight phase (running) at least this long
+
+INITIATION = "initiation"
+STEADY = "steady"
+TERMINATION = "termination"
+TURN = "turn"
+RUNNING = "running"
+LABELS = (INITIATION, STEADY, TERMINATION, TURN, RUNNING)
+# foot_steps → steps_table: the stance before was not a step; the foot's sample period (s)
+_FOLLOWS_GAP = "_follows_gap"
+_SAMPLE_PERIOD = "_sample_period_s"
 
 
 def outline_width_at(layout: SensorLayout, y_mm: float) -> float:
@@ -187,10 +261,13 @@ def foot_steps(
     region_load: dict[str, FloatArray],
     layout: SensorLayout | None,
 ) -> pd.DataFrame:
-    """One row per complete stance of one foot (columns ``STEP_COLUMNS`` but
-    ``double_support_s`` and ``used``, filled in by ``steps_table``). Vectorised over the
-    stances: an hour of walking is a few thousand of them."""
-    columns = [c for c in STEP_COLUMNS if c != "step"]
+    """One row per complete stance of one foot (columns ``STEP_COLUMNS`` but ``step``;
+    ``double_support_s``, ``flight_s``, ``used``, ``bout`` and ``label`` are filled in by
+    ``steps_table``), and for ``steps_table`` the columns ``_follows_gap`` (the foot's stance
+    before this one was not a step: standing, or cut by a gap) and ``_sample_period_s``
+    (the median time between the foot's samples). Vectorised over the stances:
+    an hour of walking is a few thousand of them."""
+    columns = [c for c in STEP_COLUMNS if c != "step"] + [_FOLLOWS_GAP, _SAMPLE_PERIOD]
     hs_all, to_all, complete = events.heel_strike, events.toe_off, events.complete
     durations = time_s[to_all] - time_s[hs_all]
     longest = np.inf
@@ -204,13 +281,17 @@ def foot_steps(
     next_hs = np.full(hs_all.size, np.nan)
     next_hs[:-1] = np.where(next_ok[:-1], time_s[hs_all[1:]], np.nan)
     keep = complete & (durations <= longest)
+    # a step of this foot came earlier, but the stance just before this one was not a step
+    follows_gap = np.zeros(hs_all.size, dtype=np.bool_)
+    follows_gap[1:] = ~keep[:-1] & (np.cumsum(keep)[:-1] > 0)
     a, b = hs_all[keep].astype(np.int64), to_all[keep].astype(np.int64)
+    b_incl = np.minimum(b + 1, time_s.size)  # [a, b_incl): the toe-off sample included
     if a.size == 0:
         return pd.DataFrame({c: pd.Series(dtype=float) for c in columns})
     dt = np.gradient(time_s) if time_s.size > 1 else np.ones_like(time_s)
     hs_t, to_t, nxt = time_s[a], time_s[b], next_hs[keep]
     f = np.where(np.isfinite(load), load, np.nan)
-    counts = _segment_sums(np.isfinite(f).astype(np.float64), a, b)
+    counts = _segment_sums(np.isfinite(f).astype(np.float64), a, b_incl)
     with np.errstate(invalid="ignore", divide="ignore"):
         table: dict[str, object] = {
             "side": side,
@@ -220,11 +301,13 @@ def foot_steps(
             "swing_s": nxt - to_t,
             "stride_s": nxt - hs_t,
             "peak_load": _segment_reduce(np.fmax, f, a, b),
-            "mean_load": _segment_sums(f, a, b) / counts,
+            "mean_load": _segment_sums(f, a, b_incl) / counts,
+            _FOLLOWS_GAP: follows_gap[keep],
+            _SAMPLE_PERIOD: float(np.median(np.diff(time_s))) if time_s.size > 1 else 0.0,
             "load_time_integral": _segment_sums(f * dt, a, b),
         }
         nan = np.full(a.size, np.nan)
-        length = width_mm = ap = ap_pct = width_pct = cpei = ml_pct = nan
+        length = width_mm = ap = ap_pct = width_pct = cpei = ml_pct = excursion = nan
         if cop is not None:
             x, y = cop.x_mm, cop.y_mm
             step = np.hypot(np.diff(x), np.diff(y))  # NaN next to an unloaded frame
@@ -232,6 +315,11 @@ def foot_steps(
             width_mm = _segment_reduce(np.fmax, x, a, b) - _segment_reduce(np.fmin, x, a, b)
             ap = _segment_reduce(np.fmax, y, a, b) - _segment_reduce(np.fmin, y, a, b)
             ap_pct = 100.0 * ap / cop.foot_length_mm
+            defined = np.flatnonzero(np.isfinite(y))
+            first = _first_at_or_after(defined, a, b)
+            last = _last_before(defined, a, b)
+            ok_ends = (first >= 0) & (last > first)
+            excursion = np.where(ok_ends, 100.0 * (y[last] - y[first]) / cop.foot_length_mm, np.nan)
             width_pct = 100.0 * width_mm / cop.foot_width_mm
             if cop.coordinate_unit != "mm":
                 length = width_mm = ap = nan
@@ -257,6 +345,7 @@ def foot_steps(
         gait_line_width_mm=width_mm,
         gait_line_ap_mm=ap,
         gait_line_ap_pct_fl=ap_pct,
+        gait_line_excursion_pct_fl=excursion,
         gait_line_width_pct_fw=width_pct,
         cpei_pct=cpei,
         medial_lateral_index=mli,
@@ -265,36 +354,136 @@ def foot_steps(
     return pd.DataFrame({c: table.get(c, np.nan) for c in columns})
 
 
-def _flag_used(steps: pd.DataFrame) -> pd.Series:
-    used = pd.Series(False, index=steps.index)
-    for _, idx in steps.groupby("side").groups.items():
-        stride = steps.loc[idx, "stride_s"].to_numpy(dtype=float)
-        ok = np.isfinite(stride)
-        if ok.sum() < 3:
-            continue
-        median = np.median(stride[ok])
-        good = ok & (stride <= MAX_STRIDE_FACTOR * median)
-        # the stride after a long one starts from a pause or a turn: drop it too
-        long_before = np.concatenate([[False], ~good[:-1] & ok[:-1]])
-        good &= ~long_before
-        spread = 1.4826 * np.median(np.abs(stride[good] - np.median(stride[good])))
+def _bouts(table: pd.DataFrame, follows_gap: BoolArray) -> IntArray:
+    """Bout number (from 1) of each step of the time-ordered ``table`` (module docstring)."""
+    n = len(table)
+    hs = table["heel_strike_s"].to_numpy(dtype=float)
+    to = table["toe_off_s"].to_numpy(dtype=float)
+    stride = table["stride_s"].to_numpy(dtype=float)
+    sides = table["side"].to_numpy()
+    known = stride[np.isfinite(stride)]
+    pause_s = PAUSE_STRIDES * float(np.median(known)) if known.size else np.inf
+    new = np.zeros(n, dtype=np.bool_)
+    new[0] = True
+    # nothing changed for a long time: no foot in stance, no heel strike
+    new[1:] |= hs[1:] - np.maximum.accumulate(to)[:-1] > pause_s
+    with np.errstate(invalid="ignore"):
+        long_stride = stride > pause_s
+    # a foot that stood (or whose signal broke off) or took a very long stride ends the
+    # bout, unless a bout already started since that foot's previous step
+    previous: dict[object, int] = {}
+    bout_start = 0
+    for i in range(n):
+        j = previous.get(sides[i])
+        if new[i]:
+            bout_start = i
+        elif j is not None and j >= bout_start and (follows_gap[i] or long_stride[j]):
+            new[i] = True
+            bout_start = i
+        previous[sides[i]] = i
+    bouts: IntArray = np.cumsum(new).astype(np.int64)
+    return bouts if n else np.zeros(0, dtype=np.int64)
+
+
+def _far_from_median(values: FloatArray, *, spread_floor_s: float | None) -> BoolArray:
+    """``values`` (s) outside ``TURN_BAND`` × their median, or (with ``spread_floor_s``, and
+    enough values) more than ``OUTLIER_SD`` SDs from it, the SD taken over the values inside
+    the band (so that the turns it has already found do not inflate it) and as at least
+    ``spread_floor_s`` and ``MIN_SPREAD_FRACTION`` × the median. NaN is never far."""
+    ok = np.isfinite(values)
+    far = np.zeros(values.size, dtype=np.bool_)
+    if not ok.any():
+        return far
+    median = float(np.median(values[ok]))
+    low, high = TURN_BAND
+    far[ok] = (values[ok] < low * median) | (values[ok] > high * median)
+    inside = ok & ~far
+    if spread_floor_s is not None and inside.sum() >= MIN_STRIDES_FOR_SPREAD:
+        spread = float(np.std(values[inside], ddof=1))
         # floor: strides quantised to the sample period (and their float sums) must not be
-        # dropped for differing from the median by one sample
-        spread = max(spread, MIN_SPREAD_FRACTION * median)
-        good &= np.abs(stride - np.median(stride[good])) <= OUTLIER_SD * spread
-        first, last = np.flatnonzero(ok)[[0, -1]]
-        good[first] = good[last] = False
-        used.loc[idx] = good
-    return used
+        # taken for outliers for differing from the median by a sample or two
+        spread = max(spread, MIN_SPREAD_FRACTION * median, spread_floor_s)
+        far[ok] |= np.abs(values[ok] - median) > OUTLIER_SD * spread
+    return far
 
 
-def steps_table(per_foot: list[pd.DataFrame]) -> pd.DataFrame:
-    """Both feet's steps in time order, with ``step`` (per foot, from 1), ``double_support_s``
-    and ``used`` filled in."""
+def _label_bout(
+    sides: npt.NDArray[np.object_],
+    stride: FloatArray,
+    stance: FloatArray,
+    flight: FloatArray,
+    sample_period_s: FloatArray,
+) -> npt.NDArray[np.object_]:
+    """Labels of one bout's steps, in time order (module docstring)."""
+    n = sides.size
+    labels = np.full(n, STEADY, dtype=object)
+    for side in np.unique(sides):
+        mine = np.flatnonzero(sides == side)
+        known = mine[np.isfinite(stride[mine])]
+        if known.size >= TERMINATION_STRIDES:
+            labels[mine[mine >= known[-TERMINATION_STRIDES]]] = TERMINATION
+        else:
+            labels[mine] = TERMINATION
+        labels[mine[:INITIATION_STRIDES]] = INITIATION
+    middle = labels == STEADY
+    if middle.any():
+        far = np.zeros(n, dtype=np.bool_)
+        far[middle] = _far_from_median(stride[middle], spread_floor_s=None)  # the band
+        for side in np.unique(sides):
+            mine = middle & (sides == side)
+            floor = float(np.max(sample_period_s[mine], initial=0.0))
+            far[mine] |= _far_from_median(stride[mine], spread_floor_s=floor)
+            far[mine] |= _far_from_median(stance[mine], spread_floor_s=None)
+        labels[far] = TURN
+    # irregular steps next to the start or the end belong to starting or stopping
+    for order, label in ((range(n), INITIATION), (range(n - 1, -1, -1), TERMINATION)):
+        for i in order:
+            if labels[i] == TURN:
+                labels[i] = label
+            elif labels[i] != label:
+                break
+    with np.errstate(invalid="ignore"):
+        labels[(labels == STEADY) & (flight >= MIN_FLIGHT_S)] = RUNNING
+    return labels
+
+
+def summary_label(steps: pd.DataFrame) -> str:
+    """The label of the steps a summary is made of: ``running`` when running steps outnumber
+    the steady walking ones, else ``steady``."""
+    labels = steps["label"].to_numpy() if "label" in steps else np.zeros(0, dtype=object)
+    return RUNNING if np.sum(labels == RUNNING) > np.sum(labels == STEADY) else STEADY
+
+
+def _flight(table: pd.DataFrame) -> FloatArray:
+    """``flight_s`` of each step of the time-ordered ``table`` (module docstring)."""
+    flight = np.full(len(table), np.nan)
+    sides = table["side"].to_numpy()
+    hs_all = table["heel_strike_s"].to_numpy(dtype=float)
+    to_all = table["toe_off_s"].to_numpy(dtype=float)
+    stride_all = table["stride_s"].to_numpy(dtype=float)
+    for side, other in (("left", "right"), ("right", "left")):
+        mine = np.flatnonzero(sides == side)
+        hs_other = hs_all[sides == other]
+        if not mine.size or not hs_other.size:
+            continue
+        hs = hs_all[mine]
+        j = np.searchsorted(hs_other, hs, side="right")
+        ok = j < hs_other.size
+        ok[ok] &= hs_other[j[ok]] < hs[ok] + stride_all[mine[ok]]  # NaN stride: not known
+        flight[mine[ok]] = np.maximum(hs_other[j[ok]] - to_all[mine[ok]], 0.0)
+    return flight
+
+
+def steps_table(per_foot: list[pd.DataFrame], *, exclude_turns: bool = True) -> pd.DataFrame:
+    """Both feet's steps in time order, with ``step`` (per foot, from 1),
+    ``double_support_s``, ``flight_s``, ``bout``, ``label`` and ``used`` filled in (module
+    docstring; ``exclude_turns=False`` counts the ``turn`` steps in the summary too)."""
     frames = [f for f in per_foot if len(f)]
     if not frames:
         table = pd.DataFrame({c: pd.Series(dtype=float) for c in STEP_COLUMNS})
         table["side"] = table["side"].astype(object)
+        table["label"] = table["label"].astype(object)
+        table["bout"] = table["bout"].astype(np.int64)
         table["used"] = table["used"].astype(bool)
         return table
     table = pd.concat(frames, ignore_index=True).sort_values("heel_strike_s", kind="stable")
@@ -319,7 +508,22 @@ def steps_table(per_foot: list[pd.DataFrame]) -> pd.DataFrame:
         ok[ok] &= hs_other[j[ok]] < hs[ok]
         ds[mine[ok]] = to_other[j[ok]] - hs[ok]
     table["double_support_s"] = ds
-    table["used"] = _flag_used(table)
+    table["flight_s"] = _flight(table)
+    bouts = _bouts(table, table[_FOLLOWS_GAP].to_numpy(dtype=bool))
+    labels = np.empty(len(table), dtype=object)
+    stride = table["stride_s"].to_numpy(dtype=float)
+    stance = table["stance_s"].to_numpy(dtype=float)
+    flight = table["flight_s"].to_numpy(dtype=float)
+    period = table[_SAMPLE_PERIOD].to_numpy(dtype=float)
+    for bout in np.unique(bouts):
+        rows = np.flatnonzero(bouts == bout)
+        labels[rows] = _label_bout(
+            sides[rows], stride[rows], stance[rows], flight[rows], period[rows]
+        )
+    table["bout"] = bouts
+    table["label"] = labels
+    counted = [summary_label(table)] + ([] if exclude_turns else [TURN])
+    table["used"] = table["label"].isin(counted) & np.isfinite(stride)
     return table[list(STEP_COLUMNS)]
 
 
@@ -334,7 +538,8 @@ def _stats(values: FloatArray) -> dict[str, float | None]:
 
 
 def spatiotemporal(steps: pd.DataFrame) -> dict[str, Any]:
-    """Means, SDs and CVs of the used strides per foot, cadence and gait asymmetry."""
+    """Means, SDs and CVs of the used strides per foot, cadence, the mean flight time (s,
+    both feet; 0 in walking) and gait asymmetry."""
     out: dict[str, Any] = {}
     per: dict[str, dict[str, dict[str, float | None]]] = {}
     for side in ("left", "right"):
@@ -348,12 +553,16 @@ def spatiotemporal(steps: pd.DataFrame) -> dict[str, Any]:
                 "stance_pct",
                 "swing_pct",
                 "double_support_s",
+                "flight_s",
             )
         }
         per[side]["n_used"] = {"mean": float(len(mine)), "sd": None, "cv_pct": None}
     used = steps[steps["used"]]
     strides = used["stride_s"].to_numpy(dtype=float)
     out["per_foot"] = per
+    flight = used["flight_s"].to_numpy(dtype=float)
+    flight = flight[np.isfinite(flight)]
+    out["flight_time_s"] = float(np.mean(flight)) if flight.size else None
     out["cadence_steps_per_min"] = float(120.0 / np.mean(strides)) if strides.size else None
     swings = [per[s]["swing_s"]["mean"] for s in ("left", "right")]
     if all(s is not None and s > 0 for s in swings):

@@ -73,6 +73,12 @@ def add_analysis_options(parser: argparse.ArgumentParser) -> None:
         help="analyse up to S seconds after the start of the recording (default: its end); "
         "times in the output stay measured from the recording's start",
     )
+    parser.add_argument(
+        "--include-turns",
+        action="store_true",
+        help="count the steps labelled 'turn' (strides or stances far from their walking "
+        "bout's median) in the summary; by default only steady steps count",
+    )
 
 
 def analysis_options(args: argparse.Namespace, command: str) -> AnalysisOptions | None:
@@ -92,4 +98,5 @@ def analysis_options(args: argparse.Namespace, command: str) -> AnalysisOptions 
         body_mass_kg=args.body_mass_kg,
         start_s=args.start_s,
         end_s=args.end_s,
+        exclude_turns=not args.include_turns,
     )

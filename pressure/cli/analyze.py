@@ -60,7 +60,7 @@ def render(result: Analysis) -> str:
     from ..analysis.indicators import NOTE, RED_FLAGS, RED_FLAGS_INTRO
 
     g, d, p, q = result.gait, result.distribution, result.pronation, result.quality
-    walking = result.activity == "walking"
+    walking = result.activity in ("walking", "running")
     lines = [
         f"{result.file}  ({result.format}, {_num(result.duration_s, '.1f', 's')}, "
         f"{_num(result.sampling_rate_hz, 'g', 'Hz')}; {result.activity})",
@@ -69,11 +69,13 @@ def render(result: Analysis) -> str:
         start, end = result.window_s
         lines[0] += f"  time window {start:g} to {end:g} s of the recording"
     if walking:
+        turns = "" if g.exclude_turns else " and turns"
+        running = g.activity == "running"
         lines += [
             "",
-            "Gait",
-            f"  steps               {_pair(g.steps, 'd')}  (used for statistics: "
-            f"{_pair(g.steps_used, 'd')})",
+            "Gait" + (" (running: flight phases between the steps)" if running else ""),
+            f"  steps               {_pair(g.steps, 'd')}  (used for statistics, the "
+            f"steady ones{turns}: {_pair(g.steps_used, 'd')})",
             f"  cadence             {_num(g.cadence_steps_per_min, '.1f', 'steps/min')}",
             f"  stride time         {_pair(g.stride_time_s, '.3f', 's')}   "
             f"CV {_pair(g.stride_time_cv_pct, '.2f', '%')}",
@@ -84,6 +86,11 @@ def render(result: Analysis) -> str:
             f"  double support      {_pair(g.double_support_s, '.3f', 's')} (initial)",
             f"  gait asymmetry      {_num(g.gait_asymmetry_pct, '.2f', '%')} (swing times)",
         ]
+        if running:
+            lines += [
+                f"  contact time        {_pair(g.contact_time_s, '.3f', 's')}",
+                f"  flight time         {_num(g.flight_time_s, '.3f', 's')}",
+            ]
     unit = d.load_unit or "mixed units"
     lines += [
         "",
@@ -101,7 +108,9 @@ def render(result: Analysis) -> str:
             "Pronation / supination indicators (per step, mean)",
             f"  CPEI-like           {_pair(p.cpei_pct, '.1f', '%')} (+: lateral of chord)",
             f"  medial-lateral idx  {_pair(p.medial_lateral_index, '+.2f')} (+: medial)",
-            f"  gait line length    {_pair(p.gait_line_length_mm, '.0f', 'mm')}",
+            f"  gait line length    {_pair(p.gait_line_length_mm, '.0f', 'mm')} (CoP path)",
+            f"  gait line heel→toe  "
+            f"{_pair(p.gait_line_excursion_pct_fl, '.1f', '% of foot length')}",
         ]
     balance = result.balance
     if balance:

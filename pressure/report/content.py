@@ -207,7 +207,7 @@ def build(session: Session, analysis: Analysis, title: str | None = None) -> Rep
                 f"{UNIT_TEXT.get(foot.unit, foot.unit)}, {layout}",
             )
         )
-    if s["activity"] == "walking":
+    if s["activity"] in ("walking", "running"):
         facts += [
             (
                 "steps (used for statistics)",

@@ -391,6 +391,9 @@ class SyntheticGait:
         Besides every field: ``generator``, ``layout`` (name), ``n_frames``, ``duration_s``,
         ``body_weight_n``, ``foot_length_mm``, ``foot_width_mm``, ``stride_time_s``,
         ``stance_time_s``, ``swing_time_s`` and ``step_time_s`` (means; None when standing),
+        ``contact_time_s`` (= the stance time) and ``flight_time_s`` (both feet off the
+        ground between steps: step time − stance time when the stance is shorter than half
+        a stride, as in running, else 0; None when standing),
         ``model_forefoot_share_pct`` and ``model_ml_offset_pct`` (what the model achieves on
         this layout; equal to the requested values unless the layout is too coarse or the
         offset out of its reach), ``model_medial_share_pct``, ``model_medial_lateral_index``
@@ -414,6 +417,9 @@ class SyntheticGait:
             stance_time_s=stride * self.stance_fraction if walking else None,
             swing_time_s=stride * (1 - self.stance_fraction) if walking else None,
             step_time_s=stride / 2 if walking else None,
+            contact_time_s=stride * self.stance_fraction if walking else None,
+            # both feet off the ground between steps (running): step time − stance
+            flight_time_s=max(stride / 2 - stride * self.stance_fraction, 0.0) if walking else None,
             model_forefoot_share_pct=100 * model.forefoot_share,
             model_ml_offset_pct=100 * model.ml_offset_w,
             **self._indicators,
