@@ -176,8 +176,8 @@ def test_moticon_mean_stance_force_agrees_with_the_gait_report(moticon):
     "Number of steps"). Per step: the mean over heel strike to toe off, both samples
     included (``steps.mean_load``). With the vendor's own events this definition must give the
     report's figure within 0.5 %; with ours, over the same steps, within 2 % (the issue's
-    goal). Our summary is over our steady steps only (initiation and termination left out,
-    which the report keeps): printed, for the README."""
+    goal); the summary, over our steady steps only (initiation and termination left out,
+    which this report keeps), within 2 % too."""
     session, result = moticon
     report = _report("Report Data")
     n_steps = int(str(report["Number of steps"][0]))
