@@ -31,7 +31,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from ..model import UNIT_TEXT, FootRecording, Session
-from . import balance, distribution, indicators
+from . import balance, distribution, footprint, indicators
 from .cop import (
     FootCop,
     combined_cop,
@@ -270,10 +270,28 @@ def analyze(session: Session, options: AnalysisOptions | None = None) -> Analysi
         elif f.foot.n_frames and not np.nanmax(np.abs(f.load)) > 0:
             problems.append(f"{side} foot: every sensor reads zero")
 
-    walking = any(f.events.walking for f in feet.values())
+    # a foot rolling over a plate: its whole contact is one stance (footprint.py)
+    roll_off: dict[str, BoolArray] = {}
+    if isinstance(session.metadata.get("plate"), dict):
+        for side, f in feet.items():
+            contact = footprint.contact_frames(f.load)
+            if footprint.is_roll_off(f.cop, contact):
+                roll_off[side] = contact
+    walking = bool(roll_off) or any(f.events.walking for f in feet.values())
     loaded_feet = [f for f in feet.values() if np.nanmax(np.abs(f.load), initial=0.0) > 0]
     per_foot_steps = [
-        foot_steps(
+        footprint.plate_contact_steps(
+            side,
+            f.foot.time_s,
+            f.load,
+            f.cop,
+            f.regions,
+            f.foot.layout,
+            f.foot.values,
+            roll_off[side],
+        )
+        if side in roll_off and f.cop is not None
+        else foot_steps(
             side,
             f.foot.time_s,
             f.load,
@@ -281,13 +299,14 @@ def analyze(session: Session, options: AnalysisOptions | None = None) -> Analysi
             f.cop,
             f.regions,
             f.foot.layout,
+            values=f.foot.values,
         )
         for side, f in feet.items()
     ]
     steps = steps_table(per_foot_steps)
     if walking and len(steps) == 0:
         problems.append("walking was detected but no complete step (heel strike to toe off)")
-    elif walking and int(steps["used"].sum()) == 0:
+    elif walking and not roll_off and int(steps["used"].sum()) == 0:
         problems.append(
             "too few strides for stride statistics (a foot's first and last strides are not used)"
         )
@@ -355,7 +374,9 @@ def analyze(session: Session, options: AnalysisOptions | None = None) -> Analysi
     complete_stance: dict[str, BoolArray] = {}
     for side, f in feet.items():
         mask = np.zeros(f.foot.n_frames, dtype=np.bool_)
-        if walking:
+        if side in roll_off:
+            mask = roll_off[side]
+        elif walking:
             for a, b, ok in zip(
                 f.events.heel_strike, f.events.toe_off, f.events.complete, strict=True
             ):
@@ -427,6 +448,11 @@ def analyze(session: Session, options: AnalysisOptions | None = None) -> Analysi
 
     pronation = {
         "cpei_pct": step_mean("cpei_pct"),
+        "cpei_footprint": {
+            side: "+".join(sorted(set(steps.loc[steps["side"] == side, "cpei_footprint"].dropna())))
+            or None
+            for side in SIDES
+        },
         "medial_lateral_index": step_mean("medial_lateral_index"),
         "gait_line_length_mm": step_mean("gait_line_length_mm"),
         "gait_line_width_mm": step_mean("gait_line_width_mm"),

@@ -8,7 +8,7 @@ load, N when calibrated):
 ``side, step, heel_strike_s, toe_off_s, stance_s, swing_s, stride_s, stance_pct, swing_pct,
 double_support_s, used, peak_load, mean_load, load_time_integral, gait_line_length_mm,
 gait_line_width_mm, gait_line_ap_mm, gait_line_ap_pct_fl, gait_line_width_pct_fw, cpei_pct,
-medial_lateral_index, cop_ml_pct``
+cpei_footprint, medial_lateral_index, cop_ml_pct``
 
 * ``swing_s`` = next heel strike − this toe off; ``stride_s`` = next heel strike − this one;
   NaN for the last step of a foot, or across a gap in the signal.
@@ -27,11 +27,12 @@ medial_lateral_index, cop_ml_pct``
   width (medio-lateral excursion, mm), AP excursion (mm), and the excursions as % of foot
   length and width. The mm columns are empty for a layout whose coordinates are not in mm
   (gaitpdb's arbitrary units); the percentages are always there.
-* ``cpei_pct`` (METHODS §2.1, "CPEI-like"): the medio-lateral distance at 2/3 of foot length
+* ``cpei_pct`` (METHODS §2.1): the medio-lateral distance at 2/3 of the footprint's length
   between the line from the stance's first to its last CoP and the CoP path, as a percentage
-  of the insole's width there; + when the path runs lateral of the line. An insole value: the
-  insole template's width stands in for the foot's, so it is not comparable with
-  plate-based CPEI (METHODS §2.1).
+  of the footprint's width there; + when the path runs lateral of the line
+  (``footprint.py``). ``cpei_footprint`` names the footprint: ``loaded_sensels`` (a dense
+  grid's or a plate's sensels loaded in the stance) or ``insole_outline`` (a discrete
+  insole's outline: a "CPEI-like" value, not comparable with plate-based CPEI).
 * ``medial_lateral_index`` (METHODS §2.2): (FTI_medial − FTI_lateral) / (FTI_medial +
   FTI_lateral) over the stance, from the layout's medial and lateral regions; + medial.
 * ``cop_ml_pct``: the load-weighted mean medio-lateral CoP over the stance, in % of foot
@@ -40,7 +41,6 @@ medial_lateral_index, cop_ml_pct``
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
 import numpy as np
@@ -50,6 +50,7 @@ import pandas as pd
 from ..layout import SensorLayout
 from .cop import FootCop
 from .events import FootEvents
+from .footprint import steps_cpei
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -75,72 +76,15 @@ STEP_COLUMNS = (
     "gait_line_ap_pct_fl",
     "gait_line_width_pct_fw",
     "cpei_pct",
+    "cpei_footprint",
     "medial_lateral_index",
     "cop_ml_pct",
 )
 
-CPEI_U = 2.0 / 3.0  # the distal-third line (METHODS §2.1)
 MAX_STRIDE_FACTOR = 2.0
 MAX_STANCE_FACTOR = 2.0  # longer "stances" are standing still, before or after walking
 MIN_SPREAD_FRACTION = 0.01  # floor of the robust SD, fraction of the median stride
 OUTLIER_SD = 3.0
-
-
-def outline_width_at(layout: SensorLayout, y_mm: float) -> float:
-    """Medio-lateral width (mm) of the insole outline along the line y = ``y_mm``."""
-    ring = layout.outline_mm
-    xs = []
-    for (x0, y0), (x1, y1) in itertools.pairwise(ring):
-        if (y0 - y_mm) * (y1 - y_mm) <= 0 and y0 != y1:
-            xs.append(x0 + (y_mm - y0) * (x1 - x0) / (y1 - y0))
-    return float(max(xs) - min(xs)) if len(xs) >= 2 else float("nan")
-
-
-def _first_at_or_after(positions: npt.NDArray[np.int64], a: IntArray, b: IntArray) -> IntArray:
-    """Per segment [a, b): the first of the sorted ``positions`` inside it, or -1."""
-    j = np.searchsorted(positions, a)
-    out = np.full(a.size, -1, dtype=np.int64)
-    inside = j < positions.size
-    out[inside] = positions[j[inside]]
-    out[out >= b] = -1
-    return out
-
-
-def _last_before(positions: npt.NDArray[np.int64], a: IntArray, b: IntArray) -> IntArray:
-    """Per segment [a, b): the last of the sorted ``positions`` inside it, or -1."""
-    j = np.searchsorted(positions, b) - 1
-    out = np.full(a.size, -1, dtype=np.int64)
-    ok = j >= 0
-    out[ok] = positions[j[ok]]
-    out[out < a] = -1
-    return out
-
-
-def _cpei(
-    x: FloatArray, y: FloatArray, a: IntArray, b: IntArray, y_line: float, width_mm: float
-) -> FloatArray:
-    """CPEI-like value of the gait line of each stance [a, b) (module docstring), or NaN:
-    where the path first reaches the distal-third line, against the chord from the stance's
-    first to its last CoP."""
-    out = np.full(a.size, np.nan)
-    if not width_mm > 0:
-        return out
-    finite = np.flatnonzero(np.isfinite(x) & np.isfinite(y))
-    first = _first_at_or_after(finite, a, b)
-    last = _last_before(finite, a, b)
-    reach = np.flatnonzero(np.isfinite(x) & (np.where(np.isfinite(y), y, -np.inf) >= y_line))
-    k = _first_at_or_after(reach, a, b)
-    ok = (first >= 0) & (last > first) & (k > first)
-    ok[ok] &= np.isfinite(x[k[ok] - 1]) & np.isfinite(y[k[ok] - 1])
-    ok[ok] &= y[last[ok]] > y[first[ok]]
-    if not ok.any():
-        return out
-    f0, f1, kk = first[ok], last[ok], k[ok]
-    frac = (y_line - y[kk - 1]) / (y[kk] - y[kk - 1])
-    x_path = x[kk - 1] + frac * (x[kk] - x[kk - 1])
-    x_chord = x[f0] + (y_line - y[f0]) * (x[f1] - x[f0]) / (y[f1] - y[f0])
-    out[ok] = 100.0 * (x_chord - x_path) / width_mm
-    return out
 
 
 def _segment_sums(values: FloatArray, a: IntArray, b: IntArray) -> FloatArray:
@@ -166,10 +110,12 @@ def foot_steps(
     cop: FootCop | None,
     region_load: dict[str, FloatArray],
     layout: SensorLayout | None,
+    values: FloatArray | None = None,
 ) -> pd.DataFrame:
     """One row per complete stance of one foot (columns ``STEP_COLUMNS`` but
     ``double_support_s`` and ``used``, filled in by ``steps_table``). Vectorised over the
-    stances: an hour of walking is a few thousand of them."""
+    stances: an hour of walking is a few thousand of them. ``values``: the foot's sensor
+    values (frames, sensors), for each stance's loaded footprint (``footprint``)."""
     columns = [c for c in STEP_COLUMNS if c != "step"]
     hs_all, to_all, complete = events.heel_strike, events.toe_off, events.complete
     durations = time_s[to_all] - time_s[hs_all]
@@ -205,6 +151,7 @@ def foot_steps(
         }
         nan = np.full(a.size, np.nan)
         length = width_mm = ap = ap_pct = width_pct = cpei = ml_pct = nan
+        cpei_footprint: object = None
         if cop is not None:
             x, y = cop.x_mm, cop.y_mm
             step = np.hypot(np.diff(x), np.diff(y))  # NaN next to an unloaded frame
@@ -215,9 +162,7 @@ def foot_steps(
             width_pct = 100.0 * width_mm / cop.foot_width_mm
             if cop.coordinate_unit != "mm":
                 length = width_mm = ap = nan
-            y_line = CPEI_U * cop.foot_length_mm
-            width = outline_width_at(layout, y_line) if layout is not None else float("nan")
-            cpei = _cpei(x, y, a, b, y_line, width)
+            cpei, cpei_footprint = steps_cpei(x, y, a, b, layout, values)
             ok = np.isfinite(x) & np.isfinite(f)
             wts = np.where(ok, f, 0.0)
             ml_pct = (
@@ -239,6 +184,7 @@ def foot_steps(
         gait_line_ap_pct_fl=ap_pct,
         gait_line_width_pct_fw=width_pct,
         cpei_pct=cpei,
+        cpei_footprint=cpei_footprint,
         medial_lateral_index=mli,
         cop_ml_pct=ml_pct,
     )
