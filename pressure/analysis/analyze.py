@@ -448,8 +448,10 @@ def analyze(session: Session, options: AnalysisOptions | None = None) -> Analysi
 
     pronation = {
         "cpei_pct": step_mean("cpei_pct"),
-        "cpei_footprint": {
-            side: "+".join(sorted(set(steps.loc[steps["side"] == side, "cpei_footprint"].dropna())))
+        "cpei_footprint": {  # which footprint the steps' CPEI used (footprint.py)
+            side: "+".join(
+                sorted({k for k in steps.loc[steps["side"] == side, "cpei_footprint"] if k})
+            )
             or None
             for side in SIDES
         },

@@ -150,11 +150,12 @@ def steps_cpei(
     b: IntArray,
     layout: SensorLayout | None,
     values: FloatArray | None,
-) -> tuple[FloatArray, npt.NDArray[np.object_]]:
-    """Per stance [a, b) of the CoP path: (CPEI %, the footprint's kind or None). ``values``:
-    the foot's sensor values (frames, sensors), to find each stance's loaded sensels."""
+) -> tuple[FloatArray, list[str]]:
+    """Per stance [a, b) of the CoP path: (CPEI %, the footprint's kind, "" without one).
+    ``values``: the foot's sensor values (frames, sensors), to find each stance's loaded
+    sensels. Strings only (no None), so that the column has one type in every table."""
     cpei = np.full(a.size, np.nan)
-    kinds = np.full(a.size, None, dtype=object)
+    kinds = [""] * a.size
     if layout is None:
         return cpei, kinds
     outline = None if values is not None else step_footprint(layout, None)

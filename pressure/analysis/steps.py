@@ -32,7 +32,8 @@ cpei_footprint, medial_lateral_index, cop_ml_pct``
   of the footprint's width there; + when the path runs lateral of the line
   (``footprint.py``). ``cpei_footprint`` names the footprint: ``loaded_sensels`` (a dense
   grid's or a plate's sensels loaded in the stance) or ``insole_outline`` (a discrete
-  insole's outline: a "CPEI-like" value, not comparable with plate-based CPEI).
+  insole's outline: a "CPEI-like" value, not comparable with plate-based CPEI); empty without
+  a layout.
 * ``medial_lateral_index`` (METHODS §2.2): (FTI_medial − FTI_lateral) / (FTI_medial +
   FTI_lateral) over the stance, from the layout's medial and lateral regions; + medial.
 * ``cop_ml_pct``: the load-weighted mean medio-lateral CoP over the stance, in % of foot
@@ -151,7 +152,7 @@ def foot_steps(
         }
         nan = np.full(a.size, np.nan)
         length = width_mm = ap = ap_pct = width_pct = cpei = ml_pct = nan
-        cpei_footprint: object = None
+        cpei_footprint: object = ""  # no footprint (steps_cpei)
         if cop is not None:
             x, y = cop.x_mm, cop.y_mm
             step = np.hypot(np.diff(x), np.diff(y))  # NaN next to an unloaded frame
