@@ -646,7 +646,7 @@ def test_emed_example(emed_session):
 def test_emed_cop_equals_an_independent_computation(emed_session):
     images, _ = _emed_raw()
     r, c = np.divmod(np.arange(95 * 64), 64)
-    x, y = (c + 0.5) * 5.0, (r + 0.5) * 5.0
+    x, y = (c + 0.5) * 5.0, (95 - r - 0.5) * 5.0  # Y up the page (rows are listed downward)
     _plate_cop_check(emed_session, x, y, images.reshape(len(images), -1) * 25.0)
 
 

@@ -363,7 +363,7 @@ def test_footscan_example(footscan_session):
     assert tuple(session.feet) == ("right",)  # the left foot's scanning speed is 0 Hz
     foot = session.feet["right"]
     assert foot is not None
-    assert foot.unit == "n" and foot.sampling_rate_hz == 500.0
+    assert foot.unit == "kpa" and foot.sampling_rate_hz == 500.0
     assert foot.n_frames == 329 and session.duration_s == pytest.approx(0.658)
     rect, times, frames = _footscan_frames()
     assert rect == {"bottom": 6, "left": 40, "width": 20, "height": 38}
@@ -371,7 +371,9 @@ def test_footscan_example(footscan_session):
     plate = session.metadata["plate"]["right"]
     sensors = np.array(plate["sensors"])
     flat = frames.reshape(len(frames), -1)
-    np.testing.assert_array_equal(foot.values, flat[:, sensors])
+    # the file's N per sensor as kPa: N / (7.62 × 5.08 mm²) × 1000
+    np.testing.assert_allclose(foot.values, flat[:, sensors] / (7.62 * 5.08) * 1000, rtol=1e-12)
+    np.testing.assert_allclose(foot.vendor["sensor_force_sum_n"], flat.sum(axis=1), rtol=1e-12)
     assert foot.n_sensors == int((flat.max(axis=0) > 0).sum()) == 387
     assert not flat[:, np.setdiff1d(np.arange(flat.shape[1]), sensors)].any()
     assert plate["side_inferred"] is False and plate["window"] == rect

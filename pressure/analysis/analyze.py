@@ -47,7 +47,7 @@ import pandas as pd
 
 from ..errors import AnalysisError
 from ..model import UNIT_TEXT, FootRecording, Session
-from . import balance, distribution, indicators
+from . import balance, distribution, footprint, indicators
 from .cop import (
     FootCop,
     combined_cop,
@@ -312,11 +312,15 @@ def analyze(session: Session, options: AnalysisOptions | None = None) -> Analysi
         session = session.window(opt.start_s, opt.end_s)
     feet = {side: _analyse_foot(foot, opt) for side, foot in session.feet.items()}
     problems = _input_problems(session, feet, opt)
-    walking = any(f.events.walking for f in feet.values())
+    roll_off = _roll_offs(session, feet)
+    walking = bool(roll_off) or any(f.events.walking for f in feet.values())
     loaded = any(np.nanmax(np.abs(f.load), initial=0.0) > 0 for f in feet.values())
-    steps = _step_table(feet, opt)
-    problems += _step_problems(steps, walking)
-    masks = {side: _complete_stance(f, walking) for side, f in feet.items()}
+    steps = _step_table(feet, opt, roll_off)
+    problems += _step_problems(steps, walking and not roll_off)
+    masks = {
+        side: roll_off[side] if side in roll_off else _complete_stance(f, walking)
+        for side, f in feet.items()
+    }
 
     gait = gait_section(steps, walking, loaded, opt)
     dist, notes = distribution_section(session, feet, steps, masks, walking, opt)
@@ -397,9 +401,34 @@ def _input_problems(session: Session, feet: dict[str, _Foot], opt: AnalysisOptio
     return problems
 
 
-def _step_table(feet: dict[str, _Foot], opt: AnalysisOptions) -> pd.DataFrame:
+def _roll_offs(session: Session, feet: dict[str, _Foot]) -> dict[str, BoolArray]:
+    """Per foot that rolls over a plate, its contact frames: its whole contact is one stance
+    (``footprint``). Empty for insoles."""
+    roll_off: dict[str, BoolArray] = {}
+    if isinstance(session.metadata.get("plate"), dict):
+        for side, f in feet.items():
+            contact = footprint.contact_frames(f.load)
+            if footprint.is_roll_off(f.cop, contact):
+                roll_off[side] = contact
+    return roll_off
+
+
+def _step_table(
+    feet: dict[str, _Foot], opt: AnalysisOptions, roll_off: dict[str, BoolArray]
+) -> pd.DataFrame:
     per_foot_steps = [
-        foot_steps(
+        footprint.plate_contact_steps(
+            side,
+            f.foot.time_s,
+            f.load,
+            f.cop,
+            f.regions,
+            f.foot.layout,
+            f.foot.values,
+            roll_off[side],
+        )
+        if side in roll_off and f.cop is not None
+        else foot_steps(
             side,
             f.foot.time_s,
             f.load,
@@ -407,6 +436,7 @@ def _step_table(feet: dict[str, _Foot], opt: AnalysisOptions) -> pd.DataFrame:
             f.cop,
             f.regions,
             f.foot.layout,
+            values=f.foot.values,
         )
         for side, f in feet.items()
     ]
@@ -626,6 +656,15 @@ def pronation_section(
         )
     return Pronation(
         cpei_pct=step_mean("cpei_pct"),
+        cpei_footprint=PerSide.of(
+            {  # which footprint the steps' CPEI used (footprint.py)
+                side: "+".join(
+                    sorted({k for k in steps.loc[steps["side"] == side, "cpei_footprint"] if k})
+                )
+                or None
+                for side in SIDES
+            }
+        ),
         medial_lateral_index=mli,
         gait_line_length_mm=step_mean("gait_line_length_mm"),
         gait_line_width_mm=step_mean("gait_line_width_mm"),

@@ -149,6 +149,7 @@ class Pronation(_Section):
     medial share."""
 
     cpei_pct: PerSide[float]
+    cpei_footprint: PerSide[str]
     medial_lateral_index: PerSide[float]
     gait_line_length_mm: PerSide[float]
     gait_line_width_mm: PerSide[float]

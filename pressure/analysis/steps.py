@@ -9,8 +9,8 @@ load, N when calibrated):
 ``side, step, heel_strike_s, toe_off_s, stance_s, swing_s, stride_s, stance_pct, swing_pct,
 double_support_s, flight_s, used, bout, label, peak_load, mean_load, load_time_integral,
 gait_line_length_mm, gait_line_width_mm, gait_line_ap_mm, gait_line_ap_pct_fl,
-gait_line_excursion_pct_fl, gait_line_width_pct_fw, cpei_pct, medial_lateral_index,
-cop_ml_pct``
+gait_line_excursion_pct_fl, gait_line_width_pct_fw, cpei_pct, cpei_footprint,
+medial_lateral_index, cop_ml_pct``
 
 * ``swing_s`` = next heel strike − this toe off; ``stride_s`` = next heel strike − this one;
   NaN for the last step of a foot, or across a gap in the signal.
@@ -80,11 +80,13 @@ and for ``turn`` steps too when turns are not excluded (``exclude_turns=False``)
   per-step "Gaitline length" (end x − start x in its normalised heel-to-toe coordinate, a
   fraction of the insole length; × 100 here). The mm columns are empty for a layout whose
   coordinates are not in mm (gaitpdb's arbitrary units); the percentages are always there.
-* ``cpei_pct`` (METHODS §2.1, "CPEI-like"): the medio-lateral distance at 2/3 of foot length
+* ``cpei_pct`` (METHODS §2.1): the medio-lateral distance at 2/3 of the footprint's length
   between the line from the stance's first to its last CoP and the CoP path, as a percentage
-  of the insole's width there; + when the path runs lateral of the line. An insole value: the
-  insole template's width stands in for the foot's, so it is not comparable with
-  plate-based CPEI (METHODS §2.1).
+  of the footprint's width there; + when the path runs lateral of the line
+  (``footprint.py``). ``cpei_footprint`` names the footprint: ``loaded_sensels`` (a dense
+  grid's or a plate's sensels loaded in the stance) or ``insole_outline`` (a discrete
+  insole's outline: a "CPEI-like" value, not comparable with plate-based CPEI); empty without
+  a layout.
 * ``medial_lateral_index`` (METHODS §2.2): (FTI_medial − FTI_lateral) / (FTI_medial +
   FTI_lateral) over the stance, from the layout's medial and lateral regions; + medial.
 * ``cop_ml_pct``: the load-weighted mean medio-lateral CoP over the stance, in % of foot
@@ -113,7 +115,6 @@ cut-off:
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
 import numpy as np
@@ -123,6 +124,7 @@ import pandas as pd
 from ..layout import SensorLayout
 from .cop import FootCop
 from .events import FootEvents
+from .footprint import steps_cpei
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -153,11 +155,11 @@ STEP_COLUMNS = (
     "gait_line_excursion_pct_fl",
     "gait_line_width_pct_fw",
     "cpei_pct",
+    "cpei_footprint",
     "medial_lateral_index",
     "cop_ml_pct",
 )
 
-CPEI_U = 2.0 / 3.0  # the distal-third line (METHODS §2.1)
 MAX_STANCE_FACTOR = 2.0  # longer "stances" are standing still, before or after walking
 MIN_SPREAD_FRACTION = 0.01  # floor of the robust SD, fraction of the median stride
 OUTLIER_SD = 3.0
@@ -180,16 +182,6 @@ _FOLLOWS_GAP = "_follows_gap"
 _SAMPLE_PERIOD = "_sample_period_s"
 
 
-def outline_width_at(layout: SensorLayout, y_mm: float) -> float:
-    """Medio-lateral width (mm) of the insole outline along the line y = ``y_mm``."""
-    ring = layout.outline_mm
-    xs = []
-    for (x0, y0), (x1, y1) in itertools.pairwise(ring):
-        if (y0 - y_mm) * (y1 - y_mm) <= 0 and y0 != y1:
-            xs.append(x0 + (y_mm - y0) * (x1 - x0) / (y1 - y0))
-    return float(max(xs) - min(xs)) if len(xs) >= 2 else float("nan")
-
-
 def _first_at_or_after(positions: npt.NDArray[np.int64], a: IntArray, b: IntArray) -> IntArray:
     """Per segment [a, b): the first of the sorted ``positions`` inside it, or -1."""
     j = np.searchsorted(positions, a)
@@ -207,33 +199,6 @@ def _last_before(positions: npt.NDArray[np.int64], a: IntArray, b: IntArray) -> 
     ok = j >= 0
     out[ok] = positions[j[ok]]
     out[out < a] = -1
-    return out
-
-
-def _cpei(
-    x: FloatArray, y: FloatArray, a: IntArray, b: IntArray, y_line: float, width_mm: float
-) -> FloatArray:
-    """CPEI-like value of the gait line of each stance [a, b) (module docstring), or NaN:
-    where the path first reaches the distal-third line, against the chord from the stance's
-    first to its last CoP."""
-    out = np.full(a.size, np.nan)
-    if not width_mm > 0:
-        return out
-    finite = np.flatnonzero(np.isfinite(x) & np.isfinite(y))
-    first = _first_at_or_after(finite, a, b)
-    last = _last_before(finite, a, b)
-    reach = np.flatnonzero(np.isfinite(x) & (np.where(np.isfinite(y), y, -np.inf) >= y_line))
-    k = _first_at_or_after(reach, a, b)
-    ok = (first >= 0) & (last > first) & (k > first)
-    ok[ok] &= np.isfinite(x[k[ok] - 1]) & np.isfinite(y[k[ok] - 1])
-    ok[ok] &= y[last[ok]] > y[first[ok]]
-    if not ok.any():
-        return out
-    f0, f1, kk = first[ok], last[ok], k[ok]
-    frac = (y_line - y[kk - 1]) / (y[kk] - y[kk - 1])
-    x_path = x[kk - 1] + frac * (x[kk] - x[kk - 1])
-    x_chord = x[f0] + (y_line - y[f0]) * (x[f1] - x[f0]) / (y[f1] - y[f0])
-    out[ok] = 100.0 * (x_chord - x_path) / width_mm
     return out
 
 
@@ -260,13 +225,15 @@ def foot_steps(
     cop: FootCop | None,
     region_load: dict[str, FloatArray],
     layout: SensorLayout | None,
+    values: FloatArray | None = None,
 ) -> pd.DataFrame:
     """One row per complete stance of one foot (columns ``STEP_COLUMNS`` but ``step``;
     ``double_support_s``, ``flight_s``, ``used``, ``bout`` and ``label`` are filled in by
     ``steps_table``), and for ``steps_table`` the columns ``_follows_gap`` (the foot's stance
     before this one was not a step: standing, or cut by a gap) and ``_sample_period_s``
     (the median time between the foot's samples). Vectorised over the stances:
-    an hour of walking is a few thousand of them."""
+    an hour of walking is a few thousand of them. ``values``: the foot's sensor values
+    (frames, sensors), for each stance's loaded footprint (``footprint``)."""
     columns = [c for c in STEP_COLUMNS if c != "step"] + [_FOLLOWS_GAP, _SAMPLE_PERIOD]
     hs_all, to_all, complete = events.heel_strike, events.toe_off, events.complete
     durations = time_s[to_all] - time_s[hs_all]
@@ -308,6 +275,7 @@ def foot_steps(
         }
         nan = np.full(a.size, np.nan)
         length = width_mm = ap = ap_pct = width_pct = cpei = ml_pct = excursion = nan
+        cpei_footprint: object = ""  # no footprint (steps_cpei)
         if cop is not None:
             x, y = cop.x_mm, cop.y_mm
             step = np.hypot(np.diff(x), np.diff(y))  # NaN next to an unloaded frame
@@ -323,9 +291,7 @@ def foot_steps(
             width_pct = 100.0 * width_mm / cop.foot_width_mm
             if cop.coordinate_unit != "mm":
                 length = width_mm = ap = nan
-            y_line = CPEI_U * cop.foot_length_mm
-            width = outline_width_at(layout, y_line) if layout is not None else float("nan")
-            cpei = _cpei(x, y, a, b, y_line, width)
+            cpei, cpei_footprint = steps_cpei(x, y, a, b, layout, values)
             ok = np.isfinite(x) & np.isfinite(f)
             wts = np.where(ok, f, 0.0)
             ml_pct = (
@@ -348,6 +314,7 @@ def foot_steps(
         gait_line_excursion_pct_fl=excursion,
         gait_line_width_pct_fw=width_pct,
         cpei_pct=cpei,
+        cpei_footprint=cpei_footprint,
         medial_lateral_index=mli,
         cop_ml_pct=ml_pct,
     )

@@ -20,10 +20,15 @@ wherever the foot lands, so its sensors have no fixed place in the foot frame of
    the contact's frames lies clearly at one end (more than 20 % of the footprint's length from
    the last tenth), that end is the heel; otherwise (standing) the heel is the end away from the
    area centroid, which lies toward the wide forefoot.
-3. **Medial side**: the arch. Over 30–55 % of the footprint's length a foot touches the ground
-   on its lateral side, so the side of the centre line where the midfoot's active sensors lie is
-   lateral. When the midfoot holds no active sensor or lies on the centre line (a finger, a flat
-   print) the choice is arbitrary and ``medial_side_inferred`` is False.
+3. **Medial side**: the arch, else the hallux. Over 30–55 % of the footprint's length the
+   outline is concave on the medial side (the arch): the foot touches the ground on its lateral
+   side, so the side of the centre line where the midfoot's active sensors lie is lateral. When
+   the midfoot holds no active sensor or its contact lies on the centre line (a high arch with
+   heel and forefoot apart, a flat print), the hallux decides: it is on the medial side of the
+   forefoot, and the first ray reaches further forward than the fifth, so of the forefoot's
+   active sensors (from 55 % of the length) the half on one side of the forefoot's centre line
+   whose mean position lies further forward (by more than ``HALLUX_REACH``, 1 % of the length)
+   is medial. With neither cue the choice is arbitrary and ``medial_side_inferred`` is False.
 4. **Side**: given by the file when it says (``side``); else from the footprint's chirality
    (medial edge on the viewer's left with the toes up is a right foot), which assumes that the
    plate's rows and columns, as the file orders them, are a top view with the row number
@@ -57,6 +62,8 @@ SECOND_FOOT_SHARE = 0.25  # a second cluster with this share of the first's inte
 MAX_FOOT_MM = 330.0  # clusters one behind the other within this length are one foot
 ALONG_AXIS_DEG = 30.0  # ... when their offset is within this angle of the long axis
 MIDFOOT_BAND = (0.30, 0.55)  # fractions of footprint length where the arch lifts medially
+FOREFOOT_START = 0.55  # fraction of footprint length where the forefoot begins (METHODS §5.1)
+HALLUX_REACH = 0.01  # the hallux half's forefoot lies this fraction of length further forward
 
 
 def grid_cells(
@@ -147,10 +154,20 @@ def _frame(
     t = (xy - centre) @ n
     mid = (u >= MIDFOOT_BAND[0]) & (u < MIDFOOT_BAND[1])
     centre_line = (t.max() + t.min()) / 2
-    inferred = bool(mid.any()) and abs(float(t[mid].mean()) - centre_line) > half / 2
-    lateral_positive = inferred and float(t[mid].mean()) > centre_line
-    m = -n if lateral_positive else n
-    return d, m, inferred
+    arch = bool(mid.any()) and abs(float(t[mid].mean()) - centre_line) > half / 2
+    if arch:  # the midfoot's contact lies laterally: the arch is the concave, medial side
+        medial_positive = float(t[mid].mean()) < centre_line
+        return d, (n if medial_positive else -n), True
+    # no arch to go by: the hallux side of the forefoot reaches further forward
+    fore = u >= FOREFOOT_START
+    if fore.sum() >= 2:
+        ff_centre = (t[fore].max() + t[fore].min()) / 2
+        ahead, behind = fore & (t > ff_centre), fore & (t <= ff_centre)
+        if ahead.any() and behind.any():
+            reach = float(u[ahead].mean() - u[behind].mean())
+            if abs(reach) > HALLUX_REACH:
+                return d, (n if reach > 0 else -n), True
+    return d, n, False
 
 
 def plate_feet(

@@ -39,14 +39,14 @@ ratio gives (0.1000 in the example: kPa) and reports it in ``metadata["unit_chec
 force rows it assumes kPa and says so. The frame's force is kept per frame as
 ``vendor["plate_force_n"]`` (the whole plate's force, as printed with 2 decimals).
 
-Geometry: ``grid_cells(95, 64, row pitch, column pitch)`` gives cell (r, c) the plate
-coordinates X = (c + 0.5) · column pitch, Y = (r + 0.5) · row pitch (mm) in the file's own
-order (row-major: sensor index ``r · 64 + c``); ``_plate.plate_feet`` finds the footprint(s),
-aligns each to the foot frame and infers its side (``metadata["plate"]``). Note for the side:
-the printout lists row numbers downward, so if the printed page is a view from above, these
-(X, Y) are its mirror image, and a side inferred from the footprint's chirality is the
-other foot. The example's print (heel at rows 72-83, toes at rows 30-38, the hallux and the
-arch toward low column numbers) is a right foot if the page is a view from above.
+Geometry: cell (r, c) (0-based; sensor index ``r · 64 + c``, row-major in the file's own
+order) has the plate coordinates X = (c + 0.5) · column pitch, Y = (95 − r − 0.5) · row pitch
+(mm): the printout lists row numbers downward, so Y runs up the printed page and (X, Y) is the
+page seen from above (taken as the plate seen from above, as pressuRe's plots show it).
+``_plate.plate_feet`` finds the footprint(s), aligns each to the foot frame and infers its side
+from the footprint (``metadata["plate"]``). The example's print (heel at rows 72-83, toes at
+rows 30-38, the hallux and the arch toward low column numbers) is a right foot, as pressuRe's
+own test of ``auto_detect_side`` on it expects (``tests/testthat/test_pressuRe.R``).
 
 Reading is line by line (pages are small: the example loads in about 50 ms, 3000 frames in
 about 1.3 s; the full matrix is kept, 48 kB per frame of a 64 × 95 plate); every row's fields
@@ -339,6 +339,8 @@ def read(path: Path) -> Session:
         problems.append("no force row to check the pressure unit: taken as kPa")
 
     x, y, area = grid_cells(rows_n, cols_n, row_mm, col_mm)
+    # the page lists row numbers downward: a view from above has Y up the page (module docstring)
+    y = rows_n * row_mm - y
     feet, plate = plate_feet(
         path,
         time_s,

@@ -11,9 +11,12 @@ left``, ``Rectangle width``, ``Rectangle height``: where the foot's window lies 
 in sensors), then frames: a row ``Frame <k> (<t> ms)`` and ``height`` rows of ``width``
 numbers, the sensors under that window. A foot with a scanning speed of 0 Hz was not recorded.
 
-Values: the force on each sensor in newtons (``unit="n"``). The file does not say so; the frame
-sums of the example (up to about 725 N in mid-stance) are a body weight, and pressuRe's
-``load_footscan`` divides the values by the sensor area to get kPa, which is the same reading.
+Values: the file's values are the force on each sensor in newtons. The file does not say so;
+the frame sums of the example (up to about 725 N in mid-stance) are a body weight, and
+pressuRe's ``load_footscan`` divides the values by the sensor area to get kPa, which is the same
+reading. The reader does the same (``unit="kpa"``: N / sensor area in mm² × 1000), so footscan
+gives pressures like the other plates, and keeps the vendor's values' sum per frame in
+``vendor["sensor_force_sum_n"]`` (each sensor's N is its kPa × area / 1000).
 
 Sensor size: the file does not state it. We use 7.62 mm × 5.08 mm per sensor, the size
 pressuRe's ``load_footscan`` uses for footscan plates (``sens_size <- c(0.00508, 0.00762)``
@@ -43,6 +46,7 @@ of the sheet is ``line=N``).
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 from collections.abc import Sequence
@@ -61,6 +65,7 @@ DESCRIPTION = "RSscan footscan plate export (.xls: Excel 97-2003 'Dynamic Roll o
 SUFFIXES = (".xls",)
 SOURCE = "RSscan footscan .xls export"
 OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
+KPA_PER_N_MM2 = 1000.0  # 1 N/mm² = 1 MPa
 #: Sensor pitch (mm): rows (along the plate's long axis) and columns (module docstring).
 ROW_SPACING_MM = 7.62
 COL_SPACING_MM = 5.08
@@ -339,14 +344,16 @@ def read(path: Path) -> Session:
         x = (rect["left"] + c + 0.5) * COL_SPACING_MM
         y = (rect["bottom"] + r + 0.5) * ROW_SPACING_MM
         area = np.full(height * width, ROW_SPACING_MM * COL_SPACING_MM)
+        # the vendor's N per sensor as pressure, like the other plates: kPa = N / mm² · 1000
+        pressure_kpa = values / area * KPA_PER_N_MM2
         found, info = plate_feet(
             path,
             time_s,
-            values,
+            pressure_kpa,
             x,
             y,
             area,
-            unit="n",
+            unit="kpa",
             sampling_rate_hz=float(rate),
             name="footscan",
             side=section.side,
@@ -357,7 +364,10 @@ def read(path: Path) -> Session:
             )
         if len(found) > 1:
             problems.append(f"the {section.side} foot's window holds a second footprint: left out")
-        feet[section.side] = found[section.side]
+        # the vendor's own values, summed per frame (N): the kPa times the sensor areas
+        feet[section.side] = dataclasses.replace(
+            found[section.side], vendor={"sensor_force_sum_n": values.sum(axis=1)}
+        )
         plate[section.side] = {
             **info[section.side],
             "window": dict(rect),
@@ -376,7 +386,10 @@ def read(path: Path) -> Session:
         "scanning_speed_hz": dict(parsed.speeds_hz),
         "sensor_size_mm": {"row_spacing": ROW_SPACING_MM, "col_spacing": COL_SPACING_MM},
         "sensor_size_note": SENSOR_SIZE_NOTE,
-        "unit_note": "values are the force per sensor in N (inferred; module docstring)",
+        "unit_note": (
+            "the file's values are the force per sensor in N (inferred; module docstring), "
+            "given as kPa = N / sensor area; vendor['sensor_force_sum_n'] keeps their sum per frame"
+        ),
         "plate": plate,
     }
     for key, value in parsed.header.items():
