@@ -181,12 +181,79 @@ def moticon(folder: Path) -> dict[str, Any]:
     return out
 
 
+def pressure_r(folder: Path) -> dict[str, Any]:
+    """CPEI against pressuRe's ``cpei()`` (as METHODS §2.1 describes it, ``tests/reference_cpei``)
+    on its emed example (the whole contact) and on the F-Scan walk (steps 1-4, each over its
+    own frames); and the CoP: ours is pressuRe's definition (a pressure-weighted centroid of
+    the sensel centres, equal areas), checked frame by frame."""
+    from pressure.analysis.cop import foot_cop
+    from tests.reference_cpei import pressure_r_cpei
+
+    print("\npressuRe: CPEI (%) and CoP")
+    out: dict[str, Any] = {}
+    emed = load(folder / "emed_test.lst")
+    side = next(iter(emed.feet))
+    ours = analyze(emed).summary["pronation"]["cpei_pct"][side]
+    theirs = pressure_r_cpei(emed, side, 0, emed.feet[side].n_frames)
+    out["emed"] = {"side": side, "ours": ours, "pressure_r": theirs}
+    print(
+        f"  emed_test.lst ({side}): ours {ours:.2f}, pressuRe's {theirs:.2f} "
+        f"({ours - theirs:+.2f} pp)"
+    )
+    fscan = load(folder / "fscan_testL.asf")
+    foot = fscan.feet["left"]
+    steps = analyze(fscan).steps
+    first = steps[steps["side"] == "left"].iloc[:4]
+    ours_steps = first["cpei_pct"].to_numpy(dtype=float)
+    theirs_steps = np.array(
+        [
+            pressure_r_cpei(
+                fscan,
+                "left",
+                int(np.searchsorted(foot.time_s, a)),
+                int(np.searchsorted(foot.time_s, b)),
+            )
+            for a, b in zip(first["heel_strike_s"], first["toe_off_s"], strict=True)
+        ]
+    )
+    out["fscan_steps_1_4"] = {"ours": ours_steps.tolist(), "pressure_r": theirs_steps.tolist()}
+    print(
+        f"  fscan_testL.asf steps 1-4: ours {np.round(ours_steps, 2).tolist()}, pressuRe's "
+        f"{np.round(theirs_steps, 2).tolist()}; means {ours_steps.mean():.2f} and "
+        f"{theirs_steps.mean():.2f} ({ours_steps.mean() - theirs_steps.mean():+.2f} pp)"
+    )
+    for name, session in (("emed_test.lst", emed), ("fscan_testL.asf", fscan)):
+        for side_, f in session.feet.items():
+            cop = foot_cop(f)
+            if cop is None or f.layout is None:
+                continue
+            v = np.nan_to_num(f.values)
+            total = v.sum(axis=1)
+            ok = total > 0
+            x = (v[ok] @ f.layout.x_mm) / total[ok]
+            y = (v[ok] @ f.layout.y_mm) / total[ok]
+            both = np.isfinite(cop.x_mm[ok])
+            err = float(
+                np.max(np.hypot(cop.x_mm[ok][both] - x[both], cop.y_mm[ok][both] - y[both]))
+            )
+            out[f"cop_{name}_{side_}"] = err
+            print(
+                f"  CoP {name} {side_}: largest distance from the pressure-weighted centroid "
+                f"{err:.2g} mm over {int(both.sum())} frames"
+            )
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
     args = parser.parse_args(argv)
-    figures = {"gaitndd": gaitndd(args.data / "gaitndd"), "moticon": moticon(args.data / "moticon")}
+    figures = {
+        "gaitndd": gaitndd(args.data / "gaitndd"),
+        "moticon": moticon(args.data / "moticon"),
+        "pressure_r": pressure_r(args.data / "pressure_r_extdata"),
+    }
     if args.json:
         args.json.write_text(json.dumps(figures, indent=1, default=float))
     return 0

@@ -65,7 +65,7 @@ def _pct(parts: list[tuple[int, int, int]]) -> tuple[float, float]:
 def test_gaitndd_tuning_records_agree_with_the_authors(gaitndd_figures, group):
     stride_pct, stance_pct = _pct([gaitndd_figures[group, "tuning"]])
     print(f"gaitndd {group} 1-4: stride within 20 ms {stride_pct:.1f}%, stance {stance_pct:.1f}%")
-    assert stride_pct >= 94.5
+    assert stride_pct >= 95.0
     assert stance_pct >= 95.0
 
 

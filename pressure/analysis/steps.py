@@ -14,9 +14,11 @@ medial_lateral_index, cop_ml_pct``
 
 * ``swing_s`` = next heel strike − this toe off; ``stride_s`` = next heel strike − this one;
   NaN for the last step of a foot, or across a gap in the signal.
-* A stance more than ``MAX_STANCE_FACTOR`` (2) times the foot's median stance is standing
-  still (before, after or during a walk), not a step: it gets no row (with at least three
-  complete stances to take a median from; with fewer, every complete stance is a row).
+* Every complete stance (heel strike and toe off both seen) is a row. One more than
+  ``MAX_STANCE_FACTOR`` (2) times the foot's median stance is standing still (a pause, or a
+  turn on the spot) rather than a step: label ``standing``, never in the summary, and the
+  next step starts a new walking bout (with at least three complete stances to take a median
+  from).
 * ``double_support_s``: initial double support, from this heel strike to the other foot's
   toe off that follows it (NaN when that foot's events are not known there).
 * ``flight_s``: the time both feet are off the ground after this step: the other foot's next
@@ -176,9 +178,11 @@ STEADY = "steady"
 TERMINATION = "termination"
 TURN = "turn"
 RUNNING = "running"
-LABELS = (INITIATION, STEADY, TERMINATION, TURN, RUNNING)
+STANDING = "standing"
+LABELS = (INITIATION, STEADY, TERMINATION, TURN, RUNNING, STANDING)
 # foot_steps → steps_table: the stance before was not a step; the foot's sample period (s)
 _FOLLOWS_GAP = "_follows_gap"
+_STANDING = "_standing"
 _SAMPLE_PERIOD = "_sample_period_s"
 
 
@@ -234,7 +238,7 @@ def foot_steps(
     (the median time between the foot's samples). Vectorised over the stances:
     an hour of walking is a few thousand of them. ``values``: the foot's sensor values
     (frames, sensors), for each stance's loaded footprint (``footprint``)."""
-    columns = [c for c in STEP_COLUMNS if c != "step"] + [_FOLLOWS_GAP, _SAMPLE_PERIOD]
+    columns = [c for c in STEP_COLUMNS if c != "step"] + [_FOLLOWS_GAP, _STANDING, _SAMPLE_PERIOD]
     hs_all, to_all, complete = events.heel_strike, events.toe_off, events.complete
     durations = time_s[to_all] - time_s[hs_all]
     longest = np.inf
@@ -247,10 +251,12 @@ def foot_steps(
         next_ok[-2] = True  # the last stance is only cut by the end: its heel strike is real
     next_hs = np.full(hs_all.size, np.nan)
     next_hs[:-1] = np.where(next_ok[:-1], time_s[hs_all[1:]], np.nan)
-    keep = complete & (durations <= longest)
+    walked = complete & (durations <= longest)
+    # every complete stance is a row; a long one is standing (labelled so, never counted)
+    keep = complete
     # a step of this foot came earlier, but the stance just before this one was not a step
     follows_gap = np.zeros(hs_all.size, dtype=np.bool_)
-    follows_gap[1:] = ~keep[:-1] & (np.cumsum(keep)[:-1] > 0)
+    follows_gap[1:] = ~walked[:-1] & (np.cumsum(walked)[:-1] > 0)
     a, b = hs_all[keep].astype(np.int64), to_all[keep].astype(np.int64)
     b_incl = np.minimum(b + 1, time_s.size)  # [a, b_incl): the toe-off sample included
     if a.size == 0:
@@ -270,6 +276,7 @@ def foot_steps(
             "peak_load": _segment_reduce(np.fmax, f, a, b),
             "mean_load": _segment_sums(f, a, b_incl) / counts,
             _FOLLOWS_GAP: follows_gap[keep],
+            _STANDING: ~walked[keep],
             _SAMPLE_PERIOD: float(np.median(np.diff(time_s))) if time_s.size > 1 else 0.0,
             "load_time_integral": _segment_sums(f * dt, a, b),
         }
@@ -476,14 +483,22 @@ def steps_table(per_foot: list[pd.DataFrame], *, exclude_turns: bool = True) -> 
         ds[mine[ok]] = to_other[j[ok]] - hs[ok]
     table["double_support_s"] = ds
     table["flight_s"] = _flight(table)
-    bouts = _bouts(table, table[_FOLLOWS_GAP].to_numpy(dtype=bool))
-    labels = np.empty(len(table), dtype=object)
+    standing = table[_STANDING].fillna(False).to_numpy(dtype=bool)
+    walking = table[~standing]
+    bouts = np.zeros(len(table), dtype=np.int64)
+    if len(walking):
+        gap = walking[_FOLLOWS_GAP].fillna(False).to_numpy(dtype=bool)
+        bouts[~standing] = _bouts(walking, gap)
+    # a standing stance belongs to the bout it ends (or, before any step, the first one)
+    bouts = np.maximum.accumulate(bouts)
+    bouts[bouts == 0] = 1
+    labels = np.full(len(table), STANDING, dtype=object)
     stride = table["stride_s"].to_numpy(dtype=float)
     stance = table["stance_s"].to_numpy(dtype=float)
     flight = table["flight_s"].to_numpy(dtype=float)
     period = table[_SAMPLE_PERIOD].to_numpy(dtype=float)
     for bout in np.unique(bouts):
-        rows = np.flatnonzero(bouts == bout)
+        rows = np.flatnonzero((bouts == bout) & ~standing)
         labels[rows] = _label_bout(
             sides[rows], stride[rows], stance[rows], flight[rows], period[rows]
         )
