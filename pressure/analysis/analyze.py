@@ -71,7 +71,7 @@ from .results import (
     clean,
     number,
 )
-from .steps import LABELS, foot_steps, spatiotemporal, steps_table, summary_label
+from .steps import LABELS, STANDING, foot_steps, spatiotemporal, steps_table, summary_label
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -494,7 +494,7 @@ def gait_section(steps: pd.DataFrame, walking: bool, loaded: bool, opt: Analysis
         activity=("running" if counted == "running" else "walking")
         if walking
         else ("standing" if loaded else "none"),
-        steps=count(steps["side"] == steps["side"]),
+        steps=count(steps["label"] != STANDING),
         steps_used=count(steps["used"]),
         steps_steady=count(steps["label"] == counted),
         steps_by_label={label: count(steps["label"] == label) for label in LABELS},

@@ -93,7 +93,8 @@ class EventDetection(_Section):
 class Gait(_Section):
     """``summary["gait"]``. ``activity``: "walking", "running", "standing" or "none" (no load
     at all).
-    ``steps``: complete steps per foot; ``steps_used``: those used for the stride statistics
+    ``steps``: complete steps per foot (the step table's rows but those labelled
+    ``standing``); ``steps_used``: those used for the stride statistics
     (``steps.STEP_COLUMNS``'s ``used``). Times and percentages are means over the used strides
     (``_sd_s``: standard deviation, ``_cv_pct``: coefficient of variation);
     ``gait_asymmetry_pct``: 100 · |ln(short swing / long swing)|."""
