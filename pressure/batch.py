@@ -55,6 +55,8 @@ from .io.atomic import write_atomically
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .analysis import AnalysisOptions
+
 #: suffixes no general-purpose file uses: such a file is a damaged session, not an unknown file
 GENERIC_SUFFIXES = frozenset(
     {".csv", ".txt", ".tsv", ".xls", ".xlsx", ".json", ".md", ".parquet", ".bin", ".log"}
@@ -241,15 +243,19 @@ def _one_line(exc: BaseException) -> str:
 
 
 def process(
-    job: Job, report: bool = False, keep: tuple[str, dict[str, Any]] | None = None
+    job: Job,
+    report: bool = False,
+    keep: tuple[str, dict[str, Any]] | None = None,
+    options: AnalysisOptions | None = None,
 ) -> Outcome:
     """Load, analyse and (with ``report``) draw the HTML report of one session. Never raises:
     a failure is the outcome's ``error``. ``keep``: (output folder, stamp) when this process
     can write there (a local worker): the result is kept in the folder's cache, and the report
     written, here rather than by the parent, which spares the parent that serial work; without
-    it (a Dask worker, maybe on another machine) the report comes back as bytes."""
+    it (a Dask worker, maybe on another machine) the report comes back as bytes. ``options``:
+    the analysis options (``pressure.analysis.AnalysisOptions``; None: the defaults)."""
     t0 = time.perf_counter()
-    outcome = _analyse(job, report)
+    outcome = _analyse(job, report, options)
     outcome.elapsed_s = time.perf_counter() - t0
     if keep is not None:
         folder, stamp = keep
@@ -257,13 +263,13 @@ def process(
     return outcome
 
 
-def _analyse(job: Job, report: bool) -> Outcome:
+def _analyse(job: Job, report: bool, options: AnalysisOptions | None) -> Outcome:
     try:
         from .analysis import analyze
         from .io.load import load
 
         session = load(job.primary)
-        analysis = analyze(session)
+        analysis = analyze(session, options)
         row = {"session_id": job.session_id, "source_path": job.primary, "format": session.format}
         row.update(flatten(analysis.summary))
         steps = analysis.steps.copy()
@@ -310,9 +316,10 @@ def _keep(target: Path, outcome: Outcome, stamp: dict[str, Any]) -> None:
 # ---------------------------------------------------------------------------- the cache
 
 
-def _stamp(job: Job) -> dict[str, Any]:
-    """What a kept result depends on: the package version and every file of the session and
-    beside it (size and modification time; a missing file as -1)."""
+def _stamp(job: Job, options: AnalysisOptions | None = None) -> dict[str, Any]:
+    """What a kept result depends on: the package version, the analysis options (their
+    dataclass text; None: the defaults) and every file of the session and beside it (size
+    and modification time; a missing file as -1)."""
     from . import __version__
 
     parts = []
@@ -322,7 +329,9 @@ def _stamp(job: Job) -> dict[str, Any]:
             parts.append([part, st.st_size, st.st_mtime_ns])
         except OSError:
             parts.append([part, -1, -1])
-    return {"version": __version__, "parts": parts}
+    from .analysis import AnalysisOptions
+
+    return {"version": __version__, "options": repr(options or AnalysisOptions()), "parts": parts}
 
 
 def _write_bytes(data: bytes, path: Path) -> None:
@@ -375,13 +384,17 @@ def _cached(folder: Path, job: Job, stamp: dict[str, Any]) -> Outcome | None:
 
 
 def _local(
-    jobs: Sequence[Job], workers: int, report: bool, keep: Callable[[Job], Any]
+    jobs: Sequence[Job],
+    workers: int,
+    report: bool,
+    keep: Callable[[Job], Any],
+    options: AnalysisOptions | None = None,
 ) -> Iterator[Outcome]:
     """Outcomes as they complete, from ``workers`` processes (1: in this process). The pool
     is started and every job submitted before this returns, so the workers fork before the
     caller starts any thread (the progress bar's)."""
     if workers <= 1 or len(jobs) <= 1:
-        return _here(jobs, report, keep)
+        return _here(jobs, report, keep, options)
     import multiprocessing
     import threading
     from concurrent.futures import ProcessPoolExecutor
@@ -399,11 +412,16 @@ def _local(
     pool = ProcessPoolExecutor(
         max_workers=min(workers, len(jobs)), mp_context=context, initializer=_one_thread
     )
-    futures = {pool.submit(process, job, report, keep(job)): job for job in jobs}
+    futures = {pool.submit(process, job, report, keep(job), options): job for job in jobs}
     return _completed(pool, futures)
 
 
-def _here(jobs: Sequence[Job], report: bool, keep: Callable[[Job], Any]) -> Iterator[Outcome]:
+def _here(
+    jobs: Sequence[Job],
+    report: bool,
+    keep: Callable[[Job], Any],
+    options: AnalysisOptions | None = None,
+) -> Iterator[Outcome]:
     """The outcomes, one after the other, from this process, with the numeric libraries' thread
     pools limited to one thread as in a worker: ``jobs`` is the number of cores a batch uses
     (idle BLAS threads spin on the other cores, with no gain in speed here)."""
@@ -411,7 +429,7 @@ def _here(jobs: Sequence[Job], report: bool, keep: Callable[[Job], Any]) -> Iter
 
     with threadpool_limits(1):
         for job in jobs:
-            yield process(job, report, keep(job))
+            yield process(job, report, keep(job), options)
 
 
 def _preload(formats: set[str], report: bool) -> None:
@@ -459,7 +477,11 @@ def _completed(pool: Any, futures: dict[Any, Job]) -> Iterator[Outcome]:
 
 
 def _on_dask(
-    jobs: Sequence[Job], address: str, report: bool, timeout_s: float
+    jobs: Sequence[Job],
+    address: str,
+    report: bool,
+    timeout_s: float,
+    options: AnalysisOptions | None = None,
 ) -> Iterator[Outcome]:
     try:
         from distributed import Client, as_completed
@@ -472,7 +494,7 @@ def _on_dask(
             f"cannot reach the Dask scheduler at {address}: {_one_line(exc)}"
         ) from None
     try:
-        futures = client.map(process, list(jobs), report=report, pure=False)
+        futures = client.map(process, list(jobs), report=report, options=options, pure=False)
         owner = {f.key: job for f, job in zip(futures, jobs, strict=True)}
         for future in as_completed(futures):
             try:
@@ -532,12 +554,15 @@ def run_batch(
     dask: str | None = None,
     dask_timeout_s: float = 10.0,
     progress: bool | None = None,
+    options: AnalysisOptions | None = None,
 ) -> BatchResult:
     """Analyse every session under ``root`` (module docstring). ``out``: the output folder
     (None: tables in memory only, nothing reused); ``jobs``: worker processes (default: one per
     CPU); ``dask``: a Dask scheduler address instead of local processes (given up after
     ``dask_timeout_s`` when it does not answer); ``progress``: show a
-    progress bar (default: when stderr is a terminal). Returns the tables and counts."""
+    progress bar (default: when stderr is a terminal); ``options``: the analysis options of
+    every session (a time window, turns counted or not; part of each result's stamp, so a
+    run with other options redoes the sessions). Returns the tables and counts."""
     import pandas as pd
 
     base = Path(root)
@@ -560,7 +585,7 @@ def run_batch(
     stamps: dict[str, dict[str, Any]] = {}
     pending: list[Job] = []
     for job in found:
-        stamp = stamps[job.session_id] = _stamp(job)
+        stamp = stamps[job.session_id] = _stamp(job, options)
         done = None
         if target is not None and not force:
             done = _cached(target / CACHE_DIR / safe_name(job.session_id), job, stamp)
@@ -586,13 +611,14 @@ def run_batch(
         pending.sort(key=_size, reverse=True)
 
     stream: Iterable[Outcome] = (
-        _on_dask(pending, dask, report, dask_timeout_s)
+        _on_dask(pending, dask, report, dask_timeout_s, options)
         if dask
         else _local(
             pending,
             workers,
             report,
             lambda job: None if target is None else (str(target), stamps[job.session_id]),
+            options,
         )
     )
     failed_now = 0

@@ -282,3 +282,28 @@ def test_an_unexpected_failure_keeps_its_traceback(
     text = kept.read_text()
     assert text.startswith("Traceback (most recent call last):") and "in analyze" in text
     assert pd.read_csv(out / "errors.csv")["error"].tolist() == [error]
+
+
+def test_analysis_options_reach_every_session_and_their_results_are_kept_apart(
+    tmp_path: Path,
+) -> None:
+    """A time window (and turns counted) given to the batch is each session's analysis; a run
+    with other options does not reuse the results of the first."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    batch_folder.copy_samples(folder)
+    out = tmp_path / "out"
+    assert main(["batch", str(folder), "-o", str(out), "--jobs", "1"]) == 0
+    whole = pd.read_parquet(out / "summary.parquet").set_index("session_id")
+    args = ["batch", str(folder), "-o", str(out), "--jobs", "1", "--end-s", "10"]
+    assert main([*args, "--include-turns"]) == 0
+    cut = pd.read_parquet(out / "summary.parquet").set_index("session_id")
+    walk = "walk_normal.insole"
+    assert pd.isna(whole.loc[walk, "window_s"])
+    assert cut.loc[walk, "window_s"] == "0.0 10.0"  # a list in the flat row: space-separated
+    assert bool(cut.loc[walk, "gait.exclude_turns"]) is False
+    assert cut.loc[walk, "gait.steps.left"] < whole.loc[walk, "gait.steps.left"]
+    steps = pd.read_parquet(out / "steps.parquet")
+    assert steps.loc[steps["session_id"] == walk, "toe_off_s"].max() < 10.0
+    # a reversed window is a usage error
+    assert main(["batch", str(folder), "-o", str(out), "--start-s", "5", "--end-s", "2"]) == 2

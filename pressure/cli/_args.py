@@ -43,7 +43,7 @@ def integer_in(low: int, high: int) -> Callable[[str], int]:
 
 
 def add_analysis_options(parser: argparse.ArgumentParser) -> None:
-    """The analysis options ``analyze`` and ``report`` share."""
+    """The analysis options ``analyze``, ``report`` and ``batch`` share."""
     parser.add_argument(
         "--body-mass-kg",
         type=number_in(0, 500),

@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ._args import integer_in, number_in
+from ._args import add_analysis_options, analysis_options, integer_in, number_in
 
 MAX_ERRORS_SHOWN = 20  # on the terminal; errors.csv has them all
 
@@ -51,11 +51,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="progress bar (default: when stderr is a terminal)",
     )
+    add_analysis_options(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     from ..batch import run_batch
 
+    options = analysis_options(args, "batch")
+    if options is None:
+        return 2
     result = run_batch(
         args.dir,
         args.out,
@@ -66,6 +70,7 @@ def run(args: argparse.Namespace) -> int:
         dask=args.dask,
         dask_timeout_s=args.dask_timeout,
         progress=args.progress,
+        options=options,
     )
     for i, (file, error) in enumerate(result.errors.itertuples(index=False)):
         if i == MAX_ERRORS_SHOWN:
