@@ -245,6 +245,32 @@ def detect_events(
     return FootEvents(hs, to, complete, low, high, True)
 
 
+def _floors(
+    load: FloatArray, a: IntArray, b: IntArray, part: tuple[float, float]
+) -> tuple[FloatArray, FloatArray]:
+    """Median and robust SD (1.4826 × MAD) of the middle ``part`` of each segment
+    [a, b) of ``load``, all segments at once (NaN for an empty one)."""
+    m = b - a
+    lo = a + (part[0] * m).astype(np.int64)
+    hi = np.maximum(lo + 1, a + (part[1] * m).astype(np.int64))
+    width = hi - lo
+    if width.size == 0:
+        empty = np.zeros(0)
+        return empty, empty
+    offsets = np.arange(int(width.max()))
+    idx = lo[:, None] + offsets[None, :]
+    inside = offsets[None, :] < width[:, None]
+    values = np.where(inside, load[np.minimum(idx, load.size - 1)], np.nan)
+    with np.errstate(all="ignore"):
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows: empty segments
+            median = np.nanmedian(values, axis=1)
+            sd = 1.4826 * np.nanmedian(np.abs(values - median[:, None]), axis=1)
+    return median, sd
+
+
 def _level_crossings(
     load: FloatArray,
     starts: IntArray,
@@ -257,50 +283,42 @@ def _level_crossings(
     """Heel strike and toe off of each stance [starts, stops) (module docstring, 2-5)."""
     n = load.size
     window = max(3, round(opt.floor_window_s * fs))
-    part_a, part_b = opt.floor_part
     off_level = opt.toe_off_level if known_zero else opt.raw_toe_off_level
-    hs = starts.copy()
-    to = stops.copy()
+    # the swing before each stance and the one after it, at most a window long
+    previous_stop = np.concatenate([[0], stops[:-1]])
+    next_start = np.concatenate([starts[1:], [n]])
+    before = np.maximum(previous_stop, starts - window)
+    after = np.minimum(next_start, stops + window)
+    floor_in, sd_in = _floors(load, before, starts, opt.floor_part)
+    floor_out, sd_out = _floors(load, stops, after, opt.floor_part)
+    # each stance's largest sample (a NaN-free load, padded so a stance may end at n)
+    padded = np.append(load, -np.inf)
+    peak = np.maximum.reduceat(padded, np.column_stack([starts, stops]).ravel())[::2]
+    rise_level = floor_in + np.maximum(
+        opt.heel_strike_level * (peak - floor_in), opt.noise_sds * sd_in
+    )
+    fall_level = floor_out + np.maximum(off_level * (peak - floor_out), opt.noise_sds * sd_out)
+    hs = before.copy()
+    to = after.copy()
     slope = None
     if not known_zero:
         from scipy.signal import savgol_filter
 
         slope = savgol_filter(load, 7, 2, deriv=1) * fs
-
-    def floor_of(swing: FloatArray) -> tuple[float, float]:
-        m = swing.size
-        a = int(part_a * m)
-        middle = swing[a : max(a + 1, int(part_b * m))]
-        median = float(np.median(middle))
-        return median, 1.4826 * float(np.median(np.abs(middle - median)))
-
     for k in range(starts.size):
-        s, e = int(starts[k]), int(stops[k])
-        peak = float(load[s:e].max())
-        before = max(int(stops[k - 1]) if k else 0, s - window)
-        if s - before >= 3:
-            swing = load[before:s]
-            floor, sd = floor_of(swing)
+        s, e, lo, hi = int(starts[k]), int(stops[k]), int(before[k]), int(after[k])
+        if s - lo >= 3:
             if slope is not None:
                 # no known zero: the foot of the final steep rise (module docstring)
                 i = s
-                rise = opt.raw_rise_per_s * (peak - floor)
-                while i > before and slope[i - 1] > rise:
+                rise = opt.raw_rise_per_s * (peak[k] - floor_in[k])
+                while i > lo and slope[i - 1] > rise:
                     i -= 1
                 hs[k] = i
             else:
-                level = floor + max(opt.heel_strike_level * (peak - floor), opt.noise_sds * sd)
-                below = np.flatnonzero(swing <= level)
-                hs[k] = before + int(below[-1]) + 1 if below.size else before
-        else:
-            hs[k] = before
-        after = min(int(starts[k + 1]) if k + 1 < starts.size else n, e + window)
-        if after - e >= 3:
-            swing = load[e:after]
-            floor, sd = floor_of(swing)
-            level = floor + max(off_level * (peak - floor), opt.noise_sds * sd)
-            below = np.flatnonzero(swing <= level)
-            to[k] = e + int(below[0]) if below.size else after
-        else:
-            to[k] = after
+                below = np.flatnonzero(load[lo:s] <= rise_level[k])
+                hs[k] = lo + int(below[-1]) + 1 if below.size else lo
+        if hi - e >= 3:
+            below = np.flatnonzero(load[e:hi] <= fall_level[k])
+            to[k] = e + int(below[0]) if below.size else hi
     return hs, to

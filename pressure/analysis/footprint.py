@@ -126,12 +126,16 @@ def cpei_pct(x_mm: FloatArray, y_mm: FloatArray, fp: Footprint) -> float:
     """CPEI (%) of one stance's CoP path ``x_mm``, ``y_mm`` (foot frame, NaN when unloaded)
     on footprint ``fp`` (module docstring), or NaN when the path never reaches the distal-third
     line, or does not run forward."""
+    line = fp.distal_third_y_mm
+    return _cpei_on_line(x_mm, y_mm, line, fp.width_at(line))
+
+
+def _cpei_on_line(x_mm: FloatArray, y_mm: FloatArray, line: float, width: float) -> float:
+    """``cpei_pct`` with the distal-third line at y = ``line`` and the forefoot ``width``."""
     ok = np.isfinite(x_mm) & np.isfinite(y_mm)
     if ok.sum() < 2:
         return float("nan")
     x, y = x_mm[ok], y_mm[ok]
-    line = fp.distal_third_y_mm
-    width = fp.width_at(line)
     if not width > 0 or not y[-1] > y[0]:
         return float("nan")
     reach = np.flatnonzero(y >= line)
@@ -158,9 +162,18 @@ def steps_cpei(
     kinds = [""] * a.size
     if layout is None:
         return cpei, kinds
-    outline = None if values is not None else step_footprint(layout, None)
+    if values is None or layout.n_sensors <= DISCRETE_MAX_SENSORS:
+        # one footprint for every stance: its line and width once
+        outline = step_footprint(layout, None)
+        assert outline is not None
+        line = outline.distal_third_y_mm
+        width = outline.width_at(line)
+        for i, (start, stop) in enumerate(zip(a.tolist(), b.tolist(), strict=True)):
+            kinds[i] = outline.kind
+            cpei[i] = _cpei_on_line(x_mm[start:stop], y_mm[start:stop], line, width)
+        return cpei, kinds
     for i, (start, stop) in enumerate(zip(a.tolist(), b.tolist(), strict=True)):
-        fp = outline or step_footprint(layout, None if values is None else values[start:stop])
+        fp = step_footprint(layout, values[start:stop])
         if fp is None:
             continue
         kinds[i] = fp.kind
