@@ -174,7 +174,8 @@ class Session:
         recording_end = self.end_s
         start = 0.0 if start_s is None else float(start_s)
         end = recording_end if end_s is None else float(end_s)
-        extent = f"the recording runs from 0 to {recording_end:.6g} s"
+        first = min((float(f.time_s[0]) for f in self.feet.values() if f.n_frames), default=0.0)
+        extent = f"the recording runs from {first:.6g} to {recording_end:.6g} s on its time axis"
         shown = f"{start:g}-{end:g} s" if end_s is not None else f"from {start:g} s"
         where = f"{self.path}: time window {shown}"
         if not (math.isfinite(start) and math.isfinite(end)) or start < 0:

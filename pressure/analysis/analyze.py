@@ -318,7 +318,7 @@ def analyze(session: Session, options: AnalysisOptions | None = None) -> Analysi
     steps = _step_table(feet, opt, roll_off)
     problems += _step_problems(steps, walking and not roll_off)
     masks = {
-        side: roll_off[side] if side in roll_off else _complete_stance(f, walking)
+        side: roll_off[side] if side in roll_off else _complete_stance(f, walking, steps, side)
         for side, f in feet.items()
     }
 
@@ -454,15 +454,19 @@ def _step_problems(steps: pd.DataFrame, walking: bool) -> list[str]:
     return []
 
 
-def _complete_stance(f: _Foot, walking: bool) -> BoolArray:
-    """The frames the foot's loads are shared over: walking, its complete stances (heel strike
-    to toe off); standing, its loaded frames."""
+def _complete_stance(f: _Foot, walking: bool, steps: pd.DataFrame, side: str) -> BoolArray:
+    """The frames the foot's loads are shared over: walking, the stances of its steps (heel
+    strike to toe off; not those labelled standing); standing, its loaded frames."""
     if not walking:
         return f.stance
-    mask = np.zeros(f.foot.n_frames, dtype=np.bool_)
-    for a, b, ok in zip(f.events.heel_strike, f.events.toe_off, f.events.complete, strict=True):
-        if ok:
-            mask[a:b] = True
+    mine = steps[(steps["side"] == side) & (steps["label"] != STANDING)]
+    t = f.foot.time_s
+    a = np.searchsorted(t, mine["heel_strike_s"].to_numpy(dtype=float))
+    b = np.searchsorted(t, mine["toe_off_s"].to_numpy(dtype=float))
+    edges = np.zeros(f.foot.n_frames + 1, dtype=np.int64)
+    np.add.at(edges, a, 1)
+    np.add.at(edges, b, -1)
+    mask: BoolArray = np.cumsum(edges[:-1]) > 0
     return mask
 
 
@@ -566,7 +570,7 @@ def distribution_section(
         loads = f.load[mask]
         loads = loads[np.isfinite(loads)]
         if walking:  # each step weighs the same, however long it lasts
-            mine = steps[steps["side"] == side]
+            mine = steps[(steps["side"] == side) & (steps["label"] != STANDING)]
             if mine["used"].any():  # the summary's steps; a short walk: every step
                 mine = mine[mine["used"]]
             mean_stance[side] = float(mine["mean_load"].mean()) if len(mine) else None
@@ -640,8 +644,9 @@ def pronation_section(
         out = {}
         for side in SIDES:
             v = steps.loc[(steps["side"] == side) & steps["used"], column].to_numpy(dtype=float)
-            if not v.size:  # few steps: every complete one
-                v = steps.loc[steps["side"] == side, column].to_numpy(dtype=float)
+            if not v.size:  # few steps: every one (standing still is no step)
+                walked = (steps["side"] == side) & (steps["label"] != STANDING)
+                v = steps.loc[walked, column].to_numpy(dtype=float)
             v = v[np.isfinite(v)]
             out[side] = float(v.mean()) if v.size else None
         return PerSide.of(out)
