@@ -109,7 +109,7 @@ def test_window_cuts_frames_vendor_columns_and_events_alike_and_changes_nothing(
         (5.0, 5.0, "before the end"),
         (6.0, 5.0, "before the end"),
         (-1.0, 5.0, "at least 0"),
-        (12.0, None, "not within the recording (the recording runs from 0 to 10 s on its time axis)"),
+        (12.0, None, "not within the recording (the recording runs from 0 to 10 s on its"),
         (2.0, 10.5, "not within the recording"),
         (2.0, 2.05, "holds 1 frame(s) of the left foot"),
     ],

@@ -70,9 +70,10 @@ def write_report(
         session = session.window(options.start_s, options.end_s)
         options = replace(options, start_s=None, end_s=None)
     result = analysis if analysis is not None else analyze(session, options)
-    if analysis is not None and analysis.window_s is not None and "window_s" not in session.metadata:
+    cut = analysis.window_s if analysis is not None else None
+    if cut is not None and "window_s" not in session.metadata:
         # an analysis of a window (a batch's): the figures draw the same window
-        session = session.window(*analysis.window_s)
+        session = session.window(*cut)
     report = content.build(session, result, title)
     if suffix == ".pdf":
         from . import pdf
