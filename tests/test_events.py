@@ -7,6 +7,8 @@ uncalibrated signal at the end of swing, a shoulder in the unloading, a drifting
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -124,3 +126,30 @@ def test_levels_are_validated():
         EventOptions(heel_strike_level=0.0)
     with pytest.raises(ValueError, match="floor_part"):
         EventOptions(floor_part=(0.8, 0.2))
+
+
+def test_frames_lost_from_the_time_axis_are_a_gap():
+    """80 ms of frames missing over a toe off (a recorder that lost them): that stance is not
+    a step, and no stride spans the gap; a single lost frame is bridged."""
+    from pressure.analysis import analyze
+    from pressure.simulator import SyntheticGait
+
+    from .conftest import simulated_session
+
+    gait = SyntheticGait(seconds=20.0, seed=4)
+    session = simulated_session(gait)
+    left = session.feet["left"]
+    toe_off = gait.events().left.toe_off_s
+    t_gap = float(toe_off[(toe_off > 8.0)][0])
+    for lost_s, counted in ((0.08, False), (0.01, True)):
+        keep = ~((left.time_s >= t_gap - lost_s / 2) & (left.time_s < t_gap + lost_s / 2))
+        cut = dataclasses.replace(
+            session,
+            left=dataclasses.replace(left, time_s=left.time_s[keep], values=left.values[keep]),
+        )
+        steps = analyze(cut).steps
+        mine = steps[steps["side"] == "left"]
+        across = (mine["heel_strike_s"] < t_gap) & (mine["toe_off_s"] > t_gap - 0.05)
+        assert across.any() == counted
+        spans = mine["heel_strike_s"] + mine["stride_s"].fillna(0.0)
+        assert ((mine["heel_strike_s"] < t_gap) & (spans > t_gap)).any() == counted

@@ -244,6 +244,7 @@ def _analyse_foot(foot: FootRecording, options: AnalysisOptions) -> _Foot:
         physical_zero=unit in PHYSICAL_ZERO_UNITS,
         unit_is_newton=unit == "n",
         options=options.events,
+        time_s=foot.time_s,
     )
     cop = foot_cop(foot, weights)
     regions = distribution.region_loads(foot, weights[0])
@@ -322,7 +323,13 @@ def analyze(session: Session, options: AnalysisOptions | None = None) -> Analysi
         for side, f in feet.items()
     }
 
-    gait = gait_section(steps, walking, loaded, opt)
+    rules = PerSide.of(
+        {
+            side: "levels" if f.unit in PHYSICAL_ZERO_UNITS else "steep rise"
+            for side, f in feet.items()
+        }
+    )
+    gait = gait_section(steps, walking, loaded, opt, rules)
     dist, notes = distribution_section(session, feet, steps, masks, walking, opt)
     problems += notes
     pron = pronation_section(steps, walking, dist.medial_share_pct)
@@ -479,7 +486,13 @@ def _load_unit(feet: dict[str, _Foot]) -> str | None:
 # -------------------------------------------------------------------- gait
 
 
-def gait_section(steps: pd.DataFrame, walking: bool, loaded: bool, opt: AnalysisOptions) -> Gait:
+def gait_section(
+    steps: pd.DataFrame,
+    walking: bool,
+    loaded: bool,
+    opt: AnalysisOptions,
+    rules: PerSide[str] | None = None,
+) -> Gait:
     """Step counts, cadence and the stride, stance and swing statistics of the used strides
     (``steps.spatiotemporal``); ``loaded``: some foot carries a load at all."""
     temporal = spatiotemporal(steps)
@@ -523,6 +536,9 @@ def gait_section(steps: pd.DataFrame, walking: bool, loaded: bool, opt: Analysis
             min_swing_s=opt.events.min_swing_s,
             heel_strike_level=opt.events.heel_strike_level,
             toe_off_level=opt.events.toe_off_level,
+            raw_rise_per_s=opt.events.raw_rise_per_s,
+            raw_toe_off_level=opt.events.raw_toe_off_level,
+            rule=rules if rules is not None else PerSide.of({}),
         ),
     )
 

@@ -41,6 +41,9 @@ one step than the next, or a sensor whose gain drifts).
    so its fractions are not the force's). A shoulder of the unloading above the level is
    stance; one below it is swing.
 5. Neither level is ever closer to its floor than ``noise_sds`` (3) robust SDs of the swing.
+   A stance that touches a gap in the signal (NaN samples, or more than
+   ``max_missing_frames`` (2) frames missing from the time axis: a lost frame or two moves an
+   event by at most their duration) is not complete, and a stride across a gap is not known.
 6. **Is this walking?** A foot walks when its local range is large against its load: the
    swing level sits below ``max_swing_level`` (25 %) of the stance level above the signal's
    zero (for loads with a physical zero) and the range exceeds ``min_range_n`` (20 N for
@@ -85,6 +88,7 @@ class EventOptions:
     floor_window_s: float = 1.0
     max_swing_level: float = 0.25
     min_range_n: float = 20.0
+    max_missing_frames: int = 2
 
     def __post_init__(self) -> None:
         if not 0 < self.hysteresis < self.threshold < 1 - self.hysteresis:
@@ -106,9 +110,11 @@ class FootEvents:
 
     ``heel_strike`` and ``toe_off`` pair up: stance k runs from ``heel_strike[k]`` to
     ``toe_off[k]`` (inclusive start, the first sample of swing at the end). ``complete[k]``
-    is False for a stance cut by the start or end of the recording, or by a gap (NaN run)
-    in the signal; its cut end is then the cut, not an event. ``low``/``high`` are the local
-    swing and stance levels (same unit as the load).
+    is False for a stance cut by the start or end of the recording, or by a gap in the
+    signal (a run of NaN, or frames missing from the time axis); its cut end is then the cut,
+    not an event. ``low``/``high`` are the local swing and stance levels (same unit as the
+    load). ``gap``: per sample, True where it is missing or follows missing frames (None:
+    not known), so that a stride across a gap is not taken for one.
     """
 
     heel_strike: IntArray
@@ -117,6 +123,7 @@ class FootEvents:
     low: FloatArray
     high: FloatArray
     walking: bool
+    gap: BoolArray | None = None
 
 
 def _fill_gaps(load: FloatArray) -> tuple[FloatArray, BoolArray]:
@@ -184,12 +191,15 @@ def detect_events(
     physical_zero: bool = True,
     unit_is_newton: bool = False,
     options: EventOptions | None = None,
+    time_s: FloatArray | None = None,
 ) -> FootEvents:
     """Stances of one foot from its load per sample (NaN for missing samples).
 
     ``physical_zero``: the load's zero means no load (N, kPa); False for signals with an
     arbitrary offset (gaitndd), which are then judged on their local range alone.
-    ``unit_is_newton`` enables the ``min_range_n`` rule.
+    ``unit_is_newton`` enables the ``min_range_n`` rule. ``time_s``: the samples' times, so
+    that a run of more than ``max_missing_frames`` frames missing from the time axis counts as
+    a gap like NaN samples do; without it the samples are taken as evenly spaced.
     """
     opt = options or EventOptions()
     fs = float(sampling_rate_hz)
@@ -199,6 +209,10 @@ def detect_events(
     if n < max(7, int(2 * opt.min_stance_s * fs)) or not np.isfinite(load).any():
         return none
     filled, gap = _fill_gaps(np.asarray(load, dtype=np.float64))
+    if time_s is not None and time_s.size == n and n > 1:
+        gap = gap.copy()
+        # more than max_missing_frames frames lost before this one
+        gap[1:] |= np.diff(time_s) > (opt.max_missing_frames + 1.5) / fs
     low, high = local_range(filled, fs, opt.window_s)
     span = high - low
     big = np.nanmax(span)
@@ -242,7 +256,7 @@ def detect_events(
     # a stance already under way at the start (or still at the end) has no event there
     complete &= starts > 0
     complete &= stops < n
-    return FootEvents(hs, to, complete, low, high, True)
+    return FootEvents(hs, to, complete, low, high, True, gap)
 
 
 def _floors(

@@ -79,7 +79,11 @@ class _Section:
 
 @dataclass(frozen=True)
 class EventDetection(_Section):
-    """The event detector's parameters the gait was found with (``events.EventOptions``)."""
+    """The event detector's parameters the gait was found with (``events.EventOptions``).
+    ``rule`` per foot: ``levels`` (a load with a physical zero: heel strike and toe off at
+    ``heel_strike_level`` and ``toe_off_level``) or ``steep rise`` (a load without a known
+    zero: the foot of the rise steeper than ``raw_rise_per_s``, toe off at
+    ``raw_toe_off_level``)."""
 
     threshold_fraction: float
     hysteresis_fraction: float
@@ -87,6 +91,9 @@ class EventDetection(_Section):
     min_swing_s: float
     heel_strike_level: float
     toe_off_level: float
+    raw_rise_per_s: float
+    raw_toe_off_level: float
+    rule: PerSide[str]
 
 
 @dataclass(frozen=True)

@@ -64,8 +64,9 @@ only the steady ones enter the summary.
   inner foot's stance lengthens). The label is the likely cause on a level walk; a stumble
   or an obstacle looks the same.
 * ``running``: a steady step followed by a flight phase of at least ``MIN_FLIGHT_S``
-  (0.02 s, two samples at 100 Hz: shorter gaps are within the event detector's error):
-  both feet off the ground, the other foot's heel strike after this foot's toe off.
+  (0.02 s) and two sample periods (shorter gaps are within the event detector's error; the
+  toe-off level, 10 % of the peak, also shortens each stance by a few ms): both feet off the
+  ground, the other foot's heel strike after this foot's toe off.
 * ``steady``: the rest.
 
 The summary's steps are the ``steady`` ones, or the ``running`` ones when they outnumber the
@@ -249,6 +250,10 @@ def foot_steps(
     next_ok[:-1] = complete[1:]
     if hs_all.size > 1 and to_all[-1] >= time_s.size - 1:
         next_ok[-2] = True  # the last stance is only cut by the end: its heel strike is real
+    if events.gap is not None and events.gap.any() and hs_all.size > 1:
+        # a stride across a gap in the signal is not known
+        cum = np.concatenate([[0], np.cumsum(events.gap)])
+        next_ok[:-1] &= cum[hs_all[1:] + 1] - cum[hs_all[:-1] + 1] == 0
     next_hs = np.full(hs_all.size, np.nan)
     next_hs[:-1] = np.where(next_ok[:-1], time_s[hs_all[1:]], np.nan)
     walked = complete & (durations <= longest)
@@ -417,7 +422,9 @@ def _label_bout(
             elif labels[i] != label:
                 break
     with np.errstate(invalid="ignore"):
-        labels[(labels == STEADY) & (flight >= MIN_FLIGHT_S)] = RUNNING
+        # a flight phase must outlast the events' uncertainty: two sample periods at least
+        shortest = np.maximum(MIN_FLIGHT_S, 2.0 * sample_period_s)
+        labels[(labels == STEADY) & (flight >= shortest)] = RUNNING
     return labels
 
 
