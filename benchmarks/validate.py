@@ -161,7 +161,7 @@ def moticon(folder: Path) -> dict[str, Any]:
     for label, parts in totals.items():
         n, k = sum(p.events for p in parts), sum(p.within for p in parts)
         out[f"events_{label}"] = {"events": n, "within_20ms": k}
-        print(f"  {label}: {k}/{n} within 20 ms ({100 * k / n:.0f}%)")
+        print(f"  {label}: {k}/{n} within 20 ms" + (f" ({100 * k / n:.0f}%)" if n else ""))
     report = folder / "gait_report_230927_10_21_14.xlsx"
     force = result.summary["distribution"]["mean_stance_force_n"]
     for side in ("left", "right"):

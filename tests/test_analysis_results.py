@@ -85,7 +85,7 @@ def test_typed_sections_equal_the_summary(name):
     [
         ("gaitpdb", "GaCo01_01.txt"),  # walking, N, both feet
         ("gaitndd", "als1.hea"),  # walking, raw units: no shares
-        ("pressure_r_extdata", "pliance_test.asc"),  # one foot standing on a plate
+        ("pressure_r_extdata", "pliance_test.asc"),  # one foot rolling over a plate
     ],
 )
 def test_typed_sections_equal_the_summary_on_real_files(parts):

@@ -135,6 +135,10 @@ def test_footscan_is_in_kpa_and_its_roll_off_gets_every_footprint_value():
     assert {"heel", "forefoot", "auto.hallux"} <= set(regions.index)
     assert regions.loc["heel", "peak_pressure_kpa"] > 0
     assert not any("no complete step" in problem for problem in result.summary["problems"])
+    # one contact, no gait cycle: no walking indicator is judged
+    assert result.summary["activity"] == "roll_off"
+    names = {ind["name"].split(".")[0] for ind in result.summary["indicators"]}
+    assert "cpei_pct" in names and not names & {"cadence_steps_per_min", "stride_time_s"}
 
 
 def test_emed_regions_cover_every_frame_of_the_contact():

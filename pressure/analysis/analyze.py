@@ -107,7 +107,9 @@ PHYSICAL_ZERO_UNITS = ("kpa", "n_cm2", "n", "adc")
 SHARE_UNITS = ("kpa", "n_cm2", "n")
 SATURATED_FRACTION = 0.02  # of a sensor's loaded frames at its very maximum
 DEAD_FRACTION = 0.01  # of the foot's 99th-percentile sensor value, never exceeded
-MAX_SENSORS_DEAD_CHECK = 128  # dead sensors are judged on insoles up to this many sensors
+#: Dead sensors are judged on insoles up to this many sensors (a discrete insole's, as the
+#: footprint module tells them from a dense grid's or a plate's sensels).
+MAX_SENSORS_DEAD_CHECK = footprint.DISCRETE_MAX_SENSORS
 
 
 @dataclass(frozen=True)
@@ -329,7 +331,7 @@ def analyze(session: Session, options: AnalysisOptions | None = None) -> Analysi
             for side, f in feet.items()
         }
     )
-    gait = gait_section(steps, walking, loaded, opt, rules)
+    gait = gait_section(steps, walking, loaded, opt, rules, rolled=bool(roll_off))
     dist, notes = distribution_section(session, feet, steps, masks, walking, opt)
     problems += notes
     pron = pronation_section(steps, walking, dist.medial_share_pct)
@@ -492,6 +494,8 @@ def gait_section(
     loaded: bool,
     opt: AnalysisOptions,
     rules: PerSide[str] | None = None,
+    *,
+    rolled: bool = False,
 ) -> Gait:
     """Step counts, cadence and the stride, stance and swing statistics of the used strides
     (``steps.spatiotemporal``); ``loaded``: some foot carries a load at all."""
@@ -508,7 +512,7 @@ def gait_section(
         return PerSide.of({side: int(((steps["side"] == side) & selected).sum()) for side in SIDES})
 
     return Gait(
-        activity=("running" if counted == "running" else "walking")
+        activity=("roll_off" if rolled else "running" if counted == "running" else "walking")
         if walking
         else ("standing" if loaded else "none"),
         steps=count(steps["label"] != STANDING),
@@ -804,7 +808,7 @@ def indicator_section(
     )
     # (reference key, per-side values or one value, unit), in the order they are shown
     shown: list[tuple[str, PerSide[float] | float | None, str]] = []
-    if walking:
+    if walking and gait.activity != "roll_off":  # a plate roll-off has no gait cycle
         shown += [
             ("cadence_steps_per_min", gait.cadence_steps_per_min, "steps/min"),
             ("stride_time_s", gait.stride_time_s, "s"),

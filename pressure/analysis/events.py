@@ -59,6 +59,7 @@ reported on the other (``benchmarks/validate.py``; README "Validation"); tests i
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -71,8 +72,10 @@ BoolArray = npt.NDArray[np.bool_]
 
 @dataclass(frozen=True)
 class EventOptions:
-    """Parameters of ``detect_events`` (see the module docstring). Times in s; levels as
-    fractions of the local range."""
+    """Parameters of ``detect_events`` (see the module docstring). Times in s;
+    ``threshold`` and ``hysteresis`` as fractions of the local range, the event levels as
+    fractions of (step peak − swing floor), ``raw_rise_per_s`` in (peak − floor) per second,
+    ``noise_sds`` in robust SDs of the swing."""
 
     threshold: float = 0.30
     hysteresis: float = 0.05
@@ -99,6 +102,11 @@ class EventOptions:
         for name in ("heel_strike_level", "toe_off_level", "raw_toe_off_level"):
             if not 0 < getattr(self, name) < 1:
                 raise ValueError(f"{name} must be a fraction between 0 and 1")
+        for name in ("raw_rise_per_s", "noise_sds", "min_range_n"):
+            if not getattr(self, name) >= 0:
+                raise ValueError(f"{name} must not be negative")
+        if not (isinstance(self.max_missing_frames, int) and self.max_missing_frames >= 0):
+            raise ValueError("max_missing_frames must be a whole number >= 0")
         low, high = self.floor_part
         if not 0 <= low < high <= 1:
             raise ValueError("floor_part must be two fractions, 0 <= first < second <= 1")
@@ -275,13 +283,10 @@ def _floors(
     idx = lo[:, None] + offsets[None, :]
     inside = offsets[None, :] < width[:, None]
     values = np.where(inside, load[np.minimum(idx, load.size - 1)], np.nan)
-    with np.errstate(all="ignore"):
-        import warnings
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows: empty segments
-            median = np.nanmedian(values, axis=1)
-            sd = 1.4826 * np.nanmedian(np.abs(values - median[:, None]), axis=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows: empty segments
+        median = np.nanmedian(values, axis=1)
+        sd = 1.4826 * np.nanmedian(np.abs(values - median[:, None]), axis=1)
     return median, sd
 
 

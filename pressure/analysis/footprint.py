@@ -52,8 +52,8 @@ BoolArray = npt.NDArray[np.bool_]
 
 #: Border of the distal third, fraction of foot length from the heel (Song 1996; METHODS §2.1).
 DISTAL_THIRD = 2.0 / 3.0
-#: Insoles with up to this many sensors are discrete: their outline is the footprint (the same
-#: limit ``analyze`` uses to tell an insole's sensors from a dense grid's sensels).
+#: Insoles with up to this many sensors are discrete: their outline is the footprint (the one
+#: limit that tells an insole's sensors from a dense grid's sensels; ``analyze`` uses it too).
 DISCRETE_MAX_SENSORS = 128
 #: A sensel is loaded in a stance above this fraction of the stance's highest sensel (the
 #: footprint threshold of the automatic regions, ``pressure.masks.FOOTPRINT_FRACTION``).

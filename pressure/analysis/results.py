@@ -98,8 +98,8 @@ class EventDetection(_Section):
 
 @dataclass(frozen=True)
 class Gait(_Section):
-    """``summary["gait"]``. ``activity``: "walking", "running", "standing" or "none" (no load
-    at all).
+    """``summary["gait"]``. ``activity``: "walking", "running", "roll_off" (a foot rolling
+    over a plate: one contact, no gait cycle), "standing" or "none" (no load at all).
     ``steps``: complete steps per foot (the step table's rows but those labelled
     ``standing``); ``steps_used``: those used for the stride statistics
     (``steps.STEP_COLUMNS``'s ``used``). Times and percentages are means over the used strides

@@ -491,7 +491,7 @@ def steps_table(per_foot: list[pd.DataFrame], *, exclude_turns: bool = True) -> 
     table["double_support_s"] = ds
     table["flight_s"] = _flight(table)
     standing = np.zeros(len(table), dtype=np.bool_)
-    if _STANDING in table:  # rows made elsewhere (a plate's contact) are never standing
+    if _STANDING in table:  # rows made without the column (by hand, in tests) never are
         standing = table[_STANDING].fillna(False).to_numpy(dtype=bool)
     walking = table[~standing]
     bouts = np.zeros(len(table), dtype=np.int64)

@@ -61,6 +61,7 @@ def render(result: Analysis) -> str:
 
     g, d, p, q = result.gait, result.distribution, result.pronation, result.quality
     walking = result.activity in ("walking", "running")
+    stepped = walking or result.activity == "roll_off"  # steps with a gait line
     lines = [
         f"{result.file}  ({result.format}, {_num(result.duration_s, '.1f', 's')}, "
         f"{_num(result.sampling_rate_hz, 'g', 'Hz')}; {result.activity})",
@@ -94,7 +95,7 @@ def render(result: Analysis) -> str:
     unit = d.load_unit or "mixed units"
     lines += [
         "",
-        "Load distribution" + (" (over the stances)" if walking else ""),
+        "Load distribution" + (" (over the stances)" if stepped else ""),
         f"  left share          {_num(d.left_share_pct, '.1f', '%')}   symmetry index "
         f"{_num(d.symmetry_index_pct, '+.1f', '%')} (+: right carries more)",
         f"  mean stance load    {_pair(d.mean_stance_load, '.4g', unit)}",
@@ -102,11 +103,15 @@ def render(result: Analysis) -> str:
         f"  medial share        {_pair(d.medial_share_pct, '.1f', '%')}",
         f"  mean CoP, medial    {_pair(d.cop_ml_pct, '+.1f', '% of foot width')}",
     ]
-    if walking:
+    if stepped:
+        # a plate's or a dense grid's footprint gives CPEI proper; an insole's outline a
+        # CPEI-like value (METHODS §2.1)
+        plate = "loaded_sensels" in {p.cpei_footprint.left, p.cpei_footprint.right}
+        cpei = "CPEI      " if plate else "CPEI-like "
         lines += [
             "",
             "Pronation / supination indicators (per step, mean)",
-            f"  CPEI-like           {_pair(p.cpei_pct, '.1f', '%')} (+: lateral of chord)",
+            f"  {cpei}          {_pair(p.cpei_pct, '.1f', '%')} (+: lateral of chord)",
             f"  medial-lateral idx  {_pair(p.medial_lateral_index, '+.2f')} (+: medial)",
             f"  gait line length    {_pair(p.gait_line_length_mm, '.0f', 'mm')} (CoP path)",
             f"  gait line heel→toe  "

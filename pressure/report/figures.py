@@ -306,7 +306,9 @@ def shares(analysis: Analysis) -> Result:
         for side in SIDES:
             rows.append((f"{label}, {side}", d.get(key, {}).get(side), side, (None, None)))
     if all(value is None for _, value, _, _ in rows):
-        if analysis.summary["activity"] in ("walking", "running") and not len(analysis.steps):
+        if analysis.summary["activity"] in ("walking", "running", "roll_off") and not len(
+            analysis.steps
+        ):
             return None, (
                 "No load shares: they are taken over the stances of complete steps, and "
                 "this walk has none."
