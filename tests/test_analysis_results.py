@@ -126,3 +126,30 @@ def test_per_side_of_turns_nan_into_none():
     both = PerSide.of({"left": float("nan"), "right": 2.0})
     assert both == PerSide(None, 2.0) and both.to_dict() == {"left": None, "right": 2.0}
     assert PerSide.of({}).to_dict() == {"left": None, "right": None}
+
+
+def _key_paths(node: object, prefix: str = "") -> set[str]:
+    out: set[str] = set()
+    if isinstance(node, dict):
+        for key, value in node.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            out |= {path} | _key_paths(value, path)
+    return out
+
+
+def test_the_summary_keeps_every_key_it_had():
+    """Extend, don't break: every JSON key the summary had before the typed sections (listed
+    in tests/summary_keys_v1.txt from that version's output) is still there."""
+    lines = (ROOT / "tests" / "summary_keys_v1.txt").read_text(encoding="utf-8").splitlines()
+    before = {line for line in lines if line and not line.startswith("#")}
+    now: set[str] = set()
+    for path in (
+        ROOT / "sample_data" / "walk_normal.insole",
+        ROOT / "sample_data" / "stand_quiet.insole",
+        shared_data("gaitpdb", "GaCo01_01.txt"),
+    ):
+        summary = dict(analyze(load(path)).summary)
+        summary.pop("indicators")
+        now |= _key_paths(summary)
+    assert len(before) > 150
+    assert before <= now, sorted(before - now)
