@@ -11,6 +11,8 @@ table, heel strike 0.93, 2.05, 3.17 and 4.32 s).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -165,3 +167,53 @@ def test_a_plate_contact_that_does_not_roll_is_not_a_roll_off():
     assert fp.is_roll_off(cop, contact)
     still = contact & (np.arange(foot.n_frames) < 5)  # the heel's first frames only
     assert not fp.is_roll_off(cop, still)
+
+
+def _print(*, hallux_x_mm: float | None, arch_side_x: float | None) -> tuple[np.ndarray, ...]:
+    """A synthetic plate print, toes toward +y, seen from above (x to the viewer's right):
+    heel and forefoot pads, a midfoot band on the side ``arch_side_x`` (its sign; None: no
+    midfoot contact), and a hallux at ``hallux_x_mm`` reaching further forward than the lesser
+    toes (None: toes level). Three frames: heel, whole foot, forefoot (a roll-off)."""
+    cell = 5.0
+    xs, ys = np.meshgrid(np.arange(-60, 61, cell), np.arange(0, 260, cell))
+    x, y = xs.ravel().astype(float), ys.ravel().astype(float)
+    heel = ((x / 28) ** 2 + ((y - 35) / 32) ** 2) <= 1
+    fore = ((x / 45) ** 2 + ((y - 170) / 30) ** 2) <= 1
+    on = heel | fore
+    if arch_side_x is not None:
+        on |= (y > 70) & (y < 140) & (np.sign(arch_side_x) * x > 15) & (np.abs(x) < 40)
+    toes = (np.abs(x) <= 40) & (y >= 205) & (y <= 220)
+    if hallux_x_mm is not None:
+        toes |= np.hypot(x - hallux_x_mm, y - 232) <= 11
+    on |= toes
+    x, y = x[on], y[on]
+    values = np.zeros((3, x.size))
+    values[0, y < 80] = 200.0
+    values[1, :] = 150.0
+    values[2, y > 140] = 250.0
+    return x, y, np.full(x.size, cell * cell), values
+
+
+@pytest.mark.parametrize(
+    ("hallux_x_mm", "arch_side_x", "cue"),
+    [(-22.0, None, "hallux"), (None, 1.0, "arch"), (-22.0, 1.0, "arch")],
+)
+def test_the_plate_side_rule_on_synthetic_prints(hallux_x_mm, arch_side_x, cue):
+    """A right foot seen from above, toes up, has its medial side (hallux, arch) on the
+    viewer's left (−x): each cue alone names it right, and its mirror image left."""
+    for mirror, expected in ((1.0, "right"), (-1.0, "left")):
+        x, y, area, values = _print(hallux_x_mm=hallux_x_mm, arch_side_x=arch_side_x)
+        feet, plate = plate_feet(
+            Path("synthetic.lst"),
+            np.arange(3) * 0.01,
+            values,
+            mirror * x,
+            y,
+            area,
+            unit="kpa",
+            sampling_rate_hz=100.0,
+            name="synthetic",
+        )
+        assert tuple(feet) == (expected,), (cue, mirror)
+        assert plate[expected]["medial_side_cue"] == cue
+        assert plate[expected]["medial_side_inferred"]

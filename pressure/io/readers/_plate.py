@@ -28,7 +28,8 @@ wherever the foot lands, so its sensors have no fixed place in the foot frame of
    forefoot, and the first ray reaches further forward than the fifth, so of the forefoot's
    active sensors (from 55 % of the length) the half on one side of the forefoot's centre line
    whose mean position lies further forward (by more than ``HALLUX_REACH``, 1 % of the length)
-   is medial. With neither cue the choice is arbitrary and ``medial_side_inferred`` is False.
+   is medial. ``medial_side_cue`` says which cue decided ("arch" or "hallux"); with neither
+   the choice is arbitrary, the cue is None and ``medial_side_inferred`` is False.
 4. **Side**: given by the file when it says (``side``); else from the footprint's chirality
    (medial edge on the viewer's left with the toes up is a right foot), which assumes that the
    plate's rows and columns, as the file orders them, are a top view with the row number
@@ -132,8 +133,9 @@ def _merge_along(
 
 def _frame(
     xy: FloatArray, first_xy: FloatArray | None, half: float
-) -> tuple[FloatArray, FloatArray, bool]:
-    """(toe direction d, medial direction m, medial side inferred) of one footprint."""
+) -> tuple[FloatArray, FloatArray, str | None]:
+    """(toe direction d, medial direction m, the cue the medial side was told by: "arch",
+    "hallux", or None when neither told it) of one footprint."""
     centre = xy.mean(axis=0)
     if len(xy) >= 2:
         _, _, vt = np.linalg.svd(xy - centre, full_matrices=False)
@@ -157,7 +159,7 @@ def _frame(
     arch = bool(mid.any()) and abs(float(t[mid].mean()) - centre_line) > half / 2
     if arch:  # the midfoot's contact lies laterally: the arch is the concave, medial side
         medial_positive = float(t[mid].mean()) < centre_line
-        return d, (n if medial_positive else -n), True
+        return d, (n if medial_positive else -n), "arch"
     # no arch to go by: the hallux side of the forefoot reaches further forward
     fore = u >= FOREFOOT_START
     if fore.sum() >= 2:
@@ -166,8 +168,8 @@ def _frame(
         if ahead.any() and behind.any():
             reach = float(u[ahead].mean() - u[behind].mean())
             if abs(reach) > HALLUX_REACH:
-                return d, (n if reach > 0 else -n), True
-    return d, n, False
+                return d, (n if reach > 0 else -n), "hallux"
+    return d, n, None
 
 
 def plate_feet(
@@ -250,8 +252,8 @@ def plate_feet(
             last = w[loaded[-tenth:]].sum(axis=0)
             if first.sum() > 0 and last.sum() > 0:
                 first_xy = np.array([first @ xy / first.sum(), last @ xy / last.sum()])
-        d, m, inferred = _frame(xy, first_xy, half)
-        candidates.append({"index": index, "d": d, "m": m, "medial_inferred": inferred})
+        d, m, cue = _frame(xy, first_xy, half)
+        candidates.append({"index": index, "d": d, "m": m, "medial_cue": cue})
     # which foot is which: chirality (medial on the viewer's left with the toes up = right)
     for cand in candidates:
         n = np.array([-cand["d"][1], cand["d"][0]])
@@ -303,7 +305,8 @@ def plate_feet(
             "matrix": matrix.tolist(),
             "origin_mm": origin.tolist(),
             "side_inferred": side_inferred,
-            "medial_side_inferred": cand["medial_inferred"],
+            "medial_side_inferred": cand["medial_cue"] is not None,
+            "medial_side_cue": cand["medial_cue"],
         }
     plate["frames_loaded"] = int(frames_loaded.sum())
     return feet, plate
