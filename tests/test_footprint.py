@@ -205,7 +205,7 @@ def test_the_plate_side_rule_on_synthetic_prints(hallux_x_mm, arch_side_x, cue):
         x, y, area, values = _print(hallux_x_mm=hallux_x_mm, arch_side_x=arch_side_x)
         feet, plate = plate_feet(
             Path("synthetic.lst"),
-            np.arange(3) * 0.01,
+            np.arange(3, dtype=np.float64) / 100.0,
             values,
             mirror * x,
             y,
