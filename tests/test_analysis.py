@@ -557,6 +557,7 @@ def _foot_rows(side: str, heel_strikes: list[float], stance_s: float) -> pd.Data
             "swing_s": stride - stance_s,
             "stride_s": stride,
             "_follows_gap": False,
+            "_standing": False,
             "_sample_period_s": 0.01,
         }
     )

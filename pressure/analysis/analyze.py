@@ -31,7 +31,8 @@ turns (``steps`` module docstring; their number is ``gait.steps_used``, and
 ``gait.steps_steady`` counts the steady steps, ``gait.steps_by_label`` every label); loads
 and pronation indicators over every complete step when no step is used (a short walk).
 ``activity`` is ``running`` when the steps with a flight phase outnumber the steady walking
-steps; the walking reference ranges (cadence, stride, swing) then do not apply.
+steps, and ``roll_off`` for a foot rolling over a plate (one contact, ``footprint``); the
+walking reference ranges (cadence, stride, swing) then do not apply.
 """
 
 from __future__ import annotations

@@ -490,9 +490,7 @@ def steps_table(per_foot: list[pd.DataFrame], *, exclude_turns: bool = True) -> 
         ds[mine[ok]] = to_other[j[ok]] - hs[ok]
     table["double_support_s"] = ds
     table["flight_s"] = _flight(table)
-    standing = np.zeros(len(table), dtype=np.bool_)
-    if _STANDING in table:  # rows made without the column (by hand, in tests) never are
-        standing = table[_STANDING].fillna(False).to_numpy(dtype=bool)
+    standing = table[_STANDING].fillna(False).to_numpy(dtype=bool)
     walking = table[~standing]
     bouts = np.zeros(len(table), dtype=np.int64)
     if len(walking):
