@@ -77,3 +77,8 @@ def __getattr__(name: str) -> Any:
 
         return getattr(importlib.import_module(_LAZY[name], __name__), name)
     raise AttributeError(f"module 'pressure' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    # the lazily imported names too (tab completion, dir()), without importing them
+    return sorted(set(globals()) | set(__all__))
