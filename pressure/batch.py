@@ -67,6 +67,9 @@ TRACEBACK_DIR = "tracebacks"
 #: summary keys left out of the table: the same text in every row
 CONSTANT_KEYS = frozenset({"note", "red_flags_intro", "red_flags", "file"})
 ID_COLUMNS = ("session_id", "source_path", "format")
+#: the layout of the kept results' tables: a result kept under another is redone (2: the step
+#: table's load columns carry their unit, ``peak_load_n`` for ``peak_load``)
+TABLES_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -317,9 +320,10 @@ def _keep(target: Path, outcome: Outcome, stamp: dict[str, Any]) -> None:
 
 
 def _stamp(job: Job, options: AnalysisOptions | None = None) -> dict[str, Any]:
-    """What a kept result depends on: the package version, the analysis options (their
-    dataclass text; None: the defaults) and every file of the session and beside it (size
-    and modification time; a missing file as -1)."""
+    """What a kept result depends on: the package version, the tables' layout
+    (``TABLES_VERSION``), the analysis options (their dataclass text; None: the defaults) and
+    every file of the session and beside it (size and modification time; a missing file as
+    -1)."""
     from . import __version__
 
     parts = []
@@ -331,7 +335,12 @@ def _stamp(job: Job, options: AnalysisOptions | None = None) -> dict[str, Any]:
             parts.append([part, -1, -1])
     from .analysis import AnalysisOptions
 
-    return {"version": __version__, "options": repr(options or AnalysisOptions()), "parts": parts}
+    return {
+        "version": __version__,
+        "tables": TABLES_VERSION,
+        "options": repr(options or AnalysisOptions()),
+        "parts": parts,
+    }
 
 
 def _write_bytes(data: bytes, path: Path) -> None:

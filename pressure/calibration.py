@@ -484,6 +484,7 @@ def scale_to_body_weight(session: Session, body_mass_kg: float) -> Session:
         "factor": factor,
         "factor_unit": f"N per {units['left']}",
         "mean_load": _per_side(means),
+        "load_unit": units["left"],  # of mean_load (N when the sensors give forces)
         "window_s": [start, stop],
         "from_unit": {s: _foot(session, s).unit for s in SIDES},
         "unit": "n",

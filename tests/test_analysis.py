@@ -537,7 +537,7 @@ def test_bouts_start_and_stop_from_standing_and_only_steady_steps_count():
         # the summary is over the steady steps: no stride takes in the standing
         assert gait["stride_time_s"][side] == pytest.approx(truth["stride_time_s"], rel=0.01)
         assert steps.loc[mine & steady, "stride_s"].max() < 1.3 * truth["stride_time_s"]
-        mean = steps.loc[mine & steps["used"], "mean_load"].mean()
+        mean = steps.loc[mine & steps["used"], "mean_load_n"].mean()
         assert result.summary["distribution"]["mean_stance_force_n"][side] == pytest.approx(mean)
     assert result.summary["activity"] == "walking"
     assert gait["flight_time_s"] == 0.0  # walking: the other foot lands before this one lifts

@@ -169,14 +169,15 @@ def _vendor_steps(session, side: str):
         hs, to, np.ones(hs.size, dtype=bool), np.zeros(t.size), np.ones(t.size), True
     )
     cop = foot_cop(foot, sensor_weights(foot))
-    return foot_steps(side, t, foot.total_force_n.astype(float), events, cop, {}, foot.layout)
+    force = foot.total_force_n.astype(float)
+    return foot_steps(side, t, force, events, cop, {}, foot.layout, load_unit="n")
 
 
 def test_moticon_mean_stance_force_agrees_with_the_gait_report(moticon):
     """The report's "Mean total force during stance phase (<side>) (N)" is over the steps it
     used for statistics: all of them in this file ("Number of steps used for statistics" =
     "Number of steps"). Per step: the mean over heel strike to toe off, both samples
-    included (``steps.mean_load``). With the vendor's own events this definition must give the
+    included (``steps.mean_load_n``). With the vendor's own events this definition must give the
     report's figure within 0.5 %; with ours, over the same steps, within 2 % (the issue's
     goal); the summary, over our steady steps only (initiation and termination left out,
     which this report keeps), within 2 % too."""
@@ -188,9 +189,9 @@ def test_moticon_mean_stance_force_agrees_with_the_gait_report(moticon):
     steps = result.steps
     for side in ("left", "right"):
         theirs = float(str(report[f"Mean total force during stance phase ({side}) (N)"][0]))
-        definition = float(_vendor_steps(session, side)["mean_load"].mean())
+        definition = float(_vendor_steps(session, side)["mean_load_n"].mean())
         walked = (steps["side"] == side) & (steps["label"] != "standing")
-        ours_all = float(steps.loc[walked, "mean_load"].mean())
+        ours_all = float(steps.loc[walked, "mean_load_n"].mean())
         summary = result.summary["distribution"]["mean_stance_force_n"][side]
         print(
             f"moticon {side}: mean stance force, report {theirs:.1f} N; ours over the vendor's "
@@ -202,7 +203,7 @@ def test_moticon_mean_stance_force_agrees_with_the_gait_report(moticon):
         assert ours_all == pytest.approx(theirs, rel=0.02)
         assert summary == pytest.approx(theirs, rel=0.02)
         used = steps[(steps["side"] == side) & steps["used"]]
-        assert summary == pytest.approx(float(used["mean_load"].mean()), rel=1e-12)
+        assert summary == pytest.approx(float(used["mean_load_n"].mean()), rel=1e-12)
 
 
 def _report_steps(side: str) -> list[dict[str, object]]:

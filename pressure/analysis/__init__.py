@@ -14,7 +14,7 @@ from .results import (
     Quality,
     Sway,
 )
-from .steps import STEP_COLUMNS
+from .steps import STEP_COLUMNS, load_columns, step_columns
 
 
 def preload() -> None:
@@ -43,5 +43,7 @@ __all__ = [
     "Sway",
     "analyze",
     "detect_events",
+    "load_columns",
     "preload",
+    "step_columns",
 ]

@@ -72,7 +72,15 @@ from .results import (
     clean,
     number,
 )
-from .steps import LABELS, STANDING, foot_steps, spatiotemporal, steps_table, summary_label
+from .steps import (
+    LABELS,
+    STANDING,
+    foot_steps,
+    load_columns,
+    spatiotemporal,
+    steps_table,
+    summary_label,
+)
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -153,7 +161,8 @@ class Analysis:
     ``summary``: all of it as one nested dict of JSON types (module docstring), the sections'
     ``to_dict()``.
 
-    ``steps``: one row per step (``steps.STEP_COLUMNS``). ``cop``: per-frame CoP, columns
+    ``steps``: one row per step (``steps.step_columns``: the load columns named with the
+    load's unit, ``peak_load_n`` and so on when calibrated). ``cop``: per-frame CoP, columns
     ``time_s, side, cop_ml_<unit>, cop_ap_<unit>, load_<unit>`` in the foot frame, the unit the
     layout's (``mm``; ``au`` for gaitpdb's arbitrary units); NaN while the foot is unloaded;
     the load the CoP is weighted by in N (``load_n``) or in the values' own unit when they
@@ -436,6 +445,7 @@ def _step_table(
             f.foot.layout,
             f.foot.values,
             roll_off[side],
+            load_unit=f.unit,
         )
         if side in roll_off and f.cop is not None
         else foot_steps(
@@ -447,6 +457,7 @@ def _step_table(
             f.regions,
             f.foot.layout,
             values=f.foot.values,
+            load_unit=f.unit,
         )
         for side, f in feet.items()
     ]
@@ -594,8 +605,9 @@ def distribution_section(
             mine = steps[(steps["side"] == side) & (steps["label"] != STANDING)]
             if mine["used"].any():  # the summary's steps; a short walk: every step
                 mine = mine[mine["used"]]
-            mean_stance[side] = float(mine["mean_load"].mean()) if len(mine) else None
-            peak[side] = float(mine["peak_load"].mean()) if len(mine) else None
+            peak_col, mean_col, _ = load_columns(f.unit)
+            mean_stance[side] = float(mine[mean_col].mean()) if len(mine) else None
+            peak[side] = float(mine[peak_col].mean()) if len(mine) else None
         else:
             mean_stance[side] = float(loads.mean()) if loads.size else None
             peak[side] = float(loads.max()) if loads.size else None

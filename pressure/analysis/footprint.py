@@ -206,10 +206,13 @@ def plate_contact_steps(
     layout: SensorLayout | None,
     values: FloatArray,
     contact: BoolArray,
+    *,
+    load_unit: str,
 ) -> pd.DataFrame:
     """The step table's row for a plate roll-off: one stance from the first to the last frame
     in ``contact`` (inclusive; its ``toe_off_s`` is the end of the last loaded frame, one frame
-    period after it), with the gait line, CPEI and medial-lateral index of ``foot_steps``."""
+    period after it), with the gait line, CPEI and medial-lateral index of ``foot_steps``
+    (``load_unit``: the unit of ``load``, which names the load columns)."""
     from .steps import foot_steps
 
     loaded = np.flatnonzero(contact)
@@ -245,6 +248,7 @@ def plate_contact_steps(
         {name: pad(v, 0.0) for name, v in region_load.items()},
         layout,
         values=pad(values, np.nan),
+        load_unit=load_unit,
     )
 
 

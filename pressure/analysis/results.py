@@ -101,8 +101,8 @@ class Gait(_Section):
     """``summary["gait"]``. ``activity``: "walking", "running", "roll_off" (a foot rolling
     over a plate: one contact, no gait cycle), "standing" or "none" (no load at all).
     ``steps``: complete steps per foot (the step table's rows but those labelled
-    ``standing``); ``steps_used``: those used for the stride statistics
-    (``steps.STEP_COLUMNS``'s ``used``). Times and percentages are means over the used strides
+    ``standing``); ``steps_used``: those used for the stride statistics (the step table's
+    ``used``, ``steps.step_columns``). Times and percentages are means over the used strides
     (``_sd_s``: standard deviation, ``_cv_pct``: coefficient of variation);
     ``gait_asymmetry_pct``: 100 · |ln(short swing / long swing)|."""
 

@@ -3,14 +3,20 @@
 
 A *step* here is one stance of one foot, from its heel strike to its toe off; its stride runs
 from this heel strike to the next one of the same foot. Times are seconds from the start of the
-recording. Columns (``STEP_COLUMNS``; units in the names, ``load`` in the unit of the foot's
-load, N when calibrated):
+recording. Columns (``step_columns``; units in the names):
 
 ``side, step, heel_strike_s, toe_off_s, stance_s, swing_s, stride_s, stance_pct, swing_pct,
-double_support_s, flight_s, used, bout, label, peak_load, mean_load, load_time_integral,
-gait_line_length_mm, gait_line_width_mm, gait_line_ap_mm, gait_line_ap_pct_fl,
-gait_line_excursion_pct_fl, gait_line_width_pct_fw, cpei_pct, cpei_footprint,
-medial_lateral_index, cop_ml_pct``
+double_support_s, flight_s, used, bout, label, peak_load_<unit>, mean_load_<unit>,
+load_time_integral_<unit>_s, gait_line_length_mm, gait_line_width_mm, gait_line_ap_mm,
+gait_line_ap_pct_fl, gait_line_excursion_pct_fl, gait_line_width_pct_fw, cpei_pct,
+cpei_footprint, medial_lateral_index, cop_ml_pct``
+
+The load columns carry the unit of the foot's load (``load_columns``), as the CoP table's
+``load_<unit>`` does: ``peak_load_n``, ``mean_load_n``, ``load_time_integral_n_s`` (N, N·s)
+when the values give forces (``FootRecording.load``), else the values' own unit summed over
+the sensors (``peak_load_kpa``, ``load_time_integral_adc_s``, ...; ``model.UNITS``). A
+session whose feet have loads in different units has both sets of columns, each foot's row
+empty in the other's. ``STEP_COLUMNS`` are the columns for loads in N.
 
 * ``swing_s`` = next heel strike − this toe off; ``stride_s`` = next heel strike − this one;
   NaN for the last step of a foot, or across a gap in the signal.
@@ -24,11 +30,12 @@ medial_lateral_index, cop_ml_pct``
 * ``flight_s``: the time both feet are off the ground after this step: the other foot's next
   heel strike (within this stride) − this toe off, 0 when that heel strike comes first (double
   support, walking); NaN when not known.
-* ``mean_load``: the mean load over the samples from the heel strike to the toe off, *both
+* ``mean_load_<unit>``: the mean load over the samples from the heel strike to the toe off, *both
   included*: the Moticon OpenGo gait report's "Mean total force during stance phase (left)
   (N)" per step (its sheet "Report Data"; checked against its numbers in
-  ``tests/test_analysis_reference.py``). ``peak_load`` and ``load_time_integral`` are over
-  the stance [heel strike, toe off), the toe-off sample (the first of swing) excluded.
+  ``tests/test_analysis_reference.py``). ``peak_load_<unit>`` and
+  ``load_time_integral_<unit>_s`` (Σ load · Δt) are over the stance [heel strike, toe off),
+  the toe-off sample (the first of swing) excluded.
 
 Walking bouts and step labels
 -----------------------------
@@ -118,6 +125,7 @@ cut-off:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -133,7 +141,9 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
-STEP_COLUMNS = (
+#: the load columns, ``{unit}`` the foot's load unit (``load_columns``)
+LOAD_COLUMN_PATTERNS = ("peak_load_{unit}", "mean_load_{unit}", "load_time_integral_{unit}_s")
+_BEFORE_LOAD = (
     "side",
     "step",
     "heel_strike_s",
@@ -148,9 +158,8 @@ STEP_COLUMNS = (
     "used",
     "bout",
     "label",
-    "peak_load",
-    "mean_load",
-    "load_time_integral",
+)
+_AFTER_LOAD = (
     "gait_line_length_mm",
     "gait_line_width_mm",
     "gait_line_ap_mm",
@@ -162,6 +171,35 @@ STEP_COLUMNS = (
     "medial_lateral_index",
     "cop_ml_pct",
 )
+
+
+def load_columns(unit: str) -> tuple[str, str, str]:
+    """The step table's load columns for a foot whose load is in ``unit``.
+
+    Parameters
+    ----------
+    unit : str
+        The load's unit, one of ``model.UNITS`` (``"n"`` when the values give forces).
+
+    Returns
+    -------
+    tuple of str
+        ``(peak_load_<unit>, mean_load_<unit>, load_time_integral_<unit>_s)``, e.g.
+        ``("peak_load_n", "mean_load_n", "load_time_integral_n_s")``.
+    """
+    peak, mean, integral = (pattern.format(unit=unit) for pattern in LOAD_COLUMN_PATTERNS)
+    return peak, mean, integral
+
+
+def step_columns(load_units: Iterable[str] = ("n",)) -> tuple[str, ...]:
+    """The step table's columns (module docstring) for feet whose loads are in
+    ``load_units`` (one set of load columns per distinct unit, in the order given)."""
+    loads = [c for unit in dict.fromkeys(load_units) for c in load_columns(unit)]
+    return (*_BEFORE_LOAD, *loads, *_AFTER_LOAD)
+
+
+#: the step table's columns for loads in N (``step_columns``)
+STEP_COLUMNS = step_columns(("n",))
 
 MAX_STANCE_FACTOR = 2.0  # longer "stances" are standing still, before or after walking
 MIN_SPREAD_FRACTION = 0.01  # floor of the robust SD, fraction of the median stride
@@ -231,15 +269,21 @@ def foot_steps(
     region_load: dict[str, FloatArray],
     layout: SensorLayout | None,
     values: FloatArray | None = None,
+    *,
+    load_unit: str,
 ) -> pd.DataFrame:
-    """One row per complete stance of one foot (columns ``STEP_COLUMNS`` but ``step``;
+    """One row per complete stance of one foot (columns ``step_columns((load_unit,))`` but
+    ``step``;
     ``double_support_s``, ``flight_s``, ``used``, ``bout`` and ``label`` are filled in by
     ``steps_table``), and for ``steps_table`` the columns ``_follows_gap`` (the foot's stance
     before this one was not a step: standing, or cut by a gap) and ``_sample_period_s``
     (the median time between the foot's samples). Vectorised over the stances:
     an hour of walking is a few thousand of them. ``values``: the foot's sensor values
-    (frames, sensors), for each stance's loaded footprint (``footprint``)."""
-    columns = [c for c in STEP_COLUMNS if c != "step"] + [_FOLLOWS_GAP, _STANDING, _SAMPLE_PERIOD]
+    (frames, sensors), for each stance's loaded footprint (``footprint``). ``load_unit``:
+    the unit of ``load`` (``model.UNITS``), which names the load columns."""
+    peak_col, mean_col, integral_col = load_columns(load_unit)
+    columns = [c for c in step_columns((load_unit,)) if c != "step"]
+    columns += [_FOLLOWS_GAP, _STANDING, _SAMPLE_PERIOD]
     hs_all, to_all, complete = events.heel_strike, events.toe_off, events.complete
     durations = time_s[to_all] - time_s[hs_all]
     longest = np.inf
@@ -278,12 +322,12 @@ def foot_steps(
             "stance_s": to_t - hs_t,
             "swing_s": nxt - to_t,
             "stride_s": nxt - hs_t,
-            "peak_load": _segment_reduce(np.fmax, f, a, b),
-            "mean_load": _segment_sums(f, a, b_incl) / counts,
+            peak_col: _segment_reduce(np.fmax, f, a, b),
+            mean_col: _segment_sums(f, a, b_incl) / counts,
             _FOLLOWS_GAP: follows_gap[keep],
             _STANDING: ~walked[keep],
             _SAMPLE_PERIOD: float(np.median(np.diff(time_s))) if time_s.size > 1 else 0.0,
-            "load_time_integral": _segment_sums(f * dt, a, b),
+            integral_col: _segment_sums(f * dt, a, b),
         }
         nan = np.full(a.size, np.nan)
         length = width_mm = ap = ap_pct = width_pct = cpei = ml_pct = excursion = nan
@@ -458,10 +502,14 @@ def _flight(table: pd.DataFrame) -> FloatArray:
 def steps_table(per_foot: list[pd.DataFrame], *, exclude_turns: bool = True) -> pd.DataFrame:
     """Both feet's steps in time order, with ``step`` (per foot, from 1),
     ``double_support_s``, ``flight_s``, ``bout``, ``label`` and ``used`` filled in (module
-    docstring; ``exclude_turns=False`` counts the ``turn`` steps in the summary too)."""
+    docstring; ``exclude_turns=False`` counts the ``turn`` steps in the summary too). The
+    load columns are those of the feet's tables (``foot_steps``, even without a row)."""
+    prefix = LOAD_COLUMN_PATTERNS[0].removesuffix("{unit}")
+    units = [c.removeprefix(prefix) for f in per_foot for c in f.columns if c.startswith(prefix)]
+    columns = list(step_columns(units or ("n",)))
     frames = [f for f in per_foot if len(f)]
     if not frames:
-        table = pd.DataFrame({c: pd.Series(dtype=float) for c in STEP_COLUMNS})
+        table = pd.DataFrame({c: pd.Series(dtype=float) for c in columns})
         table["side"] = table["side"].astype(object)
         table["label"] = table["label"].astype(object)
         table["bout"] = table["bout"].astype(np.int64)
@@ -513,7 +561,7 @@ def steps_table(per_foot: list[pd.DataFrame], *, exclude_turns: bool = True) -> 
     table["label"] = labels
     counted = [summary_label(table)] + ([] if exclude_turns else [TURN])
     table["used"] = table["label"].isin(counted) & np.isfinite(stride)
-    return table[list(STEP_COLUMNS)]
+    return table[columns]
 
 
 def _stats(values: FloatArray) -> dict[str, float | None]:

@@ -9,14 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..analysis.steps import LOAD_COLUMN_PATTERNS
 from ..display import UNIT_TEXT, num, reference_range
-from ..model import Session
+from ..model import UNITS, Session
 from . import figures
 
 if TYPE_CHECKING:
     from ..analysis import Analysis
 
-#: step-table columns shown (all are in ``Analysis.steps``), with their headings
+#: step-table columns shown (all are in ``Analysis.steps``), with their headings; the load
+#: columns once per load unit in the table (``pressure.analysis.steps.step_columns``)
 STEP_COLUMNS = (
     ("side", "side"),
     ("step", "step"),
@@ -27,15 +29,13 @@ STEP_COLUMNS = (
     ("stride_s", "stride (s)"),
     ("stance_pct", "stance (% stride)"),
     ("double_support_s", "double support (s)"),
-    ("peak_load", "peak load"),
-    ("mean_load", "mean load"),
+    (LOAD_COLUMN_PATTERNS[0], "peak load"),
+    (LOAD_COLUMN_PATTERNS[1], "mean load"),
     ("gait_line_length_mm", "gait line (mm)"),
     ("cpei_pct", "CPEI-like (%)"),
     ("medial_lateral_index", "ML index"),
     ("used", "used"),
 )
-#: step-table columns in the session's load unit
-LOAD_COLUMNS = ("peak_load", "mean_load")
 MAX_METADATA_ROWS = 40
 MAX_VALUE_CHARS = 300
 
@@ -180,6 +180,20 @@ def session_title(session: Session) -> str:
     return text(session.path.name)
 
 
+def _step_columns(columns: Any) -> list[tuple[str, str]]:
+    """The step-table columns shown and their headings: the load columns once for each load
+    unit the table has (a session whose feet differ in unit has two sets), the unit in the
+    heading."""
+    units = [u for u in UNITS if LOAD_COLUMN_PATTERNS[0].format(unit=u) in set(columns)]
+    shown: list[tuple[str, str]] = []
+    for column, heading in STEP_COLUMNS:
+        if column in LOAD_COLUMN_PATTERNS:
+            shown += [(column.format(unit=u), f"{heading} ({UNIT_TEXT.get(u, u)})") for u in units]
+        else:
+            shown.append((column, heading))
+    return shown
+
+
 def build(session: Session, analysis: Analysis, title: str | None = None) -> ReportContent:
     s = analysis.summary
     g, d, q = s["gait"], s["distribution"], s["quality"]
@@ -244,15 +258,13 @@ def build(session: Session, analysis: Analysis, title: str | None = None) -> Rep
     quality += [(f"reader: {k}", str(v)) for k, v in (q.get("reader") or {}).items()]
 
     steps = analysis.steps
-    unit_text = UNIT_TEXT.get(load_unit, load_unit)
-    step_header = [
-        f"{h} ({unit_text})" if c in LOAD_COLUMNS and unit_text else h for c, h in STEP_COLUMNS
-    ]
+    shown = _step_columns(steps.columns)
+    step_header = [heading for _, heading in shown]
     step_rows = []
     for row in steps.itertuples(index=False):
         values = row._asdict()
         cells = []
-        for column, _ in STEP_COLUMNS:
+        for column, _ in shown:
             v = values.get(column)
             if column in ("side", "step"):
                 cells.append(str(v))
