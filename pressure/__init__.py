@@ -1,7 +1,22 @@
 """pressure: the open plantar-pressure insole analyzer.
 
 The wire format lives in the sibling package ``firmware_protocol``; this package reads devices
-and files, and analyses what they hold.
+and files, and analyses what they hold::
+
+    import pressure
+
+    session = pressure.load("walk.insole")  # any format it reads -> Session
+    result = pressure.analyze(session)  # -> Analysis: .summary (JSON), .steps, .cop, ...
+    pressure.write_report(session, "walk.html", analysis=result)  # or .pdf
+    pressure.run_batch("recordings/", "tables/")  # every session under a folder
+
+Files and sessions: ``load``, ``Session``, ``FootRecording``, ``SensorLayout``,
+``grid_layout``, ``read_layout``, ``write_layout``. Calibration (each returns a new session):
+``tare``, ``apply_gain``, ``apply_curve``, ``scale_to_body_weight``, ``with_layout``.
+Analysis: ``analyze``, ``AnalysisOptions``, ``Analysis``; reports and batches:
+``write_report``, ``run_batch``, ``BatchResult``. Errors: ``PressureError`` (the root),
+``FileFormatError``, ``DeviceError``. Units are in the names (``time_s``, ``force_n``,
+``pressure_kpa``, ``cop_ml_mm``). The command line is ``pressure --help``.
 """
 
 from __future__ import annotations
@@ -71,7 +86,8 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
-    # imported on first use, so `pressure --help` does not pay for numpy and the readers
+    """The public name ``name``, its module imported on first use (PEP 562)."""
+    # so that `pressure --help` does not pay for numpy and the readers
     if name in _LAZY:
         import importlib
 
@@ -80,5 +96,6 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    # the lazily imported names too (tab completion, dir()), without importing them
+    """This module's names and the public ones imported on first use (PEP 562)."""
+    # so that tab completion and dir() show them, without importing them
     return sorted(set(globals()) | set(__all__))

@@ -105,8 +105,30 @@ class Outcome:
 
 @dataclass
 class BatchResult:
-    """Tables of a batch run (``summary``, ``steps``, ``errors``, ``skipped``) and counts:
-    ``analysed`` this run, ``up_to_date`` (reused from an earlier run), ``failed``."""
+    """Tables and counts of a batch run (``run_batch``).
+
+    Attributes
+    ----------
+    summary : pandas.DataFrame
+        One row per session analysed: ``session_id`` (the primary file's path under the
+        root), ``source_path``, ``format`` and the analysis summary flattened to dotted names
+        (``flatten``; units in the names, as in ``Analysis.summary``).
+    steps : pandas.DataFrame
+        Every step of every session (``Analysis.steps``, load columns named with their
+        unit), with its ``session_id``.
+    errors : pandas.DataFrame
+        One row per session that failed: ``file``, ``error`` (one line).
+    skipped : pandas.DataFrame
+        Files that are not sessions: ``file``, ``reason``.
+    analysed : int
+        Sessions analysed in this run.
+    up_to_date : int
+        Sessions whose kept result from an earlier run was reused.
+    failed : int
+        Sessions that failed (rows of ``errors``).
+    written : list of Path
+        The table files written to the output folder (none without one).
+    """
 
     summary: pd.DataFrame
     steps: pd.DataFrame
@@ -119,6 +141,7 @@ class BatchResult:
 
     @property
     def sessions(self) -> int:
+        """The number of sessions found: analysed or failed."""
         return len(self.summary) + len(self.errors)
 
 
@@ -565,13 +588,50 @@ def run_batch(
     progress: bool | None = None,
     options: AnalysisOptions | None = None,
 ) -> BatchResult:
-    """Analyse every session under ``root`` (module docstring). ``out``: the output folder
-    (None: tables in memory only, nothing reused); ``jobs``: worker processes (default: one per
-    CPU); ``dask``: a Dask scheduler address instead of local processes (given up after
-    ``dask_timeout_s`` when it does not answer); ``progress``: show a
-    progress bar (default: when stderr is a terminal); ``options``: the analysis options of
-    every session (a time window, turns counted or not; part of each result's stamp, so a
-    run with other options redoes the sessions). Returns the tables and counts."""
+    """Analyse every session under a folder, in parallel, into tables (module docstring).
+
+    A session that fails becomes a row of ``errors``; it never stops the batch.
+
+    Parameters
+    ----------
+    root : str or path
+        The folder searched, with its subfolders.
+    out : str or path, optional
+        The output folder for ``summary.parquet``/``.csv``, ``steps.parquet``,
+        ``errors.csv``, ``skipped.csv`` (and ``reports/``), created if needed; it also keeps
+        each session's result so that a later run redoes only what changed. None: tables in
+        memory only, nothing reused.
+    jobs : int, optional
+        Worker processes (default: one per CPU; 1 runs in this process).
+    pattern : str, optional
+        Keep only the records one of whose files' path under ``root`` matches this glob,
+        matched from the right (``PurePath.match``: ``"*.asc"``, ``"site_a/*.asc"``).
+    report : bool
+        Also write an HTML report per session to ``out/reports/<id>.html`` (needs ``out``).
+    force : bool
+        Redo every session, even those whose kept result is up to date.
+    dask : str, optional
+        A Dask scheduler address (``tcp://host:8786``) to run on instead of local processes.
+    dask_timeout_s : float
+        Give up on a scheduler that does not answer within this many seconds (default 10).
+    progress : bool, optional
+        Show a progress bar on stderr (default: when stderr is a terminal).
+    options : AnalysisOptions, optional
+        The analysis options of every session (a time window, turns counted or not); part of
+        each kept result's stamp, so a run with other options redoes the sessions.
+
+    Returns
+    -------
+    BatchResult
+        The tables (``summary``, ``steps``, ``errors``, ``skipped``), the counts and the files
+        written.
+
+    Raises
+    ------
+    PressureError
+        When ``root`` is not a folder, ``out`` cannot be created or written, reports are asked
+        without ``out``, or the Dask scheduler cannot be reached.
+    """
     import pandas as pd
 
     base = Path(root)

@@ -146,6 +146,27 @@ def tare(
 
     ``metadata["calibration"]`` records the method, its parameters, the unloaded frame counts
     and the offsets. ``total_force_n`` (the device's own) is left as it is.
+
+    Parameters
+    ----------
+    session : Session
+        The session to tare; it is not changed.
+    window_s : tuple of float, optional
+        ``(t0, t1)``, s on the recording's time axis: take the offsets over this unloaded
+        period instead of the unloaded frames.
+    side : {"left", "right"}, optional
+        Tare this foot only (default: every foot the session has).
+
+    Returns
+    -------
+    Session
+        A new session whose values are the tared ones, in the same unit.
+
+    Raises
+    ------
+    ValueError
+        When a foot has no frames, no samples in ``window_s``, or (without ``window_s``) is
+        not seen to unload.
     """
     session = _check_session(session)
     sides = _sides(session, side)
@@ -255,10 +276,32 @@ def apply_gain(
     side: str | None = None,
     unit: str | None = None,
 ) -> Session:
-    """Multiply each sensor's values by its gain: a scalar for all sensors, or an array of one
-    gain per sensor (every foot it applies to must have that many sensors). Gains must be
-    finite and non-negative (0 silences a dead sensor). ``unit`` (one of ``UNITS``) is the
-    values' unit afterwards; by default it is unchanged."""
+    """Multiply each sensor's values by its gain.
+
+    Parameters
+    ----------
+    session : Session
+        The session; it is not changed.
+    gain : float or array of float, shape (sensors,)
+        One gain for all sensors, or one per sensor (every foot it applies to must have that
+        many sensors); finite and non-negative (0 silences a dead sensor), in the new unit
+        per old unit (e.g. kPa per ADC count).
+    side : {"left", "right"}, optional
+        Apply to this foot only (default: every foot the session has).
+    unit : str, optional
+        The values' unit afterwards, one of ``UNITS`` (default: unchanged).
+
+    Returns
+    -------
+    Session
+        A new session with the scaled values; ``metadata["calibration"]`` records the gains.
+
+    Raises
+    ------
+    ValueError
+        For a gain that is not finite and non-negative, of the wrong length, or an unknown
+        unit.
+    """
     session = _check_session(session)
     sides = _sides(session, side)
     _unit(unit)
@@ -312,6 +355,33 @@ def apply_curve(
     last segments. Values are not clipped (a curve that starts at (0, 0) keeps zero at zero).
     ``metadata["calibration"]`` records the points and how many samples fell outside the
     curve's range per foot.
+
+    Parameters
+    ----------
+    session : Session
+        The session; it is not changed.
+    raw : array of float, shape (k,) or (sensors, k)
+        The curve's points in the values' current unit (e.g. ADC counts), strictly
+        increasing.
+    value : array of float, same shape as ``raw``
+        What each point means, in ``unit``; monotone.
+    unit : str
+        The unit of ``value``, one of ``UNITS`` (``"kpa"``, ``"n_cm2"``, ``"n"``, ...).
+    side : {"left", "right"}, optional
+        Convert this foot only (default: every foot the session has).
+    extrapolate : {"clamp", "linear"}
+        Outside the curve's range: hold the end values, or continue the end segments.
+
+    Returns
+    -------
+    Session
+        A new session whose values are in ``unit``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown unit, points of the wrong shape, not finite, ``raw`` not strictly
+        increasing or ``value`` not monotone.
     """
     session = _check_session(session)
     sides = _sides(session, side)
@@ -407,8 +477,24 @@ def scale_to_body_weight(session: Session, body_mass_kg: float) -> Session:
     become newtons (unit ``"n"``): sensor force (or value) × k; ``total_force_n`` × k when
     present.
 
-    Raises ValueError when a foot is missing, the feet do not overlap in time, the loads'
-    units differ, or there is no load.
+    Parameters
+    ----------
+    session : Session
+        Both feet, tared, walking steadily or standing quietly; it is not changed.
+    body_mass_kg : float
+        The subject's body mass, kg (10 to 500), with anything carried.
+
+    Returns
+    -------
+    Session
+        A new session whose values are in N per sensor (unit ``"n"``); the factor (N per
+        unit of the load), the mean loads and their unit are in ``metadata["calibration"]``.
+
+    Raises
+    ------
+    ValueError
+        When a foot is missing, the feet do not overlap in time, the loads' units differ, or
+        there is no load.
     """
     session = _check_session(session)
     ok = isinstance(body_mass_kg, (int, float)) and not isinstance(body_mass_kg, bool)
@@ -500,10 +586,31 @@ def with_layout(
     layout: SensorLayout | Mapping[str, SensorLayout],
     side: str | None = None,
 ) -> Session:
-    """Attach a sensor layout: one for both feet, or ``{"left": ..., "right": ...}`` (as
-    ``pressure.io.layout_file.read_layout`` returns). With ``side=None`` every foot of the
-    session gets its layout (a dict must have each of them); with a side, only that foot. The
-    layout's sensor count must match the foot's."""
+    """Attach a sensor layout (where each sensor is, mm, and its area, mm²).
+
+    Parameters
+    ----------
+    session : Session
+        The session; it is not changed.
+    layout : SensorLayout or dict of side to SensorLayout
+        One layout for both feet, or ``{"left": ..., "right": ...}`` (as ``read_layout``
+        returns). Each layout's sensor count must match its foot's.
+    side : {"left", "right"}, optional
+        Attach to this foot only (default: every foot the session has; a dict must then have
+        each of them).
+
+    Returns
+    -------
+    Session
+        A new session whose feet have the layouts; ``metadata["calibration"]`` records the
+        layout names, before and after.
+
+    Raises
+    ------
+    ValueError
+        When a layout is missing for a foot, is not a ``SensorLayout``, or its sensor count
+        differs from the foot's.
+    """
     session = _check_session(session)
     sides = _sides(session, side)
     if isinstance(layout, SensorLayout):

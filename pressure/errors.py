@@ -17,7 +17,19 @@ class FileFormatError(PressureError, ValueError):
     """A file that cannot be read as what it was taken for.
 
     The message names the file, the byte offset or line where the problem starts (when known),
-    and what was expected.
+    and what was expected: ``"<path>: line <line>: <detail>"``.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file (kept as ``self.path``).
+    detail : str
+        What is wrong and, where it helps, what to do (``self.detail``).
+    offset : int, optional
+        Byte offset from the start of the file where the problem starts (``self.offset``).
+    line : int, optional
+        Line number, from 1, where the problem starts (``self.line``; shown instead of the
+        offset when both are given).
     """
 
     def __init__(

@@ -85,16 +85,43 @@ REGION_NAMES: tuple[str, ...] = (*LENGTH_BANDS, "medial", "lateral")
 
 @dataclass(frozen=True)
 class SensorLayout:
-    """Where an insole's sensors are, in the foot frame of this module's docstring.
-
-    ``x_mm``, ``y_mm`` (sensor centroids) and ``area_mm2`` hold one value per sensor, in the
-    order of the values on the wire. ``outline_mm`` is a closed polygon of the insole outline,
-    shape (N, 2) as (x, y) rows, its last vertex equal to its first. ``regions`` maps a region
-    name to a boolean mask over the sensors; the standard regions (``REGION_NAMES``) missing
-    from it are filled in from the percentage-of-foot-length bands, so a layout may bring its
-    own vendor masks (a pedar sensel table, say) and still answer every standard name.
+    """Where an insole's sensors are, in the foot frame of this module's docstring (origin
+    at the back of the heel, +y anterior, +x medial on both feet, mm).
 
     All arrays are stored as read-only float64 (masks as read-only bool) copies.
+
+    Parameters
+    ----------
+    name : str
+        The layout's name (``"sim16"``, ``"grid60x21"``, a vendor's insole size).
+    x_mm : array of float, shape (sensors,)
+        Medio-lateral position of each sensor's centroid, mm (+ medial), in the order of the
+        values on the wire.
+    y_mm : array of float, shape (sensors,)
+        Position along the foot, mm from the back of the heel.
+    area_mm2 : array of float, shape (sensors,)
+        Each sensor's area, mm² (positive): pressure times area is force.
+    foot_length_mm : float
+        Length of the insole, mm (``u = y / foot_length_mm``).
+    foot_width_mm : float
+        Its largest medio-lateral extent, mm (``w = x / foot_width_mm``).
+    outline_mm : array of float, shape (N, 2)
+        The insole outline as a closed polygon of (x, y) rows, mm, its last vertex equal to
+        its first.
+    regions : mapping of str to array of bool, shape (sensors,)
+        Region name to a mask over the sensors; the standard regions (``REGION_NAMES``)
+        missing from it are filled in from the percentage-of-foot-length bands, so a layout
+        may bring its own vendor masks (a pedar sensel table, say) and still answer every
+        standard name.
+    coordinate_unit : str
+        What the ``*_mm`` coordinates really are: ``"mm"`` (default), or e.g. ``"au"`` for
+        arbitrary units; analyses compute nothing in mm from a layout that is not in mm.
+
+    Raises
+    ------
+    ValueError
+        For arrays of the wrong shape, non-finite values, areas or foot dimensions that are
+        not positive, or more than ``MAX_SENSORS`` sensors.
     """
 
     name: str
@@ -174,6 +201,7 @@ class SensorLayout:
 
     @property
     def n_sensors(self) -> int:
+        """The number of sensors."""
         return int(self.x_mm.size)
 
     @property
@@ -447,6 +475,37 @@ def grid_layout(
     corners (a rectangle for a full grid). Regions are the standard bands of this module (a
     sensel on the centre line counts as lateral). The default name is ``grid<rows>x<cols>``,
     with ``-<n>`` (the kept cells) appended when a mask drops cells.
+
+    Parameters
+    ----------
+    rows : int
+        Rows of the matrix (across the foot; counted along it).
+    cols : int
+        Columns of the matrix (along the foot; counted across it).
+    row_spacing_mm : float
+        Distance between rows along the foot, mm.
+    col_spacing_mm : float
+        Distance between columns across the foot, mm.
+    mask : array of bool or 0/1, shape (rows, cols), optional
+        Which cells are sensels (default: every cell).
+    name : str, optional
+        The layout's name (default ``grid<rows>x<cols>``, ``-<n>`` appended with a mask).
+    first_row : {"heel", "toe"}
+        The end of the foot row 0 lies at.
+    first_col : {"lateral", "medial"}
+        The edge of the foot column 0 lies at.
+
+    Returns
+    -------
+    SensorLayout
+        The sensels' centroids (mm), areas (``row_spacing_mm · col_spacing_mm``, mm²),
+        outline and standard regions, in row-major order of the kept cells.
+
+    Raises
+    ------
+    ValueError
+        For counts or spacings that are not positive, an unknown ``first_row`` or
+        ``first_col``, or a mask of the wrong shape or keeping no cell.
     """
     for label, count in (("rows", rows), ("cols", cols)):
         if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 1:

@@ -45,12 +45,37 @@ def sensor_force_n(values: FloatArray, unit: str, area_mm2: FloatArray | None) -
 
 @dataclass(frozen=True, eq=False)
 class FootRecording:
-    """One foot's samples.
+    """One foot's samples: what one insole (or one foot on a plate) recorded.
 
-    ``values`` has shape (frames, sensors) in ``unit`` (see ``UNITS``); ``time_s`` is increasing.
-    ``total_force_n`` is the device's own total force when the file gives one (some systems
-    compute it with a calibration the per-sensor values do not carry). ``vendor`` keeps other
-    per-frame columns a file provides (e.g. the vendor's CoP), by name with units in the names.
+    Parameters
+    ----------
+    side : {"left", "right"}
+        Which foot.
+    time_s : ndarray of float, shape (frames,)
+        Time of each frame, s, increasing (gaps where frames were lost).
+    values : ndarray of float, shape (frames, sensors)
+        Each sensor's reading, in ``unit``; NaN where a reader marks a gap.
+    unit : str
+        The unit of ``values``, one of ``UNITS``: ``"kpa"``, ``"n_cm2"`` (N/cm²), ``"n"``
+        (N per sensor), ``"adc"`` (converter counts) or ``"raw"`` (uncalibrated numbers with
+        an arbitrary offset).
+    sampling_rate_hz : float
+        The nominal sampling rate, Hz (positive).
+    layout : SensorLayout, optional
+        Where the sensors are (foot frame, mm) and their areas (mm²), in the order of the
+        columns of ``values``; None when not known (no CoP, no regional values).
+    total_force_n : ndarray of float, shape (frames,), optional
+        The device's own total force, N, when the file gives one (some systems compute it
+        with a calibration the per-sensor values do not carry).
+    vendor : dict of str to ndarray
+        Other per-frame columns the file provides (e.g. the vendor's CoP), by name, units in
+        the names.
+
+    Raises
+    ------
+    ValueError
+        When the shapes disagree, the rate is not positive, the unit is unknown or the
+        layout's sensor count is not the data's.
     """
 
     side: SideName
@@ -77,22 +102,39 @@ class FootRecording:
 
     @property
     def n_frames(self) -> int:
+        """The number of frames (rows of ``values``)."""
         return len(self.time_s)
 
     @property
     def n_sensors(self) -> int:
+        """The number of sensors (columns of ``values``)."""
         return int(self.values.shape[1])
 
     def sensor_force_n(self) -> FloatArray | None:
-        """Per-sensor force in N (frames, sensors), or None when the unit and layout do not
-        allow it (raw numbers, or pressure without sensor areas)."""
+        """Per-sensor force.
+
+        Returns
+        -------
+        ndarray of float, shape (frames, sensors), or None
+            Force on each sensor, N: the values themselves in ``"n"``, kPa or N/cm² times the
+            layout's sensor areas; None when the unit and layout do not allow it (ADC counts
+            or raw numbers, or pressure without a layout).
+        """
         return sensor_force_n(
             self.values, self.unit, None if self.layout is None else self.layout.area_mm2
         )
 
     def load(self) -> tuple[FloatArray, str]:
-        """The foot's total load per frame and its unit: the device's total force (N) when
-        given, else the sum of per-sensor forces (N), else the plain sum of values (``unit``)."""
+        """The foot's total load per frame and its unit.
+
+        Returns
+        -------
+        load : ndarray of float, shape (frames,)
+            The device's total force (N) when given, else the sum of per-sensor forces (N,
+            ``sensor_force_n``), else the plain sum of the values (in ``unit``).
+        unit : str
+            ``"n"`` for a force, else the values' ``unit``.
+        """
         if self.total_force_n is not None:
             return self.total_force_n, "n"
         force = self.sensor_force_n()
@@ -101,9 +143,22 @@ class FootRecording:
         return self.values.sum(axis=1), self.unit
 
     def window(self, start_s: float, end_s: float) -> FootRecording:
-        """The frames with ``start_s <= time_s < end_s`` (seconds, the recording's own time
-        axis: times are not shifted), with the device's total force and the per-frame vendor
-        columns cut alike. The arrays are views of this recording's; nothing is copied."""
+        """The frames with ``start_s <= time_s < end_s``.
+
+        Parameters
+        ----------
+        start_s : float
+            Start of the window, s on the recording's own time axis (inclusive).
+        end_s : float
+            End of the window, s (exclusive).
+
+        Returns
+        -------
+        FootRecording
+            Those frames, times not shifted, with the device's total force and the per-frame
+            vendor columns cut alike. The arrays are views of this recording's; nothing is
+            copied.
+        """
         a, b = np.searchsorted(self.time_s, [start_s - TIME_TOLERANCE_S, end_s - TIME_TOLERANCE_S])
         n = self.n_frames
         return replace(
@@ -117,11 +172,27 @@ class FootRecording:
 
 @dataclass(frozen=True, eq=False)
 class Session:
-    """Both feet of one recording (either may be missing) and what the file says about it.
+    """Both feet of one recording (either may be missing) and what the file says about it:
+    what ``pressure.load`` returns and ``pressure.analyze`` takes.
 
-    ``events`` holds events a vendor's software put in the file, per side, in seconds
-    (``{"left": {"heel_strike_s": ..., "toe_off_s": ...}}``); ``quality`` the reader's counts
-    (frames lost, CRC errors, ...); ``metadata`` everything else (subject, device, source).
+    Parameters
+    ----------
+    path : Path
+        The file it was read from.
+    format : str
+        The reader's name for the file's format (``pressure.io.load.known_formats``).
+    left : FootRecording or None
+        The left foot's samples, None when the file has none.
+    right : FootRecording or None
+        The right foot's samples, None when the file has none.
+    metadata : dict
+        What the file says beyond the samples (subject, device, source, calibration steps
+        applied, ``window_s`` of a window), JSON types.
+    events : dict
+        Events a vendor's software put in the file, per side, times in s
+        (``{"left": {"heel_strike_s": array, "toe_off_s": array}}``).
+    quality : dict of str to int
+        The reader's counts (frames lost, CRC errors, ...).
     """
 
     path: Path
@@ -134,10 +205,13 @@ class Session:
 
     @property
     def feet(self) -> dict[str, FootRecording]:
+        """The feet present, by side (``"left"``, ``"right"``)."""
         return {f.side: f for f in (self.left, self.right) if f is not None}
 
     @property
     def duration_s(self) -> float:
+        """Length of the recording, s: the longest foot's first to last frame plus one
+        sample period (0 without frames)."""
         spans = [
             float(f.time_s[-1] - f.time_s[0]) + 1.0 / f.sampling_rate_hz
             for f in self.feet.values()
@@ -147,30 +221,47 @@ class Session:
 
     @property
     def sampling_rate_hz(self) -> float | None:
+        """The highest sampling rate of the feet, Hz (None without a foot)."""
         rates = [f.sampling_rate_hz for f in self.feet.values()]
         return max(rates) if rates else None
 
     @property
     def end_s(self) -> float:
-        """Where the recording ends on its time axis: its last frame plus one sample period
-        (the latest over the feet; 0 without frames)."""
+        """Where the recording ends on its time axis, s: its last frame plus one sample
+        period (the latest over the feet; 0 without frames)."""
         ends = [
             float(f.time_s[-1]) + 1.0 / f.sampling_rate_hz for f in self.feet.values() if f.n_frames
         ]
         return max(ends, default=0.0)
 
     def window(self, start_s: float | None = None, end_s: float | None = None) -> Session:
-        """The part of the session from ``start_s`` to ``end_s`` (seconds from the start of
-        the recording, on the feet's time axis; None: from the start, to the end): each
-        foot's frames with ``start_s <= time_s < end_s`` (``FootRecording.window``) and the
-        vendor's events in that span. Times keep their origin, so a step at 12.3 s in the
+        """The part of the session from ``start_s`` to ``end_s``.
+
+        Each foot's frames with ``start_s <= time_s < end_s`` (``FootRecording.window``) and
+        the vendor's events in that span. Times keep their origin, so a step at 12.3 s in the
         recording is at 12.3 s in the window. ``metadata["window_s"]`` records
         ``[start_s, end_s]``; the reader's quality counts stay the whole file's, except
         ``frames_lost``, left out so that the analysis counts the gaps within the window.
         This session is not changed.
 
-        Raises ``AnalysisError`` when the window is empty or reversed, starts before 0 or
-        ends after the recording, or leaves a foot fewer than 2 frames."""
+        Parameters
+        ----------
+        start_s : float, optional
+            Start, s from the start of the recording on the feet's time axis (default: 0).
+        end_s : float, optional
+            End, s (exclusive; default: the end of the recording, ``end_s``).
+
+        Returns
+        -------
+        Session
+            The window, a new session sharing this one's arrays.
+
+        Raises
+        ------
+        AnalysisError
+            When the window is empty or reversed, starts before 0 or ends after the
+            recording, or leaves a foot fewer than 2 frames.
+        """
         recording_end = self.end_s
         start = 0.0 if start_s is None else float(start_s)
         end = recording_end if end_s is None else float(end_s)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import re
 import subprocess
@@ -112,3 +114,108 @@ def test_output_tables_have_units_in_their_column_names() -> None:
     result = analyze(_session("kpa"))
     for name in ("steps", "cop", "regions"):
         assert _without_unit(getattr(result, name).columns) == [], name
+
+
+# ------------------------------------------------------------------ help() of the public API
+
+
+def _public() -> list[tuple[str, object]]:
+    return [
+        (name, obj)
+        for name in pressure.__all__
+        if inspect.isfunction(obj := getattr(pressure, name)) or inspect.isclass(obj)
+    ]
+
+
+def _own_doc(obj: object) -> str:
+    """The object's own docstring: not a base class's, and not the signature a dataclass
+    makes up when it has none (which would name every parameter)."""
+    doc = obj.__dict__.get("__doc__") if inspect.isclass(obj) else getattr(obj, "__doc__", None)
+    doc = inspect.cleandoc(doc or "")
+    if inspect.isclass(obj) and doc.startswith(f"{obj.__name__}("):
+        return ""
+    return doc
+
+
+def _parameters(obj: object) -> list[str]:
+    try:
+        signature = inspect.signature(obj)  # type: ignore[arg-type]
+    except (TypeError, ValueError):  # an exception class's built-in __init__
+        return []
+    return [
+        name
+        for name, p in signature.parameters.items()
+        if name not in ("self", "cls") and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+    ]
+
+
+def _undocumented(doc: str, parameters: list[str]) -> list[str]:
+    """The parameters without an entry ``name : type`` (numpy style) in ``doc``."""
+    return [p for p in parameters if not re.search(rf"^\s*{re.escape(p)} :", doc, re.MULTILINE)]
+
+
+def _members(cls: type) -> list[tuple[str, object]]:
+    """The class's own public methods and properties (not those of object or Exception)."""
+    out: list[tuple[str, object]] = []
+    for name, member in vars(cls).items():
+        if name.startswith("_"):
+            continue
+        if isinstance(member, (property, functools.cached_property)):
+            out.append((name, member.fget if isinstance(member, property) else member.func))
+        elif isinstance(member, (staticmethod, classmethod)):
+            out.append((name, member.__func__))
+        elif inspect.isfunction(member):
+            out.append((name, member))
+    return out
+
+
+def test_public_names_say_what_they_take_and_return() -> None:
+    """``help()`` of every public function and class names each parameter (a numpy-style
+    entry ``name : type``) and, for a function that returns something, what it returns."""
+    missing: dict[str, object] = {}
+    for name, obj in _public():
+        doc = _own_doc(obj)
+        if not doc:
+            missing[name] = "no docstring"
+            continue
+        if undocumented := _undocumented(doc, _parameters(obj)):
+            missing[name] = undocumented
+        if inspect.isfunction(obj):
+            returns = inspect.signature(obj).return_annotation
+            if returns not in (None, "None") and "\nReturns\n-------\n" not in doc:
+                missing[name] = "no Returns section"
+    assert missing == {}
+
+
+def test_public_classes_methods_have_docstrings() -> None:
+    missing: dict[str, object] = {}
+    for name, obj in _public():
+        if not inspect.isclass(obj):
+            continue
+        for member_name, member in _members(obj):
+            where = f"{name}.{member_name}"
+            doc = inspect.cleandoc(getattr(member, "__doc__", None) or "")
+            if not doc:
+                missing[where] = "no docstring"
+            elif undocumented := _undocumented(doc, _parameters(member)):
+                missing[where] = undocumented
+    assert missing == {}
+
+
+def test_the_docstring_check_finds_a_missing_parameter() -> None:
+    def documented(path: str, rate_hz: float) -> int:
+        """Something.
+
+        Parameters
+        ----------
+        path : str
+            A file.
+
+        Returns
+        -------
+        int
+            A count.
+        """
+        return 0
+
+    assert _undocumented(_own_doc(documented), _parameters(documented)) == ["rate_hz"]

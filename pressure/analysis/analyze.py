@@ -123,13 +123,34 @@ MAX_SENSORS_DEAD_CHECK = footprint.DISCRETE_MAX_SENSORS
 
 @dataclass(frozen=True)
 class AnalysisOptions:
-    """``events``: the event detector's parameters. ``standing_separation_mm``: distance of the
-    insoles' centre lines when standing (for the combined CoP; default from the session's
-    metadata). ``body_mass_kg``: to express forces in body weights (default from the
-    subject's metadata). ``start_s``, ``end_s``: analyse only this time window, in seconds
-    from the start of the recording (``Session.window``; None: from the start, to the end).
-    ``exclude_turns``: leave the steps labelled ``turn`` out of the summary (``steps``
-    module docstring)."""
+    """What ``analyze`` does beyond its defaults.
+
+    Parameters
+    ----------
+    events : EventOptions
+        The gait event detector's parameters (``pressure.analysis.EventOptions``: times in s,
+        levels as fractions of the load's range).
+    standing_separation_mm : float, optional
+        Distance between the insoles' centre lines when standing, mm, for the combined centre
+        of pressure (default: the session's ``metadata["standing_separation_mm"]``).
+    body_mass_kg : float, optional
+        Body mass, kg, to express forces in body weights (``mean_stance_force_bw``; default:
+        the subject's in the session's metadata).
+    start_s : float, optional
+        Analyse from this time, s from the start of the recording (``Session.window``;
+        default: from the start).
+    end_s : float, optional
+        Analyse up to this time, s (exclusive; default: to the end).
+    exclude_turns : bool
+        Leave the steps labelled ``turn`` out of the summary (default True; ``steps`` module
+        docstring).
+
+    Raises
+    ------
+    AnalysisError
+        When ``start_s`` or ``end_s`` is not a number of seconds >= 0 or the window is
+        reversed.
+    """
 
     events: EventOptions = field(default_factory=EventOptions)
     standing_separation_mm: float | None = None
@@ -155,20 +176,63 @@ class AnalysisOptions:
 
 @dataclass(frozen=True)
 class Analysis:
-    """What ``analyze`` found, section by section (``results``): ``gait``, ``distribution``,
-    ``pronation``, ``balance`` (standing only, else None), ``quality``, ``indicator_list``
-    (each indicator beside its reference) and ``problems`` (why values are missing).
-    ``summary``: all of it as one nested dict of JSON types (module docstring), the sections'
-    ``to_dict()``.
+    """What ``analyze`` found, section by section (``results``), and as tables.
 
-    ``steps``: one row per step (``steps.step_columns``: the load columns named with the
-    load's unit, ``peak_load_n`` and so on when calibrated). ``cop``: per-frame CoP, columns
-    ``time_s, side, cop_ml_<unit>, cop_ap_<unit>, load_<unit>`` in the foot frame, the unit the
-    layout's (``mm``; ``au`` for gaitpdb's arbitrary units); NaN while the foot is unloaded;
-    the load the CoP is weighted by in N (``load_n``) or in the values' own unit when they
-    are not calibrated (``load_raw``, ``load_adc``).
-    ``regions``: regional variables, one row per foot and region. ``indicators``: one row per
-    indicator with its reference and source (``indicator_list`` as a table)."""
+    ``summary`` is all of it as one nested dict of JSON types (module docstring; the
+    sections' ``to_dict()``). Units are in the names throughout (``_s``, ``_pct``, ``_mm``,
+    ``_n``, ``_hz``; a load that is not in N is named with its unit or beside a
+    ``load_unit``).
+
+    Attributes
+    ----------
+    file : str
+        The session's file.
+    format : str
+        The reader's name for its format.
+    duration_s : float
+        Length of what was analysed, s (the window's, with one).
+    sampling_rate_hz : float or None
+        The highest sampling rate of the feet, Hz.
+    window_s : tuple of float or None
+        ``(start, end)`` of the time window analysed, s from the start of the recording;
+        None for the whole recording.
+    activity : str
+        ``"walking"``, ``"running"``, ``"roll_off"`` (a foot rolling over a plate),
+        ``"standing"`` or ``"none"`` (no load).
+    gait : Gait
+        Steps, cadence (steps/min), stride, stance and swing times (s) and their variability.
+    distribution : Distribution
+        Left share and symmetry index (%), mean stance and peak loads (N, or ``load_unit``),
+        forefoot and medial shares (%).
+    pronation : Pronation
+        Per-step means of CPEI (%), the medial-lateral index and the gait line (mm, % of foot
+        length and width).
+    balance : Balance or None
+        Sway of the centre of pressure (mm, mm/s, mm²); standing only, else None.
+    quality : Quality
+        Frames lost and invalid, saturated and dead sensors.
+    indicator_list : tuple of Indicator
+        Each indicator beside its published reference range and source.
+    problems : tuple of str
+        Why values are missing (None) or need care.
+    steps : pandas.DataFrame
+        One row per step (``steps.step_columns``): times in s, percentages of the stride, the
+        load columns named with the load's unit (``peak_load_n``, ``mean_load_n``,
+        ``load_time_integral_n_s`` when calibrated; ``peak_load_adc`` and so on otherwise),
+        gait line in mm and % of foot length/width, ``cpei_pct``, ``label`` and ``used``.
+    cop : pandas.DataFrame
+        Per-frame centre of pressure, columns ``time_s, side, cop_ml_<unit>, cop_ap_<unit>,
+        load_<unit>`` in the foot frame, the coordinates' unit the layout's (``mm``; ``au`` for
+        gaitpdb's arbitrary units), NaN while the foot is unloaded; the load the CoP is
+        weighted by in N (``load_n``) or in the values' own unit when they are not calibrated
+        (``load_raw``, ``load_adc``).
+    regions : pandas.DataFrame
+        Regional variables, one row per foot and region (``peak_pressure_kpa``,
+        ``contact_area_mm2``, ``force_time_integral_n_s``, ``relative_load_pct``, ...).
+    indicators : pandas.DataFrame
+        One row per indicator: ``name``, ``value`` in ``unit``, the reference range and
+        source (``indicator_list`` as a table).
+    """
 
     file: str
     format: str
@@ -190,7 +254,10 @@ class Analysis:
 
     @cached_property
     def summary(self) -> dict[str, Any]:
-        """The JSON summary (``pressure analyze --json``; ``STABLE_KEYS``)."""
+        """The JSON summary (``pressure analyze --json``): one nested dict of JSON types, the
+        sections' ``to_dict()`` with the file, format, duration (s), sampling rate (Hz),
+        window, activity, indicators, problems, note and red flags; None (null) where a value
+        cannot be had. ``STABLE_KEYS`` stay from version to version."""
         summary: dict[str, Any] = {
             "file": self.file,
             "format": self.format,
@@ -318,8 +385,37 @@ def _sensor_quality(f: _Foot) -> tuple[list[int], list[int]]:
 
 
 def analyze(session: Session, options: AnalysisOptions | None = None) -> Analysis:
-    """Analyse ``session`` (module docstring): the per-foot work (``_analyse_foot``), the step
-    table, then each section of the summary from them."""
+    """Analyse a session: gait, load distribution, pronation indicators, balance and quality.
+
+    The per-foot work (``_analyse_foot``: load, gait events, centre of pressure, regional
+    loads), the step table, then each section of the summary from them (module docstring).
+    Missing inputs give None where a value cannot be had, with the reason in
+    ``Analysis.problems``; they never raise.
+
+    Parameters
+    ----------
+    session : Session
+        The recording (``pressure.load``); it is not changed. Loads are in N when the values
+        give forces (N, or kPa and N/cm² with the layout's sensor areas), else in the
+        values' own unit (``Session``, ``FootRecording.load``).
+    options : AnalysisOptions, optional
+        Event detection, a time window (``start_s``, ``end_s``: s from the start of the
+        recording), body mass (kg), the insoles' separation when standing (mm), turns
+        counted or not. Default: ``AnalysisOptions()``.
+
+    Returns
+    -------
+    Analysis
+        The typed sections (``gait``, ``distribution``, ``pronation``, ``balance``,
+        ``quality``), ``summary`` (the JSON of ``pressure analyze --json``) and the tables
+        ``steps`` (one row per step), ``cop`` (per frame), ``regions`` (per foot and region)
+        and ``indicators``.
+
+    Raises
+    ------
+    AnalysisError
+        When the time window of ``options`` is not within the recording.
+    """
     opt = options or AnalysisOptions()
     if opt.windowed:
         session = session.window(opt.start_s, opt.end_s)

@@ -120,9 +120,22 @@ _OUTLINE_PER_LINE = 6  # vertices per "# outline_mm:" line written
 def read_layout(path: str | Path) -> dict[str, SensorLayout]:
     """The layout(s) a CSV or JSON layout file describes (module docstring), by side.
 
-    Returns ``{"left": ..., "right": ...}`` (the same object twice when the file holds one
-    layout for both feet), or only the sides a CSV file with a ``side`` column has. Raises
-    ``FileFormatError`` naming the file and line of the first problem.
+    Parameters
+    ----------
+    path : str or Path
+        A layout file: CSV (one row per sensor: position in mm, area in mm², regions) or
+        JSON (a sensel grid).
+
+    Returns
+    -------
+    dict of str to SensorLayout
+        ``{"left": ..., "right": ...}`` (the same object twice when the file holds one layout
+        for both feet), or only the sides a CSV file with a ``side`` column has.
+
+    Raises
+    ------
+    FileFormatError
+        Naming the file and the line of the first problem.
     """
     path = Path(path)
     return _read_lines(path, read_text_lines(path, encoding="utf-8-sig"))
@@ -642,7 +655,19 @@ def write_layout(path: str | Path, layout: SensorLayout | Mapping[str, SensorLay
     are written bare, the others per side; an outline equal to the default rectangle and the
     standard regions equal to their length bands are left out (reading fills them in). The
     file is written to a temporary name and renamed, so a failed write leaves no half file.
-    Raises ValueError for what the format cannot hold or ``read_layout`` would refuse.
+
+    Parameters
+    ----------
+    path : str or Path
+        The CSV file to write (``.csv``; JSON is an input format only).
+    layout : SensorLayout or dict of side to SensorLayout
+        One layout for both feet, or ``{"left": ..., "right": ...}`` (either side alone
+        allowed).
+
+    Raises
+    ------
+    ValueError
+        For a ``.json`` path, or what the format cannot hold or ``read_layout`` would refuse.
     """
     path = Path(path)
     if path.suffix.lower() == ".json":

@@ -69,11 +69,28 @@ def _describe(head: bytes) -> str:
 
 
 def load(path: str | os.PathLike[str]) -> Session:
-    """Read ``path`` with the reader its content calls for.
+    """Read a session file of any format this package reads.
 
-    Raises FileFormatError naming the file when it is missing, empty, a directory or of no
-    known format (listing the formats), and, from the readers, with the line or byte offset
-    where damaged input starts.
+    The content decides which reader reads it (module docstring); the suffix is only a hint.
+
+    Parameters
+    ----------
+    path : str or path
+        The file (or any part of a multi-file record, or a record name without suffix).
+
+    Returns
+    -------
+    Session
+        Both feet's samples (time in s, each sensor's values in the file's unit: kPa, N/cm²,
+        N, ADC counts or raw numbers), the sensor layout where known, and what the file says
+        (metadata, vendor events, the reader's quality counts).
+
+    Raises
+    ------
+    FileFormatError
+        Naming the file when it is missing, empty, a directory or of no known format
+        (listing the formats), and, from the readers, with the line or byte offset where
+        damaged input starts.
     """
     path = Path(path)
     if path.is_dir():

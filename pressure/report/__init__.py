@@ -47,11 +47,35 @@ def write_report(
     title: str | None = None,
     options: AnalysisOptions | None = None,
 ) -> Path:
-    """Write a report of ``source`` (a Session or a file ``load`` reads) to ``out``: HTML for
-    ``.html``/``.htm``, PDF for ``.pdf``. ``analysis`` is computed (with ``options``) when not
-    given; a time window in ``options`` cuts the session the figures draw, too. ``title``
-    defaults to the session's own name or the file name. The file appears whole or not at all
-    (written beside and renamed). Returns the path written."""
+    """Write a standalone report of one session: HTML, or an A4 PDF with the same content.
+
+    The file appears whole or not at all (written beside and renamed).
+
+    Parameters
+    ----------
+    source : Session or str or path
+        The session, or a file ``load`` reads.
+    out : str or path
+        The report to write: HTML for ``.html``/``.htm``, PDF for ``.pdf``.
+    analysis : Analysis, optional
+        The session's analysis (default: computed here with ``options``).
+    title : str, optional
+        The report's title (default: the session's own name, or the file name).
+    options : AnalysisOptions, optional
+        For the analysis when it is not given; a time window in it cuts the session the
+        figures draw, too.
+
+    Returns
+    -------
+    Path
+        The file written.
+
+    Raises
+    ------
+    PressureError
+        For another suffix, or when the file cannot be written; ``FileFormatError`` when
+        ``source`` cannot be read.
+    """
     from .. import __version__
     from ..analysis import analyze
     from ..io.load import load
