@@ -15,6 +15,7 @@ import pytest
 
 import pressure
 from pressure.analysis import STEP_COLUMNS, analyze, load_columns, step_columns
+from pressure.cli import COMMANDS, HELP_WIDTH, build_parser, main
 from pressure.model import Session
 from pressure.simulator import SyntheticGait
 
@@ -219,3 +220,32 @@ def test_the_docstring_check_finds_a_missing_parameter() -> None:
         return 0
 
     assert _undocumented(_own_doc(documented), _parameters(documented)) == ["rate_hz"]
+
+
+# ------------------------------------------------------------------ pressure --help
+
+
+def test_cli_help_lists_each_command_on_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``pressure --help`` in an 80-column terminal: one line per command, in the order of
+    ``COMMANDS``, each with its help."""
+    monkeypatch.setenv("COLUMNS", "80")
+    text = build_parser().format_help()
+    lines = text.splitlines()
+    for name, (_, help_text, _) in COMMANDS.items():
+        assert len(help_text) <= HELP_WIDTH, name
+        (line,) = [line for line in lines if line.split()[:1] == [name]]
+        assert line.split(None, 1)[1] == help_text
+        following = lines[lines.index(line) + 1]
+        assert not following.startswith(" " * 8), f"{name}'s help wraps: {following!r}"
+    assert "pressure COMMAND --help" in text
+
+
+@pytest.mark.parametrize("name", list(COMMANDS))
+def test_each_command_has_help(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main([name, "--help"])
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"usage: pressure {name}")
+    _, help_text, description = COMMANDS[name]
+    assert " ".join((description or help_text).split()[:4]) in " ".join(out.split())

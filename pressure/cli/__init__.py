@@ -16,42 +16,53 @@ from collections.abc import Sequence
 from .. import __version__
 from ..errors import PressureError
 
-# name -> (module, one-line help)
-COMMANDS: dict[str, tuple[str, str]] = {
+# name -> (module, one-line help for the list of commands: at most HELP_WIDTH characters, so
+# that `pressure --help` shows each command on one line in an 80-column terminal; a longer
+# description for `pressure COMMAND --help`, or None for the same line)
+COMMANDS: dict[str, tuple[str, str, str | None]] = {
     "simulate": (
         "pressure.cli.simulate",
-        "a virtual insole: synthetic gait or a replay, to a file or on a pty",
+        "a virtual insole: synthetic gait or a replay, to file or pty",
+        "a virtual insole: synthetic gait or a replay of a recording, to a file or on a "
+        "pseudo-terminal that programs open as a serial port",
     ),
-    "ports": ("pressure.cli.ports", "list serial ports (USB VID:PID, description)"),
-    "record": ("pressure.cli.record", "record one or two insoles into a crash-safe file"),
-    "monitor": ("pressure.cli.monitor", "live view: load share, force, CoP, rate, losses"),
-    "info": ("pressure.cli.info", "frames, losses and errors of a recording or capture"),
-    "convert": ("pressure.cli.convert", "decoded frames to a tidy table (.parquet or .csv)"),
+    "ports": ("pressure.cli.ports", "list serial ports (USB VID:PID, description)", None),
+    "record": ("pressure.cli.record", "record one or two insoles into a crash-safe file", None),
+    "monitor": ("pressure.cli.monitor", "live view: load share, force, CoP, rate, losses", None),
+    "info": ("pressure.cli.info", "frames, losses and errors of a recording or capture", None),
+    "convert": ("pressure.cli.convert", "decoded frames to a tidy table (.parquet or .csv)", None),
     "analyze": (
         "pressure.cli.analyze",
-        "gait, load distribution, pronation indicators, balance and quality of a session",
+        "gait, load shares, pronation, balance, quality of a session",
+        "gait, load distribution, pronation indicators, balance and data quality of one "
+        "session, as text or JSON, with the step, CoP and regional tables as CSV",
     ),
-    "report": ("pressure.cli.report", "a standalone HTML or PDF report of one session"),
+    "report": ("pressure.cli.report", "a standalone HTML or PDF report of one session", None),
     "batch": (
         "pressure.cli.batch",
-        "analyse every session under a folder, in parallel, into tables (and reports)",
+        "every session under a folder, in parallel, into tables",
+        "analyse every session under a folder, in parallel, into tables (and reports); resumable",
     ),
 }
+#: the width of a command's one-line help (80 columns less argparse's indent)
+HELP_WIDTH = 61
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``pressure`` argument parser, one subparser per command (``COMMANDS``)."""
     parser = argparse.ArgumentParser(
         prog="pressure",
         description="Open plantar-pressure insole analyzer.",
+        epilog="'pressure COMMAND --help' gives the options of one command.",
     )
     parser.add_argument("--version", action="version", version=f"pressure {__version__}")
     parser.add_argument(
         "-v", "--verbose", action="store_true", help="show the traceback of an error"
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name, (module_name, help_text) in COMMANDS.items():
+    for name, (module_name, help_text, description) in COMMANDS.items():
         module = importlib.import_module(module_name)
-        p = sub.add_parser(name, help=help_text, description=help_text)
+        p = sub.add_parser(name, help=help_text, description=description or help_text)
         p.add_argument(
             "-v",
             "--verbose",
@@ -65,6 +76,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one ``pressure`` command.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments after ``pressure`` (default: ``sys.argv[1:]``), e.g.
+        ``["analyze", "walk.insole", "--json"]``.
+
+    Returns
+    -------
+    int
+        The exit status: 0 success, 1 a handled error (one line on stderr), 2 a usage
+        error, 130 Ctrl-C. ``--help``, ``--version`` and the parser's usage errors exit
+        through ``SystemExit`` instead.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
