@@ -121,7 +121,9 @@ class Session:
 
     ``events`` holds events a vendor's software put in the file, per side, in seconds
     (``{"left": {"heel_strike_s": ..., "toe_off_s": ...}}``); ``quality`` the reader's counts
-    (frames lost, CRC errors, ...); ``metadata`` everything else (subject, device, source).
+    (frames lost, CRC errors, ...); ``problems`` what the reader found wrong or missing but
+    could read past (one sentence each, e.g. "no sensor geometry: no CoP"); ``metadata``
+    everything else (subject, device, source).
     """
 
     path: Path
@@ -131,6 +133,7 @@ class Session:
     metadata: dict[str, Any] = field(default_factory=dict)
     events: dict[str, dict[str, FloatArray]] = field(default_factory=dict)
     quality: dict[str, int] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
 
     @property
     def feet(self) -> dict[str, FootRecording]:

@@ -52,7 +52,7 @@ def write_report(
     given; a time window in ``options`` cuts the session the figures draw, too. ``title``
     defaults to the session's own name or the file name. The file appears whole or not at all
     (written beside and renamed). Returns the path written."""
-    from .. import __version__
+    from .._version import __version__
     from ..analysis import analyze
     from ..io.load import load
     from ..model import Session
