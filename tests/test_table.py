@@ -1,4 +1,4 @@
-"""The numeric-table parser's two paths agree (pressure.io.readers._table).
+"""The numeric-table parser's two paths agree (pressure.io.table).
 
 Whatever the text, the pandas path either declines or gives exactly what reading line by line
 gives (values bit for bit, NaN where NaN, the same line numbers); and ``read_table`` gives the
@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pressure.errors import FileFormatError
-from pressure.io.readers._table import _by_lines, _by_pandas, line_start, read_table
+from pressure.io.table import _by_lines, _by_pandas, line_start, read_table
 
 PATH = Path("table.txt")
 

@@ -1,4 +1,5 @@
-"""The one numeric-table parser of the text readers.
+"""The one numeric-table parser of the text readers (after ``pressure.io.text`` in the
+leaf-first order of ``pressure.io``).
 
 A table is a run of lines ``data[start:end]`` of a file, each line one row of ``len(names)``
 fields separated by ``sep`` (``","``, ``"\\t"``, or None: runs of spaces and tabs), optionally
@@ -33,9 +34,9 @@ from typing import Any
 
 import numpy as np
 
-from ...errors import FileFormatError
-from ...model import FloatArray
-from ..text import to_numbers
+from ..errors import FileFormatError
+from ..model import FloatArray
+from .text import to_numbers
 
 #: rows parsed per pandas chunk (bounds the parser's temporary memory)
 CHUNK_ROWS = 1 << 15
