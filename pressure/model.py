@@ -9,6 +9,7 @@ mm).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -134,6 +135,31 @@ class Session:
     events: dict[str, dict[str, FloatArray]] = field(default_factory=dict)
     quality: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_feet(
+        cls,
+        path: Path,
+        format: str,
+        feet: Mapping[str, FootRecording],
+        metadata: dict[str, Any] | None = None,
+        *,
+        events: dict[str, dict[str, FloatArray]] | None = None,
+        quality: dict[str, int] | None = None,
+        problems: Sequence[str] = (),
+    ) -> Session:
+        """The session of the feet in ``feet`` (by side: ``"left"``, ``"right"``; either may
+        be missing), as a reader builds it."""
+        return cls(
+            path=path,
+            format=format,
+            left=feet.get("left"),
+            right=feet.get("right"),
+            metadata={} if metadata is None else metadata,
+            events={} if events is None else events,
+            quality={} if quality is None else quality,
+            problems=list(problems),
+        )
 
     @property
     def feet(self) -> dict[str, FootRecording]:
