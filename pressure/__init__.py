@@ -21,10 +21,9 @@ Analysis: ``analyze``, ``AnalysisOptions``, ``Analysis``; reports and batches:
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
 from typing import TYPE_CHECKING, Any
 
+from ._version import __version__
 from .errors import DeviceError, FileFormatError, PressureError
 
 if TYPE_CHECKING:

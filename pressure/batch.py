@@ -347,7 +347,7 @@ def _stamp(job: Job, options: AnalysisOptions | None = None) -> dict[str, Any]:
     (``TABLES_VERSION``), the analysis options (their dataclass text; None: the defaults) and
     every file of the session and beside it (size and modification time; a missing file as
     -1)."""
-    from . import __version__
+    from ._version import __version__
 
     parts = []
     for part in (*job.parts, *job.companions):

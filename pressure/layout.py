@@ -353,9 +353,22 @@ def _outline_u() -> FloatArray:
     return u
 
 
+def polygon_areas_centroids(polygons: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Areas (n,), positive, and area centroids (n, 2) of simple polygons (n, k, 2) given by
+    their vertices in order, either way round (shoelace formulas). A polygon may repeat its
+    first vertex at the end or not; one of fewer vertices may pad with repeats of its last."""
+    x, y = polygons[..., 0], polygons[..., 1]
+    x1, y1 = np.roll(x, -1, axis=1), np.roll(y, -1, axis=1)
+    cross = x * y1 - x1 * y
+    signed = cross.sum(axis=1) / 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cx = ((x + x1) * cross).sum(axis=1) / (6 * signed)
+        cy = ((y + y1) * cross).sum(axis=1) / (6 * signed)
+    return np.abs(signed), np.column_stack([cx, cy])
+
+
 def _polygon_area(xy: FloatArray) -> float:
-    x, y = xy[:, 0], xy[:, 1]
-    return 0.5 * abs(float(np.dot(x[:-1], y[1:]) - np.dot(x[1:], y[:-1])))
+    return float(polygon_areas_centroids(xy[None])[0][0])
 
 
 def simulated_layout(n_sensors: int, foot_length_mm: float = 260.0) -> SensorLayout:
@@ -614,5 +627,6 @@ __all__ = [
     "SensorLayout",
     "grid_layout",
     "layout_by_name",
+    "polygon_areas_centroids",
     "simulated_layout",
 ]

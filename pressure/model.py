@@ -9,6 +9,7 @@ mm).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -193,6 +194,9 @@ class Session:
         (``{"left": {"heel_strike_s": array, "toe_off_s": array}}``).
     quality : dict of str to int
         The reader's counts (frames lost, CRC errors, ...).
+    problems : list of str
+        What the reader found wrong or missing but could read past, one sentence each
+        (e.g. "no sensor geometry: no CoP").
     """
 
     path: Path
@@ -202,6 +206,54 @@ class Session:
     metadata: dict[str, Any] = field(default_factory=dict)
     events: dict[str, dict[str, FloatArray]] = field(default_factory=dict)
     quality: dict[str, int] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_feet(
+        cls,
+        path: Path,
+        format: str,
+        feet: Mapping[str, FootRecording],
+        metadata: dict[str, Any] | None = None,
+        *,
+        events: dict[str, dict[str, FloatArray]] | None = None,
+        quality: dict[str, int] | None = None,
+        problems: Sequence[str] = (),
+    ) -> Session:
+        """The session of the feet in ``feet``, as a reader builds it.
+
+        Parameters
+        ----------
+        path : Path
+            The file it was read from.
+        format : str
+            The reader's name for the format.
+        feet : mapping of side to FootRecording
+            By side (``"left"``, ``"right"``); either may be missing.
+        metadata : dict, optional
+            What the file says beyond the samples (default: empty).
+        events : dict, optional
+            The vendor's events per side, times in s (default: none).
+        quality : dict of str to int, optional
+            The reader's counts (default: none).
+        problems : sequence of str
+            What the reader found wrong or missing but could read past.
+
+        Returns
+        -------
+        Session
+            The session (the arrays are not copied).
+        """
+        return cls(
+            path=path,
+            format=format,
+            left=feet.get("left"),
+            right=feet.get("right"),
+            metadata={} if metadata is None else metadata,
+            events={} if events is None else events,
+            quality={} if quality is None else quality,
+            problems=list(problems),
+        )
 
     @property
     def feet(self) -> dict[str, FootRecording]:

@@ -21,7 +21,8 @@ import pytest
 from pressure.analysis.cop import foot_cop
 from pressure.errors import FileFormatError
 from pressure.io.load import detect_format, load
-from pressure.io.readers import emed, pedar, pliance, read_text_lines, readers
+from pressure.io.readers import emed, pedar, pliance, readers
+from pressure.io.text import read_text_lines
 from pressure.model import FootRecording, Session
 from tests.conftest import shared_data
 from tests.test_readers import check_session
@@ -150,7 +151,7 @@ def test_pedar_example(pedar_session):
     geometry = meta["geometry"]
     assert geometry["scale_mm_per_unit"] == pytest.approx(305.25, abs=0.01)
     assert 0 < geometry["area_fit_rms_mm2"] < 0.1 * geometry["area_mean_mm2"]
-    assert "problems" not in meta
+    assert "problems" not in meta and not s.problems
     assert s.feet["left"].layout.foot_length_mm == pytest.approx(279.9, abs=0.1)
 
 
@@ -221,14 +222,14 @@ def test_pedar_without_geometry_loads_without_layout(tmp_path, monkeypatch):
     path = _copy(shared_data(R, "pedar_example.asc"), tmp_path / "alone")
     session = load(path)
     assert all(f.layout is None for f in session.feet.values())
-    (problem,) = session.metadata["problems"]
+    (problem,) = session.problems
     assert (
         "pressuRe" in problem and pedar.GEOMETRY_FILE in problem and pedar.GEOMETRY_ENV in problem
     )
     monkeypatch.setenv(pedar.GEOMETRY_ENV, str(shared_data(R, "pedar_geometry.csv").parent))
     session = load(path)
     assert all(f.layout is not None for f in session.feet.values())
-    assert "problems" not in session.metadata
+    assert not session.problems
 
 
 def _pedar_lines() -> list[str]:
@@ -393,14 +394,14 @@ def test_pedar_synthetic_variants(tmp_path, monkeypatch):
     path = tmp_path / "size.asc"
     path.write_text(_pedar_text(list(range(1, 199)), values.tolist(), "q-1l"), "latin-1")
     s = load(path)
-    assert s.feet["left"].layout is None and "'q' is not in" in s.metadata["problems"][0]
+    assert s.feet["left"].layout is None and "'q' is not in" in s.problems[0]
     path.write_text(_pedar_text(list(range(1, 199)), values.tolist(), "xw-1l"), "latin-1")
     s = load(path)
-    assert s.feet["left"].layout is not None and "poorly" in s.metadata["problems"][0]
+    assert s.feet["left"].layout is not None and "poorly" in s.problems[0]
     # an unknown unit is kept as raw numbers, with a note
     path.write_text(_pedar_text(list(range(1, 199)), values.tolist(), unit="psi"), "latin-1")
     s = load(path)
-    assert s.feet["left"].unit == "raw" and "psi" in s.metadata["problems"][0]
+    assert s.feet["left"].unit == "raw" and "psi" in s.problems[0]
     # column numbers that repeat within a side
     path.write_text(_pedar_text([1, 1, *range(3, 199)], values.tolist()), "latin-1")
     with pytest.raises(FileFormatError, match="not distinct") as info:
@@ -498,7 +499,7 @@ def test_pliance_example(pliance_session):
     assert meta["summary_rows"] == ["MPP", "MVP"]
     assert meta["mat_type"] == "s2160_001" and meta["recording_duration_s"] == 44.458
     assert meta["record"] == "2112170R_1" and meta["force_block_frames"] == 1067
-    assert "blocks_not_read" not in meta and "problems" not in meta
+    assert "blocks_not_read" not in meta and "problems" not in meta and not s.problems
     # what the summary rows are: MPP is each sensor's maximum over the frames
     np.testing.assert_array_equal(raw.summary["MPP"], frames[:, 1:].max(axis=0))
     assert not np.array_equal(raw.summary["MVP"], frames[:, 1:].max(axis=0))
@@ -590,7 +591,7 @@ def test_pliance_other_blocks_are_listed_not_read(tmp_path):
     assert detect_format(path) == "pliance"
     s = load(path)
     assert s.metadata["blocks_not_read"] == [{"label": "mechanical", "line": 293}]
-    assert "'mechanical:' (line 293)" in s.metadata["problems"][0]
+    assert "'mechanical:' (line 293)" in s.problems[0]
     assert s.metadata["sensor_block"] == {"label": "electrical", "line": 7}
     assert sum(f.n_sensors for f in s.feet.values()) == 179
 

@@ -24,7 +24,8 @@ from pressure.analysis.cop import foot_cop
 from pressure.cli import main as cli_main
 from pressure.errors import FileFormatError
 from pressure.io.load import detect_format, load
-from pressure.io.readers import footscan, generic_csv, read_head, readers, stappone
+from pressure.io.readers import footscan, generic_csv, readers, stappone
+from pressure.io.text import read_head
 from pressure.layout import SensorLayout
 from pressure.model import FootRecording, Session
 from pressure.simulator import SyntheticGait
@@ -133,7 +134,7 @@ def test_stappone_example(stappone_session):
     assert session.quality["corrupt_left"] == 0 and session.quality["frames_lost"] == 0
     assert "inferred" in session.metadata["side_inference"]
     assert session.metadata["start_time_utc"].startswith("2026-01-15T")
-    assert "problems" not in session.metadata
+    assert not session.problems
 
 
 def _geometry_polygons() -> dict[int, np.ndarray]:
@@ -209,7 +210,7 @@ def test_stappone_geometry_beside_the_file_or_from_the_environment(tmp_path, mon
     shutil.copy(_stappone(), data)
     session = load(data)
     assert session.feet["left"].layout is None
-    assert any(stappone.GEOMETRY_FILE in p for p in session.metadata["problems"])
+    assert any(stappone.GEOMETRY_FILE in p for p in session.problems)
     monkeypatch.setenv(stappone.GEOMETRY_ENV, str(_stappone().parent))
     assert load(data).feet["left"].layout == load(_stappone()).feet["left"].layout
     # a geometry file whose outlines do not fit the pressure columns: named

@@ -151,7 +151,7 @@ def test_fscan_single_file_counts_units_values_and_cop():
     assert layout.foot_length_mm == pytest.approx(60 * 5.08)
     assert session.metadata["orientation"]["left"]["first_row"] == "toe"
     assert session.metadata["orientation"]["left"]["first_col"] == "lateral"
-    assert not session.metadata["side_inferred"] and "problems" not in session.metadata
+    assert not session.metadata["side_inferred"] and not session.problems
     assert {f"auto.mth{k}" for k in range(1, 6)} | {"auto.hallux", "auto.heel"} <= set(
         layout.regions
     )
@@ -263,13 +263,13 @@ def test_fscan_orientation_comes_from_the_outline(tmp_path):
     rotated = load(_transform(fscan_l(), tmp_path / "upsideL.asf", rows=True, cols=True))
     assert rotated.metadata["orientation"]["left"]["first_row"] == "heel"
     assert rotated.metadata["orientation"]["left"]["first_col"] == "medial"
-    assert "problems" not in rotated.metadata  # turned 180°: still a left foot from above
+    assert not rotated.problems  # turned 180°: still a left foot from above
     mirrored = load(_transform(fscan_l(), tmp_path / "mirrorL.asf", rows=False, cols=True))
     assert mirrored.metadata["orientation"]["left"]["first_col"] == "medial"
-    assert "outline is a right foot" in mirrored.metadata["problems"][0]
+    assert "outline is a right foot" in mirrored.problems[0]
     flipped = load(_transform(fscan_l(), tmp_path / "flipL.asf", rows=True, cols=False))
     assert flipped.metadata["orientation"]["left"]["first_row"] == "heel"
-    assert "outline is a right foot" in flipped.metadata["problems"][0]
+    assert "outline is a right foot" in flipped.problems[0]
     for session in (rotated, mirrored, flipped):
         cop = foot_cop(session.feet["left"])
         assert cop is not None
@@ -414,7 +414,7 @@ def test_asf_outline_change_truncation_at_a_line_end_and_frame_order(tmp_path):
     session = load(cut)
     assert session.feet["left"].n_frames == 1
     assert session.quality["left_incomplete_frames"] == 1
-    assert "ends inside its last frame" in session.metadata["problems"][0]
+    assert "ends inside its last frame" in session.problems[0]
     # frame numbers must increase
     swapped = list(lines)
     swapped[92] = "Frame 1"
@@ -583,7 +583,7 @@ def test_xsensor_a_footprint_against_the_convention_is_noted(tmp_path):
     session = load(path)
     assert session.metadata["feet"]["left"]["footprint_agrees"] is False
     assert session.metadata["feet"]["right"]["footprint_agrees"] is True
-    assert "footprint suggests first_row=heel" in session.metadata["problems"][0]
+    assert "footprint suggests first_row=heel" in session.problems[0]
 
 
 def test_xsensor_blank_cells_are_outside_the_insole(tmp_path):

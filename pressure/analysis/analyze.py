@@ -77,6 +77,7 @@ from .steps import (
     STANDING,
     foot_steps,
     load_columns,
+    plate_contact_steps,
     spatiotemporal,
     steps_table,
     summary_label,
@@ -487,11 +488,7 @@ def _input_problems(session: Session, feet: dict[str, _Foot], opt: AnalysisOptio
     for side in SIDES:
         if side not in feet:
             problems.append(f"no {side} foot in the recording")
-    reader_problems = session.metadata.get("problems")
-    if isinstance(reader_problems, dict):
-        problems += [f"reading the file: {k}: {v}" for k, v in reader_problems.items()]
-    elif isinstance(reader_problems, list):
-        problems += [f"reading the file: {p}" for p in reader_problems]
+    problems += [f"reading the file: {p}" for p in session.problems]
     for side, f in feet.items():
         if (
             not f.events.walking
@@ -532,7 +529,7 @@ def _step_table(
     feet: dict[str, _Foot], opt: AnalysisOptions, roll_off: dict[str, BoolArray]
 ) -> pd.DataFrame:
     per_foot_steps = [
-        footprint.plate_contact_steps(
+        plate_contact_steps(
             side,
             f.foot.time_s,
             f.load,

@@ -26,7 +26,7 @@ Centre of Pressure Excursion Index (METHODS §2.1; Song et al. 1996, J Am Podiat
    CoP path first reaches it: + when the path runs lateral of the chord (the usual sign:
    larger is more supinated).
 
-**Plates** (``plate_contact_steps``): a foot rolling over a plate has no swing to detect steps
+**Plates** (``steps.plate_contact_steps``): a foot rolling over a plate has no swing to detect steps
 by; its whole contact (every frame in which the foot carries load) is analysed as one stance
 when it is a roll-off (``is_roll_off``: the CoP travels from the rear to the front of the foot,
 more than ``ROLL_OFF_AP_FRACTION`` of its length), which is also what pressuRe's ``cpei()`` uses
@@ -35,16 +35,13 @@ for a plate.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
 from ..layout import SensorLayout, convex_hull
 from .cop import FootCop
-from .events import FootEvents
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -197,61 +194,6 @@ def is_roll_off(cop: FootCop | None, contact: BoolArray) -> bool:
     return bool(np.ptp(y) >= ROLL_OFF_AP_FRACTION * cop.foot_length_mm)
 
 
-def plate_contact_steps(
-    side: str,
-    time_s: FloatArray,
-    load: FloatArray,
-    cop: FootCop,
-    region_load: dict[str, FloatArray],
-    layout: SensorLayout | None,
-    values: FloatArray,
-    contact: BoolArray,
-    *,
-    load_unit: str,
-) -> pd.DataFrame:
-    """The step table's row for a plate roll-off: one stance from the first to the last frame
-    in ``contact`` (inclusive; its ``toe_off_s`` is the end of the last loaded frame, one frame
-    period after it), with the gait line, CPEI and medial-lateral index of ``foot_steps``
-    (``load_unit``: the unit of ``load``, which names the load columns)."""
-    from .steps import foot_steps
-
-    loaded = np.flatnonzero(contact)
-    a, b = int(loaded[0]), int(loaded[-1]) + 1
-    # one unloaded frame after the contact, so that the stance [a, b) ends inside the arrays
-    period = float(np.median(np.diff(time_s))) if time_s.size > 1 else 1.0
-    t = np.append(time_s, time_s[-1] + period)
-
-    def pad(v: FloatArray, fill: float) -> FloatArray:
-        return np.concatenate([v, np.full((1, *v.shape[1:]), fill)])
-
-    padded_cop = dataclasses.replace(
-        cop,
-        time_s=t,
-        x_mm=pad(cop.x_mm, np.nan),
-        y_mm=pad(cop.y_mm, np.nan),
-        load=pad(cop.load, 0.0),
-    )
-    events = FootEvents(
-        heel_strike=np.array([a], dtype=np.int64),
-        toe_off=np.array([b], dtype=np.int64),
-        complete=np.array([True]),
-        low=np.zeros(1),
-        high=np.array([float(np.nanmax(load))]),
-        walking=True,
-    )
-    return foot_steps(
-        side,
-        t,
-        pad(load, 0.0),
-        events,
-        padded_cop,
-        {name: pad(v, 0.0) for name, v in region_load.items()},
-        layout,
-        values=pad(values, np.nan),
-        load_unit=load_unit,
-    )
-
-
 __all__ = [
     "DISCRETE_MAX_SENSORS",
     "DISTAL_THIRD",
@@ -261,7 +203,6 @@ __all__ = [
     "contact_frames",
     "cpei_pct",
     "is_roll_off",
-    "plate_contact_steps",
     "step_footprint",
     "steps_cpei",
 ]

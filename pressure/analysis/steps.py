@@ -125,6 +125,7 @@ cut-off:
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from typing import Any
 
@@ -608,3 +609,56 @@ def spatiotemporal(steps: pd.DataFrame) -> dict[str, Any]:
     else:
         out["gait_asymmetry_pct"] = None
     return out
+
+
+def plate_contact_steps(
+    side: str,
+    time_s: FloatArray,
+    load: FloatArray,
+    cop: FootCop,
+    region_load: dict[str, FloatArray],
+    layout: SensorLayout | None,
+    values: FloatArray,
+    contact: BoolArray,
+    *,
+    load_unit: str,
+) -> pd.DataFrame:
+    """The step table's row for a plate roll-off: one stance from the first to the last frame
+    in ``contact`` (inclusive; its ``toe_off_s`` is the end of the last loaded frame, one frame
+    period after it), with the gait line, CPEI and medial-lateral index of ``foot_steps``
+    (``load_unit``: the unit of ``load``, which names the load columns)."""
+    loaded = np.flatnonzero(contact)
+    a, b = int(loaded[0]), int(loaded[-1]) + 1
+    # one unloaded frame after the contact, so that the stance [a, b) ends inside the arrays
+    period = float(np.median(np.diff(time_s))) if time_s.size > 1 else 1.0
+    t = np.append(time_s, time_s[-1] + period)
+
+    def pad(v: FloatArray, fill: float) -> FloatArray:
+        return np.concatenate([v, np.full((1, *v.shape[1:]), fill)])
+
+    padded_cop = dataclasses.replace(
+        cop,
+        time_s=t,
+        x_mm=pad(cop.x_mm, np.nan),
+        y_mm=pad(cop.y_mm, np.nan),
+        load=pad(cop.load, 0.0),
+    )
+    events = FootEvents(
+        heel_strike=np.array([a], dtype=np.int64),
+        toe_off=np.array([b], dtype=np.int64),
+        complete=np.array([True]),
+        low=np.zeros(1),
+        high=np.array([float(np.nanmax(load))]),
+        walking=True,
+    )
+    return foot_steps(
+        side,
+        t,
+        pad(load, 0.0),
+        events,
+        padded_cop,
+        {name: pad(v, 0.0) for name, v in region_load.items()},
+        layout,
+        values=pad(values, np.nan),
+        load_unit=load_unit,
+    )

@@ -13,7 +13,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from .. import __version__
+from .._version import __version__
 from ..errors import PressureError
 
 # name -> (module, one-line help for the list of commands: at most HELP_WIDTH characters, so

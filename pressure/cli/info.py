@@ -68,17 +68,8 @@ def session_info(path: str) -> dict[str, Any]:
         "device": meta.get("device"),
         "source": meta.get("source"),
         "quality": dict(session.quality),
-        "problems": _problems(meta.get("problems")),
+        "problems": list(session.problems),
     }
-
-
-def _problems(given: Any) -> list[str]:
-    """A reader's ``metadata["problems"]`` (a list of notes, or a dict of them by topic)."""
-    if isinstance(given, dict):
-        return [f"{k}: {v}" for k, v in given.items()]
-    if isinstance(given, (list, tuple)):
-        return [str(p) for p in given]
-    return [] if given is None else [str(given)]
 
 
 def _render_session(info: dict[str, Any]) -> str:

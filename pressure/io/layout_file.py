@@ -91,7 +91,7 @@ import numpy as np
 from ..errors import FileFormatError
 from ..layout import FloatArray, SensorLayout, grid_layout
 from .atomic import write_atomically
-from .readers import TextLines, read_text_lines, to_numbers
+from .text import TextLines, read_text_lines, to_numbers
 
 SIDES = ("left", "right")
 #: Required and optional CSV columns, in the order ``write_layout`` writes them.

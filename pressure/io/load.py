@@ -14,7 +14,8 @@ from pathlib import Path
 
 from ..errors import FileFormatError
 from ..model import Session
-from .readers import HEAD_BYTES, Reader, readers
+from .readers import Reader, readers
+from .text import HEAD_BYTES
 
 
 def known_formats() -> list[tuple[str, str]]:

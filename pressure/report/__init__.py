@@ -76,7 +76,7 @@ def write_report(
         For another suffix, or when the file cannot be written; ``FileFormatError`` when
         ``source`` cannot be read.
     """
-    from .. import __version__
+    from .._version import __version__
     from ..analysis import analyze
     from ..io.load import load
     from ..model import Session

@@ -69,7 +69,7 @@ import numpy.typing as npt
 from ...errors import FileFormatError
 from ...layout import BoolArray, GridFirstCol, GridFirstRow
 from ...model import FloatArray, SideName
-from . import TextLines, head_lines, read_text_lines
+from ..text import TextLines, head_lines, read_text_lines
 
 IntArray = npt.NDArray[np.int64]
 

@@ -66,7 +66,7 @@ import numpy as np
 
 from ...errors import FileFormatError
 from ...model import FloatArray, FootRecording, Session, SideName
-from . import head_lines, read_bytes, sampling_rate_hz, to_numbers
+from ..text import head_lines, read_bytes, sampling_rate_hz, to_numbers
 from ._plate import grid_cells, plate_feet
 from ._plate import preload as preload  # what ``read`` imports on first use
 
@@ -375,8 +375,6 @@ def read(path: Path) -> Session:
         meta["summary_pages"] = [
             {"page": p.number, "line": p.line, "title": p.title} for p in summary
         ]
-    if problems:
-        meta["problems"] = problems
     quality: dict[str, int] = {"frames": len(frames), "pages": len(pages)}
     if summary:
         quality["summary_pages"] = len(summary)
@@ -390,4 +388,5 @@ def read(path: Path) -> Session:
         right=sides.get("right"),
         metadata=meta,
         quality=quality,
+        problems=problems,
     )

@@ -58,7 +58,7 @@ import numpy as np
 
 from ...errors import FileFormatError
 from ...model import FloatArray, FootRecording, Session, SideName
-from . import read_bytes, sampling_rate_hz
+from ..text import read_bytes, sampling_rate_hz
 
 NAME = "footscan"
 DESCRIPTION = "RSscan footscan plate export (.xls: Excel 97-2003 'Dynamic Roll off' workbook)"
@@ -397,8 +397,6 @@ def read(path: Path) -> Session:
             meta["measurement"] = value
         elif key.lower() == "measurement done on":
             meta["date"] = value
-    if problems:
-        meta["problems"] = problems
     return Session(
         path=path,
         format=NAME,
@@ -406,6 +404,7 @@ def read(path: Path) -> Session:
         right=feet.get("right"),
         metadata=meta,
         quality=quality,
+        problems=problems,
     )
 
 

@@ -32,7 +32,7 @@ flags were. Where the outline does not decide (an untrimmed rectangle), the conv
 Which foot: the file name (``…L.asf`` / ``…R.asf``, ``_L``/``_R``), else the name of the
 original movie in the ``FILENAME`` field, else the outline's chirality (then
 ``metadata["side_inferred"]``). A name that disagrees with the outline is noted in
-``metadata["problems"]``.
+``Session.problems``.
 
 Two files, one session
 ----------------------
@@ -62,7 +62,8 @@ import numpy as np
 from ...errors import FileFormatError
 from ...layout import grid_layout
 from ...model import FootRecording, Session, SideName
-from . import _tekscan, read_head
+from ..text import read_head
+from . import _tekscan
 from ._tekscan import (
     Movie,
     example_source,
@@ -308,8 +309,6 @@ def read(path: Path) -> Session:
     when = starts.get(side)
     if when is not None:
         meta["start_time_local"] = when.isoformat()
-    if problems:
-        meta["problems"] = problems
     return Session(
         path=path,
         format=NAME,
@@ -317,4 +316,5 @@ def read(path: Path) -> Session:
         right=feet.get("right"),
         metadata=meta,
         quality=quality,
+        problems=problems,
     )

@@ -39,7 +39,7 @@ import numpy as np
 
 from ...errors import FileFormatError
 from ...model import FootRecording, Session, SideName
-from . import head_lines, read_head, read_text_lines, split_rows, to_numbers
+from ..text import head_lines, read_head, read_text_lines, split_rows, to_numbers
 
 NAME = "gaitndd"
 DESCRIPTION = (

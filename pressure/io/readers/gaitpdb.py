@@ -27,7 +27,7 @@ import numpy as np
 
 from ...errors import FileFormatError
 from ...model import FloatArray, FootRecording, Session, SideName
-from . import (
+from ..text import (
     check_increasing,
     head_lines,
     read_text_lines,

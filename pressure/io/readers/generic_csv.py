@@ -75,13 +75,9 @@ from ...errors import FileFormatError
 from ...layout import SensorLayout
 from ...model import UNITS, FloatArray, FootRecording, Session, SideName
 from ..atomic import write_atomically
-from . import (
-    head_lines,
-    read_text_lines,
-    sampling_rate_hz,
-    split_rows,
-    to_numbers,
-)
+from ..layout_file import layout_text, read_layout, write_layout
+from ..layout_file import read_layout_text as _layout_from_text
+from ..text import head_lines, read_text_lines, sampling_rate_hz, split_rows, to_numbers
 
 NAME = "generic_csv"
 DESCRIPTION = (
@@ -605,10 +601,8 @@ def _parquet_settings(info: Mapping[str, Any]) -> tuple[dict[str, str], dict[str
 def read_layout_text(text: str, path: Path) -> dict[str, SensorLayout]:
     """Layouts from the text of a layout file stored inside ``path`` (a Parquet schema);
     errors name ``path`` and the layout's line."""
-    from ..layout_file import read_layout_text as read_text
-
     try:
-        return read_text(text, path)
+        return _layout_from_text(text, path)
     except FileFormatError as exc:
         where = f" line {exc.line}" if exc.line is not None else ""
         raise FileFormatError(
@@ -728,8 +722,6 @@ def _session(table: _Table, meta: dict[str, Any], layout_text: str | None) -> Se
     else:
         layout_file = layout_path(path)
         if layout_file is not None:
-            from ..layout_file import read_layout
-
             layouts = read_layout(layout_file)
             meta["layout_file"] = str(layout_file)
 
@@ -869,8 +861,6 @@ def _session(table: _Table, meta: dict[str, Any], layout_text: str | None) -> Se
     meta.setdefault("source", SOURCE)
     meta["record"] = path.stem
     meta["table_form"] = "tidy" if cols.tidy else "wide"
-    if problems:
-        meta["problems"] = problems
     return Session(
         path=path,
         format=NAME,
@@ -878,6 +868,7 @@ def _session(table: _Table, meta: dict[str, Any], layout_text: str | None) -> Se
         right=recordings.get("right"),
         metadata=meta,
         quality=quality,
+        problems=problems,
     )
 
 
@@ -910,7 +901,6 @@ def write_table(session: Session, path: str | Path) -> None:
     a temporary name and renamed. Raises FileFormatError when the feet are in different units
     (one table holds one unit), or when the file cannot be written.
     """
-    from ..layout_file import write_layout
 
     path = Path(path)
     suffix = path.suffix.lower()
@@ -997,8 +987,6 @@ def _write_parquet(
 ) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
-
-    from ..layout_file import layout_text
 
     info = {
         "format": session.format,

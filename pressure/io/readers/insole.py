@@ -33,7 +33,7 @@ from ...model import FootRecording, Session
 from ..capture import device_info_dict
 from ..frames import Frames, SideFrames, read_frames
 from ..recording import MCAP_MAGIC
-from . import head_lines, read_head, sampling_rate_hz
+from ..text import head_lines, read_head, sampling_rate_hz
 
 NAME = "insole"
 DESCRIPTION = (
@@ -154,8 +154,6 @@ def read(path: Path, *, on_error: OnError = "skip") -> Session:
     }
     if frames.clock:
         metadata["clock"] = frames.clock
-    if notes:
-        metadata["problems"] = notes
     recording = frames.recording
     if recording is not None:
         session = dict(recording.session)
@@ -187,4 +185,5 @@ def read(path: Path, *, on_error: OnError = "skip") -> Session:
         right=feet.get("right"),
         metadata=metadata,
         quality=dict(frames.counters),
+        problems=[f"{topic}: {note}" for topic, note in notes.items()],
     )

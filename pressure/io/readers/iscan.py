@@ -132,8 +132,6 @@ def read(path: Path) -> Session:
     when = start_time(h.fields)
     if when is not None:
         meta["start_time_local"] = when.isoformat()
-    if problems:
-        meta["problems"] = problems
     quality = {"frames": n, "incomplete_frames": movie.incomplete_frames}
     if h.start_frame is not None and h.end_frame is not None:
         quality["frames_missing"] = max(h.end_frame - h.start_frame + 1 - n, 0)
@@ -144,4 +142,5 @@ def read(path: Path) -> Session:
         right=feet.get("right"),
         metadata=meta,
         quality=quality,
+        problems=problems,
     )

@@ -56,7 +56,7 @@ import numpy as np
 from ...errors import FileFormatError
 from ...layout import SensorLayout
 from ...model import FloatArray, FootRecording, Session, SideName
-from . import (
+from ..text import (
     check_increasing,
     head_lines,
     read_text_lines,

@@ -31,7 +31,7 @@ by side, heel at low y and the medial sides facing x = 0.5, the same grid for ev
 pressuRe R package (Telfer et al., MIT; ``pedar_insole_grids()``, ``pedar_insole_area()``).
 They are not part of this package: the reader looks for them next to the ``.asc`` file, else
 in the folder named by ``PRESSURE_PEDAR_GEOMETRY_DIR``. Without them the session has no layout
-and ``metadata["problems"]`` says where to get them.
+and ``Session.problems`` says where to get them.
 
 From plot units to mm: the plot's areas are proportional to the true ones, so one scale ``s``
 (mm per plot unit, the same along x and y: the plot is drawn to scale) is fitted per insole size
@@ -79,7 +79,7 @@ from ...errors import FileFormatError
 from ...layout import BoolArray, SensorLayout, convex_hull
 from ...masks import with_anatomical_regions
 from ...model import FloatArray, FootRecording, Session, SideName
-from . import (
+from ..text import (
     TextLines,
     check_increasing,
     head_lines,
@@ -710,8 +710,6 @@ def read(path: Path) -> Session:
         )
     if any(k.startswith("negative_values") for k in quality):
         meta["negative_values_note"] = "negative values are kept as the file has them"
-    if problems:
-        meta["problems"] = problems
     return Session(
         path=path,
         format=NAME,
@@ -719,4 +717,5 @@ def read(path: Path) -> Session:
         right=feet.get("right"),
         metadata=meta,
         quality=quality,
+        problems=problems,
     )

@@ -40,7 +40,7 @@ Blocks: the pressure block is the labelled block (``electrical:``, or another wo
 such as ``mechanical:``) whose columns are sensor numbers, ``electrical:`` first when there are
 several. Novel's software can also export ``mechanical:`` blocks; no such file was available to
 see what they hold, so any further labelled block is not read: it is listed with its line in
-``metadata["blocks_not_read"]`` and ``metadata["problems"]`` says so.
+``metadata["blocks_not_read"]`` and ``Session.problems`` says so.
 
 Geometry: a mat has no foot frame, so the sensors' centres (``x[c]``, ``y[c]`` × 10 mm) and
 areas (``area`` × 100 mm²) go to ``_plate.plate_feet``, which finds the footprint(s), aligns
@@ -63,7 +63,7 @@ import numpy as np
 
 from ...errors import FileFormatError
 from ...model import FloatArray, FootRecording, Session, SideName
-from . import check_increasing, head_lines, read_bytes, sampling_rate_hz, to_numbers
+from ..text import check_increasing, head_lines, read_bytes, sampling_rate_hz, to_numbers
 from ._plate import plate_feet
 from ._plate import preload as preload  # what ``read`` imports on first use
 from .pedar import header_fields, header_number, pressure_unit, read_numeric_block
@@ -431,8 +431,6 @@ def read(path: Path) -> Session:
         meta["negative_values_note"] = "negative values are kept as the file has them"
     if rest.lines_not_read:
         quality["lines_not_read"] = rest.lines_not_read
-    if problems:
-        meta["problems"] = problems
     sides: dict[SideName, FootRecording] = {}
     for side, foot in feet.items():
         sides[side] = dataclasses.replace(foot, vendor={**foot.vendor, **vendor})
@@ -443,4 +441,5 @@ def read(path: Path) -> Session:
         right=sides.get("right"),
         metadata=meta,
         quality=quality,
+        problems=problems,
     )

@@ -35,7 +35,7 @@ Geometry (``stappone_geometry.csv``: ``# comment`` lines, then ``id,x,y`` rows, 
 of sensor ``id``'s outline polygon in mm; sensor ``k`` is ``pressure_k``): read from beside the
 data file, else from the folder named by the environment variable
 ``PRESSURE_STAPPONE_GEOMETRY_DIR``; without it the session has no layout (no CoP) and
-``metadata["problems"]`` says why. Medial is +x in the file's coordinates: sensor 1, a compact
+``Session.problems`` says why. Medial is +x in the file's coordinates: sensor 1, a compact
 outline at the front of the +x side, is the hallux; sensor 12, the long front outline whose
 rear end lies toward -x, follows the toe line, which recedes laterally; the five outlines
 across the forefoot (2, 5, 4, 6, 9 from +x to -x) lie further back toward -x, as the metatarsal
@@ -67,7 +67,7 @@ import numpy as np
 from ...errors import FileFormatError
 from ...layout import SensorLayout, convex_hull
 from ...model import FloatArray, FootRecording, Session, SideName
-from . import head_lines, read_text_lines, split_rows, to_numbers
+from ..text import head_lines, read_text_lines, split_rows, to_numbers
 from .generic_csv import read_table_block
 
 NAME = "stappone"
@@ -334,8 +334,6 @@ def read(path: Path) -> Session:
             "frame": "x = x_file - mid-x of all vertices (+x medial), y = y_file - min y",
         }
         meta["geometry_source"] = GEOMETRY_SOURCE
-    if problems:
-        meta["problems"] = problems
     return Session(
         path=path,
         format=NAME,
@@ -343,6 +341,7 @@ def read(path: Path) -> Session:
         right=feet.get("right"),
         metadata=meta,
         quality=quality,
+        problems=problems,
     )
 
 

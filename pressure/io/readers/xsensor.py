@@ -56,7 +56,7 @@ widest rows in the toe half, the toe end's apex medial of the heel): the widest 
 lie a quarter of the length from row 0 on both insoles, and the toe apex lies 3.1 columns
 toward the high columns on LF and 3.2 toward column 0 on RF. The footprint depends on the
 recording (a toe-walker's has no heel), so it only checks: a footprint that clearly says
-otherwise is noted in ``metadata["problems"]``, the convention kept
+otherwise is noted in ``Session.problems``, the convention kept
 (``metadata["feet"][side]["footprint_agrees"]``). With blank cells (an outline) the outline
 decides, as for F-Scan; a sensor whose name gives no side gets the footprint's orientation
 and chirality. Regions: ``pressure.masks`` ``auto.*`` from the footprint (each sensel's peak),
@@ -92,7 +92,7 @@ import numpy.typing as npt
 from ...errors import FileFormatError
 from ...layout import grid_layout
 from ...model import FloatArray, FootRecording, Session, SideName
-from . import TextLines, check_increasing, head_lines, read_text_lines
+from ..text import TextLines, check_increasing, head_lines, read_text_lines
 from ._tekscan import PRESSURE_UNITS, example_source, insole_orientation
 
 NAME = "xsensor"
@@ -1067,8 +1067,6 @@ def _session(path: Path, parsed: _Parsed) -> Session:
             meta.setdefault("vendor_sensel_area_mm2", {})[s] = i["vendor_sensel_area_mm2"]
     if started is not None:
         meta["start_time_local"] = started.isoformat()
-    if problems:
-        meta["problems"] = problems
     quality = {
         "frames": n,
         "incomplete_frames": parsed.incomplete,
@@ -1081,4 +1079,5 @@ def _session(path: Path, parsed: _Parsed) -> Session:
         right=feet.get("right"),
         metadata=meta,
         quality=quality,
+        problems=problems,
     )
