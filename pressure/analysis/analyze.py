@@ -310,8 +310,11 @@ def _sensor_quality(f: _Foot) -> tuple[list[int], list[int]]:
 
 def analyze(session: Session, options: AnalysisOptions | None = None) -> Analysis:
     """Analyse ``session`` (module docstring): the per-foot work (``_analyse_foot``), the step
-    table, then each section of the summary from them."""
+    table, then each section of the summary from them. Raises AnalysisError for a session
+    without a frame (a recording that never received one)."""
     opt = options or AnalysisOptions()
+    if not any(f.n_frames for f in session.feet.values()):
+        raise AnalysisError(f"{session.path}: no sample frames of either foot: nothing to analyse")
     if opt.windowed:
         session = session.window(opt.start_s, opt.end_s)
     feet = {side: _analyse_foot(foot, opt) for side, foot in session.feet.items()}
