@@ -13,7 +13,7 @@ import pytest
 from firmware_protocol import DeviceInfo, Side, Unit, encode, encode_samples
 from firmware_protocol.spec import sample_frame_size
 from pressure.cli import main
-from pressure.errors import FileFormatError
+from pressure.errors import FileFormatError, UsageError
 from pressure.io.load import load
 from pressure.io.recording import (
     RecordingWriter,
@@ -72,7 +72,7 @@ def test_round_trip_keeps_bytes_receipts_and_metadata(tmp_path: Path) -> None:
 def test_overwrite_is_refused_unless_asked(tmp_path: Path) -> None:
     path = tmp_path / "a.insole"
     path.write_bytes(b"precious")
-    with pytest.raises(FileFormatError, match="already exists"):
+    with pytest.raises(UsageError, match="already exists"):
         RecordingWriter(path)
     assert path.read_bytes() == b"precious"
     RecordingWriter(path, overwrite=True).close()
