@@ -19,8 +19,8 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-# errors that say "this folder's file system cannot make unnamed files (or link them)"
-_NO_TMPFILE = {errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL, errno.ENOENT, errno.EXDEV}
+# errors that say "this folder's file system cannot make unnamed files"
+_NO_TMPFILE = {errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL, errno.ENOENT}
 
 
 def write_atomically(
@@ -47,16 +47,15 @@ def write_atomically(
                 raise
         else:
             try:
-                if _write_unnamed(fd, target, write, overwrite):
-                    return target
+                _write_unnamed(fd, target, write, overwrite)
             finally:
                 os.close(fd)
+            return target
     return _write_named(target, write, overwrite)
 
 
-def _write_unnamed(fd: int, target: Path, write: Callable[[Path], object], overwrite: bool) -> bool:
-    """Fill the unnamed file ``fd`` and link it as ``target``; False when this file system
-    cannot link it (the caller then writes a named temporary instead)."""
+def _write_unnamed(fd: int, target: Path, write: Callable[[Path], object], overwrite: bool) -> None:
+    """Fill the unnamed file ``fd`` and link it as ``target``."""
     unnamed = f"/proc/self/fd/{fd}"
     write(Path(unnamed))
     folder = os.open(target.parent, os.O_RDONLY | os.O_DIRECTORY)
@@ -65,21 +64,16 @@ def _write_unnamed(fd: int, target: Path, write: Callable[[Path], object], overw
         # /proc entry stands for (link() would try to link the /proc entry itself)
         try:
             os.link(unnamed, target.name, dst_dir_fd=folder)
-            return True
+            return
         except FileExistsError:
             if not overwrite:
                 raise _exists(target) from None
-        except OSError as exc:
-            if exc.errno in _NO_TMPFILE or exc.errno == errno.EPERM:
-                return False
-            raise
-        temporary = _temporary_name(target)
+        temporary = _temporary_name(target)  # to replace the file in one step
         os.link(unnamed, temporary.name, dst_dir_fd=folder)
         try:
             os.replace(temporary, target)
         finally:
             temporary.unlink(missing_ok=True)
-        return True
     finally:
         os.close(folder)
 

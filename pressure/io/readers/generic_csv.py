@@ -919,12 +919,13 @@ def write_table(session: Session, path: str | Path, *, overwrite: bool = True) -
     times are written in full instead. A CSV therefore reads back with times within 0.5 µs, a
     Parquet file exactly.
 
-    Files appear whole or not at all (``pressure.io.atomic``): the table is written under no
-    name and given its name when complete, the layout file just before it, and a stale
-    ``OUT.layout.csv`` is removed when the session has no layout. ``overwrite=False`` never
-    replaces an existing ``OUT`` (UsageError). Raises FileFormatError when the feet are in
-    different units (one table holds one unit) or there is no foot, OutputError when the file
-    cannot be written, UsageError for a suffix other than ``.csv``/``.parquet``.
+    Files appear whole or not at all (``pressure.io.atomic``): the table and its layout file
+    are written under no name and given their names when both are complete (the table
+    first), and a stale ``OUT.layout.csv`` is removed when the session has no layout.
+    ``overwrite=False`` never replaces an existing ``OUT`` (UsageError). Raises
+    FileFormatError when the feet are in different units (one table holds one unit) or there
+    is no foot, OutputError when the file cannot be written, UsageError for a suffix other
+    than ``.csv``/``.parquet``.
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -1042,13 +1043,19 @@ def _write_csv(
         with temporary.open("w", encoding="utf-8", newline="") as out:
             out.writelines(f"# {key}: {value}\n" for key, value in settings.items())
             table.to_csv(out, index=False, lineterminator="\n")
-        # the layout appears just before the table it belongs to
-        if layout is not None:
-            write_atomically(layout_file, lambda p: p.write_text(layout, encoding="utf-8"))
-        else:
-            layout_file.unlink(missing_ok=True)
 
-    write_atomically(path, write, overwrite=overwrite)
+    if layout is None:
+        write_atomically(path, write, overwrite=overwrite)
+        layout_file.unlink(missing_ok=True)
+        return
+
+    def write_both(temporary: Path) -> None:
+        temporary.write_text(layout, encoding="utf-8")
+        write_atomically(path, write, overwrite=overwrite)
+
+    # both files are written before either appears; the table first, so that a table that
+    # may not be replaced keeps its layout file too
+    write_atomically(layout_file, write_both)
 
 
 def _needed_settings(
