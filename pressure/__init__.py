@@ -10,7 +10,7 @@ __version__ = "0.1.0"
 
 from typing import TYPE_CHECKING, Any
 
-from .errors import DeviceError, FileFormatError, PressureError
+from .errors import DeviceError, FileFormatError, OutputError, PressureError, UsageError
 
 if TYPE_CHECKING:
     from .analysis import Analysis, AnalysisOptions, analyze
@@ -29,9 +29,11 @@ __all__ = [
     "DeviceError",
     "FileFormatError",
     "FootRecording",
+    "OutputError",
     "PressureError",
     "SensorLayout",
     "Session",
+    "UsageError",
     "__version__",
     "analyze",
     "apply_curve",
