@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pressure.io.frames import read_frames
+from pressure.io.load import load
 
 PRESSURE = [sys.executable, "-m", "pressure"]
 
@@ -67,14 +67,17 @@ def case(
     if rec.returncode != 0:
         raise SystemExit(rec.stderr)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    frames = read_frames(out)
+    session = load(out)
     expected = round(seconds * rate)
-    got = {s: len(f) for s, f in frames.sides.items()}
-    in_order = all(np.array_equal(f.seq, np.arange(len(f)) & 0xFFFF) for f in frames.sides.values())
+    got = {s: f.n_frames for s, f in session.feet.items()}
+    in_order = all(
+        np.array_equal(f.vendor["seq"], np.arange(f.n_frames) & 0xFFFF)
+        for f in session.feet.values()
+    )
     return {
         "frames": sum(got.values()),
         "expected": 2 * expected,
-        "lost": frames.counters["frames_lost"] + 2 * expected - sum(got.values()),
+        "lost": session.quality["frames_lost"] + 2 * expected - sum(got.values()),
         "in_order": float(in_order),
         "frames_per_s": sum(got.values()) / seconds,
         "cpu_pct": 100.0 * cpu / wall,

@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
-from .errors import DeviceError, FileFormatError, PressureError
+from .errors import DeviceError, FileFormatError, OutputError, PressureError, UsageError
 
 if TYPE_CHECKING:
     from .analysis import Analysis, AnalysisOptions, analyze
@@ -43,9 +43,11 @@ __all__ = [
     "DeviceError",
     "FileFormatError",
     "FootRecording",
+    "OutputError",
     "PressureError",
     "SensorLayout",
     "Session",
+    "UsageError",
     "__version__",
     "analyze",
     "apply_curve",

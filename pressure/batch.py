@@ -49,7 +49,7 @@ from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from .errors import PressureError
+from .errors import FileFormatError, OutputError, PressureError, UsageError
 from .io.atomic import write_atomically
 
 if TYPE_CHECKING:
@@ -636,17 +636,17 @@ def run_batch(
 
     base = Path(root)
     if not base.is_dir():
-        raise PressureError(f"{base}: not a folder" if base.exists() else f"{base}: no such folder")
+        raise FileFormatError(base, "not a folder" if base.exists() else "no such folder")
     target = Path(out) if out is not None else None
     if target is not None:
         if target.exists() and not target.is_dir():
-            raise PressureError(f"{target}: exists and is not a folder")
+            raise OutputError(target, "exists and is not a folder")
         try:
             target.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise PressureError(f"{target}: cannot create it: {exc.strerror or exc}") from None
+            raise OutputError(target, f"cannot create it: {exc.strerror or exc}") from None
     if report and target is None:
-        raise PressureError("reports need an output folder")
+        raise UsageError("reports need an output folder")
     found, skipped = discover(base, pattern, exclude=target)
     workers = jobs if jobs is not None else len(os.sched_getaffinity(0))
 
@@ -734,9 +734,7 @@ def run_batch(
             try:
                 write_atomically(target / name, write)
             except OSError as exc:
-                raise PressureError(
-                    f"{target / name}: cannot write: {exc.strerror or exc}"
-                ) from None
+                raise OutputError(target / name, f"cannot write: {exc.strerror or exc}") from None
             result.written.append(target / name)
     return result
 

@@ -1,7 +1,8 @@
 """One exception root for the package; one class per failure phase.
 
 Errors of the wire layer (``firmware_protocol.ProtocolError``) are wrapped at the boundary into
-these, with the file named. The command line prints ``str(error)`` as one line and exits 1.
+these, with the file named. The command line prints ``str(error)`` as one line and exits with
+the status of its class (``pressure.cli.EXIT_CODES``).
 """
 
 from __future__ import annotations
@@ -59,3 +60,27 @@ class AnalysisError(PressureError, ValueError):
 
 class DeviceError(PressureError):
     """A serial device that cannot be opened, answers wrongly or went away."""
+
+
+class UsageError(PressureError, ValueError):
+    """Arguments that cannot be used as given, found after parsing them: options that do not
+    go together, an output suffix no writer takes, an output that exists when replacing it was
+    not asked for."""
+
+
+class OutputError(PressureError):
+    """A file (or folder) this program writes that cannot be written: no permission, a full
+    disk, a folder in the way. The message names the file and the system's reason.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file that cannot be written (kept as ``self.path``).
+    detail : str
+        Why, in the system's words where it gave some (``self.detail``).
+    """
+
+    def __init__(self, path: str | Path, detail: str) -> None:
+        self.path = Path(path)
+        self.detail = detail
+        super().__init__(f"{self.path}: {detail}")

@@ -273,7 +273,7 @@ def test_empty_file(tmp_path, capsys):
     path = tmp_path / "empty.insole"
     path.write_bytes(b"")
     code, captured = _cli(capsys, str(path))
-    assert code == 1
+    assert code == 3  # an input that cannot be read
     assert str(path) in captured.err and "empty" in captured.err
     assert captured.err.count("\n") == 1
 

@@ -209,11 +209,11 @@ def test_a_pattern_keeps_records_whole(tmp_path: Path) -> None:
 
 
 def test_argument_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["batch", str(tmp_path / "missing"), "-o", str(tmp_path / "o")]) == 1
+    assert main(["batch", str(tmp_path / "missing"), "-o", str(tmp_path / "o")]) == 3
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "missing: no such folder" in err[0]
     (tmp_path / "file").write_text("x")
-    assert main(["batch", str(tmp_path), "-o", str(tmp_path / "file")]) == 1
+    assert main(["batch", str(tmp_path), "-o", str(tmp_path / "file")]) == 4
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "not a folder" in err[0]
     with pytest.raises(SystemExit) as exc:

@@ -100,11 +100,11 @@ def test_info_counts_deleted_and_inserted_bytes(
     assert report["bytes_skipped"] == (size - 3) + len(junk)
 
 
-def test_not_a_capture_one_line_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_not_a_capture_one_line_exit_3(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "notes.insole"
     bad.write_bytes(bytes(range(256)) * 8)
     capsys.readouterr()
-    assert main(["info", str(bad)]) == 1
+    assert main(["info", str(bad)]) == 3
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert str(bad) in err and "unrecognised content" in err and "expected" in err
@@ -114,7 +114,7 @@ def test_not_a_capture_one_line_exit_1(tmp_path: Path, capsys: pytest.CaptureFix
 def test_verbose_shows_traceback(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "x.insole"
     bad.write_text("hello\n")
-    assert main(["-v", "info", str(bad)]) == 1
+    assert main(["-v", "info", str(bad)]) == 3
     assert "Traceback" in capsys.readouterr().err
 
 
@@ -127,7 +127,7 @@ def test_empty_or_missing_file(
     path = tmp_path / "f.insole"
     if content is not None:
         path.write_bytes(content)
-    assert main(["info", str(path)]) == 1
+    assert main(["info", str(path)]) == 3
     assert message in capsys.readouterr().err
 
 
@@ -216,7 +216,7 @@ def test_real_entry_points(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["frames"] == {"left": 100, "right": 100}
     done = subprocess.run([str(script), "info", str(tmp_path)], capture_output=True, text=True)
-    assert done.returncode == 1
+    assert done.returncode == 3
     assert done.stderr.startswith("pressure: error:") and "Traceback" not in done.stderr
 
 
@@ -248,7 +248,7 @@ def test_record_from_a_wrong_port_leaves_no_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "never.insole"
-    assert main(["record", str(tmp_path / "no-such-port"), "-o", str(out)]) == 1
+    assert main(["record", str(tmp_path / "no-such-port"), "-o", str(out)]) == 4
     err = capsys.readouterr().err
     assert "no such port" in err and len(err.splitlines()) == 1
     assert not out.exists()
@@ -261,6 +261,6 @@ def test_convert_of_a_file_without_frames_fails(
 
     empty = tmp_path / "empty.insole"
     RecordingWriter(empty).close()
-    assert main(["convert", str(empty), str(tmp_path / "out.csv")]) == 1
+    assert main(["convert", str(empty), str(tmp_path / "out.csv")]) == 3
     assert "no sample frames" in capsys.readouterr().err
     assert not (tmp_path / "out.csv").exists()

@@ -13,8 +13,8 @@ import pytest
 from firmware_protocol import DeviceInfo, Side, Unit, encode, encode_samples
 from firmware_protocol.spec import sample_frame_size
 from pressure.cli import main
-from pressure.errors import FileFormatError
-from pressure.io.frames import read_frames
+from pressure.errors import FileFormatError, UsageError
+from pressure.io.load import load
 from pressure.io.recording import (
     RecordingWriter,
     align_clock,
@@ -62,17 +62,17 @@ def test_round_trip_keeps_bytes_receipts_and_metadata(tmp_path: Path) -> None:
     assert rec.session["subject.body_mass_kg"] == 71.5
     assert rec.links[0].receipt_end[-1] == len(data)
     assert np.all(np.diff(rec.links[0].receipt_ns) >= 0)
-    frames = read_frames(path)
-    got = np.empty_like(values)
-    got[0::2], got[1::2] = frames.sides["left"].values, frames.sides["right"].values
-    np.testing.assert_array_equal(got, values)
-    assert frames.sides["left"].unit == "kpa" and frames.sides["left"].scale == 0.5
+    session = load(path)
+    got = np.empty(values.shape)
+    got[0::2], got[1::2] = session.feet["left"].values, session.feet["right"].values
+    np.testing.assert_array_equal(got, values * 0.5)  # the device's scale
+    assert session.feet["left"].unit == "kpa" and session.metadata["devices"][0]["scale"] == 0.5
 
 
 def test_overwrite_is_refused_unless_asked(tmp_path: Path) -> None:
     path = tmp_path / "a.insole"
     path.write_bytes(b"precious")
-    with pytest.raises(FileFormatError, match="already exists"):
+    with pytest.raises(UsageError, match="already exists"):
         RecordingWriter(path)
     assert path.read_bytes() == b"precious"
     RecordingWriter(path, overwrite=True).close()
@@ -120,10 +120,10 @@ def test_a_flipped_wire_byte_costs_only_the_frame_it_touches(tmp_path: Path) -> 
     frame = data[-200:-150]  # somewhere in the last frames
     raw[raw.index(frame) + 20] ^= 0x40
     path.write_bytes(bytes(raw))
-    frames = read_frames(path)
-    assert len(frames.sides["left"]) + len(frames.sides["right"]) == 2 * 200 - 1
-    assert frames.counters["frames_lost"] == 1
-    assert 0 < frames.counters["bytes_skipped"] <= FRAME
+    session = load(path)
+    assert session.feet["left"].n_frames + session.feet["right"].n_frames == 2 * 200 - 1
+    assert session.quality["frames_lost"] == 1
+    assert 0 < session.quality["bytes_skipped"] <= FRAME
 
 
 @pytest.mark.parametrize("drift_ppm", [0.0, 80.0, -150.0])
@@ -158,8 +158,8 @@ def test_two_links_share_one_time_axis(tmp_path: Path) -> None:
                 host_ns = int((k / RATE + lag + 0.001 * (k % 3)) * 1e9)
                 writer.received(link, data[end - frame if k else 0 : end], host_ns)
             writer.flush()
-    frames = read_frames(path)
-    lt, rt = frames.sides["left"].time_s, frames.sides["right"].time_s
+    session = load(path)
+    lt, rt = session.feet["left"].time_s, session.feet["right"].time_s
     assert lt[0] == pytest.approx(0.001, abs=1e-3)
     assert rt[0] == pytest.approx(0.003, abs=1e-3)
     np.testing.assert_allclose(np.diff(lt), 1 / RATE, atol=1e-6)
@@ -181,7 +181,7 @@ def test_convert_writes_a_tidy_table_with_units(tmp_path: Path) -> None:
         np.testing.assert_allclose(left.iloc[:, 4:].to_numpy(), values[0::2] * 0.5)
         assert left["seq"].tolist() == list(range(50))
         assert table["time_s"].is_monotonic_increasing
-    assert main(["convert", str(path), str(tmp_path / "a.csv")]) == 1  # exists
+    assert main(["convert", str(path), str(tmp_path / "a.csv")]) == 2  # exists
     assert main(["convert", str(path), str(tmp_path / "a.xlsx")]) == 2
 
 

@@ -234,13 +234,13 @@ def test_positions_in_arbitrary_units_are_named_as_the_reason(tmp_path: Path) ->
 
 def test_report_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     sample = str(ROOT / "sample_data" / "walk_normal.insole")
-    assert main(["report", sample, "-o", str(tmp_path / "r.docx")]) == 1
+    assert main(["report", sample, "-o", str(tmp_path / "r.docx")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "r.docx" in err[0] and ".html or .pdf" in err[0]
-    assert main(["report", str(tmp_path / "nope.insole"), "-o", str(tmp_path / "r.html")]) == 1
+    assert main(["report", str(tmp_path / "nope.insole"), "-o", str(tmp_path / "r.html")]) == 3
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "nope.insole" in err[0]
-    assert main(["report", sample, "-o", str(tmp_path / "no" / "dir" / "r.html")]) == 1
+    assert main(["report", sample, "-o", str(tmp_path / "no" / "dir" / "r.html")]) == 4
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "cannot write the report" in err[0]
     assert not list(tmp_path.rglob("*.html")) and not list(tmp_path.rglob("*.tmp"))

@@ -415,9 +415,12 @@ def analyze(session: Session, options: AnalysisOptions | None = None) -> Analysi
     Raises
     ------
     AnalysisError
-        When the time window of ``options`` is not within the recording.
+        When the time window of ``options`` is not within the recording, or the session
+        has no frame (a recording that never received one).
     """
     opt = options or AnalysisOptions()
+    if not any(f.n_frames for f in session.feet.values()):
+        raise AnalysisError(f"{session.path}: no sample frames of either foot: nothing to analyse")
     if opt.windowed:
         session = session.window(opt.start_s, opt.end_s)
     feet = {side: _analyse_foot(foot, opt) for side, foot in session.feet.items()}

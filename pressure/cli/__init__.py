@@ -1,8 +1,9 @@
 """The ``pressure`` command: one entry point, one module per subcommand.
 
 Each subcommand module has ``add_arguments(parser)`` and ``run(args) -> int`` and imports heavy
-libraries only inside ``run``, so ``pressure --help`` starts fast.
-Exit status: 0 success, 1 a handled error (one line on stderr), 2 usage, 130 Ctrl-C.
+libraries only inside ``run``, so ``pressure --help`` starts fast. A handled error is one line
+on stderr (``-v`` adds the traceback) and an exit status by its kind, the same for every
+command: ``EXIT_STATUS`` says what each status means, ``ERROR_STATUS`` which errors give it.
 """
 
 from __future__ import annotations
@@ -10,11 +11,34 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import textwrap
 import traceback
 from collections.abc import Sequence
 
 from .._version import __version__
-from ..errors import PressureError
+from ..errors import DeviceError, FileFormatError, OutputError, PressureError, UsageError
+
+#: what each exit status means, for every command (``pressure --help``, README "Exit codes")
+EXIT_STATUS: dict[int, str] = {
+    0: "success",
+    1: "the analysis could not run (a time window outside the recording, a session without "
+    "frames; batch: a session failed), or another handled error",
+    2: "usage: an unknown option, a bad or missing value, options that do not go together, "
+    "an output suffix no writer takes, an output that exists without --overwrite",
+    3: "input: a file that is missing, unreadable, empty, damaged, of no known format, or "
+    "holds nothing to do the command on",
+    4: "device or output: a serial port that cannot be opened, answers wrongly or went away; "
+    "a file that cannot be written",
+    130: "interrupted (Ctrl-C)",
+}
+#: the exit status of each error class; the first class an error is an instance of decides
+ERROR_STATUS: tuple[tuple[type[PressureError], int], ...] = (
+    (UsageError, 2),
+    (FileFormatError, 3),
+    (DeviceError, 4),
+    (OutputError, 4),
+    (PressureError, 1),
+)
 
 # name -> (module, one-line help for the list of commands: at most HELP_WIDTH characters, so
 # that `pressure --help` shows each command on one line in an 80-column terminal; a longer
@@ -53,7 +77,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pressure",
         description="Open plantar-pressure insole analyzer.",
-        epilog="'pressure COMMAND --help' gives the options of one command.",
+        epilog="'pressure COMMAND --help' gives the options of one command.\n\n"
+        "exit status (every command):\n"
+        + "\n".join(
+            textwrap.fill(text, 79, initial_indent=f"  {code:<4} ", subsequent_indent=" " * 7)
+            for code, text in EXIT_STATUS.items()
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"pressure {__version__}")
     parser.add_argument(
@@ -75,6 +105,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def exit_status(error: PressureError) -> int:
+    """The exit status of a handled error (``ERROR_STATUS``)."""
+    return next(code for kind, code in ERROR_STATUS if isinstance(error, kind))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one ``pressure`` command.
 
@@ -87,24 +122,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        The exit status: 0 success, 1 a handled error (one line on stderr), 2 a usage
-        error, 130 Ctrl-C. ``--help``, ``--version`` and the parser's usage errors exit
-        through ``SystemExit`` instead.
+        The exit status (``EXIT_STATUS``: 0 success, 1 the analysis could not run, 2 usage,
+        3 input, 4 device or output, 130 Ctrl-C; a handled error prints one line on
+        stderr). ``--help``, ``--version`` and the parser's usage errors exit through
+        ``SystemExit`` instead.
     """
-    parser = build_parser()
+    parser = build_parser()  # argparse itself exits 2 on a usage error it finds
     args = parser.parse_args(argv)
     try:
         return int(args._run(args))
     except PressureError as exc:
         if args.verbose:
             traceback.print_exc()
-        print(f"pressure: error: {exc}", file=sys.stderr)
-        return 1
+        who = f"pressure {args.command}" if isinstance(exc, UsageError) else "pressure"
+        print(f"{who}: error: {exc}", file=sys.stderr)
+        return exit_status(exc)
     except KeyboardInterrupt:
         print("pressure: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        return 1
+    except BrokenPipeError:  # the reader of our output went away: an output not written
+        return exit_status(OutputError("<stdout>", "broken pipe"))
 
 
 def run() -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -81,18 +80,14 @@ def add_analysis_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def analysis_options(args: argparse.Namespace, command: str) -> AnalysisOptions | None:
-    """The ``AnalysisOptions`` of ``add_analysis_options``' arguments, or None (after one line
-    on stderr) when they do not go together: a usage error, exit 2."""
+def analysis_options(args: argparse.Namespace) -> AnalysisOptions:
+    """The ``AnalysisOptions`` of ``add_analysis_options``' arguments. Raises UsageError when
+    they do not go together."""
     from ..analysis import AnalysisOptions
+    from ..errors import UsageError
 
     if args.start_s is not None and args.end_s is not None and args.start_s >= args.end_s:
-        print(
-            f"pressure {command}: error: --start-s ({args.start_s:g}) must be before "
-            f"--end-s ({args.end_s:g})",
-            file=sys.stderr,
-        )
-        return None
+        raise UsageError(f"--start-s ({args.start_s:g}) must be before --end-s ({args.end_s:g})")
     return AnalysisOptions(
         standing_separation_mm=args.standing_separation_mm,
         body_mass_kg=args.body_mass_kg,

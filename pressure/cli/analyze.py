@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..display import UNIT_TEXT, reference_range
 from ..display import num as _num
-from ..errors import PressureError
+from ..errors import OutputError
 from ._args import add_analysis_options, analysis_options
 
 if TYPE_CHECKING:
@@ -42,7 +42,7 @@ def _write_csv(frame: Any, path: str, what: str) -> None:
     try:
         frame.to_csv(target, index=False, float_format="%.6g")
     except OSError as exc:
-        raise PressureError(f"{target}: cannot write the {what}: {exc.strerror or exc}") from None
+        raise OutputError(target, f"cannot write the {what}: {exc.strerror or exc}") from None
 
 
 def _pair(d: PerSide[Any] | None, fmt: str = ".3g", unit: str = "") -> str:
@@ -164,9 +164,7 @@ def run(args: argparse.Namespace) -> int:
     from ..analysis import analyze
     from ..io.load import load
 
-    options = analysis_options(args, "analyze")
-    if options is None:
-        return 2
+    options = analysis_options(args)
     session = load(args.file)
     result = analyze(session, options)
     if args.steps_csv:

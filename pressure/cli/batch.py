@@ -57,9 +57,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..batch import run_batch
 
-    options = analysis_options(args, "batch")
-    if options is None:
-        return 2
+    options = analysis_options(args)
     result = run_batch(
         args.dir,
         args.out,

@@ -1,18 +1,23 @@
-"""``pressure info``: what a file holds.
+"""``pressure info``: what a file holds, for any format ``pressure.load`` reads.
 
-For the project's own recordings and captures: frames per side, losses, CRC errors, duration
-and rate; for a recording also its session, links and clock alignment. For every other format
-``pressure.load`` reads (vendor exports, research databases, generic CSV): the format, duration,
-rate, and per foot the frames, sensors, unit and layout, the device and source the file names,
-and the reader's quality counts and problems."""
+Every file: the format, duration, rate, and per foot the frames, sensors, unit and layout, the
+device and source the file names, and the reader's quality counts and problems. What else the
+session carries is shown too: for the project's own recordings and captures, the wire stream's
+summary the reader gives (``metadata["wire"]``: frames per side, losses, CRC errors, duration
+and rate; for a recording also its session, links and clock alignment), which is then what the
+text shows."""
 
 from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ._args import number_in
+
+if TYPE_CHECKING:
+    from ..model import Session
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -25,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=number_in(0, 100_000),
         default=None,
         metavar="HZ",
-        help="sample rate of a line-mode capture whose lines carry no time",
+        help="read FILE as a line-mode capture whose lines carry no time, sampled at HZ",
     )
 
 
@@ -33,15 +38,15 @@ def _fmt(value: float | None, unit: str) -> str:
     return "unknown" if value is None else f"{value:g} {unit}"
 
 
-def session_info(path: str) -> dict[str, Any]:
-    """The JSON summary of a file in any format ``pressure.load`` reads (stable keys:
-    ``path``, ``format``, ``duration_s``, ``sampling_rate_hz``, ``feet`` (per side:
-    ``frames``, ``sensors``, ``unit``, ``sampling_rate_hz``, ``duration_s``, ``layout``,
-    ``coordinate_unit``, ``foot_length_mm``, ``foot_width_mm``, ``regions``), ``device``,
-    ``source``, ``quality``, ``problems``)."""
-    from ..io.load import load
-
-    session = load(path)
+def session_info(session: Session) -> dict[str, Any]:
+    """The JSON summary of a session of any format (stable keys: ``path``, ``format``,
+    ``duration_s``, ``sampling_rate_hz``, ``feet`` (per side: ``frames``, ``sensors``,
+    ``unit``, ``sampling_rate_hz``, ``duration_s``, ``layout``, ``coordinate_unit``,
+    ``foot_length_mm``, ``foot_width_mm``, ``regions``), ``device``, ``source``, ``quality``,
+    ``problems``), and the keys of the wire summary when the reader gives one (``frames``
+    (``left``, ``right``), ``frames_lost``, ``crc_errors``, ``bytes_skipped``, ``duration_s``
+    and ``sampling_rate_hz`` of the device clock, ``recording`` ...; see
+    ``CaptureSummary.as_json``)."""
     feet: dict[str, Any] = {}
     for side, foot in session.feet.items():
         layout = foot.layout
@@ -59,6 +64,7 @@ def session_info(path: str) -> dict[str, Any]:
             "regions": [] if layout is None else sorted(layout.regions),
         }
     meta = session.metadata
+    wire = meta.get("wire")
     return {
         "path": str(session.path),
         "format": session.format,
@@ -69,6 +75,7 @@ def session_info(path: str) -> dict[str, Any]:
         "source": meta.get("source"),
         "quality": dict(session.quality),
         "problems": list(session.problems),
+        **(wire if isinstance(wire, dict) else {}),
     }
 
 
@@ -108,25 +115,34 @@ def _render_session(info: dict[str, Any]) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..io.frames import read_frames, summarize_frames
-    from ..io.load import format_of
+    if args.rate is not None:  # the option says what the file is: a capture without times
+        from ..io.readers import insole
 
-    if format_of(args.file) not in (None, "insole"):  # another format: as a session
-        info = session_info(args.file)
-        print(json.dumps(info, indent=2, default=str) if args.json else _render_session(info))
-        return 0
+        session = insole.read(Path(args.file), rate_hz=args.rate)
+    else:
+        from ..io.load import load
 
-    summary = summarize_frames(read_frames(args.file, rate_hz=args.rate))
+        session = load(args.file)
+    info = session_info(session)
     if args.json:
-        print(json.dumps(summary.as_json(), indent=2))
-        return 0
-    c = summary.counters
-    rec = summary.recording
+        print(json.dumps(info, indent=2, default=str))
+    elif isinstance(session.metadata.get("wire"), dict):
+        print(_render_wire(session.metadata["wire"]))
+    else:
+        print(_render_session(info))
+    return 0
+
+
+def _render_wire(summary: dict[str, Any]) -> str:
+    """The wire summary of the project's own files (``CaptureSummary.as_json`` and
+    ``first_errors``) as text."""
+    c = summary
+    rec = summary["recording"]
     if rec is None:
-        lines = [f"{summary.path}  (capture, {summary.mode} mode, {c['bytes_total']} bytes)"]
+        lines = [f"{summary['file']}  (capture, {summary['mode']} mode, {c['bytes_total']} bytes)"]
     else:
         lines = [
-            f"{summary.path}  (recording of {rec['file_bytes']} bytes; {summary.mode} mode, "
+            f"{summary['file']}  (recording of {rec['file_bytes']} bytes; {summary['mode']} mode, "
             f"{c['bytes_total']} bytes from the links)"
         ]
         session = rec["session"]
@@ -153,27 +169,26 @@ def run(args: argparse.Namespace) -> int:
             )
         if rec["disconnects"]:
             lines.append(f"  disconnects {rec['disconnects']}  reconnects {rec['reconnects']}")
-    for device in summary.devices:
+    for device in summary["devices"]:
         lines.append(
             f"  device {device['device_id']:#010x}  firmware {device['firmware_version']}  "
             f"{device['side']}  {device['sensor_count']} sensors  layout {device['layout']!r}  "
             f"nominal {device['nominal_rate_hz']:g} Hz"
         )
-    for name, side in summary.sides.items():
+    for name, side in summary["sides"].items():
         lines.append(
-            f"  {name:<5} {side.frames} frames  {'/'.join(map(str, side.sensors))} sensors  "
-            f"{_fmt(side.duration_s, 's')}  {_fmt(side.sampling_rate_hz, 'Hz')}"
+            f"  {name:<5} {side['frames']} frames  {'/'.join(map(str, side['sensors']))} sensors  "
+            f"{_fmt(side['duration_s'], 's')}  {_fmt(side['sampling_rate_hz'], 'Hz')}"
         )
-    if not summary.sides:
+    if not summary["sides"]:
         lines.append("  no sample frames")
     lines.append(
         f"  frames lost {c['frames_lost']}  CRC errors {c['crc_errors']}  "
         f"bad headers {c['header_errors']}  bytes skipped {c['bytes_skipped']}  "
         f"duplicates {c['duplicates']}  out of order {c['out_of_order']}"
     )
-    if summary.mode == "text":
+    if summary["mode"] == "text":
         lines.append(f"  bad lines {c['bad_lines']}")
-    for error in summary.first_errors:
+    for error in summary["first_errors"]:
         lines.append(f"  first problems: {error}")
-    print("\n".join(lines))
-    return 0
+    return "\n".join(lines)

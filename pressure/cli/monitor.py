@@ -74,7 +74,7 @@ class LiveState:
     def _unit(self) -> str:
         from firmware_protocol import Unit
 
-        from ..io.frames import UNIT_SUFFIX
+        from ..io.capture import UNIT_SUFFIX
 
         return "raw" if self.info is None else UNIT_SUFFIX.get(Unit(self.info.unit), "raw")
 

@@ -3,7 +3,7 @@
 The file is flushed four times a second (fsync once a second): after ``kill -9``, a power cut
 or a pulled cable it opens with everything up to the last flush. Ctrl-C or SIGTERM end the
 recording cleanly (exit 0); a link that goes away ends it with one line and a valid file
-(exit 1), unless ``--reconnect``.
+(exit 4, a device error), unless ``--reconnect``.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     import time
     from pathlib import Path
 
-    from ..errors import DeviceError, FileFormatError
+    from ..errors import DeviceError, UsageError
     from ..io.recorder import Recorder
     from ..io.recording import RecordingWriter, Role
     from ..sources.serial_source import SerialSource
@@ -77,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
     )
     session["links"] = [url for url, _ in links]
     if not args.overwrite and Path(args.out).exists():  # before touching the device
-        raise FileFormatError(args.out, "already exists; choose another name or pass --overwrite")
+        raise UsageError(f"{args.out}: already exists; choose another name or pass --overwrite")
     opened: list[SerialSource] = []
     try:
         for url, _ in links:  # a wrong port fails here, before any file exists

@@ -22,9 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..report import write_report
 
-    options = analysis_options(args, "report")
-    if options is None:
-        return 2
+    options = analysis_options(args)
     path = write_report(args.file, args.out, title=args.title, options=options)
     print(path)
     return 0

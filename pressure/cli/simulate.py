@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..errors import PressureError
+from ..errors import OutputError, UsageError
 from ._args import integer_in, number_in
 
 MAX_SECONDS = 7 * 24 * 3600
@@ -131,15 +131,11 @@ def _signal(args: argparse.Namespace) -> tuple[Any, dict[str, Any] | None]:
     from firmware_protocol import Side
 
     from ..simulator.gait import SyntheticGait
-    from ..simulator.signals import GaitSignal, ReplaySignal, SessionSignal
+    from ..simulator.signals import GaitSignal, ReplaySignal
 
     side = {"left": Side.LEFT, "right": Side.RIGHT, "both": Side.BOTH}[args.side]
     if args.source:
-        from ..io.load import format_of
-
-        if format_of(args.source) in (None, "insole"):  # the project's own files
-            return ReplaySignal(args.source, speed=args.speed, side=side), None
-        return SessionSignal(args.source, speed=args.speed, side=side), None
+        return ReplaySignal(args.source, speed=args.speed, side=side), None
     fields = {f: getattr(args, f) for _, f, *_ in TRUTH_OPTIONS if getattr(args, f) is not None}
     try:
         gait = SyntheticGait(
@@ -150,7 +146,7 @@ def _signal(args: argparse.Namespace) -> tuple[Any, dict[str, Any] | None]:
             **fields,
         )
     except ValueError as exc:
-        raise PressureError(f"simulate: {exc}") from None
+        raise UsageError(str(exc)) from None
     return GaitSignal(gait, side), gait.truth()
 
 
@@ -167,8 +163,7 @@ def run(args: argparse.Namespace) -> int:
     elif args.truth and (args.pty or args.source):
         problem = "--truth goes with --out and a synthetic gait"
     if problem:
-        print(f"pressure simulate: error: {problem}", file=sys.stderr)
-        return 2
+        raise UsageError(problem)
     signal, truth = _signal(args)
     if args.pty:
         return _serve_pty(signal, args.autostart, LINGER_S if args.seconds or args.source else None)
@@ -187,18 +182,18 @@ def run(args: argparse.Namespace) -> int:
                 args.out, signal, session=session, overwrite=args.overwrite, role=role
             )
     except FileExistsError:
-        raise PressureError(
+        raise UsageError(
             f"{args.out}: already exists; choose another name or pass --overwrite"
         ) from None
     except OSError as exc:
-        raise PressureError(f"{args.out}: cannot write: {exc.strerror or exc}") from None
+        raise OutputError(args.out, f"cannot write: {exc.strerror or exc}") from None
     if args.truth and truth is not None:
         out = Path(args.out)
         truth_path = out.with_name(out.name + ".truth.json")
         try:
             truth_path.write_text(json.dumps(truth, indent=2) + "\n")
         except OSError as exc:
-            raise PressureError(f"{truth_path}: cannot write: {exc.strerror or exc}") from None
+            raise OutputError(truth_path, f"cannot write: {exc.strerror or exc}") from None
     info = signal.info()
     print(
         f"wrote {args.out}: {frames} frames, {info.sensor_count} sensors, {info.rate_hz:g} Hz",

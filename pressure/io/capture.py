@@ -18,6 +18,8 @@ from firmware_protocol import Capture, DeviceInfo, OnError, ProtocolError, Side,
 from ..errors import FileFormatError
 
 READ_CHUNK = 8 << 20
+#: the ``FootRecording.unit`` of each wire unit (``raw`` when no DEVICE_INFO said)
+UNIT_SUFFIX = {Unit.ADC_COUNTS: "adc", Unit.KPA: "kpa", Unit.NEWTON: "n", Unit.N_PER_CM2: "n_cm2"}
 EXPECTED = (
     "expected a recording (.insole) or a capture of the wire stream: version-1 frames or "
     "line-mode text (PROTOCOL.md)"

@@ -63,7 +63,7 @@ from firmware_protocol import (
 )
 from firmware_protocol.spec import sample_frame_size
 
-from ..errors import FileFormatError
+from ..errors import FileFormatError, OutputError, UsageError
 from .capture import device_info_dict
 
 PROFILE = "pressure-insole"
@@ -116,7 +116,8 @@ class RecordingWriter:
     """Append-only writer of one recording. Thread-safe: ``received`` may be called from any
     thread while another calls ``flush``.
 
-    Refuses to overwrite an existing file unless ``overwrite``.
+    Refuses to overwrite an existing file unless ``overwrite`` (UsageError); raises
+    OutputError when the file cannot be created.
     """
 
     def __init__(
@@ -134,11 +135,11 @@ class RecordingWriter:
         try:
             self._file: IO[bytes] = self.path.open("wb" if overwrite else "xb")
         except FileExistsError:
-            raise FileFormatError(
-                self.path, "already exists; choose another name or pass --overwrite"
+            raise UsageError(
+                f"{self.path}: already exists; choose another name or pass --overwrite"
             ) from None
         except OSError as exc:
-            raise FileFormatError(self.path, f"cannot be created: {exc.strerror or exc}") from None
+            raise OutputError(self.path, f"cannot be created: {exc.strerror or exc}") from None
         self._mcap = Writer(
             self._file,
             compression=CompressionType.NONE,

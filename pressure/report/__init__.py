@@ -15,7 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import PressureError
+from ..errors import OutputError, UsageError
 from ..io.atomic import write_atomically
 
 if TYPE_CHECKING:
@@ -85,7 +85,7 @@ def write_report(
     target = Path(out)
     suffix = target.suffix.lower()
     if suffix not in SUFFIXES:
-        raise PressureError(
+        raise UsageError(
             f"{target}: a report is written as .html or .pdf, not {suffix or 'no suffix'!r}"
         )
     session = source if isinstance(source, Session) else load(source)
@@ -115,7 +115,7 @@ def write_report(
     try:
         write_atomically(target, write)
     except OSError as exc:
-        raise PressureError(f"{target}: cannot write the report: {exc.strerror or exc}") from None
+        raise OutputError(target, f"cannot write the report: {exc.strerror or exc}") from None
     return target
 
 

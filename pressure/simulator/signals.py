@@ -20,6 +20,7 @@ import numpy.typing as npt
 from firmware_protocol import DeviceInfo, Side, Unit
 
 from ..errors import FileFormatError
+from ..model import FootRecording
 from .gait import SyntheticGait
 
 
@@ -82,74 +83,25 @@ class GaitSignal:
             yield SignalBlock(k / rate, k, side, t_us, values[sent])
 
 
-class ReplaySignal:
-    """Frames of a file the project reads, sent again at their recorded pace (``speed`` times
-    faster). Sequence numbers, sides and values are the recorded ones, and so is the spacing of
-    the device times, so recording a replay gives the same frames back."""
-
-    def __init__(self, path: str | Path, speed: float = 1.0, side: int = Side.BOTH) -> None:
-        from ..io.frames import read_frames
-
-        self.path = Path(path)
-        self.speed = speed
-        self.side = side
-        self.frames = read_frames(self.path)
-        self._sides = [
-            s for s in self.frames.sides.values() if len(s) and side in (Side.BOTH, _side(s.side))
-        ]
-        if not self._sides:
-            raise FileFormatError(self.path, "no sample frames to replay")
-        if len({s.values.shape[1] for s in self._sides}) > 1:
-            raise FileFormatError(
-                self.path, "the feet have different sensor counts; replay one with --side"
-            )
-
-    def info(self) -> DeviceInfo:
-        first = self._sides[0]
-        if self.frames.infos:
-            info = self.frames.infos[-1]
-            return dataclasses.replace(info, side=self.side, sensor_count=first.values.shape[1])
-        span = np.diff(first.device_time_s)
-        rate = 1.0 / float(np.median(span)) if span.size and np.median(span) > 0 else 100.0
-        return DeviceInfo(0, (0, 0, 0), self.side, first.values.shape[1], "", round(rate, 3))
-
-    def with_rate(self, rate_hz: float) -> None:
-        return None
-
-    def blocks(self) -> Iterator[SignalBlock]:
-        sides = self._sides
-        t0_dev = min(float(s.device_time_s[0]) for s in sides)
-        t0 = min(float(s.time_s[0]) for s in sides)
-        due = np.concatenate([(s.time_s - t0) / self.speed for s in sides])
-        order = np.argsort(due, kind="stable")
-        block = SignalBlock(
-            due[order],
-            np.concatenate([s.seq.astype(np.int64) for s in sides])[order],
-            np.concatenate([np.full(len(s), _side(s.side), np.uint8) for s in sides])[order],
-            np.concatenate(
-                [np.round((s.device_time_s - t0_dev) * 1e6).astype(np.int64) for s in sides]
-            )[order],
-            np.concatenate([s.values for s in sides])[order],
-        )
-        for start in range(0, len(block.seq), 6000):
-            yield block.slice(start, start + 6000)
-
-
 #: Wire unit of each ``FootRecording.unit`` (uncalibrated numbers travel as counts).
 _WIRE_UNIT = {"kpa": Unit.KPA, "n": Unit.NEWTON, "n_cm2": Unit.N_PER_CM2, "adc": Unit.ADC_COUNTS}
 _WIRE_MAX = 65535  # sample values are u16 on the wire
 
 
-class SessionSignal:
-    """A session of any other format ``pressure.load`` reads (a pedar, F-Scan, Moticon ...
-    file), streamed as an insole would stream it, at its recorded pace (``speed`` times faster).
+class ReplaySignal:
+    """A file of any format ``pressure.load`` reads, streamed as an insole would stream it, at
+    its recorded pace (``speed`` times faster).
 
-    The wire carries unsigned 16-bit values times a scale, so the values are quantised: the
-    scale is the smallest power of ten that fits the file's largest value in 65535 (1 for
-    counts that already fit), i.e. a resolution of at most 1/6553 of the largest value.
-    Negative values (a vendor's untared offset) are sent as 0 and counted in ``clipped``; a
-    frame with a missing value (NaN) is not sent, so the receiver sees a lost frame, as it
-    would from a device. Sequence numbers are the frame's index in its foot's recording."""
+    The wire carries unsigned 16-bit values times a scale. A recording of the project's own
+    keeps its device: the DEVICE_INFO it announced (``metadata["devices"]``, whose scale gives
+    the recorded counts back exactly), its sequence numbers and the spacing of its device
+    clock (the ``seq`` and ``device_time_s`` vendor columns), so recording a replay gives the
+    same frames back. Any other file is quantised: the scale is the smallest power of ten that
+    fits its largest value in 65535 (1 for counts that already fit), i.e. a resolution of at
+    most 1/6553 of the largest value; sequence numbers are the frame's index in its foot's
+    recording and the device clock is the session's time. Negative values (a vendor's untared
+    offset) are sent as 0 and counted in ``clipped``; a frame with a missing value (NaN) is not
+    sent, so the receiver sees a lost frame, as it would from a device."""
 
     def __init__(self, path: str | Path, speed: float = 1.0, side: int = Side.BOTH) -> None:
         from ..io.load import load
@@ -171,23 +123,28 @@ class SessionSignal:
         if len(units) > 1:
             raise FileFormatError(self.path, f"the feet have different units ({units})")
         self.unit = units.pop()
+        device = _recorded_device(session.metadata.get("devices"), self.unit)
         largest = max(float(np.nanmax(f.values, initial=0.0)) for f in self._feet)
-        integral = all(
-            np.array_equal(
-                f.values[np.isfinite(f.values)], np.round(f.values[np.isfinite(f.values)])
-            )
-            for f in self._feet
-        )
-        if integral and largest <= _WIRE_MAX:
-            self.scale = 1.0
+        # a recorded scale gives values rounded to its decimals: their counts within 1e-6
+        if device is not None and _fits(self._feet, device.scale, atol=1e-6):
+            self.scale = device.scale
         else:
-            self.scale = 10.0 ** math.ceil(math.log10(max(largest, 1e-12) / _WIRE_MAX))
+            device = None
+            if _fits(self._feet, 1.0):
+                self.scale = 1.0
+            else:
+                self.scale = 10.0 ** math.ceil(math.log10(max(largest, 1e-12) / _WIRE_MAX))
+        self._device = device
         self.clipped = sum(int(np.sum(f.values < 0)) for f in self._feet)
         layouts = {f.layout.name for f in self._feet if f.layout is not None}
         self._layout = layouts.pop() if len(layouts) == 1 else ""
         self._rate = max(f.sampling_rate_hz for f in self._feet)
 
     def info(self) -> DeviceInfo:
+        if self._device is not None:
+            return dataclasses.replace(
+                self._device, side=self.side, sensor_count=self._feet[0].n_sensors
+            )
         return DeviceInfo(
             0,
             (0, 0, 0),
@@ -205,24 +162,73 @@ class SessionSignal:
     def blocks(self) -> Iterator[SignalBlock]:
         feet = self._feet
         t0 = min(float(f.time_s[0]) for f in feet)
+        clocks = [f.vendor.get("device_time_s") for f in feet]
+        own_clock = all(
+            c is not None and len(c) == f.n_frames for c, f in zip(clocks, feet, strict=True)
+        )
+        clock0 = min(float(c[0]) for c in clocks if c is not None) if own_clock else t0
         parts = []
-        for f in feet:
+        for f, clock in zip(feet, clocks, strict=True):
             ok = np.isfinite(f.values).all(axis=1)
             k = np.flatnonzero(ok)
+            seq = f.vendor.get("seq")
+            if seq is not None and len(seq) == f.n_frames:
+                k = seq[ok].astype(np.int64)
             counts = np.clip(np.round(f.values[ok] / self.scale), 0, _WIRE_MAX)
-            t = f.time_s[ok] - t0
-            parts.append((t, k, _side(f.side), counts.astype(np.uint16)))
+            device_s = (clock if own_clock and clock is not None else f.time_s)[ok] - clock0
+            parts.append((f.time_s[ok] - t0, k, _side(f.side), counts.astype(np.uint16), device_s))
         due = np.concatenate([t / self.speed for t, *_ in parts])
         order = np.argsort(due, kind="stable")
         block = SignalBlock(
             due[order],
-            np.concatenate([k.astype(np.int64) for _, k, _, _ in parts])[order],
-            np.concatenate([np.full(len(k), s, np.uint8) for _, k, s, _ in parts])[order],
-            np.concatenate([np.round(t * 1e6).astype(np.int64) for t, *_ in parts])[order],
-            np.concatenate([v for *_, v in parts])[order],
+            np.concatenate([k for _, k, *_ in parts])[order],
+            np.concatenate([np.full(len(k), s, np.uint8) for _, k, s, *_ in parts])[order],
+            np.concatenate([np.round(d * 1e6).astype(np.int64) for *_, d in parts])[order],
+            np.concatenate([v for *_, v, _ in parts])[order],
         )
         for start in range(0, len(block.seq), 6000):
             yield block.slice(start, start + 6000)
+
+
+def _recorded_device(devices: object, unit: str) -> DeviceInfo | None:
+    """The last DEVICE_INFO a recording names (``device_info_dict``'s form), when it speaks in
+    ``unit``; None otherwise."""
+    if not isinstance(devices, list) or not devices or not isinstance(devices[-1], dict):
+        return None
+    d = devices[-1]
+    try:
+        wire_unit = Unit[str(d["unit"]).upper()]
+        info = DeviceInfo(
+            int(d["device_id"]),
+            _version(d["firmware_version"]),
+            Side.BOTH,
+            int(d["sensor_count"]),
+            str(d["layout"]),
+            float(d["nominal_rate_hz"]),
+            wire_unit,
+            int(d["adc_bits"]),
+            float(d["scale"]),
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+    return info if _WIRE_UNIT.get(unit, Unit.ADC_COUNTS) == wire_unit and info.scale > 0 else None
+
+
+def _version(text: object) -> tuple[int, int, int]:
+    major, minor, patch = (int(v) for v in str(text).split("."))
+    return major, minor, patch
+
+
+def _fits(feet: list[FootRecording], scale: float, atol: float = 0.0) -> bool:
+    """Whether every value is a whole number of ``scale`` (within ``atol`` of one) that 16 bits
+    hold, so that the wire carries it exactly."""
+    for f in feet:
+        given = f.values[np.isfinite(f.values)] / scale
+        if not np.allclose(given, np.round(given), rtol=0, atol=atol):
+            return False
+        if given.size and float(given.max()) > _WIRE_MAX:
+            return False
+    return True
 
 
 def _side(name: str) -> int:

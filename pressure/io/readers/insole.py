@@ -1,38 +1,71 @@
 """The project's own files: recordings (``.insole``, MCAP) and raw captures of the wire stream
-(binary frames or line-mode text, PROTOCOL.md), through ``pressure.io.frames.read_frames``.
+(binary frames or line-mode text, PROTOCOL.md).
 
-Session: per foot the frames' values scaled to the device's unit (``SideFrames.scaled()``;
-``unit`` ``kpa``/``n``/``n_cm2``/``adc``, or ``raw`` when no DEVICE_INFO said), ``time_s`` as
-``read_frames`` gives it (host clock of the recording, or device clock of a capture, in s from
-the start), ``sampling_rate_hz`` = 1 / the median period (snapped to the device's nominal rate
-within 0.1 %), ``layout`` the one the device announced when it is known
-(``pressure.layouts_builtin.builtin_layout``), else None. ``quality`` = the decoder's counters
-(damage is skipped and counted, as ``info`` and ``convert`` do; a recording cut by a crash is
-read up to its last whole record). ``metadata``: ``session`` (the recording's session record),
-``subject`` (its ``subject.*`` fields without the prefix), ``devices`` (each DEVICE_INFO),
-``clock`` (per-link clock alignment), ``recording`` (complete, ignored tail bytes, links).
+Session: per foot the frames' values times the device's scale, in the device's unit (``unit``
+``kpa``/``n``/``n_cm2``/``adc``, or ``raw`` when no DEVICE_INFO said; a scale of 0.1 gives
+50.3, not 50.300000000000004), ``time_s`` in seconds from the start of the recording on the
+host clock (each link's device clock mapped onto it by ``recording.align_clock``), or for a
+raw capture, which carries no host times, from the first sample of the device clock.
+``sampling_rate_hz`` = 1 / the median period (snapped to the device's nominal rate within
+0.1 %), ``layout`` the one the device announced when it is known
+(``pressure.layouts_builtin.builtin_layout``), else None. Per foot ``vendor`` holds the wire's
+own per-frame columns: ``seq`` (the device's sequence number, 0..65535) and ``device_time_s``
+(the device clock, unwrapped, s), which a replay uses to send the frames as they came.
+
+``quality`` = the decoder's counters (damage is skipped and counted; a recording cut by a
+crash is read up to its last whole record). ``metadata``: ``kind`` (``recording`` or
+``capture``), ``mode`` (``binary``/``text``), ``devices`` (each DEVICE_INFO), ``clock``
+(per-link clock alignment), ``session`` (the recording's session record), ``subject`` (its
+``subject.*`` fields without the prefix), ``recording`` (complete, ignored tail bytes, links,
+events), ``problems``, and ``wire`` (what ``pressure info`` reports of the wire stream:
+``CaptureSummary.as_json``, its ``sides`` and ``first_errors``). A foot whose sensor count changes
+within the stream is left out (named in ``problems``); a file without a frame that can be
+tabulated reads as a session without feet, which ``info`` can still describe.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
 from firmware_protocol import (
+    Capture,
+    Counters,
     DeviceInfo,
     OnError,
+    ProtocolError,
     Side,
+    Unit,
     detect_mode,
     has_frame_header,
     parse_line,
 )
+from firmware_protocol.text import Mode
 
 from ...errors import FileFormatError
-from ...model import FootRecording, Session
-from ..capture import device_info_dict
-from ..frames import Frames, SideFrames, read_frames
-from ..recording import MCAP_MAGIC
+from ...model import FootRecording, Session, SideName
+from ..capture import (
+    EXPECTED,
+    UNIT_SUFFIX,
+    device_info_dict,
+    read_capture,
+    summarize_capture,
+)
+from ..recording import (
+    MCAP_MAGIC,
+    Link,
+    RecordingFile,
+    decode_recording,
+    is_recording,
+    read_recording,
+)
 from ..text import head_lines, read_head, sampling_rate_hz
 
 NAME = "insole"
@@ -77,18 +110,6 @@ def primary_file(path: Path) -> Path | None:
     return None
 
 
-def _info(frames: Frames, side_frames: SideFrames, side: Side) -> DeviceInfo | None:
-    """The last DEVICE_INFO on this foot's link that speaks for it (or for both feet)."""
-    if side_frames.link < len(frames.captures):
-        infos = frames.captures[side_frames.link].infos
-    else:
-        infos = frames.infos
-    for info in reversed(infos):
-        if info.side in (side, Side.BOTH):
-            return info
-    return infos[-1] if infos else None
-
-
 def preload() -> None:
     """Import the MCAP reader ``read`` uses (imported on first use)."""
     from ..recording import preload_reader
@@ -96,35 +117,198 @@ def preload() -> None:
     preload_reader()
 
 
-def read(path: Path, *, on_error: OnError = "skip") -> Session:
+# --- decoding ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Foot:
+    """One foot's frames in time order, as the wire carried them."""
+
+    time_s: npt.NDArray[np.float64]
+    device_time_s: npt.NDArray[np.float64]
+    seq: npt.NDArray[np.uint16]
+    counts: npt.NDArray[np.uint16]  # (frames, sensors); ``counts * scale`` is in ``unit``
+    info: DeviceInfo | None  # the DEVICE_INFO that speaks for this foot
+    link: int = 0
+
+    @property
+    def unit(self) -> str:
+        return "raw" if self.info is None else UNIT_SUFFIX.get(Unit(self.info.unit), "raw")
+
+    def values(self) -> npt.NDArray[np.float64]:
+        """``counts × scale``, rounded to the scale's own decimals (float32 scales on the wire
+        would otherwise add noise digits)."""
+        scale = 1.0 if self.info is None else self.info.scale
+        if scale == 1.0:
+            return self.counts.astype(np.float64)
+        decimals = max(0, -Decimal(repr(scale)).as_tuple().exponent)  # type: ignore[operator]
+        return np.round(self.counts * scale, decimals)
+
+
+@dataclass
+class _Decoded:
+    kind: str  # "recording" | "capture"
+    mode: Mode  # of the first link
+    feet: dict[str, _Foot]
+    counters: dict[str, int]
+    captures: list[Capture]
+    recording: RecordingFile | None
+    clock: list[dict[str, Any]]  # per link and connection: offset and drift
+    problems: dict[str, str]  # feet left out and why (a sensor count changed mid-stream)
+
+    @property
+    def infos(self) -> list[DeviceInfo]:
+        return [i for c in self.captures for i in c.infos]
+
+
+def _merge_counters(captures: list[Capture]) -> dict[str, int]:
+    total = Counters().as_dict()
+    for capture in captures:
+        for key, value in capture.counters.as_dict().items():
+            total[key] += value
+    return total
+
+
+def _position(recording: RecordingFile, link: Link) -> int:
+    return next(i for i, each in enumerate(recording.links) if each is link)
+
+
+def _info_for(capture: Capture, side: int) -> DeviceInfo | None:
+    """The last DEVICE_INFO on the link that speaks for this side (or for both)."""
+    for info in reversed(capture.infos):
+        if info.side in (side, Side.BOTH):
+            return info
+    return capture.infos[-1] if capture.infos else None
+
+
+def _decode(path: Path, on_error: OnError, rate_hz: float | None) -> _Decoded:
+    """The frames of a recording or a raw capture, per foot, on one time axis."""
+    if is_recording(path):
+        recording = read_recording(path)
+        decoded = decode_recording(recording, on_error=on_error, rate_hz=rate_hz)
+        feet: dict[str, _Foot] = {}
+        problems: dict[str, str] = {}
+        for link in decoded:
+            for side in (Side.LEFT, Side.RIGHT):
+                name = side.name.lower()
+                try:
+                    got = link.side(side)
+                except ProtocolError as exc:
+                    problems[name] = exc.detail
+                    continue
+                if got is None or name in feet:  # one link per foot; the first one wins
+                    continue
+                block, time_s = got
+                feet[name] = _Foot(
+                    time_s,
+                    block.time_us / 1e6,
+                    block.seq,
+                    block.values,
+                    _info_for(link.capture, side),
+                    _position(recording, link.link),
+                )
+        captures = [d.capture for d in decoded]
+        clock = [
+            {"link": _position(recording, d.link), "port": d.link.port, **segment}
+            for d in decoded
+            for segment in d.segments
+        ]
+        mode: Mode = captures[0].mode if captures else "binary"
+        return _Decoded(
+            "recording", mode, feet, _merge_counters(captures), captures, recording, clock, problems
+        )
+    capture = read_capture(path, on_error=on_error, rate_hz=rate_hz)
+    feet = {}
+    problems = {}
+    for side in (Side.LEFT, Side.RIGHT):
+        try:
+            whole = capture.frames(side)
+        except ProtocolError as exc:
+            problems[side.name.lower()] = exc.detail
+            continue
+        if whole is None:
+            continue
+        device_s = whole.time_us / 1e6
+        feet[side.name.lower()] = _Foot(
+            device_s, device_s, whole.seq, whole.values, _info_for(capture, side)
+        )
+    t0 = min((float(f.device_time_s[0]) for f in feet.values() if len(f.seq)), default=0.0)
+    for foot in feet.values():
+        foot.time_s = foot.time_s - t0
+    return _Decoded(
+        "capture", capture.mode, feet, capture.counters.as_dict(), [capture], None, [], problems
+    )
+
+
+def _wire_summary(path: Path, decoded: _Decoded) -> dict[str, Any]:
+    """What ``pressure info`` reports of the wire stream (``metadata["wire"]``)."""
+    captures = decoded.captures
+    merged = Capture(decoded.mode, [b for c in captures for b in c.blocks], decoded.infos)
+    summary = summarize_capture(path, merged)
+    summary.counters = decoded.counters
+    rec = decoded.recording
+    if rec is not None:
+        sides_by_link: dict[int, list[str]] = {}
+        for name, foot in decoded.feet.items():
+            sides_by_link.setdefault(foot.link, []).append(name)
+        summary.recording = {
+            "complete": rec.complete,
+            "ignored_tail_bytes": rec.ignored_tail_bytes,
+            "session": rec.session,
+            "links": [
+                {
+                    "port": link.port,
+                    "role": link.role,
+                    "bytes": len(link.data),
+                    "sides": sides_by_link.get(index, []),
+                }
+                for index, link in enumerate(rec.links)
+            ],
+            "file_bytes": rec.path.stat().st_size,
+            "clock": decoded.clock,
+            "disconnects": sum(e.get("event") == "disconnected" for e in rec.events),
+            "reconnects": sum(e.get("event") == "reconnected" for e in rec.events),
+        }
+    first_errors = [str(e) for c in captures for e in c.errors][:5]
+    sides = {name: dataclasses.asdict(side) for name, side in summary.sides.items()}
+    return {**summary.as_json(), "sides": sides, "first_errors": first_errors}
+
+
+# --- the session -------------------------------------------------------------------------------
+
+
+def read(path: Path, *, on_error: OnError = "skip", rate_hz: float | None = None) -> Session:
     """Read a recording or capture (module docstring). ``on_error="raise"`` stops at the first
-    damaged byte instead of skipping it. Raises FileFormatError naming the file and offset."""
+    damaged byte instead of skipping it. ``rate_hz`` gives the rate of a line-mode capture
+    whose lines carry no time (such a file is then read although ``detect`` does not take it).
+    Raises FileFormatError naming the file and offset."""
     from ...layouts_builtin import builtin_layout
 
     head = read_head(path)
-    if head and not detect(path, head):  # missing and empty files: read_frames says so
+    if head and rate_hz is None and not detect(path, head):  # missing, empty: _decode says so
         raise FileFormatError(
             path,
-            "not a recording or capture: no MCAP magic, no version-1 frame header and no "
-            "timestamped line-mode samples in the first 64 KiB",
+            "unrecognised content: no MCAP magic, no version-1 frame header and no timestamped "
+            f"line-mode samples in the first 64 KiB; {EXPECTED}",
             offset=0,
         )
-    frames = read_frames(path, on_error=on_error)
-    feet: dict[str, FootRecording] = {}
-    notes: dict[str, str] = dict(frames.problems)
-    for name, side in (("left", Side.LEFT), ("right", Side.RIGHT)):
-        got = frames.sides.get(name)
-        if got is None or len(got) == 0:
+    decoded = _decode(path, on_error, rate_hz)
+    feet: dict[SideName, FootRecording] = {}
+    notes: dict[str, str] = dict(decoded.problems)
+    for name in ("left", "right"):
+        side: SideName = "left" if name == "left" else "right"
+        got = decoded.feet.get(name)
+        if got is None or len(got.seq) == 0:
             continue
-        info = _info(frames, got, side)
+        info = got.info
         nominal = info.rate_hz if info is not None and info.rate_hz > 0 else None
         rate = sampling_rate_hz(got.time_s, nominal)
         if rate is None:
-            why = "one frame" if len(got) < 2 else "frames without timestamps"
+            why = "one frame" if len(got.seq) < 2 else "frames without timestamps"
             raise FileFormatError(
                 path, f"no sampling rate: the {name} foot has {why} and no device said its rate"
             )
-        values = got.scaled()
+        values = got.values()
         layout = None
         if info is not None and info.layout:
             try:
@@ -137,24 +321,25 @@ def read(path: Path, *, on_error: OnError = "skip") -> Session:
                     f"{values.shape[1]}"
                 )
                 layout = None
-        feet[name] = FootRecording(
-            side="left" if name == "left" else "right",
+        feet[side] = FootRecording(
+            side=side,
             time_s=got.time_s,
             values=values,
             unit=got.unit,
             sampling_rate_hz=rate,
             layout=layout,
+            vendor={"seq": got.seq.astype(np.float64), "device_time_s": got.device_time_s},
         )
     if not feet:
-        raise FileFormatError(path, "no sample frames of either foot")
+        notes["frames"] = "no sample frames of either foot"
     metadata: dict[str, Any] = {
-        "kind": frames.kind,
-        "mode": frames.mode,
-        "devices": [device_info_dict(i) for i in frames.infos],
+        "kind": decoded.kind,
+        "mode": decoded.mode,
+        "devices": [device_info_dict(i) for i in decoded.infos],
     }
-    if frames.clock:
-        metadata["clock"] = frames.clock
-    recording = frames.recording
+    if decoded.clock:
+        metadata["clock"] = decoded.clock
+    recording = decoded.recording
     if recording is not None:
         session = dict(recording.session)
         metadata["session"] = session
@@ -178,12 +363,13 @@ def read(path: Path, *, on_error: OnError = "skip") -> Session:
             "events": recording.events,
         }
     metadata["record"] = path.stem
+    metadata["wire"] = _wire_summary(path, decoded)
     return Session(
         path=path,
         format=NAME,
         left=feet.get("left"),
         right=feet.get("right"),
         metadata=metadata,
-        quality=dict(frames.counters),
+        quality=dict(decoded.counters),
         problems=[f"{topic}: {note}" for topic, note in notes.items()],
     )
