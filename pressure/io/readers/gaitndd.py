@@ -328,7 +328,7 @@ def read(path: Path) -> Session:
         raise FileFormatError(hea, f"decoded {digital.shape} samples, expected 2 signals")
     fs = float(record.fs)
     time_s = np.arange(len(digital), dtype=np.float64) / fs
-    feet: dict[SideName, FootRecording] = {}
+    feet: dict[str, FootRecording] = {}
     quality: dict[str, int] = {}
     for side, k in sides.items():
         values = digital[:, k : k + 1].copy()
@@ -357,11 +357,4 @@ def read(path: Path) -> Session:
         else:
             if subject is not None:
                 metadata["subject"] = subject
-    return Session(
-        path=hea,
-        format=NAME,
-        left=feet["left"],
-        right=feet["right"],
-        metadata=metadata,
-        quality=quality,
-    )
+    return Session.from_feet(hea, NAME, feet, metadata, quality=quality)
