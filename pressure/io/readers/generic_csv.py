@@ -52,9 +52,8 @@ convert`` writes it (``time_s,side,[seq,][device_time_s,][total_force_n,]sensor_
 so that random CSV files are not taken. Every Parquet file is taken (no other reader reads
 Parquet; ``read`` says what is missing).
 
-Reading: pandas' C parser reads the rows wherever it gives exactly what reading them line by
-line gives (``read_table_block``); anything else (a damaged row, a blank line, quotes, words
-such as ``nan``) is read line by line, which names the line of the first ragged row or bad cell.
+Reading: ``pressure.io.table.read_table``, which names the line of the first ragged row or bad
+cell.
 """
 
 from __future__ import annotations
@@ -122,30 +121,14 @@ def decoded_lines(path: Path, data: bytes, encoding: str = "utf-8") -> Iterator[
 
 
 def rows_after(
-    path: Path,
-    data: bytes,
-    header_index: int,
-    names: Sequence[str],
-    *,
-    sep: str = ",",
-    text_columns: Sequence[int] = (),
-    allow_empty: bool = False,
+    path: Path, data: bytes, header_index: int, names: Sequence[str], **options: Any
 ) -> Table:
-    """The table (``pressure.io.table.read_table``) below the column header line
-    ``header_index`` (0-based) of ``data``; FileFormatError when there is no row."""
+    """The table below the column header line ``header_index`` (0-based) of ``data``, by
+    ``pressure.io.table.read_table`` with its ``options``; FileFormatError when there is none."""
     start = line_start(data, header_index + 1)
     if _NON_BLANK.search(data, start) is None:
         raise FileFormatError(path, "no data rows after the column header", line=header_index + 1)
-    return read_table(
-        path,
-        data,
-        names,
-        start=start,
-        first_line=header_index + 2,
-        sep=sep,
-        text_columns=text_columns,
-        allow_empty=allow_empty,
-    )
+    return read_table(path, data, names, start=start, first_line=header_index + 2, **options)
 
 
 # --- columns ---------------------------------------------------------------------------------
@@ -547,17 +530,6 @@ def _tidy_sensor_count(
     return int(np.flatnonzero(filled)[-1]) + 1
 
 
-@dataclass
-class _FootRows:
-    rows: IntArray
-    time: FloatArray
-    values: FloatArray
-    unit: str
-    total_col: int | None
-    vendor_cols: dict[str, int]
-    n_columns: int  # sensor columns the table has for this foot
-
-
 def _session(table: _Table, meta: dict[str, Any], layout_text: str | None) -> Session:
     path, cols, block = table.path, table.cols, table.block
     values = block.values
@@ -583,39 +555,29 @@ def _session(table: _Table, meta: dict[str, Any], layout_text: str | None) -> Se
         if empty.any():
             raise table.fail(int(np.argmax(empty)), f"empty {cols.names[cols.time]} cell")
 
-    feet: dict[SideName, _FootRows] = {}
+    # per foot: its rows, its sensor columns, and its key in cols.sensors / cols.total
+    feet: dict[SideName, tuple[IntArray, IntArray, str | None]] = {}
     if cols.tidy:
         assert cols.side is not None and time is not None
         sides = [cell.strip().lower() for cell in block.text[cols.side]]
         for i, cell in enumerate(sides):
             if cell not in _SIDES:
                 raise table.fail(i, f"side: {block.text[cols.side][i]!r} is not 'left' or 'right'")
-        side_array = np.array(sides)
         sensor_cols = np.array([cols.sensors[None][k] for k in sorted(cols.sensors[None])])
         for side in _SIDES:
-            rows = np.flatnonzero(side_array == side)
+            rows = np.flatnonzero(np.array(sides) == side)
             if rows.size == 0:
                 continue
-            t = time[rows]
-            _check_rows(table, t, rows)
+            _check_rows(table, time[rows], rows)
             n = _tidy_sensor_count(table, side, rows, sensor_cols, layouts)
-            extra = values[np.ix_(rows, sensor_cols[n:])]
-            if n < len(sensor_cols) and not np.isnan(extra).all():
-                i = int(rows[int(np.argmax(~np.isnan(extra).all(axis=1)))])
+            filled = ~np.isnan(values[np.ix_(rows, sensor_cols[n:])]).all(axis=1)
+            if filled.any():
                 raise table.fail(
-                    i,
+                    int(rows[int(np.argmax(filled))]),
                     f"the {side} foot has {n} sensors, but this row has a value in a sensor "
                     f"column after {cols.names[sensor_cols[n - 1]]}",
                 )
-            feet[side] = _FootRows(
-                rows,
-                t,
-                values[np.ix_(rows, sensor_cols[:n])],
-                _unit(table, None),
-                cols.total.get(None),
-                dict(cols.vendor),
-                len(sensor_cols),
-            )
+            feet[side] = (rows, sensor_cols[:n], None)
     else:
         everything = np.arange(len(values))
         if time is None:
@@ -629,26 +591,18 @@ def _session(table: _Table, meta: dict[str, Any], layout_text: str | None) -> Se
             time = everything / rate
         else:
             _check_rows(table, time, everything)
-        for side_key, numbers in cols.sensors.items():
-            foot_side: SideName = "left" if side_key == "left" else "right"
-            if side_key is None:
-                foot_side = _single_side(table, layouts)
-            columns = [numbers[k] for k in sorted(numbers)]
-            feet[foot_side] = _FootRows(
-                everything,
-                time,
-                values[:, columns],
-                _unit(table, side_key),
-                cols.total.get(side_key),
-                {},
-                len(columns),
-            )
+        for key, numbers in cols.sensors.items():
+            side = "left" if key == "left" else "right"
+            if key is None:
+                side = _single_side(table, layouts)
+            feet[side] = (everything, np.array([numbers[k] for k in sorted(numbers)]), key)
 
     recordings: dict[str, FootRecording] = {}
     quality: dict[str, int] = {"rows": len(values)}
-    for side, foot in feet.items():
+    for side, (rows, columns, key) in feet.items():
+        foot_time, foot_values = time[rows], values[np.ix_(rows, columns)]
         rate = table.rate(f"{side}.sampling_rate_hz") or table.rate("sampling_rate_hz")
-        measured = table_rate_hz(foot.time)
+        measured = table_rate_hz(foot_time)
         if rate is None:
             if measured is None:
                 raise FileFormatError(
@@ -659,44 +613,36 @@ def _session(table: _Table, meta: dict[str, Any], layout_text: str | None) -> Se
             problems.append(
                 f"the {side} foot's times show {measured:.6g} Hz, the file states {rate:g} Hz"
             )
-        total = None
-        if foot.total_col is not None:
-            column = values[foot.rows, foot.total_col]
-            if not np.isnan(column).all():
-                total = column
-        vendor: dict[str, FloatArray] = {}
-        for name, k in foot.vendor_cols.items():
-            column = values[foot.rows, k]
-            if not np.isnan(column).all():
-                vendor[name] = column
+        extra = {name: values[rows, k] for name, k in cols.vendor.items()}
+        if key in cols.total:
+            extra["total"] = values[rows, cols.total[key]]
+        vendor = {name: column for name, column in extra.items() if not np.isnan(column).all()}
         layout = None
         if layouts is not None:
             layout = layouts.get(side)
             where = meta.get("layout_file", "the layout")
+            n_columns = len(cols.sensors[key])  # the table's sensor columns for this foot
             if layout is None:
                 problems.append(f"{where} has no {side} layout: no sensor positions for it")
-            elif layout.n_sensors != foot.values.shape[1] or (
-                cols.tidy and layout.n_sensors > foot.n_columns
-            ):
-                count = foot.n_columns if cols.tidy else foot.values.shape[1]
+            elif layout.n_sensors != len(columns) or layout.n_sensors > n_columns:
                 raise FileFormatError(
                     path,
-                    f"the {side} foot has {count} sensor columns, but the layout file "
+                    f"the {side} foot has {n_columns} sensor columns, but the layout file "
                     f"{where} has {layout.n_sensors} {side} sensors",
                 )
-        n_empty = int(np.isnan(foot.values).sum())
+        n_empty = int(np.isnan(foot_values).sum())
         if n_empty:
             quality[f"empty_cells_{side}"] = n_empty
-        if np.nanmin(foot.values, initial=0.0) < 0:
+        if np.nanmin(foot_values, initial=0.0) < 0:
             problems.append(f"the {side} foot has negative values (kept as they are)")
         recordings[side] = FootRecording(
             side=side,
-            time_s=np.ascontiguousarray(foot.time),
-            values=np.ascontiguousarray(foot.values),
-            unit=foot.unit,
+            time_s=np.ascontiguousarray(foot_time),
+            values=np.ascontiguousarray(foot_values),
+            unit=_unit(table, key),
             sampling_rate_hz=float(rate),
             layout=layout,
-            total_force_n=total,
+            total_force_n=vendor.pop("total", None),
             vendor=vendor,
         )
     if cols.ignored:

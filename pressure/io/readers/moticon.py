@@ -48,7 +48,7 @@ import numpy as np
 from ...errors import FileFormatError
 from ...layout import SensorLayout
 from ...model import FloatArray, FootRecording, Session, SideName
-from ..table import Table, line_start, read_table
+from ..table import Table
 from ..text import (
     Header,
     check_increasing,
@@ -57,7 +57,7 @@ from ..text import (
     sampling_rate_hz,
     unit_and_factor,
 )
-from .generic_csv import decoded_lines
+from .generic_csv import decoded_lines, rows_after
 
 NAME = "moticon"
 DESCRIPTION = "Moticon OpenGo text export (.txt: '#' header lines, tab-separated columns)"
@@ -71,9 +71,8 @@ STEP_CODES: dict[int, tuple[SideName, str]] = {
 }
 COP_MIN_FORCE_N = 50.0  # below it the vendor writes CoP (0, 0) (seen in every file we have)
 _MIN_FIT_FRAMES = 50  # loaded frames needed to fit the area factor of another insole size
-_NON_BLANK = re.compile(rb"\S")
 SOURCE = "Moticon OpenGo text export"
-_PRESSURE_KINDS = ("n_cm2", "kpa")  # the units of pressure columns (N or raw ones are not)
+_PRESSURE_UNITS = (("n_cm2", 1.0), ("kpa", 1.0))  # what unit_and_factor gives for those we read
 _SIDE_COLUMN = re.compile(r"(?P<side>left|right) (?P<what>.+?)\s*\[(?P<unit>[^\]]*)\]\s*$", re.I)
 _AXIS = re.compile(r"(acceleration|angular|center of pressure) ([XYZ])$", re.I)
 _PRESSURE = re.compile(r"pressure (\d+)$", re.I)
@@ -104,7 +103,6 @@ class _Columns:
     steps: dict[str, int]  # side → steps column
     sides: dict[str, dict[str, int]]  # side → our key (pressure_<k>, vendor keys) → column
     pressure_unit: str
-    pressure_factor: float  # × the file's values = values in pressure_unit
 
 
 def _slug(text: str) -> str:
@@ -124,7 +122,7 @@ def _columns(path: Path, line_no: int, names: list[str]) -> _Columns:
     in_groups = {k for _, a, b in groups for k in (a, b)}
     steps: dict[str, int] = {}
     sides: dict[str, dict[str, int]] = {}
-    pressure_unit: tuple[str, float] | None = None
+    pressure_unit = ""
     for k, raw in enumerate(names):
         match = _SIDE_COLUMN.match(raw.strip())
         if k in in_groups or match is None:
@@ -139,13 +137,9 @@ def _columns(path: Path, line_no: int, names: list[str]) -> _Columns:
             steps[side] = k
         elif pressure is not None:
             found = unit_and_factor(unit)
-            if (
-                found is None
-                or found[0] not in _PRESSURE_KINDS
-                or pressure_unit not in (None, found)
-            ):
+            if found not in _PRESSURE_UNITS or pressure_unit not in ("", found[0]):
                 raise FileFormatError(path, f"unexpected pressure unit in {raw!r}", line=line_no)
-            pressure_unit = found
+            pressure_unit = found[0]
             columns[f"pressure_{int(pressure.group(1))}"] = k
         elif axis is not None:
             kind, letter = axis.group(1).lower(), axis.group(2).lower()
@@ -171,8 +165,7 @@ def _columns(path: Path, line_no: int, names: list[str]) -> _Columns:
     sides = {side: c for side, c in sides.items() if "pressure_1" in c}  # a side with data
     if not sides:
         raise FileFormatError(path, "no left or right pressure columns", line=line_no)
-    assert pressure_unit is not None  # a side has pressure columns
-    return _Columns(names, time, text, groups, steps, sides, *pressure_unit)
+    return _Columns(names, time, text, groups, steps, sides, pressure_unit)
 
 
 def _header(path: Path, data: bytes) -> tuple[Header, int, list[str]]:
@@ -266,19 +259,7 @@ def read(path: Path) -> Session:
     data = read_bytes(path)
     header, index, names = _header(path, data)
     cols = _columns(path, index + 1, names)
-    start = line_start(data, index + 1)
-    if _NON_BLANK.search(data, start) is None:
-        raise FileFormatError(path, "no data rows after the column header")
-    table = read_table(
-        path,
-        data,
-        names,
-        start=start,
-        first_line=index + 2,
-        sep="\t",
-        text_columns=cols.text,
-        allow_empty=True,
-    )
+    table = rows_after(path, data, index, names, sep="\t", text_columns=cols.text, allow_empty=True)
     return _session(path, header, cols, table)
 
 
@@ -325,10 +306,7 @@ def _session(path: Path, header: Header, cols: _Columns, parsed: Table) -> Sessi
         if "total_force_n" not in columns:
             raise FileFormatError(path, f"no {side} total force column")
         sensors = [columns[f"pressure_{k}"] for k in range(1, 17)]
-        pressure = (
-            np.ascontiguousarray(table[np.ix_(present, np.array(sensors))]) * cols.pressure_factor
-        )
-        pressures[side] = pressure
+        pressures[side] = np.ascontiguousarray(table[np.ix_(present, np.array(sensors))])
         totals[side] = table[present, columns["total_force_n"]]
         vendor = {
             key: table[present, k]

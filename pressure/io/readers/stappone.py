@@ -168,9 +168,11 @@ def stappone_layout(polygons: dict[int, FloatArray], n_sensors: int) -> SensorLa
     from ...masks import with_anatomical_regions
 
     rings = [polygons[k] for k in range(1, n_sensors + 1)]
-    most = max(len(ring) for ring in rings)  # a shorter ring repeats its last vertex
-    padded = [np.vstack([ring, np.repeat(ring[-1:], most - len(ring), axis=0)]) for ring in rings]
-    areas, centroids = polygon_areas_centroids(np.array(padded))
+    # one at a time, as they differ in length; without a repeated first vertex, which changes
+    # the rounding of the sums
+    opened = [ring[:-1] if np.array_equal(ring[0], ring[-1]) else ring for ring in rings]
+    stats = [polygon_areas_centroids(ring[None]) for ring in opened]
+    areas, centroids = (np.concatenate(part) for part in zip(*stats, strict=True))
     vertices = np.concatenate(rings)
     y0 = float(vertices[:, 1].min())
     x_mid = float((vertices[:, 0].min() + vertices[:, 0].max()) / 2)
