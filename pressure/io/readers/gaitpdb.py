@@ -119,8 +119,7 @@ def demographics(csv_path: Path, subject_id: str, walk: str | None) -> dict[str,
 
 
 def read(path: Path) -> Session:
-    """Read one walk (module docstring). Raises FileFormatError with the line number of the
-    first ragged row, non-numeric cell or time step that does not increase."""
+    """Read one walk (module docstring); FileFormatError names the line of a bad row or cell."""
     from ...layouts_builtin import gaitpdb8_layout
 
     parsed = read_table(path, read_bytes(path), COLUMNS, sep="\t", encoding="ascii")

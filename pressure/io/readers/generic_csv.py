@@ -186,14 +186,12 @@ def _classify(names: Sequence[str]) -> _Columns | str:
             side = "left" if match[1][0] == "l" else "right"
             number, unit = int(match[2]), match[3]
         else:
-            if tidy and name == "total_force_n":
+            if name == "total_force_n":
                 cols.total[None] = k
             elif tidy and name in _VENDOR:
                 cols.vendor[name] = k
             elif not tidy and name in ("left_total_force_n", "right_total_force_n"):
                 cols.total[name.split("_", 1)[0]] = k
-            elif not tidy and name == "total_force_n":
-                cols.total[None] = k
             else:
                 cols.ignored.append(k)
             continue
@@ -328,9 +326,8 @@ def preload() -> None:
 
 
 def read(path: Path) -> Session:
-    """Read a generic CSV or Parquet table (module docstring). Raises FileFormatError naming
-    the line of a ragged row, a cell that is not a number, a bad side, a time that does not
-    increase, or a layout that does not fit."""
+    """Read a generic CSV or Parquet table (module docstring). FileFormatError names the line
+    (CSV) or row (Parquet) of a bad cell, side or time, or the layout that does not fit."""
     data = read_bytes(path, text=False)
     if data.startswith(PARQUET_MAGIC):
         return _read_parquet(path)
@@ -376,9 +373,7 @@ def _read_parquet(path: Path) -> Session:
         import pyarrow.parquet as pq
 
         arrow = pq.read_table(path)
-    except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
-        raise FileFormatError(path, f"not a readable Parquet file: {exc}") from None
-    except Exception as exc:  # any other Arrow error on damaged bytes
+    except Exception as exc:  # OSError, ArrowInvalid (a ValueError), any Arrow error on damage
         raise FileFormatError(path, f"not a readable Parquet file: {exc}") from None
     names = [str(n) for n in arrow.column_names]
     cols = _classify(names)
@@ -486,12 +481,9 @@ def _single_side(table: _Table, layouts: Mapping[str, SensorLayout] | None) -> S
     """The foot of ``sensor_<k>`` columns in a wide table."""
     given = table.settings.get("side")
     if given is not None:
-        side = given.strip().lower()
-        if side == "left":
-            return "left"
-        if side == "right":
-            return "right"
-        raise table.setting_error("side", f"{given!r} is not 'left' or 'right'")
+        if given.strip().lower() not in _SIDES:
+            raise table.setting_error("side", f"{given!r} is not 'left' or 'right'")
+        return "left" if given.strip().lower() == "left" else "right"
     if layouts is not None and len(layouts) == 1:
         (only,) = layouts
         return "left" if only == "left" else "right"

@@ -253,9 +253,8 @@ def _layout(
 
 
 def read(path: Path) -> Session:
-    """Read an OpenGo text export (module docstring). Raises FileFormatError naming the line of
-    a ragged row, a non-numeric cell, a foot's sample with only some of its cells, or a time
-    that does not increase."""
+    """Read an OpenGo text export (module docstring). FileFormatError names the line of a bad
+    row or cell, a foot's sample with only some of its cells, or a time that does not increase."""
     data = read_bytes(path)
     header, index, names = _header(path, data)
     cols = _columns(path, index + 1, names)
@@ -284,7 +283,6 @@ def _session(path: Path, header: Header, cols: _Columns, parsed: Table) -> Sessi
     check_increasing(path, time, numbers)
 
     quality: dict[str, int] = {"rows": len(table)}
-    feet: dict[str, FootRecording] = {}
     pressures: dict[str, FloatArray] = {}
     totals: dict[str, FloatArray] = {}
     kept: dict[str, Any] = {}
@@ -325,10 +323,8 @@ def _session(path: Path, header: Header, cols: _Columns, parsed: Table) -> Sessi
     meta = _metadata(header.fields)
     layout, layout_info = _layout(pressures, totals, meta.get("insole_size"))
     meta.update(layout_info)
-    for side, (time_s, vendor) in kept.items():
-        if time_s.size == 0:
-            continue
-        feet[side] = FootRecording(
+    feet = {
+        side: FootRecording(
             side="left" if side == "left" else "right",
             time_s=time_s,
             values=pressures[side],
@@ -338,6 +334,9 @@ def _session(path: Path, header: Header, cols: _Columns, parsed: Table) -> Sessi
             total_force_n=totals[side],
             vendor=vendor,
         )
+        for side, (time_s, vendor) in kept.items()
+        if time_s.size
+    }
 
     events: dict[str, dict[str, list[float]]] = {}
     unknown = 0

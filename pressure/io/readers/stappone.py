@@ -124,16 +124,10 @@ def read_geometry(file: Path) -> dict[int, FloatArray]:
     """The sensor outline polygons of ``stappone_geometry.csv``: sensor id → (vertices, 2) in
     mm, as the file gives them. Raises FileFormatError naming the file and line."""
     text = read_text_lines(file, encoding="utf-8-sig")
-    start = next(
-        (
-            i
-            for i, line in enumerate(text.lines)
-            if line.strip() and not line.lstrip().startswith("#")
-        ),
-        None,
-    )
-    if start is None:
+    body = [i for i, line in enumerate(text.lines) if line.strip() and line.lstrip()[0] != "#"]
+    if not body:
         raise FileFormatError(file, "no column header (id,x,y)")
+    start = body[0]
     header = _cells(text.lines[start])
     if [h.lower() for h in header] != ["id", "x", "y"]:
         raise FileFormatError(
@@ -193,9 +187,8 @@ def stappone_layout(polygons: dict[int, FloatArray], n_sensors: int) -> SensorLa
 
 
 def read(path: Path) -> Session:
-    """Read a stappone export (module docstring). Raises FileFormatError naming the line of a
-    ragged row, a cell that is not a number, an unknown sole_id, or a timestamp that goes
-    back."""
+    """Read a stappone export (module docstring). FileFormatError names the line of a bad row
+    or cell, an unknown sole_id, or a timestamp that goes back."""
     data = read_bytes(path, text=False)
     if b"\x00" in data:
         raise FileFormatError(
