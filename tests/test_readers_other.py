@@ -23,6 +23,7 @@ import pytest
 from pressure.analysis.cop import foot_cop
 from pressure.cli import main as cli_main
 from pressure.errors import FileFormatError
+from pressure.io import table as table_parser
 from pressure.io.load import detect_format, load
 from pressure.io.readers import footscan, generic_csv, readers, stappone
 from pressure.io.text import read_head
@@ -798,10 +799,10 @@ def test_pandas_and_line_by_line_reads_agree(tmp_path, monkeypatch, stappone_ses
     def refuse(*args, **kwargs):
         raise AssertionError("clean files are read by pandas")
 
-    monkeypatch.setattr(generic_csv, "_block_by_lines", refuse)
+    monkeypatch.setattr(table_parser, "_by_lines", refuse)
     load(wide)  # the pandas path alone reads a clean file
     monkeypatch.undo()
-    monkeypatch.setattr(generic_csv, "_block_by_pandas", lambda *args, **kwargs: None)
+    monkeypatch.setattr(table_parser, "_by_pandas", lambda *args, **kwargs: None)
     slow = {"stappone": load(_stappone()), "wide": load(wide), "tidy": load(tidy)}
     for name, session in fast.items():
         _assert_same_feet(slow[name], session)

@@ -91,16 +91,6 @@ class Header:
     signals: list[Signal]
 
 
-def _header_lines(lines: list[str]) -> list[tuple[int, list[str]]]:
-    """(1-based line number, tokens) of the lines that are not blank or comments."""
-    out = []
-    for k, line in enumerate(lines, start=1):
-        text = line.strip()
-        if text and not text.startswith("#"):
-            out.append((k, text.split()))
-    return out
-
-
 _FS = re.compile(r"([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)")
 _FMT = re.compile(r"([0-9]+)")
 
@@ -108,7 +98,8 @@ _FMT = re.compile(r"([0-9]+)")
 def parse_header(path: Path, lines: list[str]) -> Header:
     """Parse a WFDB header's record line and signal lines. Raises FileFormatError naming the
     line of the first problem."""
-    items = _header_lines(lines)
+    # (1-based line number, tokens) of the lines that are not blank or comments
+    items = [(k, line.split()) for k, line in enumerate(lines, 1) if line.strip()[:1] not in "#"]
     if not items:
         raise FileFormatError(path, "no record line: not a WFDB header")
     line_no, tokens = items[0]
@@ -328,7 +319,7 @@ def read(path: Path) -> Session:
         raise FileFormatError(hea, f"decoded {digital.shape} samples, expected 2 signals")
     fs = float(record.fs)
     time_s = np.arange(len(digital), dtype=np.float64) / fs
-    feet: dict[SideName, FootRecording] = {}
+    feet: dict[str, FootRecording] = {}
     quality: dict[str, int] = {}
     for side, k in sides.items():
         values = digital[:, k : k + 1].copy()
@@ -357,11 +348,4 @@ def read(path: Path) -> Session:
         else:
             if subject is not None:
                 metadata["subject"] = subject
-    return Session(
-        path=hea,
-        format=NAME,
-        left=feet["left"],
-        right=feet["right"],
-        metadata=metadata,
-        quality=quality,
-    )
+    return Session.from_feet(hea, NAME, feet, metadata, quality=quality)

@@ -26,15 +26,9 @@ from typing import Any
 import numpy as np
 
 from ...errors import FileFormatError
-from ...model import FloatArray, FootRecording, Session, SideName
-from ..text import (
-    check_increasing,
-    head_lines,
-    read_text_lines,
-    sampling_rate_hz,
-    split_rows,
-    to_numbers,
-)
+from ...model import FootRecording, Session, SideName
+from ..table import read_table
+from ..text import check_increasing, head_lines, read_bytes, sampling_rate_hz
 
 NAME = "gaitpdb"
 DESCRIPTION = (
@@ -124,51 +118,18 @@ def demographics(csv_path: Path, subject_id: str, walk: str | None) -> dict[str,
     return None
 
 
-def _fast_table(path: Path) -> FloatArray | None:
-    """The whole table by pandas' C parser, or None when anything
-    is irregular (a ragged row, a cell that is not a finite number, a blank line, time not
-    increasing, not ASCII): the line-by-line reader then names the line."""
-    import pandas as pd
-
-    try:
-        frame = pd.read_csv(
-            path,
-            sep="\t",
-            header=None,
-            dtype=np.float64,
-            engine="c",
-            encoding="ascii",
-            skip_blank_lines=False,
-        )
-    except (ValueError, pd.errors.ParserError, UnicodeDecodeError, OSError):
-        return None
-    if frame.shape[1] != len(COLUMNS) or frame.shape[0] == 0:
-        return None
-    table = frame.to_numpy(dtype=np.float64)
-    if not np.isfinite(table).all() or not np.all(np.diff(table[:, 0]) > 0):
-        return None
-    return table
-
-
-def read(path: Path, fast: bool = True) -> Session:
-    """Read one walk (module docstring). Raises FileFormatError with the line number of the
-    first ragged row, non-numeric cell or time step that does not increase. ``fast=False``
-    reads line by line only (the reference the fast path is tested against)."""
+def read(path: Path) -> Session:
+    """Read one walk (module docstring); FileFormatError names the line of a bad row or cell."""
     from ...layouts_builtin import gaitpdb8_layout
 
-    table = _fast_table(path) if fast else None
-    if table is None:  # damaged (or fast=False): line by line, to name the first bad line
-        text = read_text_lines(path, encoding="ascii")
-        rows, numbers = split_rows(text, 0, len(COLUMNS), "\t")
-        if not rows:
-            raise FileFormatError(path, "no data rows")
-        table = to_numbers(path, rows, numbers, COLUMNS)
-        check_increasing(path, table[:, 0], numbers)
+    parsed = read_table(path, read_bytes(path), COLUMNS, sep="\t", encoding="ascii")
+    table = parsed.values
+    check_increasing(path, table[:, 0], parsed.line_numbers)
     time_s = table[:, 0].copy()
     rate = sampling_rate_hz(time_s, RATE_HZ) or RATE_HZ
     layout = gaitpdb8_layout()
     placement: tuple[tuple[SideName, int, int], ...] = (("left", 1, 17), ("right", 9, 18))
-    feet = {
+    feet: dict[str, FootRecording] = {
         side: FootRecording(
             side=side,
             time_s=time_s,
@@ -204,10 +165,4 @@ def read(path: Path, fast: bool = True) -> Session:
             if found is not None:
                 metadata["subject"] = found
                 metadata["demographics_file"] = str(csv_path)
-    return Session(
-        path=path,
-        format=NAME,
-        left=feet["left"],
-        right=feet["right"],
-        metadata=metadata,
-    )
+    return Session.from_feet(path, NAME, feet, metadata)

@@ -52,9 +52,8 @@ convert`` writes it (``time_s,side,[seq,][device_time_s,][total_force_n,]sensor_
 so that random CSV files are not taken. Every Parquet file is taken (no other reader reads
 Parquet; ``read`` says what is missing).
 
-Reading: pandas' C parser reads the rows wherever it gives exactly what reading them line by
-line gives (``read_table_block``); anything else (a damaged row, a blank line, quotes, words
-such as ``nan``) is read line by line, which names the line of the first ragged row or bad cell.
+Reading: ``pressure.io.table.read_table``, which names the line of the first ragged row or bad
+cell.
 """
 
 from __future__ import annotations
@@ -62,7 +61,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -77,7 +75,8 @@ from ...model import UNITS, FloatArray, FootRecording, Session, SideName
 from ..atomic import write_atomically
 from ..layout_file import layout_text, read_layout
 from ..layout_file import read_layout_text as _layout_from_text
-from ..text import head_lines, read_text_lines, sampling_rate_hz, split_rows, to_numbers
+from ..table import Table, line_start, read_table
+from ..text import Header, head_lines, read_bytes, sampling_rate_hz
 
 NAME = "generic_csv"
 DESCRIPTION = (
@@ -101,155 +100,35 @@ _TIDY_OPTIONAL = ("seq", "device_time_s", "total_force_n")
 _VENDOR = ("seq", "device_time_s")
 _SETTING = re.compile(r"([A-Za-z_][A-Za-z0-9_.]*)\s*:(.*)")
 _SIDES: tuple[SideName, SideName] = ("left", "right")
+_NON_BLANK = re.compile(rb"\S")
 IntArray = np.ndarray[Any, np.dtype[np.intp]]
 
 
-# --- the numeric block -----------------------------------------------------------------------
+# --- text ----------------------------------------------------------------------------------
 
 
-@dataclass
-class Block:
-    """Rows of a table: ``values`` (rows, columns) float64 with NaN for empty cells and for
-    the text columns, the text columns' cells, and each row's 1-based line number."""
-
-    values: FloatArray
-    text: dict[int, list[str]]
-    numbers: Sequence[int]
-
-
-def _iter_lines(data: bytes) -> Iterator[str]:
-    """The lines of ``data`` decoded one at a time (``\\r`` stripped from their ends)."""
+def decoded_lines(path: Path, data: bytes, encoding: str = "utf-8") -> Iterator[str]:
+    """The lines of ``data`` as ``read_text_lines`` gives them, decoded one at a time as they
+    are asked for; FileFormatError at the offset of the first byte that is not ``encoding``."""
     pos = 0
-    while pos < len(data):
-        end = data.find(b"\n", pos)
-        if end < 0:
-            end = len(data)
-        yield data[pos:end].decode("utf-8").rstrip("\r")
-        pos = end + 1
+    for raw in io.BytesIO(data):
+        try:
+            line = raw.decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise FileFormatError(path, f"not {encoding} text", offset=pos + exc.start) from None
+        yield line.rstrip("\r\n")
+        pos += len(raw)
 
 
-# pandas reads true/false (any case) in a number column as 1/0, which the line-by-line path
-# refuses: a block holding these words is left to that path (nan and quoted cells make pandas
-# raise, infinities are caught after parsing)
-_BOOLEAN = re.compile(rb"true|false", re.IGNORECASE)
-
-
-def _block_by_pandas(
-    data: bytes, start: int, first_line: int, n_cols: int, text_columns: Sequence[int]
-) -> Block | None:
-    """The rows from byte ``start`` on, parsed by pandas' C parser, or None wherever that could
-    differ from ``_block_by_lines`` or would raise: the caller then reads line by line, which
-    gives the same block or the error naming the line."""
-    import pandas as pd
-
-    body = data[start:]
-    if not body or b"\x00" in body or (body.count(b"\r") != body.count(b"\r\n")):
-        return None
-    if body.startswith((b"\n", b"\r\n")) or b"\n\n" in body or b"\n\r\n" in body:
-        return None  # blank lines: the other path skips them and keeps the line numbers
-    letters = any(body.find(c) >= 0 for c in (b"a", b"A", b"u", b"U"))  # in every spelling
-    if letters and _BOOLEAN.search(body):
-        return None
-    n_rows = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
-    if body.count(b",") != n_rows * (n_cols - 1):
-        return None  # a ragged row
-    numeric = [k for k in range(n_cols) if k not in text_columns]
-    options: dict[str, Any] = {}
-    version = re.match(r"(\d+)\.(\d+)", pd.__version__)
-    if version is None or (int(version[1]), int(version[2])) < (3, 1):
-        options["float_precision"] = "round_trip"  # correctly rounded, as float() is
-    try:
-        frame = pd.read_csv(
-            io.BytesIO(body),
-            sep=",",
-            header=None,
-            index_col=False,
-            dtype={k: object if k in text_columns else np.float64 for k in range(n_cols)},
-            keep_default_na=False,
-            na_values={k: [""] for k in numeric},
-            quoting=csv.QUOTE_NONE,
-            skip_blank_lines=False,
-            encoding="utf-8",
-            engine="c",
-            **options,
-        )
-    except (ValueError, TypeError, OverflowError):  # pandas' ParserError is a ValueError
-        return None
-    if frame.shape != (n_rows, n_cols):
-        return None
-    values = np.full((n_rows, n_cols), np.nan)
-    for k in numeric:
-        values[:, k] = frame[k].to_numpy(dtype=np.float64)
-    if np.isinf(values).any():
-        return None
-    text = {
-        k: ["" if cell is None else str(cell) for cell in frame[k].tolist()] for k in text_columns
-    }
-    return Block(values, text, range(first_line, first_line + n_rows))
-
-
-def _block_by_lines(
-    path: Path,
-    header_index: int,
-    names: Sequence[str],
-    text_columns: Sequence[int],
-    allow_empty: bool,
-) -> Block:
-    """The rows read cell by cell: raises FileFormatError at the first ragged row or bad cell."""
-    text = read_text_lines(path, encoding="utf-8")
-    rows, numbers = split_rows(text, header_index + 1, len(names), ",")
-    if not rows:
+def rows_after(
+    path: Path, data: bytes, header_index: int, names: Sequence[str], **options: Any
+) -> Table:
+    """The table below the column header line ``header_index`` (0-based) of ``data``, by
+    ``pressure.io.table.read_table`` with its ``options``; FileFormatError when there is none."""
+    start = line_start(data, header_index + 1)
+    if _NON_BLANK.search(data, start) is None:
         raise FileFormatError(path, "no data rows after the column header", line=header_index + 1)
-    numeric = [k for k in range(len(names)) if k not in text_columns]
-    values = np.full((len(rows), len(names)), np.nan)
-    values[:, numeric] = to_numbers(
-        path,
-        [[row[k] for k in numeric] for row in rows],
-        numbers,
-        [names[k] for k in numeric],
-        allow_empty=allow_empty,
-    )
-    cells = {k: [row[k] for row in rows] for k in text_columns}
-    return Block(values, cells, numbers)
-
-
-def read_table_block(
-    path: Path,
-    header_index: int,
-    names: Sequence[str],
-    *,
-    text_columns: Sequence[int] = (),
-    allow_empty: bool = False,
-    data: bytes | None = None,
-) -> Block:
-    """The comma-separated rows after the header line ``header_index`` (0-based) of ``path``:
-    by pandas where it gives exactly the line-by-line result, else line by line (which raises
-    FileFormatError naming the line of a ragged row or of a cell that is not a number; empty
-    numeric cells are NaN with ``allow_empty``, an error otherwise)."""
-    if data is None:
-        try:
-            data = path.read_bytes()
-        except OSError:
-            data = b""
-    start = 0
-    for _ in range(header_index + 1):
-        start = data.find(b"\n", start) + 1
-        if start == 0:
-            break
-    fast = None
-    if start > 0:
-        try:
-            data[:start].decode("utf-8-sig")
-            data[start:].decode("utf-8")
-        except UnicodeDecodeError:
-            pass
-        else:
-            fast = _block_by_pandas(data, start, header_index + 2, len(names), text_columns)
-    if fast is not None and (
-        allow_empty or not np.isnan(np.delete(fast.values, list(text_columns), axis=1)).any()
-    ):
-        return fast
-    return _block_by_lines(path, header_index, names, text_columns, allow_empty)
+    return read_table(path, data, names, start=start, first_line=header_index + 2, **options)
 
 
 # --- columns ---------------------------------------------------------------------------------
@@ -307,14 +186,12 @@ def _classify(names: Sequence[str]) -> _Columns | str:
             side = "left" if match[1][0] == "l" else "right"
             number, unit = int(match[2]), match[3]
         else:
-            if tidy and name == "total_force_n":
+            if name == "total_force_n":
                 cols.total[None] = k
             elif tidy and name in _VENDOR:
                 cols.vendor[name] = k
             elif not tidy and name in ("left_total_force_n", "right_total_force_n"):
                 cols.total[name.split("_", 1)[0]] = k
-            elif not tidy and name == "total_force_n":
-                cols.total[None] = k
             else:
                 cols.ignored.append(k)
             continue
@@ -371,14 +248,6 @@ def _header_cells(line: str) -> list[str]:
     return [c.strip() for c in cells]
 
 
-@dataclass
-class _Header:
-    settings: dict[str, str]
-    setting_lines: dict[str, int]
-    index: int  # 0-based line index of the column header
-    names: list[str]
-
-
 _KNOWN_SETTINGS = ("sampling_rate_hz", "unit", "side", "source_format")
 _SIDE_SETTINGS = ("sampling_rate_hz", "n_sensors")
 
@@ -388,29 +257,29 @@ def _known_setting(key: str) -> bool:
     return key in _KNOWN_SETTINGS or (side in _SIDES and name in _SIDE_SETTINGS)
 
 
-def _read_header(path: Path, lines: Iterator[str]) -> _Header:
-    settings: dict[str, str] = {}
-    where: dict[str, int] = {}
-    for index, line in enumerate(lines):
+def _read_header(path: Path, data: bytes) -> tuple[Header, int, list[str]]:
+    """The settings, the index of the column header line and its column names."""
+    settings = Header(path)
+    for index, line in enumerate(decoded_lines(path, data)):
         stripped = line.lstrip("\ufeff").strip()
-        if not stripped:
+        if not stripped.startswith("#"):
+            if stripped:
+                return settings, index, _header_cells(stripped)
             continue
-        if stripped.startswith("#"):
-            match = _SETTING.fullmatch(stripped[1:].strip())
-            if match is not None:
-                key, value = match[1].lower(), match[2].strip()
-                if key not in settings:
-                    settings[key], where[key] = value, index
-                elif _known_setting(key):
-                    raise FileFormatError(
-                        path,
-                        f"setting {key!r} is given twice (first at line {where[key] + 1})",
-                        line=index + 1,
-                    )
-                else:  # a free "# note: ..." comment that comes again
-                    settings[key] += "; " + value
+        match = _SETTING.fullmatch(stripped[1:].strip())
+        if match is None:
             continue
-        return _Header(settings, where, index, _header_cells(stripped))
+        key, value = match[1].lower(), match[2].strip()
+        if key not in settings:
+            settings.add(key, value, index + 1)
+        elif _known_setting(key):
+            raise FileFormatError(
+                path,
+                f"setting {key!r} is given twice (first at line {settings.lines[key]})",
+                line=index + 1,
+            )
+        else:  # a free "# note: ..." comment that comes again
+            settings.fields[key] += "; " + value
     raise FileFormatError(path, "no column header line after the '#' comments")
 
 
@@ -457,23 +326,22 @@ def preload() -> None:
 
 
 def read(path: Path) -> Session:
-    """Read a generic CSV or Parquet table (module docstring). Raises FileFormatError naming
-    the line of a ragged row, a cell that is not a number, a bad side, a time that does not
-    increase, or a layout that does not fit."""
-    try:
-        with path.open("rb") as f:
-            magic = f.read(4)
-    except FileNotFoundError:
-        raise FileFormatError(path, "no such file") from None
-    except OSError as exc:
-        raise FileFormatError(path, f"cannot be read: {exc.strerror or exc}") from None
-    if magic == PARQUET_MAGIC:
+    """Read a generic CSV or Parquet table (module docstring). FileFormatError names the line
+    (CSV) or row (Parquet) of a bad cell, side or time, or the layout that does not fit."""
+    data = read_bytes(path, text=False)
+    if data.startswith(PARQUET_MAGIC):
         return _read_parquet(path)
     if path.suffix.lower() == ".parquet":
-        if not magic:
-            raise FileFormatError(path, "the file is empty")
         raise FileFormatError(path, "not a Parquet file: it does not start with 'PAR1'", offset=0)
-    return _read_csv(path)
+    if b"\x00" in data:
+        raise FileFormatError(path, "binary data, not a CSV text table", offset=data.index(b"\x00"))
+    settings, index, names = _read_header(path, data)
+    cols = _classify(names)
+    if isinstance(cols, str):
+        raise FileFormatError(path, f"not a sensor table: {cols}", line=index + 1)
+    block = rows_after(path, data, index, names, text_columns=cols.text, allow_empty=True)
+    table = _Table(path, cols, block, settings, rows_are_lines=True)
+    return _session(table, {"header": dict(settings.fields)}, layout_text=None)
 
 
 @dataclass
@@ -482,49 +350,21 @@ class _Table:
 
     path: Path
     cols: _Columns
-    block: Block
-    settings: dict[str, str]
+    block: Table
+    settings: Header  # the CSV's settings with their lines, or those of Parquet's metadata
     rows_are_lines: bool  # CSV: numbers are line numbers; Parquet: row numbers
-    setting_lines: dict[str, int] = field(default_factory=dict)  # 0-based, CSV only
 
     def setting_error(self, key: str, detail: str) -> FileFormatError:
-        index = self.setting_lines.get(key)
-        return FileFormatError(
-            self.path, f"setting {key}: {detail}", line=None if index is None else index + 1
-        )
+        return self.settings.error(key, f"setting {key}: {detail}")
+
+    def rate(self, key: str) -> float | None:
+        return self.settings.number(key, positive=True, what=f"setting {key}:")
 
     def fail(self, i: int, detail: str) -> FileFormatError:
-        number = int(self.block.numbers[i])
+        number = int(self.block.line_numbers[i])
         if self.rows_are_lines:
             return FileFormatError(self.path, detail, line=number)
         return FileFormatError(self.path, f"row {number}: {detail}")
-
-
-def _read_csv(path: Path) -> Session:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise FileFormatError(path, f"cannot be read: {exc.strerror or exc}") from None
-    if not data:
-        raise FileFormatError(path, "the file is empty")
-    if b"\x00" in data[:65536]:
-        raise FileFormatError(path, "binary data, not a CSV text table", offset=data.index(b"\x00"))
-    try:
-        header = _read_header(path, _iter_lines(data))
-    except UnicodeDecodeError:
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError as exc:  # the offset in the file, not in the line
-            raise FileFormatError(path, "not UTF-8 text", offset=exc.start) from None
-        raise
-    cols = _classify(header.names)
-    if isinstance(cols, str):
-        raise FileFormatError(path, f"not a sensor table: {cols}", line=header.index + 1)
-    block = read_table_block(
-        path, header.index, header.names, text_columns=cols.text, allow_empty=True, data=data
-    )
-    table = _Table(path, cols, block, header.settings, True, header.setting_lines)
-    return _session(table, {"header": dict(header.settings)}, layout_text=None)
 
 
 def _read_parquet(path: Path) -> Session:
@@ -533,9 +373,7 @@ def _read_parquet(path: Path) -> Session:
         import pyarrow.parquet as pq
 
         arrow = pq.read_table(path)
-    except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
-        raise FileFormatError(path, f"not a readable Parquet file: {exc}") from None
-    except Exception as exc:  # any other Arrow error on damaged bytes
+    except Exception as exc:  # OSError, ArrowInvalid (a ValueError), any Arrow error on damage
         raise FileFormatError(path, f"not a readable Parquet file: {exc}") from None
     names = [str(n) for n in arrow.column_names]
     cols = _classify(names)
@@ -560,7 +398,7 @@ def _read_parquet(path: Path) -> Session:
         i, k = (int(a[0]) for a in np.nonzero(bad))
         raise FileFormatError(path, f"row {i + 1}: {names[k]} is infinite")
     meta_raw = (arrow.schema.metadata or {}).get(META_KEY)
-    settings: dict[str, str] = {}
+    settings = Header(path)
     meta: dict[str, Any] = {}
     if meta_raw:
         try:
@@ -568,8 +406,8 @@ def _read_parquet(path: Path) -> Session:
         except ValueError as exc:
             raise FileFormatError(path, f"schema metadata 'pressure' is not JSON: {exc}") from None
         if isinstance(info, dict):
-            settings, meta = _parquet_settings(info)
-    table = _Table(path, cols, Block(values, text, range(1, n + 1)), settings, rows_are_lines=False)
+            settings.fields, meta = _parquet_settings(info)
+    table = _Table(path, cols, Table(values, range(1, n + 1), text), settings, rows_are_lines=False)
     layout_raw = (arrow.schema.metadata or {}).get(LAYOUT_KEY)
     layout_text = layout_raw.decode("utf-8", "replace") if layout_raw else None
     return _session(table, meta, layout_text=layout_text)
@@ -611,19 +449,6 @@ def read_layout_text(text: str, path: Path) -> dict[str, SensorLayout]:
         ) from None
 
 
-def _float_setting(table: _Table, key: str) -> float | None:
-    text = table.settings.get(key)
-    if text is None:
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not (math.isfinite(value) and value > 0):
-        raise table.setting_error(key, f"{text!r} is not a positive number")
-    return value
-
-
 def table_rate_hz(time_s: FloatArray) -> float | None:
     """The rate a table's times show (``sampling_rate_hz``), a value within 1e-9 of a number
     with at most six decimals taken as that number: times printed in decimal put the median
@@ -649,19 +474,16 @@ def _unit(table: _Table, side_key: str | None) -> str:
     suffixes = table.cols.units.get(side_key, set()) - {""}
     if suffixes:
         return suffixes.pop().lower()
-    return table.settings.get("unit", "raw").lower()
+    return table.settings.fields.get("unit", "raw").lower()
 
 
 def _single_side(table: _Table, layouts: Mapping[str, SensorLayout] | None) -> SideName:
     """The foot of ``sensor_<k>`` columns in a wide table."""
     given = table.settings.get("side")
     if given is not None:
-        side = given.strip().lower()
-        if side == "left":
-            return "left"
-        if side == "right":
-            return "right"
-        raise table.setting_error("side", f"{given!r} is not 'left' or 'right'")
+        if given.strip().lower() not in _SIDES:
+            raise table.setting_error("side", f"{given!r} is not 'left' or 'right'")
+        return "left" if given.strip().lower() == "left" else "right"
     if layouts is not None and len(layouts) == 1:
         (only,) = layouts
         return "left" if only == "left" else "right"
@@ -700,17 +522,6 @@ def _tidy_sensor_count(
     return int(np.flatnonzero(filled)[-1]) + 1
 
 
-@dataclass
-class _FootRows:
-    rows: IntArray
-    time: FloatArray
-    values: FloatArray
-    unit: str
-    total_col: int | None
-    vendor_cols: dict[str, int]
-    n_columns: int  # sensor columns the table has for this foot
-
-
 def _session(table: _Table, meta: dict[str, Any], layout_text: str | None) -> Session:
     path, cols, block = table.path, table.cols, table.block
     values = block.values
@@ -736,43 +547,33 @@ def _session(table: _Table, meta: dict[str, Any], layout_text: str | None) -> Se
         if empty.any():
             raise table.fail(int(np.argmax(empty)), f"empty {cols.names[cols.time]} cell")
 
-    feet: dict[SideName, _FootRows] = {}
+    # per foot: its rows, its sensor columns, and its key in cols.sensors / cols.total
+    feet: dict[SideName, tuple[IntArray, IntArray, str | None]] = {}
     if cols.tidy:
         assert cols.side is not None and time is not None
         sides = [cell.strip().lower() for cell in block.text[cols.side]]
         for i, cell in enumerate(sides):
             if cell not in _SIDES:
                 raise table.fail(i, f"side: {block.text[cols.side][i]!r} is not 'left' or 'right'")
-        side_array = np.array(sides)
         sensor_cols = np.array([cols.sensors[None][k] for k in sorted(cols.sensors[None])])
         for side in _SIDES:
-            rows = np.flatnonzero(side_array == side)
+            rows = np.flatnonzero(np.array(sides) == side)
             if rows.size == 0:
                 continue
-            t = time[rows]
-            _check_rows(table, t, rows)
+            _check_rows(table, time[rows], rows)
             n = _tidy_sensor_count(table, side, rows, sensor_cols, layouts)
-            extra = values[np.ix_(rows, sensor_cols[n:])]
-            if n < len(sensor_cols) and not np.isnan(extra).all():
-                i = int(rows[int(np.argmax(~np.isnan(extra).all(axis=1)))])
+            filled = ~np.isnan(values[np.ix_(rows, sensor_cols[n:])]).all(axis=1)
+            if filled.any():
                 raise table.fail(
-                    i,
+                    int(rows[int(np.argmax(filled))]),
                     f"the {side} foot has {n} sensors, but this row has a value in a sensor "
                     f"column after {cols.names[sensor_cols[n - 1]]}",
                 )
-            feet[side] = _FootRows(
-                rows,
-                t,
-                values[np.ix_(rows, sensor_cols[:n])],
-                _unit(table, None),
-                cols.total.get(None),
-                dict(cols.vendor),
-                len(sensor_cols),
-            )
+            feet[side] = (rows, sensor_cols[:n], None)
     else:
         everything = np.arange(len(values))
         if time is None:
-            rate = _float_setting(table, "sampling_rate_hz")
+            rate = table.rate("sampling_rate_hz")
             if rate is None:
                 raise FileFormatError(
                     path,
@@ -782,28 +583,18 @@ def _session(table: _Table, meta: dict[str, Any], layout_text: str | None) -> Se
             time = everything / rate
         else:
             _check_rows(table, time, everything)
-        for side_key, numbers in cols.sensors.items():
-            foot_side: SideName = "left" if side_key == "left" else "right"
-            if side_key is None:
-                foot_side = _single_side(table, layouts)
-            columns = [numbers[k] for k in sorted(numbers)]
-            feet[foot_side] = _FootRows(
-                everything,
-                time,
-                values[:, columns],
-                _unit(table, side_key),
-                cols.total.get(side_key),
-                {},
-                len(columns),
-            )
+        for key, numbers in cols.sensors.items():
+            side = "left" if key == "left" else "right"
+            if key is None:
+                side = _single_side(table, layouts)
+            feet[side] = (everything, np.array([numbers[k] for k in sorted(numbers)]), key)
 
-    recordings: dict[SideName, FootRecording] = {}
+    recordings: dict[str, FootRecording] = {}
     quality: dict[str, int] = {"rows": len(values)}
-    for side, foot in feet.items():
-        rate = _float_setting(table, f"{side}.sampling_rate_hz") or _float_setting(
-            table, "sampling_rate_hz"
-        )
-        measured = table_rate_hz(foot.time)
+    for side, (rows, columns, key) in feet.items():
+        foot_time, foot_values = time[rows], values[np.ix_(rows, columns)]
+        rate = table.rate(f"{side}.sampling_rate_hz") or table.rate("sampling_rate_hz")
+        measured = table_rate_hz(foot_time)
         if rate is None:
             if measured is None:
                 raise FileFormatError(
@@ -814,62 +605,46 @@ def _session(table: _Table, meta: dict[str, Any], layout_text: str | None) -> Se
             problems.append(
                 f"the {side} foot's times show {measured:.6g} Hz, the file states {rate:g} Hz"
             )
-        total = None
-        if foot.total_col is not None:
-            column = values[foot.rows, foot.total_col]
-            if not np.isnan(column).all():
-                total = column
-        vendor: dict[str, FloatArray] = {}
-        for name, k in foot.vendor_cols.items():
-            column = values[foot.rows, k]
-            if not np.isnan(column).all():
-                vendor[name] = column
+        extra = {name: values[rows, k] for name, k in cols.vendor.items()}
+        if key in cols.total:
+            extra["total"] = values[rows, cols.total[key]]
+        vendor = {name: column for name, column in extra.items() if not np.isnan(column).all()}
         layout = None
         if layouts is not None:
             layout = layouts.get(side)
             where = meta.get("layout_file", "the layout")
+            n_columns = len(cols.sensors[key])  # the table's sensor columns for this foot
             if layout is None:
                 problems.append(f"{where} has no {side} layout: no sensor positions for it")
-            elif layout.n_sensors != foot.values.shape[1] or (
-                cols.tidy and layout.n_sensors > foot.n_columns
-            ):
-                count = foot.n_columns if cols.tidy else foot.values.shape[1]
+            elif layout.n_sensors != len(columns) or layout.n_sensors > n_columns:
                 raise FileFormatError(
                     path,
-                    f"the {side} foot has {count} sensor columns, but the layout file "
+                    f"the {side} foot has {n_columns} sensor columns, but the layout file "
                     f"{where} has {layout.n_sensors} {side} sensors",
                 )
-        n_empty = int(np.isnan(foot.values).sum())
+        n_empty = int(np.isnan(foot_values).sum())
         if n_empty:
             quality[f"empty_cells_{side}"] = n_empty
-        if np.nanmin(foot.values, initial=0.0) < 0:
+        if np.nanmin(foot_values, initial=0.0) < 0:
             problems.append(f"the {side} foot has negative values (kept as they are)")
         recordings[side] = FootRecording(
             side=side,
-            time_s=np.ascontiguousarray(foot.time),
-            values=np.ascontiguousarray(foot.values),
-            unit=foot.unit,
+            time_s=np.ascontiguousarray(foot_time),
+            values=np.ascontiguousarray(foot_values),
+            unit=_unit(table, key),
             sampling_rate_hz=float(rate),
             layout=layout,
-            total_force_n=total,
+            total_force_n=vendor.pop("total", None),
             vendor=vendor,
         )
     if cols.ignored:
         meta["ignored_columns"] = [cols.names[k] for k in cols.ignored]
     if "source_format" not in meta and "source_format" in table.settings:
-        meta["source_format"] = table.settings["source_format"]
+        meta["source_format"] = table.settings.fields["source_format"]
     meta.setdefault("source", SOURCE)
     meta["record"] = path.stem
     meta["table_form"] = "tidy" if cols.tidy else "wide"
-    return Session(
-        path=path,
-        format=NAME,
-        left=recordings.get("left"),
-        right=recordings.get("right"),
-        metadata=meta,
-        quality=quality,
-        problems=problems,
-    )
+    return Session.from_feet(path, NAME, recordings, meta, quality=quality, problems=problems)
 
 
 # --- writing ---------------------------------------------------------------------------------
@@ -1109,12 +884,12 @@ __all__ = [
     "NAME",
     "SUFFIXES",
     "TIME_DECIMALS",
-    "Block",
+    "decoded_lines",
     "detect",
     "layout_path",
     "primary_file",
     "read",
     "read_layout_text",
-    "read_table_block",
+    "rows_after",
     "write_table",
 ]

@@ -31,22 +31,14 @@ we fit one area factor to the file's own total-force column and use
 ``moticon16_layout(area_scale)``; ``metadata["layout_area_scale"]`` gives the factor (also the
 check value for size 7, where it is 1.000).
 
-Reading: pandas' C parser reads the data block (``_table_by_pandas``: a one-hour export,
-120 MB, in about a second) wherever it gives exactly what reading it line by line and cell by
-cell gives (``_table_by_lines``); anything else (a damaged file, a blank line, ``nan``,
-``inf`` or ``True`` in a cell, a label holding nan, true or false) is read line by line, which
-names the line of the first ragged row or bad cell. Both paths give the same session.
+Reading: the data block by ``pressure.io.table.read_table`` (a one-hour export, 120 MB, in
+about a second), which names the line of the first ragged row or bad cell.
 """
 
 from __future__ import annotations
 
-import contextlib
-import csv
 import datetime as _dt
-import gc
-import io
 import re
-from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,14 +48,16 @@ import numpy as np
 from ...errors import FileFormatError
 from ...layout import SensorLayout
 from ...model import FloatArray, FootRecording, Session, SideName
+from ..table import Table
 from ..text import (
+    Header,
     check_increasing,
     head_lines,
-    read_text_lines,
+    read_bytes,
     sampling_rate_hz,
-    split_rows,
-    to_numbers,
+    unit_and_factor,
 )
+from .generic_csv import decoded_lines, rows_after
 
 NAME = "moticon"
 DESCRIPTION = "Moticon OpenGo text export (.txt: '#' header lines, tab-separated columns)"
@@ -77,9 +71,8 @@ STEP_CODES: dict[int, tuple[SideName, str]] = {
 }
 COP_MIN_FORCE_N = 50.0  # below it the vendor writes CoP (0, 0) (seen in every file we have)
 _MIN_FIT_FRAMES = 50  # loaded frames needed to fit the area factor of another insole size
-_CHUNK_ROWS = 1 << 16  # rows per pandas chunk: the table is filled chunk by chunk
 SOURCE = "Moticon OpenGo text export"
-_PRESSURE_UNITS = {"n/cm²": "n_cm2", "n/cm2": "n_cm2", "kpa": "kpa"}
+_PRESSURE_UNITS = (("n_cm2", 1.0), ("kpa", 1.0))  # what unit_and_factor gives for those we read
 _SIDE_COLUMN = re.compile(r"(?P<side>left|right) (?P<what>.+?)\s*\[(?P<unit>[^\]]*)\]\s*$", re.I)
 _AXIS = re.compile(r"(acceleration|angular|center of pressure) ([XYZ])$", re.I)
 _PRESSURE = re.compile(r"pressure (\d+)$", re.I)
@@ -143,9 +136,10 @@ def _columns(path: Path, line_no: int, names: list[str]) -> _Columns:
         if what.lower() == "steps":
             steps[side] = k
         elif pressure is not None:
-            if unit not in _PRESSURE_UNITS or pressure_unit not in ("", _PRESSURE_UNITS[unit]):
+            found = unit_and_factor(unit)
+            if found not in _PRESSURE_UNITS or pressure_unit not in ("", found[0]):
                 raise FileFormatError(path, f"unexpected pressure unit in {raw!r}", line=line_no)
-            pressure_unit = _PRESSURE_UNITS[unit]
+            pressure_unit = found[0]
             columns[f"pressure_{int(pressure.group(1))}"] = k
         elif axis is not None:
             kind, letter = axis.group(1).lower(), axis.group(2).lower()
@@ -174,11 +168,11 @@ def _columns(path: Path, line_no: int, names: list[str]) -> _Columns:
     return _Columns(names, time, text, groups, steps, sides, pressure_unit)
 
 
-def _header(path: Path, lines: Iterable[str]) -> tuple[dict[str, str], int, list[str]]:
+def _header(path: Path, data: bytes) -> tuple[Header, int, list[str]]:
     """The ``# key: value`` fields, the index of the column header line and its column names."""
-    fields: dict[str, str] = {}
+    header = Header(path)
     count = 0
-    for index, line in enumerate(lines):
+    for index, line in enumerate(decoded_lines(path, data)):
         count = index + 1
         if not line.startswith("#"):
             raise FileFormatError(
@@ -189,12 +183,12 @@ def _header(path: Path, lines: Iterable[str]) -> tuple[dict[str, str], int, list
             )
         body = line[1:].strip()
         if body.split("\t", 1)[0].strip().lower() == "time":
-            names = line[1:].strip("\n").split("\t")
+            names = line[1:].split("\t")
             names[0] = names[0].strip()
-            return fields, index, names
+            return header, index, names
         if ":" in body:
             key, value = body.split(":", 1)
-            fields[_slug(key)] = value.strip()
+            header.add(_slug(key), value, index + 1)
     raise FileFormatError(
         path, "the file ends in its header, before the column header line: truncated?", line=count
     )
@@ -258,184 +252,37 @@ def _layout(
     return moticon16_layout(round(scale, 4)), info
 
 
-@dataclass
-class _Table:
-    """The data block: a float row per data line (text columns NaN), the event label columns'
-    cells as text, and each row's 1-based line number in the file."""
-
-    fields: dict[str, str]
-    cols: _Columns
-    values: FloatArray
-    labels: dict[int, list[str]]
-    numbers: Sequence[int]
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection inside: building hundreds of thousands of row lists
-    otherwise triggers collections that scan them all, again and again."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _table_by_lines(path: Path) -> _Table:
-    """The data block read cell by cell (the reference path): raises FileFormatError at the
-    first ragged row or cell that is not a number, naming its line."""
-    text = read_text_lines(path, encoding="utf-8")
-    fields, header_index, names = _header(path, text.lines)
-    cols = _columns(path, header_index + 1, names)
-    with _gc_paused():
-        rows, numbers = split_rows(text, header_index + 1, len(names), "\t")
-        if not rows:
-            raise FileFormatError(path, "no data rows after the column header")
-        numeric = [k for k in range(len(names)) if k not in cols.text]
-        table = np.full((len(rows), len(names)), np.nan)
-        table[:, numeric] = to_numbers(
-            path,
-            [[row[k] for k in numeric] for row in rows],
-            numbers,
-            [names[k] for k in numeric],
-            allow_empty=True,
-        )
-        labels = {k: [row[k] for row in rows] for k in cols.text}
-    return _Table(fields, cols, table, labels, numbers)
-
-
-def _byte_lines(data: bytes) -> Iterator[str]:
-    """``data``'s lines as ``read_text_lines`` gives them (split at ``\\n``, ``\\r`` stripped
-    from their ends), decoded one at a time as they are asked for."""
-    pos = 0
-    while pos < len(data):
-        end = data.find(b"\n", pos)
-        if end < 0:
-            end = len(data)
-        yield data[pos:end].decode("utf-8").rstrip("\r")
-        pos = end + 1
-
-
-def _has_word(data: bytes, start: int, words: tuple[bytes, ...]) -> bool:
-    """Whether ``data[start:]`` holds one of ``words`` (lower case), in any case."""
-    step, overlap = 1 << 22, max(len(w) for w in words) - 1
-    for at in range(start, len(data), step):
-        chunk = data[at : at + step + overlap].lower()
-        if any(w in chunk for w in words):
-            return True
-    return False
-
-
-def _table_by_pandas(path: Path) -> _Table | None:
-    """The data block parsed by pandas' C parser, or None wherever that could differ from
-    ``_table_by_lines`` or that would raise (a ragged row, a cell that is not a number, a blank
-    line, a lone ``\\r``, a damaged header): the caller then reads the file line by line, which
-    gives the same session or the error naming the line.
-
-    It is the same table: every line after the column header is one row of exactly as many
-    cells as there are columns (the newline count equals the rows pandas returns, the tab count
-    equals rows × (columns - 1), and pandas refuses a row longer than the first); a numeric
-    cell is either empty (NaN) or a number that both parsers round correctly to the nearest
-    double (``float_precision="round_trip"`` before pandas 3.1, the only converter from 3.1 on).
-    What pandas would take and Python's ``float`` would not is excluded: the words ``true``
-    and ``false`` (pandas reads them as 1 and 0) and ``nan`` (the line-by-line path refuses
-    it) send the file to the other path, and so does an infinite value (``inf``, ``1e999``)."""
-    import pandas as pd
-
-    try:
-        data = path.read_bytes()
-        data.decode("utf-8")  # only whether it is UTF-8: the other path names the bad byte
-    except (OSError, UnicodeDecodeError):
-        return None
-    if b"\x00" in data or (b"\r" in data and data.count(b"\r") != data.count(b"\r\n")):
-        return None
-    try:
-        fields, header_index, names = _header(path, _byte_lines(data))
-        cols = _columns(path, header_index + 1, names)
-    except FileFormatError:
-        return None
-    start = 0
-    for _ in range(header_index + 1):
-        start = data.find(b"\n", start) + 1
-        if start == 0:
-            return None
-    n_rows = data.count(b"\n", start) + (0 if data.endswith(b"\n") else 1)
-    if n_rows == 0 or data.count(b"\t", start) != n_rows * (len(names) - 1):
-        return None
-    # every spelling of nan and false holds an a, of true a u: most files have neither
-    letters = any(data.find(c, start) >= 0 for c in (b"a", b"A", b"u", b"U"))
-    if letters and _has_word(data, start, (b"nan", b"true", b"false")):
-        return None
-
-    numeric = [k for k in range(len(names)) if k not in cols.text]
-    options: dict[str, Any] = {}
-    version = re.match(r"(\d+)\.(\d+)", pd.__version__)
-    if version is None or (int(version[1]), int(version[2])) < (3, 1):
-        options["float_precision"] = "round_trip"  # correctly rounded, like float()
-    table = np.empty((n_rows, len(names)))
-    table[:, cols.text] = np.nan  # as in the other path; every other cell is written below
-    labels: dict[int, list[str]] = {k: [] for k in cols.text}
-    done = 0
-    try:
-        with pd.read_csv(
-            io.BytesIO(data),
-            sep="\t",
-            header=None,
-            index_col=False,
-            skiprows=header_index + 1,
-            dtype={k: object if k in cols.text else np.float64 for k in range(len(names))},
-            keep_default_na=False,
-            na_values={k: [""] for k in numeric},  # a label column keeps "" as text
-            quoting=csv.QUOTE_NONE,
-            encoding="utf-8",
-            engine="c",
-            chunksize=_CHUNK_ROWS,
-            **options,
-        ) as chunks:
-            for chunk in chunks:
-                end = done + len(chunk)
-                if chunk.shape[1] != len(names) or end > n_rows:
-                    return None
-                for k in numeric:
-                    table[done:end, k] = chunk[k].to_numpy(dtype=np.float64)
-                for k in cols.text:
-                    labels[k].extend(chunk[k].tolist())
-                done = end
-    except (ValueError, TypeError, OverflowError):  # pandas' ParserError is a ValueError
-        return None
-    # an empty time cell: an error, or a line of tabs that the other path skips as blank
-    if done != n_rows or np.isinf(table).any() or np.isnan(table[:, cols.time]).any():
-        return None
-    first = header_index + 2  # the first data line's number
-    return _Table(fields, cols, table, labels, range(first, first + n_rows))
-
-
 def read(path: Path) -> Session:
-    """Read an OpenGo text export (module docstring). Raises FileFormatError naming the line of
-    a ragged row, a non-numeric cell, a foot's sample with only some of its cells, or a time
-    that does not increase."""
-    return _read(path)
+    """Read an OpenGo text export (module docstring). FileFormatError names the line of a bad
+    row or cell, a foot's sample with only some of its cells, or a time that does not increase."""
+    data = read_bytes(path)
+    header, index, names = _header(path, data)
+    cols = _columns(path, index + 1, names)
+    table = rows_after(path, data, index, names, sep="\t", text_columns=cols.text, allow_empty=True)
+    return _session(path, header, cols, table)
 
 
-def _read(path: Path, fast: bool = True) -> Session:
-    """``read``; with ``fast=False`` the data block is read line by line even where pandas
-    could parse it (the tests check that both give the same session)."""
-    parsed = _table_by_pandas(path) if fast else None
-    return _session(path, parsed if parsed is not None else _table_by_lines(path))
+def _without_blank_rows(table: Table) -> Table:
+    """``table`` without its rows of empty cells: lines of tabs alone, which pandas reads as
+    such rows and the line-by-line parse skips as blank lines."""
+    keep = ~np.isnan(table.values).all(axis=1)
+    for cells in table.text.values():
+        keep |= np.array(cells) != ""
+    kept = np.flatnonzero(keep).tolist()
+    text = {k: [cells[i] for i in kept] for k, cells in table.text.items()}
+    return Table(table.values[keep], [table.line_numbers[i] for i in kept], text)
 
 
-def _session(path: Path, parsed: _Table) -> Session:
-    """The session from the data block, whichever path read it."""
-    cols, table, numbers = parsed.cols, parsed.values, parsed.numbers
+def _session(path: Path, header: Header, cols: _Columns, parsed: Table) -> Session:
+    if np.isnan(parsed.values[:, cols.time]).any():
+        parsed = _without_blank_rows(parsed)
+    table, numbers, labels = parsed.values, parsed.line_numbers, parsed.text
     time = table[:, cols.time]
     if np.isnan(time).any():
         raise FileFormatError(path, "empty time cell", line=numbers[int(np.argmax(np.isnan(time)))])
     check_increasing(path, time, numbers)
 
     quality: dict[str, int] = {"rows": len(table)}
-    feet: dict[str, FootRecording] = {}
     pressures: dict[str, FloatArray] = {}
     totals: dict[str, FloatArray] = {}
     kept: dict[str, Any] = {}
@@ -457,8 +304,7 @@ def _session(path: Path, parsed: _Table) -> Session:
         if "total_force_n" not in columns:
             raise FileFormatError(path, f"no {side} total force column")
         sensors = [columns[f"pressure_{k}"] for k in range(1, 17)]
-        pressure = table[np.ix_(present, np.array(sensors))]
-        pressures[side] = pressure
+        pressures[side] = np.ascontiguousarray(table[np.ix_(present, np.array(sensors))])
         totals[side] = table[present, columns["total_force_n"]]
         vendor = {
             key: table[present, k]
@@ -474,13 +320,11 @@ def _session(path: Path, parsed: _Table) -> Session:
             vendor["cop_ap_norm"][no_cop] = np.nan
             vendor["cop_ml_norm"][no_cop] = np.nan
         kept[side] = (time[present], vendor)
-    meta = _metadata(parsed.fields)
+    meta = _metadata(header.fields)
     layout, layout_info = _layout(pressures, totals, meta.get("insole_size"))
     meta.update(layout_info)
-    for side, (time_s, vendor) in kept.items():
-        if time_s.size == 0:
-            continue
-        feet[side] = FootRecording(
+    feet = {
+        side: FootRecording(
             side="left" if side == "left" else "right",
             time_s=time_s,
             values=pressures[side],
@@ -490,6 +334,9 @@ def _session(path: Path, parsed: _Table) -> Session:
             total_force_n=totals[side],
             vendor=vendor,
         )
+        for side, (time_s, vendor) in kept.items()
+        if time_s.size
+    }
 
     events: dict[str, dict[str, list[float]]] = {}
     unknown = 0
@@ -507,7 +354,7 @@ def _session(path: Path, parsed: _Table) -> Session:
     vendor_events = []
     for group, label_col, value_col in cols.groups:
         first = group.split(" ", 1)[0].lower()
-        cells = parsed.labels[label_col]
+        cells = labels[label_col]
         marked = ~np.isnan(table[:, value_col])  # a value or a label: the rows to look at
         marked[[i for i, cell in enumerate(cells) if cell]] = True
         for i in np.flatnonzero(marked).tolist():
@@ -525,12 +372,11 @@ def _session(path: Path, parsed: _Table) -> Session:
         meta["vendor_events"] = sorted(vendor_events, key=lambda e: e["time_s"])
     meta["source"] = SOURCE
     meta["record"] = meta.get("name", path.stem)
-    return Session(
-        path=path,
-        format=NAME,
-        left=feet.get("left"),
-        right=feet.get("right"),
-        metadata=meta,
+    return Session.from_feet(
+        path,
+        NAME,
+        feet,
+        meta,
         events={
             side: {key: np.array(sorted(times)) for key, times in keys.items()}
             for side, keys in events.items()

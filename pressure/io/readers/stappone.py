@@ -49,26 +49,24 @@ area centroid, area = its area (shoelace formula); the outline is the convex hul
 sensor polygons (stappone's insole outline is not in the file), and the foot length and width
 are that hull's extent. Regions: ``auto.*`` from ``pressure.masks.anatomical_regions``.
 
-Reading: the rows are parsed by pandas' C parser where that gives exactly what reading them
-line by line gives, else line by line, which names the line of a ragged row or a bad cell
-(``generic_csv.read_table_block``).
+Reading: ``pressure.io.table.read_table``, which names the line of a ragged row or a bad cell.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import os
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ...errors import FileFormatError
-from ...layout import SensorLayout, convex_hull
+from ...layout import SensorLayout, convex_hull, polygon_areas_centroids
 from ...model import FloatArray, FootRecording, Session, SideName
-from ..text import head_lines, read_text_lines, split_rows, to_numbers
-from .generic_csv import read_table_block
+from ..text import geometry_folder, head_lines, read_bytes, read_text_lines, split_rows, to_numbers
+from .generic_csv import decoded_lines, rows_after
 
 NAME = "stappone"
 DESCRIPTION = "stappone insole export (.csv: sole_id, timestamp, IMU, pressure_01..12, corrupt)"
@@ -122,30 +120,14 @@ def primary_file(path: Path) -> Path | None:
 # --- geometry --------------------------------------------------------------------------------
 
 
-def geometry_folder(path: Path) -> Path | None:
-    """Where ``stappone_geometry.csv`` is for ``path``: beside it, else ``$GEOMETRY_ENV``."""
-    if (path.parent / GEOMETRY_FILE).is_file():
-        return path.parent
-    env = os.environ.get(GEOMETRY_ENV)
-    if env and (Path(env) / GEOMETRY_FILE).is_file():
-        return Path(env)
-    return None
-
-
 def read_geometry(file: Path) -> dict[int, FloatArray]:
     """The sensor outline polygons of ``stappone_geometry.csv``: sensor id → (vertices, 2) in
     mm, as the file gives them. Raises FileFormatError naming the file and line."""
     text = read_text_lines(file, encoding="utf-8-sig")
-    start = next(
-        (
-            i
-            for i, line in enumerate(text.lines)
-            if line.strip() and not line.lstrip().startswith("#")
-        ),
-        None,
-    )
-    if start is None:
+    body = [i for i, line in enumerate(text.lines) if line.strip() and line.lstrip()[0] != "#"]
+    if not body:
         raise FileFormatError(file, "no column header (id,x,y)")
+    start = body[0]
     header = _cells(text.lines[start])
     if [h.lower() for h in header] != ["id", "x", "y"]:
         raise FileFormatError(
@@ -174,35 +156,26 @@ def read_geometry(file: Path) -> dict[int, FloatArray]:
     return polygons
 
 
-def polygon_area_centroid(ring: FloatArray) -> tuple[float, float, float]:
-    """Area (positive) and area centroid (x, y) of a simple polygon (shoelace formula); the
-    ring may or may not repeat its first vertex at the end."""
-    if not np.array_equal(ring[0], ring[-1]):
-        ring = np.vstack([ring, ring[:1]])
-    x, y = ring[:-1, 0], ring[:-1, 1]
-    x1, y1 = ring[1:, 0], ring[1:, 1]
-    cross = x * y1 - x1 * y
-    signed = 0.5 * float(cross.sum())
-    cx = float(((x + x1) * cross).sum()) / (6.0 * signed)
-    cy = float(((y + y1) * cross).sum()) / (6.0 * signed)
-    return abs(signed), cx, cy
-
-
 def stappone_layout(polygons: dict[int, FloatArray], n_sensors: int) -> SensorLayout:
     """The foot-frame layout of sensors 1..n_sensors from their outline polygons (module
     docstring); the same for both feet."""
     from ...masks import with_anatomical_regions
 
-    stats = np.array([polygon_area_centroid(polygons[k]) for k in range(1, n_sensors + 1)])
-    vertices = np.concatenate([polygons[k] for k in range(1, n_sensors + 1)])
+    rings = [polygons[k] for k in range(1, n_sensors + 1)]
+    # one at a time, as they differ in length; without a repeated first vertex, which changes
+    # the rounding of the sums
+    opened = [ring[:-1] if np.array_equal(ring[0], ring[-1]) else ring for ring in rings]
+    stats = [polygon_areas_centroids(ring[None]) for ring in opened]
+    areas, centroids = (np.concatenate(part) for part in zip(*stats, strict=True))
+    vertices = np.concatenate(rings)
     y0 = float(vertices[:, 1].min())
     x_mid = float((vertices[:, 0].min() + vertices[:, 0].max()) / 2)
     shift = np.array([x_mid, y0])
     layout = SensorLayout(
         name=f"stappone{n_sensors}",
-        x_mm=stats[:, 1] - x_mid,
-        y_mm=stats[:, 2] - y0,
-        area_mm2=stats[:, 0],
+        x_mm=centroids[:, 0] - x_mid,
+        y_mm=centroids[:, 1] - y0,
+        area_mm2=areas,
         foot_length_mm=float(np.ptp(vertices[:, 1])),
         foot_width_mm=float(np.ptp(vertices[:, 0])),
         outline_mm=convex_hull(np.unique(vertices - shift, axis=0)),
@@ -214,11 +187,14 @@ def stappone_layout(polygons: dict[int, FloatArray], n_sensors: int) -> SensorLa
 
 
 def read(path: Path) -> Session:
-    """Read a stappone export (module docstring). Raises FileFormatError naming the line of a
-    ragged row, a cell that is not a number, an unknown sole_id, or a timestamp that goes
-    back."""
-    text_head = _first_line(path)
-    names = [c.lower() for c in _cells(text_head)]
+    """Read a stappone export (module docstring). FileFormatError names the line of a bad row
+    or cell, an unknown sole_id, or a timestamp that goes back."""
+    data = read_bytes(path, text=False)
+    if b"\x00" in data:
+        raise FileFormatError(
+            path, "binary data, not a stappone CSV export", offset=data.index(b"\x00")
+        )
+    names = [c.lower() for c in _cells(next(decoded_lines(path, data)))]
     for required in ("sole_id", "timestamp"):
         if required not in names:
             raise FileFormatError(path, f"no {required} column in the header", line=1)
@@ -233,8 +209,8 @@ def read(path: Path) -> Session:
         )
     if len(set(names)) != len(names):
         raise FileFormatError(path, "a column name appears twice in the header", line=1)
-    block = read_table_block(path, 0, names)
-    table, numbers = block.values, np.asarray(block.numbers)
+    block = rows_after(path, data, 0, names)
+    table, numbers = block.values, np.asarray(block.line_numbers)
     sole = table[:, names.index("sole_id")]
     stamp = table[:, names.index("timestamp")]
     corrupt_col = names.index("corrupt") if "corrupt" in names else None
@@ -251,7 +227,7 @@ def read(path: Path) -> Session:
 
     t0 = float(stamp[0])
     quality: dict[str, int] = {"rows": len(table)}
-    feet: dict[SideName, FootRecording] = {}
+    feet: dict[str, FootRecording] = {}
     lost = 0
     info: dict[str, Any] = {}
     for sole_id, side in SOLE_SIDES.items():
@@ -314,7 +290,7 @@ def read(path: Path) -> Session:
         "imu_units": "not documented: raw numbers (…_raw)",
     }
     problems: list[str] = []
-    folder = geometry_folder(path)
+    folder = geometry_folder(path, [GEOMETRY_FILE], GEOMETRY_ENV)
     if folder is None:
         problems.append(GEOMETRY_HINT)
     else:
@@ -327,56 +303,14 @@ def read(path: Path) -> Session:
                 f"{', '.join(map(str, sorted(polygons)))}",
             )
         layout = stappone_layout(polygons, len(sensor_cols))
-        feet = {side: _with_layout(foot, layout) for side, foot in feet.items()}
+        feet = {side: replace(foot, layout=layout) for side, foot in feet.items()}
         meta["geometry"] = {
             "file": str(geometry),
             "outline": "convex hull of the sensor polygons (the insole outline is not given)",
             "frame": "x = x_file - mid-x of all vertices (+x medial), y = y_file - min y",
         }
         meta["geometry_source"] = GEOMETRY_SOURCE
-    return Session(
-        path=path,
-        format=NAME,
-        left=feet.get("left"),
-        right=feet.get("right"),
-        metadata=meta,
-        quality=quality,
-        problems=problems,
-    )
-
-
-def _with_layout(foot: FootRecording, layout: SensorLayout) -> FootRecording:
-    return FootRecording(
-        side=foot.side,
-        time_s=foot.time_s,
-        values=foot.values,
-        unit=foot.unit,
-        sampling_rate_hz=foot.sampling_rate_hz,
-        layout=layout,
-        vendor=foot.vendor,
-    )
-
-
-def _first_line(path: Path) -> str:
-    """The header line (raises FileFormatError for a missing, empty or binary file)."""
-    try:
-        with path.open("rb") as f:
-            head = f.read(65536)
-    except FileNotFoundError:
-        raise FileFormatError(path, "no such file") from None
-    except OSError as exc:
-        raise FileFormatError(path, f"cannot be read: {exc.strerror or exc}") from None
-    if not head:
-        raise FileFormatError(path, "the file is empty")
-    line = head.split(b"\n", 1)[0]
-    if b"\x00" in line:
-        raise FileFormatError(
-            path, "binary data, not a stappone CSV export", offset=line.index(b"\x00")
-        )
-    try:
-        return line.decode("utf-8-sig").rstrip("\r")
-    except UnicodeDecodeError as exc:
-        raise FileFormatError(path, "not UTF-8 text", offset=exc.start) from None
+    return Session.from_feet(path, NAME, feet, meta, quality=quality, problems=problems)
 
 
 __all__ = [
@@ -384,8 +318,6 @@ __all__ = [
     "NAME",
     "SUFFIXES",
     "detect",
-    "geometry_folder",
-    "polygon_area_centroid",
     "primary_file",
     "read",
     "read_geometry",
