@@ -47,9 +47,8 @@ areas (``area`` × 100 mm²) go to ``_plate.plate_feet``, which finds the footpr
 each to the foot frame and infers its side (``metadata["plate"]``). Time is the file's own
 ``time[secs]``.
 
-Reading: pandas' C parser reads the pressure block when it can be checked to give what reading
-line by line gives; otherwise it is read line by line, which names the line of the first ragged
-row or bad cell (``pedar.read_numeric_block``).
+Reading: ``pressure.io.table.read_table`` reads the pressure block; the header is read as the
+pedar reader reads it (``pedar.header_fields``).
 """
 
 from __future__ import annotations
@@ -62,11 +61,13 @@ from typing import Any
 import numpy as np
 
 from ...errors import FileFormatError
-from ...model import FloatArray, FootRecording, Session, SideName
-from ..text import check_increasing, head_lines, read_bytes, sampling_rate_hz, to_numbers
+from ...layout import polygon_areas_centroids
+from ...model import FloatArray, Session
+from ..table import read_table
+from ..text import LENGTH_MM, check_increasing, head_lines, read_bytes, to_numbers
 from ._plate import plate_feet
 from ._plate import preload as preload  # what ``read`` imports on first use
-from .pedar import header_fields, header_number, pressure_unit, read_numeric_block
+from .pedar import frame_rate_hz, header_fields, header_number, line_at, pressure_unit
 
 NAME = "pliance"
 DESCRIPTION = (
@@ -105,13 +106,6 @@ def primary_file(path: Path) -> Path | None:
     return None
 
 
-def _line_at(data: bytes, pos: int) -> tuple[str, int]:
-    """The line starting at byte ``pos`` (line end stripped) and the offset after it."""
-    nl = data.find(b"\n", pos)
-    end = len(data) if nl < 0 else nl
-    return data[pos:end].decode("latin-1").rstrip("\r"), end + 1
-
-
 @dataclasses.dataclass
 class _Block:
     label: str
@@ -120,6 +114,7 @@ class _Block:
     header_line: int  # 1-based line number of its time[secs] column header
     names: list[str]
     start: int  # byte offset of the line after the column header
+    end: int  # byte offset of the line that ends its frames (a blank line or MPP), or the end
 
 
 def _blocks(data: bytes) -> list[_Block]:
@@ -131,24 +126,18 @@ def _blocks(data: bytes) -> list[_Block]:
         pos, number = match.end() + 1, label_line + 1
         line, after = "", pos
         while pos < len(data):
-            line, after = _line_at(data, pos)
+            line, after = line_at(data, pos)
             if line.strip():
                 break
             pos, number = after, number + 1
         if not line.strip().lower().startswith("time[secs]"):
             continue
+        start = min(after, len(data))
+        found = _BLOCK_END.search(data, max(start - 1, 0))
+        end = len(data) if found is None else min(found.start() + 1, len(data))
         label = match[1].decode("latin-1").lower()
-        blocks.append(
-            _Block(label, label_start, label_line, number, line.split(), min(after, len(data)))
-        )
+        blocks.append(_Block(label, label_start, label_line, number, line.split(), start, end))
     return blocks
-
-
-def _block_end(data: bytes, start: int) -> int:
-    """Byte offset of the line that ends the block of frames starting at ``start``: a blank
-    line or a row labelled with a capitalised word (MPP); the file's end without one."""
-    found = _BLOCK_END.search(data, max(start - 1, 0))
-    return len(data) if found is None else min(found.start() + 1, len(data))
 
 
 @dataclasses.dataclass
@@ -157,7 +146,6 @@ class _Rest:
 
     summary_rows: list[str] = dataclasses.field(default_factory=list)
     force: FloatArray | None = None  # (frames, 4): time, force N, x cm, y cm (NaN for '-')
-    force_header: list[str] = dataclasses.field(default_factory=list)
     sensors: list[int] | None = None
     sensor_line: int = 0
     geometry: dict[str, FloatArray] = dataclasses.field(default_factory=dict)
@@ -166,12 +154,7 @@ class _Rest:
 
 
 def _rest(
-    path: Path,
-    data: bytes,
-    pos: int,
-    number: int,
-    columns: list[int],
-    skip: dict[int, int],
+    path: Path, data: bytes, pos: int, number: int, columns: list[int], skip: dict[int, int]
 ) -> _Rest:
     """Parse the lines from byte ``pos`` (line ``number``) on: summary rows, the force block,
     the sensor geometry (which must hold every sensor of ``columns``, the pressure block's).
@@ -185,7 +168,7 @@ def _rest(
             number += data.count(b"\n", pos, end)
             pos = end
             continue
-        line, after = _line_at(data, pos)
+        line, after = line_at(data, pos)
         fields = line.split()
         if not fields:
             in_frames = False
@@ -215,26 +198,20 @@ def _force_block(
     """The ``time[secs] force[N] x[cm] y[cm]`` rows; returns where the scan goes on."""
     rows: list[list[str]] = []
     numbers: list[int] = []
-    seen = False
     while pos < len(data):
-        line, after = _line_at(data, pos)
+        line, after = line_at(data, pos)
         fields = line.split()
-        if not fields:
-            if seen:
-                break
-        else:
-            seen = True
+        if not fields and rows:
+            break
+        if fields:
             if len(fields) != len(header):
                 raise FileFormatError(
-                    path,
-                    f"force row has {len(fields)} fields, expected {len(header)}",
-                    line=number,
+                    path, f"force row has {len(fields)} fields, expected {len(header)}", line=number
                 )
             rows.append(["" if f == "-" else f for f in fields])  # '-': no CoP
             numbers.append(number)
         pos, number = after, number + 1
     rest.force = to_numbers(path, rows, numbers, header, allow_empty=True) if rows else None
-    rest.force_header = header
     return pos, number
 
 
@@ -261,11 +238,9 @@ def _geometry(
     n = len(rest.sensors)
     number += 1
     while pos < len(data):
-        line, after = _line_at(data, pos)
+        line, after = line_at(data, pos)
         fields = line.split()
-        if not fields:
-            break
-        label = fields[0].lower()
+        label = fields[0].lower() if fields else ""
         if label.startswith("corner["):
             rest.corner_unit = label[len("corner[") :].rstrip("]")
         elif label in GEOMETRY_ROWS:
@@ -278,6 +253,25 @@ def _geometry(
             break
         pos, number = after, number + 1
     return pos, number
+
+
+def _vendor(
+    rest: _Rest, time_s: FloatArray, rate: float, to_mm: float
+) -> dict[str, FloatArray] | None:
+    """The force block's force and CoP at each frame (its rows nearest in time), or None when
+    they are not within a quarter frame."""
+    assert rest.force is not None
+    f_time = rest.force[:, 0]
+    at = np.clip(np.searchsorted(f_time, time_s), 0, len(f_time) - 1)
+    before = np.clip(at - 1, 0, len(f_time) - 1)
+    nearest = np.where(np.abs(f_time[before] - time_s) < np.abs(f_time[at] - time_s), before, at)
+    if not np.all(np.abs(f_time[nearest] - time_s) <= 0.25 / rate):
+        return None
+    return {
+        "plate_force_n": rest.force[nearest, 1],
+        "plate_cop_x_mm": rest.force[nearest, 2] * to_mm,
+        "plate_cop_y_mm": rest.force[nearest, 3] * to_mm,
+    }
 
 
 def read(path: Path) -> Session:
@@ -294,34 +288,33 @@ def read(path: Path) -> Session:
             line=max(data.count(b"\n", 0, min(len(data), 4096)), 1),
         )
     block = next((b for b in blocks if b.label == "electrical"), blocks[0])
-    header_text = data[: min(b.label_start for b in blocks)].decode("latin-1")
-    header = [line.rstrip("\r") for line in header_text.split("\n")]
-    fields = header_fields(header)
-    for line in header:
+    lines = data[: min(b.label_start for b in blocks)].decode("latin-1").split("\n")
+    header = header_fields(path, [line.rstrip("\r") for line in lines])
+    for number, line in enumerate(lines, start=1):
         found = re.match(r"\s*mat\s*type\s*:?\s*(\S.*?)\s*$", line, re.I)
         if found:
-            fields.setdefault("mat type", found[1])
-
-    names = block.names
+            header.add("mat type", found[1], number)
     try:
-        numbers = [int(float(n)) for n in names[1:]]
+        numbers = [int(float(n)) for n in block.names[1:]]
     except ValueError:
         raise FileFormatError(
             path, "the sensor column names are not numbers", line=block.header_line
         ) from None
-    end = _block_end(data, block.start)
-    table = read_numeric_block(
-        path, data, block.header_line, block.start, end, names, None, trailing_empty=False
+    table = read_table(
+        path,
+        data,
+        block.names,
+        start=block.start,
+        end=block.end,
+        first_line=block.header_line + 1,
+        sep=None,
+        encoding="latin-1",
     )
     time_s = table.values[:, 0].copy()
-    check_increasing(path, time_s, table.numbers)
+    check_increasing(path, time_s, table.line_numbers)
 
-    skip = {}
-    for other in blocks:
-        if other is not block:
-            skip[other.label_line] = _block_end(data, other.start)
-    end_line = data.count(b"\n", 0, end) + 1
-    rest = _rest(path, data, end, end_line, numbers, skip)
+    skip = {other.label_line: other.end for other in blocks if other is not block}
+    rest = _rest(path, data, block.end, data.count(b"\n", 0, block.end) + 1, numbers, skip)
     if rest.sensors is None:
         raise FileFormatError(
             path,
@@ -337,64 +330,42 @@ def read(path: Path) -> Session:
         )
     where = {s: k for k, s in enumerate(rest.sensors)}
     index = np.array([where[n] for n in numbers])
-    to_mm = {"cm": 10.0, "mm": 1.0, "m": 1000.0}.get(rest.corner_unit)
+    to_mm = LENGTH_MM.get(rest.corner_unit)
     if to_mm is None:
         raise FileFormatError(
             path, f"unknown corner unit {rest.corner_unit!r}", line=rest.sensor_line + 1
         )
     geo = {k: v[index] for k, v in rest.geometry.items()}
-    x_mm, y_mm = geo["x[c]"] * to_mm, geo["y[c]"] * to_mm
-    area_mm2 = geo["area"] * to_mm**2
 
-    unit, factor, unit_meta = pressure_unit(path, fields)
+    unit, factor, unit_meta = pressure_unit(header)
     values = table.values[:, 1:] * factor if factor != 1.0 else table.values[:, 1:]
-    nominal = header_number(fields, r"scanning rate \[hz\]")
-    period = header_number(fields, r"time per frame \[secs\]")
-    if nominal is None and period:
-        nominal = 1.0 / period
-    rate = sampling_rate_hz(time_s, nominal) or nominal or 1.0
-    problems: list[str] = []
-    if "unit_note" in unit_meta:
-        problems.append(unit_meta["unit_note"])
-
+    rate = frame_rate_hz(header, time_s, 1.0)
+    problems = [unit_meta["unit_note"]] if "unit_note" in unit_meta else []
     # the corners' own area against the area row (a check of the units)
-    cx = np.column_stack([geo[f"x[{k}]"] for k in range(4)])
-    cy = np.column_stack([geo[f"y[{k}]"] for k in range(4)])
-    shoelace = np.abs(np.sum(cx * np.roll(cy, -1, 1) - np.roll(cx, -1, 1) * cy, axis=1)) / 2
-    mismatch = float(np.max(np.abs(shoelace - geo["area"]) / geo["area"]))
+    corners = np.stack([np.column_stack([geo[f"x[{k}]"], geo[f"y[{k}]"]]) for k in range(4)], 1)
+    mismatch = float(
+        np.max(np.abs(polygon_areas_centroids(corners)[0] - geo["area"]) / geo["area"])
+    )
     if mismatch > 0.02:
         problems.append(
             f"the area row differs from the corners' area by up to {100 * mismatch:.0f} %: "
             "the area row is used"
         )
-
-    mat = fields.get("mat type", "")
-    feet, plate = plate_feet(
-        path,
-        time_s,
-        values,
-        x_mm,
-        y_mm,
-        area_mm2,
-        unit=unit,
-        sampling_rate_hz=rate,
-        name=f"pliance-{mat}" if mat else "pliance",
-    )
+    mat = header.get("mat type", "") or ""
     meta: dict[str, Any] = {
         "source": SOURCE,
-        "record": Path(fields.get("file name") or path.name).stem,
+        "record": Path(header.get("file name") or path.name).stem,
         "device": f"Novel pliance, mat type {mat}".strip(),
         "mat_type": mat,
-        "header": dict(fields),
+        "header": dict(header.fields),
         **unit_meta,
-        "plate": plate,
         "sensor_block": {"label": block.label, "line": block.label_line},
         "sensors_in_file": len(numbers),
         "corner_area_mismatch_pct": 100 * mismatch,
     }
-    if "date/time" in fields:
-        meta["date_time"] = fields["date/time"]
-    total = header_number(fields, r"total times? \[secs\]")
+    if "date/time" in header:
+        meta["date_time"] = header.fields["date/time"]
+    total = header_number(header, "total time [secs]", "total times [secs]")
     if total is not None:
         meta["recording_duration_s"] = total
     if rest.summary_rows:
@@ -407,23 +378,12 @@ def read(path: Path) -> Session:
             + ", ".join(f"'{b['label']}:' (line {b['line']})" for b in others)
             + f"; the pressures are those of the '{block.label}:' block"
         )
-    vendor: dict[str, FloatArray] = {}
+    vendor = None
     if rest.force is not None and rest.force.shape[1] >= 4:
-        f_time = rest.force[:, 0]
-        at = np.clip(np.searchsorted(f_time, time_s), 0, len(f_time) - 1)
-        before = np.clip(at - 1, 0, len(f_time) - 1)
-        nearest = np.where(
-            np.abs(f_time[before] - time_s) < np.abs(f_time[at] - time_s), before, at
-        )
-        if np.all(np.abs(f_time[nearest] - time_s) <= 0.25 / rate):
-            vendor = {
-                "plate_force_n": rest.force[nearest, 1],
-                "plate_cop_x_mm": rest.force[nearest, 2] * to_mm,
-                "plate_cop_y_mm": rest.force[nearest, 3] * to_mm,
-            }
-        else:
+        vendor = _vendor(rest, time_s, rate, to_mm)
+        if vendor is None:
             problems.append("the force block's times do not match the frames: not kept")
-        meta["force_block_frames"] = len(f_time)
+        meta["force_block_frames"] = len(rest.force)
     quality: dict[str, int] = {"frames": len(time_s)}
     negative = int((values < 0).sum())
     if negative:
@@ -431,15 +391,16 @@ def read(path: Path) -> Session:
         meta["negative_values_note"] = "negative values are kept as the file has them"
     if rest.lines_not_read:
         quality["lines_not_read"] = rest.lines_not_read
-    sides: dict[SideName, FootRecording] = {}
-    for side, foot in feet.items():
-        sides[side] = dataclasses.replace(foot, vendor={**foot.vendor, **vendor})
-    return Session(
-        path=path,
-        format=NAME,
-        left=sides.get("left"),
-        right=sides.get("right"),
-        metadata=meta,
-        quality=quality,
-        problems=problems,
+    feet, meta["plate"] = plate_feet(
+        path,
+        time_s,
+        values,
+        geo["x[c]"] * to_mm,
+        geo["y[c]"] * to_mm,
+        geo["area"] * to_mm**2,
+        unit=unit,
+        sampling_rate_hz=rate,
+        name=f"pliance-{mat}" if mat else "pliance",
+        vendor=vendor,
     )
+    return Session.from_feet(path, NAME, feet, meta, quality=quality, problems=problems)
