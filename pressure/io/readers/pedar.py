@@ -293,18 +293,6 @@ def read_areas(folder: Path) -> dict[str, FloatArray]:
     return {size: areas[:, k] for k, size in enumerate(header[1:])}
 
 
-def area_scale(plot_areas: FloatArray, areas_mm2: FloatArray) -> tuple[float, dict[str, float]]:
-    """mm per plot unit: ``s² = Σ A m / Σ A²`` (least squares), and the fit's residuals."""
-    s2 = float(plot_areas @ areas_mm2 / (plot_areas @ plot_areas))
-    residual = areas_mm2 - s2 * plot_areas
-    return float(np.sqrt(s2)), {
-        "scale_mm_per_unit": float(np.sqrt(s2)),
-        "area_fit_rms_mm2": float(np.sqrt(np.mean(residual**2))),
-        "area_fit_max_abs_mm2": float(np.max(np.abs(residual))),
-        "area_mean_mm2": float(np.mean(areas_mm2)),
-    }
-
-
 def _mask_regions(numbers: Sequence[int]) -> dict[str, BoolArray]:
     """``mask1.*`` and ``mask3.*`` over sensors with these pedar numbers (1-99)."""
     n = np.asarray(numbers)
@@ -323,7 +311,16 @@ def pedar_layout(
     the foot frame (module docstring), and the fit's figures."""
     q = quads[side]
     plot_area, centroid = polygon_areas_centroids(q)
-    scale, info = area_scale(plot_area, areas[size])
+    # mm per plot unit: s² = Σ A m / Σ A² (least squares), and the fit's residuals
+    s2 = float(plot_area @ areas[size] / (plot_area @ plot_area))
+    residual = areas[size] - s2 * plot_area
+    scale = float(np.sqrt(s2))
+    info = {
+        "scale_mm_per_unit": scale,
+        "area_fit_rms_mm2": float(np.sqrt(np.mean(residual**2))),
+        "area_fit_max_abs_mm2": float(np.max(np.abs(residual))),
+        "area_mean_mm2": float(np.mean(areas[size])),
+    }
     vertices = q.reshape(-1, 2)
     y0 = float(vertices[:, 1].min())
     x_mid = float((vertices[:, 0].min() + vertices[:, 0].max()) / 2)
@@ -397,33 +394,26 @@ def _sides(path: Path, header: _Header) -> dict[SideName, tuple[list[int], list[
         numbers = [int(float(n)) for n in header.names[1:]]
     except ValueError:
         raise FileFormatError(path, "sensor column names are not numbers", line=line) from None
-    runs: list[list[int]] = [[]]
-    for k, n in enumerate(numbers):
-        if runs[-1] and n <= numbers[runs[-1][-1]]:
-            runs.append([])
-        runs[-1].append(k)
-    if not numbers or len(runs) > 2:
-        raise FileFormatError(
-            path, "expected the left insole's sensor columns then the right's", line=line
-        )
+    breaks = [k for k in range(1, len(numbers)) if numbers[k] <= numbers[k - 1]]
+    if not numbers or len(breaks) > 1:
+        message = "expected the left insole's sensor columns then the right's"
+        raise FileFormatError(path, message, line=line)
+    everything = list(range(len(numbers)))
+    order: tuple[SideName, ...] = SIDES
+    if breaks:
+        runs = [everything[: breaks[0]], everything[breaks[0] :]]
+    elif min(numbers) <= N_SENSORS < max(numbers):  # one run 1..198: left 1-99, right 100-198
+        runs = [[k for k in everything if numbers[k] <= N_SENSORS]]
+        runs.append([k for k in everything if numbers[k] > N_SENSORS])
+    else:  # one insole: the right one when numbered 100-198 or the only mask defined
+        right = min(numbers) > N_SENSORS or set(header.masks) == {"right"}
+        order, runs = ("right",) if right else ("left",), [everything]
     sides: dict[SideName, tuple[list[int], list[int]]] = {}
-    order: list[SideName] = ["left", "right"]
-    if len(runs) == 1:
-        if min(numbers) > N_SENSORS or (
-            max(numbers) <= N_SENSORS and set(header.masks) == {"right"}
-        ):
-            order = ["right"]
-        elif max(numbers) > N_SENSORS:  # one run 1..198: left 1-99, right 100-198
-            runs = [
-                [k for k, n in enumerate(numbers) if n <= N_SENSORS],
-                [k for k, n in enumerate(numbers) if n > N_SENSORS],
-            ]
-    for side, run in zip(order, runs, strict=False):  # one run: left or right only
+    for side, run in zip(order, runs, strict=True):
         sensor = [numbers[k] - (N_SENSORS if numbers[k] > N_SENSORS else 0) for k in run]
         if not all(1 <= s <= N_SENSORS for s in sensor) or len(set(sensor)) != len(sensor):
-            raise FileFormatError(
-                path, f"the {side} insole's sensor numbers are not distinct 1-99", line=line
-            )
+            message = f"the {side} insole's sensor numbers are not distinct 1-99"
+            raise FileFormatError(path, message, line=line)
         sides[side] = ([k + 1 for k in run], sensor)  # +1: column 0 is the time
     return sides
 

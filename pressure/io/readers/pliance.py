@@ -67,7 +67,7 @@ from ..table import read_table
 from ..text import LENGTH_MM, check_increasing, head_lines, read_bytes, to_numbers
 from ._plate import plate_feet
 from ._plate import preload as preload  # what ``read`` imports on first use
-from .pedar import frame_rate_hz, header_fields, header_number, line_at, pressure_unit
+from .pedar import frame_rate_hz, header_fields, header_number, pressure_unit
 
 NAME = "pliance"
 DESCRIPTION = (
@@ -85,6 +85,8 @@ _LABEL_BYTES = re.compile(rb"\n[ \t]*([A-Za-z]+)[ \t]*:[ \t]*\r?(?=\n|\Z)")
 # the end of a block of frames: a blank line or a row labelled with a capitalised word (MPP)
 _BLOCK_END = re.compile(rb"\n[ \t]*(?:\r?(?:\n|\Z)|[A-Z][A-Z_]+(?:[ \t]|\r?(?:\n|\Z)))")
 _SUMMARY = re.compile(r"[ \t]*[A-Z][A-Z_]+(?:[ \t]|$)")
+# the column header after a block label, past blank lines
+_COLUMNS = re.compile(rb"(?:[ \t\r\f\v]*\n)*([ \t\f\v]*(?i:time\[secs\])[^\n]*)")
 
 
 def detect(path: Path, head: bytes) -> bool:
@@ -120,23 +122,18 @@ class _Block:
 def _blocks(data: bytes) -> list[_Block]:
     """Every labelled block whose first non-blank line is a ``time[secs]`` column header."""
     blocks = []
-    for match in _LABEL_BYTES.finditer(data):
-        label_start = match.start() + 1
-        label_line = data.count(b"\n", 0, label_start) + 1
-        pos, number = match.end() + 1, label_line + 1
-        line, after = "", pos
-        while pos < len(data):
-            line, after = line_at(data, pos)
-            if line.strip():
-                break
-            pos, number = after, number + 1
-        if not line.strip().lower().startswith("time[secs]"):
+    for label in _LABEL_BYTES.finditer(data):
+        columns = _COLUMNS.match(data, label.end() + 1)
+        if columns is None:
             continue
-        start = min(after, len(data))
-        found = _BLOCK_END.search(data, max(start - 1, 0))
+        start = min(columns.end(1) + 1, len(data))
+        found = _BLOCK_END.search(data, start - 1)
         end = len(data) if found is None else min(found.start() + 1, len(data))
-        label = match[1].decode("latin-1").lower()
-        blocks.append(_Block(label, label_start, label_line, number, line.split(), start, end))
+        names = columns[1].decode("latin-1").split()
+        line = data.count(b"\n", 0, label.start() + 1) + 1
+        header_line = line + 1 + columns[0].count(b"\n", 0, columns.start(1) - columns.start())
+        name = label[1].decode("latin-1").lower()
+        blocks.append(_Block(name, label.start() + 1, line, header_line, names, start, end))
     return blocks
 
 
@@ -154,105 +151,95 @@ class _Rest:
 
 
 def _rest(
-    path: Path, data: bytes, pos: int, number: int, columns: list[int], skip: dict[int, int]
+    path: Path, lines: list[str], first: int, columns: list[int], skip: dict[int, int]
 ) -> _Rest:
-    """Parse the lines from byte ``pos`` (line ``number``) on: summary rows, the force block,
-    the sensor geometry (which must hold every sensor of ``columns``, the pressure block's).
-    ``skip`` maps the label line of a block that is not read to the byte offset of its end."""
-    n_fields = len(columns) + 1
+    """Parse ``lines`` (the file's from line ``first`` on): summary rows, the force block, the
+    sensor geometry (which must hold every sensor of ``columns``, the pressure block's).
+    ``skip`` maps the label line of a block that is not read to the line that ends it."""
     rest = _Rest()
     in_frames = True  # right after the pressure block: summary rows may follow
-    while pos < len(data):
-        if number in skip:
-            end = skip[number]
-            number += data.count(b"\n", pos, end)
-            pos = end
+    k = 0
+    while k < len(lines):
+        if first + k in skip:
+            k = skip[first + k] - first
             continue
-        line, after = line_at(data, pos)
-        fields = line.split()
+        fields = lines[k].split()
+        k += 1
         if not fields:
             in_frames = False
-        elif in_frames and _SUMMARY.match(line):
-            if len(fields) != n_fields:
-                raise FileFormatError(
-                    path,
-                    f"summary row {fields[0]} has {len(fields)} fields, expected {n_fields}",
-                    line=number,
+        elif in_frames and _SUMMARY.match(lines[k - 1]):
+            if len(fields) != len(columns) + 1:
+                message = (
+                    f"summary row {fields[0]} has {len(fields)} fields, expected {len(columns) + 1}"
                 )
+                raise FileFormatError(path, message, line=first + k - 1)
             rest.summary_rows.append(fields[0])
         elif fields[0].lower() == "time[secs]" and rest.force is None:
-            pos, number = _force_block(path, data, after, number + 1, fields, rest)
-            continue
+            k = _force_block(path, lines, k, first, fields, rest)
         elif fields[0].lower() == "sensor" and rest.sensors is None:
-            pos, number = _geometry(path, data, after, number, fields, columns, rest)
-            continue
+            k = _geometry(path, lines, k, first, fields, columns, rest)
         else:
             rest.lines_not_read += 1
-        pos, number = after, number + 1
     return rest
 
 
 def _force_block(
-    path: Path, data: bytes, pos: int, number: int, header: list[str], rest: _Rest
-) -> tuple[int, int]:
-    """The ``time[secs] force[N] x[cm] y[cm]`` rows; returns where the scan goes on."""
+    path: Path, lines: list[str], k: int, first: int, header: list[str], rest: _Rest
+) -> int:
+    """The ``time[secs] force[N] x[cm] y[cm]`` rows from ``lines[k]``; returns where the scan
+    goes on."""
     rows: list[list[str]] = []
     numbers: list[int] = []
-    while pos < len(data):
-        line, after = line_at(data, pos)
-        fields = line.split()
-        if not fields and rows:
-            break
+    while k < len(lines) and (lines[k].strip() or not rows):
+        fields = lines[k].split()
+        if fields and len(fields) != len(header):
+            message = f"force row has {len(fields)} fields, expected {len(header)}"
+            raise FileFormatError(path, message, line=first + k)
         if fields:
-            if len(fields) != len(header):
-                raise FileFormatError(
-                    path, f"force row has {len(fields)} fields, expected {len(header)}", line=number
-                )
             rows.append(["" if f == "-" else f for f in fields])  # '-': no CoP
-            numbers.append(number)
-        pos, number = after, number + 1
+            numbers.append(first + k)
+        k += 1
     rest.force = to_numbers(path, rows, numbers, header, allow_empty=True) if rows else None
-    return pos, number
+    return k
 
 
 def _geometry(
     path: Path,
-    data: bytes,
-    pos: int,
-    number: int,
+    lines: list[str],
+    k: int,
+    first: int,
     header: list[str],
     columns: list[int],
     rest: _Rest,
-) -> tuple[int, int]:
-    """The ``sensor`` row and the corner, centre and area rows after it."""
+) -> int:
+    """The ``sensor`` row (``lines[k - 1]``) and the corner, centre and area rows after it."""
+    rest.sensor_line = first + k - 1
     try:
         rest.sensors = [int(f) for f in header[1:]]
     except ValueError:
-        raise FileFormatError(path, "sensor numbers are not integers", line=number) from None
+        raise FileFormatError(
+            path, "sensor numbers are not integers", line=rest.sensor_line
+        ) from None
     known = set(rest.sensors)
     absent = [n for n in columns if n not in known]
     if absent or len(known) != len(rest.sensors):
         detail = f"lacks sensors {absent[:10]} of the pressure block" if absent else "repeats"
-        raise FileFormatError(path, f"the 'sensor' row {detail}", line=number)
-    rest.sensor_line = number
+        raise FileFormatError(path, f"the 'sensor' row {detail}", line=rest.sensor_line)
     n = len(rest.sensors)
-    number += 1
-    while pos < len(data):
-        line, after = line_at(data, pos)
-        fields = line.split()
+    while k < len(lines):
+        fields = lines[k].split()
         label = fields[0].lower() if fields else ""
         if label.startswith("corner["):
             rest.corner_unit = label[len("corner[") :].rstrip("]")
         elif label in GEOMETRY_ROWS:
             if len(fields) != n + 1:
-                raise FileFormatError(
-                    path, f"{fields[0]} row has {len(fields)} fields, expected {n + 1}", line=number
-                )
-            rest.geometry[label] = to_numbers(path, [fields[1:]], [number], [label] * n)[0]
+                message = f"{fields[0]} row has {len(fields)} fields, expected {n + 1}"
+                raise FileFormatError(path, message, line=first + k)
+            rest.geometry[label] = to_numbers(path, [fields[1:]], [first + k], [label] * n)[0]
         else:
             break
-        pos, number = after, number + 1
-    return pos, number
+        k += 1
+    return k
 
 
 def _vendor(
@@ -313,8 +300,9 @@ def read(path: Path) -> Session:
     time_s = table.values[:, 0].copy()
     check_increasing(path, time_s, table.line_numbers)
 
-    skip = {other.label_line: other.end for other in blocks if other is not block}
-    rest = _rest(path, data, block.end, data.count(b"\n", 0, block.end) + 1, numbers, skip)
+    skip = {b.label_line: data.count(b"\n", 0, b.end) + 1 for b in blocks if b is not block}
+    lines = [line.rstrip("\r") for line in data[block.end :].decode("latin-1").split("\n")]
+    rest = _rest(path, lines, data.count(b"\n", 0, block.end) + 1, numbers, skip)
     if rest.sensors is None:
         raise FileFormatError(
             path,
