@@ -181,6 +181,13 @@ def header_number(header: Header, *keys: str) -> float | None:
     return None if key is None else header.number(key)
 
 
+def header_times(header: Header, duration_key: str) -> dict[str, Any]:
+    """``date_time`` and the total time (as ``duration_key``) where the header gives them."""
+    times = {"date_time": header.fields["date/time"]} if "date/time" in header else {}
+    total = header_number(header, "total time [secs]", "total times [secs]")
+    return times if total is None else {**times, duration_key: total}
+
+
 def frame_rate_hz(header: Header, time_s: FloatArray, default: float) -> float:
     """The scanning rate (or 1 / the time per frame) checked against the time column."""
     nominal = header_number(header, "scanning rate [hz]")
@@ -491,11 +498,7 @@ def read(path: Path) -> Session:
         "header": dict(header.fields),
         **unit_meta,
     }
-    if "date/time" in header:
-        meta["date_time"] = header.fields["date/time"]
-    total = header_number(header, "total time [secs]", "total times [secs]")
-    if total is not None:
-        meta["duration_s"] = total
+    meta.update(header_times(header, "duration_s"))
     if head.masks:
         meta["mask_definition"] = dict(head.masks)
     problems = [unit_meta["unit_note"]] if "unit_note" in unit_meta else []

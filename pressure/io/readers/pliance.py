@@ -67,7 +67,7 @@ from ..table import read_table
 from ..text import LENGTH_MM, check_increasing, head_lines, read_bytes, to_numbers
 from ._plate import plate_feet
 from ._plate import preload as preload  # what ``read`` imports on first use
-from .pedar import frame_rate_hz, header_fields, header_number, pressure_unit
+from .pedar import frame_rate_hz, header_fields, header_times, pressure_unit
 
 NAME = "pliance"
 DESCRIPTION = (
@@ -351,11 +351,7 @@ def read(path: Path) -> Session:
         "sensors_in_file": len(numbers),
         "corner_area_mismatch_pct": 100 * mismatch,
     }
-    if "date/time" in header:
-        meta["date_time"] = header.fields["date/time"]
-    total = header_number(header, "total time [secs]", "total times [secs]")
-    if total is not None:
-        meta["recording_duration_s"] = total
+    meta.update(header_times(header, "recording_duration_s"))
     if rest.summary_rows:
         meta["summary_rows"] = rest.summary_rows
     others = [{"label": b.label, "line": b.label_line} for b in blocks if b is not block]
