@@ -184,12 +184,13 @@ def plate_feet(
     sampling_rate_hz: float,
     name: str,
     side: SideName | None = None,
-) -> tuple[dict[SideName, FootRecording], dict[str, Any]]:
+    vendor: dict[str, FloatArray] | None = None,
+) -> tuple[dict[str, FootRecording], dict[str, Any]]:
     """The feet on a platform recording (module docstring) and ``metadata["plate"]``.
 
     ``values`` has shape (frames, sensors) in ``unit``, the sensors at plate coordinates
-    ``x_mm``, ``y_mm`` with ``area_mm2`` each. Raises FileFormatError when no sensor was ever
-    loaded."""
+    ``x_mm``, ``y_mm`` with ``area_mm2`` each; each foot gets the per-frame ``vendor`` columns.
+    Raises FileFormatError when no sensor was ever loaded."""
     from ...masks import with_anatomical_regions
 
     values = np.asarray(values, dtype=np.float64)
@@ -266,7 +267,7 @@ def plate_feet(
             a["side"], b["side"] = "left", "right"
     elif side is not None:
         candidates[0]["side"] = side
-    feet: dict[SideName, FootRecording] = {}
+    feet: dict[str, FootRecording] = {}
     for cand in candidates:
         index, d, m = cand["index"], cand["d"], cand["m"]
         matrix = np.array([m, d])
@@ -299,6 +300,7 @@ def plate_feet(
             unit=unit,
             sampling_rate_hz=sampling_rate_hz,
             layout=layout,
+            vendor=dict(vendor or {}),
         )
         plate[foot_side] = {
             "sensors": [int(i) for i in index],

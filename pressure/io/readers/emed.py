@@ -65,8 +65,8 @@ from typing import Any
 import numpy as np
 
 from ...errors import FileFormatError
-from ...model import FloatArray, FootRecording, Session, SideName
-from ..text import head_lines, read_bytes, sampling_rate_hz, to_numbers
+from ...model import FloatArray, Session
+from ..text import LENGTH_MM, Header, head_lines, read_text_lines, sampling_rate_hz, to_numbers
 from ._plate import grid_cells, plate_feet
 from ._plate import preload as preload  # what ``read`` imports on first use
 
@@ -78,10 +78,15 @@ KPA_PER_N_CM2 = 10.0
 _PAGE = re.compile(r"\s*Page\s+(\d+)\s*$")
 _PICT = re.compile(r"\s*Pict-No\.\s*:\s*(\d+)")
 _MATRIX = re.compile(r"Matrix\s*:\s*(\d+)\s*x\s*(\d+)", re.I)
-_AREA = re.compile(r"Sensor area\s*:\s*([\d.]+)\s*(\S*)", re.I)
-_TIME = re.compile(r"Time/picture\s*:\s*([\d.]+)\s*(\S*)", re.I)
 _SIZE = re.compile(r"Sensor size\s*:\s*([\d.]+)\s*x\s*([\d.]+)\s*(\S*)", re.I)
-_LENGTH_MM = {"cm": 10.0, "mm": 1.0, "m": 1000.0}
+_FIELDS = {
+    "matrix": _MATRIX,
+    "area": re.compile(r"Sensor area\s*:\s*([\d.]+)\s*(\S*)", re.I),
+    "time": re.compile(r"Time/picture\s*:\s*([\d.]+)\s*(\S*)", re.I),
+    "size": _SIZE,
+    "file": re.compile(r"File\s*:\s*(.*?)\s*(?:\tMatrix|$)"),
+}
+_TRUNCATED = " (the file ends inside this line: it is probably truncated)"
 
 
 def detect(path: Path, head: bytes) -> bool:
@@ -103,7 +108,6 @@ def primary_file(path: Path) -> Path | None:
 class _Page:
     number: int  # the page number
     line: int  # 1-based line of the "Page" line
-    fields: dict[str, str]
     picture: int | None  # Pict-No., None for a summary page
     picture_line: int
     title: str  # the picture line's text
@@ -115,73 +119,50 @@ class _Page:
     force: float  # the frame's force (N), NaN without a force row
 
 
-def _page_fields(line: str, fields: dict[str, str]) -> None:
-    for name, pattern in (("matrix", _MATRIX), ("area", _AREA), ("time", _TIME), ("size", _SIZE)):
-        found = pattern.search(line)
-        if found is not None:
-            fields[name] = " ".join(g for g in found.groups() if g)
-    found = re.search(r"File\s*:\s*(.*?)\s*(?:\tMatrix|$)", line)
-    if found is not None:
-        fields["file"] = found[1].strip()
-
-
 def _table(
     path: Path, lines: list[str], index: int, stop: int, page: int
 ) -> tuple[list[int], list[int], list[int], FloatArray, float]:
     """The page's table from the column header at ``lines[index]``: (columns, rows, the rows'
     line numbers, values, frame force)."""
-    header_line = index + 1
     cells = lines[index].split("\t")
     has_force = cells[-1].strip().lower() == "force"
     names = cells[1 : len(cells) - 1] if has_force else cells[1:]
     if cells[0].strip() or not names:
         raise FileFormatError(
-            path,
-            f"page {page}: expected the column numbers after the picture line",
-            line=header_line,
+            path, f"page {page}: expected the column numbers after the picture line", line=index + 1
         )
     try:
         columns = [int(c) for c in names]
     except ValueError:
         raise FileFormatError(
-            path, f"page {page}: the column numbers are not integers", line=header_line
+            path, f"page {page}: the column numbers are not integers", line=index + 1
         ) from None
     width = len(cells)
     rows: list[list[str]] = []
     numbers: list[int] = []
     force = float("nan")
-    last = len(lines) - 1
     k = index + 1
-    while k < stop:
-        line = lines[k]
-        if not line.strip() or line.strip() == "\f":
-            break
-        fields = line.split("\t")
+    while k < stop and lines[k].strip() not in ("", "\f"):
+        fields = lines[k].split("\t")
+        k += 1
         if len(fields) != width:
-            hint = (
-                " (the file ends inside this line: it is probably truncated)" if k == last else ""
-            )
             raise FileFormatError(
                 path,
-                f"page {page}: row has {len(fields)} fields, expected {width}{hint}",
-                line=k + 1,
+                f"page {page}: row has {len(fields)} fields, expected {width}"
+                + (_TRUNCATED if k == len(lines) else ""),
+                line=k,
             )
         if fields[0].strip().lower() == "force":
-            total = to_numbers(path, [fields[1:]], [k + 1], ["Force"] * (width - 1))[0]
+            total = to_numbers(path, [fields[1:]], [k], ["Force"] * (width - 1))[0]
             force = float(total[-1]) if has_force else float("nan")
-            k += 1
             break
         rows.append(fields)
-        numbers.append(k + 1)
-        k += 1
+        numbers.append(k)
     if not rows:
         raise FileFormatError(path, f"page {page}: no rows after the column numbers", line=k + 1)
-    names_all = ["row number", *(f"column {c}" for c in columns)] + (
-        ["row force"] if has_force else []
-    )
+    names_all = ["row number", *(f"column {c}" for c in columns)] + ["row force"] * has_force
     table = to_numbers(path, rows, numbers, names_all)
-    row_numbers = table[:, 0]
-    bad = np.flatnonzero(row_numbers != np.round(row_numbers))
+    bad = np.flatnonzero(table[:, 0] != np.round(table[:, 0]))
     if bad.size:
         raise FileFormatError(
             path,
@@ -189,28 +170,29 @@ def _table(
             line=numbers[bad[0]],
         )
     values = table[:, 1 : 1 + len(columns)]
-    return columns, [int(r) for r in row_numbers], numbers, values, force
+    return columns, [int(r) for r in table[:, 0]], numbers, values, force
 
 
-def _pages(path: Path, lines: list[str]) -> list[_Page]:
-    numbered = [(k, _PAGE.fullmatch(line)) for k, line in enumerate(lines)]
-    starts = [k for k, found in numbered if found is not None]
-    page_numbers = [int(found[1]) for _, found in numbered if found is not None]
-    if not starts:
+def _pages(path: Path, lines: list[str]) -> tuple[list[_Page], Header]:
+    """The pages, and the header fields (``matrix``, ``area``, ``time``, ``size``, ``file``)
+    as the first page giving each has them."""
+    numbered = [(k, int(m[1])) for k, line in enumerate(lines) if (m := _PAGE.fullmatch(line))]
+    if not numbered:
         raise FileFormatError(path, "no 'Page' line: not an emed printout", line=1)
+    header = Header(path)
     pages: list[_Page] = []
-    fields: dict[str, str] = {}
-    for n, start in enumerate(starts):
-        stop = starts[n + 1] if n + 1 < len(starts) else len(lines)
-        page_no = page_numbers[n]
+    framed = False
+    for n, (start, page_no) in enumerate(numbered):
+        stop = numbered[n + 1][0] if n + 1 < len(numbered) else len(lines)
         picture: int | None = None
-        picture_line, title = 0, ""
         k = start + 1
         while k < stop:
             line = lines[k]
-            _page_fields(line, fields)
-            found = _PICT.match(line)
-            if found is not None:
+            for key, pattern in _FIELDS.items():
+                found = None if framed else pattern.search(line)  # up to the first frame's
+                if found is not None:
+                    header.add(key, " ".join(g for g in found.groups() if g), k + 1)
+            if (found := _PICT.match(line)) is not None:
                 picture, picture_line, title = int(found[1]), k + 1, line.strip()
                 break
             if re.match(r"\s*(MVP|MPP|Max)\b", line):
@@ -234,59 +216,38 @@ def _pages(path: Path, lines: list[str]) -> list[_Page]:
             raise FileFormatError(
                 path, f"page {page_no}: no table after the picture line: truncated?", line=stop
             )
-        columns, rows, row_lines, values, force = _table(path, lines, k, stop, page_no)
-        pages.append(
-            _Page(
-                page_no,
-                start + 1,
-                dict(fields),
-                picture,
-                picture_line,
-                title,
-                k + 1,
-                columns,
-                rows,
-                row_lines,
-                values,
-                force,
-            )
-        )
-    return pages
+        table = _table(path, lines, k, stop, page_no)
+        pages.append(_Page(page_no, start + 1, picture, picture_line, title, k + 1, *table))
+        framed = framed or picture is not None
+    return pages, header
 
 
-def _number(path: Path, fields: dict[str, str], key: str, what: str, line: int) -> list[str]:
-    if key not in fields:
-        raise FileFormatError(path, f"no '{what}' field in the first page's header", line=line)
-    return fields[key].split()
+def _field(header: Header, key: str, what: str) -> list[str]:
+    if key not in header:
+        raise header.error(key, f"no '{what}' field in the first page's header")
+    return header.fields[key].split()
 
 
 def read(path: Path) -> Session:
     """Read an emed printout (module docstring)."""
-    data = read_bytes(path)
-    text = data.decode("latin-1")
-    lines = [line.rstrip("\r") for line in text.split("\n")]
-    if lines and lines[-1] == "":
-        lines.pop()
-    pages = _pages(path, lines)
+    lines = read_text_lines(path, encoding="latin-1").lines
+    pages, header = _pages(path, lines)
     frames = [p for p in pages if p.picture is not None]
     summary = [p for p in pages if p.picture is None]
     if not frames:
         raise FileFormatError(path, "no page is a frame ('Pict-No.: k')", line=pages[0].line)
-    first = frames[0]
-    fields = first.fields
-    cols_n, rows_n = (int(v) for v in _number(path, fields, "matrix", "Matrix: CxR", first.line))
-    size = _number(path, fields, "size", "Sensor size: WxH cm", first.line)
-    to_mm = _LENGTH_MM.get(size[2].lower() if len(size) > 2 else "cm")
+    header.line = frames[0].line
+    cols_n, rows_n = (int(v) for v in _field(header, "matrix", "Matrix: CxR"))
+    size = _field(header, "size", "Sensor size: WxH cm")
+    to_mm = LENGTH_MM.get(size[2].lower() if len(size) > 2 else "cm")
     if to_mm is None:
-        raise FileFormatError(path, f"unknown sensor size unit {size[2]!r}", line=first.line)
+        raise header.error("size", f"unknown sensor size unit {size[2]!r}")
     col_mm, row_mm = float(size[0]) * to_mm, float(size[1]) * to_mm
-    period = _number(path, fields, "time", "Time/picture", first.line)
-    period_s = float(period[0]) * {"ms": 1e-3, "s": 1.0}.get(
-        period[1].lower() if len(period) > 1 else "ms", 1e-3
-    )
+    period = _field(header, "time", "Time/picture")
+    period_s = float(period[0]) * (1.0 if len(period) > 1 and period[1].lower() == "s" else 1e-3)
     if not period_s > 0 or not col_mm > 0 or not row_mm > 0:
         raise FileFormatError(
-            path, "the picture period and sensor size must be positive", line=first.line
+            path, "the picture period and sensor size must be positive", line=header.line
         )
 
     values = np.zeros((len(frames), rows_n * cols_n))
@@ -304,13 +265,11 @@ def read(path: Path) -> Session:
                 f"page {page.number}: a column number is outside 1..{cols_n}",
                 line=page.header_line,
             )
-        outside = [
-            n for n, r in zip(page.row_lines, page.rows, strict=True) if not 1 <= r <= rows_n
-        ]
-        if outside:
-            raise FileFormatError(
-                path, f"page {page.number}: row number outside 1..{rows_n}", line=outside[0]
-            )
+        for line, row in zip(page.row_lines, page.rows, strict=True):
+            if not 1 <= row <= rows_n:
+                raise FileFormatError(
+                    path, f"page {page.number}: row number outside 1..{rows_n}", line=line
+                )
         r = np.asarray(page.rows) - 1
         c = np.asarray(page.columns) - 1
         values[k].reshape(rows_n, cols_n)[np.ix_(r, c)] = page.values
@@ -318,7 +277,6 @@ def read(path: Path) -> Session:
     rate = sampling_rate_hz(time_s, 1.0 / period_s) or 1.0 / period_s
 
     # the unit from the printed forces (module docstring)
-    area_cm2 = col_mm * row_mm / 100.0
     force = np.array([p.force for p in frames])
     sums = values.sum(axis=1)
     usable = np.isfinite(force) & (force > 0) & (sums > 0)
@@ -326,6 +284,7 @@ def read(path: Path) -> Session:
     unit = "kpa"
     problems: list[str] = []
     if usable.any():
+        area_cm2 = col_mm * row_mm / 100.0
         ratio = float(np.median(force[usable] / (sums[usable] * area_cm2)))
         meta_unit["unit_check"] = {"force_over_sum_times_area_cm2": ratio}
         if abs(ratio - 1.0) < 0.05:
@@ -340,28 +299,23 @@ def read(path: Path) -> Session:
 
     x, y, area = grid_cells(rows_n, cols_n, row_mm, col_mm)
     # the page lists row numbers downward: a view from above has Y up the page (module docstring)
-    y = rows_n * row_mm - y
     feet, plate = plate_feet(
         path,
         time_s,
         values,
         x,
-        y,
+        rows_n * row_mm - y,
         area,
         unit=unit,
         sampling_rate_hz=rate,
         name=f"emed-{cols_n}x{rows_n}",
+        vendor={"plate_force_n": force} if np.isfinite(force).any() else None,
     )
-    vendor = {"plate_force_n": force} if np.isfinite(force).any() else {}
-    sides: dict[SideName, FootRecording] = {
-        side: dataclasses.replace(foot, vendor={**foot.vendor, **vendor})
-        for side, foot in feet.items()
-    }
     meta: dict[str, Any] = {
         "source": SOURCE,
-        "record": Path(fields.get("file", "").replace("\\", "/")).stem or path.stem,
+        "record": Path((header.get("file") or "").replace("\\", "/")).stem or path.stem,
         "device": f"Novel emed, matrix {cols_n} x {rows_n}, sensors {size[0]} x {size[1]} cm",
-        "header": {k: v for k, v in fields.items()},
+        "header": dict(header.fields),
         "matrix_columns": cols_n,
         "matrix_rows": rows_n,
         "sensor_pitch_mm": [col_mm, row_mm],
@@ -371,22 +325,13 @@ def read(path: Path) -> Session:
         **meta_unit,
         "plate": plate,
     }
+    quality: dict[str, int] = {"frames": len(frames), "pages": len(pages)}
     if summary:
         meta["summary_pages"] = [
             {"page": p.number, "line": p.line, "title": p.title} for p in summary
         ]
-    quality: dict[str, int] = {"frames": len(frames), "pages": len(pages)}
-    if summary:
         quality["summary_pages"] = len(summary)
     negative = int((values < 0).sum())
     if negative:
         quality["negative_values"] = negative
-    return Session(
-        path=path,
-        format=NAME,
-        left=sides.get("left"),
-        right=sides.get("right"),
-        metadata=meta,
-        quality=quality,
-        problems=problems,
-    )
+    return Session.from_feet(path, NAME, feet, meta, quality=quality, problems=problems)

@@ -46,7 +46,6 @@ of the sheet is ``line=N``).
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import re
 from collections.abc import Sequence
@@ -58,7 +57,8 @@ import numpy as np
 
 from ...errors import FileFormatError
 from ...model import FloatArray, FootRecording, Session, SideName
-from ..text import read_bytes, sampling_rate_hz
+from ..text import Header, read_bytes, sampling_rate_hz
+from ._plate import plate_feet
 
 NAME = "footscan"
 DESCRIPTION = "RSscan footscan plate export (.xls: Excel 97-2003 'Dynamic Roll off' workbook)"
@@ -99,14 +99,6 @@ def primary_file(path: Path) -> Path | None:
 
 
 @dataclass
-class _Cells:
-    """The sheet as values (str or float; '' empty) and 1-based row numbers."""
-
-    name: str
-    rows: list[list[Any]]
-
-
-@dataclass
 class Foot:
     """One foot section of the sheet: the window and the frames under it."""
 
@@ -121,14 +113,15 @@ class Foot:
 
 @dataclass
 class Parsed:
-    """What ``parse_sheet`` finds: header lines, per-foot scanning speeds and sections."""
+    """What ``parse_sheet`` finds: the header's labels, per-foot scanning speeds and sections."""
 
-    header: dict[str, str]
+    header: Header
     speeds_hz: dict[str, float]
     feet: list[Foot]
 
 
-def _open(path: Path) -> _Cells:
+def _open(path: Path) -> tuple[str, list[list[Any]]]:
+    """The first sheet's name and its rows of cell values (str or float; '' empty)."""
     import xlrd  # imported here: only reading a workbook needs it
 
     data = read_bytes(path, text=False)
@@ -138,15 +131,13 @@ def _open(path: Path) -> _Cells:
             "not an Excel 97-2003 workbook (.xls): no OLE2 signature D0 CF 11 E0 A1 B1 1A E1",
             offset=0,
         )
-    log = io.StringIO()  # xlrd's warnings, kept off the terminal
     try:
-        book = xlrd.open_workbook(file_contents=data, logfile=log, on_demand=True)
+        book = xlrd.open_workbook(file_contents=data, logfile=io.StringIO(), on_demand=True)
         try:
             if book.nsheets < 1:
                 raise FileFormatError(path, "the workbook has no sheet")
             sheet = book.sheet_by_index(0)
-            rows = [sheet.row_values(r) for r in range(sheet.nrows)]
-            name = sheet.name
+            return sheet.name, [sheet.row_values(r) for r in range(sheet.nrows)]
         finally:
             book.release_resources()
     except FileFormatError:
@@ -156,24 +147,40 @@ def _open(path: Path) -> _Cells:
         raise FileFormatError(
             path, f"not a readable Excel 97-2003 workbook (damaged or cut short?): {detail}"
         ) from None
-    return _Cells(name, rows)
 
 
-def _label(row: Sequence[Any]) -> str:
-    return row[0].strip() if row and isinstance(row[0], str) else ""
+def _column_name(c: int) -> str:
+    """The sheet's name of column ``c`` (0-based): A, B, ..., Z, AA, ..."""
+    name = ""
+    c += 1
+    while c:
+        c, rest = divmod(c - 1, 26)
+        name = chr(ord("A") + rest) + name
+    return name
 
 
-def _number(path: Path, cell: Any, line: int, what: str) -> float:
-    if isinstance(cell, float) and np.isfinite(cell):
-        return cell
-    if isinstance(cell, str):
-        try:
-            value = float(cell)
-        except ValueError:
-            value = float("nan")
-        if np.isfinite(value):
-            return value
-    raise FileFormatError(path, f"{what}: {cell!r} is not a number", line=line)
+def _frame(
+    path: Path, where: str, frame: str, block: Sequence[Sequence[Any]], line: int, width: int
+) -> FloatArray:
+    """The frame's ``block`` of rows (the first at sheet row ``line``), ``width`` numbers each."""
+    for r, cells in enumerate(block):
+        if len(cells) < width:
+            raise FileFormatError(
+                path, f"{where}frame {frame}: {len(cells)} of {width} cells", line=line + r
+            )
+        for c, cell in enumerate(cells[:width]):
+            if not (isinstance(cell, float) and np.isfinite(cell)):
+                shown = "an empty cell" if cell == "" else repr(cell)
+                raise FileFormatError(
+                    path,
+                    f"{where}frame {frame}, column {_column_name(c)}: {shown} is not a number",
+                    line=line + r,
+                )
+        if any(cell != "" for cell in cells[width:]):
+            raise FileFormatError(
+                path, f"{where}frame {frame}: more than {width} cells in the row", line=line + r
+            )
+    return np.array([cells[:width] for cells in block], dtype=np.float64)
 
 
 def parse_sheet(path: Path, rows: Sequence[Sequence[Any]], sheet: str = "") -> Parsed:
@@ -181,109 +188,79 @@ def parse_sheet(path: Path, rows: Sequence[Sequence[Any]], sheet: str = "") -> P
     values (str, float, or '' for empty). Raises FileFormatError with ``line`` = the 1-based
     sheet row of the first problem."""
     where = f"sheet {sheet!r}: " if sheet else ""
-    header: dict[str, str] = {}
+    header = Header(path, line=1)
     speeds: dict[str, float] = {}
     feet: list[Foot] = []
     current: Foot | None = None
     i = 0
-    n = len(rows)
-    while i < n:
-        label = _label(rows[i])
+    while i < len(rows):
+        row = rows[i]
+        label = row[0].strip() if row and isinstance(row[0], str) else ""
+        lower = label.lower()
         line = i + 1
-        if not label:
-            if any(c != "" for c in rows[i]):
-                raise FileFormatError(path, f"{where}a row of numbers outside a frame", line=line)
-            i += 1
-            continue
         section = _SECTION.fullmatch(label)
         frame = _FRAME.fullmatch(label)
-        if section is not None:
+        i += 1
+        if not label:
+            if any(c != "" for c in row):
+                raise FileFormatError(path, f"{where}a row of numbers outside a frame", line=line)
+        elif section is not None:
             current = Foot("left" if section[1].lower() == "left" else "right", line)
             feet.append(current)
-            i += 1
-        elif label.lower().startswith("rectangle") and not label.lower().endswith("position"):
-            key = label.split(None, 1)[1].lower() if " " in label else ""
+        elif lower.startswith("rectangle") and not lower.endswith("position"):
+            key = lower.split(None, 1)[1] if " " in label else ""
             if current is None or key not in _RECT:
                 raise FileFormatError(path, f"{where}unexpected {label!r}", line=line)
-            if i + 1 >= n:
+            if i >= len(rows):
                 raise FileFormatError(path, f"{where}{label!r} has no value below it", line=line)
-            value = _number(path, rows[i + 1][0], line + 1, label)
+            cell = rows[i][0]
+            try:
+                value = float(cell)
+            except (TypeError, ValueError):
+                value = float("nan")
+            if not np.isfinite(value):
+                raise FileFormatError(path, f"{label}: {cell!r} is not a number", line=line + 1)
             if value != int(value) or value < 0 or (key in ("width", "height") and value < 1):
                 raise FileFormatError(
                     path, f"{where}{label}: {value:g} is not a count", line=line + 1
                 )
             current.rect[key] = int(value)
-            i += 2
+            i += 1
         elif frame is not None:
             if current is None or len(current.rect) != len(_RECT):
                 raise FileFormatError(
                     path, f"{where}a frame before its foot's rectangle position", line=line
                 )
-            height, width = current.rect["height"], current.rect["width"]
-            block = rows[i + 1 : i + 1 + height]
+            height = current.rect["height"]
+            block = rows[i : i + height]
             if len(block) < height:
                 raise FileFormatError(
                     path,
                     f"{where}frame {frame[1]} has {len(block)} of {height} rows (the sheet ends)",
-                    line=n,
+                    line=len(rows),
                 )
-            matrix = np.empty((height, width))
-            for r, cells in enumerate(block):
-                row_line = line + 1 + r
-                if len(cells) < width:
-                    raise FileFormatError(
-                        path,
-                        f"{where}frame {frame[1]}: {len(cells)} of {width} cells",
-                        line=row_line,
-                    )
-                for c in range(width):
-                    cell = cells[c]
-                    if not (isinstance(cell, float) and np.isfinite(cell)):
-                        column = _column_name(c)
-                        shown = "an empty cell" if cell == "" else repr(cell)
-                        raise FileFormatError(
-                            path,
-                            f"{where}frame {frame[1]}, column {column}: {shown} is not a number",
-                            line=row_line,
-                        )
-                    matrix[r, c] = cell
-                if any(cell != "" for cell in cells[width:]):
-                    raise FileFormatError(
-                        path,
-                        f"{where}frame {frame[1]}: more than {width} cells in the row",
-                        line=row_line,
-                    )
+            current.frames.append(
+                _frame(path, where, frame[1], block, line + 1, current.rect["width"])
+            )
             current.frame_numbers.append(int(frame[1]))
             current.frame_lines.append(line)
             current.time_ms.append(float(frame[2]))
-            current.frames.append(matrix)
-            i += 1 + height
+            i += height
+        elif lower.startswith("frame"):
+            raise FileFormatError(path, f"{where}{label!r} is not a frame label", line=line)
         else:
-            if label.lower().startswith("frame"):
-                raise FileFormatError(path, f"{where}{label!r} is not a frame label", line=line)
-            if label.lower().startswith("scanning speed"):
+            if lower.startswith("scanning speed"):
                 speeds.update({m[1].lower(): float(m[2]) for m in _SPEED.finditer(label)})
             if current is None:
                 key, sep, text = label.partition(":")
-                lower = label.lower()
                 if lower.startswith("measurement done on"):
                     key, text = "Measurement done on", label[len("measurement done on") :]
                 elif lower.startswith("scanning speed"):
                     key, text = "Scanning speed", label[len("scanning speed") :].lstrip(";: ")
                 elif not sep:
                     key, text = label, ""
-                header[key.strip()] = text.strip()
-            i += 1
+                header.add(key.strip(), text, line)
     return Parsed(header, speeds, feet)
-
-
-def _column_name(c: int) -> str:
-    name = ""
-    c += 1
-    while c:
-        c, rest = divmod(c - 1, 26)
-        name = chr(ord("A") + rest) + name
-    return name
 
 
 def preload() -> None:
@@ -297,24 +274,23 @@ def preload() -> None:
 
 def read(path: Path) -> Session:
     """Read a footscan export (module docstring)."""
-    from ._plate import plate_feet
-
-    cells = _open(path)
-    parsed = parse_sheet(path, cells.rows, cells.name)
+    sheet, rows = _open(path)
+    parsed = parse_sheet(path, rows, sheet)
     recorded = [f for f in parsed.feet if f.frames]
     if not recorded:
         raise FileFormatError(
             path,
-            f"sheet {cells.name!r}: no foot section with frames "
+            f"sheet {sheet!r}: no foot section with frames "
             "('Right foot data', then 'Frame 0 (0.00 ms)' and its rows)",
         )
-    feet: dict[SideName, FootRecording] = {}
+    feet: dict[str, FootRecording] = {}
     plate: dict[str, Any] = {}
     problems: list[str] = []
     quality: dict[str, int] = {}
     for section in recorded:
-        if section.side in feet:
-            raise FileFormatError(path, f"a second {section.side} foot section", line=section.line)
+        side = section.side
+        if side in feet:
+            raise FileFormatError(path, f"a second {side} foot section", line=section.line)
         time_s = np.asarray(section.time_ms) / 1000.0
         steps = np.diff(time_s)
         if steps.size and not np.all(steps > 0):
@@ -325,64 +301,52 @@ def read(path: Path) -> Session:
                 f"follow the previous frame's ({section.time_ms[k - 1]:g} ms)",
                 line=section.frame_lines[k],
             )
-        nominal = parsed.speeds_hz.get(section.side)
-        rate = sampling_rate_hz(time_s, nominal if nominal and nominal > 0 else None)
+        nominal = parsed.speeds_hz.get(side, 0.0)
+        rate = sampling_rate_hz(time_s, nominal if nominal > 0 else None)
         if rate is None:
-            raise FileFormatError(
-                path, f"the {section.side} foot has one frame and no scanning speed"
-            )
-        if nominal and nominal > 0 and abs(rate - nominal) > 1e-3 * nominal:
+            raise FileFormatError(path, f"the {side} foot has one frame and no scanning speed")
+        if nominal > 0 and abs(rate - nominal) > 1e-3 * nominal:
             problems.append(
-                f"the {section.side} foot's frame times show {rate:.6g} Hz, the header "
-                f"{nominal:g} Hz"
+                f"the {side} foot's frame times show {rate:.6g} Hz, the header {nominal:g} Hz"
             )
         rect = section.rect
-        frames = np.stack(section.frames)  # (n, height, width)
-        n, height, width = frames.shape
-        values = frames.reshape(n, height * width)
+        n, height, width = len(section.frames), rect["height"], rect["width"]
+        values = np.stack(section.frames).reshape(n, height * width)
         r, c = np.divmod(np.arange(height * width), width)
-        x = (rect["left"] + c + 0.5) * COL_SPACING_MM
-        y = (rect["bottom"] + r + 0.5) * ROW_SPACING_MM
         area = np.full(height * width, ROW_SPACING_MM * COL_SPACING_MM)
-        # the vendor's N per sensor as pressure, like the other plates: kPa = N / mm² · 1000
-        pressure_kpa = values / area * KPA_PER_N_MM2
         found, info = plate_feet(
             path,
             time_s,
-            pressure_kpa,
-            x,
-            y,
+            values / area * KPA_PER_N_MM2,  # the vendor's N per sensor as a pressure in kPa
+            (rect["left"] + c + 0.5) * COL_SPACING_MM,
+            (rect["bottom"] + r + 0.5) * ROW_SPACING_MM,
             area,
             unit="kpa",
             sampling_rate_hz=float(rate),
             name="footscan",
-            side=section.side,
+            side=side,
+            vendor={"sensor_force_sum_n": values.sum(axis=1)},  # the vendor's values' sum (N)
         )
-        if section.side not in found:
-            raise FileFormatError(
-                path, f"no {section.side} footprint in its section", line=section.line
-            )
+        if side not in found:
+            raise FileFormatError(path, f"no {side} footprint in its section", line=section.line)
         if len(found) > 1:
-            problems.append(f"the {section.side} foot's window holds a second footprint: left out")
-        # the vendor's own values, summed per frame (N): the kPa times the sensor areas
-        feet[section.side] = dataclasses.replace(
-            found[section.side], vendor={"sensor_force_sum_n": values.sum(axis=1)}
-        )
-        plate[section.side] = {
-            **info[section.side],
+            problems.append(f"the {side} foot's window holds a second footprint: left out")
+        feet[side] = found[side]
+        plate[side] = {
+            **info[side],
             "window": dict(rect),
             **{k: v for k, v in info.items() if k not in ("left", "right")},
         }
-        quality[f"frames_{section.side}"] = n
+        quality[f"frames_{side}"] = n
         negative = int((values < 0).sum())
         if negative:
-            problems.append(f"{negative} negative {section.side} sensor values (kept as they are)")
+            problems.append(f"{negative} negative {side} sensor values (kept as they are)")
     meta: dict[str, Any] = {
         "source": SOURCE,
         "record": path.stem,
         "device": "RSscan footscan pressure plate",
-        "header": dict(parsed.header),
-        "sheet": cells.name,
+        "header": dict(parsed.header.fields),
+        "sheet": sheet,
         "scanning_speed_hz": dict(parsed.speeds_hz),
         "sensor_size_mm": {"row_spacing": ROW_SPACING_MM, "col_spacing": COL_SPACING_MM},
         "sensor_size_note": SENSOR_SIZE_NOTE,
@@ -392,20 +356,12 @@ def read(path: Path) -> Session:
         ),
         "plate": plate,
     }
-    for key, value in parsed.header.items():
+    for key, value in parsed.header.fields.items():
         if key.lower().startswith("dynamic roll off"):
             meta["measurement"] = value
         elif key.lower() == "measurement done on":
             meta["date"] = value
-    return Session(
-        path=path,
-        format=NAME,
-        left=feet.get("left"),
-        right=feet.get("right"),
-        metadata=meta,
-        quality=quality,
-        problems=problems,
-    )
+    return Session.from_feet(path, NAME, feet, meta, quality=quality, problems=problems)
 
 
 __all__ = [

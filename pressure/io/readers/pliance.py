@@ -47,9 +47,8 @@ areas (``area`` × 100 mm²) go to ``_plate.plate_feet``, which finds the footpr
 each to the foot frame and infers its side (``metadata["plate"]``). Time is the file's own
 ``time[secs]``.
 
-Reading: pandas' C parser reads the pressure block when it can be checked to give what reading
-line by line gives; otherwise it is read line by line, which names the line of the first ragged
-row or bad cell (``pedar.read_numeric_block``).
+Reading: ``pressure.io.table.read_table`` reads the pressure block; the header is read as the
+pedar reader reads it (``pedar.header_fields``).
 """
 
 from __future__ import annotations
@@ -62,11 +61,13 @@ from typing import Any
 import numpy as np
 
 from ...errors import FileFormatError
-from ...model import FloatArray, FootRecording, Session, SideName
-from ..text import check_increasing, head_lines, read_bytes, sampling_rate_hz, to_numbers
+from ...layout import polygon_areas_centroids
+from ...model import FloatArray, Session
+from ..table import read_table
+from ..text import LENGTH_MM, check_increasing, head_lines, read_bytes, to_numbers
 from ._plate import plate_feet
 from ._plate import preload as preload  # what ``read`` imports on first use
-from .pedar import header_fields, header_number, pressure_unit, read_numeric_block
+from .pedar import frame_rate_hz, header_fields, header_times, pressure_unit
 
 NAME = "pliance"
 DESCRIPTION = (
@@ -84,6 +85,8 @@ _LABEL_BYTES = re.compile(rb"\n[ \t]*([A-Za-z]+)[ \t]*:[ \t]*\r?(?=\n|\Z)")
 # the end of a block of frames: a blank line or a row labelled with a capitalised word (MPP)
 _BLOCK_END = re.compile(rb"\n[ \t]*(?:\r?(?:\n|\Z)|[A-Z][A-Z_]+(?:[ \t]|\r?(?:\n|\Z)))")
 _SUMMARY = re.compile(r"[ \t]*[A-Z][A-Z_]+(?:[ \t]|$)")
+# the column header after a block label, past blank lines
+_COLUMNS = re.compile(rb"(?:[ \t\r\f\v]*\n)*([ \t\f\v]*(?i:time\[secs\])[^\n]*)")
 
 
 def detect(path: Path, head: bytes) -> bool:
@@ -105,13 +108,6 @@ def primary_file(path: Path) -> Path | None:
     return None
 
 
-def _line_at(data: bytes, pos: int) -> tuple[str, int]:
-    """The line starting at byte ``pos`` (line end stripped) and the offset after it."""
-    nl = data.find(b"\n", pos)
-    end = len(data) if nl < 0 else nl
-    return data[pos:end].decode("latin-1").rstrip("\r"), end + 1
-
-
 @dataclasses.dataclass
 class _Block:
     label: str
@@ -120,35 +116,25 @@ class _Block:
     header_line: int  # 1-based line number of its time[secs] column header
     names: list[str]
     start: int  # byte offset of the line after the column header
+    end: int  # byte offset of the line that ends its frames (a blank line or MPP), or the end
 
 
 def _blocks(data: bytes) -> list[_Block]:
     """Every labelled block whose first non-blank line is a ``time[secs]`` column header."""
     blocks = []
-    for match in _LABEL_BYTES.finditer(data):
-        label_start = match.start() + 1
-        label_line = data.count(b"\n", 0, label_start) + 1
-        pos, number = match.end() + 1, label_line + 1
-        line, after = "", pos
-        while pos < len(data):
-            line, after = _line_at(data, pos)
-            if line.strip():
-                break
-            pos, number = after, number + 1
-        if not line.strip().lower().startswith("time[secs]"):
+    for label in _LABEL_BYTES.finditer(data):
+        columns = _COLUMNS.match(data, label.end() + 1)
+        if columns is None:
             continue
-        label = match[1].decode("latin-1").lower()
-        blocks.append(
-            _Block(label, label_start, label_line, number, line.split(), min(after, len(data)))
-        )
+        start = min(columns.end(1) + 1, len(data))
+        found = _BLOCK_END.search(data, start - 1)
+        end = len(data) if found is None else min(found.start() + 1, len(data))
+        names = columns[1].decode("latin-1").split()
+        line = data.count(b"\n", 0, label.start() + 1) + 1
+        header_line = line + 1 + columns[0].count(b"\n", 0, columns.start(1) - columns.start())
+        name = label[1].decode("latin-1").lower()
+        blocks.append(_Block(name, label.start() + 1, line, header_line, names, start, end))
     return blocks
-
-
-def _block_end(data: bytes, start: int) -> int:
-    """Byte offset of the line that ends the block of frames starting at ``start``: a blank
-    line or a row labelled with a capitalised word (MPP); the file's end without one."""
-    found = _BLOCK_END.search(data, max(start - 1, 0))
-    return len(data) if found is None else min(found.start() + 1, len(data))
 
 
 @dataclasses.dataclass
@@ -157,7 +143,6 @@ class _Rest:
 
     summary_rows: list[str] = dataclasses.field(default_factory=list)
     force: FloatArray | None = None  # (frames, 4): time, force N, x cm, y cm (NaN for '-')
-    force_header: list[str] = dataclasses.field(default_factory=list)
     sensors: list[int] | None = None
     sensor_line: int = 0
     geometry: dict[str, FloatArray] = dataclasses.field(default_factory=dict)
@@ -166,118 +151,114 @@ class _Rest:
 
 
 def _rest(
-    path: Path,
-    data: bytes,
-    pos: int,
-    number: int,
-    columns: list[int],
-    skip: dict[int, int],
+    path: Path, lines: list[str], first: int, columns: list[int], skip: dict[int, int]
 ) -> _Rest:
-    """Parse the lines from byte ``pos`` (line ``number``) on: summary rows, the force block,
-    the sensor geometry (which must hold every sensor of ``columns``, the pressure block's).
-    ``skip`` maps the label line of a block that is not read to the byte offset of its end."""
-    n_fields = len(columns) + 1
+    """Parse ``lines`` (the file's from line ``first`` on): summary rows, the force block, the
+    sensor geometry (which must hold every sensor of ``columns``, the pressure block's).
+    ``skip`` maps the label line of a block that is not read to the line that ends it."""
     rest = _Rest()
     in_frames = True  # right after the pressure block: summary rows may follow
-    while pos < len(data):
-        if number in skip:
-            end = skip[number]
-            number += data.count(b"\n", pos, end)
-            pos = end
+    k = 0
+    while k < len(lines):
+        if first + k in skip:
+            k = skip[first + k] - first
             continue
-        line, after = _line_at(data, pos)
-        fields = line.split()
+        fields = lines[k].split()
+        k += 1
         if not fields:
             in_frames = False
-        elif in_frames and _SUMMARY.match(line):
-            if len(fields) != n_fields:
-                raise FileFormatError(
-                    path,
-                    f"summary row {fields[0]} has {len(fields)} fields, expected {n_fields}",
-                    line=number,
+        elif in_frames and _SUMMARY.match(lines[k - 1]):
+            if len(fields) != len(columns) + 1:
+                message = (
+                    f"summary row {fields[0]} has {len(fields)} fields, expected {len(columns) + 1}"
                 )
+                raise FileFormatError(path, message, line=first + k - 1)
             rest.summary_rows.append(fields[0])
         elif fields[0].lower() == "time[secs]" and rest.force is None:
-            pos, number = _force_block(path, data, after, number + 1, fields, rest)
-            continue
+            k = _force_block(path, lines, k, first, fields, rest)
         elif fields[0].lower() == "sensor" and rest.sensors is None:
-            pos, number = _geometry(path, data, after, number, fields, columns, rest)
-            continue
+            k = _geometry(path, lines, k, first, fields, columns, rest)
         else:
             rest.lines_not_read += 1
-        pos, number = after, number + 1
     return rest
 
 
 def _force_block(
-    path: Path, data: bytes, pos: int, number: int, header: list[str], rest: _Rest
-) -> tuple[int, int]:
-    """The ``time[secs] force[N] x[cm] y[cm]`` rows; returns where the scan goes on."""
+    path: Path, lines: list[str], k: int, first: int, header: list[str], rest: _Rest
+) -> int:
+    """The ``time[secs] force[N] x[cm] y[cm]`` rows from ``lines[k]``; returns where the scan
+    goes on."""
     rows: list[list[str]] = []
     numbers: list[int] = []
-    seen = False
-    while pos < len(data):
-        line, after = _line_at(data, pos)
-        fields = line.split()
-        if not fields:
-            if seen:
-                break
-        else:
-            seen = True
-            if len(fields) != len(header):
-                raise FileFormatError(
-                    path,
-                    f"force row has {len(fields)} fields, expected {len(header)}",
-                    line=number,
-                )
+    while k < len(lines) and (lines[k].strip() or not rows):
+        fields = lines[k].split()
+        if fields and len(fields) != len(header):
+            message = f"force row has {len(fields)} fields, expected {len(header)}"
+            raise FileFormatError(path, message, line=first + k)
+        if fields:
             rows.append(["" if f == "-" else f for f in fields])  # '-': no CoP
-            numbers.append(number)
-        pos, number = after, number + 1
+            numbers.append(first + k)
+        k += 1
     rest.force = to_numbers(path, rows, numbers, header, allow_empty=True) if rows else None
-    rest.force_header = header
-    return pos, number
+    return k
 
 
 def _geometry(
     path: Path,
-    data: bytes,
-    pos: int,
-    number: int,
+    lines: list[str],
+    k: int,
+    first: int,
     header: list[str],
     columns: list[int],
     rest: _Rest,
-) -> tuple[int, int]:
-    """The ``sensor`` row and the corner, centre and area rows after it."""
+) -> int:
+    """The ``sensor`` row (``lines[k - 1]``) and the corner, centre and area rows after it."""
+    rest.sensor_line = first + k - 1
     try:
         rest.sensors = [int(f) for f in header[1:]]
     except ValueError:
-        raise FileFormatError(path, "sensor numbers are not integers", line=number) from None
+        raise FileFormatError(
+            path, "sensor numbers are not integers", line=rest.sensor_line
+        ) from None
     known = set(rest.sensors)
     absent = [n for n in columns if n not in known]
     if absent or len(known) != len(rest.sensors):
         detail = f"lacks sensors {absent[:10]} of the pressure block" if absent else "repeats"
-        raise FileFormatError(path, f"the 'sensor' row {detail}", line=number)
-    rest.sensor_line = number
+        raise FileFormatError(path, f"the 'sensor' row {detail}", line=rest.sensor_line)
     n = len(rest.sensors)
-    number += 1
-    while pos < len(data):
-        line, after = _line_at(data, pos)
-        fields = line.split()
-        if not fields:
-            break
-        label = fields[0].lower()
+    while k < len(lines):
+        fields = lines[k].split()
+        label = fields[0].lower() if fields else ""
         if label.startswith("corner["):
             rest.corner_unit = label[len("corner[") :].rstrip("]")
         elif label in GEOMETRY_ROWS:
             if len(fields) != n + 1:
-                raise FileFormatError(
-                    path, f"{fields[0]} row has {len(fields)} fields, expected {n + 1}", line=number
-                )
-            rest.geometry[label] = to_numbers(path, [fields[1:]], [number], [label] * n)[0]
+                message = f"{fields[0]} row has {len(fields)} fields, expected {n + 1}"
+                raise FileFormatError(path, message, line=first + k)
+            rest.geometry[label] = to_numbers(path, [fields[1:]], [first + k], [label] * n)[0]
         else:
             break
-        pos, number = after, number + 1
-    return pos, number
+        k += 1
+    return k
+
+
+def _vendor(
+    rest: _Rest, time_s: FloatArray, rate: float, to_mm: float
+) -> dict[str, FloatArray] | None:
+    """The force block's force and CoP at each frame (its rows nearest in time), or None when
+    they are not within a quarter frame."""
+    assert rest.force is not None
+    f_time = rest.force[:, 0]
+    at = np.clip(np.searchsorted(f_time, time_s), 0, len(f_time) - 1)
+    before = np.clip(at - 1, 0, len(f_time) - 1)
+    nearest = np.where(np.abs(f_time[before] - time_s) < np.abs(f_time[at] - time_s), before, at)
+    if not np.all(np.abs(f_time[nearest] - time_s) <= 0.25 / rate):
+        return None
+    return {
+        "plate_force_n": rest.force[nearest, 1],
+        "plate_cop_x_mm": rest.force[nearest, 2] * to_mm,
+        "plate_cop_y_mm": rest.force[nearest, 3] * to_mm,
+    }
 
 
 def read(path: Path) -> Session:
@@ -294,34 +275,34 @@ def read(path: Path) -> Session:
             line=max(data.count(b"\n", 0, min(len(data), 4096)), 1),
         )
     block = next((b for b in blocks if b.label == "electrical"), blocks[0])
-    header_text = data[: min(b.label_start for b in blocks)].decode("latin-1")
-    header = [line.rstrip("\r") for line in header_text.split("\n")]
-    fields = header_fields(header)
-    for line in header:
+    lines = data[: min(b.label_start for b in blocks)].decode("latin-1").split("\n")
+    header = header_fields(path, [line.rstrip("\r") for line in lines])
+    for number, line in enumerate(lines, start=1):
         found = re.match(r"\s*mat\s*type\s*:?\s*(\S.*?)\s*$", line, re.I)
         if found:
-            fields.setdefault("mat type", found[1])
-
-    names = block.names
+            header.add("mat type", found[1], number)
     try:
-        numbers = [int(float(n)) for n in names[1:]]
+        numbers = [int(float(n)) for n in block.names[1:]]
     except ValueError:
         raise FileFormatError(
             path, "the sensor column names are not numbers", line=block.header_line
         ) from None
-    end = _block_end(data, block.start)
-    table = read_numeric_block(
-        path, data, block.header_line, block.start, end, names, None, trailing_empty=False
+    table = read_table(
+        path,
+        data,
+        block.names,
+        start=block.start,
+        end=block.end,
+        first_line=block.header_line + 1,
+        sep=None,
+        encoding="latin-1",
     )
     time_s = table.values[:, 0].copy()
-    check_increasing(path, time_s, table.numbers)
+    check_increasing(path, time_s, table.line_numbers)
 
-    skip = {}
-    for other in blocks:
-        if other is not block:
-            skip[other.label_line] = _block_end(data, other.start)
-    end_line = data.count(b"\n", 0, end) + 1
-    rest = _rest(path, data, end, end_line, numbers, skip)
+    skip = {b.label_line: data.count(b"\n", 0, b.end) + 1 for b in blocks if b is not block}
+    lines = [line.rstrip("\r") for line in data[block.end :].decode("latin-1").split("\n")]
+    rest = _rest(path, lines, data.count(b"\n", 0, block.end) + 1, numbers, skip)
     if rest.sensors is None:
         raise FileFormatError(
             path,
@@ -337,66 +318,40 @@ def read(path: Path) -> Session:
         )
     where = {s: k for k, s in enumerate(rest.sensors)}
     index = np.array([where[n] for n in numbers])
-    to_mm = {"cm": 10.0, "mm": 1.0, "m": 1000.0}.get(rest.corner_unit)
+    to_mm = LENGTH_MM.get(rest.corner_unit)
     if to_mm is None:
         raise FileFormatError(
             path, f"unknown corner unit {rest.corner_unit!r}", line=rest.sensor_line + 1
         )
     geo = {k: v[index] for k, v in rest.geometry.items()}
-    x_mm, y_mm = geo["x[c]"] * to_mm, geo["y[c]"] * to_mm
-    area_mm2 = geo["area"] * to_mm**2
 
-    unit, factor, unit_meta = pressure_unit(path, fields)
+    unit, factor, unit_meta = pressure_unit(header)
     values = table.values[:, 1:] * factor if factor != 1.0 else table.values[:, 1:]
-    nominal = header_number(fields, r"scanning rate \[hz\]")
-    period = header_number(fields, r"time per frame \[secs\]")
-    if nominal is None and period:
-        nominal = 1.0 / period
-    rate = sampling_rate_hz(time_s, nominal) or nominal or 1.0
-    problems: list[str] = []
-    if "unit_note" in unit_meta:
-        problems.append(unit_meta["unit_note"])
-
+    rate = frame_rate_hz(header, time_s, 1.0)
+    problems = [unit_meta["unit_note"]] if "unit_note" in unit_meta else []
     # the corners' own area against the area row (a check of the units)
-    cx = np.column_stack([geo[f"x[{k}]"] for k in range(4)])
-    cy = np.column_stack([geo[f"y[{k}]"] for k in range(4)])
-    shoelace = np.abs(np.sum(cx * np.roll(cy, -1, 1) - np.roll(cx, -1, 1) * cy, axis=1)) / 2
-    mismatch = float(np.max(np.abs(shoelace - geo["area"]) / geo["area"]))
+    corners = np.stack([np.column_stack([geo[f"x[{k}]"], geo[f"y[{k}]"]]) for k in range(4)], 1)
+    mismatch = float(
+        np.max(np.abs(polygon_areas_centroids(corners)[0] - geo["area"]) / geo["area"])
+    )
     if mismatch > 0.02:
         problems.append(
             f"the area row differs from the corners' area by up to {100 * mismatch:.0f} %: "
             "the area row is used"
         )
-
-    mat = fields.get("mat type", "")
-    feet, plate = plate_feet(
-        path,
-        time_s,
-        values,
-        x_mm,
-        y_mm,
-        area_mm2,
-        unit=unit,
-        sampling_rate_hz=rate,
-        name=f"pliance-{mat}" if mat else "pliance",
-    )
+    mat = header.get("mat type", "") or ""
     meta: dict[str, Any] = {
         "source": SOURCE,
-        "record": Path(fields.get("file name") or path.name).stem,
+        "record": Path(header.get("file name") or path.name).stem,
         "device": f"Novel pliance, mat type {mat}".strip(),
         "mat_type": mat,
-        "header": dict(fields),
+        "header": dict(header.fields),
         **unit_meta,
-        "plate": plate,
         "sensor_block": {"label": block.label, "line": block.label_line},
         "sensors_in_file": len(numbers),
         "corner_area_mismatch_pct": 100 * mismatch,
     }
-    if "date/time" in fields:
-        meta["date_time"] = fields["date/time"]
-    total = header_number(fields, r"total times? \[secs\]")
-    if total is not None:
-        meta["recording_duration_s"] = total
+    meta.update(header_times(header, "recording_duration_s"))
     if rest.summary_rows:
         meta["summary_rows"] = rest.summary_rows
     others = [{"label": b.label, "line": b.label_line} for b in blocks if b is not block]
@@ -407,23 +362,12 @@ def read(path: Path) -> Session:
             + ", ".join(f"'{b['label']}:' (line {b['line']})" for b in others)
             + f"; the pressures are those of the '{block.label}:' block"
         )
-    vendor: dict[str, FloatArray] = {}
+    vendor = None
     if rest.force is not None and rest.force.shape[1] >= 4:
-        f_time = rest.force[:, 0]
-        at = np.clip(np.searchsorted(f_time, time_s), 0, len(f_time) - 1)
-        before = np.clip(at - 1, 0, len(f_time) - 1)
-        nearest = np.where(
-            np.abs(f_time[before] - time_s) < np.abs(f_time[at] - time_s), before, at
-        )
-        if np.all(np.abs(f_time[nearest] - time_s) <= 0.25 / rate):
-            vendor = {
-                "plate_force_n": rest.force[nearest, 1],
-                "plate_cop_x_mm": rest.force[nearest, 2] * to_mm,
-                "plate_cop_y_mm": rest.force[nearest, 3] * to_mm,
-            }
-        else:
+        vendor = _vendor(rest, time_s, rate, to_mm)
+        if vendor is None:
             problems.append("the force block's times do not match the frames: not kept")
-        meta["force_block_frames"] = len(f_time)
+        meta["force_block_frames"] = len(rest.force)
     quality: dict[str, int] = {"frames": len(time_s)}
     negative = int((values < 0).sum())
     if negative:
@@ -431,15 +375,16 @@ def read(path: Path) -> Session:
         meta["negative_values_note"] = "negative values are kept as the file has them"
     if rest.lines_not_read:
         quality["lines_not_read"] = rest.lines_not_read
-    sides: dict[SideName, FootRecording] = {}
-    for side, foot in feet.items():
-        sides[side] = dataclasses.replace(foot, vendor={**foot.vendor, **vendor})
-    return Session(
-        path=path,
-        format=NAME,
-        left=sides.get("left"),
-        right=sides.get("right"),
-        metadata=meta,
-        quality=quality,
-        problems=problems,
+    feet, meta["plate"] = plate_feet(
+        path,
+        time_s,
+        values,
+        geo["x[c]"] * to_mm,
+        geo["y[c]"] * to_mm,
+        geo["area"] * to_mm**2,
+        unit=unit,
+        sampling_rate_hz=rate,
+        name=f"pliance-{mat}" if mat else "pliance",
+        vendor=vendor,
     )
+    return Session.from_feet(path, NAME, feet, meta, quality=quality, problems=problems)
