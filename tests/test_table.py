@@ -81,7 +81,7 @@ def tables(draw: st.DrawFn) -> tuple[bytes, int, str | None, bool]:
         ]
         line = joiner.join(cells) + (sep if trailing and sep else "")
         if not clean and draw(st.integers(0, 9)) == 0:
-            line = draw(st.sampled_from(["", " ", "\r"]))  # blank or odd lines
+            line = draw(st.sampled_from(["", " ", "\r", "\t", "\t\t", " \t "]))  # blank-looking
         rows.append(line)
     end = draw(st.sampled_from(["\n", "\r\n"]))
     text = end.join(rows) + (end if draw(st.booleans()) else "")
@@ -154,6 +154,26 @@ def test_clean_tables_take_the_fast_path_and_round_trip(rows: list[list[float]])
     fast = _by_pandas(data, 0, len(data), 1, 3, ",", False, (), "utf-8")
     assert fast is not None
     assert _same(fast.values, np.array(rows))
+
+
+def test_a_line_of_separators_only_is_blank_on_both_paths() -> None:
+    data = b"1\t2\n\t\n3\t4\n"
+    got = read_table(PATH, data, ["a", "b"], sep="\t", allow_empty=True)
+    assert list(got.line_numbers) == [1, 3]
+
+
+def test_space_separated_rows_with_leading_blanks_take_the_fast_path() -> None:
+    data = b"  1.5  2\n\t3 4.25\n"
+    fast = _by_pandas(data, 0, len(data), 1, 2, None, False, (), "utf-8")
+    assert fast is not None
+    assert _same(fast.values, np.array([[1.5, 2.0], [3.0, 4.25]]))
+
+
+def test_nul_bytes_and_no_rows_are_named() -> None:
+    with pytest.raises(FileFormatError, match=r"offset 4.*binary data"):
+        read_table(PATH, b"1,2\n\x003,4\n", ["a", "b"])
+    with pytest.raises(FileFormatError, match=r"line 3.*nothing below"):
+        read_table(PATH, b"h\n\n \n", ["a"], start=2, first_line=2, no_rows=("nothing below", 3))
 
 
 def test_text_columns_and_a_bad_cell_named_by_line_and_column() -> None:

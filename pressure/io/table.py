@@ -44,6 +44,8 @@ CHUNK_ROWS = 1 << 15
 # refuses: a table holding these words is left to that path (the NaN spellings make pandas
 # raise; infinities are caught after parsing)
 _BOOLEAN = re.compile(rb"true|false", re.IGNORECASE)
+# a line that is empty or holds only spaces, tabs and carriage returns
+_BLANK_LINE = re.compile(rb"(?:^|\n)[ \t\r]*(?:\n|\Z)")
 
 
 @dataclass
@@ -70,18 +72,29 @@ def read_table(
     allow_empty: bool = False,
     encoding: str = "utf-8",
     what: str = "row",
+    no_rows: tuple[str, int | None] | None = None,
+    fast: bool = True,
 ) -> Table:
     """The table in ``data[start:end]``, whose first line is line ``first_line`` (1-based) of
     ``path`` (see the module docstring). Raises FileFormatError naming the line of the first
-    ragged row or bad cell, or when there is no row at all."""
+    ragged row or bad cell, the offset of a NUL byte (binary data), or, when there is no row at
+    all, ``no_rows`` (message, line) or else "no data rows" at ``first_line``. ``fast=False``
+    reads line by line only (the reference the fast path is checked against)."""
     stop = len(data) if end is None else end
-    table = _by_pandas(
-        data, start, stop, first_line, len(names), sep, trailing_empty, text_columns, encoding
-    )
-    if table is not None:
-        numeric = np.delete(table.values, list(text_columns), axis=1)
-        if allow_empty or not np.isnan(numeric).any():
-            return table
+    nul = data.find(b"\x00", start, stop)
+    if nul >= 0:  # text never holds NUL; decoding would not notice
+        raise FileFormatError(path, "binary data in a text file", offset=nul)
+    if no_rows is not None and not data[start:stop].strip():
+        raise FileFormatError(path, no_rows[0], line=no_rows[1])
+    table = None
+    if fast:
+        table = _by_pandas(
+            data, start, stop, first_line, len(names), sep, trailing_empty, text_columns, encoding
+        )
+    if table is not None and (
+        allow_empty or not np.isnan(np.delete(table.values, list(text_columns), axis=1)).any()
+    ):
+        return table
     return _by_lines(
         path,
         data,
@@ -117,8 +130,8 @@ def _by_pandas(
         return None  # a byte-order mark: pandas drops it at the start of what it reads
     if body.count(b"\r") != body.count(b"\r\n"):
         return None  # a lone carriage return: pandas would end a line there
-    if body.startswith((b"\n", b"\r\n")) or b"\n\n" in body or b"\n\r\n" in body:
-        return None  # blank lines: the other path skips them and keeps the line numbers
+    if _BLANK_LINE.search(body[:-1] if body.endswith(b"\n") else body):
+        return None  # blank lines (or only blanks): the other path skips them
     numeric = [k for k in range(n_cols) if k not in text_columns]
     letters = any(body.find(c) >= 0 for c in (b"a", b"A", b"u", b"U"))  # in every spelling
     if letters and _BOOLEAN.search(body):
@@ -132,8 +145,8 @@ def _by_pandas(
     if sep is not None:
         if body.count(sep.encode()) != n_rows * (n_fields - 1):
             return None  # a ragged row
-    elif trailing_empty or body.startswith((b" ", b"\t")) or b"\n " in body or b"\n\t" in body:
-        return None  # leading blanks: pandas' whitespace separator would see an empty field
+    elif trailing_empty:
+        return None
     import pandas as pd
 
     options: dict[str, Any] = {}
@@ -254,4 +267,21 @@ def line_start(data: bytes, line_index: int) -> int:
     return pos
 
 
-__all__ = ["CHUNK_ROWS", "Table", "line_start", "read_table"]
+def rows_after(
+    path: Path, data: bytes, header_index: int, names: Sequence[str], **options: Any
+) -> Table:
+    """The table below the column header on line ``header_index`` (0-based) of ``data``
+    (``read_table`` with its ``options``); FileFormatError "no data rows after the column
+    header" at the header's line when there is none."""
+    return read_table(
+        path,
+        data,
+        names,
+        start=line_start(data, header_index + 1),
+        first_line=header_index + 2,
+        no_rows=("no data rows after the column header", header_index + 1),
+        **options,
+    )
+
+
+__all__ = ["CHUNK_ROWS", "Table", "line_start", "read_table", "rows_after"]

@@ -7,10 +7,11 @@ files write (``PRESSURE_UNITS``, ``LENGTH_MM``), and where a format's geometry f
 
 from __future__ import annotations
 
+import io
 import math
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -199,6 +200,19 @@ def sampling_rate_hz(time_s: FloatArray, nominal_hz: float | None = None) -> flo
     return rate
 
 
+def decoded_lines(path: Path, data: bytes, encoding: str = "utf-8") -> Iterator[str]:
+    """The lines of ``data`` as ``read_text_lines`` gives them, decoded one at a time as they
+    are asked for; FileFormatError at the offset of the first byte that is not ``encoding``."""
+    pos = 0
+    for raw in io.BytesIO(data):
+        try:
+            line = raw.decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise FileFormatError(path, f"not {encoding} text", offset=pos + exc.start) from None
+        yield line.rstrip("\r\n")
+        pos += len(raw)
+
+
 # --- headers, units, geometry files ---------------------------------------------------------
 
 #: Pressure and force units as files write them (lower case, spaces removed) → (our unit,
@@ -338,6 +352,7 @@ __all__ = [
     "Header",
     "TextLines",
     "check_increasing",
+    "decoded_lines",
     "geometry_folder",
     "head_lines",
     "read_bytes",

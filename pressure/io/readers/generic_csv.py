@@ -59,10 +59,9 @@ cell.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -75,8 +74,8 @@ from ...model import UNITS, FloatArray, FootRecording, Session, SideName
 from ..atomic import write_atomically
 from ..layout_file import layout_text, read_layout
 from ..layout_file import read_layout_text as _layout_from_text
-from ..table import Table, line_start, read_table
-from ..text import Header, head_lines, read_bytes, sampling_rate_hz
+from ..table import Table, rows_after
+from ..text import Header, decoded_lines, head_lines, read_bytes, sampling_rate_hz
 
 NAME = "generic_csv"
 DESCRIPTION = (
@@ -100,35 +99,10 @@ _TIDY_OPTIONAL = ("seq", "device_time_s", "total_force_n")
 _VENDOR = ("seq", "device_time_s")
 _SETTING = re.compile(r"([A-Za-z_][A-Za-z0-9_.]*)\s*:(.*)")
 _SIDES: tuple[SideName, SideName] = ("left", "right")
-_NON_BLANK = re.compile(rb"\S")
 IntArray = np.ndarray[Any, np.dtype[np.intp]]
 
 
 # --- text ----------------------------------------------------------------------------------
-
-
-def decoded_lines(path: Path, data: bytes, encoding: str = "utf-8") -> Iterator[str]:
-    """The lines of ``data`` as ``read_text_lines`` gives them, decoded one at a time as they
-    are asked for; FileFormatError at the offset of the first byte that is not ``encoding``."""
-    pos = 0
-    for raw in io.BytesIO(data):
-        try:
-            line = raw.decode(encoding)
-        except UnicodeDecodeError as exc:
-            raise FileFormatError(path, f"not {encoding} text", offset=pos + exc.start) from None
-        yield line.rstrip("\r\n")
-        pos += len(raw)
-
-
-def rows_after(
-    path: Path, data: bytes, header_index: int, names: Sequence[str], **options: Any
-) -> Table:
-    """The table below the column header line ``header_index`` (0-based) of ``data``, by
-    ``pressure.io.table.read_table`` with its ``options``; FileFormatError when there is none."""
-    start = line_start(data, header_index + 1)
-    if _NON_BLANK.search(data, start) is None:
-        raise FileFormatError(path, "no data rows after the column header", line=header_index + 1)
-    return read_table(path, data, names, start=start, first_line=header_index + 2, **options)
 
 
 # --- columns ---------------------------------------------------------------------------------
@@ -884,12 +858,10 @@ __all__ = [
     "NAME",
     "SUFFIXES",
     "TIME_DECIMALS",
-    "decoded_lines",
     "detect",
     "layout_path",
     "primary_file",
     "read",
     "read_layout_text",
-    "rows_after",
     "write_table",
 ]

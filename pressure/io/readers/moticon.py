@@ -48,16 +48,16 @@ import numpy as np
 from ...errors import FileFormatError
 from ...layout import SensorLayout
 from ...model import FloatArray, FootRecording, Session, SideName
-from ..table import Table
+from ..table import Table, rows_after
 from ..text import (
     Header,
     check_increasing,
+    decoded_lines,
     head_lines,
     read_bytes,
     sampling_rate_hz,
     unit_and_factor,
 )
-from .generic_csv import decoded_lines, rows_after
 
 NAME = "moticon"
 DESCRIPTION = "Moticon OpenGo text export (.txt: '#' header lines, tab-separated columns)"
@@ -262,20 +262,7 @@ def read(path: Path) -> Session:
     return _session(path, header, cols, table)
 
 
-def _without_blank_rows(table: Table) -> Table:
-    """``table`` without its rows of empty cells: lines of tabs alone, which pandas reads as
-    such rows and the line-by-line parse skips as blank lines."""
-    keep = ~np.isnan(table.values).all(axis=1)
-    for cells in table.text.values():
-        keep |= np.array(cells) != ""
-    kept = np.flatnonzero(keep).tolist()
-    text = {k: [cells[i] for i in kept] for k, cells in table.text.items()}
-    return Table(table.values[keep], [table.line_numbers[i] for i in kept], text)
-
-
 def _session(path: Path, header: Header, cols: _Columns, parsed: Table) -> Session:
-    if np.isnan(parsed.values[:, cols.time]).any():
-        parsed = _without_blank_rows(parsed)
     table, numbers, labels = parsed.values, parsed.line_numbers, parsed.text
     time = table[:, cols.time]
     if np.isnan(time).any():

@@ -65,8 +65,16 @@ import numpy as np
 from ...errors import FileFormatError
 from ...layout import SensorLayout, convex_hull, polygon_areas_centroids
 from ...model import FloatArray, FootRecording, Session, SideName
-from ..text import geometry_folder, head_lines, read_bytes, read_text_lines, split_rows, to_numbers
-from .generic_csv import decoded_lines, rows_after
+from ..table import rows_after
+from ..text import (
+    decoded_lines,
+    geometry_folder,
+    head_lines,
+    read_bytes,
+    read_text_lines,
+    split_rows,
+    to_numbers,
+)
 
 NAME = "stappone"
 DESCRIPTION = "stappone insole export (.csv: sole_id, timestamp, IMU, pressure_01..12, corrupt)"
