@@ -471,12 +471,12 @@ def _preload(formats: set[str], report: bool) -> None:
     import pyarrow.parquet  # noqa: F401  (the cache)
 
     from . import analysis
-    from .io.readers import readers
+    from .io.readers import preload, readers
 
     analysis.preload()
     for reader in readers():
-        if reader.NAME in formats and hasattr(reader, "preload"):
-            reader.preload()
+        if reader.NAME in formats:
+            preload(reader)
     if report:
         from . import report as report_module
 

@@ -97,3 +97,36 @@ def test_no_import_circle_in_the_package() -> None:
 def test_text_helpers_are_a_leaf() -> None:
     graph = _graph()
     assert graph["pressure.io.text"] <= {"pressure.errors", "pressure.model"}
+
+
+# pressure.io's order (README "Layout"): each module imports only modules of earlier ranks
+IO_RANKS = {
+    "pressure.io.text": 1,
+    "pressure.io.table": 2,
+    "pressure.io.atomic": 3,
+    "pressure.io.capture": 3,
+    "pressure.io.layout_file": 3,
+    "pressure.io.recording": 3,
+    "pressure.io.recorder": 3,
+    "pressure.io.readers": 4,
+    "pressure.io.load": 5,
+}
+
+
+def _rank(module: str) -> int | None:
+    if module.startswith("pressure.io.readers"):
+        return 4
+    return IO_RANKS.get(module)
+
+
+def test_io_is_a_leaf_first_tree() -> None:
+    graph = _graph()
+    io_modules = [m for m in graph if m.startswith("pressure.io.")]
+    assert all(_rank(m) is not None for m in io_modules), "a new io module needs its rank"
+    upward = [
+        (m, t)
+        for m in io_modules
+        for t in graph[m]
+        if t.startswith("pressure.io.") and _rank(t) > _rank(m)  # type: ignore[operator]
+    ]
+    assert upward == []

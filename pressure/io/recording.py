@@ -312,13 +312,6 @@ class _Tell:
         return data
 
 
-def preload_reader() -> None:
-    """Import the MCAP modules ``read_recording`` uses (imported on first use)."""
-    import mcap.exceptions
-    import mcap.records
-    import mcap.stream_reader  # noqa: F401
-
-
 def read_recording(path: str | Path) -> RecordingFile:
     """Read a recording up to its last complete record.
 

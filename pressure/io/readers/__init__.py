@@ -13,10 +13,12 @@ A reader is a module with
 * ``primary_file(path) -> Path | None``: for another part of a multi-file record, or a record
   name without suffix (``path`` need not exist), the primary file; None otherwise;
 * ``read(path) -> Session``: the session, raising ``FileFormatError`` with the line or byte
-  offset where damaged input starts. ``read`` accepts whatever ``primary_file`` maps.
+  offset where damaged input starts. ``read`` accepts whatever ``primary_file`` maps;
+* ``LIBRARIES``: the modules ``read`` imports on first use (pandas, wfdb, xlrd, parts of
+  scipy...), not at import, so that importing this package stays fast; ``preload(reader)``
+  imports them ahead (a batch does, before forking its workers).
 
-Adding a format is adding a module and naming it in ``readers()``. Readers import pandas,
-wfdb and the like inside ``read`` so that importing this package stays fast.
+Adding a format is adding a module and naming it in ``readers()``.
 
 Metadata conventions shared by the readers: ``metadata["source"]`` credits the data set (name,
 authors, license) where there is one; ``metadata["record"]`` names the record;
@@ -31,6 +33,8 @@ is only the registry.
 from __future__ import annotations
 
 import functools
+import importlib
+import warnings
 from pathlib import Path
 from typing import Protocol
 
@@ -50,6 +54,9 @@ class Reader(Protocol):
 
     @property
     def SUFFIXES(self) -> tuple[str, ...]: ...
+
+    @property
+    def LIBRARIES(self) -> tuple[str, ...]: ...
 
     def detect(self, path: Path, head: bytes) -> bool: ...
 
@@ -103,4 +110,13 @@ def reader_by_name(name: str) -> Reader:
     raise KeyError(f"no reader named {name!r}; known: {', '.join(r.NAME for r in readers())}")
 
 
-__all__ = ["HEAD_BYTES", "Reader", "reader_by_name", "readers"]
+def preload(reader: Reader) -> None:
+    """Import the modules ``reader.read`` imports on first use (its ``LIBRARIES``), without
+    the deprecation notices those libraries' own imports may give."""
+    for name in reader.LIBRARIES:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", module=rf"{name.split('.')[0]}(\.|$)")
+            importlib.import_module(name)
+
+
+__all__ = ["HEAD_BYTES", "Reader", "preload", "reader_by_name", "readers"]

@@ -79,10 +79,8 @@ def grid_cells(
     return x, y, np.full(rows * cols, float(row_spacing_mm) * float(col_spacing_mm))
 
 
-def preload() -> None:
-    """Import the parts of scipy that finding footprints uses (imported on first use)."""
-    import scipy.sparse.csgraph
-    import scipy.spatial  # noqa: F401
+#: what finding footprints imports on first use (the plate readers' ``LIBRARIES``)
+LIBRARIES = ("scipy.sparse.csgraph", "scipy.spatial")
 
 
 def _clusters(xy: FloatArray, link_mm: float) -> np.ndarray[Any, np.dtype[np.int64]]:

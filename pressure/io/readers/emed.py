@@ -67,12 +67,13 @@ import numpy as np
 from ...errors import FileFormatError
 from ...model import FloatArray, Session
 from ..text import LENGTH_MM, Header, head_lines, read_text_lines, sampling_rate_hz, to_numbers
+from ._plate import LIBRARIES as _PLATE_LIBRARIES
 from ._plate import grid_cells, plate_feet
-from ._plate import preload as preload  # what ``read`` imports on first use
 
 NAME = "emed"
 DESCRIPTION = "Novel emed platform printout (.lst: one page per frame, 'Pict-No.:', 'Matrix:')"
 SUFFIXES = (".lst",)
+LIBRARIES = _PLATE_LIBRARIES
 SOURCE = "Novel emed .lst printout"
 KPA_PER_N_CM2 = 10.0
 _PAGE = re.compile(r"\s*Page\s+(\d+)\s*$")

@@ -58,11 +58,13 @@ import numpy as np
 from ...errors import FileFormatError
 from ...model import FloatArray, FootRecording, Session, SideName
 from ..text import Header, read_bytes, sampling_rate_hz
+from ._plate import LIBRARIES as _PLATE_LIBRARIES
 from ._plate import plate_feet
 
 NAME = "footscan"
 DESCRIPTION = "RSscan footscan plate export (.xls: Excel 97-2003 'Dynamic Roll off' workbook)"
 SUFFIXES = (".xls",)
+LIBRARIES = ("xlrd", *_PLATE_LIBRARIES)
 SOURCE = "RSscan footscan .xls export"
 OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 KPA_PER_N_MM2 = 1000.0  # 1 N/mm² = 1 MPa
@@ -261,15 +263,6 @@ def parse_sheet(path: Path, rows: Sequence[Sequence[Any]], sheet: str = "") -> P
                     key, text = label, ""
                 header.add(key.strip(), text, line)
     return Parsed(header, speeds, feet)
-
-
-def preload() -> None:
-    """Import what ``read`` imports on first use: xlrd and (``_plate.preload``) scipy."""
-    import xlrd  # noqa: F401
-
-    from . import _plate
-
-    _plate.preload()
 
 
 def read(path: Path) -> Session:

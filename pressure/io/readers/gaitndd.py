@@ -47,6 +47,7 @@ DESCRIPTION = (
     "X.ts; give any of them or the record name X)"
 )
 SUFFIXES = (".hea", ".let", ".rit", ".ts")
+LIBRARIES = ("wfdb",)
 SIDE_SUFFIXES: dict[str, SideName] = {".let": "left", ".rit": "right"}
 COMPANION_SUFFIXES = (".let", ".rit", ".ts")
 REFERENCE_STRIDE_COLUMNS: tuple[str, ...] = (
@@ -276,9 +277,9 @@ def subject_descriptions(path: Path) -> dict[str, dict[str, Any]]:
     return subjects
 
 
-def preload() -> Any:
-    """Import wfdb, which ``read`` uses (imported on first use: ``import pressure`` stays
-    quick), without its own deprecation notices from newer pandas; returns the module."""
+def _wfdb() -> Any:
+    """wfdb (imported on first use: ``import pressure`` stays quick), without its own
+    deprecation notices from newer pandas."""
     import warnings
 
     with warnings.catch_warnings():
@@ -290,7 +291,7 @@ def preload() -> Any:
 def read(path: Path) -> Session:
     """Read a record given by its ``.hea``, ``.let``, ``.rit``, ``.ts`` or name (module
     docstring). Raises FileFormatError naming the file, and the line or byte offset."""
-    wfdb = preload()
+    wfdb = _wfdb()
     hea = _header_for(path) or path
     if hea != path and not hea.is_file():
         raise FileFormatError(path, f"its record header {hea.name} is not beside it")

@@ -36,6 +36,7 @@ DESCRIPTION = (
     "8 + 8 sensor forces and 2 totals in N)"
 )
 SUFFIXES = (".txt",)
+LIBRARIES = ("pandas",)
 RATE_HZ = 100.0
 N_SENSORS = 8
 COLUMNS: tuple[str, ...] = (

@@ -83,6 +83,7 @@ DESCRIPTION = (
     "a layout file beside it; also what `pressure convert` writes)"
 )
 SUFFIXES = (".csv", ".parquet")
+LIBRARIES = ("pandas", "pyarrow.parquet")
 SOURCE = "generic sensor table"
 PARQUET_MAGIC = b"PAR1"
 #: Parquet schema metadata keys: the layout CSV text, and JSON about the session.
@@ -292,11 +293,6 @@ def detect(path: Path, head: bytes) -> bool:
 
 def primary_file(path: Path) -> Path | None:
     return None
-
-
-def preload() -> None:
-    """Import pyarrow's Parquet reader, which ``read`` uses for ``.parquet`` tables."""
-    import pyarrow.parquet  # noqa: F401
 
 
 def read(path: Path) -> Session:

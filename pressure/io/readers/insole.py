@@ -74,6 +74,7 @@ DESCRIPTION = (
     "line-mode text, PROTOCOL.md)"
 )
 SUFFIXES = (".insole", ".bin", ".txt", ".csv", ".log")
+LIBRARIES = ("mcap.exceptions", "mcap.records", "mcap.stream_reader")
 
 
 def detect(path: Path, head: bytes) -> bool:
@@ -108,13 +109,6 @@ def detect(path: Path, head: bytes) -> bool:
 
 def primary_file(path: Path) -> Path | None:
     return None
-
-
-def preload() -> None:
-    """Import the MCAP reader ``read`` uses (imported on first use)."""
-    from ..recording import preload_reader
-
-    preload_reader()
 
 
 # --- decoding ----------------------------------------------------------------------------------

@@ -62,6 +62,7 @@ from ..text import (
 NAME = "moticon"
 DESCRIPTION = "Moticon OpenGo text export (.txt: '#' header lines, tab-separated columns)"
 SUFFIXES = (".txt",)
+LIBRARIES = ("pandas",)
 N_SENSORS = 16
 STEP_CODES: dict[int, tuple[SideName, str]] = {
     11: ("left", "heel_strike_s"),

@@ -92,6 +92,7 @@ DESCRIPTION = (
     "+ 99 right sensor columns)"
 )
 SUFFIXES = (".asc",)
+LIBRARIES = ("pandas",)
 N_SENSORS = 99
 GEOMETRY_FILE = "pedar_geometry.csv"
 AREAS_FILE = "pedar_sensor_areas_mm2.csv"

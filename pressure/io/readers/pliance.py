@@ -65,8 +65,8 @@ from ...layout import polygon_areas_centroids
 from ...model import FloatArray, Session
 from ..table import read_table
 from ..text import LENGTH_MM, check_increasing, head_lines, read_bytes, to_numbers
+from ._plate import LIBRARIES as _PLATE_LIBRARIES
 from ._plate import plate_feet
-from ._plate import preload as preload  # what ``read`` imports on first use
 from .pedar import frame_rate_hz, header_fields, header_times, pressure_unit
 
 NAME = "pliance"
@@ -75,6 +75,7 @@ DESCRIPTION = (
     "columns, the sensors' corners and areas)"
 )
 SUFFIXES = (".asc",)
+LIBRARIES = ("pandas", *_PLATE_LIBRARIES)
 SOURCE = "Novel pliance .asc export"
 CORNER_ROWS = ("x[0]", "y[0]", "x[1]", "y[1]", "x[2]", "y[2]", "x[3]", "y[3]")
 GEOMETRY_ROWS = (*CORNER_ROWS, "x[c]", "y[c]", "area")

@@ -79,6 +79,7 @@ from ..text import (
 NAME = "stappone"
 DESCRIPTION = "stappone insole export (.csv: sole_id, timestamp, IMU, pressure_01..12, corrupt)"
 SUFFIXES = (".csv",)
+LIBRARIES = ("pandas",)
 SOURCE = "stappone insole CSV export"
 GEOMETRY_FILE = "stappone_geometry.csv"
 GEOMETRY_ENV = "PRESSURE_STAPPONE_GEOMETRY_DIR"
