@@ -93,7 +93,8 @@ from ...errors import FileFormatError
 from ...layout import grid_layout
 from ...model import FloatArray, FootRecording, Session, SideName
 from ..text import TextLines, check_increasing, head_lines, read_text_lines
-from ._tekscan import PRESSURE_UNITS, example_source, insole_orientation
+from ..text import PRESSURE_UNITS
+from ._tekscan import example_source, insole_orientation
 
 NAME = "xsensor"
 DESCRIPTION = (
