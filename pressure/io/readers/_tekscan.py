@@ -57,8 +57,9 @@ above), and say so in the returned notes.
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -191,6 +192,20 @@ def _length_mm(fields: Header, key: str) -> float:
     return float(match.group(1)) * LENGTH_MM[unit]
 
 
+def _positive(fields: Header, key: str, whole: bool = False) -> float:
+    """The first word of ``key``'s value as a positive number (``whole``: an integer). Stricter
+    than ``Header.number``, which would read ``6x0`` as 6: a damaged value is named."""
+    word = (fields.fields[key].split() or [""])[0]
+    try:
+        value = int(word) if whole else float(word)
+    except ValueError:
+        value = 0
+    if not (math.isfinite(value) and value > 0):
+        kind = "positive whole number" if whole else "positive number"
+        raise fields.error(key, f"{key} {fields.fields[key]!r} is not a {kind}")
+    return value
+
+
 def parse_header(path: Path, lines: list[str]) -> AsfHeader:
     """The checked header (FileFormatError naming the line of a bad or missing field)."""
     fields, comments, data_index = split_header(lines, path)
@@ -205,7 +220,7 @@ def parse_header(path: Path, lines: list[str]) -> AsfHeader:
     for key in ("ROWS", "COLS", "ROW_SPACING", "COL_SPACING"):
         if key not in fields:
             raise fields.error(key, f"the header has no {key} field")
-    rows, cols = (int(fields.number(k, positive=True, integer=True) or 0) for k in ("ROWS", "COLS"))
+    rows, cols = (int(_positive(fields, key, whole=True)) for key in ("ROWS", "COLS"))
     if rows * cols > MAX_CELLS:
         raise fields.error("COLS", f"ROWS × COLS = {rows * cols} cells: more than {MAX_CELLS}")
     area = None
@@ -229,7 +244,7 @@ def parse_header(path: Path, lines: list[str]) -> AsfHeader:
         cols,
         _length_mm(fields, "ROW_SPACING"),
         _length_mm(fields, "COL_SPACING"),
-        fields.number("SECONDS_PER_FRAME", positive=True),
+        _positive(fields, "SECONDS_PER_FRAME") if "SECONDS_PER_FRAME" in fields else None,
         *units(fields.fields.get("UNITS", "raw")),
         frame_no("START_FRAME"),
         frame_no("END_FRAME"),
@@ -380,11 +395,11 @@ def frames_increase(path: Path, numbers: IntArray, lines: Sequence[int]) -> None
 
 
 def outline_check(
-    path: Path, blank: BoolArray, row_lines: IntArray, where: Callable[[int], str], what: str
+    path: Path, blank: BoolArray, row_lines: IntArray, numbers: IntArray, what: str, block: str = ""
 ) -> BoolArray:
     """The outline of (frames, rows, cols) ``blank`` cells: each cell as in most frames. A
     cell that differs from it raises FileFormatError at its row's line (``row_lines``,
-    (frames, rows), 1-based), ``where(frame)`` naming the frame."""
+    (frames, rows), 1-based), naming the ``block`` and the frame's number."""
     outline = blank.sum(axis=0) * 2 > len(blank)
     differs = (blank != outline).any(axis=2)
     if differs.any():
@@ -392,8 +407,9 @@ def outline_check(
         c = int(np.argmax(blank[f, r] != outline[r]))
         raise FileFormatError(
             path,
-            f"row {r + 1} of {where(f)}: column {c + 1} is {'' if blank[f, r, c] else 'not '}"
-            f"{what} in this frame only ({what} cells are outside the sensor: its outline changes)",
+            f"row {r + 1} of {block}frame {numbers[f]}: column {c + 1} is "
+            f"{'' if blank[f, r, c] else 'not '}{what} in this frame only ({what} cells are "
+            "outside the sensor: its outline changes)",
             line=int(row_lines[f, r]),
         )
     return outline
@@ -506,7 +522,7 @@ def read_movie(path: Path, *, fast: bool = True) -> Movie:
     numbers = np.array([p[0] for p in parsed], dtype=np.int64)
     lines_at = np.array(frame_lines[:n], dtype=np.int64)
     row_lines = lines_at[:, None] + 1 + np.arange(rows)
-    mask = ~outline_check(path, np.isnan(values), row_lines, lambda f: f"frame {numbers[f]}", "B")
+    mask = ~outline_check(path, np.isnan(values), row_lines, numbers, "B")
     frames_increase(path, numbers, frame_lines)
     given = [p[1] is not None for p in parsed]
     times_s = None
