@@ -16,20 +16,12 @@ quadrants); blank lines between frames, and ``@@`` after the last frame.
 
 Reading
 -------
-``read_movie`` walks the frame block a frame at a time: each ``Frame`` line and the ``ROWS``
-lines after it (blank lines between frames, ``@@`` after the last). A frame whose lines hold
-``ROWS × (COLS − 1)`` commas and no blank line is taken as it is; any other is checked line by
-line, and the first line where it is damaged (a blank line, a ``Frame`` line or ``@@`` inside
-it, a row of other than ``COLS`` cells) is named. The cells of all frames are then read in one
-pass by ``pressure.io.table.read_table`` (``B`` → NaN), which names the line of a cell that is
-not a number.
-
-A file that ends exactly at a line end inside its last frame (cut short, but no line damaged)
-loses that incomplete frame, counted as ``incomplete_frames``; a file that ends inside a line
-is damaged there.
-
-The ``B`` pattern is the sensor's outline: it must be the same in every frame (the line where
-it is not is named).
+``read_movie`` takes each ``Frame`` line and the ``ROWS`` lines after it; a frame whose lines
+are not ``ROWS`` rows of ``COLS`` cells is checked line by line and named where it is damaged.
+The cells of all frames are read in one pass by ``pressure.io.table.read_table`` (``B`` → NaN),
+which names the line of a cell that is not a number. A file that ends exactly at a line end
+inside its last frame loses that frame (``incomplete_frames``); one that ends inside a line is
+damaged there. The ``B`` pattern is the sensor's outline: the same in every frame (checked).
 
 Insole orientation (``insole_orientation``)
 -------------------------------------------
@@ -68,8 +60,8 @@ import numpy as np
 import numpy.typing as npt
 
 from ...errors import FileFormatError
-from ...layout import BoolArray, GridFirstCol, GridFirstRow
-from ...model import FloatArray, SideName
+from ...layout import BoolArray, GridFirstCol, GridFirstRow, grid_layout
+from ...model import FloatArray, FootRecording, SideName
 from ..table import read_table
 from ..text import LENGTH_MM, Header, check_increasing, head_lines, read_text_lines, unit_and_factor
 
@@ -84,18 +76,28 @@ EXAMPLE_SOURCES = {
     "pressure_r_extdata": "pressuRe R package example data (Telfer et al.), MIT",
     "fscan_footpress": "footPress repository example data, MIT",
 }
+_TRUNCATED = " (the file ends inside this line: it is probably truncated)"
 
 _ANY_KEY = re.compile(r"[A-Za-z][A-Za-z0-9_]*:?")
 _UPPER_KEY = re.compile(r"[A-Z][A-Z0-9_]*:?")
 _FRAME = re.compile(r"Frame\s+(-?\d+)\s*(?:,|$)")
 _NUMBER_UNIT = re.compile(r"\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Za-z^0-9/]*)\s*")
-_B_CELL = re.compile(rb"(?<![^,\n])[ \t]*B[ \t]*(?![^,\n])")  # a whole cell B
+_B_CELL = re.compile(rb"(?<![^,\n])[ \t]*B[ \t]*(?![^,\n])")
 _EMPTY_CELL = re.compile(rb"(?<![^,\n])[ \t]*(?=[,\n])")
+_TIME_FORMATS = (
+    "%A, %d %B %Y %I:%M:%S %p",
+    "%A, %B %d, %Y %I:%M:%S %p",
+    "%A, %d %B %Y %H:%M:%S",
+    "%m/%d/%Y %I:%M:%S.%f%p",
+    "%m/%d/%Y %I:%M:%S%p",
+    "%m/%d/%Y %H:%M:%S.%f",
+    "%m/%d/%Y %H:%M:%S",
+)
 
 
 def example_source(path: Path, default: str) -> str:
-    """``metadata["source"]``: the credit of the example data sets (``EXAMPLE_SOURCES``, by
-    the file's folder), else ``default`` (what the file is)."""
+    """``metadata["source"]``: the credit of an example data set (by the file's folder), else
+    ``default`` (what the file is)."""
     return EXAMPLE_SOURCES.get(path.resolve().parent.name, default)
 
 
@@ -121,19 +123,16 @@ def split_header(lines: list[str], path: Path = Path()) -> tuple[Header, list[st
     in_comments = False
     for index, raw in enumerate(lines):
         line = raw.strip()
-        if not line:
-            continue
         if line.startswith(DATA_KEY):
             return fields, comments, index
         key, _, value = line.partition(" ")
-        if not (_UPPER_KEY if in_comments else _ANY_KEY).fullmatch(key):
-            if in_comments:
-                comments.append(line)
-                continue
+        if not line or (in_comments and not _UPPER_KEY.fullmatch(key)):
+            comments += [line] if line else []
+        elif _ANY_KEY.fullmatch(key):
+            in_comments = key.rstrip(":").upper() == "COMMENTS"
+            fields.add(key.rstrip(":"), value, index + 1)
+        else:
             return fields, comments, None  # not a header line: not ASF (or damaged)
-        name = key.rstrip(":")
-        in_comments = name.upper() == "COMMENTS"
-        fields.add(name, value, index + 1)
     return fields, comments, None
 
 
@@ -144,23 +143,17 @@ def looks_like_asf(head: bytes) -> dict[str, str] | None:
     first = next((line.strip() for line in lines if line.strip()), "")
     fields = split_header(lines)[0].fields
     tekscan = first.startswith("DATA_TYPE") or "tekscan" in fields.get("VERSION", "").lower()
-    if not tekscan or "ROWS" not in fields or "COLS" not in fields:
-        return None
-    return fields
+    return fields if tekscan and "ROWS" in fields and "COLS" in fields else None
 
 
 def family(fields: dict[str, str]) -> Literal["fscan", "iscan"]:
-    """Which Tekscan system wrote the header: F-Scan (in-shoe insoles) when its ``SENSOR_TYPE``
-    or ``VERSION`` says F-Scan (``FSCAN``, ``F-Scan``) or names an F-Scan sensor model (the
-    30xx series, e.g. ``3000E``); any other Tekscan matrix (I-Scan, pressure mats, the
-    6900 finger sensor, ...) is read as a generic pressure sensor."""
+    """F-Scan (in-shoe insoles) when the header's ``SENSOR_TYPE`` or ``VERSION`` says F-Scan or
+    names an F-Scan model (the 30xx series, e.g. ``3000E``); else any other Tekscan matrix
+    (I-Scan, mats, the 6900 finger sensor, ...), read as a generic pressure sensor."""
     sensor = fields.get("SENSOR_TYPE", "")
-    version = fields.get("VERSION", "")
-    if re.search(r"f-?scan", f"{sensor} {version}", re.IGNORECASE):
+    if re.search(r"f-?scan", f"{sensor} {fields.get('VERSION', '')}", re.IGNORECASE):
         return "fscan"
-    if re.fullmatch(r"30\d\d[A-Za-z]*", sensor.strip()):
-        return "fscan"
-    return "iscan"
+    return "fscan" if re.fullmatch(r"30\d\d[A-Za-z]*", sensor.strip()) else "iscan"
 
 
 @dataclass
@@ -206,6 +199,13 @@ def _positive(fields: Header, key: str, whole: bool = False) -> float:
     return value
 
 
+def _first_int(fields: Header, key: str) -> int | None:
+    try:
+        return int(fields.fields[key].split()[0])
+    except (KeyError, ValueError, IndexError):
+        return None
+
+
 def parse_header(path: Path, lines: list[str]) -> AsfHeader:
     """The checked header (FileFormatError naming the line of a bad or missing field)."""
     fields, comments, data_index = split_header(lines, path)
@@ -223,67 +223,48 @@ def parse_header(path: Path, lines: list[str]) -> AsfHeader:
     rows, cols = (int(_positive(fields, key, whole=True)) for key in ("ROWS", "COLS"))
     if rows * cols > MAX_CELLS:
         raise fields.error("COLS", f"ROWS × COLS = {rows * cols} cells: more than {MAX_CELLS}")
-    area = None
-    match = _NUMBER_UNIT.fullmatch(fields.fields.get("SENSEL_AREA", ""))
-    if match is not None and match.group(2).lower().rstrip("2").rstrip("^") in LENGTH_MM:
-        area = (
-            float(match.group(1)) * LENGTH_MM[match.group(2).lower().rstrip("2").rstrip("^")] ** 2
-        )
-
-    def frame_no(key: str) -> int | None:
-        try:
-            return int(fields.fields[key].split()[0])
-        except (KeyError, ValueError, IndexError):
-            return None
-
+    area = _NUMBER_UNIT.fullmatch(fields.fields.get("SENSEL_AREA", ""))
+    side_mm = LENGTH_MM.get(area.group(2).lower().rstrip("2").rstrip("^"), 0) if area else 0
+    area_mm2 = float(area.group(1)) * side_mm**2 if area and side_mm else None
+    spf = _positive(fields, "SECONDS_PER_FRAME") if "SECONDS_PER_FRAME" in fields else None
+    row_mm, col_mm = (_length_mm(fields, key) for key in ("ROW_SPACING", "COL_SPACING"))
+    unit, factor, note = units(fields.fields.get("UNITS", "raw"))
+    first, last = (_first_int(fields, key) for key in ("START_FRAME", "END_FRAME"))
     return AsfHeader(
         fields,
         comments,
         data_index,
         rows,
         cols,
-        _length_mm(fields, "ROW_SPACING"),
-        _length_mm(fields, "COL_SPACING"),
-        _positive(fields, "SECONDS_PER_FRAME") if "SECONDS_PER_FRAME" in fields else None,
-        *units(fields.fields.get("UNITS", "raw")),
-        frame_no("START_FRAME"),
-        frame_no("END_FRAME"),
-        area,
+        row_mm,
+        col_mm,
+        spf,
+        unit,
+        factor,
+        note,
+        first,
+        last,
+        area_mm2,
     )
-
-
-_TIME_FORMATS = (
-    "%A, %d %B %Y %I:%M:%S %p",
-    "%A, %B %d, %Y %I:%M:%S %p",
-    "%A, %d %B %Y %H:%M:%S",
-    "%m/%d/%Y %I:%M:%S.%f%p",
-    "%m/%d/%Y %I:%M:%S%p",
-    "%m/%d/%Y %H:%M:%S.%f",
-    "%m/%d/%Y %H:%M:%S",
-)
 
 
 def start_time(fields: Header) -> _dt.datetime | None:
     """The ``TIME`` field (plus ``MICRO_SECOND``) as a naive local datetime, or None when it
     is missing or in no format we know (``Thursday, 16 February 2017 11:26:22 a.m.``,
     ``12/2/2019 6:21:52.34PM``)."""
-    text = fields.fields.get("TIME", "")
-    if not text:
-        return None
     text = re.sub(
-        r"\s*([ap])\.?\s*m\.?\s*$", lambda m: " " + m.group(1).upper() + "M", text, flags=re.I
+        r"\s*([ap])\.?\s*m\.?\s*$",
+        lambda m: " " + m.group(1).upper() + "M",
+        fields.fields.get("TIME", ""),
+        flags=re.I,
     )
-    for fmt in _TIME_FORMATS:
+    for fmt in _TIME_FORMATS if text else ():
         for candidate in (text, text.replace(" AM", "AM").replace(" PM", "PM")):
             try:
                 when = _dt.datetime.strptime(candidate, fmt)
             except ValueError:
                 continue
-            try:
-                micro = int(fields.fields.get("MICRO_SECOND", "0").split()[0])
-            except (ValueError, IndexError):
-                micro = 0
-            return when + _dt.timedelta(microseconds=micro)
+            return when + _dt.timedelta(microseconds=_first_int(fields, "MICRO_SECOND") or 0)
     return None
 
 
@@ -311,13 +292,10 @@ class Movie:
 
     def quality(self, prefix: str = "") -> dict[str, int]:
         """Frames read, the incomplete one dropped, and those the header's frame range lacks."""
-        h = self.header
-        out = {
-            f"{prefix}frames": self.n_frames,
-            f"{prefix}incomplete_frames": self.incomplete_frames,
-        }
+        h, n = self.header, self.n_frames
+        out = {f"{prefix}frames": n, f"{prefix}incomplete_frames": self.incomplete_frames}
         if h.start_frame is not None and h.end_frame is not None:
-            out[f"{prefix}frames_missing"] = max(h.end_frame - h.start_frame + 1 - self.n_frames, 0)
+            out[f"{prefix}frames_missing"] = max(h.end_frame - h.start_frame + 1 - n, 0)
         return out
 
 
@@ -343,7 +321,7 @@ def _frame_line(path: Path, line: str, line_no: int) -> tuple[int, float | None,
     if match is None:
         raise FileFormatError(path, f"expected 'Frame <number>', found {line[:40]!r}", line=line_no)
     parts = [p.strip() for p in line.split(",")]
-    time_s = None
+    time_s = raw_sum = None
     if len(parts) > 1 and parts[1]:
         try:
             time_s = float(parts[1])
@@ -351,9 +329,8 @@ def _frame_line(path: Path, line: str, line_no: int) -> tuple[int, float | None,
             raise FileFormatError(
                 path, f"frame time {parts[1]!r} is not a number", line=line_no
             ) from None
-        if not np.isfinite(time_s):
+        if not math.isfinite(time_s):
             raise FileFormatError(path, f"frame time {parts[1]!r} is not finite", line=line_no)
-    raw_sum = None
     for k, part in enumerate(parts):
         if part.lower().startswith("raw sum"):
             rest = [p for p in parts[k + 1 :] if p] or [part.split("=", 1)[-1].strip()]
@@ -384,9 +361,9 @@ def read_rows(
 
 def frames_increase(path: Path, numbers: IntArray, lines: Sequence[int]) -> None:
     """FileFormatError at the line of the first frame number that does not increase."""
-    steps = np.diff(numbers)
-    if steps.size and not np.all(steps > 0):
-        k = int(np.argmax(steps <= 0)) + 1
+    bad = np.flatnonzero(np.diff(numbers) <= 0)
+    if bad.size:
+        k = int(bad[0]) + 1
         raise FileFormatError(
             path,
             f"frame number {numbers[k]} does not follow frame {numbers[k - 1]}",
@@ -416,29 +393,22 @@ def outline_check(
 
 
 def _check_rows(
-    path: Path, lines: list[str], at: int, number: int, h: AsfHeader, hint: str
+    path: Path, lines: list[str], at: int, number: int, h: AsfHeader, cut: bool
 ) -> None:
-    """Frame ``number``'s rows (after its ``Frame`` line, index ``at``), line by line:
-    FileFormatError at the first blank, ``Frame`` or ``@@`` line, or row of another number of
-    cells than COLS (``hint`` when it is the file's last, cut, line)."""
+    """The rows of frame ``number`` (its ``Frame`` line at index ``at``) line by line:
+    FileFormatError at a blank, ``Frame`` or ``@@`` line, or a row not of COLS cells."""
     for r, row in enumerate(lines[at + 1 : at + 1 + h.rows]):
-        line_no = at + 2 + r
-        if not row.strip():
+        line_no, cells = at + 2 + r, row.count(",") + 1
+        if not row.strip() or row.startswith("Frame") or row.strip() == "@@":
+            then = "" if row.strip() else ", then a blank line"
             raise FileFormatError(
-                path,
-                f"frame {number} has {r} of its {h.rows} rows, then a blank line",
-                line=line_no,
-            )
-        cells = row.count(",") + 1
-        if row.startswith("Frame") or row.strip() == "@@":
-            raise FileFormatError(
-                path, f"frame {number} has {r} of its {h.rows} rows", line=line_no
+                path, f"frame {number} has {r} of its {h.rows} rows{then}", line=line_no
             )
         if cells != h.cols:
+            hint = _TRUNCATED if cut and line_no == len(lines) else ""
             raise FileFormatError(
                 path,
-                f"row {r + 1} of frame {number} has {cells} cells, expected {h.cols} (COLS)"
-                + (hint if line_no == len(lines) else ""),
+                f"row {r + 1} of frame {number} has {cells} cells, expected {h.cols} (COLS){hint}",
                 line=line_no,
             )
 
@@ -459,12 +429,7 @@ def read_movie(path: Path, *, fast: bool = True) -> Movie:
     # read_text_lines still refuses an empty file and binary data (NUL bytes, by offset)
     text = read_text_lines(path, encoding="latin-1")
     h = parse_header(path, text.lines)
-    lines, rows = text.lines, h.rows
-    cut = (
-        ""
-        if text.ends_with_newline
-        else " (the file ends inside this line: it is probably truncated)"
-    )
+    lines, rows, cut = text.lines, h.rows, not text.ends_with_newline
     parsed: list[tuple[int, float | None, float | None]] = []
     frame_lines: list[int] = []
     chunks: list[str] = []
@@ -476,15 +441,14 @@ def read_movie(path: Path, *, fast: bool = True) -> Movie:
             raise FileFormatError(
                 path, f"text after the closing '@@': {lines[at][:40]!r}", line=at + 1
             )
-        closed = closed or line == "@@"
         if not line or line == "@@":
-            at += 1
+            closed, at = closed or line == "@@", at + 1
             continue
         parsed.append(_frame_line(path, lines[at], at + 1))
         frame_lines.append(at + 1)
         block = lines[at + 1 : at + 1 + rows]
-        chunk = "\n".join(block)
-        regular = len(block) == rows and chunk.count(",") == rows * (h.cols - 1)
+        chunks.append("\n".join(block))
+        regular = len(block) == rows and chunks[-1].count(",") == rows * (h.cols - 1)
         if not (fast and regular and all(map(str.strip, block))):
             _check_rows(path, lines, at, parsed[-1][0], h, cut)
         if cut and at + rows >= len(lines) - 1:
@@ -493,14 +457,11 @@ def read_movie(path: Path, *, fast: bool = True) -> Movie:
                 "the file ends inside this line (no line end): it is probably truncated",
                 line=len(lines),
             )
-        chunks.append(chunk)
-        row_at.extend(range(at + 1, at + 1 + len(block)))
+        row_at += range(at + 1, at + 1 + len(block))
         at += 1 + rows
-    incomplete = 0
-    if parsed and len(row_at) < len(parsed) * rows:  # the file ends inside its last frame
-        parsed.pop()
-        incomplete = 1
-    if not parsed:
+    incomplete = int(len(row_at) < len(parsed) * rows)  # the file ends inside its last frame
+    n = len(parsed) - incomplete
+    if n < 1:
         raise FileFormatError(
             path, "no frame after the header ('Frame 1' and its rows)", line=h.data_index + 1
         )
@@ -508,46 +469,47 @@ def read_movie(path: Path, *, fast: bool = True) -> Movie:
     cells, n_blank = _without_b(body)
     values = read_rows(path, cells, row_at, h.cols, "latin-1")
     if int(np.isnan(values).sum()) != n_blank:  # an empty cell: only B may be blank
-        found = _EMPTY_CELL.search(body)
-        assert found is not None
-        k, start = body.count(b"\n", 0, found.start()), body.rfind(b"\n", 0, found.start()) + 1
+        at = next(_EMPTY_CELL.finditer(body)).start()
+        k, start = body.count(b"\n", 0, at), body.rfind(b"\n", 0, at) + 1
         raise FileFormatError(
             path,
-            f"row {k % rows + 1}, column {body.count(b',', start, found.start()) + 1} of frame "
+            f"row {k % rows + 1}, column {body.count(b',', start, at) + 1} of frame "
             f"{parsed[k // rows][0]}: '' is not a number or B",
             line=row_at[k] + 1,
         )
-    n = len(parsed)
     values = values[: n * rows].reshape(n, rows, h.cols)
-    numbers = np.array([p[0] for p in parsed], dtype=np.int64)
-    lines_at = np.array(frame_lines[:n], dtype=np.int64)
-    row_lines = lines_at[:, None] + 1 + np.arange(rows)
-    mask = ~outline_check(path, np.isnan(values), row_lines, numbers, "B")
+    numbers = np.array([p[0] for p in parsed[:n]], dtype=np.int64)
+    at_lines = np.array(frame_lines[:n], dtype=np.int64)
+    mask = ~outline_check(
+        path, np.isnan(values), at_lines[:, None] + 1 + np.arange(rows), numbers, "B"
+    )
     frames_increase(path, numbers, frame_lines)
-    given = [p[1] is not None for p in parsed]
+    given = [p[1] is not None for p in parsed[:n]]
     times_s = None
     if all(given):
-        times_s = np.array([p[1] for p in parsed], dtype=np.float64)
+        times_s = np.array([p[1] for p in parsed[:n]], dtype=np.float64)
         check_increasing(path, times_s, frame_lines, "frame time")
     elif any(given):
-        k = given.index(not given[0])
         raise FileFormatError(
-            path, "frame lines give a time in some frames only", line=frame_lines[k]
+            path,
+            "frame lines give a time in some frames only",
+            line=frame_lines[given.index(not given[0])],
         )
+    sums = [p[2] for p in parsed[:n]]
     raw_sums = None
-    if any(p[2] is not None for p in parsed):
-        raw_sums = np.array([np.nan if p[2] is None else p[2] for p in parsed], dtype=np.float64)
+    if any(s is not None for s in sums):
+        raw_sums = np.array([np.nan if s is None else s for s in sums], dtype=np.float64)
     if not mask.any():
         raise FileFormatError(
             path, "every cell is B: the sensor has no sensel", line=frame_lines[0]
         )
-    return Movie(path, h, numbers, times_s, raw_sums, lines_at, values, mask, incomplete, fast)
+    return Movie(path, h, numbers, times_s, raw_sums, at_lines, values, mask, incomplete, fast)
 
 
 def metadata(
     movie: Movie, source: str, system: str, hardware: Any, device: dict[str, Any], **more: Any
 ) -> dict[str, Any]:
-    """The metadata the Tekscan readers share (``source`` says what the file is when it is no
+    """The metadata the Tekscan readers share (``source``: what the file is, when it is no
     example data set), then ``more``."""
     h, fields = movie.header, movie.header.fields
     meta: dict[str, Any] = {
@@ -575,6 +537,32 @@ def metadata(
     if when is not None:
         meta["start_time_local"] = when.isoformat()
     return meta
+
+
+def grid_foot(
+    side: SideName,
+    time_s: FloatArray,
+    cube: FloatArray,
+    mask: BoolArray,
+    spacing_mm: tuple[float, float],
+    orientation: Orientation,
+    name: str,
+    factor: float,
+    peaks: bool = False,
+    **more: Any,
+) -> FootRecording:
+    """The foot of a grid insole: the (frames, rows, cols) ``cube``'s sensels (``mask``) × the
+    unit factor, on ``grid_layout`` (rows, columns ``spacing_mm`` apart) oriented as found, with
+    the ``auto.*`` regions (from each sensel's peak with ``peaks``, else from the outline)."""
+    from ...masks import with_anatomical_regions
+
+    (rows, cols), o = mask.shape, orientation
+    layout = grid_layout(
+        rows, cols, *spacing_mm, mask=mask, name=name, first_row=o.first_row, first_col=o.first_col
+    )
+    values = cube.reshape(len(cube), -1)[:, np.flatnonzero(mask.ravel())] * factor
+    layout = with_anatomical_regions(layout, values.max(axis=0) if peaks else None)
+    return FootRecording(side, time_s, values, layout=layout, **more)
 
 
 def problems(movie: Movie, values: FloatArray, prefix: str = "") -> list[str]:
@@ -654,26 +642,3 @@ def insole_orientation(cells: BoolArray, side: SideName | None = None) -> Orient
         col_decided = False
     first_col: GridFirstCol = "lateral" if medial_high else "medial"
     return Orientation(first_row, first_col, row_decided, col_decided, widest_at, offset)
-
-
-__all__ = [
-    "DATA_KEY",
-    "AsfHeader",
-    "Movie",
-    "Orientation",
-    "example_source",
-    "family",
-    "frame_times",
-    "frames_increase",
-    "insole_orientation",
-    "looks_like_asf",
-    "metadata",
-    "outline_check",
-    "parse_header",
-    "problems",
-    "read_movie",
-    "read_rows",
-    "split_header",
-    "start_time",
-    "units",
-]

@@ -57,16 +57,14 @@ import re
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from ...errors import FileFormatError
-from ...layout import grid_layout
 from ...model import FootRecording, Session, SideName
 from ..text import read_head
 from ._tekscan import (
     Movie,
     family,
     frame_times,
+    grid_foot,
     insole_orientation,
     looks_like_asf,
     metadata,
@@ -138,29 +136,22 @@ def primary_file(path: Path) -> Path | None:
 
 def _header_side(fields: dict[str, str]) -> SideName | None:
     for key, value in fields.items():
-        if key.upper() in ("SIDE", "FOOT", "SENSOR_SIDE", "FOOT_SIDE"):
-            word = value.strip().lower()
-            if word.startswith("l"):
-                return "left"
-            if word.startswith("r"):
-                return "right"
+        word = value.strip().lower()[:1]
+        if key.upper() in ("SIDE", "FOOT", "SENSOR_SIDE", "FOOT_SIDE") and word in ("l", "r"):
+            return "left" if word == "l" else "right"
     original = fields.get("FILENAME", "").replace("\\", "/").rsplit("/", 1)[-1]
-    if original:
-        return name_side(original.rsplit(".", 1)[0])
-    return None
+    return name_side(original.rsplit(".", 1)[0]) if original else None
 
 
 def _foot(
-    movie: Movie, side_hint: SideName | None, time_offset_s: float
+    movie: Movie, hint: SideName | None, offset_s: float
 ) -> tuple[FootRecording, dict[str, Any], list[str]]:
     """One foot from one file: (recording, per-foot metadata, problems)."""
-    from ...masks import with_anatomical_regions
-
-    h = movie.header
-    orientation = insole_orientation(movie.mask, side_hint)
+    h, mask = movie.header, movie.mask
+    orientation = insole_orientation(mask, hint)
     outline_side = orientation.side_from_outline()
-    side: SideName = side_hint if side_hint is not None else outline_side
-    found: list[str] = []
+    side: SideName = hint or outline_side
+    found = []
     if orientation.row_decided and orientation.col_decided and outline_side != side:
         found.append(
             f"{movie.path.name}: the name says {side} foot, the insole outline is a "
@@ -172,36 +163,30 @@ def _foot(
     if not rate:
         span = float(time_s[-1] - time_s[0]) if time_s.size > 1 else 0.0
         rate = (time_s.size - 1) / span if span > 0 else 1.0
-    layout = grid_layout(
-        h.rows,
-        h.cols,
-        h.row_spacing_mm,
-        h.col_spacing_mm,
-        mask=movie.mask,
-        first_row=orientation.first_row,
-        first_col=orientation.first_col,
-        name=f"fscan{h.rows}x{h.cols}-{int(movie.mask.sum())}",
-    )
-    values = movie.values.reshape(movie.n_frames, -1)[:, np.flatnonzero(movie.mask.ravel())]
-    values *= h.factor
-    foot = FootRecording(
-        side=side,
-        time_s=time_s + time_offset_s,
-        values=values,
+    name = f"fscan{h.rows}x{h.cols}-{int(mask.sum())}"
+    spacing = (h.row_spacing_mm, h.col_spacing_mm)
+    foot = grid_foot(
+        side,
+        time_s + offset_s,
+        movie.values,
+        mask,
+        spacing,
+        orientation,
+        name,
+        h.factor,
         unit=h.unit,
         sampling_rate_hz=float(rate),
-        layout=with_anatomical_regions(layout),
     )
     info = {
         "file": str(movie.path),
-        "side_inferred": side_hint is None,
+        "side_inferred": hint is None,
         "orientation": orientation.describe(),
         "outline_side": outline_side,
         "frames": movie.n_frames,
         "first_frame": int(movie.numbers[0]),
-        "sensels": int(movie.mask.sum()),
+        "sensels": int(mask.sum()),
     }
-    return foot, info, found + problems(movie, values, f"{movie.path.name}: ")
+    return foot, info, found + problems(movie, foot.values, f"{movie.path.name}: ")
 
 
 def read(path: Path) -> Session:

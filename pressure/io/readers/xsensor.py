@@ -64,16 +64,14 @@ since the grid's own outline is a rectangle, not the insole.
 
 Reading
 -------
-The rows are walked once (``_structure``): the file rows, then per frame its key rows and each
-block's sensel rows by line; every frame must have the first frame's blocks, keys and number
-of sensel rows (the line where one does not is named). A regular export (every frame laid out
-line for line as the first) is not walked frame by frame: ``_frames_by_index`` walks the first
-frame and checks that each other frame's lines are where the first frame has them (its key
-rows with the same keys, its blank rows blank), which is all the walk would find. The sensel
-rows of all frames are then read in one pass by ``pressure.io.table.read_table``, which names
-the line of a ragged row or a cell that is not a number. A file that ends exactly at a line
-end inside its last frame loses that frame (``incomplete_frames``); one that ends inside a row
-is damaged there.
+``_parse_by_lines`` walks every row: the file rows, then per frame its key rows and each block's
+sensel rows; every frame must have the first frame's blocks, keys and number of sensel rows (the
+line where one does not is named). A regular export, every frame laid out line for line as the
+first, is read by index instead (``_parse_fast``: the first frame walked, the others checked to
+have their key rows, with the same keys, and their blank rows where the first has them). The
+sensel rows of all frames are read in one pass by ``pressure.io.table.read_table``. A file that
+ends exactly at a line end inside its last frame loses that frame (``incomplete_frames``); one
+that ends inside a row is damaged there.
 """
 
 from __future__ import annotations
@@ -91,13 +89,14 @@ import numpy as np
 import numpy.typing as npt
 
 from ...errors import FileFormatError
-from ...layout import BoolArray, grid_layout
+from ...layout import BoolArray
 from ...model import FloatArray, FootRecording, Session, SideName
 from ..text import TextLines, check_increasing, head_lines, read_text_lines, to_numbers
 from ._tekscan import (
     Orientation,
     example_source,
     frames_increase,
+    grid_foot,
     insole_orientation,
     outline_check,
     read_rows,
@@ -140,14 +139,10 @@ def detect(path: Path, head: bytes) -> bool:
     low = head.lower()
     if not all(key in low for key in (b"frame", b"sensor", b"rows", b"columns")):
         return False  # a quick look before splitting the rows
-    keys = set()
-    for line in head_lines(head, 400):
-        key = line.lstrip("\ufeff").split(",", 1)[0].strip().lower()
-        if key:
-            keys.add(key)
-    return {"frame", "sensor", "rows", "columns"} <= keys and (
-        "sensels" in keys or "units:" in keys
-    )
+    keys = {
+        line.lstrip("\ufeff").split(",", 1)[0].strip().lower() for line in head_lines(head, 400)
+    }
+    return {"frame", "sensor", "rows", "columns"} <= keys and bool({"sensels", "units:"} & keys)
 
 
 def primary_file(path: Path) -> Path | None:
@@ -158,23 +153,17 @@ def primary_file(path: Path) -> Path | None:
 
 
 @dataclass
-class _Block:
-    kind: str  # "sensor" or "group"
-    name: str
-    line: int  # 1-based line of its SENSOR / GROUP row
+class _Part:
+    """A frame, or a SENSOR or GROUP block of one, as the walk finds it."""
+
+    kind: str  # "frame", "sensor" or "group"
+    name: str  # a frame's number; a block's name
+    line: int  # 1-based line of its FRAME / SENSOR / GROUP row
     fields: dict[str, tuple[str, int]] = field(default_factory=dict)  # key → (value, line)
-    rows: list[int] = field(default_factory=list)  # indices of its sensel rows
+    rows: list[int] = field(default_factory=list)  # indices of a block's sensel rows
+    blocks: list[_Part] = field(default_factory=list)  # a frame's
     sensels_line: int | None = None
-    end_line: int = 0  # 1-based line of the row that ends its sensel rows (0: the file's end)
-
-
-@dataclass
-class _Frame:
-    number: int
-    line: int
-    fields: dict[str, tuple[str, int]] = field(default_factory=dict)
-    blocks: list[_Block] = field(default_factory=list)
-    end_line: int = 0  # 1-based line after its last row (the next FRAME row, or past the end)
+    end_line: int = 0  # 1-based line that ends it (a frame's next FRAME row; 0: the file's end)
 
 
 @dataclass
@@ -188,7 +177,7 @@ class _Series:
     field_lines: dict[str, IntArray]  # key → 1-based line per frame
     row_lines: IntArray  # (frames, rows): 0-based line index of each sensel row
     values: FloatArray = field(default_factory=lambda: np.empty((0, 0, 0)))  # (frames, rows,
-    # width): the sensel rows' cells, empty cells NaN (read last, by ``_with_sensels``)
+    # width), empty cells NaN
 
 
 @dataclass
@@ -215,9 +204,7 @@ def _text(path: Path) -> TextLines:
 
 
 def _cells(line: str) -> list[str]:
-    if '"' in line:
-        return next(csv.reader([line]))
-    return line.split(",")
+    return next(csv.reader([line])) if '"' in line else line.split(",")
 
 
 def _width(text: TextLines) -> int | None:
@@ -228,26 +215,22 @@ def _width(text: TextLines) -> int | None:
 
 def _structure(
     path: Path, text: TextLines, width: int | None
-) -> tuple[dict[str, str], list[_Frame]]:
+) -> tuple[dict[str, str], list[_Part]]:
     """The file rows and the frames with their blocks (sensel rows by index)."""
-    lines = text.lines
-    last = len(lines) - 1
     file_fields: dict[str, str] = {}
-    frames: list[_Frame] = []
-    block: _Block | None = None
+    frames: list[_Part] = []
+    block: _Part | None = None
     collecting = False
-    for index, line in enumerate(lines):
-        first = line[:1]
+    for index, line in enumerate(text.lines):
         if width is not None and line.count(",") != width - 1 and '"' not in line:
-            hint = ""
-            if index == last and not text.ends_with_newline:
-                hint = " (the file ends inside this line: it is probably truncated)"
+            cut = index == len(text.lines) - 1 and not text.ends_with_newline
             raise FileFormatError(
                 path,
-                f"row has {line.count(',') + 1} fields, the file's rows have {width}{hint}",
+                f"row has {line.count(',') + 1} fields, the file's rows have {width}"
+                + (" (the file ends inside this line: it is probably truncated)" if cut else ""),
                 line=index + 1,
             )
-        if not first.isalpha():
+        if not line[:1].isalpha():
             if not line.strip(", \t\r"):
                 continue  # a blank row
             if not collecting or block is None:
@@ -255,8 +238,7 @@ def _structure(
             block.rows.append(index)
             continue
         cells = _cells(line)
-        key = cells[0].strip()
-        value = cells[1].strip() if len(cells) > 1 else ""
+        key, value = cells[0].strip(), cells[1].strip() if len(cells) > 1 else ""
         lower = key.lower()
         if collecting and block is not None:
             block.end_line = index + 1
@@ -270,73 +252,60 @@ def _structure(
                 ) from None
             if frames:
                 frames[-1].end_line = index + 1
-            frames.append(_Frame(number, index + 1))
+            frames.append(_Part("frame", str(number), index + 1))
             block = None
         elif not frames:
             file_fields[key.rstrip(":")] = value
         elif lower in ("sensor", "group"):
-            block = _Block(lower, value, index + 1)
+            block = _Part(lower, value, index + 1)
             frames[-1].blocks.append(block)
         elif lower == "sensels":
-            if block is None:
-                raise FileFormatError(
-                    path, "SENSELS outside a SENSOR or GROUP block", line=index + 1
+            if block is None or block.sensels_line is not None:
+                where = (
+                    "SENSELS outside a SENSOR or GROUP block"
+                    if block is None
+                    else "a second SENSELS row in one block"
                 )
-            if block.sensels_line is not None:
-                raise FileFormatError(path, "a second SENSELS row in one block", line=index + 1)
-            block.sensels_line = index + 1
-            collecting = True
-        elif block is None:
-            frames[-1].fields[key] = (value, index + 1)
+                raise FileFormatError(path, where, line=index + 1)
+            block.sensels_line, collecting = index + 1, True
         else:
-            block.fields[key] = (value, index + 1)
-            if block.kind == "group" and lower == "name":
+            (block or frames[-1]).fields[key] = (value, index + 1)
+            if block is not None and block.kind == "group" and lower == "name":
                 block.name = value  # a group is known by its name, not its number
     if frames:
-        frames[-1].end_line = len(lines) + 1
+        frames[-1].end_line = len(text.lines) + 1
     return file_fields, frames
 
 
-def _shapes(path: Path, frame: _Frame) -> list[tuple[int, int]]:
-    """(Rows, Columns) of each SENSOR block of ``frame``."""
-    shapes = []
-    for b in frame.blocks:
-        if b.kind != "sensor":
-            continue
-        dims = []
+def _incomplete(frame: _Part, first: _Part, n_lines: int) -> tuple[str, int] | None:
+    """Why ``frame`` is not complete (as the ``first`` frame is) and the line that shows it."""
+    for position, b in enumerate(frame.blocks):
+        ref = first.blocks[position] if position < len(first.blocks) else None
+        if ref is None or (b.kind, b.name) != (ref.kind, ref.name):
+            return f"{b.kind.upper()} {b.name!r} where the first frame has another block", b.line
+        after = b.end_line or n_lines
+        if b.sensels_line is None:
+            return f"{b.kind.upper()} {b.name!r} has no SENSELS row", after
+        if b.kind == "sensor" and len(b.rows) != (rows := int(ref.fields["Rows"][0])):
+            return f"SENSOR {b.name!r} has {len(b.rows)} of its {rows} sensel rows", after
+    if len(frame.blocks) < len(first.blocks):
+        ref = first.blocks[len(frame.blocks)]
+        return f"no {ref.kind.upper()} {ref.name!r} block (the first frame has one)", frame.end_line
+    return None
+
+
+def _check_first(path: Path, frame: _Part) -> None:
+    """The first frame's SENSOR blocks each give a positive count of Rows and Columns."""
+    sensors = [b for b in frame.blocks if b.kind == "sensor"]
+    if not sensors:
+        raise FileFormatError(path, "the first frame has no SENSOR block", line=frame.line)
+    for b in sensors:
         for key in ("Rows", "Columns"):
             value, line = b.fields.get(key, ("", b.line))
             if not value.isdigit() or int(value) < 1:
                 raise FileFormatError(
                     path, f"SENSOR {b.name!r}: {key} {value!r} is not a positive count", line=line
                 )
-            dims.append(int(value))
-        shapes.append((dims[0], dims[1]))
-    if not shapes:
-        raise FileFormatError(path, "the first frame has no SENSOR block", line=frame.line)
-    return shapes
-
-
-def _incomplete(
-    frame: _Frame, reference: list[tuple[str, str]], shapes: list[tuple[int, int]], n_lines: int
-) -> tuple[str, int] | None:
-    """Why ``frame`` is not complete and the line that shows it, or None."""
-    k = 0
-    for position, b in enumerate(frame.blocks):
-        if position >= len(reference) or (b.kind, b.name) != reference[position]:
-            return f"{b.kind.upper()} {b.name!r} where the first frame has another block", b.line
-        after = b.end_line or n_lines
-        if b.sensels_line is None:
-            return f"{b.kind.upper()} {b.name!r} has no SENSELS row", after
-        if b.kind == "sensor":
-            rows = shapes[k][0]
-            k += 1
-            if len(b.rows) != rows:
-                return f"SENSOR {b.name!r} has {len(b.rows)} of its {rows} sensel rows", after
-    if len(frame.blocks) < len(reference):
-        kind, name = reference[len(frame.blocks)]
-        return f"no {kind.upper()} {name!r} block (the first frame has one)", frame.end_line
-    return None
 
 
 def _parse_by_lines(path: Path, text: TextLines) -> _Parsed:
@@ -346,18 +315,15 @@ def _parse_by_lines(path: Path, text: TextLines) -> _Parsed:
     n_lines = len(text.lines)
     if not frames:
         raise FileFormatError(path, "no FRAME row: not an XSENSOR frame export", line=n_lines)
-    reference = [(b.kind, b.name) for b in frames[0].blocks]
-    shapes = _shapes(path, frames[0])
+    _check_first(path, frames[0])
     incomplete = 0
     for k, frame in enumerate(frames):
-        why = _incomplete(frame, reference, shapes, n_lines)
-        if why is None:
-            continue
-        if k == len(frames) - 1 and text.ends_with_newline:
+        why = _incomplete(frame, frames[0], n_lines)
+        if why is not None and k == len(frames) - 1 and text.ends_with_newline:
             frames.pop()  # the file ends at a line end inside its last frame
             incomplete = 1
-            break
-        raise FileFormatError(path, f"frame {frame.number}: {why[0]}", line=min(why[1], n_lines))
+        elif why is not None:
+            raise FileFormatError(path, f"frame {frame.name}: {why[0]}", line=min(why[1], n_lines))
     if not frames:
         raise FileFormatError(path, "no complete frame", line=n_lines)
     rows = [i for f in frames for b in f.blocks for i in b.rows]
@@ -370,60 +336,55 @@ def _parse_by_lines(path: Path, text: TextLines) -> _Parsed:
     blocks = []
     for k, b0 in enumerate(frames[0].blocks):
         mine = [f.blocks[k] for f in frames]
-        at = next((i for i, b in enumerate(mine) if len(b.rows) != len(b0.rows)), None)
-        if at is not None:  # a group's rows: the same in every frame, or the count differs
-            raise FileFormatError(
-                path,
-                f"{b0.kind.upper()} {b0.name!r} of frame {frames[at].number} has "
-                f"{len(mine[at].rows)} sensel rows, the first frame {len(b0.rows)}",
-                line=mine[at].end_line or n_lines,
-            )
-        keys = list(b0.fields)
-        for at, b in enumerate(mine):
-            if list(b.fields) != keys:  # a key row missing, renamed or added
-                theirs = list(b.fields)
-                i = next(
-                    (i for i, (x, y) in enumerate(zip(theirs, keys, strict=False)) if x != y),
-                    min(len(theirs), len(keys)),
+        what, keys = f"{b0.kind.upper()} {b0.name!r} of frame", list(b0.fields)
+        for f, b in zip(frames, mine, strict=True):
+            if len(b.rows) != len(b0.rows):  # a group's rows: the same in every frame
+                raise FileFormatError(
+                    path,
+                    f"{what} {f.name} has {len(b.rows)} sensel rows, the first frame "
+                    f"{len(b0.rows)}",
+                    line=b.end_line or n_lines,
                 )
-                got = theirs[i] if i < len(theirs) else None
-                want = keys[i] if i < len(keys) else None
+        for f, b in zip(frames, mine, strict=True):
+            theirs = list(b.fields)
+            if theirs != keys:  # a key row missing, renamed or added
+                pairs = enumerate(zip(theirs, keys, strict=False))
+                i = next((i for i, (x, y) in pairs if x != y), min(len(theirs), len(keys)))
+                got, want = (
+                    (theirs[i] if i < len(theirs) else None),
+                    (keys[i] if i < len(keys) else None),
+                )
                 line = b.fields[got][1] if got is not None else (b.sensels_line or b.line)
                 raise FileFormatError(
                     path,
-                    f"{b0.kind.upper()} {b0.name!r} of frame {frames[at].number}: row "
-                    f"{got!r} where the first frame has {want!r}",
+                    f"{what} {f.name}: row {got!r} where the first frame has {want!r}",
                     line=line,
                 )
         rows_at = np.array([b.rows for b in mine], dtype=np.int64).reshape(len(mine), -1)
-        blocks.append(_Series(b0.kind, b0.name, b0.line, *_columns(mine, keys), rows_at))
-    times = _columns(frames, ("Date", "Time"))
+        blocks.append(_Series(b0.kind, b0.name, b0.line, *_columns(mine, list(b0.fields)), rows_at))
+    numbers = np.array([int(f.name) for f in frames], dtype=np.int64)
+    frame_lines = np.array([f.line for f in frames], dtype=np.int64)
+    own = _Series(
+        "frame",
+        "",
+        frame_lines[0],
+        *_columns(frames, ["Date", "Time"]),
+        frame_lines[:, None][:, :0],
+    )
     return _with_sensels(
-        table,
-        _Parsed(
-            file_fields=file_fields,
-            width=width,
-            numbers=np.array([f.number for f in frames], dtype=np.int64),
-            frame_lines=np.array([f.line for f in frames], dtype=np.int64),
-            frame=_Series("frame", "", frames[0].line, *times, np.empty((len(frames), 0), int)),
-            blocks=blocks,
-            incomplete=incomplete,
-        ),
+        table, _Parsed(file_fields, width, numbers, frame_lines, own, blocks, incomplete)
     )
 
 
 def _columns(
-    parts: Sequence[_Frame | _Block], keys: Sequence[str]
+    parts: Sequence[_Part], keys: list[str]
 ) -> tuple[dict[str, StrArray], dict[str, IntArray]]:
-    """Each key's value and line in each of ``parts`` (the frame's line and "" without)."""
+    """Each key's value and line in each of ``parts`` (the part's line and "" without)."""
     found = {key: [p.fields.get(key, ("", p.line)) for p in parts] for key in keys}
-    return (
-        {key: np.array([v for v, _ in pairs], dtype=str) for key, pairs in found.items()},
-        {
-            key: np.array([line for _, line in pairs], dtype=np.int64)
-            for key, pairs in found.items()
-        },
-    )
+    values = {key: np.array([v for v, _ in pairs], dtype=str) for key, pairs in found.items()}
+    return values, {
+        key: np.array([n for _, n in pairs], dtype=np.int64) for key, pairs in found.items()
+    }
 
 
 def _parse_fast(path: Path, text: TextLines | None = None) -> _Parsed | None:
@@ -434,11 +395,13 @@ def _parse_fast(path: Path, text: TextLines | None = None) -> _Parsed | None:
     f0 = next((i for i, line in enumerate(lines) if line.startswith("FRAME,")), None)
     if width is None or f0 is None or not text.ends_with_newline:
         return None
-    nxt = (i for i in range(f0 + 1, len(lines)) if lines[i].startswith("FRAME,"))
-    per = next(nxt, len(lines)) - f0
+    per = (
+        next((i for i in range(f0 + 1, len(lines)) if lines[i].startswith("FRAME,")), len(lines))
+        - f0
+    )
     file_fields, first = _structure(path, TextLines(path, lines[: f0 + per], True), width)
-    reference = [(b.kind, b.name) for b in first[0].blocks]
-    if len(first) > 1 or _incomplete(first[0], reference, _shapes(path, first[0]), 0):
+    _check_first(path, first[0])
+    if len(first) > 1 or _incomplete(first[0], first[0], 0):
         return None
     head, blank = lines[f0 : f0 + per], "," * (width - 1)
     keys = [o for o, line in enumerate(head) if line[:1].isalpha()]
@@ -455,23 +418,23 @@ def _parse_fast(path: Path, text: TextLines | None = None) -> _Parsed | None:
         index = (starts + np.array(offsets, dtype=np.int64)).ravel()
         return [lines[i] for i in index[index < len(lines)].tolist()]
 
-    numbers_rows, keyed = rows(numeric), rows(keys)
-    if set(rows(blanks)) - {blank} or blank in numbers_rows:
+    sensel_rows, keyed = rows(numeric), rows(keys)
+    if set(rows(blanks)) - {blank} or any(row[:1].isalpha() or row == blank for row in sensel_rows):
         return None
-    if any(row[:1].isalpha() for row in numbers_rows) or '"' in "".join(keyed):
-        return None
-    if set(map(methodcaller("count", ","), keyed)) != {width - 1}:
+    if '"' in "".join(keyed) or set(map(methodcaller("count", ","), keyed + sensel_rows)) != {
+        width - 1
+    }:
         return None
     # (find, not split: a list a row would wake the garbage collector over and over)
     cut = [row.find(",") for row in keyed]
-    if [row[:c] for row, c in zip(keyed, cut, strict=True)] != [
-        head[o][: cut[k]] for k, o in enumerate(keys)
-    ] * len(starts):
+    names = [head[o][: cut[k]] for k, o in enumerate(keys)]
+    if [row[:c] for row, c in zip(keyed, cut, strict=True)] != names * len(starts):
         return None  # a key row differs from the first frame's
     values = np.array(
         [row[c + 1 : row.find(",", c + 1)].strip() for row, c in zip(keyed, cut, strict=True)]
-    ).reshape(-1, len(keys))
-    named = [k for k, o in enumerate(keys) if head[o][: cut[k]].strip().lower() in _NAMING]
+    )
+    values = values.reshape(-1, len(keys))
+    named = [k for k, name in enumerate(names) if name.strip().lower() in _NAMING]
     if (values[:, named] != values[0, named]).any():
         return None  # a block's name differs from the first frame's
     try:
@@ -480,30 +443,23 @@ def _parse_fast(path: Path, text: TextLines | None = None) -> _Parsed | None:
         return None
     column = {f0 + 1 + o: k for k, o in enumerate(keys)}  # a first-frame line → its key row
 
-    def series(
-        kind: str, name: str, line: int, fields: dict[str, tuple[str, int]], rows: list[int]
-    ) -> _Series:
+    def series(part: _Part) -> _Series:
+        fields = part.fields.items()
         return _Series(
-            kind,
-            name,
-            line,
-            {key: values[:, column[at]] for key, (_, at) in fields.items()},
-            {key: starts[:, 0] + at - f0 for key, (_, at) in fields.items()},
-            starts + np.array(rows, dtype=np.int64) - f0,
+            part.kind,
+            part.name,
+            part.line,
+            {key: values[:, column[line]] for key, (_, line) in fields},
+            {key: starts[:, 0] + line - f0 for key, (_, line) in fields},
+            starts + np.array(part.rows, dtype=np.int64) - f0,
         )
 
-    sensel_rows = (starts + np.array(numeric, dtype=np.int64)).ravel().tolist()
+    table = _sensels(
+        path, text, (starts + np.array(numeric, dtype=np.int64)).ravel().tolist(), width
+    )
+    blocks = [series(b) for b in first[0].blocks]
     return _with_sensels(
-        _sensels(path, text, sensel_rows, width),
-        _Parsed(
-            file_fields=file_fields,
-            width=width,
-            numbers=numbers,
-            frame_lines=starts[:, 0] + 1,
-            frame=series("frame", "", f0 + 1, first[0].fields, []),
-            blocks=[series(b.kind, b.name, b.line, b.fields, b.rows) for b in first[0].blocks],
-            incomplete=0,
-        ),
+        table, _Parsed(file_fields, width, numbers, starts[:, 0] + 1, series(first[0]), blocks, 0)
     )
 
 
@@ -511,14 +467,14 @@ def _sensels(path: Path, text: TextLines, rows: list[int], width: int) -> FloatA
     """The sensel rows at ``rows`` (0-based lines), read in one ``read_table`` pass."""
     if not rows:
         return np.empty((0, width))
-    body = ("\n".join([text.lines[i] for i in rows]) + "\n").encode()
-    return read_rows(path, body, rows, width, "utf-8")
+    return read_rows(
+        path, ("\n".join([text.lines[i] for i in rows]) + "\n").encode(), rows, width, "utf-8"
+    )
 
 
 def _with_sensels(table: FloatArray, parsed: _Parsed) -> _Parsed:
     """``parsed`` with each block's cells from ``table``: every frame's sensel rows in turn."""
-    table = table.reshape(parsed.numbers.size, -1, parsed.width)
-    start = 0
+    table, start = table.reshape(parsed.numbers.size, -1, parsed.width), 0
     for block in parsed.blocks:
         block.values = table[:, start : start + block.row_lines.shape[1]]
         start += block.row_lines.shape[1]
@@ -533,51 +489,43 @@ def _side(name: str) -> SideName | None:
     if match is not None:
         return "left" if match.group("letter") == "L" else "right"
     lower = name.lower()
-    if "left" in lower and "right" not in lower:
-        return "left"
-    if "right" in lower and "left" not in lower:
-        return "right"
+    if ("left" in lower) != ("right" in lower):
+        return "left" if "left" in lower else "right"
     return None
 
 
-def _when(
-    path: Path, date_text: str, time_text: str, line: int, number: int
-) -> _dt.datetime | float:
+def _when(path: Path, date: str, time: str, line: int, number: int) -> _dt.datetime | float:
     """A frame's ``Date`` + ``Time`` as a datetime (or its ``Time`` in s when it is a plain
     number)."""
-    if not time_text:
+    if not time:
         raise FileFormatError(path, f"frame {number} has no Time row", line=line)
     try:
-        return float(time_text)
+        return float(time)
     except ValueError:
         pass
     for fmt in ("%H:%M:%S.%f", "%H:%M:%S"):
         try:
-            clock = _dt.datetime.strptime(time_text, fmt)
+            clock = _dt.datetime.strptime(time, fmt).time()
         except ValueError:
             continue
-        day = _dt.date(1900, 1, 1)
         for date_fmt in _DATE_FORMATS:
             try:
-                day = _dt.datetime.strptime(date_text, date_fmt).date()
-                break
+                return _dt.datetime.combine(_dt.datetime.strptime(date, date_fmt).date(), clock)
             except ValueError:
                 continue
-        return _dt.datetime.combine(day, clock.time())
-    raise FileFormatError(
-        path, f"frame {number}: Time {time_text!r} is not hh:mm:ss.fff", line=line
-    )
+        return _dt.datetime.combine(_dt.date(1900, 1, 1), clock)
+    raise FileFormatError(path, f"frame {number}: Time {time!r} is not hh:mm:ss.fff", line=line)
 
 
 def _times(path: Path, parsed: _Parsed) -> tuple[FloatArray, _dt.datetime | None]:
     """Each frame's time in s from the first, and the first frame's date and time."""
-    frame, empty = parsed.frame, np.full(parsed.numbers.size, "")
+    fields, empty = parsed.frame.fields, np.full(parsed.numbers.size, "")
     found = [
         _when(path, *args)
         for args in zip(
-            frame.fields.get("Date", empty).tolist(),
-            frame.fields.get("Time", empty).tolist(),
-            frame.field_lines.get("Time", parsed.frame_lines).tolist(),
+            fields.get("Date", empty).tolist(),
+            fields.get("Time", empty).tolist(),
+            parsed.frame.field_lines.get("Time", parsed.frame_lines).tolist(),
             parsed.numbers.tolist(),
             strict=True,
         )
@@ -602,28 +550,24 @@ def _vendor(
     columns: dict[str, FloatArray] = {}
     constants: dict[str, str] = {}
     for key, values in block.fields.items():
+        ours = next((v for k, v in _SUMMARY.items() if key.lower().startswith(k)), None)
         if key in _NOT_SUMMARY or key.startswith("Sensel"):
             continue
         if (values == values[0]).all():
             constants[key] = str(values[0])
-            continue
-        ours = next((v for k, v in _SUMMARY.items() if key.lower().startswith(k)), None)
-        if ours is None:
-            continue
-        numbers = to_numbers(
-            path, values.reshape(-1, 1).tolist(), block.field_lines[key].tolist(), [key]
-        )[:, 0]
-        if ours in _PRESSURE_KEYS:
-            columns[f"{ours}_{unit}"] = numbers * factor
-        else:
-            columns[ours] = numbers
+        elif ours is not None:
+            cells = values.reshape(-1, 1).tolist()
+            numbers = to_numbers(path, cells, block.field_lines[key].tolist(), [key])[:, 0]
+            pressure = ours in _PRESSURE_KEYS
+            columns[f"{ours}_{unit}" if pressure else ours] = (
+                numbers * factor if pressure else numbers
+            )
     return columns, constants
 
 
 def _check_group(path: Path, parsed: _Parsed, block: _Series) -> None:
     """A group's SENSELS rows hold exactly ``Cells`` numbers in every frame, then empty cells."""
-    values = block.fields.get("Cells")
-    lines = block.field_lines.get("Cells")
+    values, lines = block.fields.get("Cells"), block.field_lines.get("Cells")
     if values is None or lines is None:
         raise FileFormatError(path, f"GROUP {block.name!r} has no Cells row", line=block.line)
     for value, line in zip(values.tolist(), lines.tolist(), strict=True):
@@ -641,12 +585,11 @@ def _check_group(path: Path, parsed: _Parsed, block: _Series) -> None:
         f = int(np.argmax(wrong))
         bad = np.flatnonzero(filled[f] != (position < cells[f]))
         row = int(bad[0]) // width if bad.size else rows - 1
-        line = int(block.row_lines[f, row]) + 1 if rows else int(lines[f])
         raise FileFormatError(
             path,
             f"GROUP {block.name!r} of frame {parsed.numbers[f]}: {int(count[f])} sensel values, "
             f"Cells says {int(cells[f])}",
-            line=line,
+            line=int(block.row_lines[f, row]) + 1 if rows else int(lines[f]),
         )
 
 
@@ -664,15 +607,13 @@ def _read(path: Path, fast: bool = True) -> Session:
 
 
 def _orientation(
-    path: Path, ref: _Series, mask: BoolArray, matrix: FloatArray, side: SideName | None
+    mask: BoolArray, matrix: FloatArray, side: SideName | None
 ) -> tuple[Orientation, Orientation | None, str]:
-    """(orientation, footprint orientation if it decides, how the orientation was decided)."""
+    """(orientation, the footprint's when it decides, how the orientation was decided)."""
     loaded = np.nan_to_num(matrix, nan=0.0).max(axis=0) > 0
-    footprint = None
-    if loaded.sum() >= MIN_FOOTPRINT_CELLS:
-        found = insole_orientation(loaded, side)
-        if found.row_decided and found.col_decided:
-            footprint = found
+    footprint = insole_orientation(loaded, side) if loaded.sum() >= MIN_FOOTPRINT_CELLS else None
+    if footprint is not None and not (footprint.row_decided and footprint.col_decided):
+        footprint = None
     if not mask.all():  # blank cells: the insole's outline decides, as for F-Scan
         return insole_orientation(mask, side), footprint, "outline (blank cells)"
     if side is None and footprint is not None:
@@ -683,18 +624,14 @@ def _orientation(
 
 def _session(path: Path, parsed: _Parsed) -> Session:
     """The session from the parsed frames."""
-    from ...masks import with_anatomical_regions
-
     unit_text = parsed.file_fields.get("Units", "")
     unit, factor, unit_note = units(unit_text)
-    numbers = parsed.numbers
-    frame_lines = parsed.frame_lines.tolist()
+    numbers, frame_lines = parsed.numbers, parsed.frame_lines.tolist()
     frames_increase(path, numbers, frame_lines)
     time_s, started = _times(path, parsed)
     check_increasing(path, time_s, frame_lines, "frame time")
     n = int(numbers.size)
-    span = float(time_s[-1]) if n > 1 else 0.0
-    rate = (n - 1) / span if span > 0 else 1.0
+    rate = (n - 1) / float(time_s[-1]) if n > 1 and time_s[-1] > 0 else 1.0
     groups = [b for b in parsed.blocks if b.kind == "group"]
     for block in groups:
         _check_group(path, parsed, block)
@@ -702,17 +639,15 @@ def _session(path: Path, parsed: _Parsed) -> Session:
     per_foot: dict[str, Any] = {}
     summary: dict[str, Any] = {}
     problems: list[str] = []
-    side_inferred = False
     for ref in (b for b in parsed.blocks if b.kind == "sensor"):
         rows, cols = int(ref.fields["Rows"][0]), int(ref.fields["Columns"][0])
         for key, expected in (("Rows", rows), ("Columns", cols)):
-            differs = ref.fields[key] != str(expected)
-            if differs.any():
-                f = int(np.argmax(differs))
+            f = int(np.argmax(ref.fields[key] != str(expected)))
+            if ref.fields[key][f] != str(expected):
                 raise FileFormatError(
                     path,
-                    f"SENSOR {ref.name!r}: {key} {ref.fields[key][f]!r} in frame "
-                    f"{numbers[f]}, {expected} in the first",
+                    f"SENSOR {ref.name!r}: {key} {ref.fields[key][f]!r} in frame {numbers[f]}, "
+                    f"{expected} in the first",
                     line=int(ref.field_lines[key][f]),
                 )
         if parsed.width < cols:
@@ -733,7 +668,7 @@ def _session(path: Path, parsed: _Parsed) -> Session:
         if not mask.any():
             raise FileFormatError(path, f"SENSOR {ref.name!r} has no sensel", line=ref.line)
         spacing = {}
-        for key, ours in (("Sensel Width", "col"), ("Sensel Height", "row")):
+        for key in ("Sensel Width", "Sensel Height"):
             row_key = next((k for k in ref.fields if k.startswith(key)), None)
             if row_key is None:
                 raise FileFormatError(path, f"SENSOR {ref.name!r} has no {key} row", line=ref.line)
@@ -741,21 +676,23 @@ def _session(path: Path, parsed: _Parsed) -> Session:
             size = float(to_numbers(path, [[str(ref.fields[row_key][0])]], [line], [row_key])[0, 0])
             if not size > 0:
                 raise FileFormatError(path, f"{row_key} must be positive", line=line)
-            spacing[ours] = size * (
+            spacing[key] = size * (
                 10.0 if "(cm)" in row_key else (25.4 if "(in" in row_key else 1.0)
             )
+        row_mm, col_mm = spacing["Sensel Height"], spacing["Sensel Width"]
         named = _side(ref.name)
-        orientation, footprint, decided_by = _orientation(path, ref, mask, matrix, named)
+        orientation, footprint, decided_by = _orientation(mask, matrix, named)
         side: SideName = named or orientation.side_from_outline()
-        side_inferred = side_inferred or named is None
-        agrees = None
-        if footprint is not None:
-            agrees = (footprint.first_row, footprint.first_col) == (
+        agrees = (
+            None
+            if footprint is None
+            else (footprint.first_row, footprint.first_col)
+            == (
                 orientation.first_row,
                 orientation.first_col,
             )
-        if named is not None and agrees is False:
-            assert footprint is not None
+        )
+        if named is not None and footprint is not None and not agrees:
             problems.append(
                 f"SENSOR {ref.name!r}: the loaded footprint suggests first_row="
                 f"{footprint.first_row}, first_col={footprint.first_col}; kept "
@@ -763,18 +700,6 @@ def _session(path: Path, parsed: _Parsed) -> Session:
             )
         if side in feet:
             raise FileFormatError(path, f"two SENSOR blocks of the {side} foot", line=ref.line)
-        layout = grid_layout(
-            rows,
-            cols,
-            spacing["row"],
-            spacing["col"],
-            mask=mask,
-            first_row=orientation.first_row,
-            first_col=orientation.first_col,
-            name=f"xsensor{rows}x{cols}" + ("" if mask.all() else f"-{int(mask.sum())}"),
-        )
-        values = matrix.reshape(n, rows * cols)[:, np.flatnonzero(mask.ravel())] * factor
-        layout = with_anatomical_regions(layout, None if not mask.all() else values.max(axis=0))
         vendor, constants = _vendor(path, ref, factor, unit)
         total = vendor.pop("est_load_n", None)
         group_constants: dict[str, dict[str, str]] = {}
@@ -787,62 +712,67 @@ def _session(path: Path, parsed: _Parsed) -> Session:
             for key, column in g_vendor.items():
                 if key in _GROUP_COLUMNS or key == f"peak_pressure_{unit}":
                     vendor[f"{region}_{key}"] = column
-        if (values < 0).any():
-            problems.append(f"{side} foot: {int((values < 0).sum())} negative values (kept)")
-        feet[side] = FootRecording(
-            side=side,
-            time_s=time_s.copy(),
-            values=values,
+        name = f"xsensor{rows}x{cols}" + ("" if mask.all() else f"-{int(mask.sum())}")
+        foot = grid_foot(
+            side,
+            time_s.copy(),
+            matrix,
+            mask,
+            (row_mm, col_mm),
+            orientation,
+            name,
+            factor,
+            peaks=bool(mask.all()),
             unit=unit,
             sampling_rate_hz=rate,
-            layout=layout,
             total_force_n=total,
             vendor=vendor,
         )
+        feet[side] = foot
+        if (foot.values < 0).any():
+            problems.append(f"{side} foot: {int((foot.values < 0).sum())} negative values (kept)")
         summary[side] = {**constants, "groups": group_constants}
         per_foot[side] = {
             "sensor": ref.name,
             "rows": rows,
             "cols": cols,
-            "sensel_width_mm": spacing["col"],
-            "sensel_height_mm": spacing["row"],
+            "sensel_width_mm": col_mm,
+            "sensel_height_mm": row_mm,
             "orientation": orientation.describe(),
             "orientation_from": decided_by,
             "footprint_agrees": agrees,
             "side_from": "footprint" if named is None else "sensor name",
         }
-        if total is not None and unit == "kpa":
-            p = values.sum(axis=1)
-            usable = p > 0
-            if usable.sum() >= 3:
-                area = float(total[usable] @ p[usable] / (p[usable] @ p[usable])) * 1e3
-                per_foot[side]["vendor_sensel_area_mm2"] = round(area, 3)
+        p = foot.values.sum(axis=1)
+        usable = p > 0
+        if total is not None and unit == "kpa" and usable.sum() >= 3:
+            area = float(total[usable] @ p[usable] / (p[usable] @ p[usable])) * 1e3
+            per_foot[side]["vendor_sensel_area_mm2"] = round(area, 3)
     meta: dict[str, Any] = {
         "source": example_source(path, "XSENSOR insole export (.csv)"),
         "record": path.stem,
         "device": {
             "system": SYSTEM,
-            "sensors": {s: i["sensor"] for s, i in per_foot.items()},
-            "rows": {s: i["rows"] for s, i in per_foot.items()},
-            "cols": {s: i["cols"] for s, i in per_foot.items()},
+            **{
+                key: {s: i[key[:-1] if key == "sensors" else key] for s, i in per_foot.items()}
+                for key in ("sensors", "rows", "cols")
+            },
         },
         "header": dict(parsed.file_fields),
         "unit_conversion": unit_note,
         "units_in_file": unit_text,
         "feet": per_foot,
         "vendor_summary": summary,
-        "side_inferred": side_inferred,
+        "side_inferred": any(i["side_from"] == "footprint" for i in per_foot.values()),
         "frame_numbers": [int(numbers[0]), int(numbers[-1])],
     }
-    for s, i in per_foot.items():
-        if "vendor_sensel_area_mm2" in i:
-            meta.setdefault("vendor_sensel_area_mm2", {})[s] = i["vendor_sensel_area_mm2"]
+    areas = {
+        s: i["vendor_sensel_area_mm2"] for s, i in per_foot.items() if "vendor_sensel_area_mm2" in i
+    }
+    if areas:
+        meta["vendor_sensel_area_mm2"] = areas
     if started is not None:
         meta["start_time_local"] = started.isoformat()
-    steps = np.diff(numbers)
-    quality = {
-        "frames": n,
-        "incomplete_frames": parsed.incomplete,
-        "frames_missing": int((steps - 1).clip(min=0).sum()) if steps.size else 0,
-    }
+    missing = int((np.diff(numbers) - 1).clip(min=0).sum())
+    quality = {"frames": n, "incomplete_frames": parsed.incomplete, "frames_missing": missing}
     return Session.from_feet(path, NAME, feet, meta, quality=quality, problems=problems)
