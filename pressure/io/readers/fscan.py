@@ -198,11 +198,8 @@ def read(path: Path) -> Session:
     elif not path.exists():
         raise FileFormatError(path, "no such file")
     side = name_side(path.stem)
-    files: dict[SideName | None, Path] = {side: path}
-    if side == "left":
-        other = _sibling(path, side)
-        if other is not None:
-            files["right"] = other
+    other = _sibling(path, side) if side == "left" else None
+    files: dict[SideName | None, Path] = {side: path} | ({"right": other} if other else {})
     movies = {s: read_movie(p) for s, p in files.items()}
     starts = {s: start_time(m.header.fields) for s, m in movies.items()}
     offsets = {s: 0.0 for s in movies}
@@ -239,13 +236,14 @@ def read(path: Path) -> Session:
         found += foot_problems
         quality.update(movie.quality(f"{foot.side}_"))
     hardware = {s: h["HARDWARE"] for s, h in headers.items() if h.get("HARDWARE")}
-    h = movies[side].header
+    first = movies[side].header.fields
+    mirror = {"mirror_row": first.get("MIRROR_ROW"), "mirror_col": first.get("MIRROR_COL")}
     meta = metadata(
         movies[side],
         "Tekscan F-Scan ASCII export (.asf)",
         SYSTEM,
         hardware,
-        {"mirror_row": h.fields.get("MIRROR_ROW"), "mirror_col": h.fields.get("MIRROR_COL")},
+        mirror,
         files={s: i["file"] for s, i in per_foot.items()},
         headers=headers,  # every file's, by side ("header": the primary, left or only, file's)
         time_alignment=alignment,

@@ -75,39 +75,21 @@ def read(path: Path) -> Session:
             )
     time_s = frame_times(movie)
     span = float(time_s[-1] - time_s[0]) if n > 1 else 0.0
-    if span > 0:
-        rate = (n - 1) / span
-    else:
-        rate = 1.0 / h.seconds_per_frame if h.seconds_per_frame is not None else 1.0
+    spf = h.seconds_per_frame
+    rate = (n - 1) / span if span > 0 else (1.0 / spf if spf is not None else 1.0)
     values = movie.values.reshape(n, h.rows * h.cols) * h.factor
-    x, y, area = grid_cells(h.rows, h.cols, h.row_spacing_mm, h.col_spacing_mm)
+    cells = grid_cells(h.rows, h.cols, h.row_spacing_mm, h.col_spacing_mm)
+    name = f"iscan{h.rows}x{h.cols}"
     feet, plate = plate_feet(
-        path,
-        time_s,
-        values,
-        x,
-        y,
-        area,
-        unit=h.unit,
-        sampling_rate_hz=rate,
-        name=f"iscan{h.rows}x{h.cols}",
+        path, time_s, values, *cells, unit=h.unit, sampling_rate_hz=rate, name=name
     )
     device = {"sensels": int(movie.mask.sum()), "sensitivity": h.fields.get("SENSITIVITY")}
+    more = {"seconds_per_frame": spf, "plate": plate, "raw_sum_checked": raw is not None}
     meta = metadata(
-        movie,
-        "Tekscan ASCII movie export",
-        SYSTEM,
-        h.fields.get("HARDWARE"),
-        device,
-        seconds_per_frame=h.seconds_per_frame,
-        plate=plate,
-        raw_sum_checked=raw is not None,
+        movie, "Tekscan ASCII movie export", SYSTEM, h.fields.get("HARDWARE"), device, **more
     )
-    return Session.from_feet(  # (feet.items(): from_feet's Mapping[str, ...] has an invariant key)
-        path,
-        NAME,
-        dict(feet.items()),
-        meta,
-        quality=movie.quality(),
-        problems=problems(movie, values),
+    found = problems(movie, values)
+    # (feet.items(): the key of from_feet's Mapping[str, ...] is invariant, feet's is SideName)
+    return Session.from_feet(
+        path, NAME, dict(feet.items()), meta, quality=movie.quality(), problems=found
     )

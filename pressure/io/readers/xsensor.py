@@ -395,10 +395,8 @@ def _parse_fast(path: Path, text: TextLines | None = None) -> _Parsed | None:
     f0 = next((i for i, line in enumerate(lines) if line.startswith("FRAME,")), None)
     if width is None or f0 is None or not text.ends_with_newline:
         return None
-    per = (
-        next((i for i in range(f0 + 1, len(lines)) if lines[i].startswith("FRAME,")), len(lines))
-        - f0
-    )
+    f1 = next((i for i in range(f0 + 1, len(lines)) if lines[i].startswith("FRAME,")), None)
+    per = (f1 or len(lines)) - f0
     file_fields, first = _structure(path, TextLines(path, lines[: f0 + per], True), width)
     _check_first(path, first[0])
     if len(first) > 1 or _incomplete(first[0], first[0], 0):
@@ -408,10 +406,8 @@ def _parse_fast(path: Path, text: TextLines | None = None) -> _Parsed | None:
     numeric = [r - f0 for b in first[0].blocks for r in b.rows]
     blanks = [o for o, line in enumerate(head) if line == blank]
     starts = np.arange(f0, len(lines), per, dtype=np.int64)[:, None]
-    if (
-        len(keys) + len(numeric) + len(blanks) != per
-        or max(keys + numeric) >= len(lines) - starts[-1, 0]
-    ):
+    tail = len(lines) - starts[-1, 0]  # the last frame's lines: its closing blank rows may lack
+    if len(keys) + len(numeric) + len(blanks) != per or max(keys + numeric) >= tail:
         return None  # a row of another kind, or the last frame lacks more than blank rows
 
     def rows(offsets: list[int]) -> list[str]:  # the lines at these offsets in every frame
@@ -421,9 +417,8 @@ def _parse_fast(path: Path, text: TextLines | None = None) -> _Parsed | None:
     sensel_rows, keyed = rows(numeric), rows(keys)
     if set(rows(blanks)) - {blank} or any(row[:1].isalpha() or row == blank for row in sensel_rows):
         return None
-    if '"' in "".join(keyed) or set(map(methodcaller("count", ","), keyed + sensel_rows)) != {
-        width - 1
-    }:
+    commas = set(map(methodcaller("count", ","), keyed + sensel_rows))
+    if '"' in "".join(keyed) or commas != {width - 1}:
         return None
     # (find, not split: a list a row would wake the garbage collector over and over)
     cut = [row.find(",") for row in keyed]
@@ -454,22 +449,18 @@ def _parse_fast(path: Path, text: TextLines | None = None) -> _Parsed | None:
             starts + np.array(part.rows, dtype=np.int64) - f0,
         )
 
-    table = _sensels(
-        path, text, (starts + np.array(numeric, dtype=np.int64)).ravel().tolist(), width
-    )
+    table = _sensels(path, text, (starts + np.array(numeric)).ravel().tolist(), width)
     blocks = [series(b) for b in first[0].blocks]
-    return _with_sensels(
-        table, _Parsed(file_fields, width, numbers, starts[:, 0] + 1, series(first[0]), blocks, 0)
-    )
+    parsed = _Parsed(file_fields, width, numbers, starts[:, 0] + 1, series(first[0]), blocks, 0)
+    return _with_sensels(table, parsed)
 
 
 def _sensels(path: Path, text: TextLines, rows: list[int], width: int) -> FloatArray:
     """The sensel rows at ``rows`` (0-based lines), read in one ``read_table`` pass."""
     if not rows:
         return np.empty((0, width))
-    return read_rows(
-        path, ("\n".join([text.lines[i] for i in rows]) + "\n").encode(), rows, width, "utf-8"
-    )
+    body = ("\n".join([text.lines[i] for i in rows]) + "\n").encode()
+    return read_rows(path, body, rows, width, "utf-8")
 
 
 def _with_sensels(table: FloatArray, parsed: _Parsed) -> _Parsed:
@@ -676,27 +667,18 @@ def _session(path: Path, parsed: _Parsed) -> Session:
             size = float(to_numbers(path, [[str(ref.fields[row_key][0])]], [line], [row_key])[0, 0])
             if not size > 0:
                 raise FileFormatError(path, f"{row_key} must be positive", line=line)
-            spacing[key] = size * (
-                10.0 if "(cm)" in row_key else (25.4 if "(in" in row_key else 1.0)
-            )
+            scale = 10.0 if "(cm)" in row_key else (25.4 if "(in" in row_key else 1.0)
+            spacing[key] = size * scale
         row_mm, col_mm = spacing["Sensel Height"], spacing["Sensel Width"]
         named = _side(ref.name)
         orientation, footprint, decided_by = _orientation(mask, matrix, named)
         side: SideName = named or orientation.side_from_outline()
-        agrees = (
-            None
-            if footprint is None
-            else (footprint.first_row, footprint.first_col)
-            == (
-                orientation.first_row,
-                orientation.first_col,
-            )
-        )
-        if named is not None and footprint is not None and not agrees:
+        o, fp = orientation, footprint
+        agrees = None if fp is None else (fp.first_row, fp.first_col) == (o.first_row, o.first_col)
+        if named is not None and fp is not None and not agrees:
             problems.append(
-                f"SENSOR {ref.name!r}: the loaded footprint suggests first_row="
-                f"{footprint.first_row}, first_col={footprint.first_col}; kept "
-                f"{orientation.first_row}, {orientation.first_col} ({decided_by})"
+                f"SENSOR {ref.name!r}: the loaded footprint suggests first_row={fp.first_row}, "
+                f"first_col={fp.first_col}; kept {o.first_row}, {o.first_col} ({decided_by})"
             )
         if side in feet:
             raise FileFormatError(path, f"two SENSOR blocks of the {side} foot", line=ref.line)
@@ -713,20 +695,10 @@ def _session(path: Path, parsed: _Parsed) -> Session:
                 if key in _GROUP_COLUMNS or key == f"peak_pressure_{unit}":
                     vendor[f"{region}_{key}"] = column
         name = f"xsensor{rows}x{cols}" + ("" if mask.all() else f"-{int(mask.sum())}")
+        recording = dict(unit=unit, sampling_rate_hz=rate, total_force_n=total, vendor=vendor)
+        spacing_mm, peaks = (row_mm, col_mm), bool(mask.all())
         foot = grid_foot(
-            side,
-            time_s.copy(),
-            matrix,
-            mask,
-            (row_mm, col_mm),
-            orientation,
-            name,
-            factor,
-            peaks=bool(mask.all()),
-            unit=unit,
-            sampling_rate_hz=rate,
-            total_force_n=total,
-            vendor=vendor,
+            side, time_s.copy(), matrix, mask, spacing_mm, o, name, factor, peaks, **recording
         )
         feet[side] = foot
         if (foot.values < 0).any():
@@ -753,10 +725,9 @@ def _session(path: Path, parsed: _Parsed) -> Session:
         "record": path.stem,
         "device": {
             "system": SYSTEM,
-            **{
-                key: {s: i[key[:-1] if key == "sensors" else key] for s, i in per_foot.items()}
-                for key in ("sensors", "rows", "cols")
-            },
+            "sensors": {s: i["sensor"] for s, i in per_foot.items()},
+            "rows": {s: i["rows"] for s, i in per_foot.items()},
+            "cols": {s: i["cols"] for s, i in per_foot.items()},
         },
         "header": dict(parsed.file_fields),
         "unit_conversion": unit_note,
@@ -766,11 +737,9 @@ def _session(path: Path, parsed: _Parsed) -> Session:
         "side_inferred": any(i["side_from"] == "footprint" for i in per_foot.values()),
         "frame_numbers": [int(numbers[0]), int(numbers[-1])],
     }
-    areas = {
-        s: i["vendor_sensel_area_mm2"] for s, i in per_foot.items() if "vendor_sensel_area_mm2" in i
-    }
-    if areas:
-        meta["vendor_sensel_area_mm2"] = areas
+    for s, i in per_foot.items():
+        if "vendor_sensel_area_mm2" in i:
+            meta.setdefault("vendor_sensel_area_mm2", {})[s] = i["vendor_sensel_area_mm2"]
     if started is not None:
         meta["start_time_local"] = started.isoformat()
     missing = int((np.diff(numbers) - 1).clip(min=0).sum())
