@@ -16,20 +16,12 @@ quadrants); blank lines between frames, and ``@@`` after the last frame.
 
 Reading
 -------
-``read_movie`` reads the frame block vectorised wherever the file is regular (each ``Frame``
-line followed by exactly ``ROWS`` lines of ``COLS`` cells, blank lines between frames): the
-data lines are cut out by index and converted in one pass by pandas' C parser (``B`` → NaN).
-Anything else (a ragged row, a cell that is not a number, a frame cut short, a ``B`` pattern
-that changes from frame to frame, a lone carriage return) is read line by line by the reference
-path ``_movie_by_lines``, which raises FileFormatError naming the line (inside the frame block:
-the data line itself). Both paths give the same movie (the tests check it).
-
-A file that ends exactly at a line end inside its last frame (cut short, but no line damaged)
-loses that incomplete frame, counted as ``incomplete_frames``; a file that ends inside a line
-is damaged there.
-
-The ``B`` pattern is the sensor's outline: it must be the same in every frame (the line where
-it is not is named).
+``read_movie`` takes each ``Frame`` line and the ``ROWS`` lines after it; a frame whose lines
+are not ``ROWS`` rows of ``COLS`` cells is checked line by line and named where it is damaged.
+The cells of all frames are read in one pass by ``pressure.io.table.read_table`` (``B`` → NaN),
+which names the line of a cell that is not a number. A file that ends exactly at a line end
+inside its last frame loses that frame (``incomplete_frames``); one that ends inside a line is
+damaged there. The ``B`` pattern is the sensor's outline: the same in every frame (checked).
 
 Insole orientation (``insole_orientation``)
 -------------------------------------------
@@ -57,9 +49,10 @@ above), and say so in the returned notes.
 from __future__ import annotations
 
 import datetime as _dt
-import io
+import math
 import re
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -67,53 +60,15 @@ import numpy as np
 import numpy.typing as npt
 
 from ...errors import FileFormatError
-from ...layout import BoolArray, GridFirstCol, GridFirstRow
-from ...model import FloatArray, SideName
-from ..text import TextLines, head_lines, read_text_lines
+from ...layout import BoolArray, GridFirstCol, GridFirstRow, grid_layout
+from ...model import FloatArray, FootRecording, SideName
+from ..table import read_table
+from ..text import LENGTH_MM, Header, check_increasing, head_lines, read_text_lines, unit_and_factor
 
 IntArray = npt.NDArray[np.int64]
 
 #: A sensor has at most this many cells (a 1-hour movie of a big sensor stays readable).
 MAX_CELLS = 1 << 16
-
-#: Pressure units of the UNITS field (lower case, spaces removed) → (our unit, factor).
-PRESSURE_UNITS: dict[str, tuple[str, float]] = {
-    "kpa": ("kpa", 1.0),
-    "mpa": ("kpa", 1000.0),
-    "pa": ("kpa", 1e-3),
-    "psi": ("kpa", 6.894757),
-    "mmhg": ("kpa", 0.133322387415),
-    "bar": ("kpa", 100.0),
-    "kg/cm2": ("kpa", 98.0665),
-    "kg/cm^2": ("kpa", 98.0665),
-    "kgf/cm2": ("kpa", 98.0665),
-    "g/cm2": ("kpa", 0.0980665),
-    "n/cm2": ("n_cm2", 1.0),
-    "n/cm^2": ("n_cm2", 1.0),
-    "n/mm2": ("kpa", 1000.0),
-    "n": ("n", 1.0),
-    "newtons": ("n", 1.0),
-    "lbf": ("n", 4.4482216152605),
-    "lbs": ("n", 4.4482216152605),
-    "lb": ("n", 4.4482216152605),
-    "kg": ("n", 9.80665),
-    "kgf": ("n", 9.80665),
-    "raw": ("raw", 1.0),
-}
-#: Length units of the spacing fields → mm.
-LENGTH_MM: dict[str, float] = {
-    "mm": 1.0,
-    "millimeters": 1.0,
-    "millimetres": 1.0,
-    "cm": 10.0,
-    "centimeters": 10.0,
-    "centimetres": 10.0,
-    "in": 25.4,
-    "inch": 25.4,
-    "inches": 25.4,
-    "m": 1000.0,
-    "meters": 1000.0,
-}
 #: The header ends with this line.
 DATA_KEY = "ASCII_DATA"
 #: Credits of the example data sets we test on, by the folder that holds them.
@@ -121,47 +76,64 @@ EXAMPLE_SOURCES = {
     "pressure_r_extdata": "pressuRe R package example data (Telfer et al.), MIT",
     "fscan_footpress": "footPress repository example data, MIT",
 }
+_TRUNCATED = " (the file ends inside this line: it is probably truncated)"
 
 _ANY_KEY = re.compile(r"[A-Za-z][A-Za-z0-9_]*:?")
 _UPPER_KEY = re.compile(r"[A-Z][A-Z0-9_]*:?")
 _FRAME = re.compile(r"Frame\s+(-?\d+)\s*(?:,|$)")
 _NUMBER_UNIT = re.compile(r"\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Za-z^0-9/]*)\s*")
+_B_CELL = re.compile(rb"(?<![^,\n])[ \t]*B[ \t]*(?![^,\n])")
+_EMPTY_CELL = re.compile(rb"(?<![^,\n])[ \t]*(?=[,\n])")
+_TIME_FORMATS = (
+    "%A, %d %B %Y %I:%M:%S %p",
+    "%A, %B %d, %Y %I:%M:%S %p",
+    "%A, %d %B %Y %H:%M:%S",
+    "%m/%d/%Y %I:%M:%S.%f%p",
+    "%m/%d/%Y %I:%M:%S%p",
+    "%m/%d/%Y %H:%M:%S.%f",
+    "%m/%d/%Y %H:%M:%S",
+)
 
 
 def example_source(path: Path, default: str) -> str:
-    """``metadata["source"]``: the credit of the example data sets (``EXAMPLE_SOURCES``, by
-    the file's folder), else ``default`` (what the file is)."""
+    """``metadata["source"]``: the credit of an example data set (by the file's folder), else
+    ``default`` (what the file is)."""
     return EXAMPLE_SOURCES.get(path.resolve().parent.name, default)
+
+
+def units(text: str) -> tuple[str, float, str]:
+    """(our unit, factor, ``metadata["unit_conversion"]``) of a pressure unit as a file writes
+    it (``pressure.io.text.PRESSURE_UNITS``); an unknown one keeps the values, unit ``raw``."""
+    found = unit_and_factor(text.replace("²", "2"))
+    if found is None:
+        return "raw", 1.0, f"unknown unit {text!r} in the file: values kept as they are, unit 'raw'"
+    unit, factor = found
+    note = f"values as in the file ({text})" if factor == 1.0 else f"{text} × {factor:g} = {unit}"
+    return unit, factor, note
 
 
 # --- header ---------------------------------------------------------------------------------
 
 
-def split_header(lines: list[str]) -> tuple[dict[str, str], dict[str, int], list[str], int | None]:
-    """(fields, 1-based line of each field, comment lines, index of the ``ASCII_DATA`` line or
-    None) of an ASF text. Keys keep their spelling, without a trailing colon."""
-    fields: dict[str, str] = {}
-    where: dict[str, int] = {}
+def split_header(lines: list[str], path: Path = Path()) -> tuple[Header, list[str], int | None]:
+    """(fields, comment lines, index of the ``ASCII_DATA`` line or None) of an ASF text. Keys
+    keep their spelling, without a trailing colon."""
+    fields = Header(path)
     comments: list[str] = []
     in_comments = False
     for index, raw in enumerate(lines):
         line = raw.strip()
-        if not line:
-            continue
+        if line.startswith(DATA_KEY):
+            return fields, comments, index
         key, _, value = line.partition(" ")
-        if key == DATA_KEY or line.startswith(DATA_KEY):
-            return fields, where, comments, index
-        pattern = _UPPER_KEY if in_comments else _ANY_KEY
-        if not pattern.fullmatch(key):
-            if in_comments:
-                comments.append(line)
-                continue
-            return fields, where, comments, None  # not a header line: not ASF (or damaged)
-        name = key.rstrip(":")
-        in_comments = name.upper() == "COMMENTS"
-        fields.setdefault(name, value.strip())
-        where.setdefault(name, index + 1)
-    return fields, where, comments, None
+        if not line or (in_comments and not _UPPER_KEY.fullmatch(key)):
+            comments += [line] if line else []
+        elif _ANY_KEY.fullmatch(key):
+            in_comments = key.rstrip(":").upper() == "COMMENTS"
+            fields.add(key.rstrip(":"), value, index + 1)
+        else:
+            return fields, comments, None  # not a header line: not ASF (or damaged)
+    return fields, comments, None
 
 
 def looks_like_asf(head: bytes) -> dict[str, str] | None:
@@ -169,33 +141,26 @@ def looks_like_asf(head: bytes) -> dict[str, str] | None:
     ``VERSION Tekscan`` line, and ``ROWS`` and ``COLS``), else None."""
     lines = head_lines(head, 200)
     first = next((line.strip() for line in lines if line.strip()), "")
-    fields, _, _, _ = split_header(lines)
+    fields = split_header(lines)[0].fields
     tekscan = first.startswith("DATA_TYPE") or "tekscan" in fields.get("VERSION", "").lower()
-    if not tekscan or "ROWS" not in fields or "COLS" not in fields:
-        return None
-    return fields
+    return fields if tekscan and "ROWS" in fields and "COLS" in fields else None
 
 
 def family(fields: dict[str, str]) -> Literal["fscan", "iscan"]:
-    """Which Tekscan system wrote the header: F-Scan (in-shoe insoles) when its ``SENSOR_TYPE``
-    or ``VERSION`` says F-Scan (``FSCAN``, ``F-Scan``) or names an F-Scan sensor model (the
-    30xx series, e.g. ``3000E``); any other Tekscan matrix (I-Scan, pressure mats, the
-    6900 finger sensor, ...) is read as a generic pressure sensor."""
+    """F-Scan (in-shoe insoles) when the header's ``SENSOR_TYPE`` or ``VERSION`` says F-Scan or
+    names an F-Scan model (the 30xx series, e.g. ``3000E``); else any other Tekscan matrix
+    (I-Scan, mats, the 6900 finger sensor, ...), read as a generic pressure sensor."""
     sensor = fields.get("SENSOR_TYPE", "")
-    version = fields.get("VERSION", "")
-    if re.search(r"f-?scan", f"{sensor} {version}", re.IGNORECASE):
+    if re.search(r"f-?scan", f"{sensor} {fields.get('VERSION', '')}", re.IGNORECASE):
         return "fscan"
-    if re.fullmatch(r"30\d\d[A-Za-z]*", sensor.strip()):
-        return "fscan"
-    return "iscan"
+    return "fscan" if re.fullmatch(r"30\d\d[A-Za-z]*", sensor.strip()) else "iscan"
 
 
 @dataclass
-class Header:
+class AsfHeader:
     """What the readers need from an ASF header, checked and in our units."""
 
-    fields: dict[str, str]
-    lines: dict[str, int]  # field → 1-based line
+    fields: Header  # as written, with their lines
     comments: list[str]
     data_index: int  # index of the ASCII_DATA line
     rows: int
@@ -211,141 +176,95 @@ class Header:
     sensel_area_mm2: float | None
 
 
-def _positive_int(path: Path, header: dict[str, str], where: dict[str, int], key: str) -> int:
-    text = header[key].split()[0] if header[key].split() else ""
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise FileFormatError(
-            path, f"{key} {header[key]!r} is not a positive whole number", line=where[key]
-        )
-    return value
-
-
-def _length_mm(path: Path, header: dict[str, str], where: dict[str, int], key: str) -> float:
-    match = _NUMBER_UNIT.fullmatch(header[key])
+def _length_mm(fields: Header, key: str) -> float:
+    match = _NUMBER_UNIT.fullmatch(fields.require(key))
     unit = match.group(2).lower() if match else ""
     if match is None or unit not in LENGTH_MM or not float(match.group(1)) > 0:
-        raise FileFormatError(
-            path,
-            f"{key} {header[key]!r} is not a positive length in {'/'.join(sorted(set(LENGTH_MM)))}",
-            line=where[key],
-        )
+        units = "/".join(sorted(LENGTH_MM))
+        raise fields.error(key, f"{key} {fields.fields[key]!r} is not a positive length in {units}")
     return float(match.group(1)) * LENGTH_MM[unit]
 
 
-def parse_header(path: Path, lines: list[str]) -> Header:
+def _positive(fields: Header, key: str, whole: bool = False) -> float:
+    """The first word of ``key``'s value as a positive number (``whole``: an integer). Stricter
+    than ``Header.number``, which would read ``6x0`` as 6: a damaged value is named."""
+    word = (fields.fields[key].split() or [""])[0]
+    try:
+        value = int(word) if whole else float(word)
+    except ValueError:
+        value = 0
+    if not (math.isfinite(value) and value > 0):
+        kind = "positive whole number" if whole else "positive number"
+        raise fields.error(key, f"{key} {fields.fields[key]!r} is not a {kind}")
+    return value
+
+
+def _first_int(fields: Header, key: str) -> int | None:
+    try:
+        return int(fields.fields[key].split()[0])
+    except (KeyError, ValueError, IndexError):
+        return None
+
+
+def parse_header(path: Path, lines: list[str]) -> AsfHeader:
     """The checked header (FileFormatError naming the line of a bad or missing field)."""
-    fields, where, comments, data_index = split_header(lines)
+    fields, comments, data_index = split_header(lines, path)
     if data_index is None:
-        last = len(lines)
         raise FileFormatError(
             path,
             f"no '{DATA_KEY} @@' line ending a Tekscan header (not a Tekscan ASCII export, or "
             "cut inside its header)",
-            line=last if last else None,
+            line=len(lines) or None,
         )
+    fields.line = data_index + 1
     for key in ("ROWS", "COLS", "ROW_SPACING", "COL_SPACING"):
         if key not in fields:
-            raise FileFormatError(path, f"the header has no {key} field", line=data_index + 1)
-    rows = _positive_int(path, fields, where, "ROWS")
-    cols = _positive_int(path, fields, where, "COLS")
+            raise fields.error(key, f"the header has no {key} field")
+    rows, cols = (int(_positive(fields, key, whole=True)) for key in ("ROWS", "COLS"))
     if rows * cols > MAX_CELLS:
-        raise FileFormatError(
-            path, f"ROWS × COLS = {rows * cols} cells: more than {MAX_CELLS}", line=where["COLS"]
-        )
-    row_mm = _length_mm(path, fields, where, "ROW_SPACING")
-    col_mm = _length_mm(path, fields, where, "COL_SPACING")
-    spf = None
-    if "SECONDS_PER_FRAME" in fields:
-        try:
-            spf = float(fields["SECONDS_PER_FRAME"].split()[0])
-        except (ValueError, IndexError):
-            spf = float("nan")
-        if not (np.isfinite(spf) and spf > 0):
-            raise FileFormatError(
-                path,
-                f"SECONDS_PER_FRAME {fields['SECONDS_PER_FRAME']!r} is not a positive number",
-                line=where["SECONDS_PER_FRAME"],
-            )
-    unit_text = fields.get("UNITS", "raw").strip()
-    key = re.sub(r"\s+", "", unit_text).lower()
-    if key in PRESSURE_UNITS:
-        unit, factor = PRESSURE_UNITS[key]
-        if factor == 1.0:
-            note = f"values as in the file ({unit_text})"
-        else:
-            note = f"{unit_text} × {factor:g} = {unit}"
-    else:
-        unit, factor = "raw", 1.0
-        note = f"unknown unit {unit_text!r} in the file: values kept as they are, unit 'raw'"
-    area = None
-    if "SENSEL_AREA" in fields:
-        match = _NUMBER_UNIT.fullmatch(fields["SENSEL_AREA"])
-        if match is not None:
-            unit_area = match.group(2).lower().rstrip("2").rstrip("^")
-            if unit_area in LENGTH_MM:
-                area = float(match.group(1)) * LENGTH_MM[unit_area] ** 2
-
-    def frame_no(key: str) -> int | None:
-        try:
-            return int(fields[key].split()[0])
-        except (KeyError, ValueError, IndexError):
-            return None
-
-    return Header(
-        fields=fields,
-        lines=where,
-        comments=comments,
-        data_index=data_index,
-        rows=rows,
-        cols=cols,
-        row_spacing_mm=row_mm,
-        col_spacing_mm=col_mm,
-        seconds_per_frame=spf,
-        unit=unit,
-        factor=factor,
-        unit_note=note,
-        start_frame=frame_no("START_FRAME"),
-        end_frame=frame_no("END_FRAME"),
-        sensel_area_mm2=area,
+        raise fields.error("COLS", f"ROWS × COLS = {rows * cols} cells: more than {MAX_CELLS}")
+    area = _NUMBER_UNIT.fullmatch(fields.fields.get("SENSEL_AREA", ""))
+    side_mm = LENGTH_MM.get(area.group(2).lower().rstrip("2").rstrip("^"), 0) if area else 0
+    area_mm2 = float(area.group(1)) * side_mm**2 if area and side_mm else None
+    spf = _positive(fields, "SECONDS_PER_FRAME") if "SECONDS_PER_FRAME" in fields else None
+    row_mm, col_mm = (_length_mm(fields, key) for key in ("ROW_SPACING", "COL_SPACING"))
+    unit, factor, note = units(fields.fields.get("UNITS", "raw"))
+    first, last = (_first_int(fields, key) for key in ("START_FRAME", "END_FRAME"))
+    return AsfHeader(
+        fields,
+        comments,
+        data_index,
+        rows,
+        cols,
+        row_mm,
+        col_mm,
+        spf,
+        unit,
+        factor,
+        note,
+        first,
+        last,
+        area_mm2,
     )
 
 
-_TIME_FORMATS = (
-    "%A, %d %B %Y %I:%M:%S %p",
-    "%A, %B %d, %Y %I:%M:%S %p",
-    "%A, %d %B %Y %H:%M:%S",
-    "%m/%d/%Y %I:%M:%S.%f%p",
-    "%m/%d/%Y %I:%M:%S%p",
-    "%m/%d/%Y %H:%M:%S.%f",
-    "%m/%d/%Y %H:%M:%S",
-)
-
-
-def start_time(fields: dict[str, str]) -> _dt.datetime | None:
+def start_time(fields: Header) -> _dt.datetime | None:
     """The ``TIME`` field (plus ``MICRO_SECOND``) as a naive local datetime, or None when it
     is missing or in no format we know (``Thursday, 16 February 2017 11:26:22 a.m.``,
     ``12/2/2019 6:21:52.34PM``)."""
-    text = fields.get("TIME", "").strip()
-    if not text:
-        return None
     text = re.sub(
-        r"\s*([ap])\.?\s*m\.?\s*$", lambda m: " " + m.group(1).upper() + "M", text, flags=re.I
+        r"\s*([ap])\.?\s*m\.?\s*$",
+        lambda m: " " + m.group(1).upper() + "M",
+        fields.fields.get("TIME", ""),
+        flags=re.I,
     )
-    for fmt in _TIME_FORMATS:
+    for fmt in _TIME_FORMATS if text else ():
         for candidate in (text, text.replace(" AM", "AM").replace(" PM", "PM")):
             try:
                 when = _dt.datetime.strptime(candidate, fmt)
             except ValueError:
                 continue
-            try:
-                micro = int(fields.get("MICRO_SECOND", "0").split()[0])
-            except (ValueError, IndexError):
-                micro = 0
-            return when + _dt.timedelta(microseconds=micro)
+            return when + _dt.timedelta(microseconds=_first_int(fields, "MICRO_SECOND") or 0)
     return None
 
 
@@ -357,7 +276,7 @@ class Movie:
     """The frames of an ASF export."""
 
     path: Path
-    header: Header
+    header: AsfHeader
     numbers: IntArray  # frame numbers from the ``Frame N`` lines
     times_s: FloatArray | None  # the frames' own times (I-Scan), None when the lines give none
     raw_sums: FloatArray | None  # ``Raw Sum=`` per frame, NaN where a frame gives none
@@ -365,30 +284,35 @@ class Movie:
     values: FloatArray  # (frames, rows, cols) as in the file (no unit conversion), NaN for B
     mask: BoolArray  # (rows, cols): the sensels (cells that are not B)
     incomplete_frames: int = 0
-    fast: bool = field(default=True)
+    fast: bool = True  # whether regular frames were taken whole (``read_movie``)
 
     @property
     def n_frames(self) -> int:
         return int(self.numbers.size)
 
-    def data_line(self, frame: int, row: int) -> int:
-        """1-based line number of ``row`` of frame index ``frame``."""
-        return int(self.frame_lines[frame]) + 1 + row
+    def quality(self, prefix: str = "") -> dict[str, int]:
+        """Frames read, the incomplete one dropped, and those the header's frame range lacks."""
+        h, n = self.header, self.n_frames
+        out = {f"{prefix}frames": n, f"{prefix}incomplete_frames": self.incomplete_frames}
+        if h.start_frame is not None and h.end_frame is not None:
+            out[f"{prefix}frames_missing"] = max(h.end_frame - h.start_frame + 1 - n, 0)
+        return out
 
 
-def frame_times(path: Path, header: Header, movie: Movie) -> FloatArray:
+def frame_times(movie: Movie) -> FloatArray:
     """Seconds from the first frame: the Frame lines' own times when they give them, else
     frame number minus START_FRAME (or the first frame's number) times SECONDS_PER_FRAME."""
+    h = movie.header
     if movie.times_s is not None:
         return movie.times_s - movie.times_s[0]
-    if header.seconds_per_frame is None:
+    if h.seconds_per_frame is None:
         raise FileFormatError(
-            path,
+            movie.path,
             "no SECONDS_PER_FRAME in the header and no times on the Frame lines",
-            line=header.data_index + 1,
+            line=h.data_index + 1,
         )
-    first = header.start_frame if header.start_frame is not None else int(movie.numbers[0])
-    return (movie.numbers - first).astype(np.float64) * header.seconds_per_frame
+    first = h.start_frame if h.start_frame is not None else int(movie.numbers[0])
+    return (movie.numbers - first).astype(np.float64) * h.seconds_per_frame
 
 
 def _frame_line(path: Path, line: str, line_no: int) -> tuple[int, float | None, float | None]:
@@ -397,7 +321,7 @@ def _frame_line(path: Path, line: str, line_no: int) -> tuple[int, float | None,
     if match is None:
         raise FileFormatError(path, f"expected 'Frame <number>', found {line[:40]!r}", line=line_no)
     parts = [p.strip() for p in line.split(",")]
-    time_s = None
+    time_s = raw_sum = None
     if len(parts) > 1 and parts[1]:
         try:
             time_s = float(parts[1])
@@ -405,9 +329,8 @@ def _frame_line(path: Path, line: str, line_no: int) -> tuple[int, float | None,
             raise FileFormatError(
                 path, f"frame time {parts[1]!r} is not a number", line=line_no
             ) from None
-        if not np.isfinite(time_s):
+        if not math.isfinite(time_s):
             raise FileFormatError(path, f"frame time {parts[1]!r} is not finite", line=line_no)
-    raw_sum = None
     for k, part in enumerate(parts):
         if part.lower().startswith("raw sum"):
             rest = [p for p in parts[k + 1 :] if p] or [part.split("=", 1)[-1].strip()]
@@ -421,197 +344,39 @@ def _frame_line(path: Path, line: str, line_no: int) -> tuple[int, float | None,
     return int(match.group(1)), time_s, raw_sum
 
 
-def _text(path: Path) -> TextLines:
-    # latin-1: any byte decodes (the header's free text may be in a Windows code page);
-    # read_text_lines still refuses an empty file and binary data (NUL bytes, by offset)
-    return read_text_lines(path, encoding="latin-1")
+def read_rows(
+    path: Path, body: bytes, index: Sequence[int], width: int, encoding: str
+) -> FloatArray:
+    """The rows of ``width`` comma-separated cells in ``body``, gathered from the file's lines
+    at ``index`` (0-based, one a row) and read by ``read_table`` (empty cells NaN): its errors
+    name the file's line."""
+    names = [f"column {c + 1}" for c in range(width)]
+    try:
+        return read_table(path, body, names, allow_empty=True, encoding=encoding).values
+    except FileFormatError as exc:
+        if exc.line is None:
+            raise
+        raise FileFormatError(path, exc.detail, line=index[exc.line - 1] + 1) from None
 
 
-def read_movie(path: Path, *, fast: bool = True) -> Movie:
-    """The frames of an ASF export (module docstring). ``fast=False`` reads every line with
-    the reference path (the tests check that both agree)."""
-    text = _text(path)
-    header = parse_header(path, text.lines)
-    movie = _movie_fast(path, text, header) if fast else None
-    return movie if movie is not None else _movie_by_lines(path, text, header)
-
-
-def _finish(
-    path: Path,
-    header: Header,
-    numbers: list[int],
-    times: list[float | None],
-    sums: list[float | None],
-    frame_lines: list[int],
-    values: FloatArray,
-    incomplete: int,
-    fast: bool,
-) -> Movie:
-    if not numbers:
-        raise FileFormatError(
-            path, "no frame after the header ('Frame 1' and its rows)", line=header.data_index + 1
-        )
-    steps = np.diff(np.asarray(numbers))
-    if steps.size and not np.all(steps > 0):
-        k = int(np.argmax(~(steps > 0))) + 1
+def frames_increase(path: Path, numbers: IntArray, lines: Sequence[int]) -> None:
+    """FileFormatError at the line of the first frame number that does not increase."""
+    bad = np.flatnonzero(np.diff(numbers) <= 0)
+    if bad.size:
+        k = int(bad[0]) + 1
         raise FileFormatError(
             path,
             f"frame number {numbers[k]} does not follow frame {numbers[k - 1]}",
-            line=frame_lines[k],
+            line=int(lines[k]),
         )
-    given = [t is not None for t in times]
-    times_s = None
-    if all(given):
-        times_s = np.array(times, dtype=np.float64)
-        dt = np.diff(times_s)
-        if dt.size and not np.all(dt > 0):
-            k = int(np.argmax(~(dt > 0))) + 1
-            raise FileFormatError(
-                path,
-                f"frame time {times_s[k]:g} s does not follow {times_s[k - 1]:g} s",
-                line=frame_lines[k],
-            )
-    elif any(given):
-        k = given.index(not given[0])
-        raise FileFormatError(
-            path, "frame lines give a time in some frames only", line=frame_lines[k]
-        )
-    raw_sums = None
-    if any(s is not None for s in sums):
-        raw_sums = np.array([np.nan if s is None else s for s in sums], dtype=np.float64)
-    mask = ~np.isnan(values[0])
-    if not mask.any():
-        raise FileFormatError(
-            path, "every cell is B: the sensor has no sensel", line=frame_lines[0]
-        )
-    return Movie(
-        path=path,
-        header=header,
-        numbers=np.array(numbers, dtype=np.int64),
-        times_s=times_s,
-        raw_sums=raw_sums,
-        frame_lines=np.array(frame_lines, dtype=np.int64),
-        values=values,
-        mask=mask,
-        incomplete_frames=incomplete,
-        fast=fast,
-    )
-
-
-def _movie_by_lines(path: Path, text: TextLines, header: Header) -> Movie:
-    """The reference path: every line in turn; FileFormatError at the first damaged line."""
-    rows, cols = header.rows, header.cols
-    lines = text.lines
-    last = len(lines) - 1
-    numbers: list[int] = []
-    times: list[float | None] = []
-    sums: list[float | None] = []
-    frame_lines: list[int] = []
-    frames: list[FloatArray] = []
-    current: FloatArray | None = None
-    row = rows
-    ended = False
-    for index in range(header.data_index + 1, len(lines)):
-        line = lines[index]
-        line_no = index + 1
-        if row < rows:  # inside a frame
-            assert current is not None
-            fields = line.split(",")
-            if not line.strip():
-                raise FileFormatError(
-                    path,
-                    f"frame {numbers[-1]} has {row} of its {rows} rows, then a blank line",
-                    line=line_no,
-                )
-            if len(fields) != cols:
-                hint = ""
-                if index == last and not text.ends_with_newline:
-                    hint = " (the file ends inside this line: it is probably truncated)"
-                if line.startswith("Frame") or line.strip() == "@@":
-                    raise FileFormatError(
-                        path, f"frame {numbers[-1]} has {row} of its {rows} rows", line=line_no
-                    )
-                raise FileFormatError(
-                    path,
-                    f"row {row + 1} of frame {numbers[-1]} has {len(fields)} cells, "
-                    f"expected {cols} (COLS){hint}",
-                    line=line_no,
-                )
-            for c, cell in enumerate(fields):
-                cell = cell.strip()
-                if cell == "B":
-                    current[row, c] = np.nan
-                    continue
-                try:
-                    number = float(cell)
-                except ValueError:
-                    number = float("nan")
-                if not np.isfinite(number):
-                    hint = ""
-                    if index == last and not text.ends_with_newline:
-                        hint = " (the file ends inside this line: it is probably truncated)"
-                    raise FileFormatError(
-                        path,
-                        f"row {row + 1}, column {c + 1} of frame {numbers[-1]}: {cell!r} is "
-                        f"not a number or B{hint}",
-                        line=line_no,
-                    )
-                current[row, c] = number
-            if index == last and not text.ends_with_newline:
-                raise FileFormatError(
-                    path,
-                    "the file ends inside this line (no line end): it is probably truncated",
-                    line=line_no,
-                )
-            row += 1
-            if row == rows:
-                frames.append(current)
-            continue
-        stripped = line.strip()
-        if not stripped:
-            continue
-        if ended:
-            raise FileFormatError(path, f"text after the closing '@@': {line[:40]!r}", line=line_no)
-        if stripped == "@@":
-            ended = True
-            continue
-        number, time_s, raw_sum = _frame_line(path, line, line_no)
-        numbers.append(number)
-        times.append(time_s)
-        sums.append(raw_sum)
-        frame_lines.append(line_no)
-        current = np.empty((rows, cols))
-        row = 0
-    incomplete = 0
-    if row < rows:  # the file ends at a line end inside its last frame: that frame is lost
-        if not text.ends_with_newline:
-            raise FileFormatError(
-                path,
-                "the file ends inside this line (no line end): it is probably truncated",
-                line=len(lines),
-            )
-        numbers.pop()
-        times.pop()
-        sums.pop()
-        frame_lines.pop()
-        incomplete = 1
-    values = np.stack(frames) if frames else np.empty((0, rows, cols))
-    outline_check(path, np.isnan(values), frame_lines, numbers)
-    return _finish(path, header, numbers, times, sums, frame_lines, values, incomplete, False)
 
 
 def outline_check(
-    path: Path,
-    blank: BoolArray,
-    frame_lines: list[int],
-    numbers: list[int],
-    what: str = "B",
-) -> None:
-    """The blank (``B``) cells of (frames, rows, cols) must be the same in every frame: the
-    outline is each cell's state in most frames, and the first row that differs from it is
-    named (``frame_lines[f] + 1 + row``: its rows follow the frame's line)."""
-    if len(blank) < 2:
-        return
+    path: Path, blank: BoolArray, row_lines: IntArray, numbers: IntArray, what: str, block: str = ""
+) -> BoolArray:
+    """The outline of (frames, rows, cols) ``blank`` cells: each cell as in most frames. A
+    cell that differs from it raises FileFormatError at its row's line (``row_lines``,
+    (frames, rows), 1-based), naming the ``block`` and the frame's number."""
     outline = blank.sum(axis=0) * 2 > len(blank)
     differs = (blank != outline).any(axis=2)
     if differs.any():
@@ -619,85 +384,194 @@ def outline_check(
         c = int(np.argmax(blank[f, r] != outline[r]))
         raise FileFormatError(
             path,
-            f"row {r + 1} of frame {numbers[f]}: column {c + 1} is "
-            f"{'' if blank[f, r, c] else 'not '}{what} in this frame only: the sensor outline "
-            "changes between frames",
-            line=frame_lines[f] + 1 + r,
+            f"row {r + 1} of {block}frame {numbers[f]}: column {c + 1} is "
+            f"{'' if blank[f, r, c] else 'not '}{what} in this frame only ({what} cells are "
+            "outside the sensor: its outline changes)",
+            line=int(row_lines[f, r]),
         )
+    return outline
 
 
-def _movie_fast(path: Path, text: TextLines, header: Header) -> Movie | None:
-    """The frame block cut out by index and parsed by pandas' C parser, or None wherever the
-    file is not regular (the caller then reads it line by line)."""
-    import pandas as pd
+def _check_rows(
+    path: Path, lines: list[str], at: int, number: int, h: AsfHeader, cut: bool
+) -> None:
+    """The rows of frame ``number`` (its ``Frame`` line at index ``at``) line by line:
+    FileFormatError at a blank, ``Frame`` or ``@@`` line, or a row not of COLS cells."""
+    for r, row in enumerate(lines[at + 1 : at + 1 + h.rows]):
+        line_no, cells = at + 2 + r, row.count(",") + 1
+        if not row.strip() or row.startswith("Frame") or row.strip() == "@@":
+            then = "" if row.strip() else ", then a blank line"
+            raise FileFormatError(
+                path, f"frame {number} has {r} of its {h.rows} rows{then}", line=line_no
+            )
+        if cells != h.cols:
+            hint = _TRUNCATED if cut and line_no == len(lines) else ""
+            raise FileFormatError(
+                path,
+                f"row {r + 1} of frame {number} has {cells} cells, expected {h.cols} (COLS){hint}",
+                line=line_no,
+            )
 
-    rows, cols = header.rows, header.cols
-    lines = text.lines
-    if not text.ends_with_newline and lines and lines[-1].strip() not in ("", "@@"):
-        return None  # cut inside a line: the line path names it
-    start = header.data_index + 1
-    frame_at = [i for i in range(start, len(lines)) if lines[i][:5] == "Frame"]
-    if not frame_at:
-        return None
-    at = np.array(frame_at, dtype=np.int64)
-    gaps = np.diff(np.append(at, len(lines)))
-    if np.any(gaps < rows + 1):
-        return None  # a frame cut short (or lines missing)
-    # the lines that are neither a Frame line nor one of its rows must be blank, or one "@@"
-    covered = np.zeros(len(lines), dtype=np.bool_)
-    covered[:start] = True
-    data_index = (at[:, None] + 1 + np.arange(rows)).ravel()
-    covered[at] = True
-    covered[data_index] = True
-    closing = 0
-    for index in np.flatnonzero(~covered).tolist():
-        stripped = lines[index].strip()
-        if stripped == "@@" and closing == 0:
-            closing = index
-        elif stripped:
-            return None
-    if closing and np.any(at > closing):
-        return None
-    n_rows = len(frame_at) * rows
-    joined = "\n".join(["\n".join(lines[i + 1 : i + 1 + rows]) for i in frame_at])
-    # a row with too many cells makes pandas raise; one with too few is padded with NaN,
-    # which the count of NaN against the count of B below catches
-    if joined.count(",") != n_rows * (cols - 1) or any(c in joined for c in ("\r", "\t", '"')):
-        return None
-    try:
-        table = pd.read_csv(
-            io.StringIO(joined),
-            header=None,
-            names=list(range(cols)),
-            dtype=np.float64,
-            na_values=["B"],
-            keep_default_na=False,
-            engine="c",
-            skip_blank_lines=False,
+
+def _without_b(body: bytes) -> tuple[bytes, int]:
+    """``body`` with every cell ``B`` emptied, and how many there were."""
+    buf = np.frombuffer(b"\n" + body, dtype=np.uint8)  # (body ends with a line end)
+    at = np.flatnonzero(buf == ord("B"))
+    if np.isin(buf[at - 1], (44, 10)).all() and np.isin(buf[at + 1], (44, 10)).all():
+        return body.replace(b"B", b""), int(at.size)  # every B is a whole cell
+    return _B_CELL.subn(b"", body)
+
+
+def read_movie(path: Path, *, fast: bool = True) -> Movie:
+    """The frames of an ASF export (module docstring). ``fast=False`` checks every frame line
+    by line (the tests check that both agree)."""
+    # latin-1: any byte decodes (the header's free text may be in a Windows code page);
+    # read_text_lines still refuses an empty file and binary data (NUL bytes, by offset)
+    text = read_text_lines(path, encoding="latin-1")
+    h = parse_header(path, text.lines)
+    lines, rows, cut = text.lines, h.rows, not text.ends_with_newline
+    parsed: list[tuple[int, float | None, float | None]] = []
+    frame_lines: list[int] = []
+    chunks: list[str] = []
+    row_at: list[int] = []
+    at, closed = h.data_index + 1, False
+    while at < len(lines):
+        line = lines[at].strip()
+        if line and closed:
+            raise FileFormatError(
+                path, f"text after the closing '@@': {lines[at][:40]!r}", line=at + 1
+            )
+        if not line or line == "@@":
+            closed, at = closed or line == "@@", at + 1
+            continue
+        parsed.append(_frame_line(path, lines[at], at + 1))
+        frame_lines.append(at + 1)
+        block = lines[at + 1 : at + 1 + rows]
+        chunks.append("\n".join(block))
+        regular = len(block) == rows and chunks[-1].count(",") == rows * (h.cols - 1)
+        if not (fast and regular and all(map(str.strip, block))):
+            _check_rows(path, lines, at, parsed[-1][0], h, cut)
+        if cut and at + rows >= len(lines) - 1:
+            raise FileFormatError(
+                path,
+                "the file ends inside this line (no line end): it is probably truncated",
+                line=len(lines),
+            )
+        row_at += range(at + 1, at + 1 + len(block))
+        at += 1 + rows
+    incomplete = int(len(row_at) < len(parsed) * rows)  # the file ends inside its last frame
+    n = len(parsed) - incomplete
+    if n < 1:
+        raise FileFormatError(
+            path, "no frame after the header ('Frame 1' and its rows)", line=h.data_index + 1
         )
-    except (ValueError, TypeError, OverflowError):
-        return None
-    values = table.to_numpy(dtype=np.float64)
-    if values.shape != (n_rows, cols):
-        return None
-    nan = np.isnan(values)
-    if np.isinf(values).any() or int(nan.sum()) != joined.count("B"):
-        return None  # only B is missing: anything else the line path names
-    values = values.reshape(len(frame_at), rows, cols)
-    if not np.array_equal(nan.reshape(values.shape), np.broadcast_to(nan[:rows], values.shape)):
-        return None  # the outline changes: the line path names the line
-    parsed = [_frame_line(path, lines[i], i + 1) for i in frame_at]
-    return _finish(
-        path,
-        header,
-        [p[0] for p in parsed],
-        [p[1] for p in parsed],
-        [p[2] for p in parsed],
-        [i + 1 for i in frame_at],
-        values,
-        0,
-        True,
+    body = ("\n".join(chunks) + "\n").encode("latin-1")
+    cells, n_blank = _without_b(body)
+    values = read_rows(path, cells, row_at, h.cols, "latin-1")
+    if int(np.isnan(values).sum()) != n_blank:  # an empty cell: only B may be blank
+        at = next(_EMPTY_CELL.finditer(body)).start()
+        k, start = body.count(b"\n", 0, at), body.rfind(b"\n", 0, at) + 1
+        raise FileFormatError(
+            path,
+            f"row {k % rows + 1}, column {body.count(b',', start, at) + 1} of frame "
+            f"{parsed[k // rows][0]}: '' is not a number or B",
+            line=row_at[k] + 1,
+        )
+    values = values[: n * rows].reshape(n, rows, h.cols)
+    numbers = np.array([p[0] for p in parsed[:n]], dtype=np.int64)
+    at_lines = np.array(frame_lines[:n], dtype=np.int64)
+    mask = ~outline_check(
+        path, np.isnan(values), at_lines[:, None] + 1 + np.arange(rows), numbers, "B"
     )
+    frames_increase(path, numbers, frame_lines)
+    given = [p[1] is not None for p in parsed[:n]]
+    times_s = None
+    if all(given):
+        times_s = np.array([p[1] for p in parsed[:n]], dtype=np.float64)
+        check_increasing(path, times_s, frame_lines, "frame time")
+    elif any(given):
+        raise FileFormatError(
+            path,
+            "frame lines give a time in some frames only",
+            line=frame_lines[given.index(not given[0])],
+        )
+    sums = [p[2] for p in parsed[:n]]
+    raw_sums = None
+    if any(s is not None for s in sums):
+        raw_sums = np.array([np.nan if s is None else s for s in sums], dtype=np.float64)
+    if not mask.any():
+        raise FileFormatError(
+            path, "every cell is B: the sensor has no sensel", line=frame_lines[0]
+        )
+    return Movie(path, h, numbers, times_s, raw_sums, at_lines, values, mask, incomplete, fast)
+
+
+def metadata(
+    movie: Movie, source: str, system: str, hardware: Any, device: dict[str, Any], **more: Any
+) -> dict[str, Any]:
+    """The metadata the Tekscan readers share (``source``: what the file is, when it is no
+    example data set), then ``more``."""
+    h, fields = movie.header, movie.header.fields
+    meta: dict[str, Any] = {
+        "source": example_source(movie.path, source),
+        "record": movie.path.stem,
+        "device": {
+            "system": system,
+            "sensor_type": fields.get("SENSOR_TYPE"),
+            "version": fields.get("VERSION"),
+            "hardware": hardware,
+            "rows": h.rows,
+            "cols": h.cols,
+            "row_spacing_mm": h.row_spacing_mm,
+            "col_spacing_mm": h.col_spacing_mm,
+            "sensel_area_mm2": h.sensel_area_mm2,
+            **device,
+        },
+        "header": dict(fields.fields),
+        "comments": " ".join(h.comments),
+        "unit_conversion": h.unit_note,
+        "units_in_file": fields.get("UNITS", "raw"),
+        **more,
+    }
+    when = start_time(fields)
+    if when is not None:
+        meta["start_time_local"] = when.isoformat()
+    return meta
+
+
+def grid_foot(
+    side: SideName,
+    time_s: FloatArray,
+    cube: FloatArray,
+    mask: BoolArray,
+    spacing_mm: tuple[float, float],
+    orientation: Orientation,
+    name: str,
+    factor: float,
+    peaks: bool = False,
+    **more: Any,
+) -> FootRecording:
+    """The foot of a grid insole: the (frames, rows, cols) ``cube``'s sensels (``mask``) × the
+    unit factor, on ``grid_layout`` (rows, columns ``spacing_mm`` apart) oriented as found, with
+    the ``auto.*`` regions (from each sensel's peak with ``peaks``, else from the outline)."""
+    from ...masks import with_anatomical_regions
+
+    (rows, cols), o = mask.shape, orientation
+    layout = grid_layout(
+        rows, cols, *spacing_mm, mask=mask, name=name, first_row=o.first_row, first_col=o.first_col
+    )
+    values = cube.reshape(len(cube), -1)[:, np.flatnonzero(mask.ravel())] * factor
+    layout = with_anatomical_regions(layout, values.max(axis=0) if peaks else None)
+    return FootRecording(side, time_s, values, layout=layout, **more)
+
+
+def problems(movie: Movie, values: FloatArray, prefix: str = "") -> list[str]:
+    """What ``Session.problems`` says of a movie's (converted) ``values``."""
+    negative = int((values[np.isfinite(values)] < 0).sum())
+    out = [f"{prefix}{negative} negative values (kept as they are)"] if negative else []
+    if movie.incomplete_frames:
+        out.append(f"{prefix}the file ends inside its last frame (that frame is left out)")
+    return out
 
 
 # --- insole orientation ---------------------------------------------------------------------
@@ -768,21 +642,3 @@ def insole_orientation(cells: BoolArray, side: SideName | None = None) -> Orient
         col_decided = False
     first_col: GridFirstCol = "lateral" if medial_high else "medial"
     return Orientation(first_row, first_col, row_decided, col_decided, widest_at, offset)
-
-
-__all__ = [
-    "DATA_KEY",
-    "PRESSURE_UNITS",
-    "Header",
-    "Movie",
-    "Orientation",
-    "example_source",
-    "family",
-    "insole_orientation",
-    "looks_like_asf",
-    "outline_check",
-    "parse_header",
-    "read_movie",
-    "split_header",
-    "start_time",
-]

@@ -47,7 +47,7 @@ simply simultaneous. A ``TIME`` that cannot be read gives no shift (noted in
 ``metadata["time_alignment"]``).
 
 Units: kPa as written; PSI × 6.894757, mmHg × 0.133322387415 (and other pressure units, see
-``_tekscan.PRESSURE_UNITS``) to kPa; ``raw`` stays ``raw``. ``metadata["unit_conversion"]``
+``pressure.io.text.PRESSURE_UNITS``) to kPa; ``raw`` stays ``raw``. ``metadata["unit_conversion"]``
 says what was done. Regions: ``pressure.masks`` ``auto.*`` regions from the insole outline.
 """
 
@@ -57,19 +57,18 @@ import re
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from ...errors import FileFormatError
-from ...layout import grid_layout
 from ...model import FootRecording, Session, SideName
 from ..text import read_head
-from . import _tekscan
 from ._tekscan import (
     Movie,
-    example_source,
+    family,
     frame_times,
+    grid_foot,
     insole_orientation,
     looks_like_asf,
+    metadata,
+    problems,
     read_movie,
     start_time,
 )
@@ -96,7 +95,7 @@ def name_side(stem: str) -> SideName | None:
 
 def _is_fscan(path: Path) -> bool:
     fields = looks_like_asf(read_head(path)) if path.is_file() else None
-    return fields is not None and _tekscan.family(fields) == "fscan"
+    return fields is not None and family(fields) == "fscan"
 
 
 def _sibling(path: Path, side: SideName) -> Path | None:
@@ -115,7 +114,7 @@ def detect(path: Path, head: bytes) -> bool:
     """A Tekscan ASF header (``_tekscan.looks_like_asf``) of an F-Scan sensor
     (``_tekscan.family``), and not the right file of a left/right pair."""
     fields = looks_like_asf(head)
-    if fields is None or _tekscan.family(fields) != "fscan":
+    if fields is None or family(fields) != "fscan":
         return False
     return not (name_side(path.stem) == "right" and _sibling(path, "right") is not None)
 
@@ -137,88 +136,57 @@ def primary_file(path: Path) -> Path | None:
 
 def _header_side(fields: dict[str, str]) -> SideName | None:
     for key, value in fields.items():
-        if key.upper() in ("SIDE", "FOOT", "SENSOR_SIDE", "FOOT_SIDE"):
-            word = value.strip().lower()
-            if word.startswith("l"):
-                return "left"
-            if word.startswith("r"):
-                return "right"
+        word = value.strip().lower()[:1]
+        if key.upper() in ("SIDE", "FOOT", "SENSOR_SIDE", "FOOT_SIDE") and word in ("l", "r"):
+            return "left" if word == "l" else "right"
     original = fields.get("FILENAME", "").replace("\\", "/").rsplit("/", 1)[-1]
-    if original:
-        return name_side(original.rsplit(".", 1)[0])
-    return None
+    return name_side(original.rsplit(".", 1)[0]) if original else None
 
 
 def _foot(
-    movie: Movie, side_hint: SideName | None, time_offset_s: float
+    movie: Movie, hint: SideName | None, offset_s: float
 ) -> tuple[FootRecording, dict[str, Any], list[str]]:
     """One foot from one file: (recording, per-foot metadata, problems)."""
-    from ...masks import with_anatomical_regions
-
-    h = movie.header
-    path = movie.path
-    problems: list[str] = []
-    orientation = insole_orientation(movie.mask, side_hint)
-    side_inferred = side_hint is None
+    h, mask = movie.header, movie.mask
+    orientation = insole_orientation(mask, hint)
     outline_side = orientation.side_from_outline()
-    side: SideName = side_hint if side_hint is not None else outline_side
-    if (
-        side_hint is not None
-        and orientation.row_decided
-        and orientation.col_decided
-        and outline_side != side_hint
-    ):
-        problems.append(
-            f"{path.name}: the name says {side_hint} foot, the insole outline is a "
-            f"{outline_side} foot seen from above (kept: {side_hint}; the medial edge is "
+    side: SideName = hint or outline_side
+    found = []
+    if orientation.row_decided and orientation.col_decided and outline_side != side:
+        found.append(
+            f"{movie.path.name}: the name says {side} foot, the insole outline is a "
+            f"{outline_side} foot seen from above (kept: {side}; the medial edge is "
             "taken from the outline)"
         )
-    time_s = frame_times(path, h, movie)
+    time_s = frame_times(movie)
     rate = h.seconds_per_frame and 1.0 / h.seconds_per_frame
     if not rate:
         span = float(time_s[-1] - time_s[0]) if time_s.size > 1 else 0.0
         rate = (time_s.size - 1) / span if span > 0 else 1.0
-    layout = grid_layout(
-        h.rows,
-        h.cols,
-        h.row_spacing_mm,
-        h.col_spacing_mm,
-        mask=movie.mask,
-        first_row=orientation.first_row,
-        first_col=orientation.first_col,
-        name=f"fscan{h.rows}x{h.cols}-{int(movie.mask.sum())}",
-    )
-    layout = with_anatomical_regions(layout)
-    n = movie.n_frames
-    values = movie.values.reshape(n, -1)[:, np.flatnonzero(movie.mask.ravel())]
-    if h.factor != 1.0:
-        values *= h.factor
-    if (values < 0).any():
-        problems.append(
-            f"{path.name}: {int((values < 0).sum())} negative values (kept as they are)"
-        )
-    foot = FootRecording(
-        side=side,
-        time_s=time_s + time_offset_s,
-        values=values,
+    name = f"fscan{h.rows}x{h.cols}-{int(mask.sum())}"
+    spacing = (h.row_spacing_mm, h.col_spacing_mm)
+    foot = grid_foot(
+        side,
+        time_s + offset_s,
+        movie.values,
+        mask,
+        spacing,
+        orientation,
+        name,
+        h.factor,
         unit=h.unit,
         sampling_rate_hz=float(rate),
-        layout=layout,
     )
     info = {
-        "file": str(path),
-        "side_inferred": side_inferred,
+        "file": str(movie.path),
+        "side_inferred": hint is None,
         "orientation": orientation.describe(),
         "outline_side": outline_side,
         "frames": movie.n_frames,
         "first_frame": int(movie.numbers[0]),
-        "sensels": int(movie.mask.sum()),
+        "sensels": int(mask.sum()),
     }
-    if movie.incomplete_frames:
-        problems.append(
-            f"{path.name}: the file ends inside its last frame (that frame is left out)"
-        )
-    return foot, info, problems
+    return foot, info, found + problems(movie, foot.values, f"{movie.path.name}: ")
 
 
 def read(path: Path) -> Session:
@@ -230,11 +198,8 @@ def read(path: Path) -> Session:
     elif not path.exists():
         raise FileFormatError(path, "no such file")
     side = name_side(path.stem)
-    files: dict[SideName | None, Path] = {side: path}
-    if side == "left":
-        other = _sibling(path, side)
-        if other is not None:
-            files["right"] = other
+    other = _sibling(path, side) if side == "left" else None
+    files: dict[SideName | None, Path] = {side: path} | ({"right": other} if other else {})
     movies = {s: read_movie(p) for s, p in files.items()}
     starts = {s: start_time(m.header.fields) for s, m in movies.items()}
     offsets = {s: 0.0 for s in movies}
@@ -253,68 +218,39 @@ def read(path: Path) -> Session:
                 "frame N at (N - START_FRAME) × SECONDS_PER_FRAME in both files; a TIME field "
                 "could not be read, so no shift between the files"
             )
-    feet: dict[SideName, FootRecording] = {}
+    feet: dict[str, FootRecording] = {}
     per_foot: dict[str, Any] = {}
-    problems: list[str] = []
+    found: list[str] = []
     quality: dict[str, int] = {}
     headers: dict[str, dict[str, str]] = {}
     for s, movie in movies.items():
-        hint = s if s is not None else _header_side(movie.header.fields)
-        foot, info, foot_problems = _foot(movie, hint, offsets[s])
+        fields = movie.header.fields.fields
+        foot, info, foot_problems = _foot(movie, s or _header_side(fields), offsets[s])
         if foot.side in feet:
             raise FileFormatError(
                 movie.path, f"both files are the {foot.side} foot (by their outlines)"
             )
         feet[foot.side] = foot
         per_foot[foot.side] = info
-        headers[foot.side] = dict(movie.header.fields)
-        problems += foot_problems
-        quality[f"{foot.side}_frames"] = movie.n_frames
-        quality[f"{foot.side}_incomplete_frames"] = movie.incomplete_frames
-        h = movie.header
-        if h.start_frame is not None and h.end_frame is not None:
-            expected = h.end_frame - h.start_frame + 1
-            quality[f"{foot.side}_frames_missing"] = max(expected - movie.n_frames, 0)
-    h = movies[side].header
-    record = path.stem[:-1].rstrip("_-. ") if side is not None and len(movies) == 2 else path.stem
-    meta: dict[str, Any] = {
-        "source": example_source(path, "Tekscan F-Scan ASCII export (.asf)"),
-        "record": record,
-        "files": {s: i["file"] for s, i in per_foot.items()},
-        "device": {
-            "system": SYSTEM,
-            "sensor_type": h.fields.get("SENSOR_TYPE"),
-            "version": h.fields.get("VERSION"),
-            "hardware": {
-                s: headers[s].get("HARDWARE") for s in headers if headers[s].get("HARDWARE")
-            },
-            "rows": h.rows,
-            "cols": h.cols,
-            "row_spacing_mm": h.row_spacing_mm,
-            "col_spacing_mm": h.col_spacing_mm,
-            "sensel_area_mm2": h.sensel_area_mm2,
-            "mirror_row": h.fields.get("MIRROR_ROW"),
-            "mirror_col": h.fields.get("MIRROR_COL"),
-        },
-        "header": dict(h.fields),  # the primary (left, or only) file's
-        "headers": headers,  # every file's, by side
-        "comments": " ".join(h.comments),
-        "unit_conversion": h.unit_note,
-        "units_in_file": h.fields.get("UNITS", "raw"),
-        "time_alignment": alignment,
-        "feet": per_foot,
-        "orientation": {s: i["orientation"] for s, i in per_foot.items()},
-        "side_inferred": any(i["side_inferred"] for i in per_foot.values()),
-    }
-    when = starts.get(side)
-    if when is not None:
-        meta["start_time_local"] = when.isoformat()
-    return Session(
-        path=path,
-        format=NAME,
-        left=feet.get("left"),
-        right=feet.get("right"),
-        metadata=meta,
-        quality=quality,
-        problems=problems,
+        headers[foot.side] = dict(fields)
+        found += foot_problems
+        quality.update(movie.quality(f"{foot.side}_"))
+    hardware = {s: h["HARDWARE"] for s, h in headers.items() if h.get("HARDWARE")}
+    first = movies[side].header.fields
+    mirror = {"mirror_row": first.get("MIRROR_ROW"), "mirror_col": first.get("MIRROR_COL")}
+    meta = metadata(
+        movies[side],
+        "Tekscan F-Scan ASCII export (.asf)",
+        SYSTEM,
+        hardware,
+        mirror,
+        files={s: i["file"] for s, i in per_foot.items()},
+        headers=headers,  # every file's, by side ("header": the primary, left or only, file's)
+        time_alignment=alignment,
+        feet=per_foot,
+        orientation={s: i["orientation"] for s, i in per_foot.items()},
+        side_inferred=any(i["side_inferred"] for i in per_foot.values()),
     )
+    if side is not None and len(movies) == 2:
+        meta["record"] = path.stem[:-1].rstrip("_-. ")
+    return Session.from_feet(path, NAME, feet, meta, quality=quality, problems=found)

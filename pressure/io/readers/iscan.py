@@ -27,16 +27,14 @@ unit, in the example); a frame that does not is damaged and is named by its ``Fr
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from ...errors import FileFormatError
 from ...model import Session
-from . import _tekscan
 from ._plate import grid_cells, plate_feet
 from ._plate import preload as preload  # what ``read`` imports on first use
-from ._tekscan import example_source, frame_times, looks_like_asf, read_movie, start_time
+from ._tekscan import family, frame_times, looks_like_asf, metadata, problems, read_movie
 
 NAME = "iscan"
 DESCRIPTION = (
@@ -50,7 +48,7 @@ SYSTEM = "Tekscan I-Scan"
 def detect(path: Path, head: bytes) -> bool:
     """A Tekscan ASF header (``_tekscan.looks_like_asf``) of a sensor that is not F-Scan."""
     fields = looks_like_asf(head)
-    return fields is not None and _tekscan.family(fields) == "iscan"
+    return fields is not None and family(fields) == "iscan"
 
 
 def primary_file(path: Path) -> Path | None:
@@ -63,84 +61,35 @@ def read(path: Path) -> Session:
     movie = read_movie(path)
     h = movie.header
     n = movie.n_frames
-    if h.unit == "raw" and movie.raw_sums is not None:
+    raw = movie.raw_sums if h.unit == "raw" else None
+    if raw is not None:  # NaN where a frame gives no sum: never "bad"
         sums = np.nansum(movie.values, axis=(1, 2))
-        given = ~np.isnan(movie.raw_sums)
-        bad = given & (
-            np.abs(sums - np.where(given, movie.raw_sums, 0.0))
-            > 1e-6 * np.maximum(1.0, np.abs(sums))
-        )
+        bad = np.abs(sums - raw) > 1e-6 * np.maximum(1.0, np.abs(sums))
         if bad.any():
             k = int(np.argmax(bad))
             raise FileFormatError(
                 path,
                 f"frame {movie.numbers[k]}: its cells add up to {sums[k]:g}, its 'Raw Sum=' "
-                f"says {movie.raw_sums[k]:g}: a value in this frame is damaged",
+                f"says {raw[k]:g}: a value in this frame is damaged",
                 line=int(movie.frame_lines[k]),
             )
-    time_s = frame_times(path, h, movie)
+    time_s = frame_times(movie)
     span = float(time_s[-1] - time_s[0]) if n > 1 else 0.0
-    if span > 0:
-        rate = (n - 1) / span
-    elif h.seconds_per_frame is not None:
-        rate = 1.0 / h.seconds_per_frame
-    else:
-        rate = 1.0
+    spf = h.seconds_per_frame
+    rate = (n - 1) / span if span > 0 else (1.0 / spf if spf is not None else 1.0)
     values = movie.values.reshape(n, h.rows * h.cols) * h.factor
-    x, y, area = grid_cells(h.rows, h.cols, h.row_spacing_mm, h.col_spacing_mm)
+    cells = grid_cells(h.rows, h.cols, h.row_spacing_mm, h.col_spacing_mm)
+    name = f"iscan{h.rows}x{h.cols}"
     feet, plate = plate_feet(
-        path,
-        time_s,
-        values,
-        x,
-        y,
-        area,
-        unit=h.unit,
-        sampling_rate_hz=rate,
-        name=f"iscan{h.rows}x{h.cols}",
+        path, time_s, values, *cells, unit=h.unit, sampling_rate_hz=rate, name=name
     )
-    problems: list[str] = []
-    finite = values[np.isfinite(values)]
-    if (finite < 0).any():
-        problems.append(f"{int((finite < 0).sum())} negative values (kept as they are)")
-    if movie.incomplete_frames:
-        problems.append("the file ends inside its last frame (that frame is left out)")
-    meta: dict[str, Any] = {
-        "source": example_source(path, "Tekscan ASCII movie export"),
-        "record": path.stem,
-        "device": {
-            "system": SYSTEM,
-            "sensor_type": h.fields.get("SENSOR_TYPE"),
-            "version": h.fields.get("VERSION"),
-            "hardware": h.fields.get("HARDWARE"),
-            "rows": h.rows,
-            "cols": h.cols,
-            "row_spacing_mm": h.row_spacing_mm,
-            "col_spacing_mm": h.col_spacing_mm,
-            "sensel_area_mm2": h.sensel_area_mm2,
-            "sensels": int(movie.mask.sum()),
-            "sensitivity": h.fields.get("SENSITIVITY"),
-        },
-        "header": dict(h.fields),
-        "comments": " ".join(h.comments),
-        "unit_conversion": h.unit_note,
-        "units_in_file": h.fields.get("UNITS", "raw"),
-        "seconds_per_frame": h.seconds_per_frame,
-        "plate": plate,
-        "raw_sum_checked": h.unit == "raw" and movie.raw_sums is not None,
-    }
-    when = start_time(h.fields)
-    if when is not None:
-        meta["start_time_local"] = when.isoformat()
-    quality = {"frames": n, "incomplete_frames": movie.incomplete_frames}
-    if h.start_frame is not None and h.end_frame is not None:
-        quality["frames_missing"] = max(h.end_frame - h.start_frame + 1 - n, 0)
-    return Session(
-        path=path,
-        format=NAME,
-        left=feet.get("left"),
-        right=feet.get("right"),
-        metadata=meta,
-        quality=quality,
-        problems=problems,
+    device = {"sensels": int(movie.mask.sum()), "sensitivity": h.fields.get("SENSITIVITY")}
+    more = {"seconds_per_frame": spf, "plate": plate, "raw_sum_checked": raw is not None}
+    meta = metadata(
+        movie, "Tekscan ASCII movie export", SYSTEM, h.fields.get("HARDWARE"), device, **more
+    )
+    found = problems(movie, values)
+    # (feet.items(): the key of from_feet's Mapping[str, ...] is invariant, feet's is SideName)
+    return Session.from_feet(
+        path, NAME, dict(feet.items()), meta, quality=movie.quality(), problems=found
     )

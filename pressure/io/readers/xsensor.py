@@ -64,25 +64,24 @@ since the grid's own outline is a rectangle, not the insole.
 
 Reading
 -------
-The fast path (``_parse_fast``) works on the bytes with numpy: it finds every line's start,
-comma count and first character, checks that the file is regular (every frame has the same
-rows in the same order: the same kinds of row, the same keys, the same number of fields), reads
-the first frame's structure, and then takes every frame's values by index: the sensel rows of
-all frames in one pass of pandas' C parser, the key rows' values in another. Anything else (a
-ragged row, a cell that is not a number, a frame that differs, a damaged key, a lone carriage
-return) goes to the reference path (``_parse_by_lines``), which reads the file row by row and
-names the line of the first ragged row, bad cell or broken frame. Both give the same session
-(the tests check it). A file that ends exactly at a line end inside its last frame loses that
-frame (``incomplete_frames``); one that ends inside a row is damaged there.
+``_parse_by_lines`` walks every row: the file rows, then per frame its key rows and each block's
+sensel rows; every frame must have the first frame's blocks, keys and number of sensel rows (the
+line where one does not is named). A regular export, every frame laid out line for line as the
+first, is read by index instead (``_parse_fast``: the first frame walked, the others checked to
+have their key rows, with the same keys, and their blank rows where the first has them). The
+sensel rows of all frames are read in one pass by ``pressure.io.table.read_table``. A file that
+ends exactly at a line end inside its last frame loses that frame (``incomplete_frames``); one
+that ends inside a row is damaged there.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as _dt
-import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from operator import methodcaller
 from pathlib import Path
 from typing import Any
 
@@ -90,10 +89,19 @@ import numpy as np
 import numpy.typing as npt
 
 from ...errors import FileFormatError
-from ...layout import grid_layout
+from ...layout import BoolArray
 from ...model import FloatArray, FootRecording, Session, SideName
-from ..text import TextLines, check_increasing, head_lines, read_text_lines
-from ._tekscan import PRESSURE_UNITS, example_source, insole_orientation
+from ..text import TextLines, check_increasing, head_lines, read_text_lines, to_numbers
+from ._tekscan import (
+    Orientation,
+    example_source,
+    frames_increase,
+    grid_foot,
+    insole_orientation,
+    outline_check,
+    read_rows,
+    units,
+)
 
 NAME = "xsensor"
 DESCRIPTION = (
@@ -107,12 +115,7 @@ MIN_FOOTPRINT_CELLS = 12  # fewer loaded cells: the orientation falls back to th
 IntArray = npt.NDArray[np.int64]
 StrArray = npt.NDArray[np.str_]
 
-_BOM = b"\xef\xbb\xbf"
 _SIDE = re.compile(r"(?:^|[^A-Za-z])(?P<letter>[LR])F(?:[^A-Za-z]|$)")
-_NUMERIC_BYTES = b"0123456789+-.eE,\r\n"
-_KEY_PREFIX = 32  # bytes of each key row compared between frames (up to the first comma)
-_CHUNK = 1 << 17  # key rows compared at a time
-_LINES_AT_ONCE = 1 << 20  # lines whose commas are counted at a time
 # per-frame summary rows of a SENSOR or GROUP block → our vendor key (pressures converted)
 _SUMMARY = {
     "average pressure": "average_pressure",
@@ -126,6 +129,8 @@ _SUMMARY = {
 _PRESSURE_KEYS = ("average_pressure", "min_pressure", "peak_pressure", "pressure_sd")
 _GROUP_COLUMNS = ("est_load_n", "contact_area_cm2")  # and the peak pressure
 _NOT_SUMMARY = ("Rows", "Columns", "Name", "Cells")
+_DATE_FORMATS = ("%Y %b %d", "%Y-%m-%d", "%d %b %Y", "%m/%d/%Y", "%d.%m.%Y")
+_NAMING = ("sensor", "group", "name")  # the key rows that name a block
 
 
 def detect(path: Path, head: bytes) -> bool:
@@ -134,34 +139,45 @@ def detect(path: Path, head: bytes) -> bool:
     low = head.lower()
     if not all(key in low for key in (b"frame", b"sensor", b"rows", b"columns")):
         return False  # a quick look before splitting the rows
-    keys = set()
-    for line in head_lines(head, 400):
-        key = line.lstrip("\ufeff").split(",", 1)[0].strip().lower()
-        if key:
-            keys.add(key)
-    return {"frame", "sensor", "rows", "columns"} <= keys and (
-        "sensels" in keys or "units:" in keys
-    )
+    keys = {
+        line.lstrip("\ufeff").split(",", 1)[0].strip().lower() for line in head_lines(head, 400)
+    }
+    return {"frame", "sensor", "rows", "columns"} <= keys and bool({"sensels", "units:"} & keys)
 
 
 def primary_file(path: Path) -> Path | None:
     return None
 
 
-# --- what both paths produce ---------------------------------------------------------------
+# --- the rows -------------------------------------------------------------------------------
+
+
+@dataclass
+class _Part:
+    """A frame, or a SENSOR or GROUP block of one, as the walk finds it."""
+
+    kind: str  # "frame", "sensor" or "group"
+    name: str  # a frame's number; a block's name
+    line: int  # 1-based line of its FRAME / SENSOR / GROUP row
+    fields: dict[str, tuple[str, int]] = field(default_factory=dict)  # key → (value, line)
+    rows: list[int] = field(default_factory=list)  # indices of a block's sensel rows
+    blocks: list[_Part] = field(default_factory=list)  # a frame's
+    sensels_line: int | None = None
+    end_line: int = 0  # 1-based line that ends it (a frame's next FRAME row; 0: the file's end)
 
 
 @dataclass
 class _Series:
-    """One SENSOR or GROUP block through all frames."""
+    """One SENSOR or GROUP block (or the frames' own rows) through all frames."""
 
-    kind: str  # "sensor" or "group"
+    kind: str  # "sensor", "group" or "frame"
     name: str
     line: int  # 1-based line of its SENSOR / GROUP row in the first frame
     fields: dict[str, StrArray]  # key → value per frame
     field_lines: dict[str, IntArray]  # key → 1-based line per frame
     row_lines: IntArray  # (frames, rows): 0-based line index of each sensel row
-    values: FloatArray  # (frames, rows, width): the sensel rows' cells, empty cells NaN
+    values: FloatArray = field(default_factory=lambda: np.empty((0, 0, 0)))  # (frames, rows,
+    # width), empty cells NaN
 
 
 @dataclass
@@ -170,36 +186,9 @@ class _Parsed:
     width: int
     numbers: IntArray  # FRAME numbers
     frame_lines: IntArray  # 1-based
-    dates: StrArray
-    times: StrArray
-    time_lines: IntArray
+    frame: _Series  # the frames' own rows (Date, Time)
     blocks: list[_Series]
     incomplete: int
-    n_lines: int
-    fast: bool
-
-
-# --- the reference path: row by row ---------------------------------------------------------
-
-
-@dataclass
-class _Block:
-    kind: str
-    name: str
-    line: int  # 1-based line of its SENSOR / GROUP row
-    fields: dict[str, tuple[str, int]] = field(default_factory=dict)  # key → (value, line)
-    rows: list[int] = field(default_factory=list)  # indices of its sensel rows
-    sensels_line: int | None = None
-    end_line: int = 0  # 1-based line of the row that ends its sensel rows (0: the file's end)
-
-
-@dataclass
-class _Frame:
-    number: int
-    line: int
-    fields: dict[str, tuple[str, int]] = field(default_factory=dict)
-    blocks: list[_Block] = field(default_factory=list)
-    end_line: int = 0  # 1-based line after its last row (the next FRAME row, or past the end)
 
 
 def _text(path: Path) -> TextLines:
@@ -215,9 +204,7 @@ def _text(path: Path) -> TextLines:
 
 
 def _cells(line: str) -> list[str]:
-    if '"' in line:
-        return next(csv.reader([line]))
-    return line.split(",")
+    return next(csv.reader([line])) if '"' in line else line.split(",")
 
 
 def _width(text: TextLines) -> int | None:
@@ -228,26 +215,22 @@ def _width(text: TextLines) -> int | None:
 
 def _structure(
     path: Path, text: TextLines, width: int | None
-) -> tuple[dict[str, str], list[_Frame]]:
+) -> tuple[dict[str, str], list[_Part]]:
     """The file rows and the frames with their blocks (sensel rows by index)."""
-    lines = text.lines
-    last = len(lines) - 1
     file_fields: dict[str, str] = {}
-    frames: list[_Frame] = []
-    block: _Block | None = None
+    frames: list[_Part] = []
+    block: _Part | None = None
     collecting = False
-    for index, line in enumerate(lines):
-        first = line[:1]
+    for index, line in enumerate(text.lines):
         if width is not None and line.count(",") != width - 1 and '"' not in line:
-            hint = ""
-            if index == last and not text.ends_with_newline:
-                hint = " (the file ends inside this line: it is probably truncated)"
+            cut = index == len(text.lines) - 1 and not text.ends_with_newline
             raise FileFormatError(
                 path,
-                f"row has {line.count(',') + 1} fields, the file's rows have {width}{hint}",
+                f"row has {line.count(',') + 1} fields, the file's rows have {width}"
+                + (" (the file ends inside this line: it is probably truncated)" if cut else ""),
                 line=index + 1,
             )
-        if not first.isalpha():
+        if not line[:1].isalpha():
             if not line.strip(", \t\r"):
                 continue  # a blank row
             if not collecting or block is None:
@@ -255,8 +238,7 @@ def _structure(
             block.rows.append(index)
             continue
         cells = _cells(line)
-        key = cells[0].strip()
-        value = cells[1].strip() if len(cells) > 1 else ""
+        key, value = cells[0].strip(), cells[1].strip() if len(cells) > 1 else ""
         lower = key.lower()
         if collecting and block is not None:
             block.end_line = index + 1
@@ -270,427 +252,227 @@ def _structure(
                 ) from None
             if frames:
                 frames[-1].end_line = index + 1
-            frames.append(_Frame(number, index + 1))
+            frames.append(_Part("frame", str(number), index + 1))
             block = None
         elif not frames:
             file_fields[key.rstrip(":")] = value
         elif lower in ("sensor", "group"):
-            block = _Block(lower, value, index + 1)
+            block = _Part(lower, value, index + 1)
             frames[-1].blocks.append(block)
         elif lower == "sensels":
-            if block is None:
-                raise FileFormatError(
-                    path, "SENSELS outside a SENSOR or GROUP block", line=index + 1
+            if block is None or block.sensels_line is not None:
+                where = (
+                    "SENSELS outside a SENSOR or GROUP block"
+                    if block is None
+                    else "a second SENSELS row in one block"
                 )
-            if block.sensels_line is not None:
-                raise FileFormatError(path, "a second SENSELS row in one block", line=index + 1)
-            block.sensels_line = index + 1
-            collecting = True
-        elif block is None:
-            frames[-1].fields[key] = (value, index + 1)
+                raise FileFormatError(path, where, line=index + 1)
+            block.sensels_line, collecting = index + 1, True
         else:
-            block.fields[key] = (value, index + 1)
-            if block.kind == "group" and lower == "name":
+            (block or frames[-1]).fields[key] = (value, index + 1)
+            if block is not None and block.kind == "group" and lower == "name":
                 block.name = value  # a group is known by its name, not its number
     if frames:
-        frames[-1].end_line = len(lines) + 1
+        frames[-1].end_line = len(text.lines) + 1
     return file_fields, frames
 
 
-def _shapes(path: Path, frame: _Frame) -> list[tuple[int, int]]:
-    """(Rows, Columns) of each SENSOR block of ``frame``."""
-    shapes = []
-    for b in frame.blocks:
-        if b.kind != "sensor":
-            continue
-        dims = []
+def _incomplete(frame: _Part, first: _Part, n_lines: int) -> tuple[str, int] | None:
+    """Why ``frame`` is not complete (as the ``first`` frame is) and the line that shows it."""
+    for position, b in enumerate(frame.blocks):
+        ref = first.blocks[position] if position < len(first.blocks) else None
+        if ref is None or (b.kind, b.name) != (ref.kind, ref.name):
+            return f"{b.kind.upper()} {b.name!r} where the first frame has another block", b.line
+        after = b.end_line or n_lines
+        if b.sensels_line is None:
+            return f"{b.kind.upper()} {b.name!r} has no SENSELS row", after
+        if b.kind == "sensor" and len(b.rows) != (rows := int(ref.fields["Rows"][0])):
+            return f"SENSOR {b.name!r} has {len(b.rows)} of its {rows} sensel rows", after
+    if len(frame.blocks) < len(first.blocks):
+        ref = first.blocks[len(frame.blocks)]
+        return f"no {ref.kind.upper()} {ref.name!r} block (the first frame has one)", frame.end_line
+    return None
+
+
+def _check_first(path: Path, frame: _Part) -> None:
+    """The first frame's SENSOR blocks each give a positive count of Rows and Columns."""
+    sensors = [b for b in frame.blocks if b.kind == "sensor"]
+    if not sensors:
+        raise FileFormatError(path, "the first frame has no SENSOR block", line=frame.line)
+    for b in sensors:
         for key in ("Rows", "Columns"):
             value, line = b.fields.get(key, ("", b.line))
             if not value.isdigit() or int(value) < 1:
                 raise FileFormatError(
                     path, f"SENSOR {b.name!r}: {key} {value!r} is not a positive count", line=line
                 )
-            dims.append(int(value))
-        shapes.append((dims[0], dims[1]))
-    if not shapes:
-        raise FileFormatError(path, "the first frame has no SENSOR block", line=frame.line)
-    return shapes
 
 
-def _incomplete(
-    frame: _Frame, reference: list[tuple[str, str]], shapes: list[tuple[int, int]], n_lines: int
-) -> tuple[str, int] | None:
-    """Why ``frame`` is not complete and the line that shows it, or None."""
-    k = 0
-    for position, b in enumerate(frame.blocks):
-        if position >= len(reference) or (b.kind, b.name) != reference[position]:
-            return f"{b.kind.upper()} {b.name!r} where the first frame has another block", b.line
-        after = b.end_line or n_lines
-        if b.sensels_line is None:
-            return f"{b.kind.upper()} {b.name!r} has no SENSELS row", after
-        if b.kind == "sensor":
-            rows = shapes[k][0]
-            k += 1
-            if len(b.rows) != rows:
-                return f"SENSOR {b.name!r} has {len(b.rows)} of its {rows} sensel rows", after
-    if len(frame.blocks) < len(reference):
-        kind, name = reference[len(frame.blocks)]
-        return f"no {kind.upper()} {name!r} block (the first frame has one)", frame.end_line
-    return None
-
-
-def _rows_by_lines(path: Path, text: TextLines, index: list[int], width: int) -> FloatArray:
-    """The rows at ``index`` cell by cell (empty → NaN); FileFormatError at the first ragged
-    row or cell that is not a number."""
-    last = len(text.lines) - 1
-    out = np.full((len(index), width), np.nan)
-    for k, i in enumerate(index):
-        cells = _cells(text.lines[i])
-        truncated = i == last and not text.ends_with_newline
-        hint = " (the file ends inside this line: it is probably truncated)" if truncated else ""
-        if len(cells) != width:
-            raise FileFormatError(
-                path, f"row has {len(cells)} fields, expected {width}{hint}", line=i + 1
-            )
-        for c, cell in enumerate(cells):
-            cell = cell.strip()
-            if cell:
-                out[k, c] = _number(path, cell, i + 1, f"column {c + 1}:")
-        if truncated:
-            raise FileFormatError(
-                path, "the file ends inside this line: it is probably truncated", line=i + 1
-            )
-    return out
-
-
-def _parse_by_lines(path: Path) -> _Parsed:
-    """The reference path (module docstring)."""
-    text = _text(path)
+def _parse_by_lines(path: Path, text: TextLines) -> _Parsed:
+    """Every frame walked (``_structure``) and checked against the first."""
     width = _width(text)
     file_fields, frames = _structure(path, text, width)
     n_lines = len(text.lines)
     if not frames:
         raise FileFormatError(path, "no FRAME row: not an XSENSOR frame export", line=n_lines)
-    reference = [(b.kind, b.name) for b in frames[0].blocks]
-    shapes = _shapes(path, frames[0])
+    _check_first(path, frames[0])
     incomplete = 0
     for k, frame in enumerate(frames):
-        found = _incomplete(frame, reference, shapes, n_lines)
-        if found is None:
-            continue
-        if k == len(frames) - 1 and text.ends_with_newline:
+        why = _incomplete(frame, frames[0], n_lines)
+        if why is not None and k == len(frames) - 1 and text.ends_with_newline:
             frames.pop()  # the file ends at a line end inside its last frame
             incomplete = 1
-            break
-        why, line = found
-        raise FileFormatError(path, f"frame {frame.number}: {why}", line=min(line, n_lines))
+        elif why is not None:
+            raise FileFormatError(path, f"frame {frame.name}: {why[0]}", line=min(why[1], n_lines))
     if not frames:
         raise FileFormatError(path, "no complete frame", line=n_lines)
-    all_rows = [i for f in frames for b in f.blocks for i in b.rows]
-    if width is None:
-        width = max(len(_cells(text.lines[i])) for i in all_rows) if all_rows else 1
-    table = _rows_by_lines(path, text, all_rows, width)
-    start = 0
-    per_block: list[list[FloatArray]] = [[] for _ in reference]
-    for f in frames:
-        for k, b in enumerate(f.blocks):
-            per_block[k].append(table[start : start + len(b.rows)])
-            start += len(b.rows)
+    rows = [i for f in frames for b in f.blocks for i in b.rows]
+    if rows and rows[-1] == n_lines - 1 and not text.ends_with_newline:
+        raise FileFormatError(
+            path, "the file ends inside this line: it is probably truncated", line=n_lines
+        )
+    width = width or (max(len(_cells(text.lines[i])) for i in rows) if rows else 1)
+    table = _sensels(path, text, rows, width)  # a bad cell is named before a broken frame
     blocks = []
     for k, b0 in enumerate(frames[0].blocks):
         mine = [f.blocks[k] for f in frames]
-        counts = {len(b.rows) for b in mine}
-        if len(counts) != 1:  # a group's rows: the same in every frame, or the count differs
-            at = next(i for i, b in enumerate(mine) if len(b.rows) != len(b0.rows))
-            raise FileFormatError(
-                path,
-                f"{b0.kind.upper()} {b0.name!r} of frame {frames[at].number} has "
-                f"{len(mine[at].rows)} sensel rows, the first frame {len(b0.rows)}",
-                line=mine[at].end_line or n_lines,
-            )
-        keys = list(b0.fields)
-        for at, b in enumerate(mine):
-            if list(b.fields) != keys:  # a key row missing, renamed or added
-                theirs = list(b.fields)
-                i = next(
-                    (i for i, (x, y) in enumerate(zip(theirs, keys, strict=False)) if x != y),
-                    min(len(theirs), len(keys)),
+        what, keys = f"{b0.kind.upper()} {b0.name!r} of frame", list(b0.fields)
+        for f, b in zip(frames, mine, strict=True):
+            if len(b.rows) != len(b0.rows):  # a group's rows: the same in every frame
+                raise FileFormatError(
+                    path,
+                    f"{what} {f.name} has {len(b.rows)} sensel rows, the first frame "
+                    f"{len(b0.rows)}",
+                    line=b.end_line or n_lines,
                 )
-                got = theirs[i] if i < len(theirs) else None
-                want = keys[i] if i < len(keys) else None
+        for f, b in zip(frames, mine, strict=True):
+            theirs = list(b.fields)
+            if theirs != keys:  # a key row missing, renamed or added
+                pairs = enumerate(zip(theirs, keys, strict=False))
+                i = next((i for i, (x, y) in pairs if x != y), min(len(theirs), len(keys)))
+                got, want = (
+                    (theirs[i] if i < len(theirs) else None),
+                    (keys[i] if i < len(keys) else None),
+                )
                 line = b.fields[got][1] if got is not None else (b.sensels_line or b.line)
                 raise FileFormatError(
                     path,
-                    f"{b0.kind.upper()} {b0.name!r} of frame {frames[at].number}: row "
-                    f"{got!r} where the first frame has {want!r}",
+                    f"{what} {f.name}: row {got!r} where the first frame has {want!r}",
                     line=line,
                 )
-        fields = {
-            key: np.array([b.fields.get(key, ("", b.line))[0] for b in mine], dtype=str)
-            for key in b0.fields
-        }
-        field_lines = {
-            key: np.array([b.fields.get(key, ("", b.line))[1] for b in mine], dtype=np.int64)
-            for key in b0.fields
-        }
-        blocks.append(
-            _Series(
-                kind=b0.kind,
-                name=b0.name,
-                line=b0.line,
-                fields=fields,
-                field_lines=field_lines,
-                row_lines=np.array([b.rows for b in mine], dtype=np.int64).reshape(
-                    len(mine), len(b0.rows)
-                ),
-                values=np.stack(per_block[k]).reshape(len(mine), len(b0.rows), width),
-            )
-        )
-    return _Parsed(
-        file_fields=file_fields,
-        width=width,
-        numbers=np.array([f.number for f in frames], dtype=np.int64),
-        frame_lines=np.array([f.line for f in frames], dtype=np.int64),
-        dates=np.array([f.fields.get("Date", ("", f.line))[0] for f in frames], dtype=str),
-        times=np.array([f.fields.get("Time", ("", f.line))[0] for f in frames], dtype=str),
-        time_lines=np.array([f.fields.get("Time", ("", f.line))[1] for f in frames]),
-        blocks=blocks,
-        incomplete=incomplete,
-        n_lines=n_lines,
-        fast=False,
+        rows_at = np.array([b.rows for b in mine], dtype=np.int64).reshape(len(mine), -1)
+        blocks.append(_Series(b0.kind, b0.name, b0.line, *_columns(mine, list(b0.fields)), rows_at))
+    numbers = np.array([int(f.name) for f in frames], dtype=np.int64)
+    frame_lines = np.array([f.line for f in frames], dtype=np.int64)
+    own = _Series(
+        "frame",
+        "",
+        frame_lines[0],
+        *_columns(frames, ["Date", "Time"]),
+        frame_lines[:, None][:, :0],
+    )
+    return _with_sensels(
+        table, _Parsed(file_fields, width, numbers, frame_lines, own, blocks, incomplete)
     )
 
 
-# --- the fast path: the bytes, by index -----------------------------------------------------
+def _columns(
+    parts: Sequence[_Part], keys: list[str]
+) -> tuple[dict[str, StrArray], dict[str, IntArray]]:
+    """Each key's value and line in each of ``parts`` (the part's line and "" without)."""
+    found = {key: [p.fields.get(key, ("", p.line)) for p in parts] for key in keys}
+    values = {key: np.array([v for v, _ in pairs], dtype=str) for key, pairs in found.items()}
+    return values, {
+        key: np.array([n for _, n in pairs], dtype=np.int64) for key, pairs in found.items()
+    }
 
 
-def _line_bytes(buf: np.ndarray, starts: IntArray, nl: IntArray, index: IntArray) -> bytes:
-    """The lines at ``index`` (with their line ends), in order, as one byte string."""
-    delta = np.zeros(buf.size + 1, dtype=np.int8)
-    delta[starts[index]] = 1
-    delta[nl[index] + 1] -= 1
-    keep = np.cumsum(delta[:-1], dtype=np.int8).view(np.bool_)
-    return bytes(buf[keep])
+def _parse_fast(path: Path, text: TextLines | None = None) -> _Parsed | None:
+    """A regular export read by index (module docstring), or None where a frame is not laid
+    out line for line as the first."""
+    text = _text(path) if text is None else text
+    lines, width = text.lines, _width(text)
+    f0 = next((i for i, line in enumerate(lines) if line.startswith("FRAME,")), None)
+    if width is None or f0 is None or not text.ends_with_newline:
+        return None
+    f1 = next((i for i in range(f0 + 1, len(lines)) if lines[i].startswith("FRAME,")), None)
+    per = (f1 or len(lines)) - f0
+    file_fields, first = _structure(path, TextLines(path, lines[: f0 + per], True), width)
+    _check_first(path, first[0])
+    if len(first) > 1 or _incomplete(first[0], first[0], 0):
+        return None
+    head, blank = lines[f0 : f0 + per], "," * (width - 1)
+    keys = [o for o, line in enumerate(head) if line[:1].isalpha()]
+    numeric = [r - f0 for b in first[0].blocks for r in b.rows]
+    blanks = [o for o, line in enumerate(head) if line == blank]
+    starts = np.arange(f0, len(lines), per, dtype=np.int64)[:, None]
+    tail = len(lines) - starts[-1, 0]  # the last frame's lines: its closing blank rows may lack
+    if len(keys) + len(numeric) + len(blanks) != per or max(keys + numeric) >= tail:
+        return None  # a row of another kind, or the last frame lacks more than blank rows
 
+    def rows(offsets: list[int]) -> list[str]:  # the lines at these offsets in every frame
+        index = (starts + np.array(offsets, dtype=np.int64)).ravel()
+        return [lines[i] for i in index[index < len(lines)].tolist()]
 
-def _commas_per_line(buf: np.ndarray, starts: IntArray) -> IntArray:
-    """The commas in each line (from its start to the next line's), a block of lines at a
-    time so that the temporaries stay small."""
-    out = np.empty(starts.size, dtype=np.int64)
-    for a in range(0, starts.size, _LINES_AT_ONCE):
-        b = min(a + _LINES_AT_ONCE, starts.size)
-        lo = int(starts[a])
-        hi = int(starts[b]) if b < starts.size else buf.size
-        ones = (buf[lo:hi] == 44).view(np.uint8).astype(np.uint16)
-        out[a:b] = np.add.reduceat(ones, starts[a:b] - lo)
-    return out
-
-
-def _parse_fast(path: Path) -> _Parsed | None:
-    """The fast path (module docstring), or None wherever the file is not regular."""
-    import pandas as pd
-
+    sensel_rows, keyed = rows(numeric), rows(keys)
+    if set(rows(blanks)) - {blank} or any(row[:1].isalpha() or row == blank for row in sensel_rows):
+        return None
+    commas = set(map(methodcaller("count", ","), keyed + sensel_rows))
+    if '"' in "".join(keyed) or commas != {width - 1}:
+        return None
+    # (find, not split: a list a row would wake the garbage collector over and over)
+    cut = [row.find(",") for row in keyed]
+    names = [head[o][: cut[k]] for k, o in enumerate(keys)]
+    if [row[:c] for row, c in zip(keyed, cut, strict=True)] != names * len(starts):
+        return None  # a key row differs from the first frame's
+    values = np.array(
+        [row[c + 1 : row.find(",", c + 1)].strip() for row, c in zip(keyed, cut, strict=True)]
+    )
+    values = values.reshape(-1, len(keys))
+    named = [k for k, name in enumerate(names) if name.strip().lower() in _NAMING]
+    if (values[:, named] != values[0, named]).any():
+        return None  # a block's name differs from the first frame's
     try:
-        data = path.read_bytes()
-    except OSError:
-        return None
-    if not data or not data.endswith(b"\n") or b"\x00" in data:
-        return None
-    encoding = "utf-8"
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        encoding = "cp1252"
-        try:
-            data.decode("cp1252")
-        except UnicodeDecodeError:
-            return None
-    buf = np.frombuffer(data, dtype=np.uint8)
-    nl = np.flatnonzero(buf == 10).astype(np.int64)
-    starts = np.empty_like(nl)
-    starts[0] = 0
-    starts[1:] = nl[:-1] + 1
-    cr = np.zeros(nl.size, dtype=np.bool_)
-    cr[nl > 0] = buf[nl[nl > 0] - 1] == 13
-    if int(np.count_nonzero(buf == 13)) != int(cr.sum()):
-        return None  # a carriage return inside a line
-    ends = nl - cr
-    if data.startswith(_BOM) and ends[0] >= 3:
-        starts[0] = 3
-    lengths = ends - starts
-    if lengths.max(initial=0) >= 1 << 16:
-        return None  # a line too long to count its commas in 16 bits
-    commas = _commas_per_line(buf, starts)
-    first = np.where(lengths > 0, buf[np.minimum(starts, buf.size - 1)], 0)
-    if np.any((first == 32) | (first == 9)):
-        return None
-    lower = first | 0x20
-    letter = (lower >= 97) & (lower <= 122)
-    kind = np.where(commas == lengths, 0, np.where(letter, 1, 2)).astype(np.int8)
-    key_rows = np.flatnonzero(kind == 1)
-    head6 = buf[np.minimum(starts[key_rows][:, None] + np.arange(6), buf.size - 1)]
-    is_frame = (head6 == np.frombuffer(b"FRAME,", dtype=np.uint8)).all(axis=1)
-    frames = key_rows[is_frame & (lengths[key_rows] >= 6)]
-    if frames.size == 0:
-        return None
-    f0, n, n_lines = int(frames[0]), int(frames.size), int(nl.size)
-    tail = n_lines - int(frames[-1])  # the last frame's rows (its closing blank rows may lack)
-    per_frame = int(frames[1] - frames[0]) if n > 1 else tail
-    if np.any(np.diff(frames) != per_frame) or tail > per_frame:
-        return None  # frames of different lengths
-    width = int(commas[f0]) + 1
-    if np.any(commas[f0:] != width - 1):
-        return None
-    quotes = np.flatnonzero(buf == 34)
-    if quotes.size and quotes[-1] >= starts[f0]:
-        return None
-    padded = np.zeros(n * per_frame, dtype=np.int8)  # rows the last frame lacks: blank
-    padded[: n_lines - f0] = kind[f0:]
-    kinds = padded.reshape(n, per_frame)
-    if not (kinds == kinds[0]).all():
-        return None  # (also when the last frame lacks more than blank rows)
-    key_off = np.flatnonzero(kinds[0] == 1)
-    num_off = np.flatnonzero(kinds[0] == 2)
-    # every frame's key rows say what the first frame's say (up to the first comma)
-    key_lines = (frames[:, None] + key_off[None, :]).ravel()
-    reference: np.ndarray | None = None
-    step = max(1, _CHUNK // key_off.size) * key_off.size  # whole frames at a time
-    for at in range(0, key_lines.size, step):
-        chunk = key_lines[at : at + step]
-        pos = starts[chunk][:, None] + np.arange(_KEY_PREFIX)
-        prefix = np.where(pos < ends[chunk][:, None], buf[np.minimum(pos, buf.size - 1)], 0)
-        prefix[np.cumsum(prefix == 44, axis=1) > 0] = 0
-        prefix = prefix.reshape(-1, key_off.size, _KEY_PREFIX)
-        if reference is None:
-            reference = prefix[0].copy()
-        if not (prefix == reference).all():
-            return None
-    # the first frame's structure, read as the reference path reads it
-    head_text = data[: int(nl[f0 + per_frame - 1]) + 1].decode(encoding)
-    lines = [line.rstrip("\r") for line in head_text.split("\n")[:-1]]
-    if lines:
-        lines[0] = lines[0].lstrip("\ufeff")
-    try:
-        file_fields, first_frames = _structure(path, TextLines(path, lines, True), None)
-        shapes = _shapes(path, first_frames[0])
-    except FileFormatError:
-        return None
-    frame0 = first_frames[0]
-    reference_blocks = [(b.kind, b.name) for b in frame0.blocks]
-    if _incomplete(frame0, reference_blocks, shapes, len(lines)) is not None:
-        return None
-    # the sensel rows of every frame, in one pass
-    numeric = _line_bytes(buf, starts, nl, (frames[:, None] + num_off[None, :]).ravel())
-    if numeric.translate(None, _NUMERIC_BYTES):
-        return None  # letters or other characters: the reference path names the cell
-    try:
-        table = pd.read_csv(
-            io.BytesIO(numeric),
-            header=None,
-            names=list(range(width)),
-            dtype=np.float64,
-            na_values=[""],
-            keep_default_na=False,
-            engine="c",
-        ).to_numpy(dtype=np.float64)
-    except (ValueError, TypeError, OverflowError):
-        return None
-    if table.shape != (n * num_off.size, width) or np.isinf(table).any():
-        return None
-    table = table.reshape(n, num_off.size, width)
-    # the key rows' values of every frame, in one pass
-    keyed = _line_bytes(buf, starts, nl, key_lines)
-    try:
-        column = pd.read_csv(
-            io.BytesIO(keyed),
-            header=None,
-            names=list(range(width)),
-            usecols=[1],
-            dtype=str,
-            keep_default_na=False,
-            quoting=csv.QUOTE_NONE,
-            encoding=encoding,
-            engine="c",
-        )[1]
-    except (ValueError, TypeError, UnicodeDecodeError):
-        return None
-    if len(column) != key_lines.size:
-        return None
-    values = column.str.strip().to_numpy(dtype=str).reshape(n, key_off.size)
-    key_at = {int(off): k for k, off in enumerate(key_off)}
-    num_at = {int(off): k for k, off in enumerate(num_off)}
-
-    def field_of(line: int) -> tuple[StrArray, IntArray]:
-        offset = line - 1 - f0
-        return values[:, key_at[offset]], frames + offset + 1
-
-    try:
-        numbers = values[:, key_at[0]].astype(np.int64)
+        numbers = values[:, 0].astype(np.int64)
     except ValueError:
         return None
-    blocks = []
-    for b in frame0.blocks:
-        fields: dict[str, StrArray] = {}
-        field_lines: dict[str, IntArray] = {}
-        for key, (_, line) in b.fields.items():
-            fields[key], field_lines[key] = field_of(line)
-        offsets = np.array(b.rows, dtype=np.int64) - f0
-        blocks.append(
-            _Series(
-                kind=b.kind,
-                name=b.name,
-                line=b.line,
-                fields=fields,
-                field_lines=field_lines,
-                row_lines=frames[:, None] + offsets[None, :],
-                values=table[:, [num_at[int(o)] for o in offsets], :],
-            )
+    column = {f0 + 1 + o: k for k, o in enumerate(keys)}  # a first-frame line → its key row
+
+    def series(part: _Part) -> _Series:
+        fields = part.fields.items()
+        return _Series(
+            part.kind,
+            part.name,
+            part.line,
+            {key: values[:, column[line]] for key, (_, line) in fields},
+            {key: starts[:, 0] + line - f0 for key, (_, line) in fields},
+            starts + np.array(part.rows, dtype=np.int64) - f0,
         )
-    empty = np.full(n, "", dtype=str)
-    dates, _ = field_of(frame0.fields["Date"][1]) if "Date" in frame0.fields else (empty, frames)
-    if "Time" in frame0.fields:
-        times, time_lines = field_of(frame0.fields["Time"][1])
-    else:
-        times, time_lines = empty, frames + 1
-    return _Parsed(
-        file_fields=file_fields,
-        width=width,
-        numbers=numbers,
-        frame_lines=frames + 1,
-        dates=dates,
-        times=times,
-        time_lines=time_lines,
-        blocks=blocks,
-        incomplete=0,
-        n_lines=n_lines,
-        fast=True,
-    )
+
+    table = _sensels(path, text, (starts + np.array(numeric)).ravel().tolist(), width)
+    blocks = [series(b) for b in first[0].blocks]
+    parsed = _Parsed(file_fields, width, numbers, starts[:, 0] + 1, series(first[0]), blocks, 0)
+    return _with_sensels(table, parsed)
+
+
+def _sensels(path: Path, text: TextLines, rows: list[int], width: int) -> FloatArray:
+    """The sensel rows at ``rows`` (0-based lines), read in one ``read_table`` pass."""
+    if not rows:
+        return np.empty((0, width))
+    body = ("\n".join([text.lines[i] for i in rows]) + "\n").encode()
+    return read_rows(path, body, rows, width, "utf-8")
+
+
+def _with_sensels(table: FloatArray, parsed: _Parsed) -> _Parsed:
+    """``parsed`` with each block's cells from ``table``: every frame's sensel rows in turn."""
+    table, start = table.reshape(parsed.numbers.size, -1, parsed.width), 0
+    for block in parsed.blocks:
+        block.values = table[:, start : start + block.row_lines.shape[1]]
+        start += block.row_lines.shape[1]
+    return parsed
 
 
 # --- the session ----------------------------------------------------------------------------
-
-
-def _number(path: Path, value: str, line: int, what: str) -> float:
-    try:
-        number = float(value)
-    except ValueError:
-        number = float("nan")
-    if not np.isfinite(number):
-        raise FileFormatError(path, f"{what} {value!r} is not a number", line=line)
-    return number
-
-
-def _numbers(path: Path, values: StrArray, lines: IntArray, what: str) -> FloatArray:
-    """``values`` as floats; FileFormatError at the line of the first that is not a number."""
-    try:
-        out = values.astype(np.float64)
-    except ValueError:
-        out = None
-    if out is not None and np.isfinite(out).all():
-        return out
-    for value, line in zip(values.tolist(), lines.tolist(), strict=True):
-        _number(path, value, int(line), what)
-    return np.array([float(v) for v in values.tolist()], dtype=np.float64)
 
 
 def _side(name: str) -> SideName | None:
@@ -698,81 +480,43 @@ def _side(name: str) -> SideName | None:
     if match is not None:
         return "left" if match.group("letter") == "L" else "right"
     lower = name.lower()
-    if "left" in lower and "right" not in lower:
-        return "left"
-    if "right" in lower and "left" not in lower:
-        return "right"
+    if ("left" in lower) != ("right" in lower):
+        return "left" if "left" in lower else "right"
     return None
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
-
-
-def _summary_key(key: str) -> str | None:
-    lower = key.lower()
-    for prefix, ours in _SUMMARY.items():
-        if lower.startswith(prefix):
-            return ours
-    return None
-
-
-_DATE_FORMATS = ("%Y %b %d", "%Y-%m-%d", "%d %b %Y", "%m/%d/%Y", "%d.%m.%Y")
-
-
-def _when(
-    path: Path, date_text: str, time_text: str, line: int, number: int
-) -> _dt.datetime | float:
+def _when(path: Path, date: str, time: str, line: int, number: int) -> _dt.datetime | float:
     """A frame's ``Date`` + ``Time`` as a datetime (or its ``Time`` in s when it is a plain
     number)."""
-    if not time_text:
+    if not time:
         raise FileFormatError(path, f"frame {number} has no Time row", line=line)
     try:
-        return float(time_text)
+        return float(time)
     except ValueError:
         pass
     for fmt in ("%H:%M:%S.%f", "%H:%M:%S"):
         try:
-            clock = _dt.datetime.strptime(time_text, fmt)
+            clock = _dt.datetime.strptime(time, fmt).time()
         except ValueError:
             continue
-        day = _dt.date(1900, 1, 1)
         for date_fmt in _DATE_FORMATS:
             try:
-                day = _dt.datetime.strptime(date_text, date_fmt).date()
-                break
+                return _dt.datetime.combine(_dt.datetime.strptime(date, date_fmt).date(), clock)
             except ValueError:
                 continue
-        return _dt.datetime.combine(day, clock.time())
-    raise FileFormatError(
-        path, f"frame {number}: Time {time_text!r} is not hh:mm:ss.fff", line=line
-    )
+        return _dt.datetime.combine(_dt.date(1900, 1, 1), clock)
+    raise FileFormatError(path, f"frame {number}: Time {time!r} is not hh:mm:ss.fff", line=line)
 
 
 def _times(path: Path, parsed: _Parsed) -> tuple[FloatArray, _dt.datetime | None]:
     """Each frame's time in s from the first, and the first frame's date and time."""
-    import pandas as pd
-
-    dates, times = parsed.dates, parsed.times
-    if times.size and all(
-        re.fullmatch(r"\d{1,2}:\d{2}:\d{2}\.\d{1,6}", str(t)) for t in (times[0], times[-1])
-    ):
-        try:
-            stamps = pd.to_datetime(
-                pd.Series(dates) + " " + pd.Series(times), format="%Y %b %d %H:%M:%S.%f"
-            )
-        except (ValueError, TypeError):
-            stamps = None
-        if stamps is not None and not stamps.isna().any():
-            micro = stamps.to_numpy(dtype="datetime64[us]").astype(np.int64)
-            first = stamps.iloc[0].to_pydatetime()
-            return (micro - micro[0]) / 1e6, first
+    fields, empty = parsed.frame.fields, np.full(parsed.numbers.size, "")
     found = [
-        _when(path, str(d), str(t), int(line), int(k))
-        for d, t, line, k in zip(
-            dates.tolist(),
-            times.tolist(),
-            parsed.time_lines.tolist(),
+        _when(path, *args)
+        for args in zip(
+            fields.get("Date", empty).tolist(),
+            fields.get("Time", empty).tolist(),
+            parsed.frame.field_lines.get("Time", parsed.frame_lines).tolist(),
             parsed.numbers.tolist(),
             strict=True,
         )
@@ -780,14 +524,13 @@ def _times(path: Path, parsed: _Parsed) -> tuple[FloatArray, _dt.datetime | None
     if all(isinstance(s, float) for s in found):
         plain = np.array(found, dtype=np.float64)
         return plain - plain[0], None
-    if all(isinstance(s, _dt.datetime) for s in found):
-        t0 = found[0]
-        assert isinstance(t0, _dt.datetime)
-        seconds = [(s - t0).total_seconds() for s in found if isinstance(s, _dt.datetime)]
-        return np.array(seconds, dtype=np.float64), t0 if t0.year > 1900 else None
-    raise FileFormatError(
-        path, "frames mix clock times and numbers", line=int(parsed.frame_lines[0])
-    )
+    stamps = [s for s in found if isinstance(s, _dt.datetime)]
+    if len(stamps) < len(found):
+        raise FileFormatError(
+            path, "frames mix clock times and numbers", line=int(parsed.frame_lines[0])
+        )
+    seconds = np.array([(s - stamps[0]).total_seconds() for s in stamps], dtype=np.float64)
+    return seconds, stamps[0] if stamps[0].year > 1900 else None
 
 
 def _vendor(
@@ -798,26 +541,24 @@ def _vendor(
     columns: dict[str, FloatArray] = {}
     constants: dict[str, str] = {}
     for key, values in block.fields.items():
+        ours = next((v for k, v in _SUMMARY.items() if key.lower().startswith(k)), None)
         if key in _NOT_SUMMARY or key.startswith("Sensel"):
             continue
         if (values == values[0]).all():
             constants[key] = str(values[0])
-            continue
-        ours = _summary_key(key)
-        if ours is None:
-            continue
-        numbers = _numbers(path, values, block.field_lines[key], key)
-        if ours in _PRESSURE_KEYS:
-            columns[f"{ours}_{unit}"] = numbers * factor
-        else:
-            columns[ours] = numbers
+        elif ours is not None:
+            cells = values.reshape(-1, 1).tolist()
+            numbers = to_numbers(path, cells, block.field_lines[key].tolist(), [key])[:, 0]
+            pressure = ours in _PRESSURE_KEYS
+            columns[f"{ours}_{unit}" if pressure else ours] = (
+                numbers * factor if pressure else numbers
+            )
     return columns, constants
 
 
 def _check_group(path: Path, parsed: _Parsed, block: _Series) -> None:
     """A group's SENSELS rows hold exactly ``Cells`` numbers in every frame, then empty cells."""
-    values = block.fields.get("Cells")
-    lines = block.field_lines.get("Cells")
+    values, lines = block.fields.get("Cells"), block.field_lines.get("Cells")
     if values is None or lines is None:
         raise FileFormatError(path, f"GROUP {block.name!r} has no Cells row", line=block.line)
     for value, line in zip(values.tolist(), lines.tolist(), strict=True):
@@ -835,12 +576,11 @@ def _check_group(path: Path, parsed: _Parsed, block: _Series) -> None:
         f = int(np.argmax(wrong))
         bad = np.flatnonzero(filled[f] != (position < cells[f]))
         row = int(bad[0]) // width if bad.size else rows - 1
-        line = int(block.row_lines[f, row]) + 1 if rows else int(block.field_lines["Cells"][f])
         raise FileFormatError(
             path,
             f"GROUP {block.name!r} of frame {parsed.numbers[f]}: {int(count[f])} sensel values, "
             f"Cells says {int(cells[f])}",
-            line=line,
+            line=int(block.row_lines[f, row]) + 1 if rows else int(lines[f]),
         )
 
 
@@ -851,70 +591,61 @@ def read(path: Path) -> Session:
 
 
 def _read(path: Path, fast: bool = True) -> Session:
-    """``read``; ``fast=False`` takes the reference path (the tests check both agree)."""
-    parsed = _parse_fast(path) if fast else None
-    return _session(path, parsed if parsed is not None else _parse_by_lines(path))
+    """``read``; ``fast=False`` walks every frame (the tests check both agree)."""
+    text = _text(path)
+    parsed = _parse_fast(path, text) if fast else None
+    return _session(path, parsed or _parse_by_lines(path, text))
+
+
+def _orientation(
+    mask: BoolArray, matrix: FloatArray, side: SideName | None
+) -> tuple[Orientation, Orientation | None, str]:
+    """(orientation, the footprint's when it decides, how the orientation was decided)."""
+    loaded = np.nan_to_num(matrix, nan=0.0).max(axis=0) > 0
+    footprint = insole_orientation(loaded, side) if loaded.sum() >= MIN_FOOTPRINT_CELLS else None
+    if footprint is not None and not (footprint.row_decided and footprint.col_decided):
+        footprint = None
+    if not mask.all():  # blank cells: the insole's outline decides, as for F-Scan
+        return insole_orientation(mask, side), footprint, "outline (blank cells)"
+    if side is None and footprint is not None:
+        return footprint, footprint, "footprint (cells ever loaded)"
+    convention = insole_orientation(np.zeros_like(mask), side)
+    return convention, footprint, "convention (toes at row 0, seen from above)"
 
 
 def _session(path: Path, parsed: _Parsed) -> Session:
-    """The session from what either path parsed."""
-    from ...masks import with_anatomical_regions
-
-    file_fields = parsed.file_fields
-    unit_text = file_fields.get("Units", "")
-    unit_key = re.sub(r"\s+", "", unit_text).lower().replace("²", "2")
-    if unit_key in PRESSURE_UNITS:
-        unit, factor = PRESSURE_UNITS[unit_key]
-        unit_note = (
-            f"values as in the file ({unit_text})"
-            if factor == 1.0
-            else f"{unit_text} × {factor:g} = {unit}"
-        )
-    else:
-        unit, factor = "raw", 1.0
-        unit_note = f"unknown unit {unit_text!r}: values kept as they are, unit 'raw'"
-    numbers = parsed.numbers
-    frame_lines = parsed.frame_lines.tolist()
-    steps = np.diff(numbers)
-    if steps.size and not np.all(steps > 0):
-        k = int(np.argmax(~(steps > 0))) + 1
-        raise FileFormatError(
-            path, f"FRAME {numbers[k]} does not follow {numbers[k - 1]}", line=frame_lines[k]
-        )
+    """The session from the parsed frames."""
+    unit_text = parsed.file_fields.get("Units", "")
+    unit, factor, unit_note = units(unit_text)
+    numbers, frame_lines = parsed.numbers, parsed.frame_lines.tolist()
+    frames_increase(path, numbers, frame_lines)
     time_s, started = _times(path, parsed)
     check_increasing(path, time_s, frame_lines, "frame time")
     n = int(numbers.size)
-    span = float(time_s[-1]) if n > 1 else 0.0
-    rate = (n - 1) / span if span > 0 else 1.0
-    for block in parsed.blocks:
-        if block.kind == "group":
-            _check_group(path, parsed, block)
-
-    feet: dict[SideName, FootRecording] = {}
+    rate = (n - 1) / float(time_s[-1]) if n > 1 and time_s[-1] > 0 else 1.0
+    groups = [b for b in parsed.blocks if b.kind == "group"]
+    for block in groups:
+        _check_group(path, parsed, block)
+    feet: dict[str, FootRecording] = {}
     per_foot: dict[str, Any] = {}
     summary: dict[str, Any] = {}
     problems: list[str] = []
-    side_inferred = False
-    groups = [b for b in parsed.blocks if b.kind == "group"]
     for ref in (b for b in parsed.blocks if b.kind == "sensor"):
-        rows = int(ref.fields["Rows"][0])
-        cols = int(ref.fields["Columns"][0])
+        rows, cols = int(ref.fields["Rows"][0]), int(ref.fields["Columns"][0])
         for key, expected in (("Rows", rows), ("Columns", cols)):
-            differs = ref.fields[key] != str(expected)
-            if differs.any():
-                f = int(np.argmax(differs))
+            f = int(np.argmax(ref.fields[key] != str(expected)))
+            if ref.fields[key][f] != str(expected):
                 raise FileFormatError(
                     path,
-                    f"SENSOR {ref.name!r}: {key} {ref.fields[key][f]!r} in frame "
-                    f"{numbers[f]}, {expected} in the first",
+                    f"SENSOR {ref.name!r}: {key} {ref.fields[key][f]!r} in frame {numbers[f]}, "
+                    f"{expected} in the first",
                     line=int(ref.field_lines[key][f]),
                 )
         if parsed.width < cols:
             raise FileFormatError(
                 path, f"sensel rows have {parsed.width} fields, Columns says {cols}", line=ref.line
             )
-        cube = ref.values
-        extra = ~np.isnan(cube[:, :, cols:])
+        extra = ~np.isnan(ref.values[:, :, cols:])
         if extra.any():
             f, r, _ = (int(v[0]) for v in np.nonzero(extra))
             raise FileFormatError(
@@ -922,129 +653,73 @@ def _session(path: Path, parsed: _Parsed) -> Session:
                 f"a sensel row of SENSOR {ref.name!r} has values after its {cols} columns",
                 line=int(ref.row_lines[f, r]) + 1,
             )
-        matrix = cube[:, :, :cols]
-        blank = np.isnan(matrix)
-        outline = blank.sum(axis=0) * 2 > n  # each cell as in most frames
-        differs_rows = (blank != outline).any(axis=2)
-        if differs_rows.any():
-            f, r = (int(v[0]) for v in np.nonzero(differs_rows))
-            raise FileFormatError(
-                path,
-                f"row {r + 1} of SENSOR {ref.name!r} in frame {numbers[f]}: empty cells where "
-                "the other frames have values, or values where they have empty cells (the "
-                "insole outline changes)",
-                line=int(ref.row_lines[f, r]) + 1,
-            )
-        mask = ~outline
+        matrix = ref.values[:, :, :cols]
+        where = f"SENSOR {ref.name!r} in "
+        mask = ~outline_check(path, np.isnan(matrix), ref.row_lines + 1, numbers, "empty", where)
         if not mask.any():
             raise FileFormatError(path, f"SENSOR {ref.name!r} has no sensel", line=ref.line)
         spacing = {}
-        for key, ours in (("Sensel Width", "col"), ("Sensel Height", "row")):
+        for key in ("Sensel Width", "Sensel Height"):
             row_key = next((k for k in ref.fields if k.startswith(key)), None)
             if row_key is None:
                 raise FileFormatError(path, f"SENSOR {ref.name!r} has no {key} row", line=ref.line)
-            size = _number(
-                path, str(ref.fields[row_key][0]), int(ref.field_lines[row_key][0]), row_key
-            )
-            scale = 10.0 if "(cm)" in row_key else (25.4 if "(in" in row_key else 1.0)
+            line = int(ref.field_lines[row_key][0])
+            size = float(to_numbers(path, [[str(ref.fields[row_key][0])]], [line], [row_key])[0, 0])
             if not size > 0:
-                raise FileFormatError(
-                    path, f"{row_key} must be positive", line=int(ref.field_lines[row_key][0])
-                )
-            spacing[ours] = size * scale
-        side = _side(ref.name)
-        loaded = np.nan_to_num(matrix, nan=0.0).max(axis=0) > 0
-        footprint = None
-        if loaded.sum() >= MIN_FOOTPRINT_CELLS:
-            found = insole_orientation(loaded, side)
-            if found.row_decided and found.col_decided:
-                footprint = found
-        if not mask.all():  # blank cells: the insole's outline decides, as for F-Scan
-            orientation = insole_orientation(mask, side)
-            decided_by = "outline (blank cells)"
-        elif side is None and footprint is not None:
-            orientation = footprint
-            decided_by = "footprint (cells ever loaded)"
-        else:
-            orientation = insole_orientation(np.zeros_like(mask), side)  # the convention
-            decided_by = "convention (toes at row 0, seen from above)"
-        if side is None:
-            side = orientation.side_from_outline()
-            side_inferred = True
-        elif footprint is not None and (footprint.first_row, footprint.first_col) != (
-            orientation.first_row,
-            orientation.first_col,
-        ):
+                raise FileFormatError(path, f"{row_key} must be positive", line=line)
+            scale = 10.0 if "(cm)" in row_key else (25.4 if "(in" in row_key else 1.0)
+            spacing[key] = size * scale
+        row_mm, col_mm = spacing["Sensel Height"], spacing["Sensel Width"]
+        named = _side(ref.name)
+        orientation, footprint, decided_by = _orientation(mask, matrix, named)
+        side: SideName = named or orientation.side_from_outline()
+        o, fp = orientation, footprint
+        agrees = None if fp is None else (fp.first_row, fp.first_col) == (o.first_row, o.first_col)
+        if named is not None and fp is not None and not agrees:
             problems.append(
-                f"SENSOR {ref.name!r}: the loaded footprint suggests first_row="
-                f"{footprint.first_row}, first_col={footprint.first_col}; kept "
-                f"{orientation.first_row}, {orientation.first_col} ({decided_by})"
+                f"SENSOR {ref.name!r}: the loaded footprint suggests first_row={fp.first_row}, "
+                f"first_col={fp.first_col}; kept {o.first_row}, {o.first_col} ({decided_by})"
             )
         if side in feet:
             raise FileFormatError(path, f"two SENSOR blocks of the {side} foot", line=ref.line)
-        layout = grid_layout(
-            rows,
-            cols,
-            spacing["row"],
-            spacing["col"],
-            mask=mask,
-            first_row=orientation.first_row,
-            first_col=orientation.first_col,
-            name=f"xsensor{rows}x{cols}" + ("" if mask.all() else f"-{int(mask.sum())}"),
-        )
-        values = matrix.reshape(n, rows * cols)[:, np.flatnonzero(mask.ravel())]
-        if factor != 1.0:
-            values *= factor
-        layout = with_anatomical_regions(layout, None if not mask.all() else values.max(axis=0))
         vendor, constants = _vendor(path, ref, factor, unit)
         total = vendor.pop("est_load_n", None)
         group_constants: dict[str, dict[str, str]] = {}
         for g_index, group in enumerate(groups):
             if _side(group.name) != side:
                 continue  # the other foot's group, or one whose name says no side
-            region = (
-                _slug(re.sub(r"^(left|right)\s*", "", group.name, flags=re.I))
-                or f"group{g_index + 1}"
-            )
-            g_vendor, g_constants = _vendor(path, group, factor, unit)
+            region = re.sub(r"^(left|right)\s*", "", group.name, flags=re.I)
+            region = re.sub(r"[^a-z0-9]+", "_", region.lower()).strip("_") or f"group{g_index + 1}"
+            g_vendor, group_constants[group.name] = _vendor(path, group, factor, unit)
             for key, column in g_vendor.items():
                 if key in _GROUP_COLUMNS or key == f"peak_pressure_{unit}":
                     vendor[f"{region}_{key}"] = column
-            group_constants[group.name] = g_constants
-        if (values < 0).any():
-            problems.append(f"{side} foot: {int((values < 0).sum())} negative values (kept)")
-        feet[side] = FootRecording(
-            side=side,
-            time_s=time_s.copy(),
-            values=values,
-            unit=unit,
-            sampling_rate_hz=rate,
-            layout=layout,
-            total_force_n=total,
-            vendor=vendor,
+        name = f"xsensor{rows}x{cols}" + ("" if mask.all() else f"-{int(mask.sum())}")
+        recording = dict(unit=unit, sampling_rate_hz=rate, total_force_n=total, vendor=vendor)
+        spacing_mm, peaks = (row_mm, col_mm), bool(mask.all())
+        foot = grid_foot(
+            side, time_s.copy(), matrix, mask, spacing_mm, o, name, factor, peaks, **recording
         )
+        feet[side] = foot
+        if (foot.values < 0).any():
+            problems.append(f"{side} foot: {int((foot.values < 0).sum())} negative values (kept)")
         summary[side] = {**constants, "groups": group_constants}
-        info: dict[str, Any] = {
+        per_foot[side] = {
             "sensor": ref.name,
             "rows": rows,
             "cols": cols,
-            "sensel_width_mm": spacing["col"],
-            "sensel_height_mm": spacing["row"],
+            "sensel_width_mm": col_mm,
+            "sensel_height_mm": row_mm,
             "orientation": orientation.describe(),
             "orientation_from": decided_by,
-            "footprint_agrees": None
-            if footprint is None
-            else (footprint.first_row, footprint.first_col)
-            == (orientation.first_row, orientation.first_col),
-            "side_from": "footprint" if _side(ref.name) is None else "sensor name",
+            "footprint_agrees": agrees,
+            "side_from": "footprint" if named is None else "sensor name",
         }
-        if total is not None and unit == "kpa":
-            p = values.sum(axis=1)
-            usable = p > 0
-            if usable.sum() >= 3:
-                area = float(total[usable] @ p[usable] / (p[usable] @ p[usable])) * 1e3
-                info["vendor_sensel_area_mm2"] = round(area, 3)
-        per_foot[side] = info
+        p = foot.values.sum(axis=1)
+        usable = p > 0
+        if total is not None and unit == "kpa" and usable.sum() >= 3:
+            area = float(total[usable] @ p[usable] / (p[usable] @ p[usable])) * 1e3
+            per_foot[side]["vendor_sensel_area_mm2"] = round(area, 3)
     meta: dict[str, Any] = {
         "source": example_source(path, "XSENSOR insole export (.csv)"),
         "record": path.stem,
@@ -1054,12 +729,12 @@ def _session(path: Path, parsed: _Parsed) -> Session:
             "rows": {s: i["rows"] for s, i in per_foot.items()},
             "cols": {s: i["cols"] for s, i in per_foot.items()},
         },
-        "header": dict(file_fields),
+        "header": dict(parsed.file_fields),
         "unit_conversion": unit_note,
         "units_in_file": unit_text,
         "feet": per_foot,
         "vendor_summary": summary,
-        "side_inferred": side_inferred,
+        "side_inferred": any(i["side_from"] == "footprint" for i in per_foot.values()),
         "frame_numbers": [int(numbers[0]), int(numbers[-1])],
     }
     for s, i in per_foot.items():
@@ -1067,17 +742,6 @@ def _session(path: Path, parsed: _Parsed) -> Session:
             meta.setdefault("vendor_sensel_area_mm2", {})[s] = i["vendor_sensel_area_mm2"]
     if started is not None:
         meta["start_time_local"] = started.isoformat()
-    quality = {
-        "frames": n,
-        "incomplete_frames": parsed.incomplete,
-        "frames_missing": int((steps - 1).clip(min=0).sum()) if steps.size else 0,
-    }
-    return Session(
-        path=path,
-        format=NAME,
-        left=feet.get("left"),
-        right=feet.get("right"),
-        metadata=meta,
-        quality=quality,
-        problems=problems,
-    )
+    missing = int((np.diff(numbers) - 1).clip(min=0).sum())
+    quality = {"frames": n, "incomplete_frames": parsed.incomplete, "frames_missing": missing}
+    return Session.from_feet(path, NAME, feet, meta, quality=quality, problems=problems)
