@@ -213,7 +213,7 @@ class Session:
         cls,
         path: Path,
         format: str,
-        feet: Mapping[str, FootRecording],
+        feet: Mapping[str, FootRecording] | Mapping[SideName, FootRecording],
         metadata: dict[str, Any] | None = None,
         *,
         events: dict[str, dict[str, FloatArray]] | None = None,

@@ -360,6 +360,7 @@ def read(path: Path) -> Session:
 __all__ = [
     "COL_SPACING_MM",
     "DESCRIPTION",
+    "LIBRARIES",
     "NAME",
     "ROW_SPACING_MM",
     "SUFFIXES",

@@ -79,6 +79,7 @@ DESCRIPTION = (
     "lines of COLS values, B outside the insole); XL.asf + XR.asf load as one session"
 )
 SUFFIXES = (".asf",)
+LIBRARIES = ("pandas",)
 SYSTEM = "Tekscan F-Scan"
 _SIDE_NAME = re.compile(r"(?:(?<![A-Z])(?P<upper>[LR])|[-_ .](?P<lower>[lr]))$")
 

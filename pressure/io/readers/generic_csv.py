@@ -851,6 +851,7 @@ def _write_parquet(
 
 __all__ = [
     "DESCRIPTION",
+    "LIBRARIES",
     "NAME",
     "SUFFIXES",
     "TIME_DECIMALS",

@@ -32,8 +32,8 @@ import numpy as np
 
 from ...errors import FileFormatError
 from ...model import Session
+from ._plate import LIBRARIES as _PLATE_LIBRARIES
 from ._plate import grid_cells, plate_feet
-from ._plate import preload as preload  # what ``read`` imports on first use
 from ._tekscan import family, frame_times, looks_like_asf, metadata, problems, read_movie
 
 NAME = "iscan"
@@ -42,6 +42,7 @@ DESCRIPTION = (
     "'Frame N, t,, …, Raw Sum=,,S' and ROWS lines of COLS values), read as a platform"
 )
 SUFFIXES = (".csv",)  # (an .asf with a header nobody recognises goes to fscan to be named)
+LIBRARIES = ("pandas", *_PLATE_LIBRARIES)
 SYSTEM = "Tekscan I-Scan"
 
 

@@ -324,6 +324,7 @@ def read(path: Path) -> Session:
 
 __all__ = [
     "DESCRIPTION",
+    "LIBRARIES",
     "NAME",
     "SUFFIXES",
     "detect",

@@ -109,6 +109,7 @@ DESCRIPTION = (
     "Sensel Width/Height and a SENSELS matrix per foot, GROUP blocks)"
 )
 SUFFIXES = (".csv",)
+LIBRARIES = ("pandas",)
 SYSTEM = "XSENSOR"
 MIN_FOOTPRINT_CELLS = 12  # fewer loaded cells: the orientation falls back to the convention
 
