@@ -108,6 +108,7 @@ IO_RANKS = {
     "pressure.io.layout_file": 3,
     "pressure.io.recording": 3,
     "pressure.io.recorder": 3,
+    "pressure.io.write": 3,
     "pressure.io.readers": 4,
     "pressure.io.load": 5,
 }

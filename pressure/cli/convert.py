@@ -2,7 +2,7 @@
 included) to a tidy table, one row per frame per foot, so that ``pressure.load(OUT)`` gives the
 session back.
 
-The table is ``pressure.io.readers.generic_csv.write_table``'s (see there for the columns and
+The table is ``pressure.io.write.write_table``'s (see there for the columns and
 the precision of the numbers): ``time_s``, ``side``, for the project's own files ``seq`` (the
 device's sequence number) and ``device_time_s`` (the device clock, unwrapped),
 ``total_force_n`` where the device gives one, then one column per sensor named
@@ -32,7 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..io.load import load
-    from ..io.readers.generic_csv import SUFFIXES, write_table
+    from ..io.write import SUFFIXES, write_table
 
     out = Path(args.out)
     if out.suffix.lower() not in SUFFIXES:
