@@ -24,7 +24,7 @@ from pressure.io.load import detect_format, load
 from pressure.io.readers import emed, pedar, pliance, read_text_lines, readers
 from pressure.model import FootRecording, Session
 from tests.conftest import shared_data
-from tests.test_readers import check_session
+from tests.readers.test_moticon import check_session
 
 R = "pressure_r_extdata"
 NOVEL = {"pedar_example.asc": "pedar", "pliance_test.asc": "pliance", "emed_test.lst": "emed"}

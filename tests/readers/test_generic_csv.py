@@ -29,7 +29,7 @@ from pressure.layout import SensorLayout
 from pressure.model import FootRecording, Session
 from pressure.simulator import SyntheticGait
 from tests.conftest import ROOT, SHARED_DATA, shared_data, simulated_session
-from tests.test_readers import check_session
+from tests.readers.test_moticon import check_session
 
 R = "pressure_r_extdata"
 MINE = {"stappone", "footscan", "generic_csv"}

@@ -32,7 +32,7 @@ from pressure.io.load import detect_format, load
 from pressure.io.readers import readers
 from pressure.model import Session
 from tests.conftest import ROOT, shared_data
-from tests.test_readers import check_session
+from tests.readers.test_moticon import check_session
 
 PHYSICAL = ("kpa", "n", "n_cm2", "adc")
 
