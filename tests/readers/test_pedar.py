@@ -1,9 +1,9 @@
-"""The Novel readers: pedar (.asc insoles), pliance (.asc mat), emed (.lst platform).
+"""The Novel pedar reader (.asc insoles) and its geometry files.
 
 Data: the pressuRe R package's example data (Telfer et al., MIT) in
 ../shared/data/pressure_r_extdata, never copied into the repository (damaged copies and
 synthetic files are written to tmp_path). Every check that compares with the file reads the
-raw text here, independently of the readers.
+raw text here, independently of the reader.
 """
 
 from __future__ import annotations
@@ -11,81 +11,25 @@ from __future__ import annotations
 import io
 import re
 import shutil
-from dataclasses import dataclass
+import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from pressure.analysis.cop import foot_cop
 from pressure.errors import FileFormatError
 from pressure.io.load import detect_format, load
-from pressure.io.readers import emed, pedar, pliance, read_text_lines, readers
-from pressure.model import FootRecording, Session
-from tests.conftest import shared_data
-from tests.readers.test_moticon import check_session
+from pressure.io.readers import pedar, read_text_lines
+from pressure.model import Session
 
-R = "pressure_r_extdata"
-NOVEL = {"pedar_example.asc": "pedar", "pliance_test.asc": "pliance", "emed_test.lst": "emed"}
-OTHER_EXAMPLES = [
-    (R, "fscan_testL.asf"),
-    (R, "iscan_test.csv"),
-    (R, "xsensor_data.csv"),
-    (R, "stappone_example.csv"),
-    (R, "stappone_geometry.csv"),
-    (R, "footscan_test.xls"),
-    (R, "pedar_geometry.csv"),
-    (R, "pedar_sensor_areas_mm2.csv"),
-    ("fscan_footpress", "FrasP01L.asf"),
-    ("fscan_footpress", "FrasP01R.asf"),
-]
+from ..conftest import shared_data
+from .helpers import R, check_session, loaded_cop
 
 
 @pytest.fixture(scope="module")
-def pedar_session() -> Session:
-    return load(shared_data(R, "pedar_example.asc"))
-
-
-@pytest.fixture(scope="module")
-def pliance_session() -> Session:
-    return load(shared_data(R, "pliance_test.asc"))
-
-
-@pytest.fixture(scope="module")
-def emed_session() -> Session:
-    return load(shared_data(R, "emed_test.lst"))
-
-
-def _loaded_cop(foot: FootRecording) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    cop = foot_cop(foot)
-    assert cop is not None
-    loaded = ~np.isnan(cop.x_mm)
-    assert loaded.sum() > 20, "a CoP path"
-    return loaded, cop.x_mm[loaded], cop.y_mm[loaded]
-
-
-# --- detection ------------------------------------------------------------------------------
-
-
-def test_each_novel_example_is_claimed_by_its_reader_only():
-    for name, fmt in NOVEL.items():
-        path = shared_data(R, name)
-        assert detect_format(path) == fmt
-        head = path.read_bytes()[: 64 * 1024]
-        claims = [r.NAME for r in readers() if r.detect(path, head)]
-        assert claims == [fmt], "every reader is asked; only its own claims it"
-
-
-@pytest.mark.parametrize("parts", OTHER_EXAMPLES, ids=lambda p: p[-1])
-def test_the_other_example_files_are_not_claimed(parts):
-    path = shared_data(*parts)
-    head = path.read_bytes()[: 64 * 1024]
-    assert not any(r.detect(path, head) for r in (pedar, pliance, emed))
-    assert detect_format(path) not in ("pedar", "pliance", "emed")
-
-
-# --- pedar ----------------------------------------------------------------------------------
+def pedar_session(loaded) -> Session:
+    return loaded(shared_data(R, "pedar_example.asc"))
 
 
 def _pedar_raw() -> np.ndarray:
@@ -162,7 +106,7 @@ def test_pedar_cop_equals_an_independent_computation(pedar_session):
         np.testing.assert_allclose(foot.layout.x_mm, x, rtol=0, atol=1e-9)
         np.testing.assert_allclose(foot.layout.y_mm, y, rtol=0, atol=1e-9)
         np.testing.assert_array_equal(foot.layout.area_mm2, area)
-        loaded, cop_x, cop_y = _loaded_cop(foot)
+        loaded, cop_x, cop_y = loaded_cop(foot)
         weight = raw[:, first : first + 99] * area
         w = weight[loaded]
         np.testing.assert_allclose(cop_x, w @ x / w.sum(axis=1), rtol=0, atol=1e-9)
@@ -421,345 +365,8 @@ def test_pedar_geometry_files_damaged(tmp_path):
     assert info.value.path == geometry and info.value.line == 21
 
 
-# --- pliance --------------------------------------------------------------------------------
-
-
-@dataclass
-class _PlianceRaw:
-    sensors: list[int]
-    frames: np.ndarray
-    summary: dict[str, np.ndarray]
-    geometry: dict[str, np.ndarray]
-    force: np.ndarray
-
-
-def _pliance_raw() -> _PlianceRaw:
-    """The example parsed here with plain splits (line numbers from the file)."""
-    lines = shared_data(R, "pliance_test.asc").read_text(encoding="latin-1").split("\n")
-    header = lines[7].split()
-    frames = np.array([[float(v) for v in line.split()] for line in lines[8:289]])
-    summary = {line.split()[0]: np.array(line.split()[1:], float) for line in lines[289:291]}
-    geometry = {}
-    for line in lines[1364:1377]:
-        fields = line.split()
-        if len(fields) > 2:
-            geometry[fields[0]] = np.array(fields[1:], dtype=float)
-    force = [line.split() for line in lines[295:1362] if line.strip()]
-    return _PlianceRaw(
-        sensors=[int(v) for v in header[1:]],
-        frames=frames,
-        summary=summary,
-        geometry=geometry,
-        force=np.array([[np.nan if v == "-" else float(v) for v in row] for row in force]),
-    )
-
-
-def _plate_cop_check(
-    session: Session, x_plate: np.ndarray, y_plate: np.ndarray, weights: np.ndarray
-) -> None:
-    """CoP from raw weights and plate centres, mapped with the plate's matrix and origin,
-    equals the session's CoP per foot (1e-9 mm)."""
-    plate = session.metadata["plate"]
-    for side, foot in session.feet.items():
-        index = np.asarray(plate[side]["sensors"])
-        matrix = np.asarray(plate[side]["matrix"])
-        origin = np.asarray(plate[side]["origin_mm"])
-        loaded, cop_x, cop_y = _loaded_cop(foot)
-        w = weights[:, index][loaded]
-        cx = w @ x_plate[index] / w.sum(axis=1)
-        cy = w @ y_plate[index] / w.sum(axis=1)
-        mapped = (np.column_stack([cx, cy]) - origin) @ matrix.T
-        np.testing.assert_allclose(cop_x, mapped[:, 0], rtol=0, atol=1e-9)
-        np.testing.assert_allclose(cop_y, mapped[:, 1], rtol=0, atol=1e-9)
-        # the layout is the same rigid map of the sensor centres
-        local = (np.column_stack([x_plate[index], y_plate[index]]) - origin) @ matrix.T
-        assert foot.layout is not None
-        np.testing.assert_allclose(foot.layout.x_mm, local[:, 0], atol=1e-9)
-        np.testing.assert_allclose(foot.layout.y_mm, local[:, 1], atol=1e-9)
-
-
-def test_pliance_example(pliance_session):
-    s = pliance_session
-    check_session(s, "pliance")
-    raw = _pliance_raw()
-    frames = raw.frames
-    assert frames.shape == (281, 813)
-    plate = s.metadata["plate"]
-    assert plate["sensors_total"] == 812
-    for side, foot in s.feet.items():
-        assert foot.unit == "kpa" and foot.sampling_rate_hz == 24.0
-        np.testing.assert_array_equal(foot.time_s, frames[:, 0])
-        np.testing.assert_array_equal(foot.values, frames[:, 1:][:, plate[side]["sensors"]])
-    assert s.feet[next(iter(s.feet))].time_s[0] == 5.79167
-    # every sensor ever loaded belongs to a foot
-    used = np.concatenate([plate[side]["sensors"] for side in s.feet])
-    assert set(used.tolist()) == set(np.flatnonzero(frames[:, 1:].max(axis=0) > 0).tolist())
-    meta = s.metadata
-    assert meta["summary_rows"] == ["MPP", "MVP"]
-    assert meta["mat_type"] == "s2160_001" and meta["recording_duration_s"] == 44.458
-    assert meta["record"] == "2112170R_1" and meta["force_block_frames"] == 1067
-    assert "blocks_not_read" not in meta and "problems" not in meta
-    # what the summary rows are: MPP is each sensor's maximum over the frames
-    np.testing.assert_array_equal(raw.summary["MPP"], frames[:, 1:].max(axis=0))
-    assert not np.array_equal(raw.summary["MVP"], frames[:, 1:].max(axis=0))
-
-
-def test_pliance_cop_and_the_vendor_columns(pliance_session):
-    raw = _pliance_raw()
-    g = raw.geometry
-    x, y = g["x[c]"] * 10, g["y[c]"] * 10
-    area = g["area"] * 100
-    pressure = raw.frames[:, 1:]
-    _plate_cop_check(pliance_session, x, y, pressure * area)
-    # the vendor's force: the frame's sum of pressure × area; its CoP: ours turned by 180°
-    foot = next(iter(pliance_session.feet.values()))
-    force = pressure @ area * 1e-3
-    np.testing.assert_allclose(foot.vendor["plate_force_n"], force, atol=0.0095)
-    w = pressure
-    x_max = max(g[f"x[{k}]"].max() for k in range(4)) * 10
-    y_max = max(g[f"y[{k}]"].max() for k in range(4)) * 10
-    ours_x, ours_y = w @ x / w.sum(axis=1), w @ y / w.sum(axis=1)
-    np.testing.assert_allclose(foot.vendor["plate_cop_x_mm"], x_max - ours_x, atol=0.006)
-    np.testing.assert_allclose(foot.vendor["plate_cop_y_mm"], y_max - ours_y, atol=0.006)
-
-
-def _pliance_lines() -> list[str]:
-    return shared_data(R, "pliance_test.asc").read_text(encoding="latin-1").split("\n")
-
-
-@pytest.mark.parametrize("where", [150, 1367], ids=["frames", "geometry"])
-def test_pliance_damaged(tmp_path, where):
-    lines = _pliance_lines()
-    path = tmp_path / "bad.asc"
-
-    def fails(text: str, line: int | None, match: str) -> None:
-        path.write_bytes(text.encode("latin-1"))
-        with pytest.raises(FileFormatError, match=match) as info:
-            load(path)
-        assert info.value.path == path and info.value.line == line
-
-    k = where - 1
-    fails("\n".join(lines[:k]) + "\n" + lines[k][: len(lines[k]) // 2], where, "fields, expected")
-    fields = lines[k].split()
-    ragged = list(lines)
-    ragged[k] = "   ".join(fields[:-3] + fields[-2:])
-    fails("\n".join(ragged), where, "812 fields, expected 813")
-    text = list(lines)
-    text[k] = "   ".join([*fields[:300], "abc", *fields[301:]])
-    fails("\n".join(text), where, "'abc' is not a")
-
-
-def test_pliance_truncated_at_a_line_end_and_other_damage(tmp_path):
-    lines = _pliance_lines()
-    path = tmp_path / "bad.asc"
-    # cut at the end of a frame line: no geometry left
-    path.write_text("\n".join(lines[:200]) + "\n", encoding="latin-1")
-    with pytest.raises(FileFormatError, match="no sensor geometry") as info:
-        load(path)
-    assert info.value.line == 200
-    # a force row with a missing field
-    broken = list(lines)
-    broken[400] = broken[400].rsplit(None, 1)[0]
-    path.write_text("\n".join(broken), encoding="latin-1")
-    with pytest.raises(FileFormatError, match="force row has 3 fields") as info:
-        load(path)
-    assert info.value.line == 401
-    # a sensor without geometry
-    broken = list(lines)
-    broken[1364] = broken[1364].replace(" 4 ", " 3 ", 1)
-    path.write_text("\n".join(broken), encoding="latin-1")
-    with pytest.raises(FileFormatError, match=r"'sensor' row lacks sensors \[4\]") as info:
-        load(path)
-    assert info.value.line == 1365
-    # empty, random bytes
-    path.write_bytes(b"")
-    with pytest.raises(FileFormatError, match="empty"):
-        pliance.read(path)
-    path.write_bytes(np.random.default_rng(4).integers(0, 256, 4096, dtype=np.uint8).tobytes())
-    with pytest.raises(FileFormatError) as info:
-        pliance.read(path)
-    assert info.value.path == path
-
-
-def test_pliance_other_blocks_are_listed_not_read(tmp_path):
-    lines = _pliance_lines()
-    block = ["mechanical:", *lines[7:291], "", ""]
-    text = "\n".join(lines[:292] + block + lines[292:])
-    path = tmp_path / "two_blocks.asc"
-    path.write_text(text, encoding="latin-1")
-    assert detect_format(path) == "pliance"
-    s = load(path)
-    assert s.metadata["blocks_not_read"] == [{"label": "mechanical", "line": 293}]
-    assert "'mechanical:' (line 293)" in s.metadata["problems"][0]
-    assert s.metadata["sensor_block"] == {"label": "electrical", "line": 7}
-    assert sum(f.n_sensors for f in s.feet.values()) == 179
-
-
-# --- emed -----------------------------------------------------------------------------------
-
-
-def _emed_raw() -> tuple[np.ndarray, np.ndarray]:
-    """All 106 frames as (frames, 95, 64) kPa and the printed frame forces, parsed here."""
-    lines = shared_data(R, "emed_test.lst").read_bytes().decode("latin-1").split("\n")
-    frames, forces = [], []
-    for k, line in enumerate(lines):
-        if "Pict-No.:" not in line:
-            continue
-        columns = [int(c) for c in lines[k + 2].split("\t")[1:-1]]
-        image = np.zeros((95, 64))
-        j = k + 3
-        while not lines[j].startswith("Force"):
-            cells = lines[j].split("\t")
-            image[int(cells[0]) - 1, np.array(columns) - 1] = [float(v) for v in cells[1:-1]]
-            j += 1
-        forces.append(float(lines[j].split("\t")[-1]))
-        frames.append(image)
-    return np.array(frames), np.array(forces)
-
-
-def test_emed_example(emed_session):
-    s = emed_session
-    check_session(s, "emed")
-    images, forces = _emed_raw()
-    assert images.shape == (106, 95, 64)
-    meta = s.metadata
-    assert meta["matrix_columns"] == 64 and meta["matrix_rows"] == 95
-    assert meta["sensor_pitch_mm"] == [5.0, 5.0] and meta["frame_period_s"] == 0.01
-    assert meta["unit_check"]["force_over_sum_times_area_cm2"] == pytest.approx(0.1, abs=1e-3)
-    assert meta["printout"] == ["MV over frames"] and "summary_pages" not in meta
-    assert s.quality == {"frames": 106, "pages": 106}
-    flat = images.reshape(106, -1)
-    plate = meta["plate"]
-    assert plate["sensors_total"] == 95 * 64
-    for side, foot in s.feet.items():
-        assert foot.unit == "kpa" and foot.sampling_rate_hz == 100.0
-        np.testing.assert_allclose(foot.time_s, np.arange(106) * 0.01, atol=1e-12)
-        np.testing.assert_array_equal(foot.values, flat[:, plate[side]["sensors"]])
-        np.testing.assert_array_equal(foot.vendor["plate_force_n"], forces)
-    # page 1 (line 57): row 75 holds 15, 10, 10 kPa at columns 31-33
-    assert images[0, 74, 30:33].tolist() == [15.0, 10.0, 10.0]
-    # the printed force is the frame's pressure sum × 0.25 cm² in kPa (2 decimals per row)
-    np.testing.assert_allclose(forces, flat.sum(axis=1) * 0.025, atol=0.06)
-    assert s.duration_s == pytest.approx(1.06)
-
-
-def test_emed_cop_equals_an_independent_computation(emed_session):
-    images, _ = _emed_raw()
-    r, c = np.divmod(np.arange(95 * 64), 64)
-    x, y = (c + 0.5) * 5.0, (95 - r - 0.5) * 5.0  # Y up the page (rows are listed downward)
-    _plate_cop_check(emed_session, x, y, images.reshape(len(images), -1) * 25.0)
-
-
-def _emed_page(
-    page: int, picture: str, columns: list[int], rows: dict[int, list[float]], matrix: str = "8x10"
-) -> str:
-    head = (
-        f"\n\t\t\t\tPage {page}\n\n\tFile: C:\\x\\s.dat \tMatrix: {matrix} \n"
-        "\tSensor area: 0.25 cm\xb2\tTime/picture:20.0 ms\n\tMV over frames\n"
-        "\tSensor size: 0.500x0.500 cm\n\tnovel munich/st.paul/london\n"
-        "\tpedar is a registered trademark of novel\n"
-        f"\t{picture}  Force[N]=sum*sensor_area in row/column\n\n"
-        "\t" + "\t".join(str(k) for k in columns) + "\tForce\n"
-    )
-    body = "".join(
-        f"{r}\t" + "\t".join(f"{v:.2f}" for v in vals) + f"\t{sum(vals) * 0.025:.2f}\n"
-        for r, vals in rows.items()
-    )
-    column_force = [sum(v[k] for v in rows.values()) * 0.025 for k in range(len(columns))]
-    total = sum(column_force)
-    force = "Force\t" + "\t".join(f"{v:.2f}" for v in column_force) + f"\t{total:.2f}\n\f\n"
-    return head + body + force
-
-
-def _synthetic_emed(tmp_path: Path, extra: str = "") -> Path:
-    pages = [
-        _emed_page(1, "Pict-No.: 1", [3, 4], {5: [10.0, 20.0], 6: [30.0, 40.0]}),
-        _emed_page(2, "Pict-No.: 2", [2, 3, 4, 5], {4: [1.0, 2.0, 3.0, 4.0], 7: [5, 6, 7, 8]}),
-        _emed_page(3, "Pict-No.: 4", [4], {1: [50.0], 10: [60.0]}),
-    ]
-    path = tmp_path / "synthetic.lst"
-    path.write_bytes(("".join(pages) + extra).encode("latin-1"))
-    return path
-
-
-def test_emed_sub_rectangles_differ_per_page_and_summary_pages_are_left_out(tmp_path):
-    path = _synthetic_emed(tmp_path, _emed_page(4, "MVP", [3], {5: [99.0]}))
-    assert detect_format(path) == "emed"
-    s = load(path)
-    full = np.zeros((3, 10, 8))
-    full[0, 4, 2:4], full[0, 5, 2:4] = [10, 20], [30, 40]
-    full[1, 3, 1:5], full[1, 6, 1:5] = [1, 2, 3, 4], [5, 6, 7, 8]
-    full[2, 0, 3], full[2, 9, 3] = 50, 60
-    flat = full.reshape(3, -1)
-    for side, foot in s.feet.items():
-        index = s.metadata["plate"][side]["sensors"]
-        np.testing.assert_array_equal(foot.values, flat[:, index])
-        np.testing.assert_allclose(foot.time_s, [0.0, 0.02, 0.06])  # pictures 1, 2, 4
-    used = np.concatenate([s.metadata["plate"][side]["sensors"] for side in s.feet])
-    assert sorted(used.tolist()) == np.flatnonzero(flat.max(axis=0) > 0).tolist()
-    (summary,) = s.metadata["summary_pages"]
-    assert summary["page"] == 4 and summary["title"].startswith("MVP")
-    assert path.read_text("latin-1").split("\n")[summary["line"] - 1].strip() == "Page 4"
-    assert s.quality["summary_pages"] == 1 and s.quality["frames"] == 3
-
-
-def test_emed_damaged(tmp_path):
-    source = shared_data(R, "emed_test.lst")
-    lines = source.read_bytes().decode("latin-1").split("\n")
-    path = tmp_path / "bad.lst"
-
-    def fails(text: str, line: int | None, match: str) -> None:
-        path.write_bytes(text.encode("latin-1"))
-        with pytest.raises(FileFormatError, match=match) as info:
-            load(path)
-        assert info.value.path == path and info.value.line == line
-
-    k = 4300  # a data row inside a page
-    assert re.match(r"\d+\t", lines[k])
-    fails("\n".join(lines[:k]) + "\n" + lines[k][:40], k + 1, "truncated")
-    fields = lines[k].split("\t")
-    fails(
-        "\n".join([*lines[:k], "\t".join(fields[:5] + fields[6:]), *lines[k + 1 :]]),
-        k + 1,
-        "23 fields, expected 24",
-    )
-    fails(
-        "\n".join([*lines[:k], "\t".join([*fields[:7], "abc", *fields[8:]]), *lines[k + 1 :]]),
-        k + 1,
-        "'abc' is not a",
-    )
-    # a row number outside the matrix, a picture number that does not increase
-    fails(
-        "\n".join([*lines[:k], "\t".join(["99", *fields[1:]]), *lines[k + 1 :]]),
-        k + 1,
-        "outside 1..95",
-    )
-    picture = _picture_line(lines, k)
-    again = list(lines)
-    again[picture - 1] = re.sub(r"Pict-No\.: \d+", "Pict-No.: 1", again[picture - 1])
-    fails("\n".join(again), picture, "not increasing")
-    # cut right after a page's picture line
-    fails("\n".join(lines[:picture]) + "\n", picture, "no table")
-    fails("", None, "empty")
-    path.write_bytes(np.random.default_rng(5).integers(0, 256, 4096, dtype=np.uint8).tobytes())
-    with pytest.raises(FileFormatError) as info:
-        load(path)
-    assert info.value.path == path
-
-
-def _picture_line(lines: list[str], index: int) -> int:
-    """1-based line of the picture line of the page holding ``lines[index]``."""
-    return max(k for k in range(index) if "Pict-No.:" in lines[k]) + 1
-
-
-# --- speed ----------------------------------------------------------------------------------
-
-
-def test_load_times_stay_small():
-    import time
-
-    for name in NOVEL:
-        path = shared_data(R, name)
-        start = time.perf_counter()
-        load(path)
-        assert time.perf_counter() - start < 5.0, name
+def test_load_time_stays_small():
+    path = shared_data(R, "pedar_example.asc")
+    start = time.perf_counter()
+    load(path)
+    assert time.perf_counter() - start < 5.0
