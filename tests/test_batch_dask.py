@@ -155,7 +155,7 @@ def test_unreachable_scheduler_is_one_line(
                 "--dask",
                 "tcp://127.0.0.1:9",
                 "--dask-timeout",
-                "2",
+                "0.5",
             ]
         )
         == 1
