@@ -9,12 +9,27 @@ from firmware_protocol import Command, CommandCode, DeviceInfo, SampleFrame, Sta
 
 u16 = st.integers(0, 0xFFFF)
 u32 = st.integers(0, 0xFFFFFFFF)
+#: values a payload must carry like any other: 0, the largest, the sign bit's neighbours, and
+#: the sync word's two bytes in either order (0x5AA5 is "a5 5a" little-endian)
+EDGE_U16 = (0, 1, 0x7FFF, 0x8000, 0xFFFE, 0xFFFF, 0x5AA5, 0xA55A)
+
+
+@st.composite
+def u16_values(draw: st.DrawFn, n: int) -> list[int]:
+    """``n`` uint16 values drawn as one block of bytes (value by value, the drawing took most of
+    the property tests' time), with up to 8 of them set to edge values (``EDGE_U16``), which
+    random bytes seldom give."""
+    values = np.frombuffer(draw(st.binary(min_size=2 * n, max_size=2 * n)), "<u2").copy()
+    edges = st.tuples(st.integers(0, max(n - 1, 0)), st.sampled_from(EDGE_U16))
+    for index, value in draw(st.lists(edges, max_size=min(n, 8))):
+        values[index] = value
+    return values.tolist()
 
 
 @st.composite
 def sample_frames(draw: st.DrawFn, n_values: int | None = None) -> SampleFrame:
     n = draw(st.integers(1, 1100)) if n_values is None else n_values
-    values = draw(st.lists(u16, min_size=n, max_size=n))
+    values = draw(u16_values(n))
     return SampleFrame(
         seq=draw(u16),
         side=draw(st.sampled_from([0, 1])),
@@ -69,11 +84,12 @@ def sample_streams(draw: st.DrawFn, max_frames: int = 60) -> list[SampleFrame]:
     seq0 = draw(u16)
     t0 = draw(u32)
     period = draw(st.integers(100, 20000))
+    all_values = draw(u16_values(n_frames * n_values))
     frames = []
     for i in range(n_frames):
         side = i % 2 if two_feet else 0
         k = i // 2 if two_feet else i
-        values = tuple(draw(st.lists(u16, min_size=n_values, max_size=n_values)))
+        values = tuple(all_values[i * n_values : (i + 1) * n_values])
         frames.append(
             SampleFrame(
                 seq=(seq0 + k) % 65536, side=side, t_us=(t0 + k * period) % 2**32, values=values

@@ -80,13 +80,15 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             client.wait_for_workers(1, timeout=60)
         yield address
     finally:
+        # the worker first, and waited for, while its scheduler is still there to say goodbye
+        # to (stopped together, the worker spends seconds trying to reach the scheduler)
         for proc in reversed(procs):
             proc.terminate()
-        for proc in procs:
             try:
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 proc.kill()
+                proc.wait()
 
 
 @pytest.fixture(scope="module")
@@ -155,7 +157,7 @@ def test_unreachable_scheduler_is_one_line(
                 "--dask",
                 "tcp://127.0.0.1:9",
                 "--dask-timeout",
-                "2",
+                "0.5",
             ]
         )
         == 1

@@ -110,10 +110,14 @@ def test_commands_round_trip_over_a_real_pty(pty_insole: PtyInsole) -> None:
 
 
 def test_a_slow_listener_costs_no_frames(pty_insole: PtyInsole) -> None:
+    """A listener that takes longer than the whole stream (held until reading has stopped; a
+    listener that sleeps a few ms per read is not behind on a loaded machine, whose reader
+    thread reads fewer, larger chunks) still gets every frame: reads pile up in the queue."""
     got: list[int] = []
+    release = threading.Event()
 
     def slow(item: Received) -> None:
-        time.sleep(0.01)  # slower than the data arrives: reads pile up in the queue
+        release.wait(timeout=30)
         got.extend(len(m) for m in item.messages if isinstance(m, SampleBlock))
 
     with SerialSource(pty_insole.path) as source:
@@ -125,6 +129,7 @@ def test_a_slow_listener_costs_no_frames(pty_insole: PtyInsole) -> None:
         backlog = source._queue.qsize()
         counters = source.decoder.counters
         assert counters is not None
+        release.set()
     assert counters.frames_lost == 0 and counters.bytes_skipped == 0
     assert backlog > 0  # the listener really was behind when reading stopped
     assert sum(got) == counters.frames_left + counters.frames_right > 500

