@@ -4,6 +4,7 @@ recorder opens the ptys by path with pyserial."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -215,7 +216,12 @@ def test_reconnect_carries_on_in_the_same_file(procs: Processes, tmp_path: Path)
     session = load(out)
     assert session.metadata["recording"]["complete"]
     events = [e["event"] for e in session.metadata["recording"]["events"]]
-    assert events.count("disconnected") == 1 and events.count("reconnected") == 1
+    # one unplugging; on a loaded machine the recorder may also catch the dying pty once more
+    # before the link is made again, so: outages and reconnections alternate, at least one
+    # reconnection, and the recording goes on after it
+    changes = [e for e in events if e in ("disconnected", "reconnected")]
+    assert changes[:2] == ["disconnected", "reconnected"], events
+    assert all(a != b for a, b in itertools.pairwise(changes)), events
     left = session.feet["left"]
     # both connections are in the file, and the time axis runs on across the gap
     assert left.n_frames >= 2 * 200 and np.all(np.diff(left.time_s) > 0)

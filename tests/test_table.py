@@ -169,6 +169,13 @@ def test_space_separated_rows_with_leading_blanks_take_the_fast_path() -> None:
     assert _same(fast.values, np.array([[1.5, 2.0], [3.0, 4.25]]))
 
 
+def test_a_short_space_separated_row_is_named_not_filled() -> None:
+    """pandas fills a short row of a whitespace-separated table with NaN; the fast path must not
+    pass that off as empty cells (found by hypothesis)."""
+    with pytest.raises(FileFormatError, match=r"line 2: row has 1 fields, expected 2"):
+        read_table(PATH, b"0 0.0\n0.0\n", ["a", "b"], sep=None, allow_empty=True)
+
+
 def test_nul_bytes_and_no_rows_are_named() -> None:
     with pytest.raises(FileFormatError, match=r"offset 4.*binary data"):
         read_table(PATH, b"1,2\n\x003,4\n", ["a", "b"])

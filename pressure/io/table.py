@@ -192,6 +192,8 @@ def _by_pandas(
         return None
     if done != n_rows or np.isinf(columns).any():
         return None
+    if sep is None and np.isnan(columns[numeric]).any():
+        return None  # blanks cannot write an empty cell: pandas filled a short row
     return Table(columns.T, range(first_line, first_line + n_rows), text)
 
 
