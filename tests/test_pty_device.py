@@ -25,6 +25,11 @@ from pressure.simulator.gait import SyntheticGait
 from pressure.simulator.signals import GaitSignal
 from pressure.sources import Received, SerialSource
 
+#: how long the host waits for a command's answer (retrying every 250 ms): the simulated device
+#: is a thread of this busy test process, which a loaded machine can keep off a core for over
+#: the 1 s a real device gets
+ANSWER_S = 5.0
+
 
 def test_device_streams_exactly_what_is_due() -> None:
     device = VirtualInsole(
@@ -86,17 +91,18 @@ def test_commands_round_trip_over_a_real_pty(pty_insole: PtyInsole) -> None:
     received: list[Received] = []
     with SerialSource(pty_insole.path) as source:
         source.listen(received.append)
-        info = source.request_info()
+        info = source.request_info(ANSWER_S)
         assert (info.sensor_count, info.rate_hz, info.side) == (16, 500.0, 2)
-        assert source.command(Command(CommandCode.SET_RATE, rate_hz=1e6)).code == (
+        assert source.command(Command(CommandCode.SET_RATE, rate_hz=1e6), ANSWER_S).code == (
             StatusCode.BAD_ARGUMENT
         )
-        assert source.command(Command(CommandCode.SET_RATE, rate_hz=200.0)).code == StatusCode.OK
-        assert source.request_info().rate_hz == 200.0
-        assert source.command(Command(CommandCode.START)).code == StatusCode.OK
+        set_rate = Command(CommandCode.SET_RATE, rate_hz=200.0)
+        assert source.command(set_rate, ANSWER_S).code == StatusCode.OK
+        assert source.request_info(ANSWER_S).rate_hz == 200.0
+        assert source.command(Command(CommandCode.START), ANSWER_S).code == StatusCode.OK
         time.sleep(0.5)
-        assert source.command(Command(CommandCode.STOP)).code == StatusCode.OK
-        assert source.command(Command(CommandCode.TARE)).code == StatusCode.OK
+        assert source.command(Command(CommandCode.STOP), ANSWER_S).code == StatusCode.OK
+        assert source.command(Command(CommandCode.TARE), ANSWER_S).code == StatusCode.OK
     blocks = [m for r in received for m in r.messages if isinstance(m, SampleBlock)]
     seq = np.concatenate([b.seq[b.side == 0] for b in blocks])
     t_us = np.concatenate([b.t_us[b.side == 0] for b in blocks]).astype(np.int64)
@@ -122,9 +128,9 @@ def test_a_slow_listener_costs_no_frames(pty_insole: PtyInsole) -> None:
 
     with SerialSource(pty_insole.path) as source:
         source.listen(slow)
-        source.command(Command(CommandCode.START))
+        source.command(Command(CommandCode.START), ANSWER_S)
         time.sleep(0.6)
-        source.command(Command(CommandCode.STOP))
+        source.command(Command(CommandCode.STOP), ANSWER_S)
         time.sleep(0.1)
         backlog = source._queue.qsize()
         counters = source.decoder.counters
@@ -192,11 +198,11 @@ def test_simulate_pty_command(tmp_path: object) -> None:
         received: list[Received] = []
         with SerialSource(path) as source:
             source.listen(received.append)
-            info = source.request_info(timeout_s=5)
+            info = source.request_info(ANSWER_S)
             assert (info.sensor_count, info.rate_hz) == (8, 250.0)
-            assert source.command(Command(CommandCode.START)).code == StatusCode.OK
+            assert source.command(Command(CommandCode.START), ANSWER_S).code == StatusCode.OK
             time.sleep(0.4)
-            assert source.command(Command(CommandCode.STOP)).code == StatusCode.OK
+            assert source.command(Command(CommandCode.STOP), ANSWER_S).code == StatusCode.OK
         frames = sum(len(m) for r in received for m in r.messages if isinstance(m, SampleBlock))
         assert frames >= 190  # 250 Hz, two feet, at least 0.4 s less one 10 ms loop tick
     finally:

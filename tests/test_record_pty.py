@@ -10,8 +10,10 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -50,15 +52,48 @@ class Processes:
         self.running.append(proc)
         return proc
 
+    def stop(self) -> None:
+        for proc in self.running:
+            if proc.poll() is None:
+                proc.kill()
+            proc.communicate()
+
 
 @pytest.fixture
 def procs() -> Iterator[Processes]:
     p = Processes()
     yield p
-    for proc in p.running:
-        if proc.poll() is None:
-            proc.kill()
-        proc.communicate()
+    p.stop()
+
+
+@dataclass
+class StoppedEarly:
+    simulator: subprocess.Popen[str]
+    recorder: subprocess.Popen[str]
+    watcher: threading.Thread
+    ended_s: dict[str, float]  # when each process exited (time.monotonic)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def stopped_early(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoppedEarly]:
+    """A simulator of a 60 s walk that a 1 s recording stops, started with the module and
+    checked by its last test, so the other tests run during the simulator's 5 s linger; a
+    thread notes when each process exits."""
+    p = Processes()
+    sim, path = p.simulator("--rate", "100", "--seconds", "60")
+    out = tmp_path_factory.mktemp("early") / "short.insole"
+    rec = p.recorder(path, "-o", str(out), "--seconds", "1")
+    ended_s: dict[str, float] = {}
+
+    def watch() -> None:
+        for name, proc in (("recorder", rec), ("simulator", sim)):
+            proc.wait()
+            ended_s[name] = time.monotonic()
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    yield StoppedEarly(sim, rec, watcher, ended_s)
+    p.stop()
 
 
 def _frames_of(path: Path) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
@@ -113,7 +148,7 @@ def _record_all(procs: Processes, ports: list[str], out: Path, n_frames: int, *a
 # spare (the pty holds a few seconds of it while the recorder waits for a core). The 1 kHz to
 # 10 kHz figures are benchmarks/bench_record.py's, measured on a quiet machine.
 RATE = 250.0
-SECONDS = 4.0
+SECONDS = 3.0
 
 
 def test_two_insoles_on_two_ptys_lose_nothing(procs: Processes, tmp_path: Path) -> None:
@@ -234,7 +269,7 @@ def test_replaying_a_recording_and_recording_it_again_gives_the_same_frames(
 ) -> None:
     original = tmp_path / "original.insole"
     made = subprocess.run(
-        [*PRESSURE, "simulate", "--out", str(original), "--seconds", "3", "--rate", "200",
+        [*PRESSURE, "simulate", "--out", str(original), "--seconds", "2", "--rate", "200",
          "--drop", "0.02", "--seed", "9"],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
@@ -256,18 +291,18 @@ def test_replaying_a_recording_and_recording_it_again_gives_the_same_frames(
 def test_the_simulator_streams_a_rate_set_by_the_recorder(procs: Processes, tmp_path: Path) -> None:
     _, path = procs.simulator("--seconds", "2", "--rate", "100")
     out = tmp_path / "rate.insole"
-    rec = procs.recorder(path, "-o", str(out), "--rate", "250", "--seconds", "3")
-    _, err = rec.communicate(timeout=30)
-    assert rec.returncode == 0, err
+    _record_all(procs, [path], out, 250, "--rate", "250")  # a second of it
     left = load(out).feet["left"]
+    assert left.n_frames >= 250
     np.testing.assert_allclose(np.diff(left.vendor["device_time_s"]), 1 / 250, atol=2e-6)
     assert os.path.getsize(out) > 0
 
 
-def test_a_simulator_stopped_early_exits_after_its_linger(procs: Processes, tmp_path: Path) -> None:
-    sim, path = procs.simulator("--rate", "100", "--seconds", "60")
-    rec = procs.recorder(path, "-o", str(tmp_path / "short.insole"), "--seconds", "1")
-    _, err = rec.communicate(timeout=30)
-    assert rec.returncode == 0, err
+def test_a_simulator_stopped_early_exits_after_its_linger(stopped_early: StoppedEarly) -> None:
+    stopped_early.watcher.join(timeout=60)  # started with the module (the fixture)
+    rec, sim = stopped_early.recorder, stopped_early.simulator
+    assert rec.returncode == 0, rec.communicate()[1]
     # STOP was sent at the end: the device idles, then leaves (5 s), long before its 60 s
-    assert sim.wait(timeout=15) == 0
+    assert sim.returncode == 0
+    ended = stopped_early.ended_s
+    assert ended["simulator"] - ended["recorder"] < 15
