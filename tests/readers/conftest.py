@@ -15,6 +15,8 @@ from pressure.cli import main as cli_main
 from pressure.io.load import load
 from pressure.model import Session
 
+from .helpers import stappone_csv
+
 
 class Loaded:
     """``load(path)``, once per path."""
@@ -52,3 +54,9 @@ def loaded() -> Loaded:
 @pytest.fixture(scope="session")
 def converted(tmp_path_factory: pytest.TempPathFactory) -> Converted:
     return Converted(tmp_path_factory.mktemp("converted"))
+
+
+@pytest.fixture(scope="session")
+def stappone_session(loaded: Loaded) -> Session:
+    """The stappone example, loaded once (the generic table tests convert it too)."""
+    return loaded(stappone_csv())

@@ -31,12 +31,6 @@ from .helpers import (
     stappone_csv,
 )
 
-
-@pytest.fixture(scope="module")
-def stappone_session(loaded) -> Session:
-    return loaded(stappone_csv())
-
-
 LAYOUT_CSV = """# name: test4
 # foot_length_mm: 250
 # foot_width_mm: 100

@@ -21,7 +21,6 @@ from pressure.cli import main as cli_main
 from pressure.errors import FileFormatError
 from pressure.io.load import detect_format, load
 from pressure.io.readers import stappone
-from pressure.model import Session
 
 from ..conftest import shared_data
 from .helpers import (
@@ -32,11 +31,6 @@ from .helpers import (
     empty_and_random_bytes_are_named,
     stappone_csv,
 )
-
-
-@pytest.fixture(scope="module")
-def stappone_session(loaded) -> Session:
-    return loaded(stappone_csv())
 
 
 def _stappone_rows(path: Path) -> tuple[list[str], list[list[str]]]:
