@@ -124,6 +124,34 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "a recording",
     )
     parser.add_argument("--overwrite", action="store_true", help="replace an existing FILE")
+    maker = parser.add_argument_group(
+        "a home-made board: print text lines as an Arduino/ESP32 sketch does (line mode)"
+    )
+    maker.add_argument(
+        "--sketch",
+        choices=("bare", "header"),
+        help="print 'millis,v1,...,vn' lines after two boot messages, with no header (bare) or "
+        "a header line naming the columns (header); both feet of an instant on one line",
+    )
+    maker.add_argument(
+        "--adc-bits",
+        type=integer_in(8, 16),
+        default=10,
+        metavar="BITS",
+        help="with --sketch: the ADC's resolution (default 10; an ESP32 has 12)",
+    )
+    maker.add_argument(
+        "--invert",
+        action="store_true",
+        help="with --sketch: sensors read the top count unloaded and fall under load",
+    )
+    maker.add_argument(
+        "--start-ms",
+        type=integer_in(0, 2**32 - 1),
+        default=0,
+        metavar="MS",
+        help="with --sketch: the board's millis() at the first reading (default 0)",
+    )
 
 
 def _signal(args: argparse.Namespace) -> tuple[Any, dict[str, Any] | None]:
@@ -162,11 +190,23 @@ def run(args: argparse.Namespace) -> int:
         problem = "ground-truth options make a synthetic gait; they do not go with --from"
     elif args.truth and (args.pty or args.source):
         problem = "--truth goes with --out and a synthetic gait"
+    elif args.sketch and args.source:
+        problem = "--sketch prints a synthetic gait; it does not go with --from"
+    elif not args.sketch and (args.invert or args.start_ms or args.adc_bits != 10):
+        problem = "--adc-bits, --invert and --start-ms go with --sketch"
     if problem:
         raise UsageError(problem)
     signal, truth = _signal(args)
+    from ..simulator.sketch import SketchFormat
+
+    sketch = (
+        SketchFormat(args.sketch, args.adc_bits, args.invert, args.start_ms)
+        if args.sketch
+        else None
+    )
     if args.pty:
-        return _serve_pty(signal, args.autostart, LINGER_S if args.seconds or args.source else None)
+        linger = LINGER_S if args.seconds or args.source else None
+        return _serve_pty(signal, args.autostart, linger, sketch)
     from ..io.recording import Role
     from ..simulator.output import write_capture, write_recording
 
@@ -176,10 +216,15 @@ def run(args: argparse.Namespace) -> int:
     role: Role = "left" if args.side == "left" else "right" if args.side == "right" else "both"
     try:
         if args.raw:
-            frames = write_capture(args.out, signal, overwrite=args.overwrite)
+            frames = write_capture(args.out, signal, overwrite=args.overwrite, sketch=sketch)
         else:
             frames = write_recording(
-                args.out, signal, session=session, overwrite=args.overwrite, role=role
+                args.out,
+                signal,
+                session=session,
+                overwrite=args.overwrite,
+                role=role,
+                sketch=sketch,
             )
     except FileExistsError:
         raise UsageError(
@@ -202,13 +247,19 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _serve_pty(signal: Any, autostart: bool, linger_s: float | None) -> int:
+def _serve_pty(signal: Any, autostart: bool, linger_s: float | None, sketch: Any = None) -> int:
     import signal as signals
     import time
 
     from ..simulator.device import PtyInsole, VirtualInsole
+    from ..simulator.sketch import SketchInsole
 
-    pty = PtyInsole(VirtualInsole(signal, autostart=autostart, now_s=time.monotonic()))
+    device: Any = (
+        VirtualInsole(signal, autostart=autostart, now_s=time.monotonic())
+        if sketch is None
+        else SketchInsole(signal, sketch, now_s=time.monotonic())
+    )
+    pty = PtyInsole(device)
     previous = signals.signal(signals.SIGTERM, lambda *_: pty.stop())
     try:
         print(pty.path, flush=True)

@@ -15,6 +15,7 @@ import threading
 import time
 import tty
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -31,6 +32,9 @@ from firmware_protocol import (
 )
 
 from .signals import Signal, SignalBlock
+
+if TYPE_CHECKING:
+    from .sketch import SketchInsole
 
 MAX_RATE_HZ = 10_000.0
 MAX_BURST_S = 0.5  # at most this much signal is sent in one call, however late the caller is
@@ -160,7 +164,7 @@ class PtyInsole:
     so the link survives a host that closes and reopens the port.
     """
 
-    def __init__(self, device: VirtualInsole) -> None:
+    def __init__(self, device: VirtualInsole | SketchInsole) -> None:
         self.device = device
         self._master, self._slave = os.openpty()
         tty.setraw(self._slave)

@@ -16,7 +16,8 @@ import numpy as np
 from firmware_protocol import encode, encode_samples
 
 from ..io.recording import FLUSH_INTERVAL_S, RecordingWriter, Role
-from .signals import Signal
+from .signals import Signal, SignalBlock
+from .sketch import SketchFormat
 
 RECEIPT_S = 0.01  # one receipt per 10 ms of signal, like a host reading a USB link
 
@@ -29,8 +30,12 @@ def write_recording(
     overwrite: bool = False,
     role: Role = "both",
     port: str = "simulator",
+    sketch: SketchFormat | None = None,
 ) -> int:
-    """Write ``signal`` as a one-link recording; returns the number of frames written."""
+    """Write ``signal`` as a one-link recording; returns the number of frames written.
+
+    ``sketch``: the link carries a hobby sketch's text lines (``SketchFormat``) instead of the
+    binary protocol, and no DEVICE_INFO (a sketch sends none)."""
     frames = 0
     last_ns = 0
     flushed_s = 0.0
@@ -40,17 +45,18 @@ def write_recording(
     try:
         link = writer.add_link(port, role)
         info = signal.info()
-        writer.device(link, info)
-        writer.received(link, encode(info), 0)
+        if sketch is None:
+            writer.device(link, info)
+            writer.received(link, encode(info), 0)
+        else:
+            writer.received(link, sketch.preamble(info), 0)
         for block in signal.blocks():
             groups = np.floor(block.due_s / RECEIPT_S).astype(np.int64)
             cuts = np.flatnonzero(np.diff(groups)) + 1
             for part in np.split(np.arange(len(block.seq)), cuts):
                 if not part.size:
                     continue
-                data = encode_samples(
-                    block.seq[part], block.side[part], block.t_us[part], block.values[part]
-                )
+                data = _wire(block, part, info, sketch)
                 due_s = float(block.due_s[part[-1]])
                 last_ns = round(due_s * 1e9)
                 writer.received(link, data, last_ns)
@@ -66,16 +72,30 @@ def write_recording(
     return frames
 
 
-def write_capture(path: str | Path, signal: Signal, *, overwrite: bool = False) -> int:
+def _wire(block: SignalBlock, part: np.ndarray, info: Any, sketch: SketchFormat | None) -> bytes:
+    """What the link carries for frames ``part`` of ``block``."""
+    if sketch is not None:
+        return sketch.lines(block.slice(int(part[0]), int(part[-1]) + 1), info)
+    return encode_samples(block.seq[part], block.side[part], block.t_us[part], block.values[part])
+
+
+def write_capture(
+    path: str | Path,
+    signal: Signal,
+    *,
+    overwrite: bool = False,
+    sketch: SketchFormat | None = None,
+) -> int:
     """Write ``signal`` as a bare wire capture (what the serial port carried, no receipts or
-    metadata); returns the number of frames written."""
+    metadata); returns the number of frames written. ``sketch``: as ``write_recording``."""
     frames = 0
     path = Path(path)
+    info = signal.info()
     with path.open("wb" if overwrite else "xb") as f:
         try:
-            f.write(encode(signal.info()))
+            f.write(encode(info) if sketch is None else sketch.preamble(info))
             for block in signal.blocks():
-                f.write(encode_samples(block.seq, block.side, block.t_us, block.values))
+                f.write(_wire(block, np.arange(len(block.seq)), info, sketch))
                 frames += len(block.seq)
         except BaseException:
             path.unlink(missing_ok=True)
