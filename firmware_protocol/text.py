@@ -106,11 +106,17 @@ def _parse_plain(fields: Sequence[str]) -> _Plain | str:
         else:
             break
         i += 1
-    for f in fields[i:]:
-        number = _number(f)
-        if number is None:
-            return f"value {f!r} is not a number"
-        values.append(number)
+    tail = fields[i:]
+    try:  # fast path: float() takes every number of §5.1 ...
+        numbers = [float(f) for f in tail]
+    except ValueError:
+        numbers = []
+    # ... and more ("nan", "inf", "1_0"): those are checked field by field
+    if len(numbers) != len(tail) or not math.isfinite(sum(numbers)) or "_" in "".join(tail):
+        for f in tail:
+            if _number(f) is None:
+                return f"value {f!r} is not a number"
+    values += numbers
     if not values:
         return "no sensor values"
     return _Plain(ticks, unit, side, values)
@@ -170,7 +176,12 @@ class _Clock:
         if last is None or self.last_us is None:
             time_us = ticks * unit_us
         else:
-            modular = all(v == math.floor(v) and 0 <= v < CLOCK_MODULUS for v in (ticks, last))
+            modular = (
+                ticks.is_integer()
+                and last.is_integer()
+                and 0 <= ticks < CLOCK_MODULUS
+                and 0 <= last < CLOCK_MODULUS
+            )
             dt = (ticks - last) % CLOCK_MODULUS if modular else ticks - last
             stepped_back = dt >= CLOCK_MODULUS // 2 if modular else dt < 0
             if stepped_back or self.restart:
@@ -340,7 +351,9 @@ class LineDecoder(_IncrementalDecoder):
         hashed = text.startswith("#")
         body = text[1:].strip() if hashed else text
         fields = _SPLIT.split(body) if body else []
-        if fields and is_header(fields):
+        # a header's first name starts with a letter or "_" (a cheap test first: most lines
+        # are samples)
+        if fields and (body[0].isalpha() or body[0] == "_") and is_header(fields):
             plan = _header_plan(fields, hashed, body)
             if plan is not None:
                 self._propose(plan, offset, size, hashed)
@@ -665,8 +678,9 @@ def detect_mode(data: bytes | bytearray) -> Mode | None:
 
     Binary when a sync pattern is followed by a header whose CRC holds. Text when two
     consecutive complete lines of printable ASCII parse as samples with the same number of
-    values (a partial first line, a boot message, bytes that are not text before them are
-    tolerated; comments, headers and empty lines between them do not count).
+    values (comments and empty lines between them are passed over; any other line, such as a
+    partial first line, a boot message, a header or bytes that are not text, starts the pair
+    anew).
     """
     data = bytes(data)
     if has_frame_header(data):
