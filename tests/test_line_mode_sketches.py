@@ -244,6 +244,28 @@ def test_under_raise_the_first_bad_line_stops_the_decoder() -> None:
         decoder.close()
 
 
+def test_every_split_point_of_a_stream_with_every_rule_gives_the_same() -> None:
+    """Boot text, a fragment, a bare clock across a wrap, a header, an IMU, signed values, a
+    broken line and a restart, split into two reads at every byte."""
+    wrap = [f"{(2**32 - 55 + 10 * k) % 2**32},{k},{-k}" for k in range(8)]
+    lines = ["[SD] init failed", "0,7", *wrap, "1,x,3"]
+    lines += ["# t, ax, L, M", *[f"{40 + 55 * k}, {-k}, {k}, {2 * k}" for k in range(7)]]
+    lines += [f"{5 + 55 * k}, 1, 2, 3" for k in range(3)]  # the board restarted
+    text = "".join(f"{line}\r\n" for line in lines).encode()
+    whole = _decode(text, None)
+    assert whole.counters.bad_lines == 2 and whole.counters.clock_resets == 1
+    assert whole.counters.text_lines == 1
+    assert whole.counters.frames_left == 18 and whole.line["extras"] == ["ax"]
+
+    for cut in range(1, len(text)):
+        decoder = LineDecoder()
+        blocks = decoder.feed(text[:cut]) + decoder.feed(text[cut:]) + decoder.close()
+        split = Capture("text", blocks).frames(Side.LEFT)
+        assert split is not None and decoder.counters == whole.counters
+        np.testing.assert_array_equal(split.time_us, whole.time_us[Side.LEFT])
+        assert np.array_equal(split.extra["ax"], whole.extra[Side.LEFT]["ax"], equal_nan=True)
+
+
 # -- recordings with host receipts of our choosing ---------------------------------------------
 
 
@@ -307,6 +329,21 @@ def test_the_host_receipts_decide_a_clock_unit_its_steps_would_get_wrong(
     assert main(["info", "--json", str(path)]) == 0
     line = json.loads(capsys.readouterr().out)["line"]
     assert (line["time_unit"], line["time_unit_from"]) == ("us", "host receipts")
+
+
+def test_two_feet_on_one_text_link_are_placed_at_their_arrival(tmp_path: Path) -> None:
+    """Each line arrives 5 ms after its device time: both feet's frames are placed 5 ms after
+    it on the host axis (a line's arrival is that of its own line end, whatever the order in
+    which the feet's frames are gathered)."""
+    data, arrivals = b"", []
+    for k in range(300):
+        for side in "LR":
+            data += f"{20 * k}ms,{side},{k % 7},{k % 3}\n".encode()
+            arrivals.append(0.5 + 0.02 * k + 0.005)
+    session = load(_record(tmp_path / "two_feet.insole", [(data, arrivals)]))
+    for foot in session.feet.values():
+        assert foot.n_frames == 300
+        np.testing.assert_allclose(foot.time_s, 0.505 + 0.02 * np.arange(300), atol=1e-9)
 
 
 def test_a_link_that_decoded_nothing_opens_with_a_problem(
