@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -11,12 +12,13 @@ from .decoder import Counters, OnError
 from .errors import ProtocolError
 from .messages import Command, DeviceInfo, Message, SampleBlock, Status
 from .spec import Side
-from .text import AutoDecoder, Mode
+from .text import AutoDecoder, LineDecoder, Mode
 
 
 @dataclass
 class Capture:
-    """Everything decoded from one stream, sample frames gathered per side."""
+    """Everything decoded from one stream, sample frames gathered per side. ``line``: what a
+    line-mode decoder found (``LineDecoder.line_info``); None in binary mode."""
 
     mode: Mode
     blocks: list[SampleBlock]
@@ -25,6 +27,7 @@ class Capture:
     commands: list[Command] = field(default_factory=list)
     counters: Counters = field(default_factory=Counters)
     errors: list[ProtocolError] = field(default_factory=list)
+    line: dict[str, Any] | None = None
 
     def add(self, message: Message) -> None:
         if isinstance(message, SampleBlock):
@@ -37,7 +40,8 @@ class Capture:
             self.commands.append(message)
 
     def frames(self, side: int) -> SampleBlock | None:
-        """All frames of one side in stream order, or None if that side sent none.
+        """All frames of one side in stream order, or None if that side sent none. A line-mode
+        column (``extra``) that only some blocks have is NaN in the others.
 
         Raises ProtocolError when the side's sensor count changes within the stream.
         """
@@ -62,6 +66,10 @@ class Capture:
             time_us=np.concatenate([b.time_us for b in mine]),
             values=np.concatenate([b.values for b in mine]),
             offset=np.concatenate([b.offset for b in mine]),
+            extra={
+                name: np.concatenate([b.extra.get(name, np.full(len(b), np.nan)) for b in mine])
+                for name in dict.fromkeys(name for b in mine for name in b.extra)
+            },
         )
 
 
@@ -98,6 +106,7 @@ def decode_chunks(
         blocks=[],
         counters=decoder.decoder.counters,
         errors=decoder.decoder.errors,
+        line=decoder.decoder.line_info if isinstance(decoder.decoder, LineDecoder) else None,
     )
     for message in messages:
         capture.add(message)

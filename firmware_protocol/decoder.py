@@ -75,7 +75,8 @@ class Counters:
     duplicates: int = 0  # frames repeating the previous sequence number (dropped)
     out_of_order: int = 0  # backward sequence jumps (delivered, tracking re-anchored)
     clock_resets: int = 0  # device clock stepped backward without a wrap
-    bad_lines: int = 0  # line mode: lines that are not samples
+    bad_lines: int = 0  # line mode: lines that look like samples but are broken
+    text_lines: int = 0  # line mode: boot text and other lines that are no samples (skipped)
     bytes_total: int = 0
 
     def as_dict(self) -> dict[str, int]:

@@ -3,12 +3,17 @@
 Sample frames travel in blocks (``SampleBlock``: numpy arrays, one row per frame) because a
 stream carries up to thousands of them per second; ``SampleBlock.frames()`` gives one
 ``SampleFrame`` per row where convenience matters more than speed.
+
+Binary mode carries unsigned 16-bit values; line mode (PROTOCOL.md §5) carries any decimal number
+and may name per-frame columns that are not sensors (an IMU, a frame counter, flags): its blocks
+hold float64 values and those columns in ``SampleBlock.extra``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -38,7 +43,7 @@ class SampleFrame:
     seq: int
     side: int  # Side.LEFT or Side.RIGHT
     t_us: int  # device clock, wraps at 2**32
-    values: tuple[int, ...]
+    values: tuple[int, ...]  # u16 on the wire (a line-mode block's frames() gives floats)
     flags: int = 0
 
     def __eq__(self, other: object) -> bool:
@@ -80,7 +85,11 @@ class SampleBlock:
     """Consecutive sample frames of one stream, as arrays (one row per frame).
 
     ``offset`` is the stream byte offset of each frame's first byte (line mode: of its line);
-    ``time_us`` is the device time reconstructed across wraps and resets (PROTOCOL.md §6).
+    ``time_us`` is the device time reconstructed across wraps and resets (PROTOCOL.md §6), -1
+    for a line-mode frame without a time. ``values`` has shape (n_frames, n_sensors): uint16 in
+    binary mode, float64 in line mode. ``extra`` holds line mode's named per-frame columns that
+    are not sensors (``ax``, ``frame_id``, ``flags`` ...), float64 of shape (n_frames,) each;
+    empty in binary mode.
     """
 
     seq: npt.NDArray[np.uint16]
@@ -88,8 +97,9 @@ class SampleBlock:
     flags: npt.NDArray[np.uint8]
     t_us: npt.NDArray[np.uint32]
     time_us: npt.NDArray[np.int64]
-    values: npt.NDArray[np.uint16]  # shape (n_frames, n_sensors)
+    values: npt.NDArray[Any]  # uint16 (binary mode) or float64 (line mode)
     offset: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
+    extra: dict[str, npt.NDArray[np.float64]] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.seq)
@@ -99,12 +109,14 @@ class SampleBlock:
         return int(self.values.shape[1])
 
     def frames(self) -> Iterator[SampleFrame]:
+        """One ``SampleFrame`` per row (values as ints in binary mode, floats in line mode;
+        ``extra`` is not part of a frame)."""
         for i in range(len(self.seq)):
             yield SampleFrame(
                 seq=int(self.seq[i]),
                 side=int(self.side[i]),
                 t_us=int(self.t_us[i]),
-                values=tuple(int(v) for v in self.values[i]),
+                values=tuple(self.values[i].tolist()),
                 flags=int(self.flags[i]),
             )
 
@@ -117,6 +129,7 @@ class SampleBlock:
             time_us=self.time_us[mask],
             values=self.values[mask],
             offset=self.offset[mask],
+            extra={name: column[mask] for name, column in self.extra.items()},
         )
 
 

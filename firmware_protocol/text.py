@@ -2,19 +2,35 @@
 
 A line is ``[timestamp] [side] v1 v2 ... vn`` ended by LF (a CR before it is dropped); fields are
 separated by commas, tabs or spaces. A timestamp is a field with a unit suffix, ``12345us`` or
-``12345ms``; a side marker is ``L`` or ``R``. Values are unsigned decimal integers 0..65535.
-Empty lines and lines starting with ``#`` are ignored.
+``12345ms``; a side marker is ``L`` or ``R``. Values are decimal numbers (signed, with or
+without a fraction). A header line naming the columns (``t, ax, ay, az, L, M, H``; with or
+without ``#``) gives them their meaning (``firmware_protocol.columns``); without one, a first
+column that increases like a clock (a bare ``millis()``) is the time. Other lines starting with
+``#`` and empty lines are ignored; text before the first sample (boot messages) is counted and
+skipped.
 """
 
 from __future__ import annotations
 
+import math
 import re
-from typing import Literal
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 import numpy as np
 
+from .columns import (
+    CLOCK_ROWS,
+    TIME_UNIT_S,
+    ColumnPlan,
+    classify_columns,
+    infer_time_unit,
+    is_header,
+    looks_like_clock,
+)
 from .crc import crc16
-from .decoder import Counters, OnError, StreamDecoder, _IncrementalDecoder
+from .decoder import RECENT, Counters, OnError, StreamDecoder, _IncrementalDecoder
 from .errors import ProtocolError
 from .messages import Message, SampleBlock
 from .spec import HEADER, HEADER_SIZE, SEQ_MODULUS, SYNC, TIMESTAMP_MODULUS, Side
@@ -22,16 +38,174 @@ from .spec import HEADER, HEADER_SIZE, SEQ_MODULUS, SYNC, TIMESTAMP_MODULUS, Sid
 MAX_LINE = 32768
 _SPLIT = re.compile(r"\s*[,\t]\s*|\s+")
 _TIMESTAMP = re.compile(r"(\d+)(us|ms)", re.IGNORECASE)
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 #: a byte that line-mode text never holds: anything but tab, CR and printable ASCII
 _NOT_TEXT = re.compile(rb"[^\t\r\x20-\x7e]")
+#: a clock printed as an unsigned 32-bit count (Arduino ``millis()``, ``micros()``) wraps here
+CLOCK_MODULUS = TIMESTAMP_MODULUS
+#: sample lines held at the start of a stream (and after a new header) before the decoder
+#: decides what their first column is: ``CLOCK_ROWS`` to judge a clock, and one more so that a
+#: first line cut by a port opened mid-line can be told from the lines after it
+HOLD_ROWS = CLOCK_ROWS + 1
+_SIDES = {"l": Side.LEFT, "left": Side.LEFT, "r": Side.RIGHT, "right": Side.RIGHT}
+
+TimeFound = Literal["suffix", "header", "clock"]
+
+
+def _number(text: str) -> float | None:
+    return float(text) if _NUMBER.fullmatch(text) else None
+
+
+def _marker(text: str) -> int | None:
+    return Side.LEFT if text in ("L", "l") else Side.RIGHT if text in ("R", "r") else None
+
+
+def _sample_like(fields: Sequence[str]) -> bool:
+    """Whether a line that failed to parse was meant as a sample (damage) rather than text:
+    at least half of its fields are numbers, timestamps or side markers."""
+    marks = sum(
+        1
+        for f in fields
+        if _NUMBER.fullmatch(f) or _TIMESTAMP.fullmatch(f) or _marker(f) is not None
+    )
+    return 2 * marks >= len(fields)
+
+
+@dataclass
+class _Plain:
+    """A line without a header: an optional suffixed timestamp and side marker, then numbers."""
+
+    ticks: float | None  # the suffixed timestamp, in ``unit``
+    unit: str | None  # "ms" or "us"
+    side: int | None
+    values: list[float]
+
+
+def _parse_plain(fields: Sequence[str]) -> _Plain | str:
+    ticks: float | None = None
+    unit: str | None = None
+    side: int | None = None
+    values: list[float] = []
+    i = 0
+    while i < len(fields) and i < 2:
+        f = fields[i]
+        match = _TIMESTAMP.fullmatch(f)
+        if match and ticks is None:
+            ticks, unit = float(match.group(1)), match.group(2).lower()
+        elif _marker(f) is not None and side is None:
+            side = _marker(f)
+        elif i == 0 and len(fields) > 2 and _marker(fields[1]) is not None:
+            # ``120000,L,v1,...``: a bare number before the side marker is the first column
+            number = _number(f)
+            if number is None:
+                break
+            values.append(number)
+            side = _marker(fields[1])
+            i = 2
+            break
+        else:
+            break
+        i += 1
+    tail = fields[i:]
+    try:  # fast path: float() takes every number of §5.1 ...
+        numbers = [float(f) for f in tail]
+    except ValueError:
+        numbers = []
+    # ... and more ("nan", "inf", "1_0"): those are checked field by field
+    if len(numbers) != len(tail) or not math.isfinite(sum(numbers)) or "_" in "".join(tail):
+        for f in tail:
+            if _number(f) is None:
+                return f"value {f!r} is not a number"
+    values += numbers
+    if not values:
+        return "no sensor values"
+    return _Plain(ticks, unit, side, values)
+
+
+def parse_line(text: str) -> tuple[int | None, int | None, list[float]] | str:
+    """Parse one stripped line without a header (PROTOCOL.md §5).
+
+    Parameters
+    ----------
+    text : str
+        The line, without its line end.
+
+    Returns
+    -------
+    tuple or str
+        (the suffixed timestamp in µs or None, the side marker (``Side``) or None, the values),
+        or the reason the line is not a sample. A first column that is a clock is not told
+        here (one line cannot show it): it is the first value.
+    """
+    parsed = _parse_plain(_SPLIT.split(text))
+    if isinstance(parsed, str):
+        return parsed
+    t_us = None
+    if parsed.ticks is not None:
+        t_us = int(parsed.ticks) * (1 if parsed.unit == "us" else 1000)
+    return t_us, parsed.side, parsed.values
+
+
+@dataclass
+class _Row:
+    """One foot's sample from one line, before the decoder has placed it in time."""
+
+    offset: int  # stream offset of its line
+    size: int  # bytes of its line, LF included
+    side: int | None  # from a side marker or side column; None: the configured side
+    ticks: float | None  # a suffixed timestamp or the header's time column, in ``unit``
+    unit: str | None  # the unit of ``ticks`` when the line or the header says it
+    values: list[float]
+    extra: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class _Clock:
+    """One foot's device clock, placed on a continuous time line (PROTOCOL.md §6, in the
+    clock's own ticks: a clock printed as an unsigned 32-bit count wraps at 2³² ticks)."""
+
+    last_ticks: float | None = None
+    last_us: float | None = None
+    recent_us: list[float] = field(default_factory=list)  # the last forward intervals
+    restart: bool = False  # tracking begins anew: splice the next sample
+
+    def place(self, ticks: float, unit_us: float) -> tuple[float, bool]:
+        """The time of a sample in µs, and whether its clock stepped back (a reset)."""
+        last = self.last_ticks
+        stepped_back = False
+        if last is None or self.last_us is None:
+            time_us = ticks * unit_us
+        else:
+            modular = (
+                ticks.is_integer()
+                and last.is_integer()
+                and 0 <= ticks < CLOCK_MODULUS
+                and 0 <= last < CLOCK_MODULUS
+            )
+            dt = (ticks - last) % CLOCK_MODULUS if modular else ticks - last
+            stepped_back = dt >= CLOCK_MODULUS // 2 if modular else dt < 0
+            if stepped_back or self.restart:
+                step_us = sorted(self.recent_us)[len(self.recent_us) // 2] if self.recent_us else 0
+            else:
+                step_us = dt * unit_us
+                self.recent_us = [*self.recent_us, step_us][-RECENT:]
+            time_us = self.last_us + step_us
+        self.last_ticks, self.last_us, self.restart = ticks, time_us, False
+        return time_us, stepped_back
 
 
 class LineDecoder(_IncrementalDecoder):
-    """Incremental decoder for line mode. Lines that are not samples are counted and skipped.
+    """Incremental decoder for line mode (PROTOCOL.md §5). Lines that are not samples are
+    counted and skipped: before the first sample as text (``text_lines``), after it, or when
+    they look like samples, as damage (``bad_lines``).
 
     ``default_side`` is the side of lines without a marker (a single insole on a hobby board).
-    Lines without a timestamp get ``t_us`` from ``rate_hz`` when it is given, else ``time_us``
-    is -1 (no device time).
+    ``rate_hz`` says that the lines carry no time (their first column is a value even when it
+    rises like a clock) and gives each its ``time_us``; without it, lines without a time have
+    ``time_us`` -1 (no device time). The first ``HOLD_ROWS`` sample lines of a stream (and after
+    a new header) are held until the decoder can tell whether their first column is a clock;
+    ``close`` delivers what is still held. ``line_info`` says what the decoder found (header,
+    time column, its unit and how the unit was decided).
     """
 
     def __init__(
@@ -46,15 +220,65 @@ class LineDecoder(_IncrementalDecoder):
         self._default_side = default_side
         self._rate_hz = rate_hz
         self._n_values: dict[int, int] = {}
-        self._index = {Side.LEFT: 0, Side.RIGHT: 0}
+        self._index: dict[int, int] = {Side.LEFT: 0, Side.RIGHT: 0}
+        self._clocks: dict[int, _Clock] = {Side.LEFT: _Clock(), Side.RIGHT: _Clock()}
         self._discarding = False
+        self._started = False  # a sample line was seen: later non-samples are damage
+        self._plan: ColumnPlan | None = None  # the header in force
+        self._pending: tuple[ColumnPlan, int, int, bool] | None = None  # header, offset, size, #
+        # the current epoch (the stream's start, or a confirmed header): held rows until decided
+        self._decided = False
+        self._first_epoch = True
+        self._held: list[_Row] = []
+        self._held_bad: list[tuple[int, int, str]] = []
+        self._time: TimeFound | None = None
+        self._unit: str | None = None
+        self._unit_from: str | None = None
+        self._ready: list[_Ready] = []
+        self._units_from: set[str] = set()
 
+    # -- what was found -----------------------------------------------------------------------
+    @property
+    def line_info(self) -> dict[str, Any]:
+        """What the decoder made of the stream (plain values, for ``pressure info``).
+
+        ``header``: the column names in force (None without a header); ``time_column``: the
+        name of the time column (``"1st column"`` for a bare clock, ``"timestamp suffix"`` for
+        ``123ms`` fields; None without time); ``time_unit``; ``time_unit_from``: ``"suffix"``,
+        ``"name"`` (the header's), ``"steps"`` (the clock's step size) or ``"mixed"``;
+        ``rate_from``: ``"device clock"``, ``"given rate"`` or None (no time: the recorder's
+        host clock may give it); ``extras``: the named per-frame columns that are not sensors.
+        """
+        plan = self._plan
+        column = None
+        if self._time == "suffix":
+            column = "timestamp suffix"
+        elif self._time == "clock":
+            column = "1st column"
+        elif self._time == "header" and plan is not None and plan.time is not None:
+            column = plan.time.name
+        rate_from = "device clock" if self._time else "given rate" if self._rate_hz else None
+        return {
+            "header": None if plan is None else [c.name for c in plan.columns],
+            "time_column": column,
+            "time_unit": self._unit if self._time else None,
+            "time_unit_from": (
+                None
+                if not self._units_from
+                else "mixed"
+                if len(self._units_from) > 1
+                else next(iter(self._units_from))
+            ),
+            "rate_from": rate_from,
+            "extras": [] if plan is None else [c.name for c in _extras(plan)],
+        }
+
+    # -- bytes to lines -------------------------------------------------------------------------
     def feed(self, data: bytes | bytearray | memoryview) -> list[SampleBlock]:
         counters = self._engine.counters
         counters.bytes_total += len(data)
         self._buf += data
         buf = self._buf
-        rows: list[tuple[int, int, int | None, list[int]]] = []
         pos = 0
         while pos < len(buf):
             end = buf.find(b"\n", pos)
@@ -66,22 +290,28 @@ class LineDecoder(_IncrementalDecoder):
                 continue
             if end < 0:
                 if len(buf) - pos > MAX_LINE:
-                    self._bad(pos, len(buf) - pos, f"line longer than {MAX_LINE} bytes")
+                    self._bad(
+                        self._base + pos, len(buf) - pos, f"line longer than {MAX_LINE} bytes"
+                    )
                     pos = len(buf)
                     self._discarding = True
                 break
             if end - pos > MAX_LINE:
-                self._bad(pos, end + 1 - pos, f"line longer than {MAX_LINE} bytes")
+                self._bad(self._base + pos, end + 1 - pos, f"line longer than {MAX_LINE} bytes")
             else:
-                self._line(pos, end, rows)
+                self._line(pos, end)
             pos = end + 1
         del buf[:pos]
         self._base += pos
-        return self._blocks(rows)
+        return self._blocks()
 
     def close(self) -> list[SampleBlock]:
-        """End of stream: a last line without its LF may be cut off, so it is not trusted."""
+        """End of stream: a last line without its LF may be cut off, so it is not trusted; held
+        lines and a header still waiting for its first sample are settled."""
         rest = bytes(self._buf)
+        self._reject_pending()
+        if not self._decided:
+            self._decide()
         if rest.strip():
             counters = self._engine.counters
             counters.truncated += 1
@@ -90,97 +320,344 @@ class LineDecoder(_IncrementalDecoder):
         self._base += len(rest)
         self._buf.clear()
         self._discarding = False
-        return []
+        return self._blocks()
 
-    def _bad(self, pos: int, size: int, detail: str) -> None:
+    # -- damage and text ----------------------------------------------------------------------
+    def _bad(self, offset: int, size: int, detail: str) -> None:
+        if not self._decided and self._started:
+            self._held_bad.append((offset, size, detail))  # reported in order when released
+            return
         self._engine.counters.bad_lines += 1
         self._engine.counters.bytes_skipped += size
-        self._engine.error("bad_line", self._base + pos, detail)
+        self._engine.error("bad_line", offset, detail)
 
-    def _line(
-        self, start: int, end: int, rows: list[tuple[int, int, int | None, list[int]]]
-    ) -> None:
+    def _text(self, size: int) -> None:
+        self._engine.counters.text_lines += 1
+        self._engine.counters.bytes_skipped += size
+
+    def _not_a_sample(self, offset: int, size: int, fields: Sequence[str], why: str) -> None:
+        if self._started or _sample_like(fields):
+            self._bad(offset, size, why)
+        else:
+            self._text(size)
+
+    # -- one line -----------------------------------------------------------------------------
+    def _line(self, start: int, end: int) -> None:
         raw = bytes(self._buf[start:end])
-        size = end - start + 1
+        offset, size = self._base + start, end - start + 1
         text = raw.decode("ascii", errors="replace").strip()
-        if not text or text.startswith("#"):
-            return  # a comment or blank line: valid content, not damage
-        parsed = parse_line(text)
-        if isinstance(parsed, str):
-            self._bad(start, size, parsed)
+        if not text:
             return
-        t_us, side, values = parsed
-        side = self._default_side if side is None else side
+        hashed = text.startswith("#")
+        body = text[1:].strip() if hashed else text
+        fields = _SPLIT.split(body) if body else []
+        # a header's first name starts with a letter or "_" (a cheap test first: most lines
+        # are samples)
+        if fields and (body[0].isalpha() or body[0] == "_") and is_header(fields):
+            plan = _header_plan(fields, hashed, body)
+            if plan is not None:
+                self._propose(plan, offset, size, hashed)
+                return
+        if hashed:
+            return  # a comment: valid content, not damage
+        if _NOT_TEXT.search(raw):
+            if self._started:
+                self._bad(offset, size, "bytes that are not text")
+            else:
+                self._text(size)  # noise before the data (a board's boot output at another baud)
+            return
+        if self._pending is not None:
+            plan = self._pending[0]
+            if len(fields) == len(plan.columns) and not isinstance(
+                _parse_planned(plan, fields, offset, size), str
+            ):
+                self._pending = None
+                self._adopt(plan)
+            else:
+                self._reject_pending()
+        if self._plan is not None:
+            rows = _parse_planned(self._plan, fields, offset, size)
+        else:
+            plain = _parse_plain(fields)
+            rows = (
+                plain
+                if isinstance(plain, str)
+                else [_Row(offset, size, plain.side, plain.ticks, plain.unit, plain.values)]
+            )
+        if isinstance(rows, str):
+            self._not_a_sample(offset, size, fields, rows)
+            return
+        self._started = True
+        if self._decided:
+            for row in rows:
+                self._accept(row)
+            return
+        self._held += rows
+        counts: dict[int, int] = {}
+        for row in self._held:
+            side = self._side(row)
+            counts[side] = counts.get(side, 0) + 1
+        if max(counts.values()) >= HOLD_ROWS:
+            self._decide()
+
+    def _side(self, row: _Row) -> int:
+        return self._default_side if row.side is None else row.side
+
+    # -- headers ------------------------------------------------------------------------------
+    def _propose(self, plan: ColumnPlan, offset: int, size: int, hashed: bool) -> None:
+        self._reject_pending()
+        if self._plan is not None and _names(plan) == _names(self._plan):
+            return  # the header in force, printed again: content, not damage
+        self._pending = (plan, offset, size, hashed)
+
+    def _reject_pending(self) -> None:
+        """A header not followed by a sample of as many fields was text after all."""
+        if self._pending is None:
+            return
+        _plan, offset, size, hashed = self._pending
+        self._pending = None
+        if hashed:
+            return  # a comment
+        if self._started:
+            self._bad(offset, size, "a line of words where samples were expected")
+        else:
+            self._text(size)
+
+    def _adopt(self, plan: ColumnPlan) -> None:
+        """A new header: the lines after it are decided anew (their time column, its unit)."""
+        if not self._decided:
+            self._decide()
+        self._plan = plan
+        self._decided = False
+        self._first_epoch = False
+        self._n_values = {}
+        for clock in self._clocks.values():
+            clock.restart = True
+
+    # -- deciding what the first lines are ----------------------------------------------------
+    def _decide(self) -> None:
+        """Decide the epoch's time column and unit from the held rows, then release them."""
+        held, bad = self._held, self._held_bad
+        self._held, self._held_bad = [], []
+        self._decided = True
+        fragment: _Row | None = None
+        plan = self._plan
+        by_side: dict[int, list[_Row]] = {}
+        for row in held:
+            by_side.setdefault(self._side(row), []).append(row)
+        rows = max(by_side.values(), key=len, default=[])
+        if plan is not None:
+            time = plan.time
+            if time is None:
+                self._set_time(None, None, None)
+            elif time.unit is not None:
+                self._set_time("header", time.unit, "name")
+            elif rows and rows[0].unit is not None:
+                self._set_time("header", rows[0].unit, "suffix")
+            else:
+                ticks = [r.ticks for r in rows if r.ticks is not None]
+                self._set_time("header", infer_time_unit(ticks), "steps")
+        else:
+            if self._first_epoch and len(rows) >= 3 and rows[0] is held[0]:
+                later = {len(r.values) for r in rows[1:]}
+                if len(later) == 1 and len(rows[0].values) not in later:
+                    fragment = rows[0]  # a line cut by a port opened in its middle
+            trusted = [r for r in rows if r is not fragment]
+            if trusted and trusted[0].ticks is not None:
+                self._set_time("suffix", trusted[0].unit, "suffix")
+            else:
+                firsts = [r.values[0] for r in trusted if len(r.values) >= 2]
+                # a rate given by the user says the lines carry no time: no clock is looked for
+                judge = len(firsts) == len(trusted) and not self._rate_hz
+                clock = judge and looks_like_clock(firsts[:CLOCK_ROWS])
+                if (
+                    judge
+                    and not clock
+                    and fragment is None
+                    and self._first_epoch
+                    and trusted
+                    and trusted[0] is held[0]
+                    and looks_like_clock(firsts[1 : CLOCK_ROWS + 1])
+                ):
+                    fragment, clock = trusted[0], True  # its clock field was cut
+                    firsts = firsts[1:]
+                if clock:
+                    self._set_time("clock", infer_time_unit(firsts[:CLOCK_ROWS]), "steps")
+                else:
+                    self._set_time(None, None, None)
+        events: list[tuple[int, int, _Row | tuple[int, str]]] = [
+            (r.offset, k, r) for k, r in enumerate(held)
+        ]
+        events += [
+            (offset, len(held) + k, (size, why)) for k, (offset, size, why) in enumerate(bad)
+        ]
+        for offset, _, item in sorted(events, key=lambda e: (e[0], e[1])):
+            if isinstance(item, _Row):
+                if item is fragment:
+                    self._bad(offset, item.size, "a cut-off line (the lines after it differ)")
+                else:
+                    self._accept(item)
+            else:
+                self._bad(offset, *item)
+
+    def _set_time(self, found: TimeFound | None, unit: str | None, unit_from: str | None) -> None:
+        self._time, self._unit, self._unit_from = found, unit, unit_from
+        if unit_from is not None:
+            self._units_from.add(unit_from)
+
+    def _accept(self, row: _Row) -> None:
+        """A sample line of a decided epoch: checked against the earlier lines of its side,
+        then placed in time (in stream order, so the result does not depend on chunking)."""
+        side = self._side(row)
+        values = row.values
+        ticks: float | None = None
+        if self._time == "clock":
+            if len(values) < 2:
+                self._bad(row.offset, row.size, "no sensor value after the clock")
+                return
+            ticks, values = values[0], values[1:]
+        elif self._time is not None and row.ticks is not None:
+            ticks = row.ticks
+            if row.unit is not None and self._unit is not None and row.unit != self._unit:
+                ticks = ticks * TIME_UNIT_S[row.unit] / TIME_UNIT_S[self._unit]
         expected = self._n_values.setdefault(side, len(values))
         if len(values) != expected:
-            self._bad(start, size, f"{len(values)} values where earlier lines had {expected}")
-            return
-        rows.append((self._base + start, side, t_us, values))
-
-    def _blocks(self, rows: list[tuple[int, int, int | None, list[int]]]) -> list[SampleBlock]:
-        blocks = []
-        for side in (Side.LEFT, Side.RIGHT):
-            mine = [r for r in rows if r[1] == side]
-            if not mine:
-                continue
-            first = self._index[side]
-            index = np.arange(first, first + len(mine), dtype=np.int64)
-            self._index[side] = first + len(mine)
-            timed = [r[2] for r in mine]
-            if all(t is not None for t in timed):
-                t_us = np.array(timed, dtype=np.int64) % TIMESTAMP_MODULUS
-            elif self._rate_hz:
-                t_us = np.round(index * 1e6 / self._rate_hz).astype(np.int64) % TIMESTAMP_MODULUS
-            else:
-                t_us = None
-            block = SampleBlock(
-                seq=(index % SEQ_MODULUS).astype(np.uint16),
-                side=np.full(len(mine), side, dtype=np.uint8),
-                flags=np.zeros(len(mine), dtype=np.uint8),
-                t_us=np.zeros(len(mine), np.uint32) if t_us is None else t_us.astype(np.uint32),
-                time_us=np.full(len(mine), -1, dtype=np.int64),
-                values=np.array([r[3] for r in mine], dtype=np.uint16),
-                offset=np.array([r[0] for r in mine], dtype=np.int64),
+            self._bad(
+                row.offset, row.size, f"{len(values)} values where earlier lines had {expected}"
             )
-            if t_us is not None:
-                block = self._engine.track(block)
+            return
+        index = self._index[side]
+        self._index[side] = index + 1
+        time_us = -1
+        if ticks is not None:
+            unit_us = TIME_UNIT_S[self._unit or "us"] * 1e6
+            placed, stepped_back = self._clocks[side].place(ticks, unit_us)
+            time_us = round(placed)
+            self._engine.counters.clock_resets += stepped_back
+        elif self._time is None and self._rate_hz:
+            time_us = round(index * 1e6 / self._rate_hz)
+        self._ready.append(_Ready(side, index, time_us, values, row))
+
+    # -- rows to blocks -----------------------------------------------------------------------
+    def _blocks(self) -> list[SampleBlock]:
+        ready, self._ready = self._ready, []
+        blocks: list[SampleBlock] = []
+        counters = self._engine.counters
+        for side in (Side.LEFT, Side.RIGHT):
+            mine = [r for r in ready if r.side == side]
+            # one block per run of rows of one shape (a new header may change it)
+            start = 0
+            for k in range(1, len(mine) + 1):
+                if k < len(mine) and mine[k].shape == mine[start].shape:
+                    continue
+                blocks.append(_block(side, mine[start:k]))
+                start = k
+            if side == Side.LEFT:
+                counters.frames_left += len(mine)
             else:
-                counter = "frames_left" if side == Side.LEFT else "frames_right"
-                setattr(self.counters, counter, getattr(self.counters, counter) + len(block))
-            blocks.append(block)
+                counters.frames_right += len(mine)
         blocks.sort(key=lambda b: int(b.offset[0]))
         return blocks
 
 
-def parse_line(text: str) -> tuple[int | None, int | None, list[int]] | str:
-    """Parse one stripped line: (t_us or None, side or None, values), or the reason it is bad."""
-    fields = _SPLIT.split(text)
-    t_us: int | None = None
+@dataclass
+class _Ready:
+    """A sample placed in time, waiting to go out in a block."""
+
+    side: int
+    index: int  # the side's frame number since the stream began
+    time_us: int  # -1: no time
+    values: list[float]
+    row: _Row
+
+    @property
+    def shape(self) -> tuple[object, ...]:
+        return (len(self.values), tuple(self.row.extra))
+
+
+def _block(side: int, rows: list[_Ready]) -> SampleBlock:
+    n = len(rows)
+    index = np.array([r.index for r in rows], dtype=np.int64)
+    time_us = np.array([r.time_us for r in rows], dtype=np.int64)
+    return SampleBlock(
+        seq=(index % SEQ_MODULUS).astype(np.uint16),
+        side=np.full(n, side, dtype=np.uint8),
+        flags=np.zeros(n, dtype=np.uint8),
+        t_us=(np.maximum(time_us, 0) % TIMESTAMP_MODULUS).astype(np.uint32),
+        time_us=time_us,
+        values=np.array([r.values for r in rows], dtype=np.float64).reshape(n, -1),
+        offset=np.array([r.row.offset for r in rows], dtype=np.int64),
+        extra={
+            name: np.array([r.row.extra[name] for r in rows], dtype=np.float64)
+            for name in rows[0].row.extra
+        },
+    )
+
+
+def _names(plan: ColumnPlan) -> list[str]:
+    return [c.name.lower() for c in plan.columns]
+
+
+def _extras(plan: ColumnPlan) -> list[Any]:
+    """The columns kept per frame that are not sensors: a frame counter, IMU channels, flags,
+    a device's own total force."""
+    return [c for c in plan.columns if c.role in ("sequence", "extra", "total_force")]
+
+
+def _header_plan(fields: Sequence[str], hashed: bool, body: str) -> ColumnPlan | None:
+    """The meaning of a header line's columns, or None when the line is no header.
+
+    Words separated by spaces alone, none of them a name this protocol knows (a time, a sided
+    or numbered sensor, a counter, an IMU channel), read as a sentence (``Booting ESP``) unless
+    the line starts with ``#``."""
+    try:
+        plan = classify_columns([f.strip() for f in fields])
+    except ValueError:
+        return None
+    plain = all(c.role == "sensor" and c.side is None and c.number is None for c in plan.columns)
+    if plain and not hashed and not re.search(r"[,\t]", body):
+        return None
+    return plan
+
+
+def _parse_planned(
+    plan: ColumnPlan, fields: Sequence[str], offset: int, size: int
+) -> list[_Row] | str:
+    """A line under a header: one row per foot that has sensors, or why it is not a sample."""
+    if len(fields) != len(plan.columns):
+        return f"{len(fields)} fields where the header names {len(plan.columns)}"
+    numbers: list[float] = []
     side: int | None = None
-    i = 0
-    while i < len(fields) and i < 2:
-        field = fields[i]
-        match = _TIMESTAMP.fullmatch(field)
-        if match and t_us is None:
-            number = int(match.group(1))
-            t_us = number if match.group(2).lower() == "us" else number * 1000
-        elif field.upper() in ("L", "R") and side is None:
-            side = Side.LEFT if field.upper() == "L" else Side.RIGHT
-        else:
-            break
-        i += 1
-    values_text = fields[i:]
-    if not values_text:
-        return "no sensor values"
-    values = []
-    for field in values_text:
-        if not field.isdigit() or not field.isascii():
-            return f"value {field!r} is not an unsigned integer"
-        value = int(field)
-        if value > 0xFFFF:
-            return f"value {value} is over 65535"
-        values.append(value)
-    return t_us, side, values
+    time = plan.time
+    unit = None if time is None else time.unit
+    for column, text in zip(plan.columns, fields, strict=True):
+        stamp = _TIMESTAMP.fullmatch(text) if column.role == "time" else None
+        if stamp is not None:  # ``1500ms`` under a time column: the suffix gives the unit
+            numbers.append(float(stamp.group(1)))
+            unit = stamp.group(2).lower()
+            continue
+        if column.role == "side":
+            side = _SIDES.get(text.lower())
+            if side is None:
+                return f"{column.name} {text!r} is not L or R"
+            numbers.append(math.nan)
+            continue
+        number = _number(text)
+        if number is None:
+            return f"{column.name} {text!r} is not a number"
+        numbers.append(number)
+    ticks = None if time is None else numbers[time.index]
+    extra = {c.name: numbers[c.index] for c in _extras(plan)}
+    if plan.sided:
+        rows = []
+        for foot, name in ((Side.LEFT, "left"), (Side.RIGHT, "right")):
+            sensors = plan.sensors(name)  # type: ignore[arg-type]
+            if sensors:
+                values = [numbers[c.index] for c in sensors]
+                rows.append(_Row(offset, size, foot, ticks, unit, values, extra))
+        return rows
+    values = [numbers[c.index] for c in plan.sensors("left")]
+    return [_Row(offset, size, side, ticks, unit, values, extra)]
 
 
 Mode = Literal["binary", "text"]
@@ -199,26 +676,30 @@ def has_frame_header(data: bytes | bytearray) -> bool:
 def detect_mode(data: bytes | bytearray) -> Mode | None:
     """Which mode the start of a stream speaks: ``"binary"``, ``"text"``, or None if unsure yet.
 
-    Binary when a sync pattern is followed by a header whose CRC holds. Text when the bytes are
-    printable ASCII and at least two complete lines parse as samples with the same number of
-    values (a partial first line or a boot message is tolerated).
+    Binary when a sync pattern is followed by a header whose CRC holds. Text when two
+    consecutive complete lines of printable ASCII parse as samples with the same number of
+    values (comments and empty lines between them are passed over; any other line, such as a
+    partial first line, a boot message, a header or bytes that are not text, starts the pair
+    anew).
     """
     data = bytes(data)
     if has_frame_header(data):
         return "binary"
-    counts: dict[int, int] = {}
+    last: int | None = None
     for raw in data.split(b"\n")[:-1]:  # complete lines only
         if _NOT_TEXT.search(raw):
-            return None
+            last = None
+            continue
         text = raw.decode("ascii").strip()
         if not text or text.startswith("#"):
             continue
         parsed = parse_line(text)
         if isinstance(parsed, str):
+            last = None
             continue
-        n = counts[len(parsed[2])] = counts.get(len(parsed[2]), 0) + 1
-        if n >= 2:
+        if last == len(parsed[2]):
             return "text"
+        last = len(parsed[2])
     return None
 
 

@@ -124,13 +124,18 @@ def test_sensor_count_change_is_reported_with_offset() -> None:
         ("R 77us 4 5", (77, 1, [4, 5])),
         ("r,9", (None, 1, [9])),
         ("65535", (None, None, [65535])),
+        # no 65535 limit, signed and decimal values (PROTOCOL.md §5, issue 16)
+        ("65536", (None, None, [65536])),
+        ("-4", (None, None, [-4])),
+        ("1.5,2", (None, None, [1.5, 2])),
+        ("120000,L,-3,2.5", (None, 0, [120000, -3, 2.5])),
     ],
 )
 def test_line_parse(line: str, expected: tuple[int | None, int | None, list[int]]) -> None:
     assert parse_line(line) == expected
 
 
-@pytest.mark.parametrize("line", ["1,,2", "1,x,3", "65536", "-4", "1.5,2", "L", "12ms", "L,R,1"])
+@pytest.mark.parametrize("line", ["1,,2", "1,x,3", "1-2", "L", "12ms", "L,R,1", "0x1F,2"])
 def test_bad_lines(line: str) -> None:
     assert isinstance(parse_line(line), str)
 
@@ -172,7 +177,11 @@ def test_line_capture_without_time_uses_given_rate() -> None:
     block = decode_capture(text, rate_hz=50.0).frames(0)
     assert block is not None
     assert (np.diff(block.time_us) == 20_000).all()
-    untimed = decode_capture(text).frames(0)
+    # without a rate, a first column rising like a clock is the time (issue 16) ...
+    clocked = decode_capture(text).frames(0)
+    assert clocked is not None and clocked.values.shape == (50, 1)
+    # ... and lines whose first column does not are samples without time
+    untimed = decode_capture("".join(f"{7 * i % 5},{i}\n" for i in range(50)).encode()).frames(0)
     assert untimed is not None and (untimed.time_us == -1).all()
 
 

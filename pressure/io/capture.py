@@ -67,7 +67,11 @@ class SideSummary:
 
 @dataclass
 class CaptureSummary:
-    """What ``pressure info`` reports. ``as_json`` gives the stable keys."""
+    """What ``pressure info`` reports. ``as_json`` gives the stable keys; ``line`` (line mode,
+    else None) says what the decoder made of the lines: ``header``, ``time_column``,
+    ``time_unit`` and how it was decided (``time_unit_from``: ``suffix``, ``name``, ``steps``,
+    ``host receipts``), where the rate comes from (``rate_from``: ``device clock``,
+    ``given rate``, ``host clock``) and the ``extras`` kept per frame."""
 
     path: Path
     mode: str
@@ -76,6 +80,7 @@ class CaptureSummary:
     devices: list[dict[str, Any]] = field(default_factory=list)
     first_errors: list[str] = field(default_factory=list)
     recording: dict[str, Any] | None = None  # what a recording adds (None for a raw capture)
+    line: dict[str, Any] | None = None  # line mode: what the decoder found (Capture.line)
 
     @property
     def duration_s(self) -> float | None:
@@ -107,6 +112,7 @@ class CaptureSummary:
             "malformed": c["malformed"],
             "truncated": c["truncated"],
             "bad_lines": c["bad_lines"],
+            "text_lines": c.get("text_lines", 0),
             "clock_resets": c["clock_resets"],
             "bytes_total": c["bytes_total"],
             "sensors": {
@@ -115,6 +121,7 @@ class CaptureSummary:
             },
             "devices": self.devices,
             "recording": self.recording,
+            "line": self.line,
         }
 
 
@@ -165,4 +172,5 @@ def summarize_capture(path: str | Path, capture: Capture) -> CaptureSummary:
         counters=capture.counters.as_dict(),
         devices=devices,
         first_errors=[str(e) for e in capture.errors[:5]],
+        line=capture.line,
     )

@@ -31,7 +31,9 @@ recorder did not finish: it is read up to the last complete message, and ``compl
 
 Reading: ``read_recording`` gives each link's bytes and receipts; ``decode_recording`` decodes
 them and maps each frame's device clock onto the host clock (``align_clock``), so two insoles on
-two links share one time axis.
+two links share one time axis. For a line-mode link the receipts also decide what the lines do
+not say: the unit of a clock column whose name does not give it (``infer_time_unit`` with the
+host's time span), and, for lines without any time, their rate (``line_period_s``).
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ import numpy.typing as npt
 
 from firmware_protocol import (
     Capture,
+    Counters,
     DeviceInfo,
     OnError,
     ProtocolError,
@@ -61,7 +64,8 @@ from firmware_protocol import (
     Side,
     decode_chunks,
 )
-from firmware_protocol.spec import sample_frame_size
+from firmware_protocol.columns import TIME_UNIT_S, infer_time_unit
+from firmware_protocol.spec import TIMESTAMP_MODULUS, sample_frame_size
 
 from ..errors import FileFormatError, OutputError, UsageError
 from .capture import device_info_dict
@@ -75,6 +79,13 @@ RECEIPT = np.dtype([("end", "<u4"), ("host_ns", "<i8")])
 _COUNT = struct.Struct("<I")
 MAX_DRIFT = 0.01  # 10 000 ppm; crystals drift by tens of ppm
 MIN_DRIFT_SPAN_S = 30.0  # shorter connections get an offset only
+#: host receipts spanning less than this do not decide a line-mode clock's unit: what a board
+#: printed before the port was opened arrives at once, so a short span can be far too short;
+#: a second of receipts still tells ms from µs or s, a factor of 1000 apart
+MIN_UNIT_SPAN_S = 1.0
+#: lines per window of ``line_period_s``: about this many seconds of lines, so that each window
+#: holds several of the bursts USB and the host deliver lines in
+LINE_WINDOW_S = 1.0
 _MAX_RECORD = 256 << 20  # a corrupted length never makes us allocate more than this
 Role = Literal["left", "right", "both"]
 
@@ -465,12 +476,15 @@ def align_clock(
 
 @dataclass
 class LinkFrames:
-    """One link decoded: its capture and, per block of frames, the host-aligned time in s."""
+    """One link decoded: its capture and, per block of frames, the host-aligned time in s.
+    ``problem`` says why a link gave no frames (nothing arrived, or nothing it sent is a frame
+    or a sample line)."""
 
     link: Link
     capture: Capture
     aligned_s: list[npt.NDArray[np.float64]]  # parallel to capture.blocks
     segments: list[dict[str, Any]]  # per connection: offset_s, drift_ppm (or None), frames
+    problem: str | None = None
 
     def side(self, side: int) -> tuple[SampleBlock, npt.NDArray[np.float64]] | None:
         """All frames of one side in stream order and their aligned times, or None."""
@@ -492,18 +506,26 @@ def decode_recording(
     """Decode every link (binary or line mode, detected) and map its frames onto host time.
 
     Each connection of a link (they restart on ``--reconnect``) gets its own clock fit, since a
-    device that was unplugged may have restarted its clock.
+    device that was unplugged may have restarted its clock. A link that sent nothing, or
+    nothing that is a frame or a sample line, gives a ``LinkFrames`` without frames and with
+    its ``problem`` (under ``on_error="raise"`` the latter is a FileFormatError).
     """
     out = []
     for link in recording.links:
+        name = f"link {link.channel} ({link.port})"
         if not link.data:
+            empty = Capture("binary", [])
+            out.append(LinkFrames(link, empty, [], [], "nothing arrived"))
             continue
         try:
             capture = decode_chunks([link.data], on_error=on_error, rate_hz=rate_hz)
         except ProtocolError as exc:
-            raise FileFormatError(
-                recording.path, f"link {link.channel} ({link.port}): {exc.kind}: {exc.detail}"
-            ) from None
+            if exc.kind != "not_a_capture" or on_error == "raise":
+                raise FileFormatError(recording.path, f"{name}: {exc.kind}: {exc.detail}") from None
+            problem = f"no frames in its {len(link.data)} bytes ({exc.detail})"
+            capture = _undecodable(link, exc, f"{name}: {problem}")
+            out.append(LinkFrames(link, capture, [], [], problem))
+            continue
         sides = {int(s) for b in capture.blocks for s in np.unique(b.side)}
         if link.role in ("left", "right") and len(sides) == 1:
             # a one-foot link: the role given when recording decides the side, whatever the
@@ -522,6 +544,130 @@ def decode_recording(
     return out
 
 
+def _undecodable(link: Link, exc: ProtocolError, problem: str) -> Capture:
+    """The capture of a link whose bytes hold no frame: every byte skipped, the problem its
+    one error, the mode a guess from the bytes (text when they are printable)."""
+    printable = all(b in (9, 10, 13) or 32 <= b < 127 for b in link.data[:4096])
+    counters = Counters(bytes_total=len(link.data), bytes_skipped=len(link.data))
+    error = ProtocolError(exc.kind, exc.offset, problem)
+    return Capture("text" if printable else "binary", [], counters=counters, errors=[error])
+
+
+def line_period_s(host_s: npt.NDArray[np.float64]) -> float | None:
+    """The period of lines that carry no time, from the host times at which they arrived.
+
+    A line reaches the host some time after the board printed it, never before, and USB and the
+    operating system deliver lines in bursts: each arrival is the print time plus a wait of
+    zero or more. In each window of about ``LINE_WINDOW_S`` the line that waited least is the
+    one with the smallest ``host_s - rough_period × index``; a straight line through these
+    minima (windows whose minimum sits far above it, a stalled host, dropped and the line
+    refitted) has the period as its slope.
+
+    Parameters
+    ----------
+    host_s : ndarray of float, shape (lines,)
+        The host time of each line's arrival, s, in line order.
+
+    Returns
+    -------
+    float or None
+        The period, s; None for fewer than three lines or no host time between them.
+    """
+    n = host_s.size
+    if n < 3 or not host_s[-1] > host_s[0]:
+        return None
+    rough = float(host_s[-1] - host_s[0]) / (n - 1)
+    index = np.arange(n)
+    per_window = max(2, round(LINE_WINDOW_S / rough))
+    bins = index // per_window
+    delay = host_s - rough * index
+    order = np.lexsort((delay, bins))
+    first = np.r_[True, bins[order][1:] != bins[order][:-1]]
+    pick = order[first]
+    if pick.size < 3:
+        return rough
+    x, y = index[pick].astype(np.float64), host_s[pick]
+    keep = np.ones(x.size, dtype=bool)
+    slope = rough
+    for _ in range(3):
+        slope, intercept = np.polyfit(x[keep], y[keep], 1)
+        resid = y - (intercept + slope * x)
+        mad = float(np.median(np.abs(resid[keep] - np.median(resid[keep])))) or 1e-6
+        new_keep = resid <= np.median(resid[keep]) + 5 * 1.4826 * mad
+        if np.array_equal(new_keep, keep) or new_keep.sum() < 3:
+            break
+        keep = new_keep
+    return float(slope) if slope > 0 else rough
+
+
+def _line_ends(data: bytes, offsets: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """The end (one past its LF) of the line starting at each offset."""
+    lf = np.flatnonzero(np.frombuffer(data, np.uint8) == 10)
+    at = np.searchsorted(lf, offsets, side="left")
+    return np.where(at < lf.size, lf[np.minimum(at, lf.size - 1)] + 1, len(data)).astype(np.int64)
+
+
+def _host_unit(
+    capture: Capture, host_s: npt.NDArray[np.float64], time_us: npt.NDArray[np.int64]
+) -> None:
+    """A line-mode clock whose unit the decoder took from its step size: the host receipts
+    decide it (``infer_time_unit`` with the host's span) when they span ``MIN_UNIT_SPAN_S``;
+    the blocks' times are rescaled in place when the unit changes."""
+    line = capture.line
+    if line is None or line.get("time_unit_from") != "steps" or line.get("time_unit") is None:
+        return
+    timed = time_us >= 0
+    if timed.sum() < 2:
+        return
+    host_span = float(host_s[timed].max() - host_s[timed].min())
+    if host_span < MIN_UNIT_SPAN_S:
+        return
+    old = str(line["time_unit"])
+    ticks = float(time_us[timed].max() - time_us[timed].min()) / 1e6 / TIME_UNIT_S[old]
+    new = infer_time_unit([0.0, ticks], host_span_s=host_span)
+    line["time_unit"], line["time_unit_from"] = new, "host receipts"
+    if new == old:
+        return
+    scale = TIME_UNIT_S[new] / TIME_UNIT_S[old]
+    for block in capture.blocks:
+        mine = block.time_us >= 0
+        block.time_us[mine] = np.round(block.time_us[mine] * scale).astype(np.int64)
+        block.t_us[mine] = (block.time_us[mine] % TIMESTAMP_MODULUS).astype(np.uint32)
+
+
+def _host_rate(
+    capture: Capture, host_s: npt.NDArray[np.float64], segment: npt.NDArray[np.int64]
+) -> None:
+    """Lines without any time: per foot and connection, spaced at the period their arrivals
+    give (``line_period_s``), starting at the host time of the first; blocks changed in place."""
+    blocks = capture.blocks
+    sides = np.concatenate([b.side for b in blocks])
+    time_us = np.concatenate([b.time_us for b in blocks])
+    untimed = time_us < 0
+    if not untimed.any():
+        return
+    placed = False
+    for side in np.unique(sides[untimed]):
+        for k in np.unique(segment[untimed]):
+            mine = np.flatnonzero(untimed & (sides == side) & (segment == k))
+            period = line_period_s(host_s[mine])
+            if period is None:
+                continue
+            index = np.arange(mine.size)
+            start = float(np.min(host_s[mine] - period * index))
+            time_us[mine] = np.round((start + period * index) * 1e6).astype(np.int64)
+            placed = True
+    if not placed:
+        return
+    at = 0
+    for block in blocks:
+        block.time_us[:] = time_us[at : at + len(block)]
+        block.t_us[:] = (np.maximum(block.time_us, 0) % TIMESTAMP_MODULUS).astype(np.uint32)
+        at += len(block)
+    if capture.line is not None:
+        capture.line["rate_from"] = "host clock"
+
+
 def _align_link(
     link: Link, capture: Capture, restarts_s: npt.NDArray[np.float64]
 ) -> tuple[list[npt.NDArray[np.float64]], list[dict[str, Any]]]:
@@ -530,18 +676,25 @@ def _align_link(
         return [], []
     sizes = [len(b) for b in blocks]
     time_us = np.concatenate([b.time_us for b in blocks])
-    device_s = time_us / 1e6
     if link.receipt_end.size:
-        # a frame has arrived when its last byte has; a text line ends where the next starts
+        # a frame has arrived when its last byte has (a text line: its line end)
+        offsets = np.concatenate([b.offset for b in blocks])
         if capture.mode == "binary":
             ends = np.concatenate([b.offset + sample_frame_size(b.n_sensors) for b in blocks])
         else:
-            ends = np.r_[np.concatenate([b.offset for b in blocks])[1:], len(link.data)]
+            ends = _line_ends(link.data, offsets)
         index = np.searchsorted(link.receipt_end, ends.astype(np.int64), side="left")
         host_s = link.receipt_ns[np.minimum(index, link.receipt_end.size - 1)] / 1e9
+        segment = np.searchsorted(restarts_s, host_s, side="right")
+        if capture.mode == "text":
+            _host_unit(capture, host_s, time_us)
+            _host_rate(capture, host_s, segment)
+            time_us = np.concatenate([b.time_us for b in blocks])
+        device_s = time_us / 1e6
     else:
+        device_s = time_us / 1e6
         host_s = device_s - (device_s[0] if device_s.size else 0.0)
-    segment = np.searchsorted(restarts_s, host_s, side="right")
+        segment = np.searchsorted(restarts_s, host_s, side="right")
     aligned = np.empty_like(device_s)
     segments = []
     for k in np.unique(segment):

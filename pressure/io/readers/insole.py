@@ -10,7 +10,10 @@ raw capture, which carries no host times, from the first sample of the device cl
 0.1 %), ``layout`` the one the device announced when it is known
 (``pressure.layouts_builtin.builtin_layout``), else None. Per foot ``vendor`` holds the wire's
 own per-frame columns: ``seq`` (the device's sequence number, 0..65535) and ``device_time_s``
-(the device clock, unwrapped, s), which a replay uses to send the frames as they came.
+(the device clock, unwrapped, s), which a replay uses to send the frames as they came, and for
+line mode the named columns that are not sensors (``ax``, ``frame_id``, ``flags`` ...; PROTOCOL.md
+§5; a name that is already a key gets the prefix ``line_``). Line-mode values are the numbers
+as printed (signed, decimal).
 
 ``quality`` = the decoder's counters (damage is skipped and counted; a recording cut by a
 crash is read up to its last whole record). ``metadata``: ``kind`` (``recording`` or
@@ -18,9 +21,11 @@ crash is read up to its last whole record). ``metadata``: ``kind`` (``recording`
 (per-link clock alignment), ``session`` (the recording's session record), ``subject`` (its
 ``subject.*`` fields without the prefix), ``recording`` (complete, ignored tail bytes, links,
 events), ``problems``, and ``wire`` (what ``pressure info`` reports of the wire stream:
-``CaptureSummary.as_json``, its ``sides`` and ``first_errors``). A foot whose sensor count changes
-within the stream is left out (named in ``problems``); a file without a frame that can be
-tabulated reads as a session without feet, which ``info`` can still describe.
+``CaptureSummary.as_json``, its ``sides`` and ``first_errors``; for line mode its ``line``
+says how the time and the rate were found). A foot whose sensor count changes within the
+stream is left out (named in ``problems``), as is a recorded foot without a rate; a file
+without a frame that can be tabulated, or a recording link that delivered none, reads as a
+session without those feet, which ``info`` can still describe.
 """
 
 from __future__ import annotations
@@ -61,6 +66,7 @@ from ..capture import (
 from ..recording import (
     MCAP_MAGIC,
     Link,
+    LinkFrames,
     RecordingFile,
     decode_recording,
     is_recording,
@@ -121,9 +127,10 @@ class _Foot:
     time_s: npt.NDArray[np.float64]
     device_time_s: npt.NDArray[np.float64]
     seq: npt.NDArray[np.uint16]
-    counts: npt.NDArray[np.uint16]  # (frames, sensors); ``counts * scale`` is in ``unit``
+    counts: npt.NDArray[Any]  # (frames, sensors); ``counts * scale`` is in ``unit``
     info: DeviceInfo | None  # the DEVICE_INFO that speaks for this foot
     link: int = 0
+    extra: dict[str, npt.NDArray[np.float64]] = dataclasses.field(default_factory=dict)
 
     @property
     def unit(self) -> str:
@@ -148,7 +155,8 @@ class _Decoded:
     captures: list[Capture]
     recording: RecordingFile | None
     clock: list[dict[str, Any]]  # per link and connection: offset and drift
-    problems: dict[str, str]  # feet left out and why (a sensor count changed mid-stream)
+    problems: dict[str, str]  # feet or links without frames and why
+    links: list[LinkFrames] = dataclasses.field(default_factory=list)  # a recording's links
 
     @property
     def infos(self) -> list[DeviceInfo]:
@@ -183,6 +191,10 @@ def _decode(path: Path, on_error: OnError, rate_hz: float | None) -> _Decoded:
         feet: dict[str, _Foot] = {}
         problems: dict[str, str] = {}
         for link in decoded:
+            if link.problem is not None:
+                problems[f"link {_position(recording, link.link)} ({link.link.port})"] = (
+                    link.problem
+                )
             for side in (Side.LEFT, Side.RIGHT):
                 name = side.name.lower()
                 try:
@@ -200,6 +212,7 @@ def _decode(path: Path, on_error: OnError, rate_hz: float | None) -> _Decoded:
                     block.values,
                     _info_for(link.capture, side),
                     _position(recording, link.link),
+                    block.extra,
                 )
         captures = [d.capture for d in decoded]
         clock = [
@@ -207,9 +220,19 @@ def _decode(path: Path, on_error: OnError, rate_hz: float | None) -> _Decoded:
             for d in decoded
             for segment in d.segments
         ]
-        mode: Mode = captures[0].mode if captures else "binary"
+        # the mode of the first link that gave frames (a link that gave none only guesses)
+        speaking = [c for c in captures if c.blocks] or captures
+        mode: Mode = speaking[0].mode if speaking else "binary"
         return _Decoded(
-            "recording", mode, feet, _merge_counters(captures), captures, recording, clock, problems
+            "recording",
+            mode,
+            feet,
+            _merge_counters(captures),
+            captures,
+            recording,
+            clock,
+            problems,
+            decoded,
         )
     capture = read_capture(path, on_error=on_error, rate_hz=rate_hz)
     feet = {}
@@ -224,7 +247,7 @@ def _decode(path: Path, on_error: OnError, rate_hz: float | None) -> _Decoded:
             continue
         device_s = whole.time_us / 1e6
         feet[side.name.lower()] = _Foot(
-            device_s, device_s, whole.seq, whole.values, _info_for(capture, side)
+            device_s, device_s, whole.seq, whole.values, _info_for(capture, side), 0, whole.extra
         )
     t0 = min((float(f.device_time_s[0]) for f in feet.values() if len(f.seq)), default=0.0)
     for foot in feet.values():
@@ -241,7 +264,13 @@ def _wire_summary(path: Path, decoded: _Decoded) -> dict[str, Any]:
     summary = summarize_capture(path, merged)
     summary.counters = decoded.counters
     rec = decoded.recording
+    summary.line = next((c.line for c in captures if c.line is not None), None)
     if rec is not None:
+        lines = {
+            _position(rec, d.link): d.capture.line
+            for d in decoded.links
+            if d.capture.line is not None
+        }
         sides_by_link: dict[int, list[str]] = {}
         for name, foot in decoded.feet.items():
             sides_by_link.setdefault(foot.link, []).append(name)
@@ -255,6 +284,7 @@ def _wire_summary(path: Path, decoded: _Decoded) -> dict[str, Any]:
                     "role": link.role,
                     "bytes": len(link.data),
                     "sides": sides_by_link.get(index, []),
+                    "line": lines.get(index),
                 }
                 for index, link in enumerate(rec.links)
             ],
@@ -269,6 +299,15 @@ def _wire_summary(path: Path, decoded: _Decoded) -> dict[str, Any]:
 
 
 # --- the session -------------------------------------------------------------------------------
+
+
+def _vendor(foot: _Foot) -> dict[str, npt.NDArray[np.float64]]:
+    """The wire's per-frame columns, then line mode's named ones (``line_`` before a name that
+    is taken)."""
+    vendor = {"seq": foot.seq.astype(np.float64), "device_time_s": foot.device_time_s}
+    for name, column in foot.extra.items():
+        vendor[f"line_{name}" if name in vendor else name] = column
+    return vendor
 
 
 def read(path: Path, *, on_error: OnError = "skip", rate_hz: float | None = None) -> Session:
@@ -299,6 +338,9 @@ def read(path: Path, *, on_error: OnError = "skip", rate_hz: float | None = None
         rate = sampling_rate_hz(got.time_s, nominal)
         if rate is None:
             why = "one frame" if len(got.seq) < 2 else "frames without timestamps"
+            if decoded.kind == "recording":  # a damaged recording still opens
+                notes[name] = f"left out: {why}, and neither the device nor the host gave a rate"
+                continue
             raise FileFormatError(
                 path, f"no sampling rate: the {name} foot has {why} and no device said its rate"
             )
@@ -322,7 +364,7 @@ def read(path: Path, *, on_error: OnError = "skip", rate_hz: float | None = None
             unit=got.unit,
             sampling_rate_hz=rate,
             layout=layout,
-            vendor={"seq": got.seq.astype(np.float64), "device_time_s": got.device_time_s},
+            vendor=_vendor(got),
         )
     if not feet:
         notes["frames"] = "no sample frames of either foot"
