@@ -120,3 +120,35 @@ def test_sketch_answers_rate_tare_and_info(sketch: Path) -> None:
     assert [i.rate_hz for i in infos] == [100.0, 200.0]
     n = sum(len(m) for m in messages if isinstance(m, SampleBlock))
     assert 90 <= n <= 101  # 200 Hz for about half a simulated second
+
+
+TEXT_SKETCH = ROOT / "firmware_protocol" / "arduino" / "insole16_text" / "insole16_text.ino"
+
+
+@pytest.fixture(scope="module")
+def text_sketch(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    gxx = shutil.which("g++")
+    if gxx is None:
+        pytest.fail("g++ is needed to build the sketch on the host (apt-get install g++)")
+    exe = tmp_path_factory.mktemp("text_sketch") / "insole16_text"
+    flags = ["-std=c++11", "-Wall", "-Wextra", "-Werror", f"-I{STUB}"]
+    sources = ["-x", "c++", str(TEXT_SKETCH), "-x", "none", str(STUB / "main.cpp")]
+    subprocess.run([gxx, *flags, *sources, "-o", str(exe)], check=True)
+    return exe
+
+
+def test_the_line_mode_sketch_prints_what_line_mode_reads(text_sketch: Path) -> None:
+    done = subprocess.run([str(text_sketch), "1000000"], input=b"", capture_output=True, check=True)
+    capture = decode_capture(done.stdout, on_error="raise")
+    assert capture.mode == "text"
+    assert capture.line is not None
+    assert capture.line["header"] == ["millis", *(f"fsr{k}" for k in range(1, 17))]
+    assert (capture.line["time_column"], capture.line["time_unit"]) == ("millis", "ms")
+    assert capture.counters.text_lines == 1  # the boot message
+    assert capture.counters.bad_lines == 0
+    left = capture.frames(0)
+    assert left is not None and left.n_sensors == 16
+    assert 95 <= len(left) <= 101  # 100 Hz for about one simulated second
+    assert np.median(np.diff(left.time_us)) == pytest.approx(10_000, abs=1000)
+    # the stub's analogRead is a ramp: the first reading is 100, 101, ... 115
+    assert left.values[0].tolist() == list(range(100, 116))
