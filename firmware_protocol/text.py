@@ -122,6 +122,11 @@ def _parse_plain(fields: Sequence[str]) -> _Plain | str:
     return _Plain(ticks, unit, side, values)
 
 
+def split_fields(text: str) -> list[str]:
+    """The fields of a stripped line: separated by a comma, a tab or spaces (PROTOCOL.md §5.1)."""
+    return _SPLIT.split(text)
+
+
 def parse_line(text: str) -> tuple[int | None, int | None, list[float]] | str:
     """Parse one stripped line without a header (PROTOCOL.md §5).
 
@@ -463,8 +468,9 @@ class LineDecoder(_IncrementalDecoder):
                 if len(later) == 1 and len(rows[0].values) not in later:
                     fragment = rows[0]  # a line cut by a port opened in its middle
             trusted = [r for r in rows if r is not fragment]
-            if trusted and trusted[0].ticks is not None:
-                self._set_time("suffix", trusted[0].unit, "suffix")
+            suffixed = [r for r in trusted if r.ticks is not None]
+            if trusted and 2 * len(suffixed) > len(trusted):  # most lines say their time
+                self._set_time("suffix", suffixed[0].unit, "suffix")
             else:
                 firsts = [r.values[0] for r in trusted if len(r.values) >= 2]
                 # a rate given by the user says the lines carry no time: no clock is looked for
@@ -516,6 +522,9 @@ class LineDecoder(_IncrementalDecoder):
                 self._bad(row.offset, row.size, "no sensor value after the clock")
                 return
             ticks, values = values[0], values[1:]
+        elif self._time == "suffix" and row.ticks is None:
+            self._bad(row.offset, row.size, "no timestamp where the other lines have one")
+            return
         elif self._time is not None and row.ticks is not None:
             ticks = row.ticks
             if row.unit is not None and self._unit is not None and row.unit != self._unit:

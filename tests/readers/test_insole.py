@@ -82,3 +82,42 @@ def test_capture_cut_short_is_read_and_counted(tmp_path):
     assert session.quality["truncated"] == 1
     assert session.left is not None and session.right is not None
     assert session.left.n_frames + session.right.n_frames == 199
+
+
+@pytest.mark.parametrize(
+    ("style", "side", "feet"), [("bare", "left", {"left"}), ("header", "both", {"left", "right"})]
+)
+def test_a_saved_sketch_output_is_a_capture(tmp_path, style, side, feet):
+    """What a serial monitor saves of a hobby sketch (boot text, maybe a header, then millis and
+    counts) is read as a line-mode capture: the clock is time, not sensor 1."""
+    from pressure.cli import main
+
+    path = tmp_path / "board.txt"
+    args = ["simulate", "--out", str(path), "--raw", "--seconds", "5", "--side", side]
+    assert main([*args, "--sketch", style, "--start-ms", "60000"]) == 0
+    assert detect_format(path) == "insole"
+    session = load(path)
+    assert set(session.feet) == feet
+    for foot in session.feet.values():
+        assert foot.n_sensors == 16 and foot.n_frames == 500
+        assert foot.sampling_rate_hz == pytest.approx(100.0)
+    assert session.metadata["wire"]["line"]["time_unit"] == "ms"
+    assert session.quality["text_lines"] == 2  # the boot messages, not damage
+    assert session.quality["bad_lines"] == 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a stride table: a first column of seconds rising by ~1.1 s a row (WFDB .ts-like)
+        "".join(f"{1.1 * i + 0.01 * (i % 3):.3f}\t1.1\t0.4\t0.7\n" for i in range(1, 40)),
+        # a table with its header first belongs to the table readers
+        "time_ms,a,b\n" + "".join(f"{10 * i},{i % 7},{i % 5}\n" for i in range(40)),
+        # a bare clock in seconds with a fraction: a lab's export, not a sketch's millis()
+        "".join(f"{0.01 * i:.2f} {i % 7} {i % 5}\n" for i in range(40)),
+    ],
+)
+def test_tables_of_numbers_are_not_captures(tmp_path, text):
+    path = tmp_path / "table.txt"
+    path.write_text(text)
+    assert detect_format(path) != "insole"

@@ -31,7 +31,6 @@ session without those feet, which ``info`` can still describe.
 from __future__ import annotations
 
 import dataclasses
-import math
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -48,11 +47,12 @@ from firmware_protocol import (
     ProtocolError,
     Side,
     Unit,
+    decode_capture,
     detect_mode,
     has_frame_header,
-    parse_line,
 )
-from firmware_protocol.text import Mode
+from firmware_protocol.columns import is_header
+from firmware_protocol.text import Mode, split_fields
 
 from ...errors import FileFormatError
 from ...model import FootRecording, Session, SideName
@@ -72,7 +72,7 @@ from ..recording import (
     is_recording,
     read_recording,
 )
-from ..text import head_lines, read_head, sampling_rate_hz
+from ..text import read_head, sampling_rate_hz
 
 NAME = "insole"
 DESCRIPTION = (
@@ -83,34 +83,77 @@ SUFFIXES = (".insole", ".bin", ".txt", ".csv", ".log")
 LIBRARIES = ("mcap.exceptions", "mcap.records", "mcap.stream_reader")
 
 
+#: a text file is a line-mode capture only with this many samples in its first 64 KiB (a live
+#: link needs two; a file must stand out from other tables of numbers)
+MIN_FILE_SAMPLES = 10
+#: lines that may be other than samples: at most this share of the samples (damage) ...
+MAX_BAD_SHARE = 0.1
+#: ... and at most this many lines of text before the data (a board's boot messages)
+MAX_BOOT_LINES = 50
+#: a file's samples must come at least this often: below it no gait event can be timed, and a
+#: table whose first column rises that slowly is one of strides or trials (a WFDB ``.ts``
+#: stride table rises by ~1.1 s a row), not a capture
+MIN_FILE_RATE_HZ = 5.0
+
+
 def detect(path: Path, head: bytes) -> bool:
     """The MCAP magic of a recording, a version-1 frame header with a valid CRC, or line-mode
-    text (``firmware_protocol.detect_mode``) that holds little else: at least 90 % of the
-    first lines that are not comments are timestamped samples.
+    text (PROTOCOL.md §5) that holds little else: decoded as line mode, the first 64 KiB give
+    at least ``MIN_FILE_SAMPLES`` samples with a time (a timestamp suffix, a header's time
+    column or a first column of integer ticks that runs like a clock), lines that look like
+    broken samples are at most ``MAX_BAD_SHARE`` of the sample lines, at most
+    ``MAX_BOOT_LINES`` lines of text come before the data, and the samples come at
+    ``MIN_FILE_RATE_HZ`` or faster. A file whose first line is a header is a table, left to
+    the table readers (``_table_header_first``).
 
     Line-mode detection on a live link only needs two sample lines; a file needs more,
-    because many other text tables have rows of integers (F-Scan frames, pedar area tables).
-    Without timestamps the samples have no time axis, which ``read`` cannot invent."""
+    because many other text tables have rows of numbers (F-Scan frames, pedar area tables),
+    and those that come earlier in the registry are theirs. Without a time the samples have no
+    time axis, which ``read`` cannot invent (``read(rate_hz=...)`` takes such a file)."""
     if not head:
         return False
     if head.startswith(MCAP_MAGIC) or has_frame_header(head):
         return True
-    lines = [
-        line.strip()
-        for line in head_lines(head, 200)
-        if line.strip() and not line.strip().startswith("#")
-    ]
-    # at most 10 % of the lines may be other than timestamped samples: stop at one too many
-    # (a table of numbers without timestamps fails within its first lines)
-    allowed = len(lines) - math.ceil(0.9 * len(lines))
-    others = 0
-    for line in lines:
-        parsed = parse_line(line)
-        if isinstance(parsed, str) or parsed[0] is None:
-            others += 1
-            if others > allowed:
-                return False
-    return bool(lines) and detect_mode(head) == "text"
+    complete = head[: head.rfind(b"\n") + 1]
+    if not complete or _table_header_first(complete) or detect_mode(complete) != "text":
+        return False
+    try:
+        capture = decode_capture(complete, mode="text")
+    except ProtocolError:
+        return False
+    line = capture.line or {}
+    samples = sum(len(b) for b in capture.blocks)
+    counters = capture.counters
+    bad_share = counters.bad_lines / max(1, samples + counters.bad_lines)
+    busiest = max(
+        (capture.frames(side) for side in (Side.LEFT, Side.RIGHT)),
+        key=lambda b: 0 if b is None else len(b),
+    )
+    if busiest is None or len(busiest) < 2:
+        return False
+    period_s = float(np.median(np.diff(busiest.time_us))) / 1e6
+    # sketches print a bare clock as integer ticks (millis(), micros()); a headerless table
+    # whose first column is seconds with a fraction is a lab's export (gaitpdb), not a capture
+    bare_seconds = line.get("time_column") == "1st column" and line.get("time_unit") == "s"
+    return (
+        line.get("time_column") is not None
+        and not bare_seconds
+        and 0 < period_s <= 1.0 / MIN_FILE_RATE_HZ
+        and samples >= MIN_FILE_SAMPLES
+        and bad_share <= MAX_BAD_SHARE
+        and counters.text_lines <= MAX_BOOT_LINES
+    )
+
+
+def _table_header_first(data: bytes) -> bool:
+    """Whether the first line that is not blank or a ``#`` comment names columns: a table,
+    which the table readers own (a vendor's CSV, or a maker's log for the generic CSV reader).
+    A serial capture has its header, if any, after the board's boot text or as a comment."""
+    for raw in data.split(b"\n", 64)[:64]:
+        text = raw.decode("utf-8", "replace").lstrip("\ufeff").strip()
+        if text and not text.startswith("#"):
+            return is_header(split_fields(text))
+    return False
 
 
 def primary_file(path: Path) -> Path | None:
