@@ -52,6 +52,22 @@ def test_side_naming_seen_in_the_wild(names: list[str], left: int, right: int) -
     assert (len(plan.sensors("left")), len(plan.sensors("right"))) == (left, right)
 
 
+def test_numbered_sensors_make_an_unnumbered_column_an_extra() -> None:
+    plan = classify_columns(["millis", "v1", "v2", "note", "v3"])
+    assert [c.name for c in plan.sensors("left")] == ["v1", "v2", "v3"]
+    assert [(c.name, c.side) for c in plan.extras] == [("note", None)]
+
+
+def test_an_extra_keeps_the_foot_its_prefix_names() -> None:
+    plan = classify_columns(["t", "L_ax", "right_battery", "flags", "roll", "L1", "R1"])
+    assert [(c.name, c.side) for c in plan.extras] == [
+        ("L_ax", "left"),
+        ("right_battery", "right"),
+        ("flags", None),
+        ("roll", None),
+    ]
+
+
 def test_time_units_from_names() -> None:
     units = {
         n: classify_columns([n, "v1"]).time.unit  # type: ignore[union-attr]
