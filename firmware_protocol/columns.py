@@ -269,6 +269,24 @@ def classify_columns(names: Sequence[str]) -> ColumnPlan:
     return ColumnPlan(columns)
 
 
+def known_extra(name: str) -> bool:
+    """Whether ``name`` is one of the extras of the module docstring (IMU, orientation and
+    housekeeping channels such as ``acc_x``, ``flags``, ``battery_mv``), as opposed to a
+    column that ``classify_columns`` makes an extra only because it is no sensor of a table
+    whose sensors name their foot or number (``note``, ``sole_id``).
+
+    Parameters
+    ----------
+    name : str
+        A column name (case and surrounding blanks ignored).
+
+    Returns
+    -------
+    bool
+    """
+    return _EXTRA.fullmatch(name.strip().lower()) is not None
+
+
 def is_header(fields: Sequence[str]) -> bool:
     """Whether a line's fields are column names rather than values or boot text.
 
@@ -354,5 +372,6 @@ __all__ = [
     "classify_columns",
     "infer_time_unit",
     "is_header",
+    "known_extra",
     "looks_like_clock",
 ]

@@ -8,6 +8,7 @@ from firmware_protocol.columns import (
     classify_columns,
     infer_time_unit,
     is_header,
+    known_extra,
     looks_like_clock,
 )
 
@@ -66,6 +67,11 @@ def test_an_extra_keeps_the_foot_its_prefix_names() -> None:
         ("flags", None),
         ("roll", None),
     ]
+
+
+def test_known_extras_and_columns_that_are_extras_only_by_their_table() -> None:
+    assert all(known_extra(n) for n in ("acc_x", "L_gyro_z", "flags", "battery_mv", " Roll "))
+    assert not any(known_extra(n) for n in ("note", "sole_id", "magn_x", "corrupt"))
 
 
 def test_time_units_from_names() -> None:
