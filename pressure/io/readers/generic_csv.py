@@ -299,7 +299,18 @@ def layout_path(path: Path) -> Path | None:
 
 def layout_help(path: Path) -> str:
     """How to give the data file ``path`` its sensor positions, in one line (what
-    ``pressure analyze`` prints when a table has no layout file)."""
+    ``pressure analyze`` prints when a table has no layout file).
+
+    Parameters
+    ----------
+    path : Path
+        The data file.
+
+    Returns
+    -------
+    str
+        The layout file's name and form, and where the README describes it.
+    """
     stem = path.name[: -len(path.suffix)] if path.suffix else path.name
     return (
         f"a layout file adds them: {stem}.layout.csv beside the data, one row per sensor "
