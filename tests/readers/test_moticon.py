@@ -18,7 +18,8 @@ import pytest
 from pressure.errors import FileFormatError
 from pressure.io import table as table_parser
 from pressure.io.load import detect_format, load
-from pressure.io.readers import moticon
+from pressure.io.readers import moticon, readers
+from pressure.io.text import read_head
 from pressure.layouts_builtin import (
     builtin_layout,
     foot_to_moticon_norm,
@@ -352,6 +353,8 @@ def test_moticon_export_resaved_as_csv_reads_the_same(
     path = tmp_path / "export.csv"
     path.write_bytes(_resaved(source, sep, decimal_comma, encoding, bom))
     assert detect_format(path) == "moticon"
+    head = read_head(path)
+    assert [r.NAME for r in readers() if r.detect(path, head)] == ["moticon"]  # moticon alone
     original, again = moticon.read(source), load(path)
     check_session(again, "moticon")
     assert again.metadata.pop("separator") == sep
