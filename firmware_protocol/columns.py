@@ -21,8 +21,13 @@ A column name is, in this order of precedence (case and surrounding blanks ignor
   ``L_ch0``, ``R_value4``, ``left_3``, ``right-fsr2``), from the words ``left``/``right`` alone or
   as a prefix (``left_heel``), and from bare ``L`` and ``R`` only when both are columns (``t,L,R``:
   one sensor per foot; in ``t,L,M,H`` the ``L`` is a sensor named L). When any sensor column
-  names its foot, a column that names none is an extra, not a sensor. A unit suffix
-  (``_kpa``, ``_n_cm2``, ``_n``, ``_adc``, ``_raw``) gives the sensor's unit.
+  names its foot, a column that names none is an extra, not a sensor; likewise, when sensor
+  columns are numbered (``v1..v16``), a column with neither a number nor a foot in its name
+  (``note``) is an extra. A unit suffix (``_kpa``, ``_n_cm2``, ``_n``, ``_adc``, ``_raw``)
+  gives the sensor's unit.
+
+An extra's ``side`` is the foot its prefix names (``L_ax``, ``right_battery``), else None (it
+belongs to every foot of the row).
 
 Sensors of one foot are in the order of the numbers in their names when every one has a number,
 else in column order.
@@ -74,6 +79,7 @@ _EXTRA = re.compile(
     r"|rssi|button|btn|marker|event|trigger|checksum|crc|err|error|mode|id|device|device_id"
     r"|heart_?rate|hr|steps?|step_count)\d*(?:[_ \-.][a-z0-9]+)*"
 )
+_EXTRA_SIDE = re.compile(r"(l|r|left|right)[_ \-.]")
 # a one-letter side prefix only before a sensor word or a number (``L3``, ``R_ch0``,
 # ``l_fsr2``), so that ``rear3`` or ``lat1`` stay unsided
 _SENSOR_WORD = (
@@ -188,7 +194,8 @@ def _one(index: int, name: str, bare_pair: bool) -> Column:
         side = _side(match["side"]) if match["side"] else None
         return Column(index, name, "total_force", side=side, unit="n")
     if _EXTRA.fullmatch(key):
-        return Column(index, name, "extra")
+        prefix = _EXTRA_SIDE.match(key)
+        return Column(index, name, "extra", side=_side(prefix[1]) if prefix else None)
     if key in ("l", "r"):
         side = _side(key) if bare_pair else None
         return Column(index, name, "sensor", side=side)
@@ -238,6 +245,12 @@ def classify_columns(names: Sequence[str]) -> ColumnPlan:
             Column(c.index, c.name, "extra") if c.role == "sensor" and c.side is None else c
             for c in columns
         )
+    elif any(c.role == "sensor" and c.number is not None for c in columns):
+        # numbered sensors (v1..v16): a column with no number is no sensor of theirs
+        columns = tuple(
+            Column(c.index, c.name, "extra") if c.role == "sensor" and c.number is None else c
+            for c in columns
+        )
     times = [c for c in columns if c.role == "time"]
     if len(times) > 1:
         raise ValueError(f"two time columns ({times[0].name!r} and {times[1].name!r})")
@@ -254,6 +267,24 @@ def classify_columns(names: Sequence[str]) -> ColumnPlan:
             foot = f"{side} " if side else ""
             raise ValueError(f"{foot}sensor {twice[0]} appears twice")
     return ColumnPlan(columns)
+
+
+def known_extra(name: str) -> bool:
+    """Whether ``name`` is one of the extras of the module docstring (IMU, orientation and
+    housekeeping channels such as ``acc_x``, ``flags``, ``battery_mv``), as opposed to a
+    column that ``classify_columns`` makes an extra only because it is no sensor of a table
+    whose sensors name their foot or number (``note``, ``sole_id``).
+
+    Parameters
+    ----------
+    name : str
+        A column name (case and surrounding blanks ignored).
+
+    Returns
+    -------
+    bool
+    """
+    return _EXTRA.fullmatch(name.strip().lower()) is not None
 
 
 def is_header(fields: Sequence[str]) -> bool:
@@ -341,5 +372,6 @@ __all__ = [
     "classify_columns",
     "infer_time_unit",
     "is_header",
+    "known_extra",
     "looks_like_clock",
 ]

@@ -8,7 +8,8 @@ input and its arrays are never changed. Each appends what it did to
      "offset": {"left": [...], "right": [...]}, "unit": {"left": "kpa", "right": "kpa"}}
 
 ``side=None`` means every foot the session has; ``"left"``/``"right"`` one foot (which must be
-there). The usual order is ``with_layout`` (if the reader did not know it), ``tare``, then one of
+there). The usual order is ``invert`` (sensors that read less under load, as many home-made
+insoles' do), ``with_layout`` (if the reader did not know it), ``tare``, then one of
 ``apply_gain`` / ``apply_curve`` / ``scale_to_body_weight``.
 
 A device's own total force (``FootRecording.total_force_n``) is its vendor's calibration and
@@ -578,6 +579,110 @@ def scale_to_body_weight(session: Session, body_mass_kg: float) -> Session:
     return _with(session, feet, step)
 
 
+# --- inversion -------------------------------------------------------------------------------
+
+#: The full scales ``invert`` chooses among: the largest count of a 10-, 12- and 16-bit
+#: converter (Arduino Uno, ESP32, a 16-bit external ADC).
+FULL_SCALES = (1023.0, 4095.0, 65535.0)
+#: Units whose readings ``invert`` may turn round (converter counts and uncalibrated numbers;
+#: a pressure or force that falls under load is no pressure or force).
+INVERTIBLE_UNITS = ("adc", "raw")
+
+
+def invert(
+    session: Session,
+    full_scale: float | None = None,
+    sensors: Sequence[int] | None = None,
+) -> Session:
+    """Turn readings that fall under load into readings that rise: ``full_scale − value``.
+
+    Many home-made insoles read the converter's full scale unloaded and less under load (an
+    FSR or velostat in a voltage divider whose other resistor goes to the supply side), so
+    ``analyze`` would see a foot that is loaded in swing. After ``invert`` an unloaded sensor
+    reads about 0 and a loaded one more, as analysis expects. Apply it first, before ``tare``
+    and any gain or curve.
+
+    Parameters
+    ----------
+    session : Session
+        The session; it is not changed.
+    full_scale : float, optional
+        The reading of an unloaded sensor at the converter's top, in the values' unit
+        (counts). Default: per foot, the smallest of ``FULL_SCALES`` (1023, 4095, 65535) at or
+        above the largest value of the sensors inverted: a 10-bit converter never reads more
+        than 1023, a 12-bit one 4095.
+    sensors : sequence of int, optional
+        The sensors to invert, as 0-based positions in each foot's columns (``values[:, k]``);
+        default every sensor. The others are left as they are (a mixed wiring).
+
+    Returns
+    -------
+    Session
+        A new session with the inverted values, in ADC counts (``unit="adc"``: a count from
+        the converter's top, 0 for no load); ``metadata["calibration"]`` records the full
+        scale of each foot and the sensors.
+
+    Raises
+    ------
+    ValueError
+        When a foot's unit is not ``"adc"`` or ``"raw"``, a value is negative or above the
+        full scale (above 65535 without one), or a sensor position is not one of the foot's.
+    """
+    session = _check_session(session)
+    sides = _sides(session, None)
+    if full_scale is not None and not (math.isfinite(full_scale) and full_scale > 0):
+        raise ValueError(f"full_scale must be a positive number of counts, got {full_scale!r}")
+    chosen = None if sensors is None else [int(k) for k in sensors]
+    feet: dict[SideName, FootRecording] = {}
+    scales: dict[SideName, float] = {}
+    for name in sides:
+        foot = _foot(session, name)
+        if foot.unit not in INVERTIBLE_UNITS:
+            raise ValueError(
+                f"the {name} foot is in {foot.unit}: only ADC counts or raw readings are inverted "
+                "(invert before calibrating)"
+            )
+        columns = list(range(foot.n_sensors)) if chosen is None else chosen
+        bad = [k for k in columns if not 0 <= k < foot.n_sensors]
+        if bad:
+            raise ValueError(
+                f"sensor position {bad[0]} is not one of the {name} foot's "
+                f"(0..{foot.n_sensors - 1})"
+            )
+        values = _floats(foot.values).copy()
+        part = values[:, columns]
+        finite = part[np.isfinite(part)]
+        largest = float(finite.max()) if finite.size else 0.0
+        if finite.size and float(finite.min()) < 0:
+            raise ValueError(
+                f"the {name} foot has negative readings ({float(finite.min()):g}): not converter "
+                "counts that fall under load"
+            )
+        scale = full_scale
+        if scale is None:
+            scale = next((top for top in FULL_SCALES if top >= largest), None)
+            if scale is None:
+                raise ValueError(
+                    f"the {name} foot reads up to {largest:g}, above any of {FULL_SCALES}: "
+                    "pass full_scale"
+                )
+        elif largest > scale:
+            raise ValueError(f"the {name} foot reads up to {largest:g}, above full_scale {scale:g}")
+        values[:, columns] = scale - part
+        feet[name] = dataclasses.replace(foot, values=values, unit="adc")
+        scales[name] = float(scale)
+    step = {
+        "step": "invert",
+        "sides": list(sides),
+        "full_scale": _per_side(scales),
+        "full_scale_from": "given" if full_scale is not None else "largest value",
+        "sensors": None if chosen is None else chosen,
+        "unit": {s: "adc" for s in sides},
+        "from_unit": {s: _foot(session, s).unit for s in sides},
+    }
+    return _with(session, feet, step)
+
+
 # --- layouts ---------------------------------------------------------------------------------
 
 
@@ -654,9 +759,12 @@ def _layout_name(foot: FootRecording) -> str | None:
 
 
 __all__ = [
+    "FULL_SCALES",
+    "INVERTIBLE_UNITS",
     "STANDARD_GRAVITY_M_S2",
     "apply_curve",
     "apply_gain",
+    "invert",
     "scale_to_body_weight",
     "tare",
     "with_layout",

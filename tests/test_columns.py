@@ -8,6 +8,7 @@ from firmware_protocol.columns import (
     classify_columns,
     infer_time_unit,
     is_header,
+    known_extra,
     looks_like_clock,
 )
 
@@ -50,6 +51,27 @@ def test_a_two_foot_log_splits_the_feet_by_prefix_in_number_order() -> None:
 def test_side_naming_seen_in_the_wild(names: list[str], left: int, right: int) -> None:
     plan = classify_columns(names)
     assert (len(plan.sensors("left")), len(plan.sensors("right"))) == (left, right)
+
+
+def test_numbered_sensors_make_an_unnumbered_column_an_extra() -> None:
+    plan = classify_columns(["millis", "v1", "v2", "note", "v3"])
+    assert [c.name for c in plan.sensors("left")] == ["v1", "v2", "v3"]
+    assert [(c.name, c.side) for c in plan.extras] == [("note", None)]
+
+
+def test_an_extra_keeps_the_foot_its_prefix_names() -> None:
+    plan = classify_columns(["t", "L_ax", "right_battery", "flags", "roll", "L1", "R1"])
+    assert [(c.name, c.side) for c in plan.extras] == [
+        ("L_ax", "left"),
+        ("right_battery", "right"),
+        ("flags", None),
+        ("roll", None),
+    ]
+
+
+def test_known_extras_and_columns_that_are_extras_only_by_their_table() -> None:
+    assert all(known_extra(n) for n in ("acc_x", "L_gyro_z", "flags", "battery_mv", " Roll "))
+    assert not any(known_extra(n) for n in ("note", "sole_id", "magn_x", "corrupt"))
 
 
 def test_time_units_from_names() -> None:

@@ -492,6 +492,8 @@ def _input_problems(session: Session, feet: dict[str, _Foot], opt: AnalysisOptio
         if side not in feet:
             problems.append(f"no {side} foot in the recording")
     problems += [f"reading the file: {p}" for p in session.problems]
+    if feet and all(f.foot.layout is None for f in feet.values()):
+        problems.append(no_geometry_note(session))
     for side, f in feet.items():
         if (
             not f.events.walking
@@ -505,7 +507,7 @@ def _input_problems(session: Session, feet: dict[str, _Foot], opt: AnalysisOptio
                 f"(lowest level about {low:.3g} {UNIT_TEXT[f.unit]}): a sensor offset? Analysed as "
                 "standing; tare first (pressure.calibration.tare)"
             )
-        if f.foot.layout is None:
+        if f.foot.layout is None and any(g.foot.layout is not None for g in feet.values()):
             problems.append(
                 f"{side} foot: no sensor layout, so no centre of pressure or regional values"
             )
@@ -514,6 +516,34 @@ def _input_problems(session: Session, feet: dict[str, _Foot], opt: AnalysisOptio
         elif f.foot.n_frames and not np.nanmax(np.abs(f.load)) > 0:
             problems.append(f"{side} foot: every sensor reads zero")
     return problems
+
+
+#: What ``analyze`` leaves out without sensor positions (``no_geometry_note``).
+NO_GEOMETRY = (
+    "no sensor layout: no centre of pressure, gait line, CPEI, medial/lateral or "
+    "forefoot/rearfoot shares or regional values"
+)
+
+
+def no_geometry_note(session: Session) -> str:
+    """The one line ``analyze`` adds when no foot has a sensor layout: what is left out
+    (``NO_GEOMETRY``) and, where the reader says how a layout is given
+    (``metadata["layout_help"]``), how to add one.
+
+    Parameters
+    ----------
+    session : Session
+        The recording analysed.
+
+    Returns
+    -------
+    str
+        One sentence, no line break.
+    """
+    help_text = session.metadata.get("layout_help")
+    if isinstance(help_text, str) and help_text:
+        return f"{NO_GEOMETRY}; {help_text}"
+    return NO_GEOMETRY
 
 
 def _roll_offs(session: Session, feet: dict[str, _Foot]) -> dict[str, BoolArray]:
@@ -845,7 +875,8 @@ def balance_section(
     ):
         t, big_x, big_y, _ = combined_cop(lc.cop, rc.cop, separation)
         combined = Sway.of(balance.sway(t, big_x, big_y))
-    elif lc and rc:
+    elif lc and rc and (lc.foot.layout is not None or rc.foot.layout is not None):
+        # (without any layout, analyze's one no-geometry line says it all)
         if separation is None:
             why = "the distance between the insoles is not known (standing_separation_mm)"
         elif lc.cop is None or rc.cop is None:

@@ -3,7 +3,16 @@
 fixed number of fields, cells converted to numbers with the first bad cell reported by line and
 column, checks on a time column; a file header's ``key: value`` fields (``Header``), the units
 files write (``PRESSURE_UNITS``, ``LENGTH_MM``), and where a format's geometry files are
-(``geometry_folder``)."""
+(``geometry_folder``).
+
+**Byte-order mark.** Windows programs (Excel's "CSV UTF-8", Notepad) start a text file with a
+UTF-8 byte-order mark (``EF BB BF``). It is not part of the text, so the one place that hands
+a file's text to a reader drops it: ``read_bytes`` (and ``read_text_lines``, which uses it)
+return the bytes after the mark, and ``head_lines`` (what ``detect`` looks at) leaves it out
+of the first line. Every text reader therefore reads a file with a mark as the same file
+without one. Line numbers are unchanged; a byte offset in a message then counts from after
+the mark (the offsets of NUL bytes, which ``read_bytes`` reports, count from the file's
+start)."""
 
 from __future__ import annotations
 
@@ -21,6 +30,13 @@ from ..errors import FileFormatError
 from ..model import FloatArray
 
 HEAD_BYTES = 64 * 1024
+#: the UTF-8 byte-order mark (module docstring)
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def without_bom(data: bytes) -> bytes:
+    """``data`` without a UTF-8 byte-order mark at its start (module docstring)."""
+    return data[len(UTF8_BOM) :] if data.startswith(UTF8_BOM) else data
 
 
 def read_head(path: Path, size: int = HEAD_BYTES) -> bytes:
@@ -34,9 +50,10 @@ def read_head(path: Path, size: int = HEAD_BYTES) -> bytes:
 
 def head_lines(head: bytes, limit: int = 20) -> list[str]:
     """Up to ``limit`` complete lines of ``head`` as text (latin-1, so any bytes decode), line
-    ends stripped; the last, possibly cut, line is left out unless ``head`` is the whole
-    file (a short file without a final newline)."""
-    lines = head.decode("latin-1").split("\n", limit)  # the rest of the head stays one string
+    ends stripped, without a byte-order mark (module docstring); the last, possibly cut, line
+    is left out unless ``head`` is the whole file (a short file without a final newline)."""
+    # the rest of the head stays one string
+    lines = without_bom(head).decode("latin-1").split("\n", limit)
     if len(lines) > limit:  # ``limit`` complete lines, then the rest
         lines = lines[:limit]
     elif len(head) >= HEAD_BYTES or lines[-1] == "":
@@ -58,8 +75,9 @@ class TextLines:
 
 
 def read_bytes(path: Path, *, text: bool = True) -> bytes:
-    """A file's bytes. FileFormatError for a missing, unreadable or empty file, and, when it
-    should be ``text``, for one holding NUL bytes (binary data: the offset of the first)."""
+    """A file's bytes after a UTF-8 byte-order mark, if it starts with one (module docstring).
+    FileFormatError for a missing, unreadable or empty file, and, when it should be ``text``,
+    for one holding NUL bytes (binary data: the offset of the first)."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -72,12 +90,17 @@ def read_bytes(path: Path, *, text: bool = True) -> bytes:
         raise FileFormatError(path, "the file is empty")
     if text and b"\x00" in data:  # text never holds NUL; decoding would not notice
         raise FileFormatError(path, "binary data in a text file", offset=data.index(b"\x00"))
+    if data.startswith(UTF8_BOM):
+        data = data[len(UTF8_BOM) :]
+        if not data:
+            raise FileFormatError(path, "the file is empty (only a byte-order mark)")
     return data
 
 
 def read_text_lines(path: Path, encoding: str = "utf-8") -> TextLines:
-    """Read a whole text file. Raises FileFormatError for a missing, unreadable, empty or
-    wrongly encoded file (with the byte offset of the first bad byte)."""
+    """Read a whole text file (without a byte-order mark: module docstring). Raises
+    FileFormatError for a missing, unreadable, empty or wrongly encoded file (with the byte
+    offset of the first bad byte)."""
     data = read_bytes(path)
     try:
         text = data.decode(encoding)
@@ -349,6 +372,7 @@ __all__ = [
     "HEAD_BYTES",
     "LENGTH_MM",
     "PRESSURE_UNITS",
+    "UTF8_BOM",
     "Header",
     "TextLines",
     "check_increasing",
@@ -362,4 +386,5 @@ __all__ = [
     "split_rows",
     "to_numbers",
     "unit_and_factor",
+    "without_bom",
 ]

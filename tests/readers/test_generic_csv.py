@@ -6,6 +6,7 @@ pandas path is also checked on the stappone example (pressuRe example data, MIT,
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -352,3 +353,191 @@ def test_generic_settings_errors_name_their_line(tmp_path):
 
 def test_empty_and_random_bytes_are_named(tmp_path, capsys):
     empty_and_random_bytes_are_named(tmp_path, ".parquet", "generic_csv", capsys)
+
+
+# --- home-made insoles' logs (issue 16): no layout file, the shared column classifier -------
+
+
+def _log(path: Path, header: list[str], rows: Sequence[Sequence[object]], top: str = "") -> Path:
+    path.write_text(
+        top + ",".join(header) + "\n" + "".join(f"{','.join(map(str, r))}\n" for r in rows)
+    )
+    return path
+
+
+def _counts(n: int, k: int, seed: int) -> np.ndarray:
+    return np.random.default_rng(seed).integers(0, 4096, (n, k))
+
+
+@pytest.mark.parametrize(
+    ("header", "ticks", "unit", "sides"),
+    [
+        (  # an ESP32 two-foot log: millis, a frame counter, right foot first, flags
+            [
+                "time_ms",
+                "frame_id",
+                *(f"R_ch{k}" for k in range(4)),
+                *(f"L_ch{k}" for k in range(4)),
+                "flags",
+            ],
+            [120000 + 10 * i for i in range(40)],
+            "ms",
+            {"right": [2, 3, 4, 5], "left": [6, 7, 8, 9]},
+        ),
+        (  # a bare "time" in whole milliseconds: not seconds
+            ["time", *(f"L_value{k}" for k in range(1, 5)), *(f"R_value{k}" for k in range(1, 5))],
+            [5000 + 20 * i for i in range(40)],
+            "ms",
+            {"left": [1, 2, 3, 4], "right": [5, 6, 7, 8]},
+        ),
+        (  # "t" with fractions: seconds, as "time" always was
+            ["t", "R1", "R2", "L2", "L1"],
+            [round(0.02 * i, 2) for i in range(40)],
+            "s",
+            {"left": [4, 3], "right": [1, 2]},
+        ),
+        (  # micros(): steps of 10000 ticks
+            ["timestamp", "left_1", "left_2", "right_1", "right_2"],
+            [10_000_000 + 10_000 * i for i in range(40)],
+            "us",
+            {"left": [1, 2], "right": [3, 4]},
+        ),
+        (  # a one-foot sketch: millis, v1..v4
+            ["millis", "v1", "v2", "v3", "v4"],
+            [65000 + 10 * i for i in range(40)],
+            "ms",
+            {"left": [1, 2, 3, 4]},
+        ),
+    ],
+    ids=["esp32-two-feet", "time-ms", "t-seconds", "timestamp-us", "millis-one-foot"],
+)
+def test_maker_logs_load_without_a_layout(tmp_path, header, ticks, unit, sides):
+    n = len(ticks)
+    counts = _counts(n, len(header), 3)
+    rows = []
+    for i in range(n):
+        row: list[object] = [ticks[i], *counts[i, 1:]]
+        if "frame_id" in header:
+            row[1] = 7 + i
+            row[-1] = i % 2
+        rows.append(row)
+    path = _log(tmp_path / "log.csv", header, rows, top="# fw=v3.1.0\n")
+    assert detect_format(path) == "generic_csv"
+    session = load(path)
+    check_session(session, "generic_csv")
+    assert sorted(session.feet) == sorted(sides)
+    scale = {"s": 1.0, "ms": 1e-3, "us": 1e-6}[unit]
+    for side, columns in sides.items():
+        foot = session.feet[side]
+        assert foot.unit == "raw" and foot.layout is None
+        np.testing.assert_array_equal(foot.values, counts[:, columns])
+        np.testing.assert_allclose(foot.time_s, np.array(ticks) * scale, rtol=1e-12)
+        assert foot.sampling_rate_hz == pytest.approx(1.0 / ((ticks[1] - ticks[0]) * scale))
+    assert session.metadata["time_unit"] == unit
+    assert session.metadata["time_column"] == header[0]
+    assert session.metadata["time_unit_from"] == (
+        "values" if header[0] in ("time", "t", "timestamp") else "name"
+    )
+    assert session.metadata["header"]["fw"] == "v3.1.0"
+    if "frame_id" in header:  # extras are per-frame vendor columns of both feet, not sensors
+        for foot in session.feet.values():
+            np.testing.assert_array_equal(foot.vendor["frame_id"], 7 + np.arange(n))
+            np.testing.assert_array_equal(foot.vendor["flags"], np.arange(n) % 2)
+    if len(sides) == 1:
+        assert session.metadata["side_from"] == "default (left)"
+        assert any("read as the left foot" in p for p in session.problems)
+    else:
+        assert "side_from" not in session.metadata
+
+
+def test_rows_out_of_order_are_sorted_by_frame_and_repeats_dropped(tmp_path):
+    n = 60
+    counts = _counts(n, 4, 4)
+    frames = (65530 + np.arange(n)) % 65536  # a uint16 counter wraps mid-file
+    rows = [[1000 + 10 * i, int(frames[i]), *counts[i], 0] for i in range(n)]
+    written = list(rows)
+    for a in (5, 20, 40):  # three rows written after their successor (the firmware's order)
+        written[a], written[a + 1] = written[a + 1], written[a]
+    written.insert(30, list(written[29]))  # one frame written twice
+    written.append(list(written[3]))  # and one again at the end
+    header = ["time_ms", "frame_id", "L_ch0", "L_ch1", "R_ch0", "R_ch1", "flags"]
+    path = _log(tmp_path / "log.csv", header, written)
+    session = load(path)
+    check_session(session, "generic_csv")
+    assert session.quality["rows_out_of_order"] == 3
+    assert session.quality["duplicate_rows"] == 2
+    assert session.quality["rows"] == n + 2
+    assert any("3 rows were out of order: sorted by frame_id" in p for p in session.problems)
+    left = session.feet["left"]
+    np.testing.assert_array_equal(left.values, counts[:, :2])
+    np.testing.assert_array_equal(left.vendor["frame_id"], frames)
+    np.testing.assert_allclose(left.time_s, 1.0 + 0.01 * np.arange(n), rtol=1e-12)
+    # the same frame with other values is refused at its second line
+    written[33] = [written[34][0], written[34][1], 1, 2, 3, 4, 0]
+    path.write_text(
+        ",".join(header) + "\n" + "".join(",".join(map(str, r)) + "\n" for r in written)
+    )
+    with pytest.raises(FileFormatError, match=r"frame_id .* appears twice with other") as err:
+        load(path)
+    assert err.value.line == 36
+
+
+def test_rows_out_of_order_are_sorted_by_time_without_a_frame_column(tmp_path):
+    counts = _counts(30, 2, 5)
+    rows = [[round(0.01 * i, 2), *counts[i]] for i in range(30)]
+    rows[10], rows[12] = rows[12], rows[10]  # two rows moved
+    session = load(_log(tmp_path / "t.csv", ["time_s", "L1", "R1"], rows))
+    assert session.quality["rows_out_of_order"] == 2
+    np.testing.assert_array_equal(session.feet["right"].values[:, 0], counts[:, 1])
+    assert session.metadata["time_unit"] == "s" and session.metadata["time_unit_from"] == "name"
+
+
+def test_a_frame_column_and_a_rate_give_times_with_the_gaps_of_lost_frames(tmp_path):
+    frames = [0, 1, 2, 5, 6, 7, 8, 9]  # frames 3 and 4 never arrived
+    rows = [[f, f * 3, f * 5] for f in frames]
+    path = _log(tmp_path / "f.csv", ["frame", "v1", "v2"], rows, top="# sampling_rate_hz: 50\n")
+    assert detect_format(path) == "generic_csv"
+    foot = load(path).feet["left"]
+    np.testing.assert_allclose(foot.time_s, np.array(frames) / 50)
+    assert foot.sampling_rate_hz == 50.0
+    path.write_text(path.read_text().split("\n", 1)[1])  # no rate: the frames have no time
+    with pytest.raises(FileFormatError, match="no time column"):
+        load(path)
+
+
+def test_sensor_columns_of_one_foot_without_a_layout(tmp_path):
+    rows = [[i, i + 1, 2 * i] for i in range(10)]
+    header = ["time_ms", "sensor_1", "sensor_2"]
+    session = load(_log(tmp_path / "one.csv", header, rows))
+    assert tuple(session.feet) == ("left",)
+    session = load(_log(tmp_path / "one.csv", header, rows, top="# side: right\n"))
+    assert tuple(session.feet) == ("right",) and session.metadata["side_from"] == "side setting"
+    assert not any("left foot" in p for p in session.problems)
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("shopping.csv", "item,count\neggs,6\n"),
+        ("notes.csv", "time_ms,note,L1,R1\n0,start,1,2\n10,x,3,4\n"),  # text cells
+        ("vendor.csv", "sole_id,timestamp,pressure_01\n1,100,5\n1,116,6\n"),  # an unknown column
+        ("no_clock.csv", "L1,L2,R1\n1,2,3\n4,5,6\n"),  # no time or frame column
+        ("log.txt", "time_ms,L1,R1\n0,1,2\n10,3,4\n"),  # not named .csv
+    ],
+)
+def test_tables_that_are_not_taken_without_a_layout(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text)
+    assert generic_csv.detect(path, read_head(path)) is False
+
+
+def test_an_unknown_numeric_column_is_kept_and_a_text_one_ignored(tmp_path):
+    text = "time_ms,mood,temp_c,L1,R1\n0,ok,21.5,1,2\n10,ok,21.6,3,4\n"
+    path = tmp_path / "t.csv"
+    path.write_text(text)
+    (tmp_path / "layout.csv").write_text(
+        "sensor,x_mm,y_mm,area_mm2\n1,0,100,100\n"
+    )  # with a layout file the table is taken whatever its columns
+    session = load(path)
+    assert session.metadata["ignored_columns"] == ["mood"]
+    np.testing.assert_array_equal(session.feet["left"].vendor["temp_c"], [21.5, 21.6])

@@ -17,8 +17,9 @@ import pytest
 
 from pressure.errors import FileFormatError
 from pressure.io import table as table_parser
-from pressure.io.load import load
-from pressure.io.readers import moticon
+from pressure.io.load import detect_format, load
+from pressure.io.readers import moticon, readers
+from pressure.io.text import read_head
 from pressure.layouts_builtin import (
     builtin_layout,
     foot_to_moticon_norm,
@@ -312,3 +313,62 @@ def test_moticon_pandas_path_leaves_what_it_cannot_match_to_the_line_reader(
         assert (str(got.value), got.value.line) == (str(err), err.line)
     else:
         assert_same(load(path), expected)
+
+
+# --- an export re-saved by a spreadsheet (issue 16) -----------------------------------------
+
+
+def _resaved(source: Path, sep: str, decimal_comma: bool, encoding: str, bom: bool) -> bytes:
+    """The tab-separated export as a spreadsheet saves it as CSV: every cell joined by ``sep``,
+    header lines padded with empty cells to the table's width and quoted where they hold the
+    separator, CRLF line ends, numbers with a decimal comma where asked."""
+    lines = source.read_text(encoding="utf-8").split("\n")
+    at = next(k for k, line in enumerate(lines) if line.startswith("# time"))
+    width = len(lines[at].split("\t"))
+    out = []
+    for line in lines[:at]:
+        cell = '"' + line.replace('"', '""') + '"' if sep in line or '"' in line else line
+        out.append(cell + sep * (width - 1))
+    out.append(sep.join(lines[at].split("\t")))
+    for line in lines[at + 1 :]:
+        if line:
+            cells = line.split("\t")
+            out.append(sep.join(c.replace(".", ",") if decimal_comma else c for c in cells))
+    text = "\r\n".join(out) + "\r\n"
+    return (b"\xef\xbb\xbf" if bom else b"") + text.encode(encoding)
+
+
+@pytest.mark.parametrize(
+    "parts", [("230927_102114.txt",), ("walk_data_with_events", "text_export.txt")]
+)
+@pytest.mark.parametrize(
+    ("sep", "decimal_comma", "encoding", "bom"),
+    [(",", False, "utf-8", True), (";", True, "cp1252", False), (",", False, "cp1252", False)],
+    ids=["comma-utf8-bom", "semicolon-decimal-comma-cp1252", "comma-cp1252"],
+)
+def test_moticon_export_resaved_as_csv_reads_the_same(
+    tmp_path, parts, sep, decimal_comma, encoding, bom
+):
+    source = shared_data("moticon", *parts)
+    path = tmp_path / "export.csv"
+    path.write_bytes(_resaved(source, sep, decimal_comma, encoding, bom))
+    assert detect_format(path) == "moticon"
+    head = read_head(path)
+    assert [r.NAME for r in readers() if r.detect(path, head)] == ["moticon"]  # moticon alone
+    original, again = moticon.read(source), load(path)
+    check_session(again, "moticon")
+    assert again.metadata.pop("separator") == sep
+    assert again.metadata.pop("decimal_comma", False) == decimal_comma
+    assert_same(again.metadata, original.metadata)
+    for name in ("left", "right", "events", "quality", "problems"):
+        assert_same(getattr(again, name), getattr(original, name), name)
+    # a damaged cell is still named by its line
+    lines = path.read_bytes().split(b"\r\n")
+    at = next(k for k, line in enumerate(lines) if line.lstrip(b'"').startswith(b"# time"))
+    cells = lines[at + 300].split(sep.encode())
+    cells[5] = b"abc"
+    lines[at + 300] = sep.encode().join(cells)
+    path.write_bytes(b"\r\n".join(lines))
+    with pytest.raises(FileFormatError, match="'abc' is not a") as err:
+        load(path)
+    assert err.value.line == at + 301

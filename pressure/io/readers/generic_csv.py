@@ -1,39 +1,68 @@
-"""Generic sensor tables (CSV or Parquet): the path for any other or home-made insole, and the
-format ``pressure convert`` writes (``pressure.io.write.write_table``), so a converted file of
-any format reads back as the session it came from.
+"""Generic sensor tables (CSV or Parquet): the path for any other or home-made insole (a
+board's SD-card log, a sketch's output saved as CSV), and the format ``pressure convert``
+writes (``pressure.io.write.write_table``), so a converted file of any format reads back as the
+session it came from.
 
-CSV: UTF-8 text (a byte-order mark is allowed), comma-separated, numbers unquoted. Lines at the
-top starting with ``#`` are comments; ``# key: value`` comments are settings (below). The first
-other line is the column header; every line below it is one row with one field per column. An
-empty sensor cell is a missing value (NaN).
+CSV: UTF-8 text (a byte-order mark is allowed: ``pressure.io.text``), comma-separated, numbers
+unquoted. Lines at the top starting with ``#`` are comments; ``# key: value`` (or
+``# key=value``, as ``# fw=v3.1.0``) comments are settings (below). The first other line is
+the column header; every line below it is one row with one field per column. An empty sensor
+cell is a missing value (NaN).
 
 Settings (all optional): ``sampling_rate_hz`` (the rate, Hz, when there is no time column, or
 the nominal rate the file states; ``left.sampling_rate_hz`` / ``right.sampling_rate_hz`` for
 one foot), ``unit`` (of sensor columns without a unit suffix: ``kpa``, ``n_cm2``, ``n``,
-``adc``, ``raw``; default ``raw``), ``side`` (``left``/``right``: the foot of ``sensor_<k>``
-columns), ``left.n_sensors`` / ``right.n_sensors`` (a foot's sensor count in a tidy table, when
-its last sensors are empty in every row), ``source_format`` (the format a converted table came
-from). Other settings are kept in ``metadata["header"]``.
+``adc``, ``raw``; default ``raw``), ``side`` (``left``/``right``: the foot of sensor columns
+whose names give none), ``left.n_sensors`` / ``right.n_sensors`` (a foot's sensor count in a
+tidy table, when its last sensors are empty in every row), ``source_format`` (the format a
+converted table came from). Other settings are kept in ``metadata["header"]``.
+
+Columns: what each column is comes from its name, by the classifier the line-mode decoder uses
+too (``firmware_protocol.columns.classify_columns``; its docstring has every rule), so a board's
+CSV log and its serial output mean the same:
+
+* **time**: ``time_s``, ``time_ms``, ``time_us``, ``millis``, ``micros`` ... say their unit.
+  ``t``, ``time``, ``timestamp`` ... do not: values with a fraction are seconds (what ``time``
+  always meant here), whole numbers are a board's clock, milliseconds, or microseconds when
+  its median step exceeds ``US_STEP_TICKS`` (250) ticks (``infer_time_unit``; a clock in whole
+  seconds would step at 1 Hz or slower, no pressure recording's rate). ``metadata`` says which
+  (``time_column``, ``time_unit``, ``time_unit_from``: ``"name"`` or ``"values"``). Times are
+  the file's, not shifted to start at 0;
+* **frame** (sequence): ``frame``, ``frame_id``, ``seq``, ``sample``, ``counter`` ...;
+* **sensors**: ``L<k>`` / ``R<k>``, ``left_<k>`` / ``right_<k>``, ``L_ch<k>``, ``R_value<k>``
+  (a foot by prefix, any case), or names without a foot (``sensor_<k>``, ``v<k>``, ``fsr<k>``)
+  for one foot: the ``side`` setting's, a one-sided layout file's, else the left, as in line
+  mode (``problems`` says so; with a layout for both feet the table must say which). Each
+  optionally with a unit suffix ``_kpa``, ``_n_cm2``, ``_n``, ``_adc``, ``_raw``
+  (``left_3_kpa``, ``R12_n``), one unit per foot. A foot's sensors are in the order of the
+  numbers in their names (from 0 or 1, gaps allowed), any column order;
+* ``left_total_force_n`` / ``right_total_force_n`` (``total_force_n`` for a single foot): a
+  device's own total force;
+* **extras**: every other column: IMU channels (``ax``, ``acc_x``, ``L_gyro_z``), ``flags``,
+  ``battery_mv``, ``temp_c``, and columns whose names are neither sensors nor known (``note``).
+  The frame column and the extras whose every cell is a number are kept per frame in
+  ``FootRecording.vendor`` under their names as written (an extra with a side prefix goes to
+  that foot only); the others are named in ``metadata["ignored_columns"]``.
 
 Two table forms, told apart by a ``side`` column:
 
-* **wide**: one row per frame. A time column (``time_s``; or ``time_ms``; or ``time``, in
-  seconds) or none and a ``sampling_rate_hz`` setting. Sensor columns ``left_<k>`` /
-  ``right_<k>`` or ``L<k>`` / ``R<k>`` (any case), or ``sensor_<k>`` for a single foot whose
-  side the ``side`` setting or a one-sided layout file gives; each optionally with a unit
-  suffix ``_kpa``, ``_n_cm2``, ``_n``, ``_adc``, ``_raw`` (``left_3_kpa``, ``R12_n``). ``k``
-  counts from 1 (or from 0), each number once per foot; columns may come in any order.
-  ``left_total_force_n`` / ``right_total_force_n`` (``total_force_n`` for a single foot) give
-  a device's own total force.
-* **tidy** (``pressure convert``'s output): columns ``time_s``, ``side`` (``left``/``right``),
-  optionally ``seq``, ``device_time_s``, ``total_force_n``, then ``sensor_<k>_<unit>`` (``k``
-  zero-padded or not). The rows of the two feet are interleaved in time order; each foot's
-  times increase. When the feet have different sensor counts the shorter foot's extra cells
-  are empty. ``seq`` and ``device_time_s`` (the project's own recordings) are kept per foot in
-  ``FootRecording.vendor``.
+* **wide**: one row per frame, with a time column, or a ``sampling_rate_hz`` setting (and
+  then, with a frame column, a frame ``k`` frames after the first is at ``k / rate`` s, so
+  lost frames leave their gap). The rows may come in any order (a board writes frames as they
+  come): they are sorted by the frame column when there is one (a counter that wraps, as a
+  uint16 does, counts on), else by time. A row that repeats an earlier one exactly is dropped;
+  a frame (or a time) that comes twice with other values is an error at its second line.
+  ``quality["rows_out_of_order"]`` (the fewest rows that sorting moves) and
+  ``quality["duplicate_rows"]`` count them, when not 0, and ``problems`` says so;
+* **tidy** (``pressure convert``'s output): columns ``time_s``, ``side`` (``left``/``right``,
+  or ``L``/``R``), optionally ``seq``, ``device_time_s``, ``total_force_n``, then
+  ``sensor_<k>_<unit>`` (``k`` zero-padded or not). The rows of the two feet are interleaved
+  in time order; each foot's times increase. When the feet have different sensor counts the
+  shorter foot's extra cells are empty. ``seq`` and ``device_time_s`` (the project's own
+  recordings) are kept per foot in ``FootRecording.vendor``.
 
-Any other column is ignored (named in ``metadata["ignored_columns"]``). The unit comes from
-the column suffixes (one unit per foot), else the ``unit`` setting, else ``raw``.
+The unit comes from the column suffixes (one unit per foot), else the ``unit`` setting, else
+``raw``.
 
 Parquet (``.parquet``, magic ``PAR1``): the same columns (either form). The schema metadata key
 ``pressure.layout`` may hold the text of a layout CSV file (``write_layout``'s format), and the
@@ -43,14 +72,19 @@ key ``pressure`` JSON with ``format`` (→ ``metadata["source_format"]``), ``sou
 
 Layout (``pressure.io.layout_file``): ``<data file name without its suffix>.layout.csv`` or
 ``.layout.json`` beside the data file, else ``layout.csv`` / ``layout.json`` in its folder.
-Without one the feet have no layout (no CoP). A foot's layout must have as many sensors as the
-foot has sensor columns (an error naming both files otherwise).
+Without one the feet have no layout: no positions, so no CoP or regions (``analyze`` says what
+a layout adds, with ``metadata["layout_help"]``: ``layout_help``), but events, steps, timing,
+load shares and quality. A foot's layout must have as many sensors as the foot has sensor
+columns (an error naming both files otherwise).
 
-Detection: a CSV is this format when its header is a table of the forms above and a layout file
-is beside it, or, without a layout, when its header is exactly a tidy table as ``pressure
-convert`` writes it (``time_s,side,[seq,][device_time_s,][total_force_n,]sensor_<k>_<unit>...``),
-so that random CSV files are not taken. Every Parquet file is taken (no other reader reads
-Parquet; ``read`` says what is missing).
+Detection (so that other programs' CSV exports are left to their readers and random CSV files
+are not taken): a CSV is this format when its header is exactly a tidy table as ``pressure
+convert`` writes it (``time_s,side,[seq,][device_time_s,][total_force_n,]sensor_<k>_<unit>...``);
+or when its header is a table of the forms above and a layout file is beside it; or, without a
+layout file, when it is named ``*.csv``, has a time or a frame column, every other column is a
+sensor or a known extra (``firmware_protocol.columns.known_extra``: not ``note``, not
+``sole_id``), and the first ``DETECT_ROWS`` rows hold numbers (or empty cells) in every field.
+Every Parquet file is taken (no other reader reads Parquet; ``read`` says what is missing).
 
 Reading: ``pressure.io.table.read_table``, which names the line of the first ragged row or bad
 cell.
@@ -58,6 +92,7 @@ cell.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import json
 import re
@@ -68,6 +103,15 @@ from typing import Any
 
 import numpy as np
 
+from firmware_protocol.columns import (
+    TIME_UNIT_S,
+    Column,
+    ColumnPlan,
+    classify_columns,
+    infer_time_unit,
+    known_extra,
+)
+
 from ...errors import FileFormatError
 from ...layout import SensorLayout
 from ...model import UNITS, FloatArray, FootRecording, Session, SideName
@@ -75,7 +119,7 @@ from ..layout_file import read_layout
 from ..layout_file import read_layout_text as _layout_from_text
 from ..table import Table, rows_after
 from ..text import Header, decoded_lines, head_lines, read_bytes
-from ..write import LAYOUT_KEY, META_KEY, TIME_DECIMALS, VENDOR_COLUMNS, table_rate_hz, write_table
+from ..write import LAYOUT_KEY, META_KEY, TIME_DECIMALS, table_rate_hz, write_table
 
 NAME = "generic_csv"
 DESCRIPTION = (
@@ -87,110 +131,99 @@ LIBRARIES = ("pandas", "pyarrow.parquet")
 SOURCE = "generic sensor table"
 PARQUET_MAGIC = b"PAR1"
 
-_UNIT_SUFFIX = r"(?:_(kpa|n_cm2|n|adc|raw))?"
-_SIDE_SENSOR = re.compile(r"(left|right)_(\d+)" + _UNIT_SUFFIX, re.IGNORECASE)
-_LR_SENSOR = re.compile(r"([lr])(\d+)" + _UNIT_SUFFIX, re.IGNORECASE)
-_SENSOR = re.compile(r"sensor_(\d+)" + _UNIT_SUFFIX, re.IGNORECASE)
 _TIDY_SENSOR = re.compile(r"sensor_(\d+)_(kpa|n_cm2|n|adc|raw)")
-_TIME = {"time_s": 1.0, "time_ms": 1e-3, "time": 1.0}
 _TIDY_OPTIONAL = ("seq", "device_time_s", "total_force_n")
-_SETTING = re.compile(r"([A-Za-z_][A-Za-z0-9_.]*)\s*:(.*)")
+_SETTING = re.compile(r"([A-Za-z_][A-Za-z0-9_.]*)\s*[:=](.*)")
 _SIDES: tuple[SideName, SideName] = ("left", "right")
 IntArray = np.ndarray[Any, np.dtype[np.intp]]
-
-
-# --- text ----------------------------------------------------------------------------------
 
 
 # --- columns ---------------------------------------------------------------------------------
 
 
+_NO_SENSORS = (
+    "no sensor columns (left_<k>, right_<k>, L<k>, R<k>, L_ch<k>, sensor_<k>, v<k>...: names "
+    "with a number or a foot)"
+)
+
+
 @dataclass
 class _Columns:
-    """What the header's columns are."""
+    """What the header's columns are (``firmware_protocol.columns.classify_columns``)."""
 
     names: list[str]
-    time: int | None = None
-    time_scale: float = 1.0
-    side: int | None = None
-    # per foot (None: the single foot of sensor_<k> columns, or the tidy table's shared ones):
-    # sensor number -> column index, and the unit suffixes seen
-    sensors: dict[str | None, dict[int, int]] = field(default_factory=dict)
-    units: dict[str | None, set[str]] = field(default_factory=dict)
+    plan: ColumnPlan
+    side: int | None = None  # the tidy table's side column
+    # per foot ("left"/"right"; None: the sensors of a table whose names give no foot, or the
+    # tidy table's shared ones): the sensor columns in sensor order
+    sensors: dict[str | None, list[Column]] = field(default_factory=dict)
     total: dict[str | None, int] = field(default_factory=dict)
-    vendor: dict[str, int] = field(default_factory=dict)
-    ignored: list[int] = field(default_factory=list)
 
     @property
     def tidy(self) -> bool:
         return self.side is not None
 
     @property
+    def time(self) -> Column | None:
+        return self.plan.time
+
+    @property
+    def sequence(self) -> Column | None:
+        return self.plan.sequence
+
+    @property
+    def extras(self) -> list[Column]:
+        return self.plan.extras
+
+    @property
     def text(self) -> list[int]:
-        return ([self.side] if self.side is not None else []) + self.ignored
+        """Columns read as text: the side column, and the extras (numbers where every cell is
+        one, else left out and named in ``metadata["ignored_columns"]``)."""
+        return ([self.side] if self.side is not None else []) + [c.index for c in self.extras]
+
+    def unit(self, key: str | None) -> str | None:
+        """The unit suffix of a foot's sensor columns (checked to be one), or None."""
+        units = {c.unit for c in self.sensors[key]} - {None}
+        return units.pop() if units else None
 
 
 def _classify(names: Sequence[str]) -> _Columns | str:
     """The columns, or why the header is not a table of this format."""
-    cols = _Columns(list(names))
-    lower = [n.strip().lower() for n in names]
-    seen: set[str] = set()
-    for k, name in enumerate(lower):
-        if name in seen:
-            return f"column {names[k]!r} appears twice"
-        seen.add(name)
-    tidy = "side" in lower
-    for k, name in enumerate(lower):
-        if name in _TIME:
-            if cols.time is not None:
-                return f"two time columns ({names[cols.time]!r} and {names[k]!r})"
-            cols.time, cols.time_scale = k, _TIME[name]
-            continue
-        if name == "side":
-            cols.side = k
-            continue
-        side: str | None
-        match = _SENSOR.fullmatch(name)
-        if match is not None:
-            side, number, unit = None, int(match[1]), match[2]
-        elif not tidy and (match := _SIDE_SENSOR.fullmatch(name) or _LR_SENSOR.fullmatch(name)):
-            side = "left" if match[1][0] == "l" else "right"
-            number, unit = int(match[2]), match[3]
-        else:
-            if name == "total_force_n":
-                cols.total[None] = k
-            elif tidy and name in VENDOR_COLUMNS:
-                cols.vendor[name] = k
-            elif not tidy and name in ("left_total_force_n", "right_total_force_n"):
-                cols.total[name.split("_", 1)[0]] = k
-            else:
-                cols.ignored.append(k)
-            continue
-        numbers = cols.sensors.setdefault(side, {})
-        if number in numbers:
-            return f"sensor {number} of the {side or 'single'} foot appears twice"
-        numbers[number] = k
-        cols.units.setdefault(side, set()).add(unit or "")
-    if not cols.sensors:
-        return "no sensor columns (left_<k>, right_<k>, L<k>, R<k> or sensor_<k>)"
-    if None in cols.sensors and len(cols.sensors) > 1:
-        return "sensor_<k> columns (one foot) mixed with left/right sensor columns"
-    for side, numbers in cols.sensors.items():
-        keys = sorted(numbers)
-        base = keys[0]
-        if base not in (0, 1) or keys != list(range(base, base + len(keys))):
-            missing = sorted(set(range(1, max(keys) + 1)) - set(keys))
-            what = f"{side} sensor" if side else "sensor"
-            return (
-                f"{what} columns must be numbered 1..n (or 0..n-1); "
-                f"missing {', '.join(map(str, missing[:5])) or 'none'}, have {keys[0]}..{keys[-1]}"
-            )
-        units = cols.units[side] - {""}
-        if len(units) > 1 or (units and "" in cols.units[side]):
-            found = ", ".join(sorted(u or "(none)" for u in cols.units[side]))
-            return f"the {side or 'single'} foot's sensor columns have different units: {found}"
-    if tidy and cols.time is None:
-        return "a table with a side column needs a time column (time_s)"
+    try:
+        plan = classify_columns(names)
+    except ValueError as exc:
+        return _NO_SENSORS if str(exc) == "no sensor column" else str(exc)
+    cols = _Columns(list(names), plan)
+    sides = [c for c in plan.columns if c.role == "side"]
+    if len(sides) > 1:
+        return f"two side columns ({sides[0].name!r} and {sides[1].name!r})"
+    sensors = [c for c in plan.columns if c.role == "sensor"]
+    # without a clock a table must name its sensors (sensor_<k>, L<k>): a column called ``a``
+    # alone is no sensor table
+    unnamed = all(c.number is None and c.side is None for c in sensors)
+    if plan.time is None and plan.sequence is None and unnamed:
+        return _NO_SENSORS
+    if sides:
+        cols.side = sides[0].index
+        if plan.sided:
+            return "a table with a side column names its sensors sensor_<k>, not by foot"
+        if plan.time is None:
+            return "a table with a side column needs a time column (time_s)"
+        cols.sensors[None] = plan.sensors("left")
+    elif plan.sided:
+        for side in _SIDES:
+            if plan.sensors(side):
+                cols.sensors[side] = plan.sensors(side)
+    else:
+        cols.sensors[None] = plan.sensors("left")
+    for c in plan.columns:
+        if c.role == "total_force":
+            cols.total.setdefault(c.side, c.index)
+    for key, columns in cols.sensors.items():
+        units = {c.unit for c in columns}
+        if len(units) > 1:
+            found = ", ".join(sorted(u or "(none)" for u in units))
+            return f"the {key or 'single'} foot's sensor columns have different units: {found}"
     return cols
 
 
@@ -232,7 +265,7 @@ def _read_header(path: Path, data: bytes) -> tuple[Header, int, list[str]]:
     """The settings, the index of the column header line and its column names."""
     settings = Header(path)
     for index, line in enumerate(decoded_lines(path, data)):
-        stripped = line.lstrip("\ufeff").strip()
+        stripped = line.strip()
         if not stripped.startswith("#"):
             if stripped:
                 return settings, index, _header_cells(stripped)
@@ -264,27 +297,87 @@ def layout_path(path: Path) -> Path | None:
     return None
 
 
+def layout_help(path: Path) -> str:
+    """How to give the data file ``path`` its sensor positions, in one line (what
+    ``pressure analyze`` prints when a table has no layout file).
+
+    Parameters
+    ----------
+    path : Path
+        The data file.
+
+    Returns
+    -------
+    str
+        The layout file's name and form, and where the README describes it.
+    """
+    stem = path.name[: -len(path.suffix)] if path.suffix else path.name
+    return (
+        f"a layout file adds them: {stem}.layout.csv beside the data, one row per sensor "
+        "'sensor,x_mm,y_mm,area_mm2,side' (mm in the foot frame; README: File formats, "
+        "Generic CSV)"
+    )
+
+
 # --- the reader protocol ---------------------------------------------------------------------
 
 
+#: data rows ``detect`` looks at below the header of a table without a layout file
+DETECT_ROWS = 5
+_NUMBER_CELL = re.compile(r"\s*(?:[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)?\s*")
+_SIDE_CELLS = ("left", "right", "l", "r")
+
+
+def _numeric_rows(cols: _Columns, lines: Sequence[str]) -> bool:
+    """Whether the first ``DETECT_ROWS`` lines below the header (all there are, at least one)
+    have one field per column, each a number or empty (a side column: left/right/L/R)."""
+    rows = [line for line in lines if line.strip()][:DETECT_ROWS]
+    for line in rows:
+        cells = line.split(",")
+        if len(cells) != len(cols.names):
+            return False
+        for k, cell in enumerate(cells):
+            if k == cols.side:
+                if cell.strip().lower() not in _SIDE_CELLS:
+                    return False
+            elif not _NUMBER_CELL.fullmatch(cell):
+                return False
+    return bool(rows)
+
+
 def detect(path: Path, head: bytes) -> bool:
-    """A Parquet file, or a CSV whose header is a table of this format with a layout file
-    beside it, or exactly a tidy table (module docstring)."""
+    """A Parquet file; or a CSV whose header is exactly a tidy table; or whose header is a
+    table of this format (module docstring) and which has a layout file beside it, or, without
+    one, is named ``*.csv``, has a time or frame column, no column of unknown meaning (every
+    one a sensor, the time, the frame or a known extra: ``firmware_protocol.columns.
+    known_extra``) and numbers (or empty cells) in every field of its first rows."""
     if head.startswith(PARQUET_MAGIC):
         return True
     if b"\x00" in head[:4096]:
         return False
-    header = None
-    for line in head_lines(head, 200):
-        stripped = line.lstrip("\ufeff").lstrip("ï»¿").strip()
-        if stripped and not stripped.startswith("#"):
-            header = _header_cells(stripped)
-            break
-    if header is None or len(header) < 2:
+    lines = head_lines(head, 200)
+    index = next(
+        (k for k, line in enumerate(lines) if line.strip() and not line.strip().startswith("#")),
+        None,
+    )
+    if index is None:
+        return False
+    header = _header_cells(lines[index].strip())
+    if len(header) < 2:
         return False
     if _strict_tidy(header):
         return True
-    return not isinstance(_classify(header), str) and layout_path(path) is not None
+    cols = _classify(header)
+    if isinstance(cols, str):
+        return False
+    if layout_path(path) is not None:
+        return True
+    return (
+        path.suffix.lower() == ".csv"
+        and (cols.time is not None or cols.sequence is not None)
+        and all(known_extra(c.name) for c in cols.extras)
+        and _numeric_rows(cols, lines[index + 1 :])
+    )
 
 
 def primary_file(path: Path) -> Path | None:
@@ -352,11 +445,12 @@ def _read_parquet(path: Path) -> Session:
     text: dict[int, list[str]] = {}
     for k, name in enumerate(names):
         column = arrow.column(k)
-        if k in cols.text:
+        kind = column.type
+        numeric = pa.types.is_floating(kind) or pa.types.is_integer(kind) or pa.types.is_null(kind)
+        if k == cols.side or (k in cols.text and not numeric):
             text[k] = ["" if v is None else str(v) for v in column.to_pylist()]
             continue
-        kind = column.type
-        if not (pa.types.is_floating(kind) or pa.types.is_integer(kind) or pa.types.is_null(kind)):
+        if not numeric:
             raise FileFormatError(path, f"column {name!r} holds {kind}, not numbers")
         values[:, k] = column.to_pandas().to_numpy(dtype=np.float64, na_value=np.nan)
     bad = np.isinf(values)
@@ -426,14 +520,17 @@ def _check_rows(table: _Table, time: FloatArray, rows: IntArray) -> None:
 
 
 def _unit(table: _Table, side_key: str | None) -> str:
-    suffixes = table.cols.units.get(side_key, set()) - {""}
-    if suffixes:
-        return suffixes.pop().lower()
+    suffix = table.cols.unit(side_key)
+    if suffix is not None:
+        return suffix
     return table.settings.fields.get("unit", "raw").lower()
 
 
-def _single_side(table: _Table, layouts: Mapping[str, SensorLayout] | None) -> SideName:
-    """The foot of ``sensor_<k>`` columns in a wide table."""
+def _single_side(
+    table: _Table, layouts: Mapping[str, SensorLayout] | None, problems: list[str]
+) -> SideName:
+    """The foot of sensor columns whose names give none (module docstring: the ``side``
+    setting, a layout file with one foot, else the left foot as in line mode)."""
     given = table.settings.get("side")
     if given is not None:
         if given.strip().lower() not in _SIDES:
@@ -442,10 +539,17 @@ def _single_side(table: _Table, layouts: Mapping[str, SensorLayout] | None) -> S
     if layouts is not None and len(layouts) == 1:
         (only,) = layouts
         return "left" if only == "left" else "right"
+    if layouts is None:
+        problems.append(
+            "the sensor columns do not say which foot they are: read as the left foot "
+            "(a '# side: right' line at the top says otherwise)"
+        )
+        return "left"
     raise FileFormatError(
         table.path,
-        "sensor_<k> columns are one foot, but which? Add a '# side: left' (or right) line at "
-        "the top, or a layout file with a side column",
+        "the sensor columns do not say which foot they are, but which? The layout file is for "
+        "both feet. Add a '# side: left' (or right) line at the top, or a layout file with a "
+        "side column",
     )
 
 
@@ -477,6 +581,105 @@ def _tidy_sensor_count(
     return int(np.flatnonzero(filled)[-1]) + 1
 
 
+#: rows of a time column whose values decide its unit when its name does not
+TIME_UNIT_ROWS = 1000
+
+
+def _time_s(table: _Table, rows: IntArray, meta: dict[str, Any]) -> FloatArray:
+    """The time column in s at ``rows`` (in time order), its unit from its name or, for
+    ``t``, ``time``, ``timestamp`` ..., from its values (module docstring); the unit used is
+    recorded in ``meta``."""
+    column = table.cols.time
+    assert column is not None
+    ticks = table.block.values[rows, column.index]
+    unit = column.unit
+    meta["time_column"] = column.name
+    meta["time_unit_from"] = "name" if unit is not None else "values"
+    if unit is None:
+        unit = infer_time_unit(ticks[:TIME_UNIT_ROWS].tolist())
+    meta["time_unit"] = unit
+    scale = TIME_UNIT_S[unit]
+    return ticks if scale == 1.0 else ticks * scale
+
+
+def _longest_run_in_order(key: FloatArray) -> int:
+    """The length of the longest increasing subsequence of ``key``: the rows that stay where
+    they are; the others are the fewest that sorting moves."""
+    tails: list[float] = []
+    for value in key.tolist():
+        at = bisect.bisect_left(tails, value)
+        if at == len(tails):
+            tails.append(value)
+        else:
+            tails[at] = value
+    return len(tails)
+
+
+def _frame_order(
+    table: _Table, quality: dict[str, int], problems: list[str], meta: dict[str, Any]
+) -> IntArray:
+    """The rows of a wide table in frame order: sorted by the frame (sequence) column when
+    there is one, else by time; exact repeats of a row dropped. Counts go to ``quality``
+    (``rows_out_of_order``: the fewest rows sorting moves; ``duplicate_rows``) and
+    ``problems``. FileFormatError at the line of an empty key cell or of a frame or time that
+    comes twice with other values."""
+    cols, block = table.cols, table.block
+    n = len(block.values)
+    everything = np.arange(n)
+    column = cols.sequence or cols.time
+    if column is None:
+        return everything
+    key = block.values[:, column.index]
+    empty = np.isnan(key)
+    if empty.any():
+        raise table.fail(int(np.argmax(empty)), f"empty {column.name} cell")
+    if column is cols.sequence:
+        meta["sequence_column"] = column.name
+        span = float(key.max() - key.min())
+        if span > 0:
+            # a frame counter that wraps (uint8, uint16) counts on past its top
+            key = np.unwrap(key, period=float(key.max()) + 1.0)
+    order = np.argsort(key, kind="stable")
+    ordered = key[order]
+    repeats = np.flatnonzero(np.diff(ordered) == 0)
+    dropped: list[int] = []
+    for k in repeats.tolist():
+        first, again = sorted((int(order[k]), int(order[k + 1])))
+        same = np.array_equal(block.values[first], block.values[again], equal_nan=True) and all(
+            cells[first] == cells[again] for cells in block.text.values()
+        )
+        if not same:
+            what = f"{column.name} {ordered[k]:g} appears twice with other values"
+            line = block.line_numbers[first]
+            where = f"first at line {line}" if table.rows_are_lines else f"first in row {line}"
+            if column is cols.time:
+                raise table.fail(again, f"time does not increase: {what} ({where})")
+            raise table.fail(again, f"{what} ({where})")
+        dropped.append(k + 1)
+    if dropped:
+        order = np.delete(order, dropped)
+        quality["duplicate_rows"] = len(dropped)
+        problems.append(f"{len(dropped)} rows repeated an earlier row exactly: dropped")
+    in_order = bool(np.all(np.diff(order) > 0))
+    if not in_order:
+        kept = np.sort(order)
+        moved = len(kept) - _longest_run_in_order(key[kept])
+        quality["rows_out_of_order"] = moved
+        problems.append(f"{moved} rows were out of order: sorted by {column.name}")
+    return order.astype(np.intp)
+
+
+def _extra_values(table: _Table, column: Column) -> FloatArray | None:
+    """An extra column's numbers (NaN where empty), or None when a cell is not a number."""
+    cells = table.block.text.get(column.index)
+    if cells is None:
+        return table.block.values[:, column.index]
+    try:
+        return np.array([float(c) if c.strip() else np.nan for c in cells], dtype=np.float64)
+    except ValueError:
+        return None
+
+
 def _session(table: _Table, meta: dict[str, Any], layout_text: str | None) -> Session:
     path, cols, block = table.path, table.cols, table.block
     values = block.values
@@ -490,29 +693,32 @@ def _session(table: _Table, meta: dict[str, Any], layout_text: str | None) -> Se
         if layout_file is not None:
             layouts = read_layout(layout_file)
             meta["layout_file"] = str(layout_file)
+        else:
+            meta["layout_help"] = layout_help(path)
 
     unit_setting = table.settings.get("unit")
     if unit_setting is not None and unit_setting.lower() not in UNITS:
         raise table.setting_error("unit", f"{unit_setting!r} is not one of {', '.join(UNITS)}")
 
-    time: FloatArray | None = None
-    if cols.time is not None:
-        time = values[:, cols.time] * cols.time_scale
-        empty = np.isnan(time)
-        if empty.any():
-            raise table.fail(int(np.argmax(empty)), f"empty {cols.names[cols.time]} cell")
-
+    quality: dict[str, int] = {"rows": len(values)}
     # per foot: its rows, its sensor columns, and its key in cols.sensors / cols.total
     feet: dict[SideName, tuple[IntArray, IntArray, str | None]] = {}
+    time = np.full(len(values), np.nan)
     if cols.tidy:
-        assert cols.side is not None and time is not None
+        assert cols.side is not None and cols.time is not None
+        everything = np.arange(len(values))
+        empty = np.isnan(values[:, cols.time.index])
+        if empty.any():
+            raise table.fail(int(np.argmax(empty)), f"empty {cols.time.name} cell")
+        time = _time_s(table, everything, meta)
         sides = [cell.strip().lower() for cell in block.text[cols.side]]
         for i, cell in enumerate(sides):
-            if cell not in _SIDES:
+            if cell not in _SIDE_CELLS:
                 raise table.fail(i, f"side: {block.text[cols.side][i]!r} is not 'left' or 'right'")
-        sensor_cols = np.array([cols.sensors[None][k] for k in sorted(cols.sensors[None])])
+        foot_of = np.array([_SIDES[0] if cell[0] == "l" else _SIDES[1] for cell in sides])
+        sensor_cols = np.array([c.index for c in cols.sensors[None]])
         for side in _SIDES:
-            rows = np.flatnonzero(np.array(sides) == side)
+            rows = np.flatnonzero(foot_of == side)
             if rows.size == 0:
                 continue
             _check_rows(table, time[rows], rows)
@@ -526,26 +732,45 @@ def _session(table: _Table, meta: dict[str, Any], layout_text: str | None) -> Se
                 )
             feet[side] = (rows, sensor_cols[:n], None)
     else:
-        everything = np.arange(len(values))
-        if time is None:
+        order = _frame_order(table, quality, problems, meta)
+        if cols.time is None:
             rate = table.rate("sampling_rate_hz")
             if rate is None:
                 raise FileFormatError(
                     path,
-                    "no time column (time_s, time_ms or time) and no '# sampling_rate_hz: N' "
-                    "setting: the frames have no time",
+                    "no time column (time_s, time_ms, millis, t ...) and no "
+                    "'# sampling_rate_hz: N' setting: the frames have no time",
                 )
-            time = everything / rate
+            if cols.sequence is not None:  # frame numbers: a lost frame leaves its gap
+                frames = values[order, cols.sequence.index]
+                frames = np.unwrap(frames, period=float(frames.max()) + 1.0)
+                time[order] = (frames - frames[0]) / rate
+            else:
+                time[order] = np.arange(len(order)) / rate
         else:
-            _check_rows(table, time, everything)
-        for key, numbers in cols.sensors.items():
+            empty = np.isnan(values[:, cols.time.index])
+            if empty.any():
+                raise table.fail(int(np.argmax(empty)), f"empty {cols.time.name} cell")
+            time[order] = _time_s(table, order, meta)
+            _check_rows(table, time[order], order)
+        for key, named in cols.sensors.items():
             side = "left" if key == "left" else "right"
             if key is None:
-                side = _single_side(table, layouts)
-            feet[side] = (everything, np.array([numbers[k] for k in sorted(numbers)]), key)
+                side = _single_side(table, layouts, problems)
+                meta["side_from"] = "side setting" if "side" in table.settings else "layout"
+                if layouts is None and "side" not in table.settings:
+                    meta["side_from"] = "default (left)"
+            feet[side] = (order, np.array([c.index for c in named]), key)
 
+    extras: dict[int, FloatArray] = {}
+    ignored = []
+    for column in cols.extras:
+        numbers = _extra_values(table, column)
+        if numbers is None:
+            ignored.append(column.name)
+        else:
+            extras[column.index] = numbers
     recordings: dict[str, FootRecording] = {}
-    quality: dict[str, int] = {"rows": len(values)}
     for side, (rows, columns, key) in feet.items():
         foot_time, foot_values = time[rows], values[np.ix_(rows, columns)]
         rate = table.rate(f"{side}.sampling_rate_hz") or table.rate("sampling_rate_hz")
@@ -560,10 +785,16 @@ def _session(table: _Table, meta: dict[str, Any], layout_text: str | None) -> Se
             problems.append(
                 f"the {side} foot's times show {measured:.6g} Hz, the file states {rate:g} Hz"
             )
-        extra = {name: values[rows, k] for name, k in cols.vendor.items()}
-        if key in cols.total:
-            extra["total"] = values[rows, cols.total[key]]
+        extra: dict[str, FloatArray] = {}
+        if cols.sequence is not None:
+            extra[cols.sequence.name] = values[rows, cols.sequence.index]
+        for column in cols.extras:
+            if column.index in extras and column.side in (None, side):
+                extra[column.name] = extras[column.index][rows]
         vendor = {name: column for name, column in extra.items() if not np.isnan(column).all()}
+        total = values[rows, cols.total[key]] if key in cols.total else None
+        if total is not None and np.isnan(total).all():  # the other foot's column
+            total = None
         layout = None
         if layouts is not None:
             layout = layouts.get(side)
@@ -589,11 +820,11 @@ def _session(table: _Table, meta: dict[str, Any], layout_text: str | None) -> Se
             unit=_unit(table, key),
             sampling_rate_hz=float(rate),
             layout=layout,
-            total_force_n=vendor.pop("total", None),
+            total_force_n=total,
             vendor=vendor,
         )
-    if cols.ignored:
-        meta["ignored_columns"] = [cols.names[k] for k in cols.ignored]
+    if ignored:
+        meta["ignored_columns"] = ignored
     if "source_format" not in meta and "source_format" in table.settings:
         meta["source_format"] = table.settings.fields["source_format"]
     meta.setdefault("source", SOURCE)

@@ -31,12 +31,21 @@ we fit one area factor to the file's own total-force column and use
 ``moticon16_layout(area_scale)``; ``metadata["layout_area_scale"]`` gives the factor (also the
 check value for size 7, where it is 1.000).
 
+Re-saved exports: the same file opened in a spreadsheet and saved as CSV is read alike. The
+column header line says the separator (a tab; a comma; a semicolon, as Excel writes CSV where
+the decimal mark is a comma, and then numbers written ``0,5`` are read as ``0.5``); header
+lines may be quoted and padded with empty cells (``"# Sensor insoles: Left SN1, Right SN2",,,``),
+and the text may be UTF-8 (with or without a byte-order mark) or, as a spreadsheet saves
+"CSV" on Windows, Windows-1252. ``metadata["separator"]`` names a separator other than the tab,
+``metadata["decimal_comma"]`` is True where commas were decimal marks.
+
 Reading: the data block by ``pressure.io.table.read_table`` (a one-hour export, 120 MB, in
 about a second), which names the line of the first ragged row or bad cell.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as _dt
 import re
 from dataclasses import dataclass
@@ -48,7 +57,7 @@ import numpy as np
 from ...errors import FileFormatError
 from ...layout import SensorLayout
 from ...model import FloatArray, FootRecording, Session, SideName
-from ..table import Table, rows_after
+from ..table import Table, line_start, rows_after
 from ..text import (
     Header,
     check_increasing,
@@ -60,8 +69,11 @@ from ..text import (
 )
 
 NAME = "moticon"
-DESCRIPTION = "Moticon OpenGo text export (.txt: '#' header lines, tab-separated columns)"
-SUFFIXES = (".txt",)
+DESCRIPTION = (
+    "Moticon OpenGo text export (.txt: '#' header lines, tab-separated columns; also re-saved "
+    "as a comma- or semicolon-separated .csv)"
+)
+SUFFIXES = (".txt", ".csv")
 LIBRARIES = ("pandas",)
 N_SENSORS = 16
 STEP_CODES: dict[int, tuple[SideName, str]] = {
@@ -79,14 +91,43 @@ _AXIS = re.compile(r"(acceleration|angular|center of pressure) ([XYZ])$", re.I)
 _PRESSURE = re.compile(r"pressure (\d+)$", re.I)
 
 
+_SEPARATORS = ("\t", ";", ",")
+
+
+def _comment(line: str, sep: str | None = None) -> str | None:
+    """A ``#`` header line as the export wrote it, or None for a line that is not one. In a
+    re-saved CSV (``sep`` a comma or semicolon; None: either) a spreadsheet's quotes around it
+    and the empty cells it pads it with are removed; a tab-separated export's lines are
+    kept as they are."""
+    text = line.strip()
+    if sep == "\t":
+        return line if line.startswith("#") else None
+    if text.startswith('"#'):
+        cells = next(csv.reader([text], delimiter=sep or ","), [""])
+        return cells[0]
+    if text.startswith("#"):
+        return text.rstrip(sep + " " if sep else ",; ")
+    return None
+
+
+def _column_header(line: str) -> str | None:
+    """The separator of the export's column header line (``# time`` then a separator and
+    ``... pressure 1[``), or None when ``line`` is not it."""
+    text = line.strip().lstrip('"')
+    if not text.startswith("# time") or "pressure 1[" not in text:
+        return None
+    after = text[len("# time") :].lstrip(' "')
+    return next((sep for sep in _SEPARATORS if after.startswith(sep)), None)
+
+
 def detect(path: Path, head: bytes) -> bool:
     """``#`` header lines with the export's column header (``# time``, ``… pressure 1[``), or
     with its ``Start time`` and ``Sensor insoles`` fields (so a file cut inside its header
-    reaches ``read``, which says so)."""
+    reaches ``read``, which says so); also re-saved as CSV (module docstring)."""
     lines = head_lines(head, 64)
-    header = [line for line in lines if line.startswith("#")]
-    if any(line.startswith("# time\t") and "pressure 1[" in line for line in header):
+    if any(_column_header(line) is not None for line in lines):
         return True
+    header = [c for c in map(_comment, lines) if c is not None]
     keys = {line[1:].split(":", 1)[0].strip().lower() for line in header if ":" in line}
     return {"start time", "sensor insoles"} <= keys
 
@@ -169,29 +210,49 @@ def _columns(path: Path, line_no: int, names: list[str]) -> _Columns:
     return _Columns(names, time, text, groups, steps, sides, pressure_unit)
 
 
-def _header(path: Path, data: bytes) -> tuple[Header, int, list[str]]:
-    """The ``# key: value`` fields, the index of the column header line and its column names."""
+def _encoding(data: bytes) -> str:
+    """UTF-8, or Windows-1252 for a file that is not UTF-8 (a spreadsheet's "CSV" on Windows
+    writes ``N/cm²`` as the single byte B2)."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "cp1252"
+    return "utf-8"
+
+
+def _header(path: Path, data: bytes, encoding: str) -> tuple[Header, int, list[str], str]:
+    """The ``# key: value`` fields, the index of the column header line, its column names and
+    the separator."""
     header = Header(path)
-    count = 0
-    for index, line in enumerate(decoded_lines(path, data)):
-        count = index + 1
-        if not line.startswith("#"):
-            raise FileFormatError(
-                path,
-                "expected the column header line ('# time<TAB>left pressure 1[N/cm²]…') "
-                "before the data",
-                line=index + 1,
-            )
-        body = line[1:].strip()
-        if body.split("\t", 1)[0].strip().lower() == "time":
+    lines: list[str] = []
+    for index, line in enumerate(decoded_lines(path, data, encoding)):
+        sep = _column_header(line)
+        if sep is None:
+            if _comment(line) is None:
+                raise FileFormatError(
+                    path,
+                    "expected the column header line ('# time<TAB>left pressure 1[N/cm²]…') "
+                    "before the data",
+                    line=index + 1,
+                )
+            lines.append(line)
+            continue
+        if sep == "\t":
             names = line[1:].split("\t")
-            names[0] = names[0].strip()
-            return header, index, names
-        if ":" in body:
-            key, value = body.split(":", 1)
-            header.add(_slug(key), value, index + 1)
+        else:
+            names = next(csv.reader([line.strip()], delimiter=sep))
+            names[0] = names[0].lstrip()[1:]
+        names[0] = names[0].strip()
+        for number, text in enumerate(lines, start=1):
+            body = (_comment(text, sep) or "#")[1:].strip()
+            if ":" in body:
+                key, value = body.split(":", 1)
+                header.add(_slug(key), value, number)
+        return header, index, names, sep
     raise FileFormatError(
-        path, "the file ends in its header, before the column header line: truncated?", line=count
+        path,
+        "the file ends in its header, before the column header line: truncated?",
+        line=len(lines),
     )
 
 
@@ -257,10 +318,31 @@ def read(path: Path) -> Session:
     """Read an OpenGo text export (module docstring). FileFormatError names the line of a bad
     row or cell, a foot's sample with only some of its cells, or a time that does not increase."""
     data = read_bytes(path)
-    header, index, names = _header(path, data)
+    encoding = _encoding(data)
+    header, index, names, sep = _header(path, data, encoding)
     cols = _columns(path, index + 1, names)
-    table = rows_after(path, data, index, names, sep="\t", text_columns=cols.text, allow_empty=True)
-    return _session(path, header, cols, table)
+    decimal_comma = False
+    if sep == ";":
+        start = line_start(data, index + 1)
+        if b"," in data[start:]:  # a decimal comma: as many bytes, so lines and offsets stay
+            data = data[:start] + data[start:].replace(b",", b".")
+            decimal_comma = True
+    table = rows_after(
+        path,
+        data,
+        index,
+        names,
+        sep=sep,
+        text_columns=cols.text,
+        allow_empty=True,
+        encoding=encoding,
+    )
+    session = _session(path, header, cols, table)
+    if sep != "\t":
+        session.metadata["separator"] = sep
+    if decimal_comma:
+        session.metadata["decimal_comma"] = True
+    return session
 
 
 def _session(path: Path, header: Header, cols: _Columns, parsed: Table) -> Session:
