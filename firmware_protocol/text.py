@@ -36,6 +36,7 @@ from .messages import Message, SampleBlock
 from .spec import HEADER, HEADER_SIZE, SEQ_MODULUS, SYNC, TIMESTAMP_MODULUS, Side
 
 MAX_LINE = 32768
+_BOM = b"\xef\xbb\xbf"
 _SPLIT = re.compile(r"\s*[,\t]\s*|\s+")
 _TIMESTAMP = re.compile(r"(\d+)(us|ms)", re.IGNORECASE)
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
@@ -350,6 +351,8 @@ class LineDecoder(_IncrementalDecoder):
     def _line(self, start: int, end: int) -> None:
         raw = bytes(self._buf[start:end])
         offset, size = self._base + start, end - start + 1
+        if offset == 0 and raw.startswith(_BOM):
+            raw = raw[len(_BOM) :]  # a text file saved with a byte-order mark: not content
         text = raw.decode("ascii", errors="replace").strip()
         if not text:
             return

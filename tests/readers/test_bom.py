@@ -59,20 +59,7 @@ def _with_bom(source: Path, folder: Path) -> Path:
 
 @pytest.mark.parametrize(
     ("fmt", "parts"),
-    [
-        pytest.param(
-            *example,
-            marks=pytest.mark.xfail(
-                reason="line-mode captures (pressure/io/readers/insole.py) are the line-mode "
-                "helper's: its detection looks at the raw head, mark included",
-                strict=False,
-            )
-            if example[0] == "insole"
-            else (),
-            id=f"{example[0]}-{example[1][-1]}",
-        )
-        for example in EXAMPLES
-    ],
+    [pytest.param(*example, id=f"{example[0]}-{example[1][-1]}") for example in EXAMPLES],
 )
 def test_a_byte_order_mark_gives_the_same_session(
     fmt: str, parts: tuple[str, ...], tmp_path: Path
@@ -93,7 +80,10 @@ def test_a_byte_order_mark_gives_the_same_session(
     for side, kinds in original.events.items():
         for name, times in kinds.items():
             np.testing.assert_array_equal(marked.events[side][name], times)
-    assert marked.quality == original.quality
+    quality = dict(original.quality)
+    if "bytes_total" in quality:  # a wire capture counts the bytes it read: the mark's too
+        quality["bytes_total"] += len(UTF8_BOM)
+    assert marked.quality == quality
     assert marked.problems == [p.replace(str(source), str(target)) for p in original.problems]
 
 
