@@ -492,3 +492,18 @@ def test_batch_applies_the_profile_and_redoes_when_it_changes(
     assert "1 analysed" in batch("--body-mass-kg", 70)  # and so are the options
     assert pd.read_csv(out / "summary.csv").iloc[0]["distribution.load_unit"] == "n"
 
+
+def test_the_readme_profile_reads(board: Board, tmp_path: Path) -> None:
+    """The README's example profile is valid: every key known and of the right type."""
+    from .conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text("utf-8")
+    section = readme[readme.index("## Home-made insoles") :]
+    example = re.search(r"```\n(invert = true.+?)```", section, re.DOTALL)
+    assert example is not None
+    (tmp_path / "board.layout.csv").write_bytes(board.layout.read_bytes())
+    path = _profile(tmp_path, "readme.toml", example.group(1))
+    profile = InsoleProfile.read(path)
+    assert profile.invert is True and profile.tare and profile.body_mass_kg == 70
+    assert profile.calibration is not None and profile.calibration.unit == "n"
+    assert profile.columns is not None and profile.columns[0] == "millis"
