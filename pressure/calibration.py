@@ -112,87 +112,7 @@ def _unit(unit: str | None, name: str = "unit") -> str | None:
     return unit
 
 
-# --- inversion and zero offsets --------------------------------------------------------------
-
-
-def _sensor_mask(sensors: Sequence[int] | None, n_sensors: int, side: str) -> npt.NDArray[np.bool_]:
-    """Which of a foot's columns the 1-based sensor numbers ``sensors`` pick (None: all)."""
-    chosen = np.zeros(n_sensors, dtype=np.bool_)
-    if sensors is None:
-        chosen[:] = True
-        return chosen
-    for number in sensors:
-        if isinstance(number, bool) or not isinstance(number, (int, np.integer)):
-            raise ValueError(f"sensor numbers must be integers, got {number!r}")
-        if not 1 <= number <= n_sensors:
-            raise ValueError(
-                f"sensor {number} does not exist: the {side} foot has sensors 1..{n_sensors}"
-            )
-        chosen[number - 1] = True
-    return chosen
-
-
-def invert(
-    session: Session,
-    full_scale: float,
-    *,
-    sensors: Sequence[int] | None = None,
-    side: str | None = None,
-) -> Session:
-    """Turn readings that fall under load into readings that rise: ``full_scale − value``.
-
-    A force-sensing resistor wired as the upper half of a voltage divider reads the ADC's top
-    count unloaded and less under load (4095 on a 12-bit ESP32 ADC); after ``invert`` it reads
-    0 unloaded and rises with load, in the same unit, like every other insole.
-
-    Parameters
-    ----------
-    session : Session
-        The session; it is not changed.
-    full_scale : float
-        The reading of an unloaded inverted sensor, in the values' unit (usually the ADC's top
-        count: 1023, 4095 or 65535); positive and finite.
-    sensors : sequence of int, optional
-        The 1-based numbers of the sensors to invert (default: every sensor).
-    side : {"left", "right"}, optional
-        Invert this foot only (default: every foot the session has).
-
-    Returns
-    -------
-    Session
-        A new session; ``metadata["calibration"]`` records the full scale and the sensors.
-
-    Raises
-    ------
-    ValueError
-        For a full scale that is not positive, a sensor number the foot does not have, or a
-        chosen sensor reading above ``full_scale`` (the full scale is wrong).
-    """
-    session = _check_session(session)
-    sides = _sides(session, side)
-    if not (isinstance(full_scale, (int, float)) and math.isfinite(full_scale) and full_scale > 0):
-        raise ValueError(f"full_scale must be a positive number, got {full_scale!r}")
-    feet: dict[SideName, FootRecording] = {}
-    for name in sides:
-        foot = _foot(session, name)
-        chosen = _sensor_mask(sensors, foot.n_sensors, name)
-        values = _floats(foot.values)
-        top = np.nanmax(values[:, chosen]) if values[:, chosen].size else np.nan
-        if np.isfinite(top) and top > full_scale:
-            raise ValueError(
-                f"the {name} foot reads up to {top:g}, above the full scale {full_scale:g}: "
-                "give the ADC's top count"
-            )
-        inverted = values.copy()
-        inverted[:, chosen] = full_scale - values[:, chosen]
-        feet[name] = dataclasses.replace(foot, values=inverted)
-    step = {
-        "step": "invert",
-        "sides": list(sides),
-        "full_scale": float(full_scale),
-        "sensors": "all" if sensors is None else [int(n) for n in sensors],
-    }
-    return _with(session, feet, step)
+# --- zero offsets ----------------------------------------------------------------------------
 
 
 def subtract_offset(
@@ -721,6 +641,107 @@ def scale_to_body_weight(session: Session, body_mass_kg: float) -> Session:
     return _with(session, feet, step)
 
 
+# --- inversion -------------------------------------------------------------------------------
+
+#: The full scales ``invert`` chooses among: the top count of a 10-, 12- and 16-bit converter
+#: (an Arduino Uno's, an ESP32's, an external 16-bit ADC's).
+FULL_SCALES = (1023.0, 4095.0, 65535.0)
+#: The units ``invert`` turns round: converter counts and uncalibrated numbers (a pressure or a
+#: force that falls under load is not one).
+INVERTIBLE_UNITS = ("adc", "raw")
+
+
+def invert(
+    session: Session,
+    full_scale: float | None = None,
+    sensors: Sequence[int] | None = None,
+) -> Session:
+    """Turn readings that fall under load into readings that rise: ``full_scale − value``.
+
+    A force-sensing resistor wired as the upper half of a voltage divider reads the converter's
+    top count unloaded and less under load (4095 on an ESP32's 12-bit ADC). After ``invert`` an
+    unloaded sensor reads about 0 and a loaded one more, in counts from the top, as the analysis
+    expects. Apply it first, before ``tare`` and any gain or curve.
+
+    Parameters
+    ----------
+    session : Session
+        The session; it is not changed.
+    full_scale : float, optional
+        The reading of an unloaded sensor, in counts. Default: per foot, the smallest of
+        ``FULL_SCALES`` at or above the largest reading of the sensors inverted (a 10-bit
+        converter never reads more than 1023, a 12-bit one 4095).
+    sensors : sequence of int, optional
+        The sensors to invert, as 0-based positions in each foot's columns (``values[:, k]``);
+        default every sensor. The others are left as they are.
+
+    Returns
+    -------
+    Session
+        A new session in ADC counts (``unit="adc"``: counts below the top, 0 for no load);
+        ``metadata["calibration"]`` records each foot's full scale and the sensors.
+
+    Raises
+    ------
+    ValueError
+        When a foot's unit is not ``"adc"`` or ``"raw"``, a reading is negative or above the
+        full scale (above 65535 without one), or a position is not one of the foot's.
+    """
+    session = _check_session(session)
+    sides = _sides(session, None)
+    if full_scale is not None and not (math.isfinite(full_scale) and full_scale > 0):
+        raise ValueError(f"full_scale must be a positive number of counts, got {full_scale!r}")
+    chosen = None if sensors is None else [int(k) for k in sensors]
+    feet: dict[SideName, FootRecording] = {}
+    scales: dict[SideName, float] = {}
+    for name in sides:
+        foot = _foot(session, name)
+        if foot.unit not in INVERTIBLE_UNITS:
+            raise ValueError(
+                f"the {name} foot is in {foot.unit}: only ADC counts or raw readings are "
+                "inverted (invert before calibrating)"
+            )
+        columns = list(range(foot.n_sensors)) if chosen is None else chosen
+        outside = [k for k in columns if not 0 <= k < foot.n_sensors]
+        if outside:
+            raise ValueError(
+                f"sensor position {outside[0]} is not one of the {name} foot's "
+                f"(0..{foot.n_sensors - 1})"
+            )
+        values = _floats(foot.values).copy()
+        part = values[:, columns]
+        finite = part[np.isfinite(part)]
+        largest = float(finite.max()) if finite.size else 0.0
+        if finite.size and float(finite.min()) < 0:
+            raise ValueError(
+                f"the {name} foot has negative readings ({float(finite.min()):g}): not "
+                "converter counts that fall under load"
+            )
+        scale = full_scale
+        if scale is None:
+            scale = next((top for top in FULL_SCALES if top >= largest), None)
+            if scale is None:
+                raise ValueError(
+                    f"the {name} foot reads up to {largest:g}, above any of {FULL_SCALES}: "
+                    "pass full_scale"
+                )
+        elif largest > scale:
+            raise ValueError(f"the {name} foot reads up to {largest:g}, above full_scale {scale:g}")
+        values[:, columns] = scale - part
+        feet[name] = dataclasses.replace(foot, values=values, unit="adc")
+        scales[name] = float(scale)
+    step = {
+        "step": "invert",
+        "sides": list(sides),
+        "full_scale": _per_side(scales),
+        "full_scale_from": "given" if full_scale is not None else "largest value",
+        "sensors": chosen,
+        "unit": {s: "adc" for s in sides},
+        "from_unit": {s: _foot(session, s).unit for s in sides},
+    }
+    return _with(session, feet, step)
+
+
 # --- layouts ---------------------------------------------------------------------------------
 
 
@@ -846,6 +867,8 @@ def _layout_name(foot: FootRecording) -> str | None:
 
 
 __all__ = [
+    "FULL_SCALES",
+    "INVERTIBLE_UNITS",
     "STANDARD_GRAVITY_M_S2",
     "apply_curve",
     "apply_gain",

@@ -34,9 +34,9 @@ typing mistake is not silently ignored):
   medial on both feet). Without ``area_mm2`` a sensor gets ``DEFAULT_SENSOR_AREA_MM2``.
 * ``invert``: ``true`` (every sensor) or a list of 1-based sensor numbers (of each foot) whose
   reading falls under load (a divider reading the ADC's top count unloaded): ``full_scale −
-  value``. ``full_scale``: the unloaded reading; default the smallest of ``FULL_SCALES`` (1023,
-  4095, 65535: the top counts of 10-, 12- and 16-bit converters) at or above the largest reading
-  of the inverted sensors.
+  value``, in ADC counts (``pressure.calibration.invert``). ``full_scale``: the unloaded
+  reading; default, per foot, the smallest of 1023, 4095 and 65535 (the top counts of 10-, 12-
+  and 16-bit converters) at or above the largest reading of the inverted sensors.
 * ``zero``: known zero offsets, subtracted (negative results clipped to 0): one number, one per
   sensor, or a ``[zero]`` table with ``left`` and ``right``. ``tare = true`` instead measures them
   on the unloaded frames (``pressure.calibration.tare``). Not both.
@@ -83,9 +83,6 @@ if sys.version_info >= (3, 11):
 else:  # the same parser, as a package before Python 3.11
     import tomli as tomllib  # type: ignore[import-not-found, no-redef, unused-ignore]
 
-#: the top counts of 10-, 12- and 16-bit converters: ``invert``'s default full scale is the
-#: smallest of them at or above the largest reading
-FULL_SCALES = (1023, 4095, 65535)
 #: a sensor's area when an inline layout gives none, mm²: the active area of the round 12.7 mm
 #: force-sensing resistor most home-made insoles use (π · 6.35²); it only matters where a
 #: pressure is turned into a force (kPa data) or a force into a pressure (regional peaks)
@@ -161,7 +158,7 @@ class InsoleProfile:
     invert : bool or tuple of int
         True: every sensor falls under load; a tuple: those 1-based sensor numbers; False: none.
     full_scale : float, optional
-        The unloaded reading of an inverted sensor (default: from the data, ``FULL_SCALES``).
+        The unloaded reading of an inverted sensor (default: from the data, per foot).
     zero : dict of str to float or tuple of float, optional
         Zero offsets by side (``"left"``, ``"right"``, or ``"both"``): one for every sensor, or
         one per sensor.
@@ -709,32 +706,14 @@ def _read(path: Path, profile: InsoleProfile) -> tuple[Session, list[str]]:
 # --------------------------------------------------------------------------- applying it
 
 
-def default_full_scale(session: Session, sensors: Sequence[int] | None = None) -> float | None:
-    """The smallest of ``FULL_SCALES`` at or above the largest reading of the sensors.
+def _full_scale(session: Session) -> float | None:
+    """The smallest of ``calibration.FULL_SCALES`` at or above the largest reading (None: above
+    65535), as ``invert`` takes it by default."""
+    from .calibration import FULL_SCALES
 
-    Parameters
-    ----------
-    session : Session
-        The session.
-    sensors : sequence of int, optional
-        1-based sensor numbers (default: every sensor); numbers a foot lacks are skipped.
-
-    Returns
-    -------
-    float or None
-        1023, 4095 or 65535; None when readings exceed 65535 (give the full scale).
-    """
-    top = 0.0
-    for foot in session.feet.values():
-        columns = (
-            list(range(foot.n_sensors))
-            if sensors is None
-            else [n - 1 for n in sensors if n <= foot.n_sensors]
-        )
-        values = np.asarray(foot.values, dtype=np.float64)[:, columns]
-        if values.size and np.isfinite(values).any():
-            top = max(top, float(np.nanmax(values)))
-    return next((float(s) for s in FULL_SCALES if s >= top), None)
+    feet = session.feet.values()
+    top = max((float(np.nan_to_num(f.values).max()) for f in feet if f.n_frames), default=0.0)
+    return next((scale for scale in FULL_SCALES if scale >= top), None)
 
 
 def apply_profile(
@@ -791,14 +770,23 @@ def apply_profile(
 
     out = session
     if profile.invert and out.feet:
-        sensors = None if isinstance(profile.invert, bool) else list(profile.invert)
-        scale = profile.full_scale or default_full_scale(out, sensors)
-        if scale is None:
-            raise profile.fail("invert", "readings exceed 65535: give full_scale in the profile")
-        out = step("invert", lambda: calibration.invert(out, scale, sensors=sensors))
-        which = "every sensor" if sensors is None else f"sensors {_ranges(sensors)}"
+        numbers = None if isinstance(profile.invert, bool) else profile.invert
+        for side, foot in out.feet.items():
+            if numbers is not None and max(numbers) > foot.n_sensors:
+                raise profile.fail(
+                    "invert",
+                    f"sensor {max(numbers)} does not exist: the {side} foot has sensors "
+                    f"1..{foot.n_sensors}",
+                )
+        positions = None if numbers is None else [n - 1 for n in numbers]
+        out = step("invert", lambda: calibration.invert(out, profile.full_scale, positions))
+        scales = sorted(set(out.metadata["calibration"][-1]["full_scale"].values()))
+        which = "every sensor" if numbers is None else f"sensors {_ranges(numbers)}"
         how = "given" if profile.full_scale else "from the largest reading"
-        applied.append(f"inverted {which}: {scale:g} minus the reading (full scale {how})")
+        applied.append(
+            f"inverted {which}: {' or '.join(f'{v:g}' for v in scales)} minus the reading "
+            f"(full scale {how}), in ADC counts"
+        )
     if profile.zero:
         out = step("zero", lambda: _subtract_zero(out, profile.zero or {}))
         applied.append("subtracted the zero offsets")
@@ -945,7 +933,7 @@ def profile_template(session: Session, source: str | Path) -> str:
         names += [f"R{k}" for k in range(1, feet["right"].n_sensors + 1)]
     else:
         names = ["millis"] + [f"fsr{k}" for k in range(1, n + 1)]
-    full_scale = default_full_scale(session) or 65535
+    full_scale = _full_scale(session) or 65535
     stem = Path(source).stem
     out = [
         f"# Insole profile of the board that wrote {Path(source).name} (`pressure profile init`).",
@@ -1004,13 +992,11 @@ def profile_template(session: Session, source: str | Path) -> str:
 
 __all__ = [
     "DEFAULT_SENSOR_AREA_MM2",
-    "FULL_SCALES",
     "KEYS",
     "Curve",
     "InsoleProfile",
     "apply_profile",
     "decoder_settings",
-    "default_full_scale",
     "load_with_profile",
     "profile_notes",
     "profile_template",

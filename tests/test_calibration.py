@@ -525,30 +525,27 @@ def test_steps_accumulate_in_order_without_touching_earlier_sessions() -> None:
 
 
 def test_invert_chosen_sensors_and_back() -> None:
-    session = simulated_session(SyntheticGait(seconds=3.0, sensors=8, seed=2))
+    gait = SyntheticGait(seconds=3.0, sensors=8, seed=2)
+    session = map_values(simulated_session(gait), lambda values, side: values, unit="adc")
     before = snapshot(session)
-    flipped = invert(session, 4095, sensors=[2, 5])
+    flipped = invert(session, 4095, sensors=[1, 4])
     assert_unchanged(session, before)
     for side, foot in flipped.feet.items():
         original = session.feet[side].values
         np.testing.assert_allclose(foot.values[:, [1, 4]], 4095 - original[:, [1, 4]])
-        np.testing.assert_array_equal(
-            foot.values[:, [0, 2, 3, 5, 6, 7]], original[:, [0, 2, 3, 5, 6, 7]]
-        )
+        others = [0, 2, 3, 5, 6, 7]
+        np.testing.assert_allclose(foot.values[:, others], original[:, others])
     step = flipped.metadata["calibration"][-1]
-    assert step == {
-        "step": "invert",
-        "sides": ["left", "right"],
-        "full_scale": 4095.0,
-        "sensors": [2, 5],
-    }
-    back = invert(flipped, 4095, sensors=[2, 5])
+    assert step["full_scale"] == {"left": 4095.0, "right": 4095.0} and step["sensors"] == [1, 4]
+    back = invert(flipped, 4095, sensors=[1, 4])
     np.testing.assert_allclose(back.feet["left"].values, session.feet["left"].values, atol=1e-9)
-    with pytest.raises(ValueError, match="sensor 9 does not exist"):
-        invert(session, 4095, sensors=[9])
+    with pytest.raises(ValueError, match="sensor position 8 is not one of the left foot's"):
+        invert(session, 4095, sensors=[8])
     top = max(float(f.values.max()) for f in session.feet.values())
-    with pytest.raises(ValueError, match="above the full scale"):
+    with pytest.raises(ValueError, match="above full_scale"):
         invert(session, top / 2)
+    with pytest.raises(ValueError, match="only ADC counts or raw readings"):
+        invert(simulated_session(gait))  # kPa
 
 
 def test_subtract_offset_known_offsets_clipped_at_zero() -> None:

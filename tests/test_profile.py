@@ -153,7 +153,7 @@ def test_body_mass_scales_raw_units_to_newtons(
     board: Board, capsys: pytest.CaptureFixture[str]
 ) -> None:
     raw = summary(capsys, board.walk, "--invert")
-    assert raw["distribution"]["load_unit"] == "raw"
+    assert raw["distribution"]["load_unit"] == "adc"  # counts below the top
     assert raw["distribution"]["left_share_pct"] is None
     advice = next(p for p in raw["problems"] if "uncalibrated units" in p)
     assert "--tare and --body-mass-kg" in advice  # the command line, not Python
@@ -167,7 +167,7 @@ def test_body_mass_scales_raw_units_to_newtons(
         assert 0.6 < d["mean_stance_force_bw"][side] < 1.0
     assert "newtons by body weight (70 kg" in scaled["profile"]["applied"][-1]
     status, out, _ = run(capsys, "analyze", board.walk, "--invert", "--body-mass-kg", MASS_KG)
-    assert status == 0 and "scaled raw units to newtons by body weight" in out
+    assert status == 0 and "scaled ADC counts to newtons by body weight" in out
 
 
 def test_tare_removes_an_offset(board: Board, capsys: pytest.CaptureFixture[str]) -> None:
@@ -212,7 +212,7 @@ def test_side_puts_a_one_insole_board_on_its_foot(
     assert result["gait"]["steps"]["right"] >= 8
     assert "the insole is on the right foot" in result["profile"]["applied"]
     # one foot cannot be scaled to body weight: said, not an error
-    assert "--body-mass-kg: the values stay in raw units" in err
+    assert "--body-mass-kg: the values stay in ADC counts" in err
     # a two-foot file has its sides: a --side is noted and left unused
     status, _, err = run(capsys, "analyze", board.walk, "--invert", "--side", "left")
     assert status == 0 and "--side not used: the file has both feet" in err
@@ -296,7 +296,7 @@ def test_calibration_curve_from_the_profile(
     import pandas as pd
 
     raw, newtons = pd.read_csv(raw_steps), pd.read_csv(n_steps)
-    np.testing.assert_allclose(newtons["peak_load_n"], raw["peak_load_raw"] / 10, rtol=1e-5)
+    np.testing.assert_allclose(newtons["peak_load_n"], raw["peak_load_adc"] / 10, rtol=1e-5)
     result = summary(capsys, board.walk, "--profile", profile)
     assert result["distribution"]["load_unit"] == "n"
     assert "calibration curve of 2 points to n" in result["profile"]["applied"]
@@ -461,7 +461,7 @@ def test_report_with_the_options(
     status, _, _ = run(capsys, "report", board.walk, "-o", out, "--invert", "--body-mass-kg", 70)
     assert status == 0
     html = out.read_text("utf-8")
-    assert "scaled raw units to newtons by body weight" in html  # the session's metadata
+    assert "scaled ADC counts to newtons by body weight" in html  # the session's metadata
 
 
 def test_batch_applies_the_profile_and_redoes_when_it_changes(
