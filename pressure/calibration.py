@@ -643,11 +643,11 @@ def scale_to_body_weight(session: Session, body_mass_kg: float) -> Session:
 
 # --- inversion -------------------------------------------------------------------------------
 
-#: The full scales ``invert`` chooses among: the top count of a 10-, 12- and 16-bit converter
-#: (an Arduino Uno's, an ESP32's, an external 16-bit ADC's).
+#: The full scales ``invert`` chooses among: the largest count of a 10-, 12- and 16-bit
+#: converter (Arduino Uno, ESP32, a 16-bit external ADC).
 FULL_SCALES = (1023.0, 4095.0, 65535.0)
-#: The units ``invert`` turns round: converter counts and uncalibrated numbers (a pressure or a
-#: force that falls under load is not one).
+#: Units whose readings ``invert`` may turn round (converter counts and uncalibrated numbers;
+#: a pressure or force that falls under load is no pressure or force).
 INVERTIBLE_UNITS = ("adc", "raw")
 
 
@@ -658,34 +658,37 @@ def invert(
 ) -> Session:
     """Turn readings that fall under load into readings that rise: ``full_scale − value``.
 
-    A force-sensing resistor wired as the upper half of a voltage divider reads the converter's
-    top count unloaded and less under load (4095 on an ESP32's 12-bit ADC). After ``invert`` an
-    unloaded sensor reads about 0 and a loaded one more, in counts from the top, as the analysis
-    expects. Apply it first, before ``tare`` and any gain or curve.
+    Many home-made insoles read the converter's full scale unloaded and less under load (an
+    FSR or velostat in a voltage divider whose other resistor goes to the supply side), so
+    ``analyze`` would see a foot that is loaded in swing. After ``invert`` an unloaded sensor
+    reads about 0 and a loaded one more, as analysis expects. Apply it first, before ``tare``
+    and any gain or curve.
 
     Parameters
     ----------
     session : Session
         The session; it is not changed.
     full_scale : float, optional
-        The reading of an unloaded sensor, in counts. Default: per foot, the smallest of
-        ``FULL_SCALES`` at or above the largest reading of the sensors inverted (a 10-bit
-        converter never reads more than 1023, a 12-bit one 4095).
+        The reading of an unloaded sensor at the converter's top, in the values' unit
+        (counts). Default: per foot, the smallest of ``FULL_SCALES`` (1023, 4095, 65535) at or
+        above the largest value of the sensors inverted: a 10-bit converter never reads more
+        than 1023, a 12-bit one 4095.
     sensors : sequence of int, optional
         The sensors to invert, as 0-based positions in each foot's columns (``values[:, k]``);
-        default every sensor. The others are left as they are.
+        default every sensor. The others are left as they are (a mixed wiring).
 
     Returns
     -------
     Session
-        A new session in ADC counts (``unit="adc"``: counts below the top, 0 for no load);
-        ``metadata["calibration"]`` records each foot's full scale and the sensors.
+        A new session with the inverted values, in ADC counts (``unit="adc"``: a count from
+        the converter's top, 0 for no load); ``metadata["calibration"]`` records the full
+        scale of each foot and the sensors.
 
     Raises
     ------
     ValueError
-        When a foot's unit is not ``"adc"`` or ``"raw"``, a reading is negative or above the
-        full scale (above 65535 without one), or a position is not one of the foot's.
+        When a foot's unit is not ``"adc"`` or ``"raw"``, a value is negative or above the
+        full scale (above 65535 without one), or a sensor position is not one of the foot's.
     """
     session = _check_session(session)
     sides = _sides(session, None)
@@ -698,14 +701,14 @@ def invert(
         foot = _foot(session, name)
         if foot.unit not in INVERTIBLE_UNITS:
             raise ValueError(
-                f"the {name} foot is in {foot.unit}: only ADC counts or raw readings are "
-                "inverted (invert before calibrating)"
+                f"the {name} foot is in {foot.unit}: only ADC counts or raw readings are inverted "
+                "(invert before calibrating)"
             )
         columns = list(range(foot.n_sensors)) if chosen is None else chosen
-        outside = [k for k in columns if not 0 <= k < foot.n_sensors]
-        if outside:
+        bad = [k for k in columns if not 0 <= k < foot.n_sensors]
+        if bad:
             raise ValueError(
-                f"sensor position {outside[0]} is not one of the {name} foot's "
+                f"sensor position {bad[0]} is not one of the {name} foot's "
                 f"(0..{foot.n_sensors - 1})"
             )
         values = _floats(foot.values).copy()
@@ -714,8 +717,8 @@ def invert(
         largest = float(finite.max()) if finite.size else 0.0
         if finite.size and float(finite.min()) < 0:
             raise ValueError(
-                f"the {name} foot has negative readings ({float(finite.min()):g}): not "
-                "converter counts that fall under load"
+                f"the {name} foot has negative readings ({float(finite.min()):g}): not converter "
+                "counts that fall under load"
             )
         scale = full_scale
         if scale is None:
@@ -735,7 +738,7 @@ def invert(
         "sides": list(sides),
         "full_scale": _per_side(scales),
         "full_scale_from": "given" if full_scale is not None else "largest value",
-        "sensors": chosen,
+        "sensors": None if chosen is None else chosen,
         "unit": {s: "adc" for s in sides},
         "from_unit": {s: _foot(session, s).unit for s in sides},
     }
