@@ -87,6 +87,9 @@ else:  # the same parser, as a package before Python 3.11
 #: force-sensing resistor most home-made insoles use (π · 6.35²); it only matters where a
 #: pressure is turned into a force (kPa data) or a force into a pressure (regional peaks)
 DEFAULT_SENSOR_AREA_MM2 = 127.0
+#: below this recording length (s) the body-weight scaling gets a note: the mean load of a cut
+#: recording is off by up to one stride's share of it (``scale_to_body_weight``'s limits)
+BODY_WEIGHT_MIN_S = 20.0
 #: the keys of a profile and what each does (the template's comments say the same)
 KEYS: dict[str, str] = {
     "columns": "the column names of a board that prints no header line, in its order",
@@ -815,6 +818,12 @@ def apply_profile(
                 data=True,
             )
             factor = out.metadata["calibration"][-1]["factor"]
+            if out.duration_s < BODY_WEIGHT_MIN_S:
+                notes.append(
+                    f"{profile.origins['body_mass_kg']}: scaled to body weight over "
+                    f"{out.duration_s:.3g} s: a recording cut mid-stride biases the factor by up "
+                    f"to a stride's share; record at least {BODY_WEIGHT_MIN_S:g} s"
+                )
             applied.append(
                 f"scaled {' and '.join(UNIT_TEXT[u] for u in sorted(units))} to newtons by body "
                 f"weight ({profile.body_mass_kg:g} kg: {factor:.4g} N per unit)"
