@@ -12,13 +12,15 @@
    ``pattern`` keeps the records of which a file's path relative to ``root`` matches it in
    the sense of ``PurePath.match``: matched from the right, so ``*.asc`` matches at any depth
    and ``site_a/*.asc`` only in folders named ``site_a``; ``*.hea`` keeps WFDB records whole.
-2. **Analyses** each session (``process``: load, ``analyze``, optionally a report) in worker
+2. **Analyses** each session (``process``: load, with an insole profile applied when one is
+   given, ``analyze``, optionally a report) in worker
    processes (``jobs``; 1 runs in this process) or on a Dask cluster (``dask``: a scheduler
    address). A session that fails becomes a row of the errors table; it never stops the batch.
    Sessions are started largest first, so a long one does not finish alone at the end.
 3. **Writes** to ``out``: ``summary.parquet`` and ``summary.csv`` (one row per session:
    ``session_id`` — the primary file's path relative to ``root`` —, ``source_path``,
-   ``format`` and the analysis summary flattened to dotted names, see ``flatten``),
+   ``format`` and the analysis summary flattened to dotted names, see ``flatten``; with a
+   profile, ``profile.applied`` and ``profile.notes`` say what it did to the data),
    ``steps.parquet`` (every step, with its ``session_id``), ``errors.csv`` (``file, error``;
    an unexpected failure, a bug rather than a bad file, also leaves its whole traceback in
    ``tracebacks/<id>.txt``, named in the error),
@@ -26,7 +28,8 @@
    replaced whole (written beside and renamed).
 4. **Resumes**: each session's result is kept in ``out/.sessions/`` with a stamp (the size and
    modification time of every part and of the other files beside it that are not sessions —
-   geometry tables, layouts, demographics a reader may look up —, and the package version),
+   geometry tables, layouts, demographics a reader may look up —, the analysis options, the
+   insole profile's settings and the content hashes of its files, and the package version),
    and whether its report was made. A later run
    reuses the results whose stamp still matches (failures too: a file that failed and has not
    changed fails again without being read) unless ``force``; results are saved as they arrive,
@@ -56,6 +59,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from .analysis import AnalysisOptions
+    from .profile import InsoleProfile
 
 #: suffixes no general-purpose file uses: such a file is a damaged session, not an unknown file
 GENERIC_SUFFIXES = frozenset(
@@ -273,15 +277,18 @@ def process(
     report: bool = False,
     keep: tuple[str, dict[str, Any]] | None = None,
     options: AnalysisOptions | None = None,
+    profile: InsoleProfile | None = None,
 ) -> Outcome:
     """Load, analyse and (with ``report``) draw the HTML report of one session. Never raises:
     a failure is the outcome's ``error``. ``keep``: (output folder, stamp) when this process
     can write there (a local worker): the result is kept in the folder's cache, and the report
     written, here rather than by the parent, which spares the parent that serial work; without
     it (a Dask worker, maybe on another machine) the report comes back as bytes. ``options``:
-    the analysis options (``pressure.analysis.AnalysisOptions``; None: the defaults)."""
+    the analysis options (``pressure.analysis.AnalysisOptions``; None: the defaults).
+    ``profile``: an insole profile applied to the session as it is read
+    (``pressure.profile.load_with_profile``; None: none)."""
     t0 = time.perf_counter()
-    outcome = _analyse(job, report, options)
+    outcome = _analyse(job, report, options, profile)
     outcome.elapsed_s = time.perf_counter() - t0
     if keep is not None:
         folder, stamp = keep
@@ -289,15 +296,25 @@ def process(
     return outcome
 
 
-def _analyse(job: Job, report: bool, options: AnalysisOptions | None) -> Outcome:
+def _analyse(
+    job: Job, report: bool, options: AnalysisOptions | None, profile: InsoleProfile | None
+) -> Outcome:
     try:
         from .analysis import analyze
-        from .io.load import load
+        from .profile import load_with_profile, profile_notes
 
-        session = load(job.primary)
+        session = load_with_profile(job.primary, profile)
         analysis = analyze(session, options)
-        row = {"session_id": job.session_id, "source_path": job.primary, "format": session.format}
+        row: dict[str, Any] = {
+            "session_id": job.session_id,
+            "source_path": job.primary,
+            "format": session.format,
+        }
         row.update(flatten(analysis.summary))
+        if profile is not None:  # what the profile and options did to this session's data
+            applied, notes = profile_notes(session)
+            row["profile.applied"] = "; ".join(applied) or None
+            row["profile.notes"] = "; ".join(notes) or None
         steps = analysis.steps.copy()
         steps.insert(0, "session_id", job.session_id)
         html = None
@@ -342,11 +359,14 @@ def _keep(target: Path, outcome: Outcome, stamp: dict[str, Any]) -> None:
 # ---------------------------------------------------------------------------- the cache
 
 
-def _stamp(job: Job, options: AnalysisOptions | None = None) -> dict[str, Any]:
+def _stamp(
+    job: Job, options: AnalysisOptions | None = None, profile: InsoleProfile | None = None
+) -> dict[str, Any]:
     """What a kept result depends on: the package version, the tables' layout
-    (``TABLES_VERSION``), the analysis options (their dataclass text; None: the defaults) and
-    every file of the session and beside it (size and modification time; a missing file as
-    -1)."""
+    (``TABLES_VERSION``), the analysis options (their dataclass text; None: the defaults), the
+    insole profile and options (``InsoleProfile.stamp``: its settings and the content hashes
+    of the profile and layout files) and every file of the session and beside it (size and
+    modification time; a missing file as -1)."""
     from ._version import __version__
 
     parts = []
@@ -362,6 +382,7 @@ def _stamp(job: Job, options: AnalysisOptions | None = None) -> dict[str, Any]:
         "version": __version__,
         "tables": TABLES_VERSION,
         "options": repr(options or AnalysisOptions()),
+        "profile": None if profile is None else profile.stamp(),
         "parts": parts,
     }
 
@@ -421,12 +442,13 @@ def _local(
     report: bool,
     keep: Callable[[Job], Any],
     options: AnalysisOptions | None = None,
+    profile: InsoleProfile | None = None,
 ) -> Iterator[Outcome]:
     """Outcomes as they complete, from ``workers`` processes (1: in this process). The pool
     is started and every job submitted before this returns, so the workers fork before the
     caller starts any thread (the progress bar's)."""
     if workers <= 1 or len(jobs) <= 1:
-        return _here(jobs, report, keep, options)
+        return _here(jobs, report, keep, options, profile)
     import multiprocessing
     import threading
     from concurrent.futures import ProcessPoolExecutor
@@ -444,7 +466,7 @@ def _local(
     pool = ProcessPoolExecutor(
         max_workers=min(workers, len(jobs)), mp_context=context, initializer=_one_thread
     )
-    futures = {pool.submit(process, job, report, keep(job), options): job for job in jobs}
+    futures = {pool.submit(process, job, report, keep(job), options, profile): job for job in jobs}
     return _completed(pool, futures)
 
 
@@ -453,6 +475,7 @@ def _here(
     report: bool,
     keep: Callable[[Job], Any],
     options: AnalysisOptions | None = None,
+    profile: InsoleProfile | None = None,
 ) -> Iterator[Outcome]:
     """The outcomes, one after the other, from this process, with the numeric libraries' thread
     pools limited to one thread as in a worker: ``jobs`` is the number of cores a batch uses
@@ -461,7 +484,7 @@ def _here(
 
     with threadpool_limits(1):
         for job in jobs:
-            yield process(job, report, keep(job), options)
+            yield process(job, report, keep(job), options, profile)
 
 
 def _preload(formats: set[str], report: bool) -> None:
@@ -514,6 +537,7 @@ def _on_dask(
     report: bool,
     timeout_s: float,
     options: AnalysisOptions | None = None,
+    profile: InsoleProfile | None = None,
 ) -> Iterator[Outcome]:
     try:
         from distributed import Client, as_completed
@@ -526,7 +550,9 @@ def _on_dask(
             f"cannot reach the Dask scheduler at {address}: {_one_line(exc)}"
         ) from None
     try:
-        futures = client.map(process, list(jobs), report=report, options=options, pure=False)
+        futures = client.map(
+            process, list(jobs), report=report, options=options, profile=profile, pure=False
+        )
         owner = {f.key: job for f, job in zip(futures, jobs, strict=True)}
         for future in as_completed(futures):
             try:
@@ -587,6 +613,7 @@ def run_batch(
     dask_timeout_s: float = 10.0,
     progress: bool | None = None,
     options: AnalysisOptions | None = None,
+    profile: InsoleProfile | None = None,
 ) -> BatchResult:
     """Analyse every session under a folder, in parallel, into tables (module docstring).
 
@@ -619,6 +646,10 @@ def run_batch(
     options : AnalysisOptions, optional
         The analysis options of every session (a time window, turns counted or not); part of
         each kept result's stamp, so a run with other options redoes the sessions.
+    profile : InsoleProfile, optional
+        A home-made insole's profile (and the insole options), applied to every session as it
+        is read (``pressure.profile``); part of the stamp too, with the content hashes of the
+        profile and layout files, so editing either redoes the sessions.
 
     Returns
     -------
@@ -654,7 +685,7 @@ def run_batch(
     stamps: dict[str, dict[str, Any]] = {}
     pending: list[Job] = []
     for job in found:
-        stamp = stamps[job.session_id] = _stamp(job, options)
+        stamp = stamps[job.session_id] = _stamp(job, options, profile)
         done = None
         if target is not None and not force:
             done = _cached(target / CACHE_DIR / safe_name(job.session_id), job, stamp)
@@ -680,7 +711,7 @@ def run_batch(
         pending.sort(key=_size, reverse=True)
 
     stream: Iterable[Outcome] = (
-        _on_dask(pending, dask, report, dask_timeout_s, options)
+        _on_dask(pending, dask, report, dask_timeout_s, options, profile)
         if dask
         else _local(
             pending,
@@ -688,6 +719,7 @@ def run_batch(
             report,
             lambda job: None if target is None else (str(target), stamps[job.session_id]),
             options,
+            profile,
         )
     )
     failed_now = 0

@@ -8,9 +8,10 @@ input and its arrays are never changed. Each appends what it did to
      "offset": {"left": [...], "right": [...]}, "unit": {"left": "kpa", "right": "kpa"}}
 
 ``side=None`` means every foot the session has; ``"left"``/``"right"`` one foot (which must be
-there). The usual order is ``invert`` (sensors that read less under load, as many home-made
-insoles' do), ``with_layout`` (if the reader did not know it), ``tare``, then one of
-``apply_gain`` / ``apply_curve`` / ``scale_to_body_weight``.
+there). The usual order is ``invert`` (a sensor whose reading falls under load), ``tare`` or
+``subtract_offset``, then one of ``apply_gain`` / ``apply_curve`` / ``scale_to_body_weight``,
+and ``with_side`` / ``with_layout`` when the reader did not know them (``pressure.profile``
+applies a home-made insole's profile in that order).
 
 A device's own total force (``FootRecording.total_force_n``) is its vendor's calibration and
 is left alone by ``tare``, ``apply_gain`` and ``apply_curve``; ``scale_to_body_weight`` scales
@@ -109,6 +110,67 @@ def _unit(unit: str | None, name: str = "unit") -> str | None:
     if unit is not None and unit not in UNITS:
         raise ValueError(f"{name} must be one of {UNITS}, got {unit!r}")
     return unit
+
+
+# --- zero offsets ----------------------------------------------------------------------------
+
+
+def subtract_offset(
+    session: Session,
+    offset: float | Sequence[float] | FloatArray,
+    *,
+    side: str | None = None,
+) -> Session:
+    """Subtract known zero offsets (each sensor's reading with nothing on it), then clip
+    negative values to 0, as ``tare`` does with offsets it measures.
+
+    Parameters
+    ----------
+    session : Session
+        The session; it is not changed.
+    offset : float or array of float, shape (sensors,)
+        One offset for every sensor, or one per sensor, in the values' unit; finite.
+    side : {"left", "right"}, optional
+        This foot only (default: every foot the session has).
+
+    Returns
+    -------
+    Session
+        A new session in the same unit; ``metadata["calibration"]`` records the offsets.
+
+    Raises
+    ------
+    ValueError
+        For offsets that are not finite numbers or whose count is not the foot's sensors'.
+    """
+    session = _check_session(session)
+    sides = _sides(session, side)
+    try:
+        offsets = np.asarray(offset, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"offset must be a number or an array of numbers, got {offset!r}"
+        ) from None
+    if offsets.ndim > 1 or not np.all(np.isfinite(offsets)):
+        raise ValueError("offset must be finite: one number, or one per sensor")
+    feet: dict[SideName, FootRecording] = {}
+    for name in sides:
+        foot = _foot(session, name)
+        if offsets.ndim == 1 and offsets.size != foot.n_sensors:
+            raise ValueError(
+                f"{offsets.size} offsets, but the {name} foot has {foot.n_sensors} sensors"
+            )
+        feet[name] = dataclasses.replace(
+            foot, values=np.maximum(_floats(foot.values) - offsets, 0.0)
+        )
+    step = {
+        "step": "subtract_offset",
+        "sides": list(sides),
+        "offset": float(offsets) if offsets.ndim == 0 else _list(offsets),
+        "unit": {s: _foot(session, s).unit for s in sides},
+        "clipped_below": 0.0,
+    }
+    return _with(session, feet, step)
 
 
 # --- tare ------------------------------------------------------------------------------------
@@ -754,6 +816,55 @@ def with_layout(
     return _with(session, feet, step)
 
 
+def with_side(session: Session, side: str) -> Session:
+    """Put the one foot of a one-insole session on ``side`` (a board whose columns do not say
+    which foot it is under, read as the default left).
+
+    Parameters
+    ----------
+    session : Session
+        A session with exactly one foot; it is not changed.
+    side : {"left", "right"}
+        The foot the insole is under.
+
+    Returns
+    -------
+    Session
+        A new session with that foot only (the same object when it already is); the vendor's
+        events move with it, and ``metadata["calibration"]`` records the change.
+
+    Raises
+    ------
+    ValueError
+        For a side other than left or right, or a session with both feet or none.
+    """
+    session = _check_session(session)
+    if side not in SIDES:
+        raise ValueError(f"side must be 'left' or 'right', got {side!r}")
+    feet = session.feet
+    if len(feet) != 1:
+        raise ValueError(
+            "the session has both feet: a side is for a one-insole recording"
+            if feet
+            else "the session has no foot recording"
+        )
+    ((before, foot),) = feet.items()
+    target: SideName = "left" if side == "left" else "right"
+    if before == target:
+        return session
+    moved = dataclasses.replace(foot, side=target)
+    events = {target if k == before else k: v for k, v in session.events.items()}
+    history = session.metadata.get("calibration", [])
+    step = {"step": "with_side", "sides": [target], "previous": before}
+    return dataclasses.replace(
+        session,
+        left=moved if target == "left" else None,
+        right=moved if target == "right" else None,
+        events=events,
+        metadata={**session.metadata, "calibration": [*history, step]},
+    )
+
+
 def _layout_name(foot: FootRecording) -> str | None:
     return None if foot.layout is None else foot.layout.name
 
@@ -766,6 +877,8 @@ __all__ = [
     "apply_gain",
     "invert",
     "scale_to_body_weight",
+    "subtract_offset",
     "tare",
     "with_layout",
+    "with_side",
 ]

@@ -16,9 +16,12 @@ from pressure.calibration import (
     STANDARD_GRAVITY_M_S2,
     apply_curve,
     apply_gain,
+    invert,
     scale_to_body_weight,
+    subtract_offset,
     tare,
     with_layout,
+    with_side,
 )
 from pressure.io.layout_file import read_layout, write_layout
 from pressure.layout import grid_layout
@@ -516,3 +519,61 @@ def test_steps_accumulate_in_order_without_touching_earlier_sessions() -> None:
     np.testing.assert_allclose(third.feet["left"].values, first.feet["left"].values * 1.5)
     with pytest.raises(ValueError, match="must be a list"):
         tare(dataclasses.replace(session, metadata={"calibration": "done"}))
+
+
+# --- inversion, known offsets, side -------------------------------------------------------------
+
+
+def test_invert_chosen_sensors_and_back() -> None:
+    gait = SyntheticGait(seconds=3.0, sensors=8, seed=2)
+    session = map_values(simulated_session(gait), lambda values, side: values, unit="adc")
+    before = snapshot(session)
+    flipped = invert(session, 4095, sensors=[1, 4])
+    assert_unchanged(session, before)
+    for side, foot in flipped.feet.items():
+        original = session.feet[side].values
+        np.testing.assert_allclose(foot.values[:, [1, 4]], 4095 - original[:, [1, 4]])
+        others = [0, 2, 3, 5, 6, 7]
+        np.testing.assert_allclose(foot.values[:, others], original[:, others])
+    step = flipped.metadata["calibration"][-1]
+    assert step["full_scale"] == {"left": 4095.0, "right": 4095.0} and step["sensors"] == [1, 4]
+    back = invert(flipped, 4095, sensors=[1, 4])
+    np.testing.assert_allclose(back.feet["left"].values, session.feet["left"].values, atol=1e-9)
+    with pytest.raises(ValueError, match="sensor position 8 is not one of the left foot's"):
+        invert(session, 4095, sensors=[8])
+    top = max(float(f.values.max()) for f in session.feet.values())
+    with pytest.raises(ValueError, match="above full_scale"):
+        invert(session, top / 2)
+    with pytest.raises(ValueError, match="only ADC counts or raw readings"):
+        invert(simulated_session(gait))  # kPa
+
+
+def test_subtract_offset_known_offsets_clipped_at_zero() -> None:
+    session = simulated_session(SyntheticGait(seconds=3.0, sensors=4, seed=2))
+    shifted = map_values(session, lambda values, side: values + np.array([1.0, 2.0, 3.0, 4.0]))
+    back = subtract_offset(shifted, [1.0, 2.0, 3.0, 4.0])
+    for side, foot in back.feet.items():
+        np.testing.assert_allclose(foot.values, session.feet[side].values)
+    low = subtract_offset(session, 1e9, side="right")
+    assert not low.feet["right"].values.any()  # clipped at 0
+    np.testing.assert_array_equal(low.feet["left"].values, session.feet["left"].values)
+    with pytest.raises(ValueError, match="3 offsets, but the left foot has 4 sensors"):
+        subtract_offset(session, [1.0, 2.0, 3.0])
+
+
+def test_with_side_moves_a_one_insole_session() -> None:
+    both = simulated_session(SyntheticGait(seconds=3.0, sensors=4, seed=2))
+    one = dataclasses.replace(both, right=None)
+    moved = with_side(one, "right")
+    assert moved.left is None and moved.right is not None and moved.right.side == "right"
+    np.testing.assert_array_equal(moved.right.values, both.feet["left"].values)
+    assert moved.metadata["calibration"][-1] == {
+        "step": "with_side",
+        "sides": ["right"],
+        "previous": "left",
+    }
+    assert with_side(one, "left") is one
+    with pytest.raises(ValueError, match="both feet"):
+        with_side(both, "left")
+    with pytest.raises(ValueError, match="'left' or 'right'"):
+        with_side(one, "up")

@@ -170,6 +170,24 @@ CASES: list[tuple[str, str, Callable[[Path], list[str]], int]] = [
         lambda t: ["batch", str(t), "-o", _existing(t, "a-file"), "--jobs", "1"],
         DEVICE_OR_OUTPUT,
     ),
+    (
+        "batch",
+        "bad profile",
+        lambda t: ["batch", str(t), "-o", str(t / "o"), "--profile", _existing(t, "p.toml")],
+        INPUT,
+    ),
+    ("analyze", "bad option value", lambda t: ["analyze", WALK, "--invert", "x"], USAGE),
+    ("analyze", "option beyond the data", lambda t: ["analyze", WALK, "--invert=99"], USAGE),
+    ("analyze", "missing profile", lambda t: ["analyze", WALK, "--profile", _missing(t)], INPUT),
+    ("profile", "no action", lambda t: ["profile"], USAGE),
+    ("profile", "out exists", lambda t: ["profile", "init", WALK, "-o", _existing(t, "p")], USAGE),
+    ("profile", "missing input", lambda t: ["profile", "init", _missing(t), "-o", "p"], INPUT),
+    (
+        "profile",
+        "output",
+        lambda t: ["profile", "init", WALK, "-o", _nowhere(t, "p.toml")],
+        DEVICE_OR_OUTPUT,
+    ),
 ]
 
 

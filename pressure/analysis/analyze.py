@@ -505,7 +505,7 @@ def _input_problems(session: Session, feet: dict[str, _Foot], opt: AnalysisOptio
             problems.append(
                 f"{side} foot: the load rises and falls like walking but never drops near zero "
                 f"(lowest level about {low:.3g} {UNIT_TEXT[f.unit]}): a sensor offset? Analysed as "
-                "standing; tare first (pressure.calibration.tare)"
+                "standing; tare first (--tare)"
             )
         if f.foot.layout is None and any(g.foot.layout is not None for g in feet.values()):
             problems.append(
@@ -710,8 +710,8 @@ def distribution_section(
         elif fl.unit not in SHARE_UNITS:
             problems.append(
                 f"the load is in uncalibrated units ({fl.unit}): no left share or symmetry "
-                "index (calibrate first: pressure.calibration.tare, then scale_to_body_weight or "
-                "apply_curve)"
+                "index (calibrate first: --tare and --body-mass-kg KG, or a profile's "
+                "calibration curve; README: Home-made insoles)"
             )
         else:
             share, symmetry = distribution.left_share(

@@ -67,6 +67,12 @@ COMMANDS: dict[str, tuple[str, str, str | None]] = {
         "every session under a folder, in parallel, into tables",
         "analyse every session under a folder, in parallel, into tables (and reports); resumable",
     ),
+    "profile": (
+        "pressure.cli.profile",
+        "a home-made insole's profile: profile init FILE writes one",
+        "a home-made insole's profile (TOML: columns, side, layout, inversion, zero, "
+        "calibration, body mass); 'profile init FILE' writes a commented one from a recording",
+    ),
 }
 #: the width of a command's one-line help (80 columns less argparse's indent)
 HELP_WIDTH = 61

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ..analysis import AnalysisOptions
+    from ..profile import InsoleProfile
 
 
 def number_in(low: float, high: float, *, low_open: bool = True) -> Callable[[str], float]:
@@ -41,14 +42,30 @@ def integer_in(low: int, high: int) -> Callable[[str], int]:
     return parse
 
 
+def sensor_list(text: str) -> tuple[int, ...]:
+    """``--invert``'s value: sensor numbers from 1, comma-separated (``1,3,5``)."""
+    try:
+        numbers = tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        numbers = ()
+    if not numbers or min(numbers) < 1:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a list of sensor numbers such as 1,3,5 (for every sensor, give "
+            "--invert alone after FILE)"
+        )
+    return numbers
+
+
 def add_analysis_options(parser: argparse.ArgumentParser) -> None:
-    """The analysis options ``analyze``, ``report`` and ``batch`` share."""
+    """The analysis options ``analyze``, ``report`` and ``batch`` share, with the options for
+    home-made insoles (``add_insole_options``)."""
     parser.add_argument(
         "--body-mass-kg",
         type=number_in(0, 500),
         default=None,
         metavar="KG",
-        help="body mass, to give forces in body weights (default: from the file, if it says)",
+        help="body mass, to give forces in body weights (default: from the file, if it says); "
+        "data in raw units or ADC counts are scaled to newtons by body weight (both feet)",
     )
     parser.add_argument(
         "--standing-separation-mm",
@@ -79,18 +96,88 @@ def add_analysis_options(parser: argparse.ArgumentParser) -> None:
         "bout's median) in the summary; by default only steady steps count",
     )
 
+    add_insole_options(parser)
 
-def analysis_options(args: argparse.Namespace) -> AnalysisOptions:
-    """The ``AnalysisOptions`` of ``add_analysis_options``' arguments. Raises UsageError when
-    they do not go together."""
+
+def add_insole_options(parser: argparse.ArgumentParser) -> None:
+    """The options for a home-made insole's data (``pressure.profile``); each overrides the
+    profile's key of the same meaning."""
+    group = parser.add_argument_group(
+        "home-made insoles", "what the board's numbers mean (README: Home-made insoles)"
+    )
+    group.add_argument(
+        "--profile",
+        metavar="FILE",
+        default=None,
+        help="the insole's profile (TOML; `pressure profile init` writes one)",
+    )
+    group.add_argument(
+        "--layout", metavar="FILE", default=None, help="a sensor layout file (CSV or JSON grid)"
+    )
+    group.add_argument(
+        "--side",
+        choices=("left", "right"),
+        default=None,
+        help="the foot of a one-insole recording",
+    )
+    group.add_argument(
+        "--invert",
+        nargs="?",
+        const=True,
+        default=None,
+        type=sensor_list,
+        metavar="N,...",
+        help="readings fall under load (e.g. 4095 unloaded): full scale minus reading, for "
+        "every sensor or the numbers given",
+    )
+    group.add_argument(
+        "--tare",
+        action="store_true",
+        default=None,
+        help="subtract each sensor's zero, measured on the unloaded frames",
+    )
+    group.add_argument(
+        "--rate",
+        type=number_in(0, 100_000),
+        default=None,
+        metavar="HZ",
+        help="the sampling rate of data whose lines carry no time",
+    )
+
+
+def insole_profile(args: argparse.Namespace) -> InsoleProfile | None:
+    """The profile of ``--profile`` with the other insole options in place of its keys; None
+    when none is given."""
+    from ..profile import InsoleProfile
+
+    profile = InsoleProfile.read(args.profile) if args.profile else InsoleProfile()
+    profile = profile.with_options(
+        layout=args.layout,
+        side=args.side,
+        invert=args.invert,
+        tare=args.tare,
+        rate_hz=args.rate,
+        body_mass_kg=args.body_mass_kg,
+    )
+    return None if profile.empty else profile
+
+
+def analysis_options(
+    args: argparse.Namespace, profile: InsoleProfile | None = None
+) -> AnalysisOptions:
+    """The ``AnalysisOptions`` of ``add_analysis_options``' arguments (the body mass, when not
+    given, the profile's). Raises UsageError when they do not go together."""
     from ..analysis import AnalysisOptions
     from ..errors import UsageError
 
     if args.start_s is not None and args.end_s is not None and args.start_s >= args.end_s:
         raise UsageError(f"--start-s ({args.start_s:g}) must be before --end-s ({args.end_s:g})")
+    body_mass_kg = args.body_mass_kg
+    if body_mass_kg is None and profile is not None:
+        body_mass_kg = profile.body_mass_kg
     return AnalysisOptions(
         standing_separation_mm=args.standing_separation_mm,
-        body_mass_kg=args.body_mass_kg,
+        body_mass_kg=body_mass_kg,
         start_s=args.start_s,
         end_s=args.end_s,
         exclude_turns=not args.include_turns,

@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import textwrap
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..display import UNIT_TEXT, reference_range
 from ..display import num as _num
 from ..errors import OutputError
-from ._args import add_analysis_options, analysis_options
+from ._args import add_analysis_options, analysis_options, insole_profile
 
 if TYPE_CHECKING:
     from ..analysis import Analysis, PerSide
@@ -55,8 +57,9 @@ def _sensors(numbers: tuple[int, ...] | None) -> str:
     return str(list(numbers)) if numbers else "-"
 
 
-def render(result: Analysis) -> str:
-    """The analysis as text for a terminal (the same numbers as ``--json``)."""
+def render(result: Analysis, calibration: Sequence[str] = ()) -> str:
+    """The analysis as text for a terminal (the same numbers as ``--json``); ``calibration``:
+    what the profile and the insole options did to the data, one sentence each."""
     from ..analysis.indicators import NOTE, RED_FLAGS, RED_FLAGS_INTRO
 
     g, d, p, q = result.gait, result.distribution, result.pronation, result.quality
@@ -69,6 +72,9 @@ def render(result: Analysis) -> str:
     if result.window_s is not None:
         start, end = result.window_s
         lines[0] += f"  time window {start:g} to {end:g} s of the recording"
+    if calibration:
+        lines += ["", "Calibration (the profile and options)"]
+        lines += [f"  {step}" for step in calibration]
     if walking:
         turns = "" if g.exclude_turns else " and turns"
         running = g.activity == "running"
@@ -162,11 +168,15 @@ def render(result: Analysis) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from ..analysis import analyze
-    from ..io.load import load
+    from ..profile import load_with_profile, profile_notes
 
-    options = analysis_options(args)
-    session = load(args.file)
+    profile = insole_profile(args)
+    options = analysis_options(args, profile)
+    session = load_with_profile(args.file, profile)
     result = analyze(session, options)
+    applied, notes = profile_notes(session)
+    for note in notes:
+        print(f"pressure analyze: note: {note}", file=sys.stderr)
     if args.steps_csv:
         _write_csv(result.steps, args.steps_csv, "step table")
     if args.cop_csv:
@@ -174,7 +184,10 @@ def run(args: argparse.Namespace) -> int:
     if args.regions_csv:
         _write_csv(result.regions, args.regions_csv, "regional values")
     if args.json:
-        print(json.dumps(result.summary, indent=2, allow_nan=False))
+        summary = result.summary
+        if "profile" in session.metadata:  # what the profile and options did, and did not
+            summary = {**summary, "profile": session.metadata["profile"]}
+        print(json.dumps(summary, indent=2, allow_nan=False))
     else:
-        print(render(result))
+        print(render(result, applied))
     return 0

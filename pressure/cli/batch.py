@@ -7,7 +7,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ._args import add_analysis_options, analysis_options, integer_in, number_in
+from ._args import (
+    add_analysis_options,
+    analysis_options,
+    insole_profile,
+    integer_in,
+    number_in,
+)
 
 MAX_ERRORS_SHOWN = 20  # on the terminal; errors.csv has them all
 
@@ -57,7 +63,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..batch import run_batch
 
-    options = analysis_options(args)
+    profile = insole_profile(args)
+    options = analysis_options(args, profile)
     result = run_batch(
         args.dir,
         args.out,
@@ -69,6 +76,7 @@ def run(args: argparse.Namespace) -> int:
         dask_timeout_s=args.dask_timeout,
         progress=args.progress,
         options=options,
+        profile=profile,
     )
     for i, (file, error) in enumerate(result.errors.itertuples(index=False)):
         if i == MAX_ERRORS_SHOWN:

@@ -4,8 +4,11 @@ one session: figures, indicators with their sources, the step table and the note
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 
-from ._args import add_analysis_options, analysis_options
+from ..errors import UsageError
+from ._args import add_analysis_options, analysis_options, insole_profile
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -20,9 +23,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..report import write_report
+    from ..profile import load_with_profile, profile_notes
+    from ..report import SUFFIXES, write_report
 
-    options = analysis_options(args)
-    path = write_report(args.file, args.out, title=args.title, options=options)
+    profile = insole_profile(args)
+    options = analysis_options(args, profile)
+    if Path(args.out).suffix.lower() not in SUFFIXES:  # before reading: write_report checks too
+        raise UsageError(f"{args.out}: a report is written as .html or .pdf")
+    session = load_with_profile(args.file, profile)
+    for note in profile_notes(session)[1]:
+        print(f"pressure report: note: {note}", file=sys.stderr)
+    path = write_report(session, args.out, title=args.title, options=options)
     print(path)
     return 0
