@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,13 +78,15 @@ def decode_capture(
     on_error: OnError = "skip",
     mode: Mode | None = None,
     rate_hz: float | None = None,
+    columns: Sequence[str] | None = None,
 ) -> Capture:
     """Decode a complete capture (binary or line mode, detected unless ``mode`` is given).
 
     Raises ProtocolError with kind ``"not_a_capture"`` when neither mode recognises the data.
-    ``rate_hz`` only matters for line-mode captures whose lines carry no timestamp.
+    ``rate_hz`` only matters for line-mode captures whose lines carry no timestamp, ``columns``
+    for line-mode captures without a header line (``LineDecoder``).
     """
-    return decode_chunks([data], on_error=on_error, mode=mode, rate_hz=rate_hz)
+    return decode_chunks([data], on_error=on_error, mode=mode, rate_hz=rate_hz, columns=columns)
 
 
 def decode_chunks(
@@ -92,10 +94,11 @@ def decode_chunks(
     on_error: OnError = "skip",
     mode: Mode | None = None,
     rate_hz: float | None = None,
+    columns: Sequence[str] | None = None,
 ) -> Capture:
     """``decode_capture`` for a capture read piece by piece (a large file), in bounded memory
     beyond the decoded arrays. The mode is detected from the first 64 KiB."""
-    decoder = AutoDecoder(on_error, mode=mode, strict=True, rate_hz=rate_hz)
+    decoder = AutoDecoder(on_error, mode=mode, strict=True, rate_hz=rate_hz, columns=columns)
     messages: list[Message] = []
     for chunk in chunks:
         messages += decoder.feed(chunk)

@@ -212,6 +212,10 @@ class LineDecoder(_IncrementalDecoder):
     a new header) are held until the decoder can tell whether their first column is a clock;
     ``close`` delivers what is still held. ``line_info`` says what the decoder found (header,
     time column, its unit and how the unit was decided).
+
+    ``columns`` names the columns of a board that prints no header line (an insole profile's
+    ``columns``), as if its first line had been that header; a header the board does print
+    replaces it. Raises ValueError when the names are not a header (``classify_columns``).
     """
 
     def __init__(
@@ -221,6 +225,7 @@ class LineDecoder(_IncrementalDecoder):
         rate_hz: float | None = None,
         *,
         start_offset: int = 0,
+        columns: Sequence[str] | None = None,
     ) -> None:
         super().__init__(on_error, start_offset=start_offset)
         self._default_side = default_side
@@ -242,6 +247,8 @@ class LineDecoder(_IncrementalDecoder):
         self._unit_from: str | None = None
         self._ready: list[_Ready] = []
         self._units_from: set[str] = set()
+        if columns is not None:
+            self._plan = classify_columns([c.strip() for c in columns])
 
     # -- what was found -----------------------------------------------------------------------
     @property
@@ -735,11 +742,15 @@ class AutoDecoder:
         strict: bool = False,
         default_side: int = Side.LEFT,
         rate_hz: float | None = None,
+        columns: Sequence[str] | None = None,
     ) -> None:
         self._on_error: OnError = on_error
         self._strict = strict
         self._default_side = default_side
         self._rate_hz = rate_hz
+        self._columns = None if columns is None else list(columns)
+        if self._columns is not None:
+            classify_columns(self._columns)  # names that are no header: ValueError now
         self._pending = bytearray()
         self._dropped = 0
         self.decoder: StreamDecoder | LineDecoder | None = None
@@ -754,7 +765,11 @@ class AutoDecoder:
             decoder = StreamDecoder(self._on_error, start_offset=self._dropped)
         else:
             decoder = LineDecoder(
-                self._on_error, self._default_side, self._rate_hz, start_offset=self._dropped
+                self._on_error,
+                self._default_side,
+                self._rate_hz,
+                start_offset=self._dropped,
+                columns=self._columns,
             )
         decoder.counters.bytes_total += self._dropped
         decoder.counters.bytes_skipped += self._dropped

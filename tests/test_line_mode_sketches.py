@@ -575,3 +575,24 @@ def test_an_imu_and_three_fsr_sketch_through_a_pty(
     assert report["text_lines"] == 1 and report["bad_lines"] == 0
     result = _analyze(out, capsys)
     assert result["gait"]["steps"]["left"] >= 5
+
+
+def test_columns_named_by_the_host_split_a_headerless_two_foot_stream() -> None:
+    """A board printing no header: the names given to the decoder (an insole profile's
+    ``columns``) act as its header; a header the board prints later replaces them."""
+    from firmware_protocol import decode_capture, decode_chunks
+
+    names = ["millis", "L1", "L2", "R1", "R2", "ax"]
+    lines = [f"{70000 + 10 * k},{k},{k + 1},{2 * k},{2 * k + 1},-{k}.5" for k in range(8)]
+    data = ("\n".join(["booting", *lines]) + "\n").encode()
+    for chunks in ([data], [data[i : i + 1] for i in range(len(data))]):
+        capture = decode_chunks(chunks, columns=names)
+        left, right = capture.frames(0), capture.frames(1)
+        assert left is not None and right is not None
+        assert left.values.tolist()[:2] == [[0, 1], [1, 2]]
+        assert right.values.tolist()[:2] == [[0, 1], [2, 3]]
+        assert left.time_us.tolist()[:2] == [70_000_000, 70_010_000]
+        assert capture.counters.text_lines == 1
+    assert set(decode_capture(data, columns=names).frames(0).extra) == {"ax"}
+    with pytest.raises(ValueError, match="appears twice"):
+        decode_capture(data, columns=["millis", "L1", "L1"])
