@@ -53,6 +53,11 @@ def _pair(d: PerSide[Any] | None, fmt: str = ".3g", unit: str = "") -> str:
     return f"L {_num(left, fmt)}  R {_num(right, fmt)} {unit}".rstrip()
 
 
+def _any(d: PerSide[Any] | None) -> bool:
+    """Whether either foot has a value."""
+    return d is not None and (d.left is not None or d.right is not None)
+
+
 def _sensors(numbers: tuple[int, ...] | None) -> str:
     return str(list(numbers)) if numbers else "-"
 
@@ -105,11 +110,17 @@ def render(result: Analysis, calibration: Sequence[str] = ()) -> str:
         f"  left share          {_num(d.left_share_pct, '.1f', '%')}   symmetry index "
         f"{_num(d.symmetry_index_pct, '+.1f', '%')} (+: right carries more)",
         f"  mean stance load    {_pair(d.mean_stance_load, '.4g', unit)}",
-        f"  forefoot share      {_pair(d.forefoot_share_pct, '.1f', '%')}",
-        f"  medial share        {_pair(d.medial_share_pct, '.1f', '%')}",
-        f"  mean CoP, medial    {_pair(d.cop_ml_pct, '+.1f', '% of foot width')}",
     ]
-    if stepped:
+    # rows that need sensor positions are left out when neither foot has a value (no layout:
+    # the quality notes say what a layout adds)
+    geometry = [
+        ("forefoot share", d.forefoot_share_pct, ".1f", "%"),
+        ("medial share", d.medial_share_pct, ".1f", "%"),
+        ("mean CoP, medial", d.cop_ml_pct, "+.1f", "% of foot width"),
+    ]
+    lines += [f"  {name:<20}{_pair(v, fmt, u)}" for name, v, fmt, u in geometry if _any(v)]
+    indicators = (p.cpei_pct, p.medial_lateral_index, p.gait_line_length_mm)
+    if stepped and any(_any(v) for v in (*indicators, p.gait_line_excursion_pct_fl)):
         # a plate's or a dense grid's footprint gives CPEI proper; an insole's outline a
         # CPEI-like value (METHODS §2.1)
         plate = "loaded_sensels" in {p.cpei_footprint.left, p.cpei_footprint.right}
