@@ -301,7 +301,10 @@ def _why_no_frames(link: LinkStatus) -> str:
                 f"{url}: only the commands sent to it came back (an echo: loop:// or a "
                 "loopback cable), no device answered"
             )
-        return f"{url}: the device answered but sent no sample frames"
+        return (
+            f"{url}: the device answered but sent no sample frames (did it get START? the "
+            "notes above say what it answered)"
+        )
     if link.mode == "text":
         first = f"; first: {link.first_problem}" if link.first_problem else ""
         return f"{url}: {link.bytes_received} bytes of text, no line a sample{first}"
