@@ -27,8 +27,8 @@ EXIT_STATUS: dict[int, str] = {
     "an output suffix no writer takes, an output that exists without --overwrite",
     3: "input: a file that is missing, unreadable, empty, damaged, of no known format, or "
     "holds nothing to do the command on",
-    4: "device or output: a serial port that cannot be opened, answers wrongly or went away; "
-    "a file that cannot be written",
+    4: "device or output: a serial port that cannot be opened, answers wrongly, went away or "
+    "sent nothing usable (record with no frame); a file that cannot be written",
     130: "interrupted (Ctrl-C)",
 }
 #: the exit status of each error class; the first class an error is an instance of decides

@@ -4,15 +4,35 @@ The file is flushed four times a second (fsync once a second): after ``kill -9``
 or a pulled cable it opens with everything up to the last flush. Ctrl-C or SIGTERM end the
 recording cleanly (exit 0); a link that goes away ends it with one line and a valid file
 (exit 4, a device error), unless ``--reconnect``.
+
+While recording, a status line says how long it has run, the frames per foot, frames lost, CRC
+errors, lines and bytes skipped: on a terminal (stderr) one line rewritten in place four times a
+second; otherwise (a pipe, a log file) one plain line every ``--status-interval`` seconds. At
+the end a summary names the file, its duration and frames per foot, and warns of lines or bytes
+the decoder rejected. A recording of no frame at all is kept (it is the evidence of what the
+link sent) and ends with one line saying why nothing was usable and exit 4, a device error.
+
+Time is passed in: ``StatusDisplay.update(status, now_s)`` takes the time of the update, and
+``run(args, clock)`` the clock, so tests give both and never depend on how fast a loaded machine
+ran.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from typing import Any
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TextIO
 
 from ._args import number_in
+
+if TYPE_CHECKING:
+    from ..io.recorder import LinkStatus, RecordStatus
+
+#: seconds between plain status lines when stderr is not a terminal (``--status-interval``)
+STATUS_INTERVAL_S = 5.0
 
 SUBJECT_FIELDS = (
     ("subject_id", str, "ID", "subject or patient code (no names: the file travels)"),
@@ -52,14 +72,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--baud", type=int, default=921_600, help="baud rate (default 921600)")
     parser.add_argument("--overwrite", action="store_true", help="replace an existing FILE")
+    parser.add_argument(
+        "--status-interval",
+        type=number_in(0, 24 * 3600, low_open=False),
+        default=STATUS_INTERVAL_S,
+        metavar="S",
+        help="seconds between status lines when stderr is not a terminal "
+        f"(default {STATUS_INTERVAL_S:g}; 0: none)",
+    )
     group = parser.add_argument_group("subject (stored in the recording)")
     for name, kind, metavar, text in SUBJECT_FIELDS:
         group.add_argument(f"--{name.replace('_', '-')}", type=kind, metavar=metavar, help=text)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, clock: Callable[[], float] = time.monotonic) -> int:
     import signal
-    import time
     from pathlib import Path
 
     from ..errors import DeviceError, UsageError
@@ -88,9 +115,13 @@ def run(args: argparse.Namespace) -> int:
             source.close()
         raise
 
-    def note(text: str) -> None:
-        print(f"pressure record: {text}", file=sys.stderr, flush=True)
-
+    stream = sys.stderr
+    display = StatusDisplay(
+        stream,
+        terminal=stream.isatty(),
+        interval_s=args.status_interval or None,
+        now_s=clock(),
+    )
     try:
         recorder = Recorder(
             writer,
@@ -99,7 +130,7 @@ def run(args: argparse.Namespace) -> int:
             baudrate=args.baud,
             rate_hz=args.rate,
             start=not args.no_start,
-            on_note=note,
+            on_note=display.note,
             opened=list(opened),
         )
     except BaseException:
@@ -109,23 +140,191 @@ def run(args: argparse.Namespace) -> int:
         sig: signal.signal(sig, lambda *_: recorder.stop())
         for sig in (signal.SIGINT, signal.SIGTERM)
     }
-    started = time.monotonic()
-    note(f"recording {' + '.join(u for u, _ in links)} to {args.out} (Ctrl-C to stop)")
+    started_s = display.started_s
+    display.note(f"recording {' + '.join(u for u, _ in links)} to {args.out} (Ctrl-C to stop)")
     failure: DeviceError | None = None
     try:
-        recorder.run(args.seconds)
+        recorder.run(args.seconds, on_tick=lambda: display.update(recorder.status(), clock()))
     except DeviceError as exc:
         failure = exc
     finally:
         for sig, previous in handlers.items():
             signal.signal(sig, previous)
-    frames = {side: sum(link.frames[side] for link in recorder.links) for side in ("left", "right")}
+        display.close()
+    status = recorder.status()
+    frames = status.frames
     summary = (
-        f"{args.out}: {time.monotonic() - started:.1f} s, "
+        f"{args.out}: {clock() - started_s:.1f} s, "
         f"{frames['left']} left and {frames['right']} right frames"
     )
+    for warning in summary_warnings(status):
+        display.note(f"warning: {warning}")
     if failure is not None:
         # one line: what went wrong, and that the file is whole
         raise DeviceError(f"{failure}; recording ended, {summary} saved") from None
-    note(f"saved {summary}")
+    unusable = nothing_usable(status)
+    if unusable is not None:
+        # the file stays: a crash-safe recording of what the link sent is the evidence
+        raise DeviceError(f"{unusable}; {summary} saved (kept: it holds what the link sent)")
+    display.note(f"saved {summary}")
     return 0
+
+
+class StatusDisplay:
+    """The status of a recording on ``stream`` (stderr), at times it is given.
+
+    On a terminal (``terminal``) one line is rewritten in place at every ``update``; otherwise
+    a plain line is printed when ``interval_s`` seconds have passed since the last one (None:
+    never). ``note`` prints a line of its own (clearing the status line first on a terminal).
+
+    Parameters
+    ----------
+    stream : text stream
+        Where to write (the command's stderr).
+    terminal : bool
+        Whether ``stream`` is a terminal.
+    interval_s : float or None
+        Seconds between plain lines (not on a terminal); None for none.
+    now_s : float
+        The time the recording starts, in s on the clock later updates are given in.
+    """
+
+    def __init__(
+        self, stream: TextIO, *, terminal: bool, interval_s: float | None, now_s: float
+    ) -> None:
+        self.stream = stream
+        self.terminal = terminal
+        self.interval_s = interval_s
+        self.started_s = now_s
+        self._last_s = now_s
+        self._shown = False  # a status line is on the terminal, to be cleared before a note
+
+    def update(self, status: RecordStatus, now_s: float) -> None:
+        """Show ``status`` as it is at ``now_s`` (s, the clock of ``now_s`` at construction)."""
+        line = status_line(status, now_s - self.started_s)
+        if self.terminal:
+            # a line longer than the terminal wraps, and a carriage return no longer reaches
+            # its start: cut it to the width
+            width = _columns(self.stream)
+            self.stream.write(f"\r{line[: max(width - 1, 20)]}\x1b[K")
+            self._shown = True
+        elif self.interval_s is not None and now_s - self._last_s >= self.interval_s:
+            self.stream.write(f"pressure record: {line}\n")
+            self._last_s = now_s
+        else:
+            return
+        self.stream.flush()
+
+    def note(self, text: str) -> None:
+        """One line of its own, ``pressure record: <text>``."""
+        self._clear()
+        self.stream.write(f"pressure record: {text}\n")
+        self.stream.flush()
+
+    def close(self) -> None:
+        """Take the status line off the terminal (the summary follows)."""
+        self._clear()
+        self.stream.flush()
+
+    def _clear(self) -> None:
+        if self._shown:
+            self.stream.write("\r\x1b[K")
+            self._shown = False
+
+
+def _columns(stream: TextIO) -> int:
+    """The width of the terminal ``stream`` is (80 when it cannot tell)."""
+    try:
+        return os.get_terminal_size(stream.fileno()).columns or 80
+    except (OSError, ValueError, AttributeError):  # not a real terminal file
+        return 80
+
+
+def status_line(status: RecordStatus, elapsed_s: float) -> str:
+    """The status while recording, ``elapsed_s`` seconds in: frames per foot, frames lost, CRC
+    errors, lines skipped (samples rejected and other text) and bytes skipped, and bytes not
+    understood yet while the stream is neither recognised as frames nor as sample lines."""
+    frames = status.frames
+    skipped_lines = status.count("bad_lines") + status.count("text_lines")
+    line = (
+        f"{elapsed_s:6.1f} s  frames L {frames['left']} R {frames['right']}  "
+        f"lost {status.count('frames_lost')}  CRC errors {status.count('crc_errors')}  "
+        f"skipped {skipped_lines} lines {status.count('bytes_skipped')} bytes"
+    )
+    if status.unrecognised_bytes:
+        line += f"  not understood yet {status.unrecognised_bytes} bytes"
+    return line
+
+
+def summary_warnings(status: RecordStatus) -> list[str]:
+    """What the summary warns of: per link, lines the decoder rejected as damaged samples,
+    bytes it skipped, frames lost (sequence gaps), each with the first problem it met; and
+    lines of other text (boot messages), as a remark rather than damage."""
+    out = []
+    for link in status.links:
+        damage = []
+        if link.count("bad_lines"):
+            damage.append(f"{link.count('bad_lines')} lines rejected")
+        if link.count("bytes_skipped"):
+            damage.append(f"{link.count('bytes_skipped')} bytes skipped")
+        if link.count("crc_errors"):
+            damage.append(f"{link.count('crc_errors')} CRC errors")
+        if link.count("frames_lost"):
+            damage.append(f"{link.count('frames_lost')} frames lost")
+        if damage:
+            first = f" (first: {link.first_problem})" if link.first_problem else ""
+            out.append(f"{link.url}: {', '.join(damage)}{first}")
+        if link.count("text_lines"):
+            out.append(
+                f"{link.url}: {link.count('text_lines')} lines of text that are not samples "
+                "(boot messages and the like) skipped"
+            )
+    return out
+
+
+def nothing_usable(status: RecordStatus) -> str | None:
+    """Why a recording holds no frame at all, one clause per link; None when it holds some."""
+    if any(status.frames.values()):
+        return None
+    return "; ".join(_why_no_frames(link) for link in status.links)
+
+
+def _why_no_frames(link: LinkStatus) -> str:
+    from firmware_protocol import parse_line
+
+    url = link.url
+    if not link.bytes_received:
+        return f"{url}: nothing arrived (is the device on, streaming, and at this --baud?)"
+    if link.mode == "binary":
+        if link.count("commands") and not (link.count("infos") or link.count("statuses")):
+            return (
+                f"{url}: only the commands sent to it came back (an echo: loop:// or a "
+                "loopback cable), no device answered"
+            )
+        return (
+            f"{url}: the device answered but sent no sample frames (did it get START? the "
+            "notes above say what it answered)"
+        )
+    if link.mode == "text":
+        first = f"; first: {link.first_problem}" if link.first_problem else ""
+        return f"{url}: {link.bytes_received} bytes of text, no line a sample{first}"
+    # never recognised: say what the start of the stream looks like
+    lines = [
+        text.strip()
+        for text in link.head.decode("ascii", "replace").split("\n")[:-1]
+        if text.strip()
+    ]
+    is_text = all(32 <= b < 127 or b in b"\t\r\n" for b in link.head)
+    if not is_text or not lines:
+        return (
+            f"{url}: {link.bytes_received} bytes, neither version-1 frames nor lines of text "
+            "(a wrong --baud reads as such noise)"
+        )
+    quoted = []
+    for text in lines[:2]:
+        verdict = parse_line(text)
+        quoted.append(f"{text[:60]!r}" + (f" ({verdict})" if isinstance(verdict, str) else ""))
+    return (
+        f"{url}: {link.bytes_received} bytes of text, but no two lines in a row were samples "
+        f"(PROTOCOL.md §5); it starts {', '.join(quoted)}"
+    )

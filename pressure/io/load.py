@@ -1,30 +1,45 @@
 """``load(path)``: any file format this package reads, as a ``Session``.
 
-The content decides (each reader's ``detect`` sees the first 64 KiB); the suffix is only a
-hint, used when no reader recognises the content, so that the one reader the suffix points to
-can say precisely what is wrong (line, byte offset). A part of a multi-file record (a WFDB
-``.let``, ``.rit`` or ``.ts``) or a record name without suffix loads the whole record. The
-readers live in ``pressure.io.readers``; adding a format is adding one module there.
+One detection for every command (``identify``): the content decides (each reader's ``detect``
+sees the first 64 KiB); a part of a multi-file record (a WFDB ``.let``, ``.rit`` or ``.ts``) or
+a record name without suffix stands for the whole record. When no reader takes the file, the
+message is the same whichever command asked (``info``, ``analyze``, ``convert``, ``batch``),
+and short:
+
+* the closest format and what is missing, when a reader says the file is nearly its format
+  (its optional ``near``, see ``pressure.io.readers``): ``looks like a Moticon OpenGo export,
+  but its columns are comma-separated (expected tab-separated)``. When several readers say so,
+  the first in ``readers()`` order is the closest: that order puts the most specific
+  signatures first (a vendor's header fields before a generic table's column names, and line
+  mode, which any lines of numbers resemble, last), so the first near miss is the one whose
+  evidence is the most particular;
+* else, when exactly one reader takes files with this suffix, that reader's own complaint
+  (with the line or byte offset where the file stops being that format);
+* else what the file looks like (``binary data``, ``text starting '...'``) and where the
+  formats are listed, not the list.
+
+The readers live in ``pressure.io.readers``; adding a format is adding one module there.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from ..errors import FileFormatError
 from ..model import Session
-from .readers import Reader, readers
+from .readers import Reader, near_of, readers
 from .text import HEAD_BYTES
+
+#: where the formats are listed, for a message about a file of none of them
+FORMATS_DOC = "the README's 'File formats' lists the formats this program reads"
 
 
 def known_formats() -> list[tuple[str, str]]:
     """(name, description) of every format ``load`` reads, in the order it tries them."""
     return [(r.NAME, r.DESCRIPTION) for r in readers()]
-
-
-def _known() -> str:
-    return "known formats: " + "; ".join(f"{r.NAME} ({' '.join(r.SUFFIXES)})" for r in readers())
 
 
 def _head(path: Path) -> bytes:
@@ -35,16 +50,22 @@ def _head(path: Path) -> bytes:
         raise FileFormatError(path, f"cannot be read: {exc.strerror or exc}") from None
 
 
+def _by_content(path: Path, head: bytes) -> Reader | None:
+    return next((r for r in readers() if r.detect(path, head)), None)
+
+
 def detect_format(path: str | os.PathLike[str]) -> str | None:
     """The format whose primary file ``path`` is, by content, or None. Parts of a multi-file
     record other than its primary file give None, so a folder scan counts each record once."""
     path = Path(path)
     if not path.is_file():
         return None
-    head = _head(path)
-    if not head:
+    try:
+        head = _head(path)
+    except FileFormatError:
         return None
-    return next((r.NAME for r in readers() if r.detect(path, head)), None)
+    found = _by_content(path, head) if head else None
+    return None if found is None else found.NAME
 
 
 def format_of(path: str | os.PathLike[str]) -> str | None:
@@ -61,6 +82,118 @@ def format_of(path: str | os.PathLike[str]) -> str | None:
     return None
 
 
+def near_miss(path: Path, head: bytes) -> tuple[Reader, str] | None:
+    """The closest format of a file no reader detects, and what it lacks: the first reader in
+    ``readers()`` order whose ``near`` answers (module docstring), with its answer. Readers
+    without ``near`` are passed over."""
+    for reader in readers():
+        near = near_of(reader)
+        if near is None:
+            continue
+        said = near(path, head)
+        if said:
+            return reader, said
+    return None
+
+
+How = Literal["content", "record", "suffix"]
+
+
+@dataclass(frozen=True)
+class Detection:
+    """What ``identify`` found a path to be.
+
+    Attributes
+    ----------
+    path : Path
+        The path asked about.
+    reader : Reader or None
+        The reader that reads it; None when no reader takes it.
+    how : str or None
+        Why that reader: ``"content"`` (its ``detect`` recognised the file), ``"record"`` (the
+        path is a part, or the name, of a multi-file record of that reader), ``"suffix"`` (no
+        reader recognised the content, and this is the one reader of files with this suffix:
+        its ``read`` says what is wrong); None without a reader.
+    problem : str or None
+        Without a reader, why (the message every command prints after the path).
+    offset : int or None
+        Without a reader, the byte offset the problem is at, where there is one (0: the file
+        as a whole is of no known format).
+    closest : str or None
+        The name of the closest format when a reader said the file is nearly its format
+        (``near``); None otherwise.
+    """
+
+    path: Path
+    reader: Reader | None
+    how: How | None = None
+    problem: str | None = None
+    offset: int | None = None
+    closest: str | None = None
+
+    @property
+    def format(self) -> str | None:
+        """The format the file is read as, or None."""
+        return None if self.reader is None else self.reader.NAME
+
+    def error(self) -> FileFormatError:
+        """The error ``load`` raises for a path no reader takes."""
+        return FileFormatError(self.path, self.problem or "not read", offset=self.offset)
+
+
+def identify(path: str | os.PathLike[str]) -> Detection:
+    """How ``load`` reads ``path``, or why it cannot: the one detection every command uses.
+
+    Parameters
+    ----------
+    path : str or path
+        A file, a part of a multi-file record, or a record name without suffix.
+
+    Returns
+    -------
+    Detection
+        The reader (and why that one), or the message saying why none reads it: missing, a
+        folder, unreadable, empty, nearly a known format (the closest one and what is
+        missing), or of no known format (what it looks like).
+    """
+    path = Path(path)
+    if path.is_dir():
+        return Detection(
+            path, None, problem="is a folder; give one file (`pressure batch` takes a folder)"
+        )
+    if not path.exists():
+        for reader in readers():
+            if reader.primary_file(path) is not None:  # a record name without its suffix
+                return Detection(path, reader, "record")
+        return Detection(path, None, problem="no such file")
+    try:
+        head = _head(path)
+    except FileFormatError as exc:
+        return Detection(path, None, problem=exc.detail)
+    if not head:
+        return Detection(path, None, problem="the file is empty (0 bytes)")
+    found = _by_content(path, head)
+    if found is not None:
+        return Detection(path, found, "content")
+    for reader in readers():
+        if reader.primary_file(path) is not None:
+            return Detection(path, reader, "record")
+    near = near_miss(path, head)
+    if near is not None:
+        reader, said = near
+        return Detection(path, None, problem=f"looks like {said}", closest=reader.NAME)
+    suffix = path.suffix.lower()
+    hinted = [r for r in readers() if suffix in r.SUFFIXES]
+    if len(hinted) == 1:  # let the one candidate say what is wrong, with line or offset
+        return Detection(path, hinted[0], "suffix")
+    return Detection(
+        path,
+        None,
+        problem=f"not a format this program reads: {_describe(head)} ({FORMATS_DOC})",
+        offset=0,
+    )
+
+
 def _describe(head: bytes) -> str:
     """A few words on what the file looks like, for the error message."""
     if b"\x00" in head or sum(b < 9 or 13 < b < 32 for b in head[:4096]) > 8:
@@ -72,7 +205,8 @@ def _describe(head: bytes) -> str:
 def load(path: str | os.PathLike[str]) -> Session:
     """Read a session file of any format this package reads.
 
-    The content decides which reader reads it (module docstring); the suffix is only a hint.
+    The content decides which reader reads it (``identify``; module docstring); the suffix is
+    only a hint.
 
     Parameters
     ----------
@@ -89,38 +223,23 @@ def load(path: str | os.PathLike[str]) -> Session:
     Raises
     ------
     FileFormatError
-        Naming the file when it is missing, empty, a directory or of no known format
-        (listing the formats), and, from the readers, with the line or byte offset where
-        damaged input starts.
+        Naming the file when it is missing, empty, a folder or of no format read here (with
+        the closest format and what the file lacks, when a reader says it is nearly its
+        format), and, from the readers, with the line or byte offset where damaged input
+        starts.
     """
-    path = Path(path)
-    if path.is_dir():
-        raise FileFormatError(path, f"is a directory; give one file ({_known()})")
-    if not path.exists():
-        for reader in readers():
-            if reader.primary_file(path) is not None:  # a record name without its suffix
-                return reader.read(path)
-        raise FileFormatError(path, "no such file")
-    head = _head(path)
-    if not head:
-        raise FileFormatError(path, f"the file is empty; {_known()}")
-    for reader in readers():
-        if reader.detect(path, head):
-            return reader.read(path)
-    for reader in readers():
-        if reader.primary_file(path) is not None:
-            return reader.read(path)
-    suffix = path.suffix.lower()
-    hinted: list[Reader] = [r for r in readers() if suffix in r.SUFFIXES]
-    if len(hinted) == 1:  # let the one candidate say what is wrong, with line or offset
-        return hinted[0].read(path)
-    candidates = f" (files ending {suffix} are {' or '.join(r.NAME for r in hinted)})"
-    raise FileFormatError(
-        path,
-        f"not a format this program reads: {_describe(head)}"
-        f"{candidates if hinted else ''}; {_known()}",
-        offset=0,
-    )
+    found = identify(path)
+    if found.reader is None:
+        raise found.error()
+    return found.reader.read(found.path)
 
 
-__all__ = ["detect_format", "format_of", "known_formats", "load"]
+__all__ = [
+    "Detection",
+    "detect_format",
+    "format_of",
+    "identify",
+    "known_formats",
+    "load",
+    "near_miss",
+]

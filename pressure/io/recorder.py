@@ -5,6 +5,10 @@ answers but speaks line mode is recorded as it is), starts the streams, and hand
 the ``RecordingWriter``, which the recorder flushes every ``FLUSH_INTERVAL_S``. When a link goes
 away, the recording ends with a valid file and a ``DeviceError`` saying so; with ``reconnect``
 the recorder waits for the device to come back and carries on in the same file.
+
+``Recorder.status()`` says what the links delivered so far (frames per foot, the decoders'
+counters summed over every connection of a link, bytes not understood yet, the first bytes of
+each link), for the command line's status line and its summary at the end.
 """
 
 from __future__ import annotations
@@ -24,6 +28,75 @@ from ..sources.serial_source import Received, SerialSource
 from .recording import FLUSH_INTERVAL_S, RecordingWriter, Role
 
 RECONNECT_POLL_S = 0.5
+#: bytes kept of the start of each link: enough lines to quote when nothing in them was understood
+HEAD_KEPT = 4096
+
+
+@dataclass(frozen=True)
+class LinkStatus:
+    """What one link delivered so far (``Recorder.status``).
+
+    Attributes
+    ----------
+    url : str
+        The link's port or URL.
+    mode : str or None
+        ``"binary"`` or ``"text"`` once the decoder recognised the stream (PROTOCOL.md §5),
+        else None.
+    bytes_received : int
+        Every byte read from the link, over all its connections.
+    frames : dict
+        Sample frames per foot (``"left"``, ``"right"``).
+    counters : dict
+        The decoders' counters (``firmware_protocol.Counters`` fields: ``frames_lost``,
+        ``crc_errors``, ``bytes_skipped``, ``bad_lines``...), summed over the link's
+        connections; empty while no decoder recognised the stream.
+    unrecognised_bytes : int
+        Bytes read while the decoder could not yet tell binary frames from line-mode text:
+        neither frames nor skipped yet, and nothing at all if the stream is never recognised.
+    first_problem : str or None
+        The decoder's first complaint on this link (a ``ProtocolError``'s text: kind, byte
+        offset, detail).
+    head : bytes
+        The first ``HEAD_KEPT`` bytes of the link's first connection.
+    """
+
+    url: str
+    mode: str | None
+    bytes_received: int
+    frames: dict[str, int]
+    counters: dict[str, int]
+    unrecognised_bytes: int
+    first_problem: str | None
+    head: bytes
+
+    def count(self, name: str) -> int:
+        """One of ``counters`` (0 when the decoder has no such counter)."""
+        return self.counters.get(name, 0)
+
+
+@dataclass(frozen=True)
+class RecordStatus:
+    """What every link delivered so far: a snapshot, not updated afterwards."""
+
+    links: tuple[LinkStatus, ...]
+
+    @property
+    def frames(self) -> dict[str, int]:
+        """Sample frames per foot over all links."""
+        return {side: sum(link.frames[side] for link in self.links) for side in ("left", "right")}
+
+    def count(self, name: str) -> int:
+        """A decoder counter summed over the links (0 where a decoder has no such counter)."""
+        return sum(link.count(name) for link in self.links)
+
+    @property
+    def bytes_received(self) -> int:
+        return sum(link.bytes_received for link in self.links)
+
+    @property
+    def unrecognised_bytes(self) -> int:
+        return sum(link.unrecognised_bytes for link in self.links)
 
 
 @dataclass
@@ -36,6 +109,61 @@ class LinkState:
     connected_s: float = 0.0
     mode: str | None = None
     notes: list[str] = field(default_factory=list)
+    bytes_received: int = 0
+    bytes_this_connection: int = 0
+    head: bytearray = field(default_factory=bytearray)
+    # the decoders of connections already closed (a reconnect starts a new decoder)
+    earlier: dict[str, int] = field(default_factory=dict)
+    earlier_unrecognised: int = 0
+    earlier_mode: str | None = None
+    first_problem: str | None = None
+
+    def fold(self) -> None:
+        """Add the current connection's decoder to ``earlier`` before it goes away."""
+        if self.source is None:
+            return
+        decoder = self.source.decoder
+        counters = decoder.counters
+        if counters is None:
+            self.earlier_unrecognised += self.bytes_this_connection
+        else:
+            for name, value in counters.as_dict().items():
+                self.earlier[name] = self.earlier.get(name, 0) + value
+            self.earlier_mode = decoder.mode
+        self.first_problem = self.first_problem or _first_problem(self.source)
+        self.bytes_this_connection = 0
+
+    def status(self) -> LinkStatus:
+        counters = dict(self.earlier)
+        unrecognised = self.earlier_unrecognised
+        mode = self.earlier_mode
+        problem = self.first_problem
+        source = self.source
+        if source is not None:
+            live = source.decoder.counters
+            if live is None:
+                unrecognised += self.bytes_this_connection
+            else:
+                for name, value in live.as_dict().items():
+                    counters[name] = counters.get(name, 0) + value
+                mode = source.decoder.mode
+            problem = problem or _first_problem(source)
+        return LinkStatus(
+            url=self.url,
+            mode=mode,
+            bytes_received=self.bytes_received,
+            frames=dict(self.frames),
+            counters=counters,
+            unrecognised_bytes=unrecognised,
+            first_problem=problem,
+            head=bytes(self.head),
+        )
+
+
+def _first_problem(source: SerialSource) -> str | None:
+    inner = source.decoder.decoder
+    errors = [] if inner is None else inner.errors
+    return str(errors[0]) if errors else None
 
 
 class Recorder:
@@ -65,9 +193,15 @@ class Recorder:
         self.links = [LinkState(url, role, writer.add_link(url, role)) for url, role in links]
         self._opened: list[SerialSource | None] = list(opened or [])
         self._stop = threading.Event()
+        self._tick: Callable[[], None] = lambda: None
 
     def stop(self) -> None:
         self._stop.set()
+
+    def status(self) -> RecordStatus:
+        """What the links delivered so far (a snapshot; call it from the thread that runs
+        ``run``, or after it returned)."""
+        return RecordStatus(tuple(link.status() for link in self.links))
 
     @property
     def stopped(self) -> bool:
@@ -87,6 +221,10 @@ class Recorder:
 
         def keep(received: Received) -> None:
             writer.received(channel, received.raw, received.host_ns - writer.start_ns)
+            link.bytes_received += len(received.raw)
+            link.bytes_this_connection += len(received.raw)
+            if len(link.head) < HEAD_KEPT:
+                link.head += received.raw[: HEAD_KEPT - len(link.head)]
             for m in received.messages:
                 if isinstance(m, SampleBlock):
                     left = int(np.count_nonzero(m.side == Side.LEFT))
@@ -136,15 +274,19 @@ class Recorder:
         self.on_note(f"{link.url}: {text}")
 
     # -- running --------------------------------------------------------------------------------
-    def run(self, seconds: float | None = None) -> None:
+    def run(self, seconds: float | None = None, on_tick: Callable[[], None] | None = None) -> None:
         """Record until stopped. Raises DeviceError after closing the file when a link went away
-        (and ``reconnect`` is off)."""
+        (and ``reconnect`` is off). ``on_tick`` is called in this thread every
+        ``FLUSH_INTERVAL_S`` while recording (also while waiting for a device to come back):
+        the moment to show ``status()``."""
+        self._tick = on_tick or (lambda: None)
         deadline = None if seconds is None else time.monotonic() + seconds
         try:
             for link in self.links:
                 self._connect(link)
                 self.writer.event("connected", link.channel, port=link.url)
             self.writer.flush(fsync=True)
+            self._tick()
             while not self._stop.is_set():
                 left = None if deadline is None else deadline - time.monotonic()
                 if left is not None and left <= 0:
@@ -155,6 +297,7 @@ class Recorder:
                     source = link.source
                     if source is not None and not source.alive:
                         self._lost(link, deadline)
+                self._tick()
         finally:
             self._finish()
 
@@ -162,6 +305,7 @@ class Recorder:
         assert link.source is not None
         reason = link.source.error or f"{link.url}: the device went away"
         link.source.close()  # delivers everything already read
+        link.fold()
         link.source = None
         self.writer.event("disconnected", link.channel, reason=reason)
         self.writer.flush(fsync=True)
@@ -175,6 +319,7 @@ class Recorder:
                 self._connect(link)
             except DeviceError:
                 self._stop.wait(RECONNECT_POLL_S)
+                self._tick()
                 continue
             self.writer.event("reconnected", link.channel, port=link.url)
             self.on_note(f"{link.url}: reconnected")
@@ -192,6 +337,7 @@ class Recorder:
                 with contextlib.suppress(DeviceError):  # wait for its OK: the file ends whole
                     source.command(Command(CommandCode.STOP), timeout_s=0.5)
             source.close()
+            link.fold()
             link.source = None
         self.writer.event("stopped")
         self.writer.close()

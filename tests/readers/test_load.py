@@ -49,12 +49,12 @@ def test_missing_empty_and_directory_are_named(tmp_path):
         load(tmp_path / "nothing.txt")
     assert err.value.path == tmp_path / "nothing.txt"
     (tmp_path / "empty.txt").write_bytes(b"")
-    with pytest.raises(FileFormatError, match="empty; known formats: gaitndd") as err:
+    with pytest.raises(FileFormatError, match="the file is empty") as err:
         load(tmp_path / "empty.txt")
     assert str(tmp_path / "empty.txt") in str(err.value)
-    with pytest.raises(FileFormatError, match="is a directory") as err:
+    assert "known formats" not in str(err.value)  # the message is short: no list of formats
+    with pytest.raises(FileFormatError, match="is a folder; give one file") as err:
         load(tmp_path)
-    assert "moticon" in str(err.value)
 
 
 @pytest.mark.parametrize("suffix", [".txt", ".hea", ".insole", ".dat"])
@@ -65,8 +65,9 @@ def test_random_bytes_with_a_known_suffix(tmp_path, suffix):
         load(path)
     assert err.value.path == path and str(path) in str(err.value)
     assert err.value.offset is not None or err.value.line is not None
-    if suffix == ".txt":
-        assert "binary data" in str(err.value) and "gaitpdb or moticon or insole" in str(err.value)
+    if suffix in (".txt", ".dat"):  # no reader of its own: what it looks like, not a list
+        assert "not a format this program reads: binary data" in str(err.value)
+        assert "File formats" in str(err.value) and "gaitpdb" not in str(err.value)
 
 
 def test_text_of_no_known_format(tmp_path):

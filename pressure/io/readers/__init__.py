@@ -16,7 +16,15 @@ A reader is a module with
   offset where damaged input starts. ``read`` accepts whatever ``primary_file`` maps;
 * ``LIBRARIES``: the modules ``read`` imports on first use (pandas, wfdb, xlrd, parts of
   scipy...), not at import, so that importing this package stays fast; ``preload(reader)``
-  imports them ahead (a batch does, before forking its workers).
+  imports them ahead (a batch does, before forking its workers);
+* optionally ``near(path, head) -> str | None``: for a file no reader detects, whether it is
+  *nearly* this format, and what it lacks, as ``"<the format as people call it>, but <what is
+  missing or different>"`` (``"a Moticon OpenGo export, but its columns are comma-separated
+  (expected tab-separated)"``); the message is ``"<path>: looks like " + that``. None when the
+  file shows no particular sign of the format: ``near`` speaks only on evidence (a header
+  field, column names of the format) and reads only ``head``. ``near_of(reader)`` gives it, or
+  None for a reader without one; ``pressure.io.load.identify`` picks the closest (its
+  docstring says by which rule).
 
 Adding a format is adding a module and naming it in ``readers()``.
 
@@ -63,6 +71,18 @@ class Reader(Protocol):
     def primary_file(self, path: Path) -> Path | None: ...
 
     def read(self, path: Path) -> Session: ...
+
+
+class NearMiss(Protocol):
+    """A reader's optional ``near`` (module docstring)."""
+
+    def __call__(self, path: Path, head: bytes) -> str | None: ...
+
+
+def near_of(reader: Reader) -> NearMiss | None:
+    """The reader's ``near`` function, or None when it has none (it is optional)."""
+    near: NearMiss | None = getattr(reader, "near", None)
+    return near if callable(near) else None
 
 
 @functools.cache
@@ -119,4 +139,4 @@ def preload(reader: Reader) -> None:
             importlib.import_module(name)
 
 
-__all__ = ["HEAD_BYTES", "Reader", "preload", "reader_by_name", "readers"]
+__all__ = ["HEAD_BYTES", "NearMiss", "Reader", "near_of", "preload", "reader_by_name", "readers"]

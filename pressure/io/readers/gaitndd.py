@@ -160,6 +160,25 @@ def detect(path: Path, head: bytes) -> bool:
     return sorted(s for s in map(_side, header.signals) if s is not None) == ["left", "right"]
 
 
+def near(path: Path, head: bytes) -> str | None:
+    """A WFDB header of a left and a right foot whose record line names another record than
+    the file's name (a renamed file: WFDB finds a record's files by that name)."""
+    if not head or b"\x00" in head:
+        return None
+    try:
+        header = parse_header(path, head_lines(head, 64))
+    except FileFormatError:
+        return None
+    feet = sorted(s for s in map(_side, header.signals) if s is not None)
+    if feet != ["left", "right"] or header.record == path.stem:
+        return None
+    return (
+        f"a PhysioNet gaitndd record, but its header names the record {header.record!r} and "
+        f"the file is {path.name!r} (a record's files are found by its name: name them "
+        f"{header.record}.hea, .let, .rit and .ts again)"
+    )
+
+
 def _header_for(path: Path) -> Path | None:
     if path.suffix.lower() in COMPANION_SUFFIXES:
         return path.with_suffix(".hea")

@@ -74,6 +74,31 @@ def detect(path: Path, head: bytes) -> bool:
     return sum(_numeric_row(line) for line in lines) >= min(2, len(lines)) > 0
 
 
+_SEPARATORS = ((",", "comma"), (";", "semicolon"), (" ", "space"))
+
+
+def near(path: Path, head: bytes) -> str | None:
+    """Rows of 19 numbers, the first a time with decimals, separated otherwise than by tabs
+    (a walk re-saved by a spreadsheet or an editor): which separator it has."""
+    lines = [line.strip() for line in head_lines(head, 20) if line.strip()][:5]
+    if len(lines) < 2:
+        return None
+    for sep, name in _SEPARATORS:
+        for decimal in (".", ","):
+            rows = [
+                [f.replace(decimal, ".") for f in line.split(sep) if f or sep != " "]
+                for line in lines
+            ]
+            if decimal == sep or sum(_numeric_row("\t".join(r)) for r in rows) < 2:
+                continue
+            found, expected = f"{name}-separated", "tab-separated"
+            if decimal == ",":
+                found += " with decimal commas"
+                expected += " with decimal points"
+            return f"a PhysioNet gaitpdb walk, but its 19 columns are {found} (expected {expected})"
+    return None
+
+
 def primary_file(path: Path) -> Path | None:
     return None
 

@@ -231,6 +231,24 @@ def detect(path: Path, head: bytes) -> bool:
     return sensor_type
 
 
+def near(path: Path, head: bytes) -> str | None:
+    """A Novel export's ``file name:`` line first and a ``time[secs]`` column header, but no
+    ``sensor type:`` line in the header (it says which pedar insole: the layout) and no
+    pliance block label."""
+    lines = head_lines(head, 40)
+    if not lines or not re.match(r"\s*file\s*name\s*:", lines[0], re.I):
+        return None
+    for line in lines[1:]:
+        if line.strip().lower().startswith("time[secs]"):
+            return (
+                "a Novel pedar insole export, but its header has no 'sensor type:' line "
+                "(it names the insole, whose layout the sensors need)"
+            )
+        if re.fullmatch(r"\s*[A-Za-z]+:\s*", line) or re.match(r"\s*sensor\s*type\s*:", line, re.I):
+            return None  # a pliance block label, or a header pedar's detect took
+    return None
+
+
 def primary_file(path: Path) -> Path | None:
     return None
 

@@ -122,6 +122,30 @@ def detect(path: Path, head: bytes) -> bool:
     )
 
 
+def near(path: Path, head: bytes) -> str | None:
+    """A header with stappone's ``pressure_NN`` columns, separated by semicolons or tabs (a
+    spreadsheet's re-save) or not starting ``sole_id,timestamp``."""
+    lines = head_lines(head, 1)
+    if not lines:
+        return None
+    first = lines[0].lstrip("\ufeff").lstrip("ï»¿")
+    for sep, name in ((";", "semicolon"), ("\t", "tab")):
+        cells = [c.strip().strip('"').strip().lower() for c in first.split(sep)]
+        if len(cells) > 2 and "sole_id" in cells and any(_PRESSURE.fullmatch(c) for c in cells):
+            return (
+                f"a stappone insole export, but its columns are {name}-separated "
+                "(expected comma-separated)"
+            )
+    cells = [c.lower() for c in _cells(first)]
+    pressures = sum(bool(_PRESSURE.fullmatch(c)) for c in cells)
+    if pressures >= 2 and ("sole_id" in cells or "timestamp" in cells):
+        return (
+            "a stappone insole export, but its header does not start with sole_id,timestamp "
+            f"(it starts {','.join(cells[:2])})"
+        )
+    return None
+
+
 def primary_file(path: Path) -> Path | None:
     return None
 

@@ -146,6 +146,29 @@ def detect(path: Path, head: bytes) -> bool:
     return {"frame", "sensor", "rows", "columns"} <= keys and bool({"sensels", "units:"} & keys)
 
 
+_KEYS = ("frame", "sensor", "rows", "columns")
+
+
+def near(path: Path, head: bytes) -> str | None:
+    """XSENSOR's key rows (``FRAME``, ``SENSOR``, ``Rows``, ``Columns``) with their cells
+    separated by semicolons or tabs (a spreadsheet's re-save), or some of them missing."""
+    low = head.lower()
+    if sum(key.encode() in low for key in _KEYS) < 3 or b"sensels" not in low:
+        return None
+    lines = head_lines(head, 400)
+    for sep, name in ((";", "semicolon"), ("\t", "tab")):
+        keys = {line.lstrip("\ufeff").split(sep, 1)[0].strip().lower() for line in lines}
+        if set(_KEYS) <= keys:
+            return (
+                f"an XSENSOR export, but its cells are {name}-separated (expected comma-separated)"
+            )
+    keys = {line.lstrip("\ufeff").split(",", 1)[0].strip().lower() for line in lines}
+    missing = [key.capitalize() for key in _KEYS if key not in keys]
+    if "sensels" in keys and len(missing) == 1:
+        return f"an XSENSOR export, but it has no {missing[0]!r} row in its first rows"
+    return None
+
+
 def primary_file(path: Path) -> Path | None:
     return None
 
