@@ -593,6 +593,7 @@ def test_columns_named_by_the_host_split_a_headerless_two_foot_stream() -> None:
         assert right.values.tolist()[:2] == [[0, 1], [2, 3]]
         assert left.time_us.tolist()[:2] == [70_000_000, 70_010_000]
         assert capture.counters.text_lines == 1
-    assert set(decode_capture(data, columns=names).frames(0).extra) == {"ax"}
+    whole = decode_capture(data, columns=names).frames(0)
+    assert whole is not None and set(whole.extra) == {"ax"}
     with pytest.raises(ValueError, match="appears twice"):
         decode_capture(data, columns=["millis", "L1", "L1"])
