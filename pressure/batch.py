@@ -164,7 +164,7 @@ def discover(
 ) -> tuple[list[Job], list[tuple[str, str]]]:
     """The sessions under ``root`` and the skipped files as (file, reason), both sorted
     (module docstring, step 1). ``exclude``: a folder left out (the batch's own output)."""
-    from .io.load import detect_format
+    from .io.load import detect_format, identify
     from .io.readers import readers
 
     base = Path(root).resolve()
@@ -196,8 +196,10 @@ def discover(
             owner = next((c for c in candidates if c in primaries), None)
         if owner is not None and _under(owner, base):
             primaries.setdefault(owner, [owner]).append(path)
-        elif path.suffix.lower() in specific:
-            primaries.setdefault(path, []).append(path)  # fails to load, with the reason
+            continue
+        detection = identify(path)  # what load would say of it: nearly a known format?
+        if path.suffix.lower() in specific or detection.closest is not None:
+            primaries.setdefault(path, []).append(path)  # fails to load, with load's reason
         else:
             others.append(path)
 

@@ -916,6 +916,27 @@ def _toml_list(values: Sequence[object]) -> str:
     return "[" + ", ".join(f'"{v}"' if isinstance(v, str) else str(v) for v in values) + "]"
 
 
+#: ``profile init`` turns ``invert`` on when this share of the sensors has a median reading at
+#: or above ``INVERTED_LEVEL`` of the full scale: a sensor is loaded for less than half of a
+#: walk (stance of one area of the foot), so the median is its unloaded reading, which is
+#: near 0 for a divider that rises under load and near the top for one that falls
+INVERTED_SHARE = 0.75
+INVERTED_LEVEL = 0.75
+
+
+def _looks_inverted(session: Session, full_scale: float) -> bool:
+    """Whether the uncalibrated readings look like sensors that fall under load."""
+    medians = [
+        np.nanmedian(foot.values, axis=0)
+        for foot in session.feet.values()
+        if foot.unit in ("raw", "adc") and foot.n_frames
+    ]
+    if not medians:
+        return False
+    high = np.concatenate(medians) >= INVERTED_LEVEL * full_scale
+    return bool(high.mean() >= INVERTED_SHARE)
+
+
 def profile_template(session: Session, source: str | Path) -> str:
     """A commented profile for the board that made ``session`` (``pressure profile init``):
     what was found in the file, and every key, off (commented) but for the side of a
@@ -974,7 +995,14 @@ def profile_template(session: Session, source: str | Path) -> str:
     rate = next((f.sampling_rate_hz for f in feet.values()), 100.0)
     key("rate_hz", f"{rate:g}")
     key("layout", f'"{stem}.layout.csv"', note=" (README: Layouts and calibration)")
-    key("invert", "true", note="; or a list: [1, 2, 5]")
+    inverted = _looks_inverted(session, full_scale)
+    hint = (
+        "; ON because most of this file's sensors read near the top of the scale most of the "
+        "time (unloaded sensors of a divider wired that way): check it"
+        if inverted
+        else ""
+    )
+    key("invert", "true", on=inverted, note="; or a list: [1, 2, 5]" + hint)
     key("full_scale", f"{full_scale:g}", note=" (this file's is below)")
     key("zero", _toml_list([0] * n))
     key("tare", "true")

@@ -188,7 +188,19 @@ def _render_wire(summary: dict[str, Any]) -> str:
         f"duplicates {c['duplicates']}  out of order {c['out_of_order']}"
     )
     if summary["mode"] == "text":
-        lines.append(f"  bad lines {c['bad_lines']}")
+        lines.append(f"  bad lines {c['bad_lines']}  text lines skipped {c.get('text_lines', 0)}")
+        line = summary.get("line") or {}
+        if line.get("header"):
+            lines.append(f"  header: {', '.join(line['header'])}")
+        if line.get("time_column"):
+            lines.append(
+                f"  time: {line['time_column']} in {line['time_unit']} "
+                f"(unit from {line['time_unit_from']})"
+            )
+        if line.get("rate_from"):
+            lines.append(f"  rate from the {line['rate_from']}")
+        if line.get("extras"):
+            lines.append(f"  kept per frame, not sensors: {', '.join(line['extras'])}")
     for error in summary["first_errors"]:
         lines.append(f"  first problems: {error}")
     return "\n".join(lines)

@@ -50,6 +50,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="serial port path or pyserial URL (the left insole when --right is given)",
     )
     parser.add_argument("--right", metavar="DEVICE2", help="the right insole on a second link")
+    parser.add_argument(
+        "--side",
+        choices=("left", "right"),
+        help="the foot of a one-insole board whose frames or lines do not say it",
+    )
+    parser.add_argument(
+        "--profile",
+        metavar="FILE",
+        help="a home-made insole's profile (TOML; README 'Home-made insoles'): its column names "
+        "for a board that prints no header and its side are used while recording; the rest "
+        "(inversion, zero, calibration, layout) when analysing",
+    )
     parser.add_argument("-o", "--out", required=True, metavar="FILE", help="recording to write")
     parser.add_argument(
         "--seconds", type=number_in(0, 7 * 24 * 3600), metavar="S", help="stop after S seconds"
@@ -102,13 +114,27 @@ def run(args: argparse.Namespace, clock: Callable[[], float] = time.monotonic) -
     links: list[tuple[str, Role]] = (
         [(args.device, "left"), (args.right, "right")] if args.right else [(args.device, "both")]
     )
+    profile = None
+    if args.profile:
+        from ..profile import InsoleProfile, decoder_settings
+
+        profile = InsoleProfile.read(args.profile)
+        settings = decoder_settings(profile)
+        session["profile"] = {"file": str(args.profile), "files": [list(f) for f in profile.files]}
+        if settings["columns"]:
+            session["columns"] = settings["columns"]
+    side = args.side or (profile.side if profile is not None else None)
+    if side and args.right:
+        raise UsageError("--side is for one insole; with --right the first device is the left")
+    if side:
+        links = [(args.device, "left" if side == "left" else "right")]
     session["links"] = [url for url, _ in links]
     if not args.overwrite and Path(args.out).exists():  # before touching the device
         raise UsageError(f"{args.out}: already exists; choose another name or pass --overwrite")
     opened: list[SerialSource] = []
     try:
         for url, _ in links:  # a wrong port fails here, before any file exists
-            opened.append(SerialSource(url, baudrate=args.baud))
+            opened.append(SerialSource(url, baudrate=args.baud, columns=session.get("columns")))
         writer = RecordingWriter(args.out, session=session, overwrite=args.overwrite)
     except BaseException:
         for source in opened:
@@ -132,6 +158,7 @@ def run(args: argparse.Namespace, clock: Callable[[], float] = time.monotonic) -
             start=not args.no_start,
             on_note=display.note,
             opened=list(opened),
+            columns=session.get("columns"),
         )
     except BaseException:
         writer.close()

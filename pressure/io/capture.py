@@ -7,6 +7,7 @@ byte; the project's own suffix is ``.insole`` but the content decides, not the n
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,10 @@ EXPECTED = (
 
 
 def read_capture(
-    path: str | Path, on_error: OnError = "skip", rate_hz: float | None = None
+    path: str | Path,
+    on_error: OnError = "skip",
+    rate_hz: float | None = None,
+    columns: Sequence[str] | None = None,
 ) -> Capture:
     """Decode a capture file, read in chunks so memory holds the decoded arrays and little more.
 
@@ -42,7 +46,7 @@ def read_capture(
             if not first:
                 raise FileFormatError(path, f"the file is empty; {EXPECTED}")
             chunks = itertools.chain([first], iter(lambda: f.read(READ_CHUNK), b""))
-            return decode_chunks(chunks, on_error=on_error, rate_hz=rate_hz)
+            return decode_chunks(chunks, on_error=on_error, rate_hz=rate_hz, columns=columns)
     except FileNotFoundError:
         raise FileFormatError(path, "no such file") from None
     except IsADirectoryError:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -181,9 +181,13 @@ class Recorder:
         start: bool = True,
         on_note: Callable[[str], None] = lambda _: None,
         opened: list[SerialSource] | None = None,
+        columns: Sequence[str] | None = None,
     ) -> None:
         """``opened``: the links' sources, already opened (not started) by the caller, so a
-        wrong port fails before the recording file exists."""
+        wrong port fails before the recording file exists. ``columns``: the column names of
+        line-mode boards that print no header (for the live counts; the recording keeps the
+        raw lines, and the names in its session record)."""
+        self.columns = None if columns is None else list(columns)
         self.writer = writer
         self.reconnect = reconnect
         self.baudrate = baudrate
@@ -215,7 +219,7 @@ class Recorder:
             source = given
             self._opened[index] = None  # used once: a reconnect opens the port anew
         else:
-            source = SerialSource(link.url, baudrate=self.baudrate)
+            source = SerialSource(link.url, baudrate=self.baudrate, columns=self.columns)
         channel = link.channel
         writer = self.writer
 

@@ -46,7 +46,7 @@ import platform
 import struct
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal
@@ -501,9 +501,15 @@ class LinkFrames:
 
 
 def decode_recording(
-    recording: RecordingFile, on_error: OnError = "skip", rate_hz: float | None = None
+    recording: RecordingFile,
+    on_error: OnError = "skip",
+    rate_hz: float | None = None,
+    columns: Sequence[str] | None = None,
 ) -> list[LinkFrames]:
     """Decode every link (binary or line mode, detected) and map its frames onto host time.
+    ``rate_hz`` and ``columns`` are for line-mode links whose lines carry no time or whose
+    board prints no header (``LineDecoder``); ``columns`` defaults to the names the recorder
+    was given (the session record's ``columns``, from ``record --profile``).
 
     Each connection of a link (they restart on ``--reconnect``) gets its own clock fit, since a
     device that was unplugged may have restarted its clock. A link that sent nothing, or
@@ -511,6 +517,10 @@ def decode_recording(
     its ``problem`` (under ``on_error="raise"`` the latter is a FileFormatError).
     """
     out = []
+    names = columns
+    recorded = recording.session.get("columns")
+    if names is None and isinstance(recorded, list) and all(isinstance(n, str) for n in recorded):
+        names = recorded
     for link in recording.links:
         name = f"link {link.channel} ({link.port})"
         if not link.data:
@@ -518,7 +528,7 @@ def decode_recording(
             out.append(LinkFrames(link, empty, [], [], "nothing arrived"))
             continue
         try:
-            capture = decode_chunks([link.data], on_error=on_error, rate_hz=rate_hz)
+            capture = decode_chunks([link.data], on_error=on_error, rate_hz=rate_hz, columns=names)
         except ProtocolError as exc:
             if exc.kind != "not_a_capture" or on_error == "raise":
                 raise FileFormatError(recording.path, f"{name}: {exc.kind}: {exc.detail}") from None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from firmware_protocol import (
@@ -45,7 +45,16 @@ Listener = Callable[[Received], None]
 class SerialSource:
     """An insole on a serial link. Use as a context manager; ``listen`` before ``start``."""
 
-    def __init__(self, url: str, *, baudrate: int = 921_600, poll_s: float = POLL_S) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        baudrate: int = 921_600,
+        poll_s: float = POLL_S,
+        columns: Sequence[str] | None = None,
+    ) -> None:
+        """``columns``: the column names of a line-mode board that prints no header (an insole
+        profile's), for the live decoder."""
         import serial  # lazy: `pressure --help` stays fast
 
         self.url = url
@@ -55,7 +64,7 @@ class SerialSource:
         except (serial.SerialException, ValueError, OSError) as exc:
             raise DeviceError(f"{url}: cannot open: {_why(exc)}") from None
         self._serial_exception = serial.SerialException
-        self.decoder = AutoDecoder()
+        self.decoder = AutoDecoder(columns=columns)
         self._listeners: list[Listener] = []
         self._queue: queue.Queue[Received | None] = queue.Queue()
         self._answers: queue.Queue[DeviceInfo | Status] = queue.Queue()

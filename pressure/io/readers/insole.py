@@ -31,6 +31,7 @@ session without those feet, which ``info`` can still describe.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -54,7 +55,7 @@ from firmware_protocol import (
 from firmware_protocol.columns import is_header
 from firmware_protocol.text import Mode, split_fields
 
-from ...errors import FileFormatError
+from ...errors import FileFormatError, UsageError
 from ...model import FootRecording, Session, SideName
 from ..capture import (
     EXPECTED,
@@ -145,6 +146,41 @@ def detect(path: Path, head: bytes) -> bool:
     )
 
 
+def near(path: Path, head: bytes) -> str | None:
+    """Line-mode text (two sample lines in a row, PROTOCOL.md §5) that ``detect`` did not take
+    for a capture: the first of its rules the file breaks (``pressure.io.load.identify``)."""
+    complete = head[: head.rfind(b"\n") + 1]
+    if not complete or _table_header_first(complete) or detect_mode(complete) != "text":
+        return None
+    try:
+        capture = decode_capture(complete, mode="text")
+    except ProtocolError:
+        return None
+    line = capture.line or {}
+    counters = capture.counters
+    samples = sum(len(b) for b in capture.blocks)
+    what = "a line-mode capture of the insole wire stream, but"
+    if line.get("time_column") is None:
+        # a sketch prints counts (integers); rows of decimals without a time are someone's
+        # table (a geometry file's vertices), not a capture
+        counts = all(np.array_equal(b.values, np.round(b.values)) for b in capture.blocks)
+        return f"{what} its lines carry no time (give its rate: --rate HZ)" if counts else None
+    if samples < MIN_FILE_SAMPLES:
+        return f"{what} it holds {samples} samples (at least {MIN_FILE_SAMPLES} expected)"
+    bad = counters.bad_lines
+    if bad > MAX_BAD_SHARE * (samples + bad):
+        return (
+            f"{what} {bad} of its first {samples + bad} sample lines are broken (at most "
+            f"{MAX_BAD_SHARE:.0%} may be)"
+        )
+    if counters.text_lines > MAX_BOOT_LINES:
+        return (
+            f"{what} {counters.text_lines} lines of text come before its samples (at most "
+            f"{MAX_BOOT_LINES} may)"
+        )
+    return None
+
+
 def _table_header_first(data: bytes) -> bool:
     """Whether the first line that is not blank or a ``#`` comment names columns: a table,
     which the table readers own (a vendor's CSV, or a maker's log for the generic CSV reader).
@@ -226,11 +262,13 @@ def _info_for(capture: Capture, side: int) -> DeviceInfo | None:
     return capture.infos[-1] if capture.infos else None
 
 
-def _decode(path: Path, on_error: OnError, rate_hz: float | None) -> _Decoded:
+def _decode(
+    path: Path, on_error: OnError, rate_hz: float | None, columns: Sequence[str] | None
+) -> _Decoded:
     """The frames of a recording or a raw capture, per foot, on one time axis."""
     if is_recording(path):
         recording = read_recording(path)
-        decoded = decode_recording(recording, on_error=on_error, rate_hz=rate_hz)
+        decoded = decode_recording(recording, on_error=on_error, rate_hz=rate_hz, columns=columns)
         feet: dict[str, _Foot] = {}
         problems: dict[str, str] = {}
         for link in decoded:
@@ -277,7 +315,7 @@ def _decode(path: Path, on_error: OnError, rate_hz: float | None) -> _Decoded:
             problems,
             decoded,
         )
-    capture = read_capture(path, on_error=on_error, rate_hz=rate_hz)
+    capture = read_capture(path, on_error=on_error, rate_hz=rate_hz, columns=columns)
     feet = {}
     problems = {}
     for side in (Side.LEFT, Side.RIGHT):
@@ -353,22 +391,34 @@ def _vendor(foot: _Foot) -> dict[str, npt.NDArray[np.float64]]:
     return vendor
 
 
-def read(path: Path, *, on_error: OnError = "skip", rate_hz: float | None = None) -> Session:
+def read(
+    path: Path,
+    *,
+    on_error: OnError = "skip",
+    rate_hz: float | None = None,
+    columns: Sequence[str] | None = None,
+) -> Session:
     """Read a recording or capture (module docstring). ``on_error="raise"`` stops at the first
     damaged byte instead of skipping it. ``rate_hz`` gives the rate of a line-mode capture
-    whose lines carry no time (such a file is then read although ``detect`` does not take it).
-    Raises FileFormatError naming the file and offset."""
+    whose lines carry no time (such a file is then read although ``detect`` does not take it);
+    ``columns`` names the columns of a board that prints no header line (an insole profile's
+    ``columns``; a recording made with ``record --profile`` keeps them). Raises
+    FileFormatError naming the file and offset, UsageError when ``columns`` are no header."""
     from ...layouts_builtin import builtin_layout
 
     head = read_head(path)
-    if head and rate_hz is None and not detect(path, head):  # missing, empty: _decode says so
+    # missing or empty: _decode says so
+    if head and rate_hz is None and columns is None and not detect(path, head):
         raise FileFormatError(
             path,
             "unrecognised content: no MCAP magic, no version-1 frame header and no timestamped "
             f"line-mode samples in the first 64 KiB; {EXPECTED}",
             offset=0,
         )
-    decoded = _decode(path, on_error, rate_hz)
+    try:
+        decoded = _decode(path, on_error, rate_hz, columns)
+    except ValueError as exc:  # the columns given are no header (classify_columns)
+        raise UsageError(f"columns {list(columns or [])}: {exc}") from None
     feet: dict[SideName, FootRecording] = {}
     notes: dict[str, str] = dict(decoded.problems)
     for name in ("left", "right"):
