@@ -412,11 +412,13 @@ def test_profile_init_writes_a_template_that_reads_back(
     assert '# columns = ["millis", "L1", "L2"' in text and '"R8"]' in text
     for key in ("side", "rate_hz", "layout", "invert", "full_scale = 4095", "zero", "tare"):
         assert f"\n# {key}" in text, key
-    # as written (every key off for a two-foot board) it applies and changes nothing
-    assert InsoleProfile.read(out).empty
-    assert (
-        summary(capsys, board.walk, "--profile", out)["gait"] == summary(capsys, board.walk)["gait"]
-    )
+    # as written, every key is off for a two-foot board but invert: this board's sensors sit
+    # near full scale most of the time, so the template turns it on (and says why)
+    assert "\ninvert = true\n" in text and "ON because" in text
+    written = InsoleProfile.read(out)
+    assert written.invert is True
+    assert written.columns is None and written.side is None and written.layout is None
+    assert not written.tare and written.calibration is None and written.body_mass_kg is None
     # its suggested values, switched on, make a working profile
     on = _uncomment(text, ["invert", "full_scale", "tare"], ["layout", "calibration"])
     out.write_text(on, "utf-8")
@@ -427,6 +429,19 @@ def test_profile_init_writes_a_template_that_reads_back(
     _plausible_gait(result)
     assert result["distribution"]["load_unit"] == "n"
     assert result["distribution"]["medial_share_pct"]["left"] is not None
+
+
+def test_profile_init_leaves_invert_off_for_sensors_that_rise_under_load(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    walk = tmp_path / "rising.txt"
+    simulate = ["simulate", "--out", str(walk), "--raw", "--seconds", "8", "--side", "left"]
+    assert main([*simulate, "--sketch", "bare", "--adc-bits", "12"]) == 0
+    out = tmp_path / "rising.toml"
+    assert run(capsys, "profile", "init", walk, "-o", out)[0] == 0
+    text = out.read_text("utf-8")
+    assert "\n# invert = true\n" in text and "ON because" not in text
+    assert InsoleProfile.read(out).invert is False
 
 
 def test_profile_init_of_one_insole_sets_its_side(
