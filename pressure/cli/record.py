@@ -133,8 +133,10 @@ def run(args: argparse.Namespace, clock: Callable[[], float] = time.monotonic) -
         raise UsageError(f"{args.out}: already exists; choose another name or pass --overwrite")
     opened: list[SerialSource] = []
     try:
-        for url, _ in links:  # a wrong port fails here, before any file exists
-            opened.append(SerialSource(url, baudrate=args.baud, columns=session.get("columns")))
+        for url, role in links:  # a wrong port fails here, before any file exists
+            opened.append(
+                SerialSource(url, baudrate=args.baud, columns=session.get("columns"), side=role)
+            )
         writer = RecordingWriter(args.out, session=session, overwrite=args.overwrite)
     except BaseException:
         for source in opened:

@@ -219,7 +219,9 @@ class Recorder:
             source = given
             self._opened[index] = None  # used once: a reconnect opens the port anew
         else:
-            source = SerialSource(link.url, baudrate=self.baudrate, columns=self.columns)
+            source = SerialSource(
+                link.url, baudrate=self.baudrate, columns=self.columns, side=link.role
+            )
         channel = link.channel
         writer = self.writer
 

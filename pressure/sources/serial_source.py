@@ -19,6 +19,7 @@ from firmware_protocol import (
     CommandCode,
     DeviceInfo,
     Message,
+    Side,
     Status,
     encode,
 )
@@ -52,9 +53,11 @@ class SerialSource:
         baudrate: int = 921_600,
         poll_s: float = POLL_S,
         columns: Sequence[str] | None = None,
+        side: str | None = None,
     ) -> None:
         """``columns``: the column names of a line-mode board that prints no header (an insole
-        profile's), for the live decoder."""
+        profile's), for the live decoder; ``side`` (``"left"``/``"right"``): the foot of
+        line-mode lines that do not say theirs (default left)."""
         import serial  # lazy: `pressure --help` stays fast
 
         self.url = url
@@ -64,7 +67,8 @@ class SerialSource:
         except (serial.SerialException, ValueError, OSError) as exc:
             raise DeviceError(f"{url}: cannot open: {_why(exc)}") from None
         self._serial_exception = serial.SerialException
-        self.decoder = AutoDecoder(columns=columns)
+        default_side = Side.RIGHT if side == "right" else Side.LEFT
+        self.decoder = AutoDecoder(columns=columns, default_side=default_side)
         self._listeners: list[Listener] = []
         self._queue: queue.Queue[Received | None] = queue.Queue()
         self._answers: queue.Queue[DeviceInfo | Status] = queue.Queue()
