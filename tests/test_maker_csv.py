@@ -92,6 +92,19 @@ def test_a_two_foot_maker_log_loads_sorted_and_walks_once_inverted(tmp_path: Pat
     assert any("no sensor layout" in p for p in result.problems)
 
 
+def test_the_maker_log_walks_with_invert_on_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path, _, _ = _maker_log(tmp_path)
+    capsys.readouterr()
+    assert cli_main(["analyze", str(path), "--invert", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    steps = result["gait"]["steps"]
+    assert steps["left"] >= 20 and steps["right"] >= 20
+    assert result["gait"]["cadence_steps_per_min"] == pytest.approx(CADENCE_STEPS_PER_MIN, rel=0.05)
+    assert any("inverted" in step for step in result["profile"]["applied"])
+
+
 def test_the_generic_csv_without_its_layout_is_analysed_without_geometry(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
