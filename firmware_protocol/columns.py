@@ -16,7 +16,8 @@ A column name is, in this order of precedence (case and surrounding blanks ignor
 * **extra**: a per-frame value that is not a pressure sensor: accelerometer, gyroscope,
   magnetometer and orientation channels (``ax``, ``acc_x``, ``gyro_z``, ``mag_y``, ``qw``,
   ``roll``), ``flags``, ``status``, ``battery``, ``temperature``, ``rssi``, ``button``,
-  ``marker`` ... (a side prefix is allowed: ``L_ax``);
+  ``marker`` ... (a side prefix is allowed: ``L_ax``), and ``vendor.<name>``, a reader's own
+  per-frame column as ``pressure convert`` writes it;
 * **sensor**: everything else. A side comes from a prefix followed by a number (``L1``,
   ``L_ch0``, ``R_value4``, ``left_3``, ``right-fsr2``), from the words ``left``/``right`` alone or
   as a prefix (``left_heel``), and from bare ``L`` and ``R`` only when both are columns (``t,L,R``:
@@ -72,7 +73,8 @@ _UNIT = r"(?:[_ \-.](?P<unit>kpa|n_cm2|n|adc|raw))?"
 _TOTAL = re.compile(r"((?P<side>l|r|left|right)[_ \-.]?)?total[_ \-.]?force[_ \-.]?n")
 # IMU and housekeeping channels; an optional side prefix and an optional axis or index
 _EXTRA = re.compile(
-    r"((l|r|left|right)[_ \-.])?"
+    r"vendor\.[a-z0-9_\-.]+"  # a reader's per-frame column, as ``pressure convert`` writes it
+    r"|((l|r|left|right)[_ \-.])?"
     r"(a|g|m|acc|accel|gyr|gyro|mag|quat|q|euler|lin|grav)[_ \-.]?[xyzw]\d?"
     r"|((l|r|left|right)[_ \-.])?"
     r"(roll|pitch|yaw|heading|flags?|status|state|battery|batt|vbat|voltage|temp|temperature"

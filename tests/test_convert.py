@@ -216,3 +216,28 @@ def test_write_atomically(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, unnam
     umask = os.umask(0)
     os.umask(umask)
     assert target.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_a_sketch_capture_keeps_its_imu_columns_through_convert(
+    tmp_path: Path, suffix: str
+) -> None:
+    """A board's per-frame columns that are not sensors (here an accelerometer) are written as
+    ``vendor.<name>`` and read back under their names."""
+    lines = ["Initializing BMA...card initialized.", "t, ax, ay, az, L, M, H"]
+    lines += [
+        f"{60000 + 55 * k},{k % 7 - 3},{0.5 * (k % 5)},-9.8,{(13 * k) % 400},{(7 * k) % 300},{k}"
+        for k in range(120)
+    ]
+    capture = tmp_path / "board.txt"
+    capture.write_text("\n".join(lines) + "\n")
+    out = tmp_path / f"board{suffix}"
+    assert main(["convert", str(capture), str(out)]) == 0
+    if suffix == ".csv":
+        header = next(x for x in out.read_text().splitlines() if not x.startswith("#"))
+        assert {"vendor.ax", "vendor.ay", "vendor.az"} <= set(header.split(","))
+    original, back = load(capture).feet["left"], load(out).feet["left"]
+    assert original.n_sensors == back.n_sensors == 3
+    for name in ("ax", "ay", "az"):
+        np.testing.assert_array_equal(back.vendor[name], original.vendor[name], err_msg=name)
+    assert back.vendor["ax"].min() == -3  # signed values survive

@@ -25,6 +25,8 @@ LAYOUT_KEY = b"pressure.layout"
 META_KEY = b"pressure"
 #: the project's own per-frame columns (``FootRecording.vendor``) a table carries
 VENDOR_COLUMNS = ("seq", "device_time_s")
+#: the prefix of the other per-frame vendor columns in a written table
+VENDOR_PREFIX = "vendor."
 _SIDES = ("left", "right")
 
 
@@ -65,7 +67,10 @@ def write_table(session: Session, path: str | Path, *, overwrite: bool = True) -
     other than the one the written times show (``table_rate_hz``; written as
     ``<side>.sampling_rate_hz``), a foot without layout whose last sensors are empty in every
     frame (``<side>.n_sensors``); usually there are none and the file is a plain CSV table.
-    Other per-frame vendor columns and vendor events are not written.
+    Every other per-frame vendor column (a maker board's IMU channels and frame counter, a
+    Moticon export's acceleration, an XSENSOR export's regional values) is written after those
+    as ``vendor.<name>`` (empty for a foot without it), so that it reads back under its name;
+    vendor events are not written.
 
     Numbers in a CSV: values are written as the shortest text that reads back as the same
     float64 (``50.3``, not ``50.300000000000004``; a column of whole numbers without ``.0``).
@@ -111,6 +116,16 @@ def write_table(session: Session, path: str | Path, *, overwrite: bool = True) -
         for name in VENDOR_COLUMNS
         if any(_vendor_column(f, name) is not None for f in feet)
     }
+    # the other per-frame vendor columns, in the order the feet have them
+    others = [
+        name
+        for f in feet
+        for name in f.vendor
+        if name not in VENDOR_COLUMNS and _vendor_column(f, name) is not None
+    ]
+    extra = {
+        f"{VENDOR_PREFIX}{name}": np.full(total_rows, np.nan) for name in dict.fromkeys(others)
+    }
     at = 0
     for f in feet:
         rows = slice(at, at + f.n_frames)
@@ -119,6 +134,10 @@ def write_table(session: Session, path: str | Path, *, overwrite: bool = True) -
             totals[rows] = f.total_force_n
         for name, column in vendor.items():
             given = _vendor_column(f, name)
+            if given is not None:
+                column[rows] = given
+        for name, column in extra.items():
+            given = _vendor_column(f, name[len(VENDOR_PREFIX) :])
             if given is not None:
                 column[rows] = given
         at += f.n_frames
@@ -130,6 +149,7 @@ def write_table(session: Session, path: str | Path, *, overwrite: bool = True) -
     columns.update({name: column[order] for name, column in vendor.items()})
     if any(f.total_force_n is not None for f in feet):
         columns["total_force_n"] = totals[order]
+    columns.update({name: column[order] for name, column in extra.items()})
     table = pd.concat([pd.DataFrame(columns), pd.DataFrame(values[order], columns=names)], axis=1)
     if "seq" in table and _whole(table["seq"].to_numpy()):
         table["seq"] = table["seq"].astype("Int64")

@@ -148,6 +148,10 @@ def test_convert_round_trip(case: Case, suffix: str, loaded: Loaded, converted: 
                 np.testing.assert_allclose(
                     again.vendor[name], foot.vendor[name], rtol=0, atol=time_atol
                 )
+        # every other per-frame vendor column (IMU channels, regional values) comes back too
+        for name, column in foot.vendor.items():
+            if name not in ("seq", "device_time_s") and len(column) == foot.n_frames:
+                np.testing.assert_array_equal(again.vendor[name], column, err_msg=name)
         if foot.layout is None:
             assert again.layout is None
         else:

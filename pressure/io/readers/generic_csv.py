@@ -119,7 +119,14 @@ from ..layout_file import read_layout
 from ..layout_file import read_layout_text as _layout_from_text
 from ..table import Table, rows_after
 from ..text import Header, decoded_lines, head_lines, read_bytes
-from ..write import LAYOUT_KEY, META_KEY, TIME_DECIMALS, table_rate_hz, write_table
+from ..write import (
+    LAYOUT_KEY,
+    META_KEY,
+    TIME_DECIMALS,
+    VENDOR_PREFIX,
+    table_rate_hz,
+    write_table,
+)
 
 NAME = "generic_csv"
 DESCRIPTION = (
@@ -235,6 +242,8 @@ def _strict_tidy(names: Sequence[str]) -> bool:
     for optional in _TIDY_OPTIONAL:
         if k < len(names) and names[k] == optional:
             k += 1
+    while k < len(names) and names[k].startswith(VENDOR_PREFIX):
+        k += 1
     sensors = [_TIDY_SENSOR.fullmatch(n) for n in names[k:]]
     if not sensors or any(m is None for m in sensors):
         return False
@@ -790,7 +799,8 @@ def _session(table: _Table, meta: dict[str, Any], layout_text: str | None) -> Se
             extra[cols.sequence.name] = values[rows, cols.sequence.index]
         for column in cols.extras:
             if column.index in extras and column.side in (None, side):
-                extra[column.name] = extras[column.index][rows]
+                # ``vendor.<name>``: a reader's own column, written by ``pressure convert``
+                extra[column.name.removeprefix(VENDOR_PREFIX)] = extras[column.index][rows]
         vendor = {name: column for name, column in extra.items() if not np.isnan(column).all()}
         total = values[rows, cols.total[key]] if key in cols.total else None
         if total is not None and np.isnan(total).all():  # the other foot's column
