@@ -20,7 +20,7 @@ from pressure.simulator.device import PtyInsole
 from pressure.simulator.sketch import SketchFormat, SketchInsole
 
 CADENCE = 104.0
-SECONDS = 12.0
+SECONDS = 7.0
 
 
 @pytest.fixture
@@ -75,6 +75,6 @@ def test_record_profile_analyse(
     result = json.loads(capsys.readouterr().out)
     gait = result["gait"]
     assert gait["steps"]["left"] is None or gait["steps"]["left"] == 0
-    assert gait["steps"]["right"] >= 6
+    assert gait["steps"]["right"] >= 4  # 7 s at 104 steps/min: 6 steps of the right foot
     assert gait["cadence_steps_per_min"] == pytest.approx(CADENCE, rel=0.05)
     assert result["sampling_rate_hz"] == pytest.approx(100.0, rel=0.02)
