@@ -43,17 +43,21 @@ def _serve(pty: PtyInsole) -> threading.Thread:
     return thread
 
 
+@pytest.mark.parametrize("how", ["profile", "side"])
 def test_record_profile_analyse(
-    board: PtyInsole, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    board: PtyInsole, tmp_path: Path, capsys: pytest.CaptureFixture[str], how: str
 ) -> None:
     walk = tmp_path / "walk.insole"
-    # the board prints no header: a profile names its columns and its foot while recording
-    first = tmp_path / "first.toml"
-    names = ", ".join(['"millis"', *(f'"fsr{k}"' for k in range(1, 17))])
-    first.write_text(f'columns = [{names}]\nside = "right"\n')
+    record = ["record", board.path, "-o", str(walk)]
+    if how == "profile":  # the board prints no header: a profile names its columns and foot
+        first = tmp_path / "first.toml"
+        names = ", ".join(['"millis"', *(f'"fsr{k}"' for k in range(1, 17))])
+        first.write_text(f'columns = [{names}]\nside = "right"\n')
+        record += ["--profile", str(first)]
+    else:  # or the option alone: the bare first column runs like a clock, so it is the time
+        record += ["--side", "right"]
     server = None
     try:
-        record = ["record", board.path, "-o", str(walk), "--profile", str(first)]
         server = _serve(board)
         # the recording stops when the board's signal ends (it stops printing) or at --seconds
         assert main([*record, "--seconds", str(SECONDS - 1), "--status-interval", "0"]) == 0
