@@ -14,10 +14,8 @@ import select
 import threading
 import time
 import tty
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import TYPE_CHECKING
-
-import numpy as np
 
 from firmware_protocol import (
     Command,
@@ -31,7 +29,7 @@ from firmware_protocol import (
     encode_samples,
 )
 
-from .signals import Signal, SignalBlock
+from .signals import Pacer, Signal
 
 if TYPE_CHECKING:
     from .sketch import SketchInsole
@@ -57,10 +55,8 @@ class VirtualInsole:
         self._finished = False
         self._start_s = 0.0
         self._start_us = 0
-        self._sent_s = 0.0  # due time of the last frame sent, seconds after START
-        self._pending: SignalBlock | None = None
-        self._blocks: Iterator[SignalBlock] = iter(())
-        self.frames_sent = 0
+        self._pacer = Pacer(iter(()), MAX_BURST_S)
+        self._sent_before = 0  # frames sent before the last START
         self.boot_bytes = encode(self._status(StatusCode.BOOT, 0, now_s)) + encode(self.info())
         if autostart:
             self._begin(now_s)
@@ -89,9 +85,8 @@ class VirtualInsole:
         self._finished = False
         self._start_s = now_s
         self._start_us = round((now_s - self._boot_s) * 1e6)
-        self._sent_s = 0.0
-        self._pending = None
-        self._blocks = self._signal.blocks()
+        self._sent_before += self._pacer.frames
+        self._pacer = Pacer(self._signal.blocks(), MAX_BURST_S)
 
     def receive(self, data: bytes, now_s: float) -> bytes:
         """Bytes from the host; returns the device's answers."""
@@ -133,28 +128,19 @@ class VirtualInsole:
         at once however late the caller is."""
         if not self._streaming:
             return b""
-        limit = min(now_s - self._start_s, self._sent_s + MAX_BURST_S)
-        parts = []
-        while True:
-            if self._pending is None:
-                self._pending = next(self._blocks, None)
-                if self._pending is None:
-                    self._streaming = False
-                    self._finished = True
-                    break
-            block = self._pending
-            n = int(np.searchsorted(block.due_s, limit, side="right"))
-            if n:
-                now = block.slice(0, n)
-                t_us = self._start_us + now.t_us
-                parts.append(encode_samples(now.seq, now.side, t_us, now.values))
-                self._sent_s = float(now.due_s[-1])
-                self.frames_sent += n
-            if n < len(block.seq):
-                self._pending = block.slice(n)
-                break
-            self._pending = None
+        parts = [
+            encode_samples(now.seq, now.side, self._start_us + now.t_us, now.values)
+            for now in self._pacer.take(now_s - self._start_s)
+        ]
+        if self._pacer.done:
+            self._streaming = False
+            self._finished = True
         return b"".join(parts)
+
+    @property
+    def frames_sent(self) -> int:
+        """Sample frames sent since power-up."""
+        return self._sent_before + self._pacer.frames
 
 
 class PtyInsole:

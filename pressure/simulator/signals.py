@@ -38,6 +38,51 @@ class SignalBlock(NamedTuple):
         )
 
 
+class Pacer:
+    """Hands out a signal's frames as their due time comes: ``take(elapsed_s)`` gives the frames
+    due by ``elapsed_s`` (seconds after the stream started), at most ``max_burst_s`` of signal
+    past the last frame given however late the caller is; ``whole_instants`` never splits the
+    frames of one sample instant (equal ``seq``) over two calls. ``done`` once the signal is
+    exhausted."""
+
+    def __init__(
+        self, blocks: Iterator[SignalBlock], max_burst_s: float, whole_instants: bool = False
+    ) -> None:
+        self._blocks = blocks
+        self._pending: SignalBlock | None = None
+        self._max_burst_s = max_burst_s
+        self._whole_instants = whole_instants
+        self.sent_s = 0.0  # due time of the last frame given
+        self.frames = 0
+        self.done = False
+
+    def take(self, elapsed_s: float) -> list[SignalBlock]:
+        """The frames due by ``elapsed_s`` (see the class)."""
+        limit = min(elapsed_s, self.sent_s + self._max_burst_s)
+        out = []
+        while not self.done:
+            if self._pending is None:
+                self._pending = next(self._blocks, None)
+                if self._pending is None:
+                    self.done = True
+                    break
+            block = self._pending
+            n = int(np.searchsorted(block.due_s, limit, side="right"))
+            while (
+                self._whole_instants and 0 < n < len(block.seq) and block.seq[n] == block.seq[n - 1]
+            ):
+                n -= 1
+            if n:
+                out.append(block.slice(0, n))
+                self.sent_s = float(block.due_s[n - 1])
+                self.frames += n
+            if n < len(block.seq):
+                self._pending = block.slice(n)
+                break
+            self._pending = None
+        return out
+
+
 class Signal(Protocol):
     def info(self) -> DeviceInfo: ...
 

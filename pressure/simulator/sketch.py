@@ -28,12 +28,13 @@ import numpy.typing as npt
 
 from firmware_protocol import DeviceInfo, Side, Unit
 
-from .signals import Signal, SignalBlock
+from .signals import Pacer, Signal, SignalBlock
 
 SketchStyle = Literal["bare", "header"]
 FULL_SCALE_KPA = 600.0
 BOOT_LINES = ("[boot] insole sketch v1.2", "[adc] sensors ready, printing readings")
 _WRAP_MS = 1 << 32
+MAX_BURST_S = 0.5  # at most this much signal is printed in one call, however late the caller is
 
 
 @dataclass(frozen=True)
@@ -116,20 +117,21 @@ class SketchInsole:
         self._format = fmt
         self._info = signal.info()
         self._start_s = now_s
-        self._sent_s = -1.0
-        self._pending: SignalBlock | None = None
-        self._blocks = signal.blocks()
-        self._streaming = True
-        self.frames_sent = 0
+        self._pacer = Pacer(signal.blocks(), MAX_BURST_S, whole_instants=True)
         self.boot_bytes = fmt.preamble(self._info)
 
     @property
     def streaming(self) -> bool:
-        return self._streaming
+        return not self._pacer.done
 
     @property
     def finished(self) -> bool:
-        return not self._streaming
+        return self._pacer.done
+
+    @property
+    def frames_sent(self) -> int:
+        """Frames printed so far (two a line when both feet share it)."""
+        return self._pacer.frames
 
     def info(self) -> DeviceInfo:
         return self._info
@@ -139,31 +141,10 @@ class SketchInsole:
         return b""
 
     def due(self, now_s: float) -> bytes:
-        """The lines of every reading due by ``now_s`` (at most 0.5 s of signal at once)."""
-        if not self._streaming:
-            return b""
-        limit = min(now_s - self._start_s, max(self._sent_s, 0.0) + 0.5)
-        parts = []
-        while True:
-            if self._pending is None:
-                self._pending = next(self._blocks, None)
-                if self._pending is None:
-                    self._streaming = False
-                    break
-            block = self._pending
-            n = int(np.searchsorted(block.due_s, limit, side="right"))
-            # never split one instant's feet over two calls
-            while 0 < n < len(block.seq) and block.seq[n] == block.seq[n - 1]:
-                n -= 1
-            if n:
-                parts.append(self._format.lines(block.slice(0, n), self._info))
-                self._sent_s = float(block.due_s[n - 1])
-                self.frames_sent += n
-            if n < len(block.seq):
-                self._pending = block.slice(n)
-                break
-            self._pending = None
-        return b"".join(parts)
+        """The lines of every reading due by ``now_s`` (at most ``MAX_BURST_S`` of signal at
+        once); one instant's feet always go out together, on one line."""
+        blocks = self._pacer.take(now_s - self._start_s)
+        return b"".join(self._format.lines(block, self._info) for block in blocks)
 
 
 __all__ = ["BOOT_LINES", "FULL_SCALE_KPA", "SketchFormat", "SketchInsole"]
