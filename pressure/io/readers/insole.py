@@ -115,70 +115,63 @@ def detect(path: Path, head: bytes) -> bool:
         return False
     if head.startswith(MCAP_MAGIC) or has_frame_header(head):
         return True
-    complete = head[: head.rfind(b"\n") + 1]
-    if not complete or _table_header_first(complete) or detect_mode(complete) != "text":
-        return False
-    try:
-        capture = decode_capture(complete, mode="text")
-    except ProtocolError:
-        return False
-    line = capture.line or {}
-    samples = sum(len(b) for b in capture.blocks)
-    counters = capture.counters
-    bad_share = counters.bad_lines / max(1, samples + counters.bad_lines)
-    busiest = max(
-        (capture.frames(side) for side in (Side.LEFT, Side.RIGHT)),
-        key=lambda b: 0 if b is None else len(b),
-    )
-    if busiest is None or len(busiest) < 2:
-        return False
-    period_s = float(np.median(np.diff(busiest.time_us))) / 1e6
-    # sketches print a bare clock as integer ticks (millis(), micros()); a headerless table
-    # whose first column is seconds with a fraction is a lab's export (gaitpdb), not a capture
-    bare_seconds = line.get("time_column") == "1st column" and line.get("time_unit") == "s"
-    return (
-        line.get("time_column") is not None
-        and not bare_seconds
-        and 0 < period_s <= 1.0 / MIN_FILE_RATE_HZ
-        and samples >= MIN_FILE_SAMPLES
-        and bad_share <= MAX_BAD_SHARE
-        and counters.text_lines <= MAX_BOOT_LINES
-    )
+    return _line_mode_file(head) == (True, None)
 
 
 def near(path: Path, head: bytes) -> str | None:
     """Line-mode text (two sample lines in a row, PROTOCOL.md §5) that ``detect`` did not take
     for a capture: the first of its rules the file breaks (``pressure.io.load.identify``)."""
+    return _line_mode_file(head)[1]
+
+
+def _line_mode_file(head: bytes) -> tuple[bool, str | None]:
+    """Whether ``head`` is a line-mode capture by ``detect``'s rules, and when it is line-mode
+    text that breaks one of them, which (None: it is a capture, or not line-mode text)."""
     complete = head[: head.rfind(b"\n") + 1]
     if not complete or _table_header_first(complete) or detect_mode(complete) != "text":
-        return None
+        return False, None
     try:
         capture = decode_capture(complete, mode="text")
     except ProtocolError:
-        return None
+        return False, None
     line = capture.line or {}
     counters = capture.counters
     samples = sum(len(b) for b in capture.blocks)
+    bad = counters.bad_lines
     what = "a line-mode capture of the insole wire stream, but"
     if line.get("time_column") is None:
         # a sketch prints counts (integers); rows of decimals without a time are someone's
         # table (a geometry file's vertices), not a capture
         counts = all(np.array_equal(b.values, np.round(b.values)) for b in capture.blocks)
-        return f"{what} its lines carry no time (give its rate: --rate HZ)" if counts else None
-    if samples < MIN_FILE_SAMPLES:
-        return f"{what} it holds {samples} samples (at least {MIN_FILE_SAMPLES} expected)"
-    bad = counters.bad_lines
-    if bad > MAX_BAD_SHARE * (samples + bad):
         return (
+            False,
+            f"{what} its lines carry no time (give its rate: --rate HZ)" if counts else None,
+        )
+    if samples < MIN_FILE_SAMPLES:
+        return False, f"{what} it holds {samples} samples (at least {MIN_FILE_SAMPLES} expected)"
+    if bad > MAX_BAD_SHARE * (samples + bad):
+        return False, (
             f"{what} {bad} of its first {samples + bad} sample lines are broken (at most "
             f"{MAX_BAD_SHARE:.0%} may be)"
         )
     if counters.text_lines > MAX_BOOT_LINES:
-        return (
+        return False, (
             f"{what} {counters.text_lines} lines of text come before its samples (at most "
             f"{MAX_BOOT_LINES} may)"
         )
-    return None
+    # sketches print a bare clock as integer ticks (millis(), micros()); a headerless table
+    # whose first column is seconds with a fraction is a lab's export (gaitpdb), and one that
+    # rises slower than MIN_FILE_RATE_HZ a table of strides: neither is a capture
+    if line.get("time_column") == "1st column" and line.get("time_unit") == "s":
+        return False, None
+    busiest = max(
+        (capture.frames(side) for side in (Side.LEFT, Side.RIGHT)),
+        key=lambda b: 0 if b is None else len(b),
+    )
+    if busiest is None or len(busiest) < 2:
+        return False, None
+    period_s = float(np.median(np.diff(busiest.time_us))) / 1e6
+    return 0 < period_s <= 1.0 / MIN_FILE_RATE_HZ, None
 
 
 def _table_header_first(data: bytes) -> bool:
