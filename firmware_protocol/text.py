@@ -37,7 +37,13 @@ from .spec import HEADER, HEADER_SIZE, SEQ_MODULUS, SYNC, TIMESTAMP_MODULUS, Sid
 
 MAX_LINE = 32768
 _BOM = b"\xef\xbb\xbf"
-_SPLIT = re.compile(r"\s*[,\t]\s*|\s+")
+_SPLIT = re.compile(r"\s*[,;\t]\s*|\s+")
+#: separators a sketch prints after its last value (``Serial.print(v); Serial.print(",")``)
+_TRAILING = " \t,;"
+#: ``name:value`` pairs, the Arduino Serial Plotter's labelled form (``FSR1:512,FSR2:300``;
+#: ``=`` is seen too)
+_PAIR = re.compile(r"([A-Za-z_][\w.\-]*)\s*[:=]\s*([^\s,;:=]+)")
+_PAIRS = re.compile(r"(?:[A-Za-z_][\w.\-]*\s*[:=]\s*[^\s,;:=]+(?:\s*[,;\t]\s*|\s+|$))+")
 _TIMESTAMP = re.compile(r"(\d+)(us|ms)", re.IGNORECASE)
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 #: a byte that line-mode text never holds: anything but tab, CR and printable ASCII
@@ -124,8 +130,21 @@ def _parse_plain(fields: Sequence[str]) -> _Plain | str:
 
 
 def split_fields(text: str) -> list[str]:
-    """The fields of a stripped line: separated by a comma, a tab or spaces (PROTOCOL.md §5.1)."""
-    return _SPLIT.split(text)
+    """The fields of a stripped line: separated by a comma, a semicolon, a tab or spaces; a
+    separator after the last field is ignored (PROTOCOL.md §5.1)."""
+    text = text.rstrip(_TRAILING)
+    return _SPLIT.split(text) if text else []
+
+
+def labelled(text: str) -> tuple[list[str], list[str]] | None:
+    """The names and values of a line of ``name:value`` pairs (the Arduino Serial Plotter's
+    labelled form, PROTOCOL.md §5.2), or None when the line is not one."""
+    if ":" not in text and "=" not in text:
+        return None
+    if not _PAIRS.fullmatch(text.rstrip(_TRAILING) + ","):
+        return None
+    pairs = _PAIR.findall(text)
+    return [name for name, _ in pairs], [value for _, value in pairs]
 
 
 def parse_line(text: str) -> tuple[int | None, int | None, list[float]] | str:
@@ -143,7 +162,8 @@ def parse_line(text: str) -> tuple[int | None, int | None, list[float]] | str:
         or the reason the line is not a sample. A first column that is a clock is not told
         here (one line cannot show it): it is the first value.
     """
-    parsed = _parse_plain(_SPLIT.split(text))
+    pairs = labelled(text)
+    parsed = _parse_plain(pairs[1] if pairs is not None else split_fields(text))
     if isinstance(parsed, str):
         return parsed
     t_us = None
@@ -365,7 +385,20 @@ class LineDecoder(_IncrementalDecoder):
             return
         hashed = text.startswith("#")
         body = text[1:].strip() if hashed else text
-        fields = _SPLIT.split(body) if body else []
+        pairs = None if hashed else labelled(body)
+        if pairs is not None:  # ``FSR1:512,FSR2:300``: the line names its own columns
+            names, fields = pairs
+            if self._plan is None or _names(self._plan) != [n.lower() for n in names]:
+                try:
+                    named = classify_columns(names)
+                except ValueError as exc:
+                    self._not_a_sample(offset, size, fields, f"labels: {exc}")
+                    return
+                self._reject_pending()
+                self._adopt(named)
+            self._sample(offset, size, fields)
+            return
+        fields = split_fields(body) if body else []
         # a header's first name starts with a letter or "_" (a cheap test first: most lines
         # are samples)
         if fields and (body[0].isalpha() or body[0] == "_") and is_header(fields):
@@ -390,6 +423,11 @@ class LineDecoder(_IncrementalDecoder):
                 self._adopt(plan)
             else:
                 self._reject_pending()
+        self._sample(offset, size, fields)
+
+    def _sample(self, offset: int, size: int, fields: Sequence[str]) -> None:
+        """A line's fields, under the header in force or as a plain line."""
+        rows: list[_Row] | str
         if self._plan is not None:
             rows = _parse_planned(self._plan, fields, offset, size)
         else:

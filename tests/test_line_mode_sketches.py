@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from firmware_protocol import Capture, Counters, LineDecoder, SampleBlock, Side
+from firmware_protocol import Capture, Counters, LineDecoder, SampleBlock, Side, decode_chunks
 from firmware_protocol.errors import ProtocolError
 from pressure.cli import main
 from pressure.errors import PressureError
@@ -597,3 +597,33 @@ def test_columns_named_by_the_host_split_a_headerless_two_foot_stream() -> None:
     assert whole is not None and set(whole.extra) == {"ax"}
     with pytest.raises(ValueError, match="appears twice"):
         decode_capture(data, columns=["millis", "L1", "L1"])
+
+
+@pytest.mark.parametrize(
+    ("name", "line", "sensors", "extras", "timed"),
+    [
+        # Serial.print(v); Serial.print(",") for every value: a separator after the last one
+        ("trailing comma", "{t},{a},{b},", 2, [], True),
+        ("trailing tab", "{t}\t{a}\t{b}\t", 2, [], True),
+        ("semicolons", "{t};{a};{b}", 2, [], True),
+        # the Arduino Serial Plotter's labelled form names its own columns
+        ("plotter", "FSR1:{a},FSR2:{b},ax:-0.5", 2, ["ax"], False),
+        ("plotter with time", "t:{t} s1:{a} s2:{b}", 2, [], True),
+        ("equals", "millis={t}, heel={a}, toe={b}", 2, [], True),
+    ],
+)
+def test_what_common_sketches_print(
+    name: str, line: str, sensors: int, extras: list[str], timed: bool
+) -> None:
+    rows = [line.format(t=70_000 + 10 * k, a=k % 50, b=(3 * k) % 70) for k in range(30)]
+    data = ("booting\r\n" + "\r\n".join(rows) + "\r\n").encode()
+    for chunks in ([data], [data[i : i + 7] for i in range(0, len(data), 7)]):
+        capture = decode_chunks(chunks)
+        assert capture.mode == "text", name
+        left = capture.frames(0)
+        assert left is not None and len(left) == 30 and left.n_sensors == sensors, name
+        assert left.values[:3].tolist() == [[0, 0], [1, 3], [2, 6]], name
+        assert sorted(left.extra) == extras, name
+        assert capture.counters.bad_lines == 0 and capture.counters.text_lines == 1, name
+        if timed:
+            assert left.time_us[:2].tolist() == [70_000_000, 70_010_000], name
