@@ -541,3 +541,26 @@ def test_an_unknown_numeric_column_is_kept_and_a_text_one_ignored(tmp_path):
     session = load(path)
     assert session.metadata["ignored_columns"] == ["mood"]
     np.testing.assert_array_equal(session.feet["left"].vendor["temp_c"], [21.5, 21.6])
+
+
+@pytest.mark.parametrize(
+    ("sep", "end"),
+    [(",", ","), (";", ""), ("\t", ""), ("\t", "\t"), (";", ";")],
+    ids=["trailing-comma", "semicolon", "tab", "trailing-tab", "trailing-semicolon"],
+)
+def test_a_board_log_with_its_own_separators(tmp_path, sep, end):
+    """Loggers end every line with a separator, or separate with semicolons or tabs (a
+    spreadsheet in a decimal-comma locale): the same table, the same session."""
+    header = sep.join(["time_ms", "L1", "L2", "R1", "R2"]) + end
+    rows = [
+        sep.join(str(v) for v in (1000 + 10 * k, k % 40, k % 30, k % 20, k % 10)) + end
+        for k in range(100)
+    ]
+    path = tmp_path / "log.csv"
+    path.write_text("\n".join([header, *rows]) + "\n")
+    assert detect_format(path) == "generic_csv"
+    session = load(path)
+    assert set(session.feet) == {"left", "right"}
+    assert session.left.values[:3].tolist() == [[0, 0], [1, 1], [2, 2]]
+    assert session.right.values[:3].tolist() == [[0, 0], [1, 1], [2, 2]]
+    assert session.left.sampling_rate_hz == pytest.approx(100.0)

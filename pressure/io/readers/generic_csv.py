@@ -252,13 +252,29 @@ def _strict_tidy(names: Sequence[str]) -> bool:
     return numbers == list(range(1, len(numbers) + 1)) and len(units) == 1
 
 
-def _header_cells(line: str) -> list[str]:
-    line = line.lstrip("\ufeff")
+@dataclass(frozen=True)
+class _Header:
+    """The column header line: its names, the separator of the table (a comma; a semicolon or
+    a tab when the header has one and no comma, as a spreadsheet in a decimal-comma locale or a
+    board's logger writes it) and whether every line ends in a separator (a firmware that
+    writes ``","`` after each value: the header's last cell is empty)."""
+
+    names: list[str]
+    sep: str = ","
+    trailing: bool = False
+
+
+def _header_cells(line: str) -> _Header:
+    """The header of ``line`` (its line end removed; a tab or separator at its end counts)."""
+    line = line.lstrip("\ufeff").strip(" \r\n")
+    sep = next((s for s in (";", "\t") if s in line and "," not in line), ",")
     try:
-        cells = next(csv.reader([line]), [])
+        cells = next(csv.reader([line], delimiter=sep), [])
     except csv.Error:  # a stray carriage return or NUL: not a header csv can split
-        cells = line.split(",")
-    return [c.strip() for c in cells]
+        cells = line.split(sep)
+    cells = [c.strip() for c in cells]
+    trailing = len(cells) > 2 and cells[-1] == "" and all(cells[:-1])
+    return _Header(cells[:-1] if trailing else cells, sep, trailing)
 
 
 _KNOWN_SETTINGS = ("sampling_rate_hz", "unit", "side", "source_format")
@@ -270,14 +286,14 @@ def _known_setting(key: str) -> bool:
     return key in _KNOWN_SETTINGS or (side in _SIDES and name in _SIDE_SETTINGS)
 
 
-def _read_header(path: Path, data: bytes) -> tuple[Header, int, list[str]]:
+def _read_header(path: Path, data: bytes) -> tuple[Header, int, _Header]:
     """The settings, the index of the column header line and its column names."""
     settings = Header(path)
     for index, line in enumerate(decoded_lines(path, data)):
         stripped = line.strip()
         if not stripped.startswith("#"):
             if stripped:
-                return settings, index, _header_cells(stripped)
+                return settings, index, _header_cells(line)
             continue
         match = _SETTING.fullmatch(stripped[1:].strip())
         if match is None:
@@ -337,12 +353,17 @@ _NUMBER_CELL = re.compile(r"\s*(?:[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)?\s*
 _SIDE_CELLS = ("left", "right", "l", "r")
 
 
-def _numeric_rows(cols: _Columns, lines: Sequence[str]) -> bool:
+def _numeric_rows(cols: _Columns, header: _Header, lines: Sequence[str]) -> bool:
     """Whether the first ``DETECT_ROWS`` lines below the header (all there are, at least one)
-    have one field per column, each a number or empty (a side column: left/right/L/R)."""
+    have one field per column (and the empty one after a trailing separator), each a number or
+    empty (a side column: left/right/L/R)."""
     rows = [line for line in lines if line.strip()][:DETECT_ROWS]
     for line in rows:
-        cells = line.split(",")
+        cells = line.rstrip("\r\n").split(header.sep)
+        if header.trailing:
+            if cells[-1].strip():
+                return False
+            cells = cells[:-1]
         if len(cells) != len(cols.names):
             return False
         for k, cell in enumerate(cells):
@@ -371,12 +392,12 @@ def detect(path: Path, head: bytes) -> bool:
     )
     if index is None:
         return False
-    header = _header_cells(lines[index].strip())
-    if len(header) < 2:
+    header = _header_cells(lines[index])
+    if len(header.names) < 2:
         return False
-    if _strict_tidy(header):
+    if _strict_tidy(header.names):
         return True
-    cols = _classify(header)
+    cols = _classify(header.names)
     if isinstance(cols, str):
         return False
     if layout_path(path) is not None:
@@ -385,7 +406,7 @@ def detect(path: Path, head: bytes) -> bool:
         path.suffix.lower() == ".csv"
         and (cols.time is not None or cols.sequence is not None)
         and all(known_extra(c.name) for c in cols.extras)
-        and _numeric_rows(cols, lines[index + 1 :])
+        and _numeric_rows(cols, header, lines[index + 1 :])
     )
 
 
@@ -403,11 +424,21 @@ def read(path: Path) -> Session:
         raise FileFormatError(path, "not a Parquet file: it does not start with 'PAR1'", offset=0)
     if b"\x00" in data:
         raise FileFormatError(path, "binary data, not a CSV text table", offset=data.index(b"\x00"))
-    settings, index, names = _read_header(path, data)
+    settings, index, header = _read_header(path, data)
+    names = header.names
     cols = _classify(names)
     if isinstance(cols, str):
         raise FileFormatError(path, f"not a sensor table: {cols}", line=index + 1)
-    block = rows_after(path, data, index, names, text_columns=cols.text, allow_empty=True)
+    block = rows_after(
+        path,
+        data,
+        index,
+        names,
+        sep=header.sep,
+        trailing_empty=header.trailing,
+        text_columns=cols.text,
+        allow_empty=True,
+    )
     table = _Table(path, cols, block, settings, rows_are_lines=True)
     return _session(table, {"header": dict(settings.fields)}, layout_text=None)
 
