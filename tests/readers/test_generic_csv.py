@@ -561,6 +561,7 @@ def test_a_board_log_with_its_own_separators(tmp_path, sep, end):
     assert detect_format(path) == "generic_csv"
     session = load(path)
     assert set(session.feet) == {"left", "right"}
-    assert session.left.values[:3].tolist() == [[0, 0], [1, 1], [2, 2]]
-    assert session.right.values[:3].tolist() == [[0, 0], [1, 1], [2, 2]]
-    assert session.left.sampling_rate_hz == pytest.approx(100.0)
+    left, right = session.feet["left"], session.feet["right"]
+    assert left.values[:3].tolist() == [[0, 0], [1, 1], [2, 2]]
+    assert right.values[:3].tolist() == [[0, 0], [1, 1], [2, 2]]
+    assert left.sampling_rate_hz == pytest.approx(100.0)
