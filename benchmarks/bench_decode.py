@@ -9,6 +9,8 @@ Builds a capture of ``--minutes`` (default 60) of two feet at 100 Hz, then times
 * ``bulk``: ``firmware_protocol.decode_capture`` (numpy fast path, scanner where damaged), up to
   per-side arrays.
 * ``stream``: ``StreamDecoder.feed`` in chunks of 4 KiB and of 64 KiB.
+* ``line mode``: ``decode_capture`` of as many lines of a sketch's text (``millis()`` and 16
+  counts, one foot) as the capture has instants.
 
 Each figure is the median of ``--repeat`` runs. Both decoders' outputs are compared for equality
 before any figure is printed.
@@ -131,6 +133,25 @@ def main() -> None:
         )
         print(f"  stream, 4 KiB    {t_s4:8.3f} s  {n_frames / t_s4 / 1e6:6.2f} M frames/s")
         print(f"  stream, 64 KiB   {t_s64:8.3f} s  {n_frames / t_s64 / 1e6:6.2f} M frames/s")
+    # line mode: what a hobby sketch prints, one foot, millis() then 16 ADC counts
+    lines = round(args.minutes * 60 * RATE_HZ)
+    text = make_lines(lines, 16)
+    decoded = decode_capture(text, mode="text").frames(0)
+    assert decoded is not None and len(decoded) == lines
+    t_text = timed(lambda: decode_capture(text, mode="text"), args.repeat)
+    print(
+        f"\nline mode, millis + 16 counts: {lines} lines ({len(text) / 1e6:.1f} MB)\n"
+        f"  bulk decode      {t_text:8.3f} s  {lines / t_text / 1e3:6.1f} k lines/s"
+    )
+
+
+def make_lines(n: int, n_sensors: int) -> bytes:
+    """``n`` lines of a sketch printing ``millis(),v1,...,vn`` at 100 Hz (CR LF ends)."""
+    rng = np.random.default_rng(0)
+    values = rng.integers(0, 4096, size=(n, n_sensors)).tolist()
+    return "".join(
+        f"{120_000 + 10 * k}," + ",".join(map(str, row)) + "\r\n" for k, row in enumerate(values)
+    ).encode()
 
 
 if __name__ == "__main__":
