@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pytest
 
+from pressure import load
 from pressure.cli import main
 from pressure.cli.record import StatusDisplay, nothing_usable, status_line, summary_warnings
 from pressure.io.recorder import LinkStatus, RecordStatus
@@ -111,8 +112,8 @@ def test_why_a_recording_holds_nothing() -> None:
     assert "answered but sent no sample frames" in str(answered)
     noise = why(mode=None, bytes_received=4096, head=random.Random(1).randbytes(4096))
     assert "neither version-1 frames nor lines of text" in str(noise) and "--baud" in str(noise)
-    text = why(mode=None, bytes_received=29, head=b"A0=512 A1=300\r\nA0=511 A1=301\r\n")
-    assert "'A0=512 A1=300'" in str(text) and "no two lines in a row were samples" in str(text)
+    text = why(mode=None, bytes_received=48, head=_prose(0) + _prose(1))
+    assert "'sensor 0 reads 500 units'" in str(text) and "no two lines in a row were samples" in str(text)
 
 
 def test_warnings_name_the_damage_and_its_first_problem() -> None:
@@ -187,6 +188,11 @@ def _labelled(k: int) -> bytes:
     return f"A0={500 + k % 7} A1={300 - k % 5} A2={k % 11}\r\n".encode()
 
 
+def _prose(k: int) -> bytes:
+    """A sketch that talks about its readings instead of printing them as columns."""
+    return f"sensor {k % 3} reads {500 + k % 7} units\r\n".encode()
+
+
 def _noise(k: int) -> bytes:
     """What a port opened at the wrong baud rate reads: bytes of no pattern."""
     return random.Random(k).randbytes(64)
@@ -195,11 +201,11 @@ def _noise(k: int) -> bytes:
 @pytest.mark.parametrize(
     ("line", "said"),
     [
-        (_labelled, r"bytes of text, but no two lines in a row were samples .*'A0="),
+        (_prose, r"bytes of text, but no two lines in a row were samples .*'sensor "),
         (_noise, r"bytes, neither version-1 frames nor lines of text \(a wrong --baud"),
         (lambda k: b"", r"nothing arrived \(is the device on, streaming, and at this --baud\?\)"),
     ],
-    ids=["labelled-values", "noise", "silence"],
+    ids=["prose", "noise", "silence"],
 )
 def test_a_board_that_sends_nothing_usable_exits_4_with_its_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], line: Callable[[int], bytes], said: str
@@ -212,6 +218,27 @@ def test_a_board_that_sends_nothing_usable_exits_4_with_its_file(
     assert re.search(said, err[-1]), err[-1]
     assert "0 left and 0 right frames saved (kept" in err[-1]
     assert read_recording(out).complete
+
+
+def test_labelled_values_without_a_clock_are_recorded_by_their_names(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``A0=512 A1=300 A2=7`` from a real pseudo-terminal: the labels name three sensors, no
+    line is rejected, and with no clock in the lines the frames keep the host's receipt times."""
+    out = tmp_path / "labelled.insole"
+    with board(_labelled) as port:
+        code, err = _record(capsys, port, "-o", str(out), "--seconds", "1")
+    assert code == 0, err
+    assert not any("warning:" in line for line in err), err
+    session = load(out)
+    assert session.left is not None and session.right is None
+    assert session.left.n_frames > 10 and session.left.n_sensors == 3
+    line = session.metadata["wire"]["line"]
+    assert line["header"] == ["A0", "A1", "A2"] and line["rate_from"] == "host clock"
+    # the values are the ones printed (500..506, 296..300, 0..10), not shifted by a clock column
+    values = session.left.values
+    assert values[:, 0].min() >= 500 and values[:, 0].max() <= 506
+    assert values[:, 2].min() >= 0 and values[:, 2].max() <= 10
 
 
 def test_rejected_lines_are_counted_while_recording_and_warned_of_at_the_end(
