@@ -113,7 +113,8 @@ def test_why_a_recording_holds_nothing() -> None:
     noise = why(mode=None, bytes_received=4096, head=random.Random(1).randbytes(4096))
     assert "neither version-1 frames nor lines of text" in str(noise) and "--baud" in str(noise)
     text = why(mode=None, bytes_received=48, head=_prose(0) + _prose(1))
-    assert "'sensor 0 reads 500 units'" in str(text) and "no two lines in a row were samples" in str(text)
+    assert "'sensor 0 reads 500 units'" in str(text)
+    assert "no two lines in a row were samples" in str(text)
 
 
 def test_warnings_name_the_damage_and_its_first_problem() -> None:
