@@ -28,7 +28,13 @@ import pytest
 
 from pressure import load
 from pressure.cli import main
-from pressure.cli.record import StatusDisplay, nothing_usable, status_line, summary_warnings
+from pressure.cli.record import (
+    StatusDisplay,
+    line_notes,
+    nothing_usable,
+    status_line,
+    summary_warnings,
+)
 from pressure.io.recorder import LinkStatus, RecordStatus
 from pressure.io.recording import read_recording
 
@@ -125,11 +131,39 @@ def test_warnings_name_the_damage_and_its_first_problem() -> None:
     )
     damage, text = summary_warnings(RecordStatus((link,)))
     assert damage == (
-        "/dev/ttyUSB0: 3 lines rejected, 40 bytes skipped "
+        "/dev/ttyUSB0: 3 lines rejected "
         "(first: bad_line at byte offset 120: 2 values where earlier lines had 3)"
     )
     assert "2 lines of text" in text
+    # boot messages alone are a remark, not damage: their bytes are not told as skipped
+    boot = _link(mode="text", counters={"bytes_skipped": 67, "text_lines": 2})
+    assert [w for w in summary_warnings(RecordStatus((boot,))) if "skipped" in w] == [
+        "/dev/ttyUSB0: 2 lines of text that are not samples (boot messages and the like) skipped"
+    ]
+    # bytes no counted line explains (binary mode, or junk before the stream) are told
+    binary = _link(mode="binary", counters={"bytes_skipped": 12, "crc_errors": 1})
+    assert "12 bytes skipped, 1 CRC errors" in summary_warnings(RecordStatus((binary,)))[0]
     assert summary_warnings(RecordStatus((_link(counters={"frames_left": 10}),))) == []
+
+
+def test_a_headerless_line_stream_is_told_how_its_columns_were_read() -> None:
+    """32 values and a clock with no header (the header was printed before the port opened):
+    the summary says the columns went by position, to which foot, and how to name them."""
+    line = {"header": None, "time_column": "1st column", "time_unit": "ms",
+            "rate_from": "device clock"}  # fmt: skip
+    bare = _link(mode="text", frames={"left": 400, "right": 0}, line=line)
+    (note,) = line_notes(RecordStatus((bare,)))
+    assert "no header line came: columns by position" in note
+    assert "the 1st column is the time (ms)" in note and "sensors of the left foot" in note
+    assert "profile's columns" in note
+    named = dict(line, header=["millis", "L1", "R1"])
+    assert line_notes(RecordStatus((_link(mode="text", frames={"left": 4, "right": 4},
+                                          line=named),))) == []  # fmt: skip
+    untimed = {"header": ["A0"], "time_column": None, "time_unit": None, "rate_from": None}
+    (clock,) = line_notes(RecordStatus((_link(mode="text", frames={"left": 9, "right": 0},
+                                              line=untimed),)))  # fmt: skip
+    assert "timed by this computer's clock on receipt" in clock
+    assert line_notes(RecordStatus((_link(frames={"left": 9, "right": 9}),))) == []  # binary
 
 
 # --- pressure record on real links ----------------------------------------------------------

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import serial
 
-from firmware_protocol import Side
+from firmware_protocol import Side, decode_chunks
 from pressure.cli import main
 from pressure.simulator import GaitSignal, SyntheticGait
 from pressure.simulator.device import PtyInsole
@@ -75,6 +75,34 @@ def test_a_sketch_on_a_pty_prints_boot_lines_then_readings() -> None:
     rows = _data_lines(text)
     assert len(rows) == 100 and {len(r) for r in rows} == {9}
     assert [r[0] for r in rows[:3]] == [120000, 120010, 120020]
+
+
+def test_a_board_printing_before_the_port_opens_prints_its_header_again_on_opening() -> None:
+    """The header sketch ran before the host opened the port; pyserial discards what waited.
+    The board is reset by the opening (as an Uno's or most ESP32 boards' DTR line does) and
+    prints its boot lines and header again, so the host names both feet's columns."""
+    device = SketchInsole(_signal(Side.BOTH, seconds=5.0), SketchFormat("header"))
+    pty = PtyInsole(device)
+    server = threading.Thread(target=pty.run, kwargs={"linger_s": 0.5}, daemon=True)
+    server.start()
+    received = bytearray()
+    try:
+        deadline = time.monotonic() + 30.0
+        while device.frames_sent < 20 and time.monotonic() < deadline:
+            time.sleep(0.01)  # lines pile up unread in the port
+        with serial.Serial(pty.path, timeout=0.2) as port:
+            while received.count(b"\n") < 60 and time.monotonic() < deadline:
+                received += port.read(4096)
+    finally:
+        pty.stop()
+        server.join(10)
+        pty.close()
+    capture = decode_chunks([bytes(received)])
+    assert capture.mode == "text" and capture.line is not None
+    assert capture.line["header"][:2] == ["millis", "L1"] and capture.line["header"][-1] == "R8"
+    left, right = capture.frames(0), capture.frames(1)
+    assert left is not None and right is not None
+    assert left.n_sensors == right.n_sensors == 8
 
 
 def test_simulate_writes_a_sketch_capture(tmp_path: Path) -> None:

@@ -188,6 +188,8 @@ def run(args: argparse.Namespace, clock: Callable[[], float] = time.monotonic) -
     )
     for warning in summary_warnings(status):
         display.note(f"warning: {warning}")
+    for note in line_notes(status):
+        display.note(note)
     if failure is not None:
         # one line: what went wrong, and that the file is whole
         raise DeviceError(f"{failure}; recording ended, {summary} saved") from None
@@ -288,13 +290,16 @@ def status_line(status: RecordStatus, elapsed_s: float) -> str:
 def summary_warnings(status: RecordStatus) -> list[str]:
     """What the summary warns of: per link, lines the decoder rejected as damaged samples,
     bytes it skipped, frames lost (sequence gaps), each with the first problem it met; and
-    lines of other text (boot messages), as a remark rather than damage."""
+    lines of other text (boot messages), as a remark rather than damage. In line mode the
+    skipped bytes are those of the lines counted (rejected or text) and are told as bytes
+    only when no line is counted: a boot message is not damage."""
     out = []
     for link in status.links:
         damage = []
         if link.count("bad_lines"):
             damage.append(f"{link.count('bad_lines')} lines rejected")
-        if link.count("bytes_skipped"):
+        lines_told = link.mode == "text" and (link.count("bad_lines") or link.count("text_lines"))
+        if link.count("bytes_skipped") and not lines_told:
             damage.append(f"{link.count('bytes_skipped')} bytes skipped")
         if link.count("crc_errors"):
             damage.append(f"{link.count('crc_errors')} CRC errors")
@@ -307,6 +312,36 @@ def summary_warnings(status: RecordStatus) -> list[str]:
             out.append(
                 f"{link.url}: {link.count('text_lines')} lines of text that are not samples "
                 "(boot messages and the like) skipped"
+            )
+    return out
+
+
+def line_notes(status: RecordStatus) -> list[str]:
+    """How the lines of a line-mode link without a header were read (columns by position),
+    so that a header printed before the port was opened, or a two-foot board taken for one
+    foot, does not pass unseen; and where the time came from when the lines carry none."""
+    out = []
+    for link in status.links:
+        line = link.line
+        if link.mode != "text" or line is None or not any(link.frames.values()):
+            continue
+        sides = [side for side, n in link.frames.items() if n]
+        if line["header"] is None:
+            time = (
+                f"the {line['time_column']} is the time ({line['time_unit']})"
+                if line["time_column"]
+                else "no column is a time"
+            )
+            out.append(
+                f"{link.url}: no header line came: columns by position; {time}, the other "
+                f"values are sensors of the {' and '.join(sides)} foot. A two-foot board (or "
+                "IMU and frame-number columns) needs its column names: a header line printed "
+                "after the port opens, or a profile's columns (record --profile)"
+            )
+        if line["rate_from"] is None:
+            out.append(
+                f"{link.url}: the lines carry no time: frames are timed by this computer's "
+                "clock on receipt (USB delivery jitter included)"
             )
     return out
 

@@ -18,10 +18,11 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
-from firmware_protocol import Command, CommandCode, SampleBlock, Side, StatusCode
+from firmware_protocol import Command, CommandCode, LineDecoder, SampleBlock, Side, StatusCode
 
 from ..errors import DeviceError
 from ..sources.serial_source import Received, SerialSource
@@ -59,6 +60,9 @@ class LinkStatus:
         offset, detail).
     head : bytes
         The first ``HEAD_KEPT`` bytes of the link's first connection.
+    line : dict or None
+        In line mode, what the decoder made of the lines (``LineDecoder.line_info``: header,
+        time column and unit, where the rate comes from, extras); None otherwise.
     """
 
     url: str
@@ -69,6 +73,7 @@ class LinkStatus:
     unrecognised_bytes: int
     first_problem: str | None
     head: bytes
+    line: dict[str, Any] | None = None
 
     def count(self, name: str) -> int:
         """One of ``counters`` (0 when the decoder has no such counter)."""
@@ -116,6 +121,7 @@ class LinkState:
     earlier: dict[str, int] = field(default_factory=dict)
     earlier_unrecognised: int = 0
     earlier_mode: str | None = None
+    earlier_line: dict[str, Any] | None = None
     first_problem: str | None = None
 
     def fold(self) -> None:
@@ -130,6 +136,7 @@ class LinkState:
             for name, value in counters.as_dict().items():
                 self.earlier[name] = self.earlier.get(name, 0) + value
             self.earlier_mode = decoder.mode
+            self.earlier_line = _line_info(self.source) or self.earlier_line
         self.first_problem = self.first_problem or _first_problem(self.source)
         self.bytes_this_connection = 0
 
@@ -138,8 +145,10 @@ class LinkState:
         unrecognised = self.earlier_unrecognised
         mode = self.earlier_mode
         problem = self.first_problem
+        line = self.earlier_line
         source = self.source
         if source is not None:
+            line = _line_info(source) or line
             live = source.decoder.counters
             if live is None:
                 unrecognised += self.bytes_this_connection
@@ -157,7 +166,13 @@ class LinkState:
             unrecognised_bytes=unrecognised,
             first_problem=problem,
             head=bytes(self.head),
+            line=line,
         )
+
+
+def _line_info(source: SerialSource) -> dict[str, Any] | None:
+    inner = source.decoder.decoder
+    return inner.line_info if isinstance(inner, LineDecoder) else None
 
 
 def _first_problem(source: SerialSource) -> str | None:

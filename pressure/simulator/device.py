@@ -9,8 +9,11 @@ slave side (in raw mode) is a serial device any program opens by path, exactly l
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import select
+import struct
+import termios
 import threading
 import time
 import tty
@@ -142,12 +145,37 @@ class VirtualInsole:
         """Sample frames sent since power-up."""
         return self._sent_before + self._pacer.frames
 
+    def port_opened(self, now_s: float) -> bytes:
+        """The host opened the port. A protocol-v1 insole does not reset: nothing to say (the
+        host asks for ``DEVICE_INFO``)."""
+        return b""
+
+
+_FLUSHREAD = getattr(termios, "TIOCPKT_FLUSHREAD", 1)
+
+
+def _packet_mode(master: int) -> bool:
+    """Put a pty's master side in packet mode: each read then starts with a status byte (0 for
+    data; ``TIOCPKT_FLUSHREAD`` when the slave side's input was discarded). False where the
+    system has no packet mode."""
+    request = getattr(termios, "TIOCPKT", None)
+    if request is None:
+        return False
+    try:
+        fcntl.ioctl(master, request, struct.pack("i", 1))
+    except OSError:
+        return False
+    return True
+
 
 class PtyInsole:
     """A ``VirtualInsole`` on a pseudo-terminal. ``path`` is the device to open (e.g. /dev/pts/3).
 
     The slave side is put in raw mode, so every byte passes unchanged; this object keeps it open
-    so the link survives a host that closes and reopens the port.
+    so the link survives a host that closes and reopens the port. The master side is in packet
+    mode where the system has it (``TIOCPKT``, Linux and macOS): a host that discards the
+    port's input, as pyserial does when it opens a port, is told to the device
+    (``port_opened``), which answers as a board reset by the opening would.
     """
 
     def __init__(self, device: VirtualInsole | SketchInsole) -> None:
@@ -156,6 +184,7 @@ class PtyInsole:
         tty.setraw(self._slave)
         self.path = os.ttyname(self._slave)
         os.set_blocking(self._master, False)
+        self._packets = _packet_mode(self._master)
         self._stop = threading.Event()
         self.dropped_writes = 0  # sample writes given up because the host was not reading
 
@@ -185,6 +214,19 @@ class PtyInsole:
                 select.select([], [self._master], [], min(left, 0.01))
         return True
 
+    def _read_host(self) -> tuple[bool, bytes] | None:
+        """One read of what the host sent: whether it discarded its input (opened the port)
+        since the last read, and its bytes; None when the pty went away."""
+        try:
+            data = os.read(self._master, 4096)
+        except BlockingIOError:
+            return False, b""
+        except OSError:
+            return None
+        if self._packets and data:
+            return bool(data[0] & _FLUSHREAD), data[1:]
+        return False, data
+
     def run(
         self,
         seconds: float | None = None,
@@ -195,7 +237,15 @@ class PtyInsole:
         signal's end, or a STOP not followed by a START), or (all None) forever."""
         start = clock()
         finished_at: float | None = None
+        early = b""  # from a host that opened the port before this began: the boot is for it
+        while select.select([self._master], [], [], 0)[0]:
+            got = self._read_host()
+            if not got or not (got[0] or got[1]):
+                break
+            early += got[1]
         self._write(self.device.boot_bytes, wait_s=1.0)
+        if early:
+            self._write(self.device.receive(early, clock()), wait_s=1.0)
         tick = 0.5 / self.device.info().rate_hz if self.device.info().rate_hz else 0.01
         while not self._stop.is_set():
             now = clock()
@@ -210,12 +260,12 @@ class PtyInsole:
                 finished_at = None  # started again: the host still wants it
             readable, _, _ = select.select([self._master], [], [], min(tick, 0.01))
             if readable:
-                try:
-                    data = os.read(self._master, 4096)
-                except BlockingIOError:
-                    data = b""
-                except OSError:  # the pty went away
+                got = self._read_host()
+                if got is None:  # the pty went away
                     break
+                opened, data = got
+                if opened:  # the host discarded its input: it opened the port
+                    self._write(self.device.port_opened(clock()), wait_s=1.0)
                 answer = self.device.receive(data, clock())
                 if answer:
                     self._write(answer, wait_s=1.0)

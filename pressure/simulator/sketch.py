@@ -140,6 +140,14 @@ class SketchInsole:
         """A sketch reads nothing from its serial port."""
         return b""
 
+    def port_opened(self, now_s: float) -> bytes:
+        """The host opened the port. An Arduino Uno or Nano, and most ESP32 boards, are reset by
+        the opening (the USB-serial chip's DTR line): ``setup()`` runs again and prints the boot
+        messages and the header line again. The signal and the clock go on (a real reset would
+        restart ``millis()``; a board that had been running long is what ``--start-ms`` is
+        for)."""
+        return self.boot_bytes
+
     def due(self, now_s: float) -> bytes:
         """The lines of every reading due by ``now_s`` (at most ``MAX_BURST_S`` of signal at
         once); one instant's feet always go out together, on one line."""
