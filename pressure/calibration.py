@@ -651,6 +651,61 @@ FULL_SCALES = (1023.0, 4095.0, 65535.0)
 INVERTIBLE_UNITS = ("adc", "raw")
 
 
+#: ``looks_inverted``: a foot's readings look inverted when this share of its sensors has a
+#: median reading at or above ``INVERTED_LEVEL`` of the converter's full scale. A sensor is
+#: loaded for less than half of a walk (the stance of one area of the foot), so its median is
+#: its unloaded reading: near 0 for a divider that rises under load, near the top for one
+#: that falls.
+INVERTED_SHARE = 0.75
+INVERTED_LEVEL = 0.75
+
+
+def full_scale_of(values: npt.ArrayLike) -> float | None:
+    """The smallest of ``FULL_SCALES`` at or above the largest finite reading, as ``invert``
+    takes it by default; None when a reading is above 65535."""
+    array = np.asarray(values, dtype=float)
+    finite = array[np.isfinite(array)]
+    top = float(finite.max()) if finite.size else 0.0
+    return next((scale for scale in FULL_SCALES if scale >= top), None)
+
+
+def looks_inverted(session: Session) -> list[SideName]:
+    """The feet whose uncalibrated readings (``"adc"`` or ``"raw"``) look like sensors that fall
+    under load: ``INVERTED_SHARE`` of the sensors with a median at or above ``INVERTED_LEVEL``
+    of the converter's full scale (``full_scale_of``). Feet already inverted by ``invert`` are
+    not judged again.
+
+    Parameters
+    ----------
+    session : Session
+        The session.
+
+    Returns
+    -------
+    list of str
+        The sides that look inverted, in the session's order; empty when none does.
+    """
+    done: set[str] = set()
+    for step in session.metadata.get("calibration", []):
+        if isinstance(step, dict) and step.get("step") == "invert":
+            done.update(step.get("sides") or ())
+    out: list[SideName] = []
+    for foot in session.feet.values():
+        side = foot.side
+        if foot.unit not in INVERTIBLE_UNITS or not foot.n_frames or side in done:
+            continue
+        scale = full_scale_of(foot.values)
+        if scale is None:
+            continue
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN column
+            medians = np.nanmedian(_floats(foot.values), axis=0)
+        high = np.nan_to_num(medians, nan=0.0) >= INVERTED_LEVEL * scale
+        if high.mean() >= INVERTED_SHARE:
+            out.append(side)
+    return out
+
+
 def invert(
     session: Session,
     full_scale: float | None = None,
@@ -875,7 +930,9 @@ __all__ = [
     "STANDARD_GRAVITY_M_S2",
     "apply_curve",
     "apply_gain",
+    "full_scale_of",
     "invert",
+    "looks_inverted",
     "scale_to_body_weight",
     "subtract_offset",
     "tare",

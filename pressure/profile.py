@@ -710,13 +710,11 @@ def _read(path: Path, profile: InsoleProfile) -> tuple[Session, list[str]]:
 
 
 def _full_scale(session: Session) -> float | None:
-    """The smallest of ``calibration.FULL_SCALES`` at or above the largest reading (None: above
-    65535), as ``invert`` takes it by default."""
-    from .calibration import FULL_SCALES
+    """The converter full scale of every foot's readings (``calibration.full_scale_of``)."""
+    from .calibration import full_scale_of
 
-    feet = session.feet.values()
-    top = max((float(np.nan_to_num(f.values).max()) for f in feet if f.n_frames), default=0.0)
-    return next((scale for scale in FULL_SCALES if scale >= top), None)
+    feet = [f.values.ravel() for f in session.feet.values() if f.n_frames]
+    return full_scale_of(np.concatenate(feet)) if feet else full_scale_of([])
 
 
 def apply_profile(
@@ -916,27 +914,6 @@ def _toml_list(values: Sequence[object]) -> str:
     return "[" + ", ".join(f'"{v}"' if isinstance(v, str) else str(v) for v in values) + "]"
 
 
-#: ``profile init`` turns ``invert`` on when this share of the sensors has a median reading at
-#: or above ``INVERTED_LEVEL`` of the full scale: a sensor is loaded for less than half of a
-#: walk (stance of one area of the foot), so the median is its unloaded reading, which is
-#: near 0 for a divider that rises under load and near the top for one that falls
-INVERTED_SHARE = 0.75
-INVERTED_LEVEL = 0.75
-
-
-def _looks_inverted(session: Session, full_scale: float) -> bool:
-    """Whether the uncalibrated readings look like sensors that fall under load."""
-    medians = [
-        np.nanmedian(foot.values, axis=0)
-        for foot in session.feet.values()
-        if foot.unit in ("raw", "adc") and foot.n_frames
-    ]
-    if not medians:
-        return False
-    high = np.concatenate(medians) >= INVERTED_LEVEL * full_scale
-    return bool(high.mean() >= INVERTED_SHARE)
-
-
 def profile_template(session: Session, source: str | Path) -> str:
     """A commented profile for the board that made ``session`` (``pressure profile init``):
     what was found in the file, and every key, off (commented) but for the side of a
@@ -954,6 +931,7 @@ def profile_template(session: Session, source: str | Path) -> str:
     str
         The TOML text.
     """
+    from .calibration import looks_inverted
     from .layout import simulated_layout
 
     feet = session.feet
@@ -994,8 +972,12 @@ def profile_template(session: Session, source: str | Path) -> str:
     key("side", f'"{one_side or "left"}"', on=one_side is not None)
     rate = next((f.sampling_rate_hz for f in feet.values()), 100.0)
     key("rate_hz", f"{rate:g}")
-    key("layout", f'"{stem}.layout.csv"', note=" (README: Layouts and calibration)")
-    inverted = _looks_inverted(session, full_scale)
+    key(
+        "layout",
+        f'"{stem}.layout.csv"',
+        note=" (a file you write: README, Layouts and calibration; none is made for you)",
+    )
+    inverted = bool(looks_inverted(session))
     hint = (
         "; ON because most of this file's sensors read near the top of the scale most of the "
         "time (unloaded sensors of a divider wired that way): check it"
@@ -1003,7 +985,11 @@ def profile_template(session: Session, source: str | Path) -> str:
         else ""
     )
     key("invert", "true", on=inverted, note="; or a list: [1, 2, 5]" + hint)
-    key("full_scale", f"{full_scale:g}", note=" (this file's is below)")
+    key(
+        "full_scale",
+        f"{full_scale:g}",
+        note=" (here: the smallest of 1023, 4095, 65535 that this file's readings fit under)",
+    )
     key("zero", _toml_list([0] * n))
     key("tare", "true")
     key("body_mass_kg", "70")

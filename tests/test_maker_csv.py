@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from pressure.analysis import analyze
-from pressure.calibration import invert
+from pressure.calibration import invert, looks_inverted
 from pressure.cli import main as cli_main
 from pressure.io.load import detect_format, load
 from pressure.model import FootRecording, Session
@@ -90,6 +90,26 @@ def test_a_two_foot_maker_log_loads_sorted_and_walks_once_inverted(tmp_path: Pat
     for side in ("left", "right"):
         assert result.gait.stance_pct[side] == pytest.approx(stance_pct, abs=3.0)
     assert any("no sensor layout" in p for p in result.problems)
+
+
+def test_readings_that_fall_under_load_are_noticed_until_inverted(tmp_path: Path) -> None:
+    """Analysed as they are, the maker log's readings (4095 unloaded) get a note naming each
+    foot and --invert; inverted, and the same walk never inverted (counts that rise under
+    load), get none."""
+    path, left, _ = _maker_log(tmp_path)
+    session = load(path)
+    assert looks_inverted(session) == ["left", "right"]
+    notes = [p for p in analyze(session).problems if "top of the converter's range" in p]
+    assert [n.split(" foot")[0] for n in notes] == ["left", "right"]
+    assert all("--invert" in n for n in notes)
+    assert looks_inverted(invert(session)) == []
+    assert not any("top of the converter" in p for p in analyze(invert(session)).problems)
+    rising = _session(FULL_SCALE - left)  # the same left foot, wired the other way
+    assert looks_inverted(rising) == []
+    # one sensor in four falling under load is a mixed wiring, not an inverted insole
+    mixed = (FULL_SCALE - left).copy()
+    mixed[:, :4] = left[:, :4]
+    assert looks_inverted(_session(mixed)) == []
 
 
 def test_the_maker_log_walks_with_invert_on_the_command_line(

@@ -46,6 +46,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from ..calibration import looks_inverted
 from ..errors import AnalysisError
 from ..model import UNIT_TEXT, FootRecording, Session
 from . import balance, distribution, footprint, indicators
@@ -492,6 +493,14 @@ def _input_problems(session: Session, feet: dict[str, _Foot], opt: AnalysisOptio
         if side not in feet:
             problems.append(f"no {side} foot in the recording")
     problems += [f"reading the file: {p}" for p in session.problems]
+    for side in looks_inverted(session):
+        if side in feet:
+            problems.append(
+                f"{side} foot: most sensors read near the top of the converter's range most of "
+                "the time, as sensors that fall under load do (a divider wired to the supply): "
+                "invert them first (--invert; pressure.calibration.invert), or loading and "
+                "unloading come out swapped"
+            )
     if feet and all(f.foot.layout is None for f in feet.values()):
         problems.append(no_geometry_note(session))
     for side, f in feet.items():
