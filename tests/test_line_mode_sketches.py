@@ -130,6 +130,39 @@ def test_an_unsigned_long_millis_clock_wraps_and_a_restart_is_spliced() -> None:
     assert got.counters.clock_resets == 1 and got.counters.bad_lines == 0
 
 
+def test_info_says_where_the_time_came_from_and_counts_the_restarts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A serial terminal's log of a board (boot text, a header whose time column is ``t_ms``)
+    reset midway: ``info`` names the column, the unit and where the unit came from, and the
+    restart."""
+    header = "t_ms," + ",".join(f"fsr{k}" for k in range(1, 17))
+    first, again = millis_lines(90_000, 300), millis_lines(0, 300, lambda k: 2 + 10 * k)
+    path = tmp_path / "LOG.txt"
+    path.write_text("\r\n".join([*BOOT, header, *first, *again]) + "\r\n")
+    assert main(["info", str(path)]) == 0
+    text = capsys.readouterr().out
+    assert "  time: column 't_ms', in ms (unit from the column's name)" in text
+    assert "  clock restarts 1 (a board reset" in text
+    # saved with its header first: a .txt is still the terminal's log, a .csv a table (the
+    # generic CSV reader), and either joins the restart
+    for name, kind in (("log.txt", "insole"), ("table.csv", "generic_csv")):
+        headed = tmp_path / name
+        headed.write_text("\r\n".join([header, *first, *again]) + "\r\n")
+        assert load(headed).format == kind, name
+    session = load(tmp_path / "table.csv")
+    assert session.quality["clock_restarts"] == 1
+    assert session.left is not None and np.all(np.diff(session.left.time_s) > 0)
+    assert session.duration_s == pytest.approx(6.0)
+    assert any("t_ms clock restarted 1 time (first at line 302" in p for p in session.problems)
+    bare = tmp_path / "bare.txt"
+    bare.write_text("\r\n".join(millis_lines(90_000, 300)) + "\r\n")
+    assert main(["info", str(bare)]) == 0
+    text = capsys.readouterr().out
+    assert "  time: the 1st column, in ms (unit from the clock's step size)" in text
+    assert "clock restarts" not in text
+
+
 def test_a_micros_clock_is_told_by_its_steps() -> None:
     got = decode(millis_lines(5_000_000, 20, lambda k: 10_000 * k))  # micros() at 100 Hz
     assert got.line["time_unit"] == "us"

@@ -159,6 +159,33 @@ def test_the_generic_csv_without_its_layout_is_analysed_without_geometry(
 # --- pressure.calibration.invert ------------------------------------------------------------
 
 
+@pytest.mark.parametrize("frame_column", [False, True])
+def test_a_log_whose_board_reset_midway_is_joined_not_interleaved(
+    tmp_path: Path, frame_column: bool
+) -> None:
+    """A board reset while logging: its millis (and frame counter) start again. Sorting by time
+    would interleave the two parts; they are joined one period apart, in their own order, and
+    rows written late within a part are still sorted."""
+    times = [250_000 + 10 * k for k in range(300)] + [4 + 10 * k for k in range(300)]
+    frames = list(range(7000, 7300)) + list(range(300))
+    values = [[k % 97, (3 * k) % 89] for k in range(600)]  # row k: frame k of the session
+    rows = [[t, f, *v] for t, f, v in zip(times, frames, values, strict=True)]
+    for a in (100, 200, 400, 500):  # neighbours written in the wrong order, in both parts
+        rows[a], rows[a + 1] = rows[a + 1], rows[a]
+    header = "time_ms,frame_id,L1,L2" if frame_column else "time_ms,L1,L2"
+    if not frame_column:
+        rows = [[r[0], *r[2:]] for r in rows]
+    path = tmp_path / "LOG0002.csv"
+    path.write_text("\n".join([header, *(",".join(map(str, r)) for r in rows)]) + "\n")
+    session = load(path)
+    assert session.left is not None
+    np.testing.assert_array_equal(session.left.values, values)  # the frames in their order
+    np.testing.assert_allclose(np.diff(session.left.time_s), 0.01, rtol=1e-9)
+    assert session.quality["clock_restarts"] == 1
+    assert session.quality["rows_out_of_order"] == 4
+    assert any("time_ms clock restarted 1 time (first at line 302" in p for p in session.problems)
+
+
 def _session(values: np.ndarray, unit: str = "raw") -> Session:
     t = np.arange(len(values)) / 100.0
     foot = FootRecording("left", t, values.astype(float), unit, 100.0)

@@ -219,7 +219,9 @@ def test_side_puts_a_one_insole_board_on_its_foot(
 
 
 def test_rate_reaches_a_file_without_time(board: Board, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(capsys, "analyze", board.untimed, "--invert")[0] == 3
+    status, _, err = run(capsys, "analyze", board.untimed, "--invert")
+    assert status == 3
+    assert "lines a board printed" in err and "carry no time" in err and "--rate HZ" in err
     at_50 = summary(capsys, board.untimed, "--invert", "--rate", 50)
     assert at_50["sampling_rate_hz"] == 50
     _plausible_gait(at_50)

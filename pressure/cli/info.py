@@ -20,6 +20,16 @@ if TYPE_CHECKING:
     from ..model import Session
 
 
+#: How a line-mode capture's time unit was found (``LineDecoder.line_info``), for ``info``.
+_UNIT_FROM = {
+    "suffix": "from the values' suffix",
+    "name": "from the column's name",
+    "steps": "from the clock's step size",
+    "mixed": "from suffixes and names",
+    "host receipts": "from this computer's receipt times",
+}
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "file", metavar="FILE", help="recording, capture, or any file `pressure analyze` reads"
@@ -192,10 +202,20 @@ def _render_wire(summary: dict[str, Any]) -> str:
         line = summary.get("line") or {}
         if line.get("header"):
             lines.append(f"  header: {', '.join(line['header'])}")
-        if line.get("time_column"):
+        column = line.get("time_column")
+        if column:
+            where = (
+                f"the {column}"
+                if column in ("1st column", "timestamp suffix")
+                else f"column {column!r}"
+            )
+            found = str(line.get("time_unit_from"))
+            source = _UNIT_FROM.get(found, found)
+            lines.append(f"  time: {where}, in {line['time_unit']} (unit {source})")
+        if c.get("clock_resets"):
             lines.append(
-                f"  time: {line['time_column']} in {line['time_unit']} "
-                f"(unit from {line['time_unit_from']})"
+                f"  clock restarts {c['clock_resets']} (a board reset: the time runs on across "
+                "each)"
             )
         if line.get("rate_from"):
             lines.append(f"  rate from the {line['rate_from']}")

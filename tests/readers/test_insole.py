@@ -5,6 +5,7 @@ samples (sample_data/, made by sample_data/make_samples.py with their ground tru
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -107,17 +108,36 @@ def test_a_saved_sketch_output_is_a_capture(tmp_path, style, side, feet):
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("name", "text"),
     [
         # a stride table: a first column of seconds rising by ~1.1 s a row (WFDB .ts-like)
-        "".join(f"{1.1 * i + 0.01 * (i % 3):.3f}\t1.1\t0.4\t0.7\n" for i in range(1, 40)),
-        # a table with its header first belongs to the table readers
-        "time_ms,a,b\n" + "".join(f"{10 * i},{i % 7},{i % 5}\n" for i in range(40)),
+        (
+            "table.txt",
+            "".join(f"{1.1 * i + 0.01 * (i % 3):.3f}\t1.1\t0.4\t0.7\n" for i in range(1, 40)),
+        ),
+        # a .csv with its header first belongs to the table readers
+        ("table.csv", "time_ms,a,b\n" + "".join(f"{10 * i},{i % 7},{i % 5}\n" for i in range(40))),
         # a bare clock in seconds with a fraction: a lab's export, not a sketch's millis()
-        "".join(f"{0.01 * i:.2f} {i % 7} {i % 5}\n" for i in range(40)),
+        ("table.txt", "".join(f"{0.01 * i:.2f} {i % 7} {i % 5}\n" for i in range(40))),
     ],
 )
-def test_tables_of_numbers_are_not_captures(tmp_path, text):
-    path = tmp_path / "table.txt"
+def test_tables_of_numbers_are_not_captures(tmp_path: Path, name: str, text: str) -> None:
+    path = tmp_path / name
     path.write_text(text)
     assert detect_format(path) != "insole"
+
+
+def test_a_terminal_log_with_its_header_first_is_a_capture(tmp_path: Path) -> None:
+    """A serial terminal's log (.txt, .log) whose first line is the sketch's header, and whose
+    board reset midway (boot text and the header again): read as line mode, every sample kept,
+    the restart joined."""
+    header = "millis,fsr1,fsr2"
+    part = ["".join(f"{t0 + 10 * i},{i % 7},{i % 5}\n" for i in range(100)) for t0 in (9000, 3)]
+    text = f"{header}\n{part[0]}[boot] insole v1\n{header}\n{part[1]}"
+    for suffix in (".txt", ".log"):
+        path = tmp_path / f"terminal{suffix}"
+        path.write_text(text)
+        assert detect_format(path) == "insole", suffix
+        session = load(path)
+        assert session.left is not None and session.left.n_frames == 200
+        assert session.quality["clock_resets"] == 1

@@ -50,7 +50,10 @@ Two table forms, told apart by a ``side`` column:
   then, with a frame column, a frame ``k`` frames after the first is at ``k / rate`` s, so
   lost frames leave their gap). The rows may come in any order (a board writes frames as they
   come): they are sorted by the frame column when there is one (a counter that wraps, as a
-  uint16 does, counts on), else by time. A row that repeats an earlier one exactly is dropped;
+  uint16 does, counts on), else by time; a time that falls back by more than
+  ``RESTART_PERIODS`` sampling periods is the board's clock restarting (a reset): the part
+  after it is placed one period after the part before (``quality["clock_restarts"]``), as
+  line mode does. A row that repeats an earlier one exactly is dropped;
   a frame (or a time) that comes twice with other values is an error at its second line.
   ``quality["rows_out_of_order"]`` (the fewest rows that sorting moves) and
   ``quality["duplicate_rows"]`` count them, when not 0, and ``problems`` says so;
@@ -94,6 +97,7 @@ from __future__ import annotations
 
 import bisect
 import csv
+import itertools
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -625,10 +629,16 @@ def _tidy_sensor_count(
 TIME_UNIT_ROWS = 1000
 
 
-def _time_s(table: _Table, rows: IntArray, meta: dict[str, Any]) -> FloatArray:
+def _time_s(
+    table: _Table,
+    rows: IntArray,
+    meta: dict[str, Any],
+    restarts: tuple[dict[str, int], list[str]] | None = None,
+) -> FloatArray:
     """The time column in s at ``rows`` (in time order), its unit from its name or, for
     ``t``, ``time``, ``timestamp`` ..., from its values (module docstring); the unit used is
-    recorded in ``meta``."""
+    recorded in ``meta``. With ``restarts`` (a wide table's quality and problems), a clock
+    that restarted is joined (``_splice_restarts``), counted and said."""
     column = table.cols.time
     assert column is not None
     ticks = table.block.values[rows, column.index]
@@ -638,8 +648,48 @@ def _time_s(table: _Table, rows: IntArray, meta: dict[str, Any]) -> FloatArray:
     if unit is None:
         unit = infer_time_unit(ticks[:TIME_UNIT_ROWS].tolist())
     meta["time_unit"] = unit
+    if restarts is not None:
+        ticks, starts = _splice_restarts(ticks)
+        if starts:
+            quality, problems = restarts
+            quality["clock_restarts"] = len(starts)
+            line = table.block.line_numbers[int(rows[starts[0]])]
+            where = f"line {line}" if table.rows_are_lines else f"row {line}"
+            problems.append(
+                f"the {column.name} clock restarted {len(starts)} time"
+                f"{'s' if len(starts) > 1 else ''} (first at {where}: a board reset?): each "
+                "part is placed one sampling period after the one before"
+            )
     scale = TIME_UNIT_S[unit]
     return ticks if scale == 1.0 else ticks * scale
+
+
+#: a time that falls back by more than this many sampling periods is the clock restarting (a
+#: board reset, a millis() wrap), not a row written late: rows written as they come are out of
+#: place by a few periods at most
+RESTART_PERIODS = 50
+
+
+def _splice_restarts(ticks: FloatArray) -> tuple[FloatArray, list[int]]:
+    """A time column (in row order) whose clock restarted, joined into one time axis: each part
+    after a fall of more than ``RESTART_PERIODS`` periods (the median forward step) is moved to
+    start one period after the latest time before it, as line mode joins a restarted
+    ``millis()``. Returns the ticks (unchanged when the clock never restarted) and the row
+    positions where the parts begin. Parts too short to be a run of the clock are left for
+    sorting (a shuffled table, not a restart)."""
+    steps = np.diff(ticks)
+    forward = steps[steps > 0]
+    if not forward.size:
+        return ticks, []
+    period = float(np.median(forward))
+    starts = (np.flatnonzero(steps < -RESTART_PERIODS * period) + 1).tolist()
+    bounds = [0, *starts, len(ticks)]
+    if not starts or min(np.diff(bounds)) < RESTART_PERIODS:
+        return ticks, []
+    out = ticks.astype(np.float64, copy=True)
+    for a, b in itertools.pairwise(bounds[1:]):
+        out[a:b] += float(out[:a].max()) + period - float(out[a:b].min())
+    return out, starts
 
 
 def _longest_run_in_order(key: FloatArray) -> int:
@@ -679,6 +729,8 @@ def _frame_order(
         if span > 0:
             # a frame counter that wraps (uint8, uint16) counts on past its top
             key = np.unwrap(key, period=float(key.max()) + 1.0)
+    else:
+        key = _splice_restarts(key)[0]  # a restarted clock's parts stay apart (_time_s)
     order = np.argsort(key, kind="stable")
     ordered = key[order]
     repeats = np.flatnonzero(np.diff(ordered) == 0)
@@ -791,7 +843,7 @@ def _session(table: _Table, meta: dict[str, Any], layout_text: str | None) -> Se
             empty = np.isnan(values[:, cols.time.index])
             if empty.any():
                 raise table.fail(int(np.argmax(empty)), f"empty {cols.time.name} cell")
-            time[order] = _time_s(table, order, meta)
+            time[order] = _time_s(table, order, meta, (quality, problems))
             _check_rows(table, time[order], order)
         for key, named in cols.sensors.items():
             side = "left" if key == "left" else "right"

@@ -104,8 +104,10 @@ def detect(path: Path, head: bytes) -> bool:
     column or a first column of integer ticks that runs like a clock), lines that look like
     broken samples are at most ``MAX_BAD_SHARE`` of the sample lines, at most
     ``MAX_BOOT_LINES`` lines of text come before the data, and the samples come at
-    ``MIN_FILE_RATE_HZ`` or faster. A file whose first line is a header is a table, left to
-    the table readers (``_table_header_first``).
+    ``MIN_FILE_RATE_HZ`` or faster. A ``.csv`` file whose first line is a header is a table,
+    left to the table readers (``_table_header_first``); with another suffix (a serial
+    terminal's ``.txt`` or ``.log``, which may hold a reset's boot text and header again
+    midway) it is a capture.
 
     Line-mode detection on a live link only needs two sample lines; a file needs more,
     because many other text tables have rows of numbers (F-Scan frames, pedar area tables),
@@ -115,20 +117,21 @@ def detect(path: Path, head: bytes) -> bool:
         return False
     if head.startswith(MCAP_MAGIC) or has_frame_header(head):
         return True
-    return _line_mode_file(head) == (True, None)
+    return _line_mode_file(path, head) == (True, None)
 
 
 def near(path: Path, head: bytes) -> str | None:
     """Line-mode text (two sample lines in a row, PROTOCOL.md §5) that ``detect`` did not take
     for a capture: the first of its rules the file breaks (``pressure.io.load.identify``)."""
-    return _line_mode_file(head)[1]
+    return _line_mode_file(path, head)[1]
 
 
-def _line_mode_file(head: bytes) -> tuple[bool, str | None]:
+def _line_mode_file(path: Path, head: bytes) -> tuple[bool, str | None]:
     """Whether ``head`` is a line-mode capture by ``detect``'s rules, and when it is line-mode
     text that breaks one of them, which (None: it is a capture, or not line-mode text)."""
     complete = head[: head.rfind(b"\n") + 1]
-    if not complete or _table_header_first(complete) or detect_mode(complete) != "text":
+    table = path.suffix.lower() == ".csv" and _table_header_first(complete)
+    if not complete or table or detect_mode(complete) != "text":
         return False, None
     try:
         capture = decode_capture(complete, mode="text")
@@ -138,14 +141,19 @@ def _line_mode_file(head: bytes) -> tuple[bool, str | None]:
     counters = capture.counters
     samples = sum(len(b) for b in capture.blocks)
     bad = counters.bad_lines
-    what = "a line-mode capture of the insole wire stream, but"
+    what = "lines a board printed (line mode: README, Home-made insoles), but"
     if line.get("time_column") is None:
         # a sketch prints counts (integers); rows of decimals without a time are someone's
         # table (a geometry file's vertices), not a capture
         counts = all(np.array_equal(b.values, np.round(b.values)) for b in capture.blocks)
         return (
             False,
-            f"{what} its lines carry no time (give its rate: --rate HZ)" if counts else None,
+            (
+                f"{what} they carry no time: give the rate the board printed them at "
+                "(--rate HZ, or rate_hz in a --profile)"
+            )
+            if counts
+            else None,
         )
     if samples < MIN_FILE_SAMPLES:
         return False, f"{what} it holds {samples} samples (at least {MIN_FILE_SAMPLES} expected)"
