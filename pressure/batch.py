@@ -125,11 +125,12 @@ class BatchResult:
     skipped : pandas.DataFrame
         Files that are not sessions: ``file``, ``reason``.
     analysed : int
-        Sessions analysed in this run.
+        Sessions analysed in this run without an error.
     up_to_date : int
-        Sessions whose kept result from an earlier run was reused.
+        Sessions whose kept result (without an error) from an earlier run was reused.
     failed : int
-        Sessions that failed (rows of ``errors``).
+        Sessions that failed (rows of ``errors``), in this run or, unchanged since, in an
+        earlier one. ``analysed + up_to_date + failed`` is ``sessions``.
     written : list of Path
         The table files written to the output folder (none without one).
     """
@@ -703,7 +704,7 @@ def run_batch(
             pending.append(job)
         else:
             outcomes[job.session_id] = done
-    up_to_date = len(outcomes)
+    up_to_date = sum(o.error is None for o in outcomes.values())
     # the longest first (by the time it took last run, else by size), so that no long session
     # runs alone at the end
     if target is not None:
@@ -752,7 +753,7 @@ def run_batch(
         steps=steps,
         errors=errors,
         skipped=skipped_frame,
-        analysed=len(pending),
+        analysed=len(pending) - failed_now,
         up_to_date=up_to_date,
         failed=len(errors),
     )

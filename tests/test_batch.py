@@ -106,7 +106,8 @@ def test_second_run_reuses_every_result_then_redoes_what_changed(
     mtimes = _cache_mtimes(out)
 
     again = run_batch(root, out, jobs=2)
-    assert (again.analysed, again.up_to_date, again.failed) == (0, len(good) + 3, 3)
+    assert (again.analysed, again.up_to_date, again.failed) == (0, len(good), 3)
+    assert again.analysed + again.up_to_date + again.failed == again.sessions
     assert _cache_mtimes(out) == mtimes  # nothing was re-analysed or re-saved
     pd.testing.assert_frame_equal(pd.read_parquet(out / "summary.parquet"), before)
     pd.testing.assert_frame_equal(again.summary, before)  # the Python API: same tables
@@ -121,11 +122,11 @@ def test_second_run_reuses_every_result_then_redoes_what_changed(
     os.utime(walk, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
     try:
         changed = run_batch(root, out, jobs=1)
-        assert (changed.analysed, changed.up_to_date) == (1, len(good) + 2)
+        assert (changed.analysed, changed.up_to_date, changed.failed) == (1, len(good) - 1, 3)
         pd.testing.assert_frame_equal(changed.summary, before)  # same content, same row
         # --force redoes everything
         forced = run_batch(root, out, jobs=2, force=True)
-        assert (forced.analysed, forced.up_to_date) == (len(good) + 3, 0)
+        assert (forced.analysed, forced.up_to_date, forced.failed) == (len(good), 0, 3)
         pd.testing.assert_frame_equal(forced.summary, before)
     finally:
         os.utime(walk, ns=(st.st_atime_ns, st.st_mtime_ns))
