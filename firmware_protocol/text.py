@@ -267,6 +267,7 @@ class LineDecoder(_IncrementalDecoder):
         self._unit_from: str | None = None
         self._ready: list[_Ready] = []
         self._units_from: set[str] = set()
+        self._sides_from: set[str] = set()  # "lines" (a marker or a header's name), "default"
         if columns is not None:
             self._plan = classify_columns([c.strip() for c in columns])
 
@@ -280,7 +281,9 @@ class LineDecoder(_IncrementalDecoder):
         ``123ms`` fields; None without time); ``time_unit``; ``time_unit_from``: ``"suffix"``,
         ``"name"`` (the header's), ``"steps"`` (the clock's step size) or ``"mixed"``;
         ``rate_from``: ``"device clock"``, ``"given rate"`` or None (no time: the recorder's
-        host clock may give it); ``extras``: the named per-frame columns that are not sensors.
+        host clock may give it); ``extras``: the named per-frame columns that are not sensors;
+        ``side_from``: ``"lines"`` (side markers or a header's side names), ``"default"`` (the
+        decoder's ``default_side``: the lines do not say), ``"mixed"`` or None (no sample).
         """
         plan = self._plan
         column = None
@@ -304,6 +307,13 @@ class LineDecoder(_IncrementalDecoder):
             ),
             "rate_from": rate_from,
             "extras": [] if plan is None else [c.name for c in _extras(plan)],
+            "side_from": (
+                None
+                if not self._sides_from
+                else "mixed"
+                if len(self._sides_from) > 1
+                else next(iter(self._sides_from))
+            ),
         }
 
     # -- bytes to lines -------------------------------------------------------------------------
@@ -454,7 +464,11 @@ class LineDecoder(_IncrementalDecoder):
             self._decide()
 
     def _side(self, row: _Row) -> int:
-        return self._default_side if row.side is None else row.side
+        if row.side is None:
+            self._sides_from.add("default")
+            return self._default_side
+        self._sides_from.add("lines")
+        return row.side
 
     # -- headers ------------------------------------------------------------------------------
     def _propose(self, plan: ColumnPlan, offset: int, size: int, hashed: bool) -> None:

@@ -30,7 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .layout import SensorLayout
-from .model import UNITS, FloatArray, FootRecording, Session, SideName
+from .model import UNITS, UNSTATED_SIDE, FloatArray, FootRecording, Session, SideName
 
 #: Standard gravity (m/s²), for body weight = mass × g.
 STANDARD_GRAVITY_M_S2 = 9.80665
@@ -905,8 +905,11 @@ def with_side(session: Session, side: str) -> Session:
         )
     ((before, foot),) = feet.items()
     target: SideName = "left" if side == "left" else "right"
+    # the reader's "which foot?" is answered now
+    problems = [p for p in session.problems if UNSTATED_SIDE not in p]
     if before == target:
-        return session
+        same = problems == session.problems
+        return session if same else dataclasses.replace(session, problems=problems)
     moved = dataclasses.replace(foot, side=target)
     events = {target if k == before else k: v for k, v in session.events.items()}
     history = session.metadata.get("calibration", [])
@@ -917,6 +920,7 @@ def with_side(session: Session, side: str) -> Session:
         right=moved if target == "right" else None,
         events=events,
         metadata={**session.metadata, "calibration": [*history, step]},
+        problems=problems,
     )
 
 

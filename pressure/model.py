@@ -26,6 +26,9 @@ SideName = Literal["left", "right"]
 UNITS = ("kpa", "n_cm2", "n", "adc", "raw")
 #: frames within this of a window's bound count as on it (time stamps of 0.01 · k are not exact)
 TIME_TOLERANCE_S = 1e-9
+#: how a reader's problem about a one-foot file that names no foot starts (it took the left);
+#: ``calibration.with_side`` drops it once the side is given
+UNSTATED_SIDE = "the file does not say which foot"
 #: each unit as people write it
 UNIT_TEXT = {"kpa": "kPa", "n_cm2": "N/cm²", "n": "N", "adc": "ADC counts", "raw": "raw units"}
 

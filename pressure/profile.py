@@ -834,10 +834,12 @@ def apply_profile(
             )
     if profile.side is not None and len(out.feet) == 2:
         notes.append(f"{profile.origins['side']} not used: the file has both feet")
-    elif profile.side is not None and profile.side not in out.feet:
+    elif profile.side is not None and len(out.feet) == 1:
         target = profile.side
+        moved = target not in out.feet
         out = step("side", lambda: calibration.with_side(out, target))
-        applied.append(f"the insole is on the {target} foot")
+        if moved:
+            applied.append(f"the insole is on the {target} foot")
     if profile.layout is not None:
         layout = profile.layout
         feet = [s for s in out.feet if s in layout]
@@ -914,6 +916,24 @@ def _toml_list(values: Sequence[object]) -> str:
     return "[" + ", ".join(f'"{v}"' if isinstance(v, str) else str(v) for v in values) + "]"
 
 
+def _side_stated(session: Session) -> bool:
+    """Whether a one-foot file says which foot it is (False: the reader took its default, the
+    left foot, for lines or columns that name no side)."""
+    meta = session.metadata
+    if str(meta.get("side_from", "")).startswith("default"):
+        return False
+    wire = meta.get("wire")
+    line = wire.get("line") if isinstance(wire, dict) else None
+    if isinstance(line, dict) and line.get("side_from") == "default":
+        links = (
+            meta.get("recording", {}).get("links", [])
+            if isinstance(meta.get("recording"), dict)
+            else []
+        )
+        return any(link.get("role") in ("left", "right") for link in links)
+    return True
+
+
 def profile_template(session: Session, source: str | Path) -> str:
     """A commented profile for the board that made ``session`` (``pressure profile init``):
     what was found in the file, and every key, off (commented) but for the side of a
@@ -969,7 +989,17 @@ def profile_template(session: Session, source: str | Path) -> str:
 
     key("columns", _toml_list(names), note=" (time first: millis, t_ms or t_us)")
     one_side = next(iter(feet)) if len(feet) == 1 else None
-    key("side", f'"{one_side or "left"}"', on=one_side is not None)
+    stated = one_side is not None and _side_stated(session)
+    key(
+        "side",
+        f'"{one_side or "left"}"',
+        on=stated,
+        note=(
+            f"; the file does not say which foot (read as the {one_side}): set yours"
+            if one_side is not None and not stated
+            else ""
+        ),
+    )
     rate = next((f.sampling_rate_hz for f in feet.values()), 100.0)
     key("rate_hz", f"{rate:g}")
     key(

@@ -17,12 +17,14 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
+from firmware_protocol import Side
 from pressure.cli import main
 from pressure.io.layout_file import write_layout
 from pressure.io.load import load
 from pressure.layout import simulated_layout
 from pressure.profile import InsoleProfile, apply_profile
-from pressure.simulator import SyntheticGait
+from pressure.simulator import GaitSignal, SyntheticGait
+from pressure.simulator.sketch import SketchFormat
 
 CADENCE = 104.0  # steps/min of the simulated walk
 STANCE_PCT = 62.0  # its stance share of the stride
@@ -455,6 +457,40 @@ def test_profile_init_of_one_insole_sets_its_side(
     profile = InsoleProfile.read(out)
     assert profile.side == "left"
     assert apply_profile(load(board.one_foot), profile).left is not None
+
+
+def _serial_capture(folder: Path) -> Path:
+    """A bare sketch's lines (millis and 8 counts, no side named), as a terminal saves them."""
+    signal = GaitSignal(SyntheticGait(seconds=8, rate_hz=100, sensors=8, seed=4), Side.RIGHT)
+    info, fmt = signal.info(), SketchFormat()
+    capture = folder / "serial.txt"
+    capture.write_bytes(fmt.preamble(info) + b"".join(fmt.lines(b, info) for b in signal.blocks()))
+    return capture
+
+
+def test_a_foot_the_file_does_not_name_is_noted_until_the_side_is_given(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    capture = _serial_capture(tmp_path)
+    unstated = summary(capsys, capture)
+    assert any("does not say which foot" in p and "--side right" in p for p in unstated["problems"])
+    for side in ("right", "left"):  # either answer settles it
+        stated = summary(capsys, capture, "--side", side)
+        assert not any("does not say which foot" in p for p in stated["problems"]), side
+        assert stated["gait"]["steps"][side] >= 5  # 8 s at 110 steps/min: 7 a foot
+
+
+def test_profile_init_leaves_the_side_off_when_the_file_does_not_say_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A bare sketch's lines name no foot (read as the left by default): the template does not
+    assert a foot the maker never stated; it says so and leaves the key off."""
+    capture = _serial_capture(tmp_path)
+    out = tmp_path / "serial.toml"
+    assert run(capsys, "profile", "init", capture, "-o", out)[0] == 0
+    text = out.read_text("utf-8")
+    assert '\n# side = "left"\n' in text and "the file does not say which" in text
+    assert InsoleProfile.read(out).side is None
 
 
 def test_profile_init_never_overwrites_unasked(

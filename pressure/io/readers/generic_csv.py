@@ -118,7 +118,7 @@ from firmware_protocol.columns import (
 
 from ...errors import FileFormatError
 from ...layout import SensorLayout
-from ...model import UNITS, FloatArray, FootRecording, Session, SideName
+from ...model import UNITS, UNSTATED_SIDE, FloatArray, FootRecording, Session, SideName
 from ..layout_file import read_layout
 from ..layout_file import read_layout_text as _layout_from_text
 from ..table import Table, rows_after
@@ -585,8 +585,8 @@ def _single_side(
         return "left" if only == "left" else "right"
     if layouts is None:
         problems.append(
-            "the sensor columns do not say which foot they are: read as the left foot "
-            "(a '# side: right' line at the top says otherwise)"
+            f"{UNSTATED_SIDE} (its sensor columns name none): read as the left foot (a "
+            "'# side: right' line at the top, or --side right, says otherwise)"
         )
         return "left"
     raise FileFormatError(

@@ -56,7 +56,7 @@ from firmware_protocol.columns import is_header
 from firmware_protocol.text import Mode, split_fields
 
 from ...errors import FileFormatError, UsageError
-from ...model import FootRecording, Session, SideName
+from ...model import UNSTATED_SIDE, FootRecording, Session, SideName
 from ..capture import (
     EXPECTED,
     UNIT_SUFFIX,
@@ -494,6 +494,17 @@ def read(
         }
     metadata["record"] = path.stem
     metadata["wire"] = _wire_summary(path, decoded)
+    line = metadata["wire"].get("line") or {}
+    roles = [link["role"] for link in metadata.get("recording", {}).get("links", [])]
+    if (
+        list(feet) == ["left"]
+        and line.get("side_from") == "default"
+        and not any(role in ("left", "right") for role in roles)
+    ):
+        notes["side"] = (
+            f"{UNSTATED_SIDE} (its lines name none): read as the left foot (--side right, or "
+            "side in a --profile, says otherwise)"
+        )
     return Session(
         path=path,
         format=NAME,
