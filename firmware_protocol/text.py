@@ -144,6 +144,8 @@ def labelled(text: str) -> tuple[list[str], list[str]] | None:
     if not _PAIRS.fullmatch(text.rstrip(_TRAILING) + ","):
         return None
     pairs = _PAIR.findall(text)
+    if not all(_NUMBER.fullmatch(value) for _, value in pairs):
+        return None  # ``load:0x3fff0030,len:1344``, ``mode:DIO``: a boot log's words, not values
     return [name for name, _ in pairs], [value for _, value in pairs]
 
 
@@ -256,6 +258,7 @@ class LineDecoder(_IncrementalDecoder):
         self._discarding = False
         self._started = False  # a sample line was seen: later non-samples are damage
         self._plan: ColumnPlan | None = None  # the header in force
+        self._labelled = False  # the header in force came from a labelled line
         self._pending: tuple[ColumnPlan, int, int, bool] | None = None  # header, offset, size, #
         # the current epoch (the stream's start, or a confirmed header): held rows until decided
         self._decided = False
@@ -405,10 +408,15 @@ class LineDecoder(_IncrementalDecoder):
                     self._not_a_sample(offset, size, fields, f"labels: {exc}")
                     return
                 self._reject_pending()
-                self._adopt(named)
+                self._adopt(named, labelled=True)
             self._sample(offset, size, fields)
             return
         fields = split_fields(body) if body else []
+        if self._labelled and fields and not hashed:
+            # a plain line after labelled ones: the labels were the line's own, not a header
+            # for it (a boot message such as ``Heap:123456`` before a sketch's plain lines)
+            self._reject_pending()
+            self._adopt(None)
         # a header's first name starts with a letter or "_" (a cheap test first: most lines
         # are samples)
         if fields and (body[0].isalpha() or body[0] == "_") and is_header(fields):
@@ -490,11 +498,28 @@ class LineDecoder(_IncrementalDecoder):
         else:
             self._text(size)
 
-    def _adopt(self, plan: ColumnPlan) -> None:
-        """A new header: the lines after it are decided anew (their time column, its unit)."""
+    def _adopt(self, plan: ColumnPlan | None, *, labelled: bool = False) -> None:
+        """A new header (None: none, plain lines again): the lines after it are decided anew
+        (their time column, its unit). ``labelled``: the names came from a labelled line and
+        hold only for labelled lines."""
+        if (
+            self._labelled
+            and not self._decided
+            and len(self._held) < HOLD_ROWS
+            and not any(self._index.values())
+        ):
+            # a few labelled lines before the stream's first samples, then lines of another
+            # shape (``Heap:123456`` at boot): boot text, not samples
+            for row in self._held:
+                self._text(row.size)
+            for _, size, _ in self._held_bad:
+                self._text(size)
+            self._held, self._held_bad = [], []
+            self._started = False
         if not self._decided:
             self._decide()
         self._plan = plan
+        self._labelled = labelled
         self._decided = False
         self._first_epoch = False
         self._n_values = {}

@@ -114,6 +114,38 @@ def test_a_bare_millis_column_is_the_time_and_boot_text_is_not_damage(start: int
     assert (got.line["time_unit"], got.line["time_unit_from"]) == ("ms", "steps")
 
 
+#: what an ESP32 prints at power-up (its ROM bootloader), before the sketch's first line
+ESP32_BOOT = [
+    "ets Jun  8 2016 00:22:57",
+    "",
+    "rst:0x1 (POWERON_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)",
+    "configsip: 0, SPIWP:0xee",
+    "clk_drv:0x00,q_drv:0x00,d_drv:0x00,cs0_drv:0x00,hd_drv:0x00,wp_drv:0x00",
+    "mode:DIO, clock div:1",
+    "load:0x3fff0030,len:1344",
+    "load:0x40078000,len:13964",
+    "load:0x40080400,len:3600",
+    "entry 0x400805f0",
+]
+
+
+@pytest.mark.parametrize(
+    "boot",
+    [
+        ESP32_BOOT,  # name:value pairs whose values are hex or words: not labelled samples
+        ["Heap:123456", "Free:2000"],  # labelled numbers once, then plain lines: boot text
+        ["Heap:123456", "Heap:120000"],
+    ],
+    ids=["esp32-rom", "heap-free", "heap-twice"],
+)
+def test_boot_lines_that_look_labelled_are_text(boot: list[str]) -> None:
+    got = decode(boot + millis_lines(70_000, 300))
+    assert got.values[Side.LEFT].shape == (300, 16)
+    assert got.counters.bad_lines == 0
+    assert got.counters.text_lines == sum(1 for line in boot if line)
+    assert (np.diff(got.time_us[Side.LEFT]) == 10_000).all()
+
+
 def test_values_are_signed_decimal_and_unbounded() -> None:
     lines = [f"{1000 + 10 * k}ms,{-k},{k + 0.5},{70_000 + k}" for k in range(10)]
     got = decode(lines)
