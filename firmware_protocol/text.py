@@ -12,6 +12,7 @@ skipped.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Sequence
@@ -136,9 +137,44 @@ def split_fields(text: str) -> list[str]:
     return _SPLIT.split(text) if text else []
 
 
+def _json_pairs(text: str) -> tuple[list[str], list[str]] | None:
+    """The numbers of a JSON object line (``{"t":1200,"fsr":[512,300]}``, as ArduinoJson's
+    ``serializeJson(doc, Serial)`` prints) as names and values: a list's items are
+    ``name_1..name_n``, a nested object's members ``name_member``; text, true/false and null
+    members are left out. None when the line is no JSON object or holds no number."""
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(document, dict):
+        return None
+    names: list[str] = []
+    values: list[str] = []
+
+    def walk(name: str, item: object) -> None:
+        if isinstance(item, bool) or item is None or isinstance(item, str):
+            return
+        if isinstance(item, int | float):
+            if math.isfinite(item):
+                names.append(name)
+                values.append(repr(item) if isinstance(item, float) else str(item))
+        elif isinstance(item, list):
+            for k, member in enumerate(item, 1):
+                walk(f"{name}_{k}", member)
+        elif isinstance(item, dict):
+            for key, member in item.items():
+                walk(f"{name}_{key}" if name else str(key), member)
+
+    walk("", document)
+    return (names, values) if names else None
+
+
 def labelled(text: str) -> tuple[list[str], list[str]] | None:
     """The names and values of a line of ``name:value`` pairs (the Arduino Serial Plotter's
-    labelled form, PROTOCOL.md §5.2), or None when the line is not one."""
+    labelled form, PROTOCOL.md §5.2) or of a JSON object of numbers, or None when the line is
+    neither."""
+    if text.startswith("{") and text.endswith("}"):
+        return _json_pairs(text)
     if ":" not in text and "=" not in text:
         return None
     if not _PAIRS.fullmatch(text.rstrip(_TRAILING) + ","):

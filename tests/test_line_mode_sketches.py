@@ -664,6 +664,20 @@ def test_columns_named_by_the_host_split_a_headerless_two_foot_stream() -> None:
         decode_capture(data, columns=["millis", "L1", "L1"])
 
 
+def test_json_lines_of_two_feet_split_by_their_names() -> None:
+    """``{"time":..,"L":[..],"R":[..],"batt":3.9}`` after a JSON status line: both feet, the
+    battery kept per frame, the status line text."""
+    rows = [
+        json.dumps({"time": 9000 + 10 * k, "L": [k % 7, k % 5], "R": [k % 3, k % 11], "batt": 3.9})
+        for k in range(200)
+    ]
+    got = decode(['{"status":"ready"}', *rows])
+    assert got.values[Side.LEFT].tolist()[:2] == [[0, 0], [1, 1]]
+    assert got.values[Side.RIGHT].shape == (200, 2)
+    assert got.counters.text_lines == 1 and got.counters.bad_lines == 0
+    assert (np.diff(got.time_us[Side.RIGHT]) == 10_000).all()
+
+
 @pytest.mark.parametrize(
     ("name", "line", "sensors", "extras", "timed"),
     [
@@ -675,6 +689,9 @@ def test_columns_named_by_the_host_split_a_headerless_two_foot_stream() -> None:
         ("plotter", "FSR1:{a},FSR2:{b},ax:-0.5", 2, ["ax"], False),
         ("plotter with time", "t:{t} s1:{a} s2:{b}", 2, [], True),
         ("equals", "millis={t}, heel={a}, toe={b}", 2, [], True),
+        # ArduinoJson's serializeJson(doc, Serial): a list is numbered, text members left out
+        ("json", '{{"t":{t},"fsr":[{a},{b}],"ax":-0.5,"state":"walk"}}', 2, ["ax"], True),
+        ("json nested", '{{"ms":{t},"sole":{{"heel":{a},"toe":{b}}},"ok":true}}', 2, [], True),
     ],
 )
 def test_what_common_sketches_print(
