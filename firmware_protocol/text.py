@@ -45,6 +45,7 @@ _TRAILING = " \t,;"
 #: ``=`` is seen too)
 _PAIR = re.compile(r"([A-Za-z_][\w.\-]*)\s*[:=]\s*([^\s,;:=]+)")
 _PAIRS = re.compile(r"(?:[A-Za-z_][\w.\-]*\s*[:=]\s*[^\s,;:=]+(?:\s*[,;\t]\s*|\s+|$))+")
+_LONE_CR = re.compile(rb"\r(?!\n)")
 _TIMESTAMP = re.compile(r"(\d+)(us|ms)", re.IGNORECASE)
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 #: a byte that line-mode text never holds: anything but tab, CR and printable ASCII
@@ -359,8 +360,10 @@ class LineDecoder(_IncrementalDecoder):
     def feed(self, data: bytes | bytearray | memoryview) -> list[SampleBlock]:
         counters = self._engine.counters
         counters.bytes_total += len(data)
+        old = len(self._buf)
         self._buf += data
         buf = self._buf
+        _lone_cr_to_lf(buf, max(0, old - 1))
         pos = 0
         while pos < len(buf):
             end = buf.find(b"\n", pos)
@@ -390,6 +393,10 @@ class LineDecoder(_IncrementalDecoder):
     def close(self) -> list[SampleBlock]:
         """End of stream: a last line without its LF may be cut off, so it is not trusted; held
         lines and a header still waiting for its first sample are settled."""
+        ready: list[SampleBlock] = []
+        if self._buf.endswith(b"\r"):  # a last line ended by a lone CR is whole
+            self._buf[-1] = 0x0A
+            ready = self.feed(b"")
         rest = bytes(self._buf)
         self._reject_pending()
         if not self._decided:
@@ -402,7 +409,7 @@ class LineDecoder(_IncrementalDecoder):
         self._base += len(rest)
         self._buf.clear()
         self._discarding = False
-        return self._blocks()
+        return ready + self._blocks()
 
     # -- damage and text ----------------------------------------------------------------------
     def _bad(self, offset: int, size: int, detail: str) -> None:
@@ -805,6 +812,23 @@ def has_frame_header(data: bytes | bytearray) -> bool:
     return False
 
 
+def _lone_cr_to_lf(buf: bytearray, start: int) -> None:
+    """Make each CR that no LF follows a LF, from ``start`` (a board or terminal that ends its
+    lines with CR alone; one byte for one, so offsets stay). A CR at the very end waits for the
+    next byte."""
+    pos = buf.find(b"\r", start)
+    last = len(buf) - 1
+    while 0 <= pos < last:
+        if buf[pos + 1] != 0x0A:
+            buf[pos] = 0x0A
+        pos = buf.find(b"\r", pos + 1)
+
+
+def lone_cr_to_lf(data: bytes) -> bytes:
+    """``data`` with each CR that no LF follows made a LF (line-mode text ended by CR alone)."""
+    return _LONE_CR.sub(b"\n", data)
+
+
 def detect_mode(data: bytes | bytearray) -> Mode | None:
     """Which mode the start of a stream speaks: ``"binary"``, ``"text"``, or None if unsure yet.
 
@@ -818,7 +842,7 @@ def detect_mode(data: bytes | bytearray) -> Mode | None:
     if has_frame_header(data):
         return "binary"
     last: int | None = None
-    for raw in data.split(b"\n")[:-1]:  # complete lines only
+    for raw in lone_cr_to_lf(data).split(b"\n")[:-1]:  # complete lines only
         if _NOT_TEXT.search(raw):
             last = None
             continue

@@ -664,6 +664,16 @@ def test_columns_named_by_the_host_split_a_headerless_two_foot_stream() -> None:
         decode_capture(data, columns=["millis", "L1", "L1"])
 
 
+@pytest.mark.parametrize("end", ["\r", "\n", "\r\n"])
+def test_lines_ended_by_cr_alone_read_as_any_others(end: str) -> None:
+    """``Serial.print('\\r')`` as the line end (or a terminal that saved CR alone): the same
+    samples, in one piece and byte by byte (``decode``), the last line included."""
+    got = decode(BOOT + millis_lines(70_000, 50), end=end)
+    assert got.values[Side.LEFT].shape == (50, 16)
+    assert got.counters.bad_lines == 0 and got.counters.text_lines == len(BOOT)
+    assert got.counters.truncated == 0
+
+
 def test_json_lines_of_two_feet_split_by_their_names() -> None:
     """``{"time":..,"L":[..],"R":[..],"batt":3.9}`` after a JSON status line: both feet, the
     battery kept per frame, the status line text."""

@@ -53,7 +53,7 @@ from firmware_protocol import (
     has_frame_header,
 )
 from firmware_protocol.columns import is_header
-from firmware_protocol.text import Mode, split_fields
+from firmware_protocol.text import Mode, lone_cr_to_lf, split_fields
 
 from ...errors import FileFormatError, UsageError
 from ...model import UNSTATED_SIDE, FootRecording, Session, SideName
@@ -129,6 +129,7 @@ def near(path: Path, head: bytes) -> str | None:
 def _line_mode_file(path: Path, head: bytes) -> tuple[bool, str | None]:
     """Whether ``head`` is a line-mode capture by ``detect``'s rules, and when it is line-mode
     text that breaks one of them, which (None: it is a capture, or not line-mode text)."""
+    head = lone_cr_to_lf(head)  # lines ended by CR alone
     complete = head[: head.rfind(b"\n") + 1]
     table = path.suffix.lower() == ".csv" and _table_header_first(complete)
     if not complete or table or detect_mode(complete) != "text":
