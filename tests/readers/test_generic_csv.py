@@ -565,3 +565,46 @@ def test_a_board_log_with_its_own_separators(tmp_path, sep, end):
     assert left.values[:3].tolist() == [[0, 0], [1, 1], [2, 2]]
     assert right.values[:3].tolist() == [[0, 0], [1, 1], [2, 2]]
     assert left.sampling_rate_hz == pytest.approx(100.0)
+
+
+@pytest.mark.parametrize(
+    ("header", "stamp"),
+    [
+        ("timestamp", lambda k: f"2024-05-01 23:59:59.{k:03d}" if k < 1000 else None),
+        ("time", lambda k: f"2024-05-01T12:00:{k // 100:02d}.{(k % 100) * 10:03d}Z"),
+        ("date,time", lambda k: f"2024-05-01,12:00:{k // 100:02d}.{(k % 100) * 10:03d}"),
+    ],
+    ids=["iso-space", "iso-t-utc", "date-and-time-columns"],
+)
+def test_a_logger_with_a_real_time_clock_writes_dates_and_times(
+    tmp_path: Path, header: str, stamp: object
+) -> None:
+    """An ESP32 with an RTC or NTP logs ``2024-05-01 12:00:00.123`` (or a date column and a
+    time of day): seconds from the earliest, the earliest kept as the start time."""
+    if header == "timestamp":  # 1 ms apart, crossing into the next day
+        cells = [f"2024-05-01 23:59:59.{k:03d}" for k in range(1000)]
+        cells += [f"2024-05-02 00:00:00.{k:03d}" for k in range(500)]
+        period = 0.001
+    else:
+        cells = [stamp(k) for k in range(1500)]  # type: ignore[operator]
+        period = 0.01
+    rows = [f"{cell},{k % 7},{k % 5},{(k + 3) % 7},{(k + 1) % 5}" for k, cell in enumerate(cells)]
+    path = tmp_path / "rtc_log.csv"
+    path.write_text("\n".join([f"{header},L1,L2,R1,R2", *rows]) + "\n")
+    assert detect_format(path) == "generic_csv"
+    session = load(path)
+    assert session.left is not None and session.right is not None
+    np.testing.assert_allclose(session.left.time_s, period * np.arange(1500), atol=1e-9)
+    assert session.left.sampling_rate_hz == pytest.approx(1 / period)
+    assert session.metadata["start_time"] == cells[0].replace(",", " ")
+    assert session.metadata["time_unit_from"] == "dates and times"
+    np.testing.assert_array_equal(session.left.values[:, 0], np.arange(1500) % 7)
+
+
+def test_a_time_cell_that_is_no_date_names_its_line(tmp_path: Path) -> None:
+    rows = [f"2024-05-01 12:00:00.{k:03d},1,2" for k in range(20)]
+    rows[12] = "yesterday noon,1,2"
+    path = tmp_path / "rtc_log.csv"
+    path.write_text("\n".join(["timestamp,L1,L2", *rows]) + "\n")
+    with pytest.raises(FileFormatError, match=r"line 14: timestamp: 'yesterday noon' is not a date"):
+        load(path)

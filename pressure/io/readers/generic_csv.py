@@ -97,6 +97,7 @@ from __future__ import annotations
 
 import bisect
 import csv
+import dataclasses
 import itertools
 import json
 import re
@@ -121,7 +122,7 @@ from ...layout import SensorLayout
 from ...model import UNITS, UNSTATED_SIDE, FloatArray, FootRecording, Session, SideName
 from ..layout_file import read_layout
 from ..layout_file import read_layout_text as _layout_from_text
-from ..table import Table, rows_after
+from ..table import Table, line_start, rows_after
 from ..text import Header, decoded_lines, head_lines, read_bytes
 from ..write import (
     LAYOUT_KEY,
@@ -169,6 +170,15 @@ class _Columns:
     # tidy table's shared ones): the sensor columns in sensor order
     sensors: dict[str | None, list[Column]] = field(default_factory=dict)
     total: dict[str | None, int] = field(default_factory=dict)
+    clock_text: bool = False  # the time column holds dates and times (``_CLOCK_CELL``)
+
+    @property
+    def date(self) -> Column | None:
+        """A ``date`` column beside a time column (a logger with a real-time clock writing
+        ``2024-05-01,12:00:00.123``), or None."""
+        if self.time is None:
+            return None
+        return next((c for c in self.extras if c.name.strip().lower() == "date"), None)
 
     @property
     def tidy(self) -> bool:
@@ -190,7 +200,11 @@ class _Columns:
     def text(self) -> list[int]:
         """Columns read as text: the side column, and the extras (numbers where every cell is
         one, else left out and named in ``metadata["ignored_columns"]``)."""
-        return ([self.side] if self.side is not None else []) + [c.index for c in self.extras]
+        clock = []
+        if self.clock_text and self.plan.time is not None:
+            clock = [self.plan.time.index]
+        side = [self.side] if self.side is not None else []
+        return side + clock + [c.index for c in self.extras]
 
     def unit(self, key: str | None) -> str | None:
         """The unit suffix of a foot's sensor columns (checked to be one), or None."""
@@ -354,6 +368,13 @@ def layout_help(path: Path) -> str:
 #: data rows ``detect`` looks at below the header of a table without a layout file
 DETECT_ROWS = 5
 _NUMBER_CELL = re.compile(r"\s*(?:[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)?\s*")
+_DATE_CELL = re.compile(r"\s*\d{4}-\d{2}-\d{2}\s*")
+#: a time cell as a logger with a real-time clock writes it: an ISO date and time
+#: (``2024-05-01 12:00:00.123``, ``2024-05-01T12:00:00.123Z``) or a time of day
+#: (``12:00:00.123``)
+_CLOCK_CELL = re.compile(
+    r"\s*(?:\d{4}-\d{2}-\d{2}[ T])?\d{1,2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?\s*"
+)
 _SIDE_CELLS = ("left", "right", "l", "r")
 
 
@@ -370,11 +391,16 @@ def _numeric_rows(cols: _Columns, header: _Header, lines: Sequence[str]) -> bool
             cells = cells[:-1]
         if len(cells) != len(cols.names):
             return False
+        time = None if cols.time is None else cols.time.index
         for k, cell in enumerate(cells):
             if k == cols.side:
                 if cell.strip().lower() not in _SIDE_CELLS:
                     return False
-            elif not _NUMBER_CELL.fullmatch(cell):
+            elif not (
+                _NUMBER_CELL.fullmatch(cell)
+                or (k == time and _CLOCK_CELL.fullmatch(cell))
+                or (cols.date is not None and k == cols.date.index and _DATE_CELL.fullmatch(cell))
+            ):
                 return False
     return bool(rows)
 
@@ -409,7 +435,7 @@ def detect(path: Path, head: bytes) -> bool:
     return (
         path.suffix.lower() == ".csv"
         and (cols.time is not None or cols.sequence is not None)
-        and all(known_extra(c.name) for c in cols.extras)
+        and all(known_extra(c.name) or c is cols.date for c in cols.extras)
         and _numeric_rows(cols, header, lines[index + 1 :])
     )
 
@@ -433,6 +459,7 @@ def read(path: Path) -> Session:
     cols = _classify(names)
     if isinstance(cols, str):
         raise FileFormatError(path, f"not a sensor table: {cols}", line=index + 1)
+    cols.clock_text = _clock_in_first_row(cols, header, data, index)
     block = rows_after(
         path,
         data,
@@ -444,7 +471,54 @@ def read(path: Path) -> Session:
         allow_empty=True,
     )
     table = _Table(path, cols, block, settings, rows_are_lines=True)
-    return _session(table, {"header": dict(settings.fields)}, layout_text=None)
+    meta: dict[str, Any] = {"header": dict(settings.fields)}
+    if cols.clock_text:
+        _clock_to_seconds(table, meta)
+    return _session(table, meta, layout_text=None)
+
+
+def _clock_in_first_row(cols: _Columns, header: _Header, data: bytes, index: int) -> bool:
+    """Whether the time column's cell in the first row below the header is a date and time."""
+    if cols.time is None or cols.tidy:
+        return False
+    for line in head_lines(data[: line_start(data, index + 1) + 65536], index + 50)[index + 1 :]:
+        if line.strip() and not line.lstrip().startswith("#"):
+            cells = line.rstrip("\r\n").split(header.sep)
+            at = cols.time.index
+            return at < len(cells) and bool(_CLOCK_CELL.fullmatch(cells[at]))
+    return False
+
+
+def _clock_to_seconds(table: _Table, meta: dict[str, Any]) -> None:
+    """A time column of dates and times (``_CLOCK_CELL``; a time of day alone is taken on one
+    day) into seconds since the earliest, in the table's values; the earliest goes to
+    ``meta["start_time"]``. FileFormatError at the line of a cell that is none."""
+    import pandas as pd
+
+    cols = table.cols
+    assert cols.time is not None
+    at = cols.time.index
+    cells = [cell.strip() for cell in table.block.text[at]]
+    bad = next((i for i, cell in enumerate(cells) if not _CLOCK_CELL.fullmatch(cell)), None)
+    if bad is not None:
+        raise table.fail(bad, f"{cols.time.name}: {cells[bad]!r} is not a date and time")
+    if cols.date is not None:  # the day from the date column, where the time has none
+        days = [cell.strip() for cell in table.block.text[cols.date.index]]
+        bad = next((i for i, day in enumerate(days) if not _DATE_CELL.fullmatch(day)), None)
+        if bad is not None:
+            raise table.fail(bad, f"{cols.date.name}: {days[bad]!r} is not a date (YYYY-MM-DD)")
+        cells = [c if "-" in c[:5] else f"{d} {c}" for d, c in zip(days, cells, strict=True)]
+    stamps = pd.to_datetime(
+        pd.Series([c if "-" in c[:5] else f"2000-01-01 {c}" for c in cells]),
+        format="ISO8601",
+        utc=True,
+    )
+    start = stamps.min()
+    table.block.values[:, at] = (stamps - start).dt.total_seconds().to_numpy(np.float64)
+    meta["start_time"] = cells[int(np.argmin(stamps.to_numpy()))]
+    meta["time_from"] = "dates and times"
+    seconds = dataclasses.replace(cols.time, unit="s")
+    cols.plan = ColumnPlan(tuple(seconds if c is cols.time else c for c in cols.plan.columns))
 
 
 @dataclass
@@ -644,7 +718,7 @@ def _time_s(
     ticks = table.block.values[rows, column.index]
     unit = column.unit
     meta["time_column"] = column.name
-    meta["time_unit_from"] = "name" if unit is not None else "values"
+    meta["time_unit_from"] = meta.get("time_from") or ("name" if unit is not None else "values")
     if unit is None:
         unit = infer_time_unit(ticks[:TIME_UNIT_ROWS].tolist())
     meta["time_unit"] = unit
