@@ -170,7 +170,18 @@ def discover(
 
     base = Path(root).resolve()
     exclude = exclude.resolve() if exclude is not None else None
-    files = sorted(p for p in base.rglob("*") if p.is_file() and not _under(p, exclude))
+    files: list[Path] = []
+    special: list[tuple[Path, str]] = []  # what is in the folder but no file to read
+    for p in sorted(base.rglob("*")):
+        if _under(p, exclude):
+            continue
+        with contextlib.suppress(OSError):
+            if p.is_file():
+                files.append(p)
+                continue
+            if p.is_dir():
+                continue
+        special.append((p, _not_a_file(p)))
     specific = _specific_suffixes()
     primaries: dict[Path, list[Path]] = {}
     formats: dict[Path, str] = {}
@@ -205,7 +216,7 @@ def discover(
             others.append(path)
 
     def rel(p: Path) -> str:
-        return p.relative_to(base).as_posix()
+        return shown(p.relative_to(base).as_posix())
 
     def wanted(p: Path) -> bool:
         return pattern is None or PurePosixPath(rel(p)).match(pattern)
@@ -229,13 +240,46 @@ def discover(
         key=lambda job: job.session_id,
     )
     skipped = [(rel(p), "not a session file this program reads") for p in others if wanted(p)]
-    return jobs, skipped
+    skipped += [(rel(p), why) for p, why in special if wanted(p)]
+    return jobs, sorted(skipped)
+
+
+def _not_a_file(path: Path) -> str:
+    """Why an entry of the folder is not read: what kind of special file it is."""
+    import errno
+    import stat
+
+    try:
+        mode = path.lstat().st_mode
+    except OSError as exc:
+        return f"cannot be examined ({exc.strerror or exc})"
+    if stat.S_ISLNK(mode):
+        try:
+            path.stat()
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                return "a symbolic link loop"
+            return "a symbolic link to nothing (its target is missing)"
+        return "a symbolic link to something that is not a file"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO), not a file"
+    if stat.S_ISSOCK(mode):
+        return "a socket, not a file"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device, not a file"
+    return "not a regular file"
+
+
+def shown(text: str) -> str:
+    """A path (or a message naming one) as it can be written to a table and a terminal: bytes
+    of a file name that are not UTF-8 (kept by Python as surrogates) become U+FFFD."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def safe_name(session_id: str) -> str:
     """A file name for a session id: readable, unique (a hash of the id), no separators."""
     readable = re.sub(r"[^A-Za-z0-9._-]+", "_", session_id).strip("._")[:80]
-    digest = hashlib.sha1(session_id.encode("utf-8")).hexdigest()[:10]
+    digest = hashlib.sha1(session_id.encode("utf-8", "surrogateescape")).hexdigest()[:10]
     return f"{readable}-{digest}"
 
 
@@ -272,7 +316,7 @@ def flatten(summary: dict[str, Any]) -> dict[str, Any]:
 
 def _one_line(exc: BaseException) -> str:
     text = str(exc) if isinstance(exc, PressureError) else f"{type(exc).__name__}: {exc}"
-    return " ".join(text.split()) or type(exc).__name__
+    return shown(" ".join(text.split())) or type(exc).__name__
 
 
 def process(
@@ -310,7 +354,7 @@ def _analyse(
         analysis = analyze(session, options)
         row: dict[str, Any] = {
             "session_id": job.session_id,
-            "source_path": job.primary,
+            "source_path": shown(job.primary),
             "format": session.format,
         }
         row.update(flatten(analysis.summary))

@@ -321,3 +321,34 @@ def test_analysis_options_reach_every_session_and_their_results_are_kept_apart(
     assert steps.loc[steps["session_id"] == walk, "toe_off_s"].max() < 10.0
     # a reversed window is a usage error
     assert main(["batch", str(folder), "-o", str(out), "--start-s", "5", "--end-s", "2"]) == 2
+
+
+def test_any_folder_entry_is_a_session_a_skipped_row_or_a_named_special_file(
+    tmp_path: Path,
+) -> None:
+    """A file name that is not UTF-8, a named pipe, a symbolic link loop and a dangling link:
+    the batch runs to the end, the session with the odd name is analysed (its id shown with
+    U+FFFD, its tables written), and each special entry is in skipped.csv with its kind."""
+    root = tmp_path / "in"
+    root.mkdir()
+    sample = batch_folder.ROOT / "sample_data" / "walk_left_heavy.insole"
+    odd = os.fsdecode(b"walk\xff\xfe.insole")
+    shutil.copy(sample, root / odd)
+    os.mkfifo(root / "pipe.insole")
+    (root / "loop_a").symlink_to("loop_b")
+    (root / "loop_b").symlink_to("loop_a")
+    (root / "gone.insole").symlink_to("nowhere.insole")
+    out = tmp_path / "out"
+    result = run_batch(root, out, jobs=1)
+    assert (result.analysed, result.failed) == (1, 0)
+    assert list(result.summary["session_id"]) == ["walk\ufffd\ufffd.insole"]
+    skipped = pd.read_csv(out / "skipped.csv")
+    reasons = dict(zip(skipped["file"], skipped["reason"], strict=True))
+    assert reasons == {
+        "gone.insole": "a symbolic link to nothing (its target is missing)",
+        "loop_a": "a symbolic link loop",
+        "loop_b": "a symbolic link loop",
+        "pipe.insole": "a named pipe (FIFO), not a file",
+    }
+    summary = pd.read_parquet(out / "summary.parquet")
+    assert summary["source_path"].str.endswith("walk\ufffd\ufffd.insole").all()
