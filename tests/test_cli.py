@@ -264,3 +264,40 @@ def test_convert_of_a_file_without_frames_fails(
     assert main(["convert", str(empty), str(tmp_path / "out.csv")]) == 3
     assert "no sample frames" in capsys.readouterr().err
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_no_output_replaces_a_file_unless_asked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """analyze's CSV outputs and report's -o: an existing file is kept (exit 2, one line)
+    unless --overwrite; the input file is never an output; one file is not named for two
+    outputs. Checked before the input is read, so nothing is half done."""
+    walk = ROOT / "sample_data" / "walk_left_heavy.insole"
+    kept = tmp_path / "rec1.insole"
+    kept.write_bytes(b"a recording kept here")
+    capsys.readouterr()
+    for argv in (
+        ["analyze", str(walk), "--steps-csv", str(kept)],
+        ["analyze", str(walk), "--regions-csv", str(kept)],
+        ["report", str(walk), "-o", str(tmp_path / "old.html")],
+    ):
+        (tmp_path / "old.html").write_text("earlier report")
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert "already exists; choose another name or pass --overwrite" in err, argv
+    assert kept.read_bytes() == b"a recording kept here"
+    assert (tmp_path / "old.html").read_text() == "earlier report"
+    copy = tmp_path / "walk.insole"
+    copy.write_bytes(walk.read_bytes())
+    assert main(["analyze", str(copy), "--cop-csv", str(copy), "--overwrite"]) == 2
+    assert "is the input file" in capsys.readouterr().err
+    assert copy.read_bytes() == walk.read_bytes()
+    both = tmp_path / "both.csv"
+    assert main(["analyze", str(walk), "--steps-csv", str(both), "--cop-csv", str(both)]) == 2
+    assert "named for two outputs" in capsys.readouterr().err and not both.exists()
+    # with --overwrite the files are replaced, whole
+    assert main(["analyze", str(walk), "--steps-csv", str(kept), "--overwrite"]) == 0
+    assert kept.read_text().startswith("side,")
+    out = tmp_path / "old.html"
+    assert main(["report", str(walk), "-o", str(out), "--overwrite"]) == 0
+    assert out.read_text().lstrip().lower().startswith("<!doctype html")

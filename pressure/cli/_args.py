@@ -4,12 +4,47 @@ from __future__ import annotations
 
 import argparse
 import math
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
+
+from ..errors import OutputError, UsageError
 
 if TYPE_CHECKING:
     from ..analysis import AnalysisOptions
     from ..profile import InsoleProfile
+
+
+EXISTS = "already exists; choose another name or pass --overwrite"
+
+
+def check_outputs(outputs: Sequence[str | None], inputs: Sequence[str], overwrite: bool) -> None:
+    """Before any work: every output the command will write (None: not asked for) is new, or
+    ``overwrite`` is given; none is an input file (not even with ``overwrite``) or named twice.
+    UsageError (exit 2) otherwise."""
+    given = [Path(out) for out in outputs if out is not None]
+    for k, out in enumerate(given):
+        for source in inputs:
+            if out.exists() and Path(source).exists() and os.path.samefile(out, source):
+                raise UsageError(f"{out}: is the input file; choose another name for the output")
+        if any(out.resolve() == other.resolve() for other in given[:k]):
+            raise UsageError(f"{out}: named for two outputs")
+        if out.exists() and not overwrite:
+            raise UsageError(f"{out}: {EXISTS}")
+
+
+def write_output(path: str, write: Callable[[Path], object], what: str, overwrite: bool) -> None:
+    """Write one output atomically (``write_atomically``); an existing file is replaced only
+    with ``overwrite``. UsageError for an existing file, OutputError for a write that fails."""
+    from ..io.atomic import write_atomically
+
+    try:
+        write_atomically(path, write, overwrite=overwrite)
+    except FileExistsError:
+        raise UsageError(f"{path}: {EXISTS}") from None
+    except OSError as exc:
+        raise OutputError(Path(path), f"cannot write the {what}: {exc.strerror or exc}") from None
 
 
 def number_in(low: float, high: float, *, low_open: bool = True) -> Callable[[str], float]:

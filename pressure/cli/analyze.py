@@ -10,13 +10,17 @@ import json
 import sys
 import textwrap
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..display import UNIT_TEXT, reference_range
 from ..display import num as _num
-from ..errors import OutputError
-from ._args import add_analysis_options, analysis_options, insole_profile
+from ._args import (
+    add_analysis_options,
+    analysis_options,
+    check_outputs,
+    insole_profile,
+    write_output,
+)
 
 if TYPE_CHECKING:
     from ..analysis import Analysis, PerSide
@@ -36,15 +40,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--regions-csv", metavar="F", help="write regional values per foot and region to F"
     )
+    parser.add_argument(
+        "--overwrite", action="store_true", help="replace the CSV files named if they exist"
+    )
     add_analysis_options(parser)
 
 
-def _write_csv(frame: Any, path: str, what: str) -> None:
-    target = Path(path)
-    try:
-        frame.to_csv(target, index=False, float_format="%.6g")
-    except OSError as exc:
-        raise OutputError(target, f"cannot write the {what}: {exc.strerror or exc}") from None
+def _write_csv(frame: Any, path: str, what: str, overwrite: bool) -> None:
+    write_output(
+        path,
+        lambda target: frame.to_csv(target, index=False, float_format="%.6g"),
+        what,
+        overwrite,
+    )
 
 
 def _pair(d: PerSide[Any] | None, fmt: str = ".3g", unit: str = "") -> str:
@@ -181,6 +189,8 @@ def run(args: argparse.Namespace) -> int:
     from ..analysis import analyze
     from ..profile import load_with_profile, profile_notes
 
+    outputs = [args.steps_csv, args.cop_csv, args.regions_csv]
+    check_outputs(outputs, [args.file], args.overwrite)  # before reading FILE
     profile = insole_profile(args)
     options = analysis_options(args, profile)
     session = load_with_profile(args.file, profile)
@@ -189,11 +199,11 @@ def run(args: argparse.Namespace) -> int:
     for note in notes:
         print(f"pressure analyze: note: {note}", file=sys.stderr)
     if args.steps_csv:
-        _write_csv(result.steps, args.steps_csv, "step table")
+        _write_csv(result.steps, args.steps_csv, "step table", args.overwrite)
     if args.cop_csv:
-        _write_csv(result.cop, args.cop_csv, "centre of pressure")
+        _write_csv(result.cop, args.cop_csv, "centre of pressure", args.overwrite)
     if args.regions_csv:
-        _write_csv(result.regions, args.regions_csv, "regional values")
+        _write_csv(result.regions, args.regions_csv, "regional values", args.overwrite)
     if args.json:
         summary = result.summary
         if "profile" in session.metadata:  # what the profile and options did, and did not

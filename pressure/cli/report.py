@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from ..errors import UsageError
-from ._args import add_analysis_options, analysis_options, insole_profile
+from ._args import add_analysis_options, analysis_options, check_outputs, insole_profile
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -19,6 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--title", default=None, help="heading (default: the session's name or the file name)"
     )
+    parser.add_argument("--overwrite", action="store_true", help="replace an existing OUT")
     add_analysis_options(parser)
 
 
@@ -30,9 +31,12 @@ def run(args: argparse.Namespace) -> int:
     options = analysis_options(args, profile)
     if Path(args.out).suffix.lower() not in SUFFIXES:  # before reading: write_report checks too
         raise UsageError(f"{args.out}: a report is written as .html or .pdf")
+    check_outputs([args.out], [args.file], args.overwrite)
     session = load_with_profile(args.file, profile)
     for note in profile_notes(session)[1]:
         print(f"pressure report: note: {note}", file=sys.stderr)
-    path = write_report(session, args.out, title=args.title, options=options)
+    path = write_report(
+        session, args.out, title=args.title, options=options, overwrite=args.overwrite
+    )
     print(path)
     return 0

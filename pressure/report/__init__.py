@@ -46,6 +46,7 @@ def write_report(
     analysis: Analysis | None = None,
     title: str | None = None,
     options: AnalysisOptions | None = None,
+    overwrite: bool = True,
 ) -> Path:
     """Write a standalone report of one session: HTML, or an A4 PDF with the same content.
 
@@ -64,6 +65,8 @@ def write_report(
     options : AnalysisOptions, optional
         For the analysis when it is not given; a time window in it cuts the session the
         figures draw, too.
+    overwrite : bool
+        Replace an existing ``out`` (default); False raises ``UsageError`` instead.
 
     Returns
     -------
@@ -113,7 +116,11 @@ def write_report(
             path.write_text(page, encoding="utf-8")
 
     try:
-        write_atomically(target, write)
+        write_atomically(target, write, overwrite=overwrite)
+    except FileExistsError:
+        raise UsageError(
+            f"{target}: already exists; choose another name or pass --overwrite"
+        ) from None
     except OSError as exc:
         raise OutputError(target, f"cannot write the report: {exc.strerror or exc}") from None
     return target
