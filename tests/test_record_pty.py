@@ -223,6 +223,28 @@ def test_a_vanished_device_ends_the_recording_with_one_line_and_a_valid_file(
     assert any(e["event"] == "disconnected" for e in session.metadata["recording"]["events"])
 
 
+def test_the_end_of_a_replay_is_a_normal_end(procs: Processes, tmp_path: Path) -> None:
+    """A replayed recording streams to its end, then the simulator closes the port (5 s
+    later): the device ended its stream, so record saves every frame and exits 0, with a note
+    and an ``ended`` event, not "the device went away"."""
+    original = tmp_path / "short.insole"
+    made = subprocess.run(
+        [*PRESSURE, "simulate", "--out", str(original), "--seconds", "2", "--rate", "100"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    _, path = procs.simulator("--from", str(original))
+    out = tmp_path / "again.insole"
+    rec = procs.recorder(path, "-o", str(out))
+    _, err = rec.communicate(timeout=60)
+    assert rec.returncode == 0, err
+    assert "stopped streaming" in err and "its stream ended" in err
+    assert "went away" not in err
+    session = load(out)
+    assert session.feet["left"].n_frames == session.feet["right"].n_frames == 200
+    assert any(e["event"] == "ended" for e in session.metadata["recording"]["events"])
+
+
 def test_reconnect_carries_on_in_the_same_file(procs: Processes, tmp_path: Path) -> None:
     """Like /dev/serial/by-id/: a stable name that points at whatever port the insole got."""
     _, first = procs.simulator("--rate", "200", "--seconds", "60", "--seed", "1")

@@ -123,6 +123,8 @@ class LinkState:
     earlier_mode: str | None = None
     earlier_line: dict[str, Any] | None = None
     first_problem: str | None = None
+    last_frame_ns: int | None = None  # host receipt time of the latest sample frame
+    ended: bool = False  # the device ended its stream, then the link closed: not a failure
 
     def fold(self) -> None:
         """Add the current connection's decoder to ``earlier`` before it goes away."""
@@ -179,6 +181,11 @@ def _first_problem(source: SerialSource) -> str | None:
     inner = source.decoder.decoder
     errors = [] if inner is None else inner.errors
     return str(errors[0]) if errors else None
+
+
+#: a link that closes this long after its last sample frame ended its stream normally (a
+#: replay or timed session that finished, then the device went); sooner is a lost device
+ENDED_QUIET_S = 2.0
 
 
 class Recorder:
@@ -251,6 +258,7 @@ class Recorder:
                     left = int(np.count_nonzero(m.side == Side.LEFT))
                     link.frames["left"] += left
                     link.frames["right"] += len(m) - left
+                    link.last_frame_ns = received.host_ns
 
         source.listen(keep)
         source.start()
@@ -318,6 +326,8 @@ class Recorder:
                     source = link.source
                     if source is not None and not source.alive:
                         self._lost(link, deadline)
+                if all(link.ended for link in self.links):
+                    break  # every device ended its stream: a normal end
                 self._tick()
         finally:
             self._finish()
@@ -330,6 +340,19 @@ class Recorder:
         link.source = None
         self.writer.event("disconnected", link.channel, reason=reason)
         self.writer.flush(fsync=True)
+        quiet_s = (
+            None if link.last_frame_ns is None else (time.monotonic_ns() - link.last_frame_ns) / 1e9
+        )
+        if not self.reconnect and quiet_s is not None and quiet_s >= ENDED_QUIET_S:
+            # the samples had stopped well before the link closed: the device ended its
+            # stream (a replay or a timed session that finished), then went; not a pulled cable
+            link.ended = True
+            self.writer.event("ended", link.channel, quiet_s=round(quiet_s, 3))
+            self.on_note(
+                f"{link.url}: the device stopped streaming {quiet_s:.1f} s before the link "
+                "closed: its stream ended"
+            )
+            return
         if not self.reconnect:
             raise DeviceError(reason)
         self.on_note(f"{reason}; waiting for it to come back (--reconnect)")
