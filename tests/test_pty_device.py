@@ -52,6 +52,22 @@ def test_device_streams_exactly_what_is_due() -> None:
     assert device.finished and not device.streaming
 
 
+def test_a_start_retried_while_streaming_does_not_restart_the_stream() -> None:
+    """A host retries a command it got no answer to within 250 ms (PROTOCOL.md §4.4): a second
+    START while streaming is answered OK and the sequence numbers and clock go on."""
+    device = VirtualInsole(
+        GaitSignal(SyntheticGait(seconds=2, rate_hz=100, sensors=4, seed=1)), now_s=10.0
+    )
+    device.receive(encode(Command(CommandCode.START)), 10.0)
+    first = device.due(10.3)
+    again = decode_capture(device.receive(encode(Command(CommandCode.START)), 10.3))
+    assert [s.code for s in again.statuses] == [StatusCode.OK]
+    left = decode_capture(first + device.due(10.605)).frames(0)  # 0, 10, ..., 600 ms
+    assert left is not None and len(left) == 61
+    assert (np.diff(left.seq.astype(int)) == 1).all()
+    assert (np.diff(left.t_us.astype(np.int64)) == 10_000).all()
+
+
 def test_device_answers_commands() -> None:
     device = VirtualInsole(GaitSignal(SyntheticGait(seconds=1, rate_hz=100, sensors=4)))
 

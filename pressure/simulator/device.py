@@ -102,7 +102,8 @@ class VirtualInsole:
     def _answer(self, cmd: Command, now_s: float) -> bytes:
         code = cmd.command
         if code == CommandCode.START:
-            self._begin(now_s)
+            if not self._streaming:  # a START retried while streaming changes nothing
+                self._begin(now_s)
             return encode(self._status(StatusCode.OK, code, now_s))
         if code == CommandCode.STOP:
             self._streaming = False

@@ -104,9 +104,11 @@ static void handle(const fp_command *cmd)
 {
     switch (cmd->command) {
     case FP_CMD_START:
-        seq = 0;
-        streaming = 1;
-        next_due_us = micros();
+        if (!streaming) { /* a START the host retried while streaming changes nothing */
+            seq = 0;
+            streaming = 1;
+            next_due_us = micros();
+        }
         send_status(FP_STATUS_OK, FP_SEVERITY_INFO, cmd->command);
         break;
     case FP_CMD_STOP:
