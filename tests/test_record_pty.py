@@ -245,6 +245,35 @@ def test_the_end_of_a_replay_is_a_normal_end(procs: Processes, tmp_path: Path) -
     assert any(e["event"] == "ended" for e in session.metadata["recording"]["events"])
 
 
+def test_a_full_disk_ends_the_recording_with_one_line_and_a_readable_file(
+    procs: Processes, tmp_path: Path
+) -> None:
+    """The recorder may write at most 150 kB (RLIMIT_FSIZE: the kernel refuses the rest, as a
+    full disk does): one error line naming the file (exit 4), no traceback, and the file
+    opens with what reached it."""
+    import resource
+
+    _, path = procs.simulator("--rate", "500", "--seconds", "60")
+    out = tmp_path / "full.insole"
+
+    def small_disk() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (150_000, 150_000))
+
+    rec = subprocess.Popen(
+        [*PRESSURE, "record", path, "-o", str(out), "--seconds", "30"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=small_disk,
+    )  # fmt: skip
+    procs.running.append(rec)
+    _, err = rec.communicate(timeout=60)
+    assert rec.returncode == 4, err
+    assert "Traceback" not in err
+    (line,) = [line for line in err.splitlines() if line.startswith("pressure: error:")]
+    assert f"{out}: cannot write:" in line and "keeps what was written" in line
+    session = load(out)
+    assert not session.metadata["recording"]["complete"]
+    assert session.feet["left"].n_frames > 100
+
+
 def test_reconnect_carries_on_in_the_same_file(procs: Processes, tmp_path: Path) -> None:
     """Like /dev/serial/by-id/: a stable name that points at whatever port the insole got."""
     _, first = procs.simulator("--rate", "200", "--seconds", "60", "--seed", "1")

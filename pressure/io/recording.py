@@ -38,6 +38,7 @@ host's time span), and, for lines without any time, their rate (``line_period_s`
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as _dt
 import json
@@ -165,6 +166,7 @@ class RecordingWriter:
         self._events = self._mcap.register_channel(EVENT_TOPIC, "json", 0)
         self._last_fsync = time.monotonic()
         self.closed = False
+        self.failed: OSError | None = None  # the write that failed (a full disk): no more writes
         meta = {
             "start_time_utc": _dt.datetime.fromtimestamp(self.wall_ns / 1e9, _dt.timezone.utc)
             .isoformat()
@@ -174,8 +176,13 @@ class RecordingWriter:
             "format": "pressure-insole recording 1",
         }
         meta.update(session or {})
-        self._mcap.add_metadata("session", {k: json.dumps(v) for k, v in meta.items()})
-        self._file.flush()
+        try:
+            self._mcap.add_metadata("session", {k: json.dumps(v) for k, v in meta.items()})
+            self._file.flush()
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                self._file.close()
+            raise OutputError(self.path, f"cannot be written: {exc.strerror or exc}") from None
 
     def now_ns(self) -> int:
         """Host monotonic time since the recording started, the clock of every receipt."""
@@ -201,8 +208,28 @@ class RecordingWriter:
             end = (receipts[-1][0] if receipts else 0) + len(data)
             receipts.append((end, host_ns))
 
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[bool]:
+        """Around every write: yields False once a write has failed (nothing more is written;
+        the file keeps what reached it), and turns an OSError into one ``OutputError`` naming
+        the file."""
+        if self.failed is not None:
+            yield False
+            return
+        try:
+            yield True
+        except OSError as exc:
+            self.failed = exc
+            raise OutputError(
+                self.path,
+                f"cannot write: {exc.strerror or exc}; the recording keeps what was written "
+                "before (it opens as a cut-off recording)",
+            ) from None
+
     def device(self, link: int, info: DeviceInfo) -> None:
-        with self._lock:
+        with self._lock, self._writing() as ok:
+            if not ok:
+                return
             self._flush_link(link)
             self._mcap.add_metadata(
                 "device",
@@ -215,7 +242,9 @@ class RecordingWriter:
         """Log an event at ``host_ns`` (default: now) on the recording's clock."""
         host_ns = self.now_ns() if host_ns is None else host_ns
         record = {"event": kind, "time_s": host_ns / 1e9, "link": link, **detail}
-        with self._lock:
+        with self._lock, self._writing() as ok:
+            if not ok:
+                return
             if link is not None:
                 self._flush_link(link)  # the event follows the bytes that came before it
             t = self.wall_ns + host_ns
@@ -233,8 +262,8 @@ class RecordingWriter:
     def flush(self, fsync: bool | None = None) -> None:
         """Write what every link received since the last flush; fsync at most once a second
         unless ``fsync`` says otherwise."""
-        with self._lock:
-            if self.closed:
+        with self._lock, self._writing() as ok:
+            if self.closed or not ok:
                 return
             for link in self._pending:
                 self._flush_link(link)
@@ -248,15 +277,20 @@ class RecordingWriter:
         """Flush, write the MCAP summary and footer, fsync and close. Idempotent."""
         if self.closed:
             return
-        self.flush(fsync=False)
-        with self._lock:
-            self.closed = True
-            try:
-                self._mcap.finish()
-                self._file.flush()
-                os.fsync(self._file.fileno())
-            finally:
-                self._file.close()
+        try:
+            self.flush(fsync=False)
+        finally:
+            with self._lock:
+                self.closed = True
+                try:
+                    with self._writing() as ok:
+                        if ok:
+                            self._mcap.finish()
+                            self._file.flush()
+                            os.fsync(self._file.fileno())
+                finally:
+                    with contextlib.suppress(OSError):  # the buffer a full disk did not take
+                        self._file.close()
 
     def abort(self) -> None:
         """Close without the footer and remove the file: for a writer whose output would be
