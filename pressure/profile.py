@@ -682,7 +682,7 @@ def _read(path: Path, profile: InsoleProfile) -> tuple[Session, list[str]]:
     ``load`` takes no reading settings (yet): the reader it would choose is called directly with
     those its ``read`` accepts, and a file no reader recognises goes to the readers that take
     one (a line-mode capture without time needs its rate to be read at all)."""
-    from .io.load import format_of, load
+    from .io.load import format_of, load, within_physical_range
     from .io.readers import readers
 
     settings = {k: getattr(profile, k) for k in ("rate_hz", "columns") if k in profile.origins}
@@ -697,7 +697,7 @@ def _read(path: Path, profile: InsoleProfile) -> tuple[Session, list[str]]:
         if not given:
             continue
         try:
-            session = reader.read(path, **given)
+            session = within_physical_range(reader.read(path, **given))
         except FileFormatError:
             if found is not None:
                 raise

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Literal
 
 from ..errors import FileFormatError
-from ..model import Session
+from ..model import UNIT_TEXT, Session
 from .readers import Reader, near_of, readers
 from .text import HEAD_BYTES
 
@@ -231,7 +231,73 @@ def load(path: str | os.PathLike[str]) -> Session:
     found = identify(path)
     if found.reader is None:
         raise found.error()
-    return found.reader.read(found.path)
+    return within_physical_range(found.reader.read(found.path))
+
+
+#: per unit, the lowest and highest value a sensor can measure. Beyond them a value is damage (a
+#: cell of ``1e308``) or a wrong unit, not a measurement. 10 MPa is five times the highest
+#: plantar pressures reported (about 2 MPa under the forefoot in sprinting); a zero that drifted
+#: reads a few kPa below 0, never 50.
+PHYSICAL_RANGE = {
+    "kpa": (-50.0, 10_000.0),
+    "n_cm2": (-5.0, 1_000.0),
+    "n": (-500.0, 100_000.0),  # per sensor or cell
+}
+
+
+def within_physical_range(session: Session) -> Session:
+    """The session with every sensor value outside ``PHYSICAL_RANGE`` for its unit, or infinite
+    (any unit), left out (NaN, as a value not measured), counted in ``quality``
+    (``values_out_of_range``) and named in ``problems`` with the first one's time; the session
+    itself when every value is in range.
+
+    Parameters
+    ----------
+    session : Session
+        A session as a reader gave it.
+
+    Returns
+    -------
+    Session
+        The checked session.
+    """
+    import dataclasses
+
+    import numpy as np
+
+    feet = dict(session.feet)
+    problems = list(session.problems)
+    total = 0
+    for side, foot in session.feet.items():
+        values = np.asarray(foot.values, dtype=np.float64)
+        low, high = PHYSICAL_RANGE.get(foot.unit, (-np.inf, np.inf))
+        with np.errstate(invalid="ignore"):
+            bad = np.isinf(values) | (values < low) | (values > high)
+        count = int(np.count_nonzero(bad))
+        if not count:
+            continue
+        frame, sensor = (int(k) for k in np.argwhere(bad)[0])
+        unit = UNIT_TEXT[foot.unit]
+        bounds = "" if not np.isfinite(high) else f" ({low:g} to {high:g} {unit})"
+        problems.append(
+            f"{side} foot: {count} value{'s' if count > 1 else ''} outside what a sensor "
+            f"measures{bounds} left out, the first {values[frame, sensor]:g} {unit} "
+            f"(sensor {sensor + 1} at {foot.time_s[frame]:.3f} s)"
+        )
+        cleaned = values.copy()
+        cleaned[bad] = np.nan
+        feet[side] = dataclasses.replace(foot, values=cleaned)
+        total += count
+    if not total:
+        return session
+    quality = {**session.quality, "values_out_of_range": total}
+    return dataclasses.replace(
+        session,
+        left=feet.get("left"),
+        right=feet.get("right"),
+        quality=quality,
+        problems=problems,
+    )
 
 
 __all__ = [
@@ -242,4 +308,5 @@ __all__ = [
     "known_formats",
     "load",
     "near_miss",
+    "within_physical_range",
 ]

@@ -608,3 +608,31 @@ def test_a_time_cell_that_is_no_date_names_its_line(tmp_path: Path) -> None:
     path.write_text("\n".join(["timestamp,L1,L2", *rows]) + "\n")
     with pytest.raises(FileFormatError, match=r"line 14: timestamp: 'yesterday noon' is not a"):
         load(path)
+
+
+def test_values_no_sensor_measures_are_left_out_and_named(tmp_path: Path) -> None:
+    """A cell of 1e308 kPa or −500 kPa is damage, not a pressure: NaN in the session, counted,
+    named with its sensor and time; the analysis gives finite numbers."""
+    gait = SyntheticGait(seconds=12.0, rate_hz=100.0, sensors=8, seed=5)
+    left, right = (v.astype(float) * 0.1 for v in gait.values())
+    left[300, 2], right[450, 5], left[600, 0] = 1e308, -500.0, -30.0  # the last is in range
+    rows = [
+        ",".join([f"{k / 100:.2f}", *map(repr, left[k].tolist()), *map(repr, right[k].tolist())])
+        for k in range(len(left))
+    ]
+    header = ",".join(["time_s", *(f"L{j}" for j in range(1, 9)), *(f"R{j}" for j in range(1, 9))])
+    path = tmp_path / "damaged.csv"
+    path.write_text("\n".join(["# unit: kpa", header, *rows]) + "\n")
+    session = load(path)
+    assert session.quality["values_out_of_range"] == 2
+    assert session.left is not None and session.right is not None
+    assert np.isnan(session.left.values[300, 2]) and np.isnan(session.right.values[450, 5])
+    assert session.left.values[600, 0] == -30.0
+    named = [p for p in session.problems if "outside what a sensor measures" in p]
+    assert any("1e+308 kPa (sensor 3 at 3.000 s)" in p for p in named), named
+    assert any("-500 kPa (sensor 6 at 4.500 s)" in p for p in named), named
+    from pressure.analysis import analyze
+
+    result = analyze(session)
+    share = result.distribution.left_share_pct
+    assert share is not None and 40 < share < 60

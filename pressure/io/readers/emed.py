@@ -78,6 +78,9 @@ SOURCE = "Novel emed .lst printout"
 KPA_PER_N_CM2 = 10.0
 _PAGE = re.compile(r"\s*Page\s+(\d+)\s*$")
 _PICT = re.compile(r"\s*Pict-No\.\s*:\s*(\d+)")
+#: the largest sensor matrix taken from a header (an emed-xl has about 25,000 sensors): a
+#: larger ``Matrix:`` is damage, not an allocation to attempt
+MAX_PLATE_SENSORS = 1_000_000
 _MATRIX = re.compile(r"Matrix\s*:\s*(\d+)\s*x\s*(\d+)", re.I)
 _SIZE = re.compile(r"Sensor size\s*:\s*([\d.]+)\s*x\s*([\d.]+)\s*(\S*)", re.I)
 _FIELDS = {
@@ -239,6 +242,11 @@ def read(path: Path) -> Session:
         raise FileFormatError(path, "no page is a frame ('Pict-No.: k')", line=pages[0].line)
     header.line = frames[0].line
     cols_n, rows_n = (int(v) for v in _field(header, "matrix", "Matrix: CxR"))
+    if not 0 < cols_n * rows_n <= MAX_PLATE_SENSORS:
+        raise header.error(
+            "matrix",
+            f"Matrix: {cols_n}x{rows_n} is no plate (1 to {MAX_PLATE_SENSORS:,} sensors)",
+        )
     size = _field(header, "size", "Sensor size: WxH cm")
     to_mm = LENGTH_MM.get(size[2].lower() if len(size) > 2 else "cm")
     if to_mm is None:
