@@ -225,3 +225,24 @@ def test_an_interrupted_simulated_recording_leaves_no_file(tmp_path: Path) -> No
     with pytest.raises(KeyboardInterrupt):
         write_recording(path, Interrupted(SyntheticGait(seconds=600)))
     assert not path.exists()
+
+
+def test_a_cut_recording_says_so_in_quality_problems_and_the_analysis(tmp_path: Path) -> None:
+    """The first 5000 bytes of a walk (a copy cut short, a recorder killed at once): the
+    reader's truncation reaches quality and problems, and the analysis says the session is too
+    short to represent gait or stance; a whole 10 s walk carries neither note."""
+    from pressure.analysis import analyze
+    from pressure.cli import main as cli_main
+
+    whole = tmp_path / "walk.insole"
+    assert cli_main(["simulate", "--out", str(whole), "--seconds", "10"]) == 0
+    cut = tmp_path / "cut.insole"
+    cut.write_bytes(whole.read_bytes()[:5000])
+    session = load(cut)
+    assert session.quality["recording_cut_bytes"] > 0
+    assert any("not closed by its recorder" in p for p in session.problems)
+    problems = analyze(session).problems
+    assert any("under 5 s" in p and "do not represent" in p for p in problems), problems
+    full = load(whole)
+    assert "recording_cut_bytes" not in full.quality
+    assert not any("under 5 s" in p for p in analyze(full).problems)

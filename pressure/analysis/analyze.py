@@ -112,6 +112,10 @@ STABLE_KEYS = (
     "pronation.cpei_pct.right",
     "quality.frames_lost",
 )
+#: An insole session shorter than this is flagged as too short to represent gait or stance
+#: (five strides of walking at a typical 1.1 s stride; plates, whose roll-off lasts under a
+#: second, are not judged). The project's choice: no published minimum is applied here.
+SHORT_S = 5.0
 #: Units whose zero means "no load" (``raw`` signals such as gaitndd's have an arbitrary offset).
 PHYSICAL_ZERO_UNITS = ("kpa", "n_cm2", "n", "adc")
 #: Units in which loads of the two feet compare (a share of ADC counts is not a share of load).
@@ -493,6 +497,12 @@ def _input_problems(session: Session, feet: dict[str, _Foot], opt: AnalysisOptio
         if side not in feet:
             problems.append(f"no {side} foot in the recording")
     problems += [f"reading the file: {p}" for p in session.problems]
+    if not isinstance(session.metadata.get("plate"), dict) and 0 < session.duration_s < SHORT_S:
+        problems.append(
+            f"the session lasts {session.duration_s:.3g} s, under {SHORT_S:g} s: a few strides "
+            "of walking or seconds of standing at most, so its indicators do not represent the "
+            "person's gait or stance (a recording cut short?)"
+        )
     for side in looks_inverted(session):
         if side in feet:
             problems.append(

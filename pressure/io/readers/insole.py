@@ -487,6 +487,11 @@ def read(
             if isinstance(value, (int, float)) and value > 0:
                 metadata["standing_separation_mm"] = float(value)
                 break
+        if not recording.complete:  # a killed recorder, a pulled plug, a cut copy
+            cut = recording.ignored_tail_bytes
+            notes["recording"] = "not closed by its recorder: it may end early" + (
+                f" (its last {cut} bytes are a record cut short)" if cut else ""
+            )
         metadata["recording"] = {
             "complete": recording.complete,
             "ignored_tail_bytes": recording.ignored_tail_bytes,
@@ -506,12 +511,15 @@ def read(
             f"{UNSTATED_SIDE} (its lines name none): read as the left foot (--side right, or "
             "side in a --profile, says otherwise)"
         )
+    quality = dict(decoded.counters)
+    if recording is not None and not recording.complete:
+        quality["recording_cut_bytes"] = recording.ignored_tail_bytes
     return Session(
         path=path,
         format=NAME,
         left=feet.get("left"),
         right=feet.get("right"),
         metadata=metadata,
-        quality=dict(decoded.counters),
+        quality=quality,
         problems=[f"{topic}: {note}" for topic, note in notes.items()],
     )
