@@ -505,13 +505,18 @@ def _local(
     # fork: a worker starts in milliseconds with everything imported; a process with other
     # threads running is not forked (a lock held by one of them would stay held in the child)
     context: Any
+    parent: int | None = None  # the workers' parent, when it is this process
     if threading.active_count() == 1:
         context = multiprocessing.get_context("fork")
+        parent = os.getpid()
     else:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["pressure.batch", "pressure.analysis", "pressure.io.load"])
     pool = ProcessPoolExecutor(
-        max_workers=min(workers, len(jobs)), mp_context=context, initializer=_one_thread
+        max_workers=min(workers, len(jobs)),
+        mp_context=context,
+        initializer=_worker_start,
+        initargs=(parent,),
     )
     futures = {pool.submit(process, job, report, keep(job), options, profile): job for job in jobs}
     return _completed(pool, futures)
@@ -553,12 +558,33 @@ def _preload(formats: set[str], report: bool) -> None:
         report_module.preload()
 
 
-def _one_thread() -> None:
-    """In a worker: the numeric libraries' thread pools to one thread. The workers are the
-    parallelism; BLAS threads on top of them spin on the same cores and slow every worker."""
+def _worker_start(parent: int | None) -> None:
+    """In a worker, first: it ends when its parent does (``_exit_with_parent``), and the
+    numeric libraries' thread pools run one thread. The workers are the parallelism; BLAS
+    threads on top of them spin on the same cores and slow every worker."""
     from threadpoolctl import threadpool_limits
 
+    _exit_with_parent(parent)
     threadpool_limits(1)
+
+
+def _exit_with_parent(parent: int | None) -> None:
+    """Ask the kernel to end this worker (SIGTERM) when its parent dies, so that a batch killed
+    with ``kill -9`` leaves no worker behind (Linux ``prctl(PR_SET_PDEATHSIG)``; the parent is
+    the batch, or the forkserver, which ends with the batch). ``parent``: the pid the parent
+    should have, to catch one that died before the request was made."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, int(signal.SIGTERM))
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)  # orphaned already
+
+
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def _completed(pool: Any, futures: dict[Any, Job]) -> Iterator[Outcome]:

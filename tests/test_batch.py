@@ -352,3 +352,57 @@ def test_any_folder_entry_is_a_session_a_skipped_row_or_a_named_special_file(
     }
     summary = pd.read_parquet(out / "summary.parquet")
     assert summary["source_path"].str.endswith("walk\ufffd\ufffd.insole").all()
+
+
+def _children(pid: int) -> set[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return set()
+    return {int(p) for p in text.split()}
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie, dead but not yet reaped, does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
+def test_a_batch_killed_with_sigkill_leaves_no_worker_running(tmp_path: Path) -> None:
+    """kill -9 of `pressure batch` while its workers analyse: the kernel ends every worker
+    (PR_SET_PDEATHSIG), none keeps running (and holding its memory) on its own."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    root = tmp_path / "in"
+    root.mkdir()
+    sample = batch_folder.ROOT / "sample_data" / "walk_left_heavy.insole"
+    for k in range(60):
+        shutil.copy(sample, root / f"walk_{k:02d}.insole")
+    batch = subprocess.Popen(
+        [sys.executable, "-m", "pressure", "batch", str(root), "-o", str(tmp_path / "out"),
+         "--jobs", "2"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        workers: set[int] = set()
+        while len(workers) < 2 and batch.poll() is None and time.monotonic() < deadline:
+            workers = _children(batch.pid)
+            time.sleep(0.02)
+        assert len(workers) >= 2, "the batch never had two workers running"
+        batch.send_signal(signal.SIGKILL)
+        batch.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not any(_alive(w) for w in workers), "a worker outlived its batch"
+    finally:
+        if batch.poll() is None:
+            batch.kill()
