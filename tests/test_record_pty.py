@@ -284,9 +284,9 @@ def test_reconnect_carries_on_in_the_same_file(procs: Processes, tmp_path: Path)
     time.sleep(1.5)
     procs.running[0].kill()  # unplugged
     time.sleep(1.0)
-    _, second = procs.simulator("--rate", "200", "--seconds", "60", "--seed", "2")
+    _, second = procs.simulator("--rate", "200", "--seconds", "60", "--seed", "1")
     stable.unlink()
-    stable.symlink_to(second)  # plugged in again, on another pty
+    stable.symlink_to(second)  # the same insole (its device id) plugged in again, on another pty
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         if out.exists() and any(
@@ -313,6 +313,45 @@ def test_reconnect_carries_on_in_the_same_file(procs: Processes, tmp_path: Path)
     assert left.n_frames >= 2 * 200 and np.all(np.diff(left.time_s) > 0)
     gap = float(np.max(np.diff(left.time_s)))
     assert gap >= 0.9  # the second of unplugged time is kept, not spliced away
+
+
+def test_reconnect_refuses_another_device_at_the_same_path(
+    procs: Processes, tmp_path: Path
+) -> None:
+    """After the insole is unplugged, another device (another id, 100 Hz instead of 200 Hz)
+    appears at the same name: it is refused (one note, a 'refused' event), none of its frames
+    join the recording, and the recorder keeps waiting for the one it recorded."""
+    _, first = procs.simulator("--rate", "200", "--seconds", "60", "--seed", "1")
+    stable = tmp_path / "insole-port"
+    stable.symlink_to(first)
+    out = tmp_path / "guarded.insole"
+    rec = procs.recorder(str(stable), "-o", str(out), "--reconnect")
+    time.sleep(1.5)
+    procs.running[0].kill()  # unplugged
+    time.sleep(1.0)
+    _, other = procs.simulator("--rate", "100", "--seconds", "60", "--seed", "7", "--autostart")
+    stable.unlink()
+    stable.symlink_to(other)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        if out.exists() and any(
+            e["event"] == "refused" for e in load(out).metadata["recording"]["events"]
+        ):
+            break
+        time.sleep(0.25)
+    time.sleep(1.0)
+    rec.send_signal(signal.SIGTERM)
+    _, err = rec.communicate(timeout=15)
+    assert rec.returncode == 0, err
+    assert err.count("another device came back") == 1, err
+    session = load(out)
+    events = [e["event"] for e in session.metadata["recording"]["events"]]
+    assert "refused" in events and "reconnected" not in events, events
+    devices = {d["device_id"] for d in session.metadata["devices"]}
+    assert len(devices) == 1  # only the recorded insole's DEVICE_INFO is in the file
+    left = session.feet["left"]
+    assert left.sampling_rate_hz == pytest.approx(200.0, rel=0.01)
+    assert np.all(np.diff(left.time_s) > 0) and left.n_frames < 2.5 * 200
 
 
 def test_replaying_a_recording_and_recording_it_again_gives_the_same_frames(

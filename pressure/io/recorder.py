@@ -22,7 +22,15 @@ from typing import Any
 
 import numpy as np
 
-from firmware_protocol import Command, CommandCode, LineDecoder, SampleBlock, Side, StatusCode
+from firmware_protocol import (
+    Command,
+    CommandCode,
+    DeviceInfo,
+    LineDecoder,
+    SampleBlock,
+    Side,
+    StatusCode,
+)
 
 from ..errors import DeviceError
 from ..sources.serial_source import Received, SerialSource
@@ -124,6 +132,7 @@ class LinkState:
     earlier_line: dict[str, Any] | None = None
     first_problem: str | None = None
     last_frame_ns: int | None = None  # host receipt time of the latest sample frame
+    info: DeviceInfo | None = None  # the device first recorded here: a reconnect must be it
     ended: bool = False  # the device ended its stream, then the link closed: not a failure
 
     def fold(self) -> None:
@@ -181,6 +190,16 @@ def _first_problem(source: SerialSource) -> str | None:
     inner = source.decoder.decoder
     errors = [] if inner is None else inner.errors
     return str(errors[0]) if errors else None
+
+
+def _identity(info: DeviceInfo, rate: bool) -> tuple[int, int, int, float]:
+    """What makes a device the one recorded: its id, side, sensor count and (unless the
+    recorder sets the rate, which a device may or may not keep) its rate."""
+    return (info.device_id, info.side, info.sensor_count, round(info.rate_hz, 3) if rate else 0)
+
+
+def _describe(info: DeviceInfo) -> str:
+    return f"id 0x{info.device_id:08x}, {info.sensor_count} sensors, {info.rate_hz:g} Hz"
 
 
 #: a link that closes this long after its last sample frame ended its stream normally (a
@@ -260,13 +279,33 @@ class Recorder:
                     link.frames["right"] += len(m) - left
                     link.last_frame_ns = received.host_ns
 
-        source.listen(keep)
-        source.start()
-        link.source = source
-        link.connected_s = writer.now_ns() / 1e9
-        try:
-            info = source.request_info(timeout_s=1.0)
-        except DeviceError:
+        if link.info is not None:  # coming back: the same device, or nothing is recorded
+            source.start()
+            try:
+                info = source.request_info(timeout_s=1.0)
+            except DeviceError:
+                source.close()
+                raise
+            rate = self.rate_hz is None
+            if _identity(info, rate) != _identity(link.info, rate):
+                source.close()
+                raise DeviceError(
+                    f"{link.url}: another device came back ({_describe(info)}; recorded: "
+                    f"{_describe(link.info)}): not recorded; waiting for the recorded one"
+                ) from None
+            source.listen(keep)
+            link.source = source
+            link.connected_s = writer.now_ns() / 1e9
+        else:
+            source.listen(keep)
+            source.start()
+            link.source = source
+            link.connected_s = writer.now_ns() / 1e9
+            try:
+                info = source.request_info(timeout_s=1.0)
+            except DeviceError:
+                info = None
+        if info is None:
             link.mode = source.decoder.mode
             if link.mode == "text":
                 self._note(link, "line mode: recording the lines as they come")
@@ -274,6 +313,7 @@ class Recorder:
                 self._note(link, "no DEVICE_INFO answer; recording whatever arrives")
             return
         link.mode = "binary"
+        link.info = link.info or info
         writer.device(channel, info)
         if self.rate_hz is not None and self._command(
             link, Command(CommandCode.SET_RATE, rate_hz=self.rate_hz)
@@ -356,12 +396,17 @@ class Recorder:
         if not self.reconnect:
             raise DeviceError(reason)
         self.on_note(f"{reason}; waiting for it to come back (--reconnect)")
+        refused: set[str] = set()
         while not self._stop.is_set():
             if deadline is not None and time.monotonic() >= deadline:
                 return
             try:
                 self._connect(link)
-            except DeviceError:
+            except DeviceError as exc:
+                if "another device" in str(exc) and str(exc) not in refused:
+                    refused.add(str(exc))  # said once, and in the file
+                    self.writer.event("refused", link.channel, reason=str(exc))
+                    self.on_note(str(exc))
                 self._stop.wait(RECONNECT_POLL_S)
                 self._tick()
                 continue
