@@ -545,14 +545,10 @@ class LineDecoder(_IncrementalDecoder):
         """A new header (None: none, plain lines again): the lines after it are decided anew
         (their time column, its unit). ``labelled``: the names came from a labelled line and
         hold only for labelled lines."""
-        if (
-            self._labelled
-            and not self._decided
-            and len(self._held) < HOLD_ROWS
-            and not any(self._index.values())
-        ):
-            # a few labelled lines before the stream's first samples, then lines of another
-            # shape (``Heap:123456`` at boot): boot text, not samples
+        if not self._decided and len(self._held) < HOLD_ROWS and not any(self._index.values()):
+            # a few lines before the stream's first decided samples, then a header or lines of
+            # another shape: boot text (``Heap:123456``) or the tail of what a board printed
+            # as the port opened and reset it, not samples
             for row in self._held:
                 self._text(row.size)
             for _, size, _ in self._held_bad:

@@ -146,6 +146,16 @@ def test_boot_lines_that_look_labelled_are_text(boot: list[str]) -> None:
     assert (np.diff(got.time_us[Side.LEFT]) == 10_000).all()
 
 
+def test_a_few_lines_before_a_reset_s_header_are_text() -> None:
+    """Opening the port resets the board: the tail of what it printed before (three lines of
+    one foot's 16 values) comes before its boot text and a header naming two feet. Those few
+    lines are text, not a foot of 16 sensors that then changes to 8."""
+    header = "millis," + ",".join([f"L{k}" for k in range(1, 9)] + [f"R{k}" for k in range(1, 9)])
+    got = decode([*millis_lines(90_000, 3), *BOOT, header, *millis_lines(0, 100)])
+    assert got.values[Side.LEFT].shape == (100, 8) and got.values[Side.RIGHT].shape == (100, 8)
+    assert got.counters.text_lines == 3 + len(BOOT) and got.counters.bad_lines == 0
+
+
 def test_values_are_signed_decimal_and_unbounded() -> None:
     lines = [f"{1000 + 10 * k}ms,{-k},{k + 0.5},{70_000 + k}" for k in range(10)]
     got = decode(lines)
