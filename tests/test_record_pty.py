@@ -274,6 +274,17 @@ def test_a_full_disk_ends_the_recording_with_one_line_and_a_readable_file(
     assert session.feet["left"].n_frames > 100
 
 
+def _wait_for_event(out: Path, name: str, timeout_s: float) -> None:
+    """Until the recording being written has logged the event ``name`` (or ``timeout_s``)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if out.exists() and any(
+            e["event"] == name for e in load(out).metadata["recording"]["events"]
+        ):
+            return
+        time.sleep(0.25)
+
+
 def test_reconnect_carries_on_in_the_same_file(procs: Processes, tmp_path: Path) -> None:
     """Like /dev/serial/by-id/: a stable name that points at whatever port the insole got."""
     _, first = procs.simulator("--rate", "200", "--seconds", "60", "--seed", "1")
@@ -287,13 +298,7 @@ def test_reconnect_carries_on_in_the_same_file(procs: Processes, tmp_path: Path)
     _, second = procs.simulator("--rate", "200", "--seconds", "60", "--seed", "1")
     stable.unlink()
     stable.symlink_to(second)  # the same insole (its device id) plugged in again, on another pty
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        if out.exists() and any(
-            e["event"] == "reconnected" for e in load(out).metadata["recording"]["events"]
-        ):
-            break
-        time.sleep(0.25)
+    _wait_for_event(out, "reconnected", 10.0)
     time.sleep(1.5)
     rec.send_signal(signal.SIGTERM)
     _, err = rec.communicate(timeout=15)
@@ -332,13 +337,7 @@ def test_reconnect_refuses_another_device_at_the_same_path(
     _, other = procs.simulator("--rate", "100", "--seconds", "60", "--seed", "7", "--autostart")
     stable.unlink()
     stable.symlink_to(other)
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        if out.exists() and any(
-            e["event"] == "refused" for e in load(out).metadata["recording"]["events"]
-        ):
-            break
-        time.sleep(0.25)
+    _wait_for_event(out, "refused", 15.0)
     time.sleep(1.0)
     rec.send_signal(signal.SIGTERM)
     _, err = rec.communicate(timeout=15)
