@@ -246,3 +246,29 @@ def test_a_cut_recording_says_so_in_quality_problems_and_the_analysis(tmp_path: 
     full = load(whole)
     assert "recording_cut_bytes" not in full.quality
     assert not any("under 5 s" in p for p in analyze(full).problems)
+
+
+@pytest.mark.parametrize("bit", [7, 30, 62, 63], ids=["low", "seconds", "years", "sign"])
+def test_a_flipped_bit_in_a_receipt_costs_only_that_receipt(tmp_path: Path, bit: int) -> None:
+    """A bit flipped in one receipt's host time (by 128 ns up to the sign: −9.2e9 s): the
+    receipt is out of the host clock's order, replaced by its neighbours' interpolation,
+    counted and reported; every frame's time is what it was, or within the flip for a small
+    one that stays in order."""
+    data, _ = _stream(400)
+    path = tmp_path / "a.insole"
+    _write(path, data)
+    whole = load(path)
+    target = int(read_recording(path).links[0].receipt_ns[20])
+    raw = bytearray(path.read_bytes())
+    at = raw.find(target.to_bytes(8, "little", signed=True))
+    assert at > 0
+    raw[at + bit // 8] ^= 1 << (bit % 8)
+    damaged_path = tmp_path / "b.insole"
+    damaged_path.write_bytes(bytes(raw))
+    damaged = load(damaged_path)
+    for side in ("left", "right"):
+        shift = np.abs(damaged.feet[side].time_s - whole.feet[side].time_s).max()
+        assert shift < 1e-3, (side, shift)  # a flip that stays in order moves one receipt only
+    if bit >= 30:  # out of order: found, replaced and said
+        assert damaged.quality["bad_receipts"] == 1
+        assert any("receipt time out of the host clock's order" in p for p in damaged.problems)

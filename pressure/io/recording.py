@@ -38,6 +38,7 @@ host's time span), and, for lines without any time, their rate (``line_period_s`
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import dataclasses
 import datetime as _dt
@@ -331,6 +332,45 @@ class Link:
     data: bytes = b""
     receipt_end: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
     receipt_ns: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
+    #: receipts whose host time could not be (out of the host clock's order: a damaged bit),
+    #: replaced by times interpolated from their neighbours
+    bad_receipts: int = 0
+
+
+def _repair_receipts(ends: npt.NDArray[np.int64], stamps: npt.NDArray[np.int64]) -> int:
+    """Make a link's receipt times plausible in place: the host clock never runs backwards, so
+    the receipts kept are the longest run in order (non-decreasing, from 0 on); each other one
+    (a flipped bit moves one by years) takes the time interpolated by byte position between the
+    kept ones around it. Returns how many were replaced."""
+    n = len(stamps)
+    if n == 0 or (stamps[0] >= 0 and bool(np.all(np.diff(stamps) >= 0))):
+        return 0  # in order: the usual case, checked at numpy speed
+    values = stamps.tolist()
+    tails: list[int] = []  # index of the smallest last value of a run of each length
+    tail_values: list[int] = []
+    before = [-1] * n
+    for i, value in enumerate(values):
+        if value < 0:
+            continue
+        at = bisect.bisect_right(tail_values, value)
+        before[i] = tails[at - 1] if at else -1
+        if at == len(tails):
+            tails.append(i)
+            tail_values.append(value)
+        else:
+            tails[at] = i
+            tail_values[at] = value
+    keep = np.zeros(n, bool)
+    i = tails[-1] if tails else -1
+    while i >= 0:
+        keep[i] = True
+        i = before[i]
+    bad = int(n - keep.sum())
+    if bad and keep.any():
+        stamps[~keep] = np.round(
+            np.interp(ends[~keep], ends[keep], stamps[keep].astype(np.float64))
+        ).astype(np.int64)
+    return bad
 
 
 @dataclass
@@ -450,6 +490,7 @@ def read_recording(path: str | Path) -> RecordingFile:
         if blocks:
             link.receipt_end = np.concatenate(ends)
             link.receipt_ns = np.concatenate(stamps)
+            link.bad_receipts = _repair_receipts(link.receipt_end, link.receipt_ns)
     return RecordingFile(path, session, list(links.values()), devices, events, complete, tail)
 
 

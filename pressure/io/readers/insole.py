@@ -487,6 +487,12 @@ def read(
             if isinstance(value, (int, float)) and value > 0:
                 metadata["standing_separation_mm"] = float(value)
                 break
+        repaired = sum(link.bad_receipts for link in recording.links)
+        if repaired:
+            notes["receipts"] = (
+                f"{repaired} receipt time{'s' if repaired > 1 else ''} out of the host clock's "
+                "order (damaged) replaced by times interpolated from their neighbours"
+            )
         if not recording.complete:  # a killed recorder, a pulled plug, a cut copy
             cut = recording.ignored_tail_bytes
             notes["recording"] = "not closed by its recorder: it may end early" + (
@@ -514,6 +520,8 @@ def read(
     quality = dict(decoded.counters)
     if recording is not None and not recording.complete:
         quality["recording_cut_bytes"] = recording.ignored_tail_bytes
+    if recording is not None and any(link.bad_receipts for link in recording.links):
+        quality["bad_receipts"] = sum(link.bad_receipts for link in recording.links)
     return Session(
         path=path,
         format=NAME,
