@@ -13,7 +13,7 @@ import pytest
 from firmware_protocol import DeviceInfo, Side, Unit, encode, encode_samples
 from firmware_protocol.spec import sample_frame_size
 from pressure.cli import main
-from pressure.errors import FileFormatError, UsageError
+from pressure.errors import UsageError
 from pressure.io.load import load
 from pressure.io.recording import (
     RecordingWriter,
@@ -100,16 +100,64 @@ def test_a_recording_cut_anywhere_reads_up_to_its_last_whole_message(tmp_path: P
 
 
 def test_damage_inside_a_recording_names_the_byte_offset(tmp_path: Path) -> None:
+    """The record-length field of the link's channel record is broken: the reader skips to the
+    next readable record, names the damaged region, and still finds every wire block (the
+    channel is repeated in the file's summary)."""
     data, _ = _stream(200)
     path = tmp_path / "a.insole"
     _write(path, data)
     raw = bytearray(path.read_bytes())
-    # the record-length field of an early record: the container itself is broken there
     idx = raw.index(b"/link/0")
     raw[idx - 30 : idx - 22] = b"\xff" * 8
     path.write_bytes(bytes(raw))
-    with pytest.raises(FileFormatError, match=r"a\.insole: byte offset \d+: damaged"):
-        read_recording(path)
+    rec = read_recording(path)
+    assert len(rec.damaged) == 1 and rec.damaged[0][0] < idx
+    assert rec.links[0].data == data
+    session = load(path)
+    assert any(f"byte offset {rec.damaged[0][0]}" in p for p in session.problems)
+
+
+@pytest.mark.parametrize(
+    "damage", ["insert 1", "insert 16", "delete 1", "delete 16", "zero 4096", "flip opcode"]
+)
+def test_a_damaged_region_costs_only_the_records_it_touches(tmp_path: Path, damage: str) -> None:
+    """Bytes inserted, deleted or zeroed in the middle of a 30 s recording, or one record's
+    opcode flipped: the file opens, frames are only lost near the damage (no more than the
+    blocks touched, each ~0.25 s of two feet at 200 Hz, plus one), none is invented, and the
+    region is reported."""
+    data, _ = _stream(6000)  # 6000 frames a foot
+    path = tmp_path / "a.insole"
+    _write(path, data, piece=2000, flush_every=1)
+    whole = load(path)
+    raw = bytearray(path.read_bytes())
+    middle = len(raw) // 2
+    kind, amount = damage.rsplit(" ", 1) if damage != "flip opcode" else ("flip", "0")
+    if kind == "insert":
+        raw[middle:middle] = bytes(range(7, 7 + int(amount)))
+    elif kind == "delete":
+        del raw[middle : middle + int(amount)]
+    elif kind == "zero":
+        raw[middle : middle + int(amount)] = bytes(int(amount))
+    else:  # the opcode of the first message record after the middle
+        at = 8  # after the magic: walk the records (opcode u8, length u64)
+        while not (at > middle and raw[at] == 0x05):
+            at += 9 + int.from_bytes(raw[at + 1 : at + 9], "little")
+        raw[at] ^= 0x40
+    damaged_path = tmp_path / "b.insole"
+    damaged_path.write_bytes(bytes(raw))
+    rec = read_recording(damaged_path)
+    assert rec.damaged, damage
+    session = load(damaged_path)
+    assert any("damaged" in p for p in session.problems), session.problems
+    for side in ("left", "right"):
+        got, full = session.feet[side], whole.feet[side]
+        lost = full.n_frames - got.n_frames
+        assert 0 <= lost <= 2 * 110, (damage, side, lost)  # at most two blocks of ~0.5 s
+        # no phantom frame: every frame kept is one of the whole file's, at its time
+        index = np.searchsorted(full.time_s, got.time_s)
+        assert np.all(index < full.n_frames)
+        np.testing.assert_allclose(full.time_s[index], got.time_s, atol=1e-6)
+        np.testing.assert_array_equal(full.values[index], got.values)
 
 
 def test_a_flipped_wire_byte_costs_only_the_frame_it_touches(tmp_path: Path) -> None:

@@ -382,6 +382,8 @@ class RecordingFile:
     events: list[dict[str, Any]]
     complete: bool  # the recorder closed the file (it has its MCAP footer)
     ignored_tail_bytes: int  # bytes of a last record cut short by a crash
+    #: regions skipped as damaged, (byte offset, bytes): the records they touched are lost
+    damaged: list[tuple[int, int]] = field(default_factory=list)
 
 
 class _Tell:
@@ -398,10 +400,13 @@ class _Tell:
 
 
 def read_recording(path: str | Path) -> RecordingFile:
-    """Read a recording up to its last complete record.
+    """Read a recording, past damage.
 
-    Raises FileFormatError (file and byte offset) when the file is not a recording or is damaged
-    before its end; a record cut short at the end (a crash while writing) is ignored and counted.
+    A record that cannot be read (bytes inserted, deleted or overwritten inside the file) is
+    skipped up to the next place where records read again (``_resync``): the damage costs the
+    records it touches, each region is listed in ``damaged`` (byte offset, length). A record
+    cut short at the very end (a crash while writing) is ignored and counted. FileFormatError
+    (file and byte offset) when the file is not a recording.
     """
     from mcap.exceptions import McapError
     from mcap.records import Channel, Footer, Message, Metadata
@@ -418,16 +423,27 @@ def read_recording(path: str | Path) -> RecordingFile:
         size = os.fstat(f.fileno()).st_size
         if f.read(len(MCAP_MAGIC)) != MCAP_MAGIC:
             raise FileFormatError(path, "not a recording (no MCAP magic)", offset=0)
-        f.seek(0)
-        stream = _Tell(f)
-        reader = StreamReader(stream, record_size_limit=_MAX_RECORD)  # type: ignore[arg-type]
+
+        def reader_at(offset: int) -> tuple[_Tell, Iterator[Any]]:
+            f.seek(offset)
+            stream = _Tell(f)
+            stream.pos = offset
+            reader = StreamReader(
+                stream,  # type: ignore[arg-type]
+                skip_magic=offset > 0,
+                record_size_limit=_MAX_RECORD,
+            )
+            return stream, iter(reader.records)
+
         links: dict[int, Link] = {}
         parts: dict[int, list[tuple[npt.NDArray[Any], bytes]]] = {}
         session: dict[str, Any] = {}
         devices: list[dict[str, Any]] = []
         events: list[dict[str, Any]] = []
+        damaged: list[tuple[int, int]] = []
+        orphans: dict[int, list[tuple[npt.NDArray[Any], bytes]]] = {}
         complete = False
-        records: Iterator[Any] = iter(reader.records)
+        stream, records = reader_at(0)
         good = len(MCAP_MAGIC)  # end of the last record known to be whole
         tail = 0
         while True:
@@ -435,29 +451,45 @@ def read_recording(path: str | Path) -> RecordingFile:
                 record = next(records)
             except StopIteration:
                 break
-            except (McapError, struct.error, ValueError, UnicodeDecodeError) as exc:
-                if stream.pos >= size:  # the recorder died while writing this record
-                    tail = size - good
+            except (McapError, struct.error, ValueError, UnicodeDecodeError):
+                found = _resync(f, good + 1, size)
+                if found is None and stream.pos >= size:
+                    tail = size - good  # the recorder died while writing this last record
                     break
-                raise FileFormatError(
-                    path, f"damaged recording record ({exc})", offset=good
-                ) from None
+                damaged.append((good, (size if found is None else found) - good))
+                if found is None:
+                    break
+                good = found
+                stream, records = reader_at(found)
+                continue
+            if isinstance(record, Message):
+                # a record the reader passed over (an unknown opcode: MCAP readers skip those,
+                # so a flipped opcode bit would lose a block without a word)
+                skipped = stream.pos - good - _RECORD_HEAD.size - _MESSAGE_HEAD.size
+                skipped -= len(record.data)
+                if skipped > 0:
+                    damaged.append((good, skipped))
             if isinstance(record, Message) and record.channel_id in links:
                 block = _unpack_block(record.data)
-                if block is None:
+                if block is None:  # a whole record whose content is not a block
                     if stream.pos >= size:
                         tail = size - good
                         break
-                    raise FileFormatError(path, "damaged wire block", offset=good)
-                parts[record.channel_id].append(block)
+                    damaged.append((good, stream.pos - good))
+                else:
+                    parts[record.channel_id].append(block)
             elif isinstance(record, Message):
-                try:
-                    events.append(json.loads(record.data))
-                except ValueError:
-                    if stream.pos >= size:
-                        tail = size - good
-                        break
-                    raise FileFormatError(path, "damaged event record", offset=good) from None
+                block = _unpack_block(record.data)
+                if block is not None:  # a link whose channel record was damaged: the
+                    orphans.setdefault(record.channel_id, []).append(block)  # summary has it
+                else:
+                    try:
+                        events.append(json.loads(record.data))
+                    except ValueError:
+                        if stream.pos >= size:
+                            tail = size - good
+                            break
+                        damaged.append((good, stream.pos - good))
             elif (
                 isinstance(record, Channel)
                 and record.message_encoding == WIRE_ENCODING
@@ -469,7 +501,7 @@ def read_recording(path: str | Path) -> RecordingFile:
                     record.metadata.get("port", ""),
                     "left" if role == "left" else "right" if role == "right" else "both",
                 )
-                parts[record.id] = []
+                parts[record.id] = orphans.pop(record.id, [])
             elif isinstance(record, Metadata):
                 values = {k: _loads(v) for k, v in record.metadata.items()}
                 if record.name == "session":
@@ -479,6 +511,9 @@ def read_recording(path: str | Path) -> RecordingFile:
             elif isinstance(record, Footer):
                 complete = True
             good = stream.pos
+        if not links and damaged:
+            offset, _ = damaged[0]
+            raise FileFormatError(path, "damaged recording: no link readable", offset=offset)
     for channel, link in links.items():
         blocks = parts[channel]
         link.data = b"".join(data for _, data in blocks)
@@ -491,7 +526,58 @@ def read_recording(path: str | Path) -> RecordingFile:
             link.receipt_end = np.concatenate(ends)
             link.receipt_ns = np.concatenate(stamps)
             link.bad_receipts = _repair_receipts(link.receipt_end, link.receipt_ns)
-    return RecordingFile(path, session, list(links.values()), devices, events, complete, tail)
+    return RecordingFile(
+        path, session, list(links.values()), devices, events, complete, tail, damaged
+    )
+
+
+#: MCAP record opcodes a recording holds (PROFILE: no chunks, no attachments)
+_OPCODES = frozenset({0x02, 0x04, 0x05, 0x0B, 0x0C, 0x0D, 0x0E, 0x0F})
+_MESSAGE = 0x05
+_RECORD_HEAD = struct.Struct("<BQ")  # opcode, content length
+_MESSAGE_HEAD = struct.Struct("<HIQQ")  # channel id, sequence, log time, publish time
+#: how far past a damaged record a scan looks for the next readable one
+_RESYNC_WINDOW = 64 << 20
+
+
+def _plausible(data: bytes, at: int, end: int) -> int | None:
+    """The end of the record header-plausible at ``at`` in ``data`` (a known opcode and a
+    length that fits before ``end``), or None."""
+    if at + _RECORD_HEAD.size > len(data):
+        return None
+    opcode, length = _RECORD_HEAD.unpack_from(data, at)
+    stop = at + _RECORD_HEAD.size + length
+    if opcode not in _OPCODES or length > _MAX_RECORD or stop > end:
+        return None
+    return stop
+
+
+def _resync(f: IO[bytes], start: int, size: int) -> int | None:
+    """The offset of the first record at or after ``start`` that reads as one: a known opcode,
+    a length that fits, a message whose content is a whole wire block or JSON (an event), and
+    a next record that starts as plausibly (or the file's end). None when there is none within
+    ``_RESYNC_WINDOW``."""
+    f.seek(start)
+    data = f.read(min(size - start, _RESYNC_WINDOW))
+    end = len(data)
+    for at in np.flatnonzero(np.isin(np.frombuffer(data, np.uint8), list(_OPCODES))).tolist():
+        stop = _plausible(data, at, end)
+        if stop is None:
+            continue
+        if data[at] == _MESSAGE:
+            content = data[at + _RECORD_HEAD.size : stop]
+            if len(content) < _MESSAGE_HEAD.size:
+                continue
+            payload = content[_MESSAGE_HEAD.size :]
+            if _unpack_block(payload) is None:  # a wire block, or else an event
+                try:
+                    json.loads(payload)
+                except ValueError:
+                    continue
+        at_end = stop == size - start or stop + len(MCAP_MAGIC) == size - start
+        if at_end or _plausible(data, stop, end) is not None or stop == end:
+            return start + at
+    return None
 
 
 def _loads(value: str) -> Any:

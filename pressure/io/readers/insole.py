@@ -487,6 +487,15 @@ def read(
             if isinstance(value, (int, float)) and value > 0:
                 metadata["standing_separation_mm"] = float(value)
                 break
+        if recording.damaged:
+            first, length = recording.damaged[0]
+            lost = sum(n for _, n in recording.damaged)
+            count = len(recording.damaged)
+            notes["damage"] = (
+                f"{count} damaged region{'s' if count > 1 else ''} of the file skipped ({lost}"
+                f" bytes; the first at byte offset {first}, {length} bytes): the frames in them"
+                " are lost, the rest was read"
+            )
         repaired = sum(link.bad_receipts for link in recording.links)
         if repaired:
             notes["receipts"] = (
@@ -520,6 +529,8 @@ def read(
     quality = dict(decoded.counters)
     if recording is not None and not recording.complete:
         quality["recording_cut_bytes"] = recording.ignored_tail_bytes
+    if recording is not None and recording.damaged:
+        quality["damaged_bytes"] = sum(n for _, n in recording.damaged)
     if recording is not None and any(link.bad_receipts for link in recording.links):
         quality["bad_receipts"] = sum(link.bad_receipts for link in recording.links)
     return Session(
