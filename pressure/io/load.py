@@ -242,6 +242,8 @@ PHYSICAL_RANGE = {
     "kpa": (-50.0, 10_000.0),
     "n_cm2": (-5.0, 1_000.0),
     "n": (-500.0, 100_000.0),  # per sensor or cell
+    "adc": (-(2.0**31), 2.0**32),  # no converter counts beyond 32 bits
+    "raw": (-1e12, 1e12),  # any scale a board prints, but not a damaged 1e308
 }
 
 
