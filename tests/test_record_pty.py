@@ -285,16 +285,25 @@ def _wait_for_event(out: Path, name: str, timeout_s: float) -> None:
         time.sleep(0.25)
 
 
-def test_reconnect_carries_on_in_the_same_file(procs: Processes, tmp_path: Path) -> None:
-    """Like /dev/serial/by-id/: a stable name that points at whatever port the insole got."""
+def _recording_then_unplugged(
+    procs: Processes, out: Path
+) -> tuple[Path, Path, subprocess.Popen[str]]:
+    """An insole at a stable name (a symlink, like /dev/serial/by-id/), recorded with
+    --reconnect for 1.5 s, then unplugged (its simulator killed) for 1 s: the name, the
+    recording and the recorder, still waiting."""
     _, first = procs.simulator("--rate", "200", "--seconds", "60", "--seed", "1")
-    stable = tmp_path / "insole-port"
+    stable = out.with_name("insole-port")
     stable.symlink_to(first)
-    out = tmp_path / "reconnect.insole"
     rec = procs.recorder(str(stable), "-o", str(out), "--reconnect")
     time.sleep(1.5)
     procs.running[0].kill()  # unplugged
     time.sleep(1.0)
+    return stable, out, rec
+
+
+def test_reconnect_carries_on_in_the_same_file(procs: Processes, tmp_path: Path) -> None:
+    """Like /dev/serial/by-id/: a stable name that points at whatever port the insole got."""
+    stable, out, rec = _recording_then_unplugged(procs, tmp_path / "reconnect.insole")
     _, second = procs.simulator("--rate", "200", "--seconds", "60", "--seed", "1")
     stable.unlink()
     stable.symlink_to(second)  # the same insole (its device id) plugged in again, on another pty
@@ -326,14 +335,7 @@ def test_reconnect_refuses_another_device_at_the_same_path(
     """After the insole is unplugged, another device (another id, 100 Hz instead of 200 Hz)
     appears at the same name: it is refused (one note, a 'refused' event), none of its frames
     join the recording, and the recorder keeps waiting for the one it recorded."""
-    _, first = procs.simulator("--rate", "200", "--seconds", "60", "--seed", "1")
-    stable = tmp_path / "insole-port"
-    stable.symlink_to(first)
-    out = tmp_path / "guarded.insole"
-    rec = procs.recorder(str(stable), "-o", str(out), "--reconnect")
-    time.sleep(1.5)
-    procs.running[0].kill()  # unplugged
-    time.sleep(1.0)
+    stable, out, rec = _recording_then_unplugged(procs, tmp_path / "guarded.insole")
     _, other = procs.simulator("--rate", "100", "--seconds", "60", "--seed", "7", "--autostart")
     stable.unlink()
     stable.symlink_to(other)
