@@ -4,8 +4,10 @@ reference, pseudo-terminals are real serial devices. Real insole hardware is opt
 from __future__ import annotations
 
 import os
+import select
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -143,3 +145,23 @@ def event_level_phases(options: EventOptions | None = None) -> tuple[float, floa
     rising = s[: s.size // 2][force[: s.size // 2] >= opt.heel_strike_level * peak]
     falling = s[s.size // 2 :][force[s.size // 2 :] > opt.toe_off_level * peak]
     return float(rising[0]), float(falling[-1])
+
+
+def read_terminal(controller: int, proc: subprocess.Popen[bytes] | subprocess.Popen[str],
+                  timeout_s: float) -> bytes:  # fmt: skip
+    """Everything a process writes to the pseudo-terminal whose other side is ``controller``,
+    until it closes its side or exits (or ``timeout_s``)."""
+    seen = bytearray()
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if select.select([controller], [], [], 0.5)[0]:
+            try:
+                chunk = os.read(controller, 65536)
+            except OSError:  # the process closed its side
+                break
+            if not chunk:
+                break
+            seen += chunk
+        elif proc.poll() is not None:
+            break
+    return bytes(seen)

@@ -22,6 +22,8 @@ from pressure.layout import layout_by_name
 from pressure.simulator import GaitSignal, SyntheticGait
 from pressure.simulator.device import VirtualInsole
 
+from .conftest import read_terminal
+
 PRESSURE = [sys.executable, "-m", "pressure"]
 PLAIN_LINE = re.compile(
     r"left\s+([\d.]+) %.*force L\s+(\d+) R\s+(\d+) N.*rate\s+([\d.]+) frames/s"
@@ -100,20 +102,7 @@ def test_on_a_terminal_it_redraws_in_place_at_most_ten_times_a_second(
         stdout=terminal, stderr=subprocess.PIPE,
     )  # fmt: skip
     os.close(terminal)
-    out = bytearray()
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([controller], [], [], 0.5)
-        if ready:
-            try:
-                chunk = os.read(controller, 65536)
-            except OSError:  # the monitor closed its side
-                break
-            if not chunk:
-                break
-            out += chunk
-        elif mon.poll() is not None:
-            break
+    out = read_terminal(controller, mon, 30.0)
     mon.wait(timeout=10)
     os.close(controller)
     assert mon.returncode == 0

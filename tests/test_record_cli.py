@@ -18,7 +18,6 @@ import select
 import subprocess
 import sys
 import threading
-import time
 import tty
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -37,6 +36,8 @@ from pressure.cli.record import (
 )
 from pressure.io.recorder import LinkStatus, RecordStatus
 from pressure.io.recording import read_recording
+
+from .conftest import read_terminal
 
 PRESSURE = [sys.executable, "-m", "pressure"]
 STATUS = re.compile(
@@ -333,19 +334,7 @@ def test_on_a_terminal_the_status_is_one_line_rewritten_in_place(tmp_path: Path)
             stdout=subprocess.PIPE, stderr=terminal,
         )  # fmt: skip
         os.close(terminal)
-        seen = bytearray()
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if select.select([controller], [], [], 0.5)[0]:
-                try:
-                    chunk = os.read(controller, 65536)
-                except OSError:  # the recorder closed its side
-                    break
-                if not chunk:
-                    break
-                seen += chunk
-            elif rec.poll() is not None:
-                break
+        seen = read_terminal(controller, rec, 60.0)
         assert rec.wait(timeout=30) == 0, seen.decode(errors="replace")
     finally:
         sim.kill()

@@ -146,23 +146,9 @@ def _side(signal: Signal) -> SideName | None:
     return side
 
 
-def detect(path: Path, head: bytes) -> bool:
-    """A WFDB header (record line naming this file's stem) whose signals are a left and a right
-    foot (files ``.let``/``.rit`` or descriptions ``left-foot``/``right-foot``)."""
-    if not head or b"\x00" in head:
-        return False
-    try:
-        header = parse_header(path, head_lines(head, 64))
-    except FileFormatError:
-        return False
-    if header.record != path.stem:
-        return False
-    return sorted(s for s in map(_side, header.signals) if s is not None) == ["left", "right"]
-
-
-def near(path: Path, head: bytes) -> str | None:
-    """A WFDB header of a left and a right foot whose record line names another record than
-    the file's name (a renamed file: WFDB finds a record's files by that name)."""
+def _two_feet_header(path: Path, head: bytes) -> Header | None:
+    """The WFDB header at the start of ``head`` when its signals are a left and a right foot
+    (files ``.let``/``.rit`` or descriptions ``left-foot``/``right-foot``), else None."""
     if not head or b"\x00" in head:
         return None
     try:
@@ -170,7 +156,21 @@ def near(path: Path, head: bytes) -> str | None:
     except FileFormatError:
         return None
     feet = sorted(s for s in map(_side, header.signals) if s is not None)
-    if feet != ["left", "right"] or header.record == path.stem:
+    return header if feet == ["left", "right"] else None
+
+
+def detect(path: Path, head: bytes) -> bool:
+    """A WFDB header of a left and a right foot (``_two_feet_header``) whose record line names
+    this file's stem."""
+    header = _two_feet_header(path, head)
+    return header is not None and header.record == path.stem
+
+
+def near(path: Path, head: bytes) -> str | None:
+    """A WFDB header of a left and a right foot whose record line names another record than
+    the file's name (a renamed file: WFDB finds a record's files by that name)."""
+    header = _two_feet_header(path, head)
+    if header is None or header.record == path.stem:
         return None
     return (
         f"a PhysioNet gaitndd record, but its header names the record {header.record!r} and "
