@@ -812,12 +812,10 @@ def _lone_cr_to_lf(buf: bytearray, start: int) -> None:
     """Make each CR that no LF follows a LF, from ``start`` (a board or terminal that ends its
     lines with CR alone; one byte for one, so offsets stay). A CR at the very end waits for the
     next byte."""
-    pos = buf.find(b"\r", start)
     last = len(buf) - 1
-    while 0 <= pos < last:
-        if buf[pos + 1] != 0x0A:
-            buf[pos] = 0x0A
-        pos = buf.find(b"\r", pos + 1)
+    for match in _LONE_CR.finditer(buf, start):  # CRLF lines cost one C-speed scan
+        if match.start() < last:
+            buf[match.start()] = 0x0A
 
 
 def lone_cr_to_lf(data: bytes) -> bytes:

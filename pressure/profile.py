@@ -76,7 +76,7 @@ import numpy as np
 
 from .errors import AnalysisError, FileFormatError, PressureError, UsageError
 from .layout import SensorLayout
-from .model import UNIT_TEXT, Session, SideName
+from .model import UNIT_TEXT, UNSTATED_SIDE, Session, SideName
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -917,21 +917,9 @@ def _toml_list(values: Sequence[object]) -> str:
 
 
 def _side_stated(session: Session) -> bool:
-    """Whether a one-foot file says which foot it is (False: the reader took its default, the
-    left foot, for lines or columns that name no side)."""
-    meta = session.metadata
-    if str(meta.get("side_from", "")).startswith("default"):
-        return False
-    wire = meta.get("wire")
-    line = wire.get("line") if isinstance(wire, dict) else None
-    if isinstance(line, dict) and line.get("side_from") == "default":
-        links = (
-            meta.get("recording", {}).get("links", [])
-            if isinstance(meta.get("recording"), dict)
-            else []
-        )
-        return any(link.get("role") in ("left", "right") for link in links)
-    return True
+    """Whether a one-foot file says which foot it is: no reader noted that it took its
+    default (``model.UNSTATED_SIDE``)."""
+    return not any(UNSTATED_SIDE in problem for problem in session.problems)
 
 
 def profile_template(session: Session, source: str | Path) -> str:

@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 from ..errors import FileFormatError, UsageError
+from ._args import check_outputs
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -37,8 +38,7 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.suffix.lower() not in SUFFIXES:
         raise UsageError("OUT must end in .parquet or .csv")
-    if out.exists() and not args.overwrite:  # before reading: write_table checks again
-        raise UsageError(f"{out}: already exists; choose another name or pass --overwrite")
+    check_outputs([args.out], [args.file], args.overwrite)  # before reading: write_table too
     session = load(args.file)
     if not session.feet:
         raise FileFormatError(session.path, "no sample frames to convert")

@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..errors import OutputError, UsageError
+from ._args import check_outputs, write_output
 
 DEFAULT_OUT = "profile.toml"
 
@@ -34,23 +34,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..io.atomic import write_atomically
     from ..io.load import load
     from ..profile import profile_template
 
     out = Path(args.out)
-    if out.exists() and not args.overwrite:  # before reading FILE
-        raise UsageError(f"{out}: already exists; choose another name or pass --overwrite")
+    check_outputs([args.out], [args.file], args.overwrite)  # before reading FILE
     session = load(args.file)
     text = profile_template(session, args.file)
-    try:
-        write_atomically(out, lambda path: path.write_text(text, "utf-8"), overwrite=args.overwrite)
-    except FileExistsError:
-        raise UsageError(
-            f"{out}: already exists; choose another name or pass --overwrite"
-        ) from None
-    except OSError as exc:
-        raise OutputError(out, f"cannot write: {exc.strerror or exc}") from None
+    write_output(args.out, lambda path: path.write_text(text, "utf-8"), "profile", args.overwrite)
     feet = ", ".join(f"{side} {f.n_sensors} sensors" for side, f in session.feet.items())
     print(
         f"wrote {out}: a profile for {feet or 'no feet'}; edit it, then "

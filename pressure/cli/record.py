@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TextIO
 
-from ._args import number_in
+from ._args import check_outputs, number_in
 
 if TYPE_CHECKING:
     from ..io.recorder import LinkStatus, RecordStatus
@@ -99,7 +99,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, clock: Callable[[], float] = time.monotonic) -> int:
     import signal
-    from pathlib import Path
 
     from ..errors import DeviceError, UsageError
     from ..io.recorder import Recorder
@@ -129,8 +128,7 @@ def run(args: argparse.Namespace, clock: Callable[[], float] = time.monotonic) -
     if side:
         links = [(args.device, "left" if side == "left" else "right")]
     session["links"] = [url for url, _ in links]
-    if not args.overwrite and Path(args.out).exists():  # before touching the device
-        raise UsageError(f"{args.out}: already exists; choose another name or pass --overwrite")
+    check_outputs([args.out], [], args.overwrite)  # before touching the device
     opened: list[SerialSource] = []
     try:
         for url, role in links:  # a wrong port fails here, before any file exists
