@@ -29,6 +29,17 @@ TIME_TOLERANCE_S = 1e-9
 #: how a reader's problem about a one-foot file that names no foot starts (it took the left);
 #: ``calibration.with_side`` drops it once the side is given
 UNSTATED_SIDE = "the file does not say which foot"
+#: per unit, the lowest and highest value a sensor can measure. Beyond them a value is damage (a
+#: cell of ``1e308``) or a wrong unit, not a measurement. 10 MPa is five times the highest
+#: plantar pressures reported (about 2 MPa under the forefoot in sprinting); a zero that drifted
+#: reads a few kPa below 0, never 50.
+PHYSICAL_RANGE = {
+    "kpa": (-50.0, 10_000.0),
+    "n_cm2": (-5.0, 1_000.0),
+    "n": (-500.0, 100_000.0),  # per sensor or cell
+    "adc": (-(2.0**31), 2.0**32),  # no converter counts beyond 32 bits
+    "raw": (-1e12, 1e12),  # any scale a board prints, but not a damaged 1e308
+}
 #: each unit as people write it
 UNIT_TEXT = {"kpa": "kPa", "n_cm2": "N/cm²", "n": "N", "adc": "ADC counts", "raw": "raw units"}
 

@@ -296,12 +296,69 @@ def test_a_cut_recording_says_so_in_quality_problems_and_the_analysis(tmp_path: 
     assert not any("under 5 s" in p for p in analyze(full).problems)
 
 
+@pytest.fixture
+def first_encoding(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The writer as it was before blocks carried a CRC (``pressure.wire.v1``): files written
+    then must keep opening."""
+    from pressure.io import recording
+
+    def pack_v1(receipts: list[tuple[int, int]], data: bytes) -> bytes:
+        table = np.array(receipts, dtype=recording.RECEIPT)
+        return len(table).to_bytes(4, "little") + table.tobytes() + data
+
+    monkeypatch.setattr(recording, "WIRE_ENCODING", "pressure.wire.v1")
+    monkeypatch.setattr(recording, "_pack_block", pack_v1)
+
+
+def test_a_recording_of_the_first_encoding_still_opens(
+    tmp_path: Path, first_encoding: None
+) -> None:
+    data, _ = _stream(400)
+    path = tmp_path / "a.insole"
+    _write(path, data)
+    assert b"pressure.wire.v1" in path.read_bytes()
+    rec = read_recording(path)
+    assert not rec.links[0].checked and rec.links[0].data == data and not rec.damaged
+    got = load(path)
+    assert got.feet["left"].n_frames == got.feet["right"].n_frames == 400
+
+
 @pytest.mark.parametrize("bit", [7, 30, 62, 63], ids=["low", "seconds", "years", "sign"])
-def test_a_flipped_bit_in_a_receipt_costs_only_that_receipt(tmp_path: Path, bit: int) -> None:
+def test_a_flipped_bit_in_a_receipt_costs_only_its_blocks_host_times(
+    tmp_path: Path, bit: int
+) -> None:
     """A bit flipped in one receipt's host time (by 128 ns up to the sign: −9.2e9 s): the
-    receipt is out of the host clock's order, replaced by its neighbours' interpolation,
-    counted and reported; every frame's time is what it was, or within the flip for a small
-    one that stays in order."""
+    block's CRC fails, so its receipts are replaced by their neighbours' interpolation; counted
+    and reported with the region; every frame's time is what it was (within 1 ms), and every
+    frame is kept (binary frames prove themselves)."""
+    data, _ = _stream(400)
+    path = tmp_path / "a.insole"
+    _write(path, data)
+    whole = load(path)
+    target = int(read_recording(path).links[0].receipt_ns[20])
+    raw = bytearray(path.read_bytes())
+    at = raw.find(target.to_bytes(8, "little", signed=True))
+    assert at > 0
+    raw[at + bit // 8] ^= 1 << (bit % 8)
+    damaged_path = tmp_path / "b.insole"
+    damaged_path.write_bytes(bytes(raw))
+    damaged = load(damaged_path)
+    for side in ("left", "right"):
+        assert damaged.feet[side].n_frames == whole.feet[side].n_frames
+        shift = np.abs(damaged.feet[side].time_s - whole.feet[side].time_s).max()
+        assert shift < 1e-3, (side, shift)
+    assert damaged.quality["bad_receipts"] == 3  # the block's (three reads a flush)
+    assert any("CRC fails" in p and "between" in p for p in damaged.problems), damaged.problems
+
+
+@pytest.mark.parametrize("bit", [7, 30, 62, 63], ids=["low", "seconds", "years", "sign"])
+def test_a_flipped_receipt_bit_without_a_crc_costs_only_that_receipt(
+    tmp_path: Path, bit: int, first_encoding: None
+) -> None:
+    """The same flip in a recording of the first encoding (no CRC): a receipt out of the host
+    clock's order is found, replaced by its neighbours' interpolation, counted and reported;
+    every frame's time is what it was, or within the flip for a small one that stays in
+    order."""
     data, _ = _stream(400)
     path = tmp_path / "a.insole"
     _write(path, data)
@@ -319,4 +376,4 @@ def test_a_flipped_bit_in_a_receipt_costs_only_that_receipt(tmp_path: Path, bit:
         assert shift < 1e-3, (side, shift)  # a flip that stays in order moves one receipt only
     if bit >= 30:  # out of order: found, replaced and said
         assert damaged.quality["bad_receipts"] == 1
-        assert any("receipt time out of the host clock's order" in p for p in damaged.problems)
+        assert any("receipt time damaged" in p for p in damaged.problems)

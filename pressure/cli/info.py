@@ -146,6 +146,9 @@ def run(args: argparse.Namespace) -> int:
 def _render_wire(summary: dict[str, Any]) -> str:
     """The wire summary of the project's own files (``CaptureSummary.as_json`` and
     ``first_errors``) as text."""
+    from ..io.readers.insole import damage_regions
+    from ..io.recording import Damage
+
     c = summary
     rec = summary["recording"]
     if rec is None:
@@ -176,6 +179,12 @@ def _render_wire(summary: dict[str, Any]) -> str:
             lines.append(
                 f"  clock of {clock['port']}: offset {clock['offset_s']:.6f} s, "
                 f"drift {drift_text}, {clock['frames']} frames"
+            )
+        for region in damage_regions([Damage(**d) for d in rec.get("damaged", [])]):
+            lines.append(f"  damaged: {region}")
+        if rec.get("bad_receipts"):
+            lines.append(
+                f"  receipts repaired {rec['bad_receipts']} (damaged host times, interpolated)"
             )
         if rec["disconnects"]:
             lines.append(f"  disconnects {rec['disconnects']}  reconnects {rec['reconnects']}")

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Literal
 
 from ..errors import FileFormatError
-from ..model import UNIT_TEXT, Session
+from ..model import PHYSICAL_RANGE, UNIT_TEXT, Session
 from .readers import Reader, near_of, readers
 from .text import HEAD_BYTES
 
@@ -232,19 +232,6 @@ def load(path: str | os.PathLike[str]) -> Session:
     if found.reader is None:
         raise found.error()
     return within_physical_range(found.reader.read(found.path))
-
-
-#: per unit, the lowest and highest value a sensor can measure. Beyond them a value is damage (a
-#: cell of ``1e308``) or a wrong unit, not a measurement. 10 MPa is five times the highest
-#: plantar pressures reported (about 2 MPa under the forefoot in sprinting); a zero that drifted
-#: reads a few kPa below 0, never 50.
-PHYSICAL_RANGE = {
-    "kpa": (-50.0, 10_000.0),
-    "n_cm2": (-5.0, 1_000.0),
-    "n": (-500.0, 100_000.0),  # per sensor or cell
-    "adc": (-(2.0**31), 2.0**32),  # no converter counts beyond 32 bits
-    "raw": (-1e12, 1e12),  # any scale a board prints, but not a damaged 1e308
-}
 
 
 def within_physical_range(session: Session) -> Session:

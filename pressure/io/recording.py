@@ -16,9 +16,14 @@ Content
       u32 n                                   little-endian
       n x (u32 end, i64 host_ns)              end: bytes of this message received by that read
       wire bytes                              exactly receipts[-1].end bytes
+      u32 crc                                 CRC-32 (zlib's, as MCAP's own) of all of the above
 
   ``host_ns`` is the host's monotonic clock in nanoseconds since the recording started. Message
-  ``log_time`` is the wall-clock time (ns since the Unix epoch) of the first receipt.
+  ``log_time`` is the wall-clock time (ns since the Unix epoch) of the first receipt. The CRC
+  (encoding ``pressure.wire.v2``) proves a block: a reader that scans past damage accepts a
+  record only when its CRC holds, and a block whose CRC fails keeps none of its host times.
+  Recordings written before it (``pressure.wire.v1``: the same block without the CRC) still
+  open.
 * ``/events`` (JSON): connected, disconnected, reconnected, commands, the end of the recording.
 * Metadata records: ``session`` (start time, host, software version, subject fields such as
   ``subject.body_mass_kg``) and one ``device`` record per DEVICE_INFO a link answered. Values are
@@ -48,10 +53,11 @@ import platform
 import struct
 import threading
 import time
+import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, Any, Literal, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -73,12 +79,15 @@ from ..errors import FileFormatError, OutputError, UsageError
 from .capture import device_info_dict
 
 PROFILE = "pressure-insole"
-WIRE_ENCODING = "pressure.wire.v1"
+WIRE_ENCODING = "pressure.wire.v2"
+#: the wire encodings this reader opens, and whether their blocks end in a CRC-32
+WIRE_ENCODINGS = {"pressure.wire.v1": False, WIRE_ENCODING: True}
 EVENT_TOPIC = "/events"
 MCAP_MAGIC = b"\x89MCAP0\r\n"
 FLUSH_INTERVAL_S = 0.25  # the spec's bound is one second; a kill costs at most this much
 RECEIPT = np.dtype([("end", "<u4"), ("host_ns", "<i8")])
 _COUNT = struct.Struct("<I")
+_CRC = struct.Struct("<I")
 MAX_DRIFT = 0.01  # 10 000 ppm; crystals drift by tens of ppm
 MIN_DRIFT_SPAN_S = 30.0  # shorter connections get an offset only
 #: host receipts spanning less than this do not decide a line-mode clock's unit: what a board
@@ -103,11 +112,31 @@ def is_recording(path: str | Path) -> bool:
 
 def _pack_block(receipts: list[tuple[int, int]], data: bytes) -> bytes:
     table = np.array(receipts, dtype=RECEIPT)
-    return _COUNT.pack(len(table)) + table.tobytes() + data
+    body = _COUNT.pack(len(table)) + table.tobytes() + data
+    return body + _CRC.pack(zlib.crc32(body))
 
 
-def _unpack_block(payload: bytes) -> tuple[npt.NDArray[Any], bytes] | None:
-    """(receipts, wire bytes), or None when the payload is not a whole block."""
+@dataclass(frozen=True)
+class Block:
+    """One link message read back: its receipts, its wire bytes, and whether its CRC held
+    (always True for a block of the first encoding, which had none)."""
+
+    receipts: npt.NDArray[Any]
+    data: bytes
+    intact: bool = True
+    crc: bool = True  # it carried a CRC
+
+
+def _unpack_block(payload: bytes, checked: bool) -> Block | None:
+    """The block in a link message's payload (``checked``: the payload ends in a CRC-32), or
+    None when the payload is not shaped as a block. A block that is shaped as one but whose CRC
+    fails comes back with ``intact`` False."""
+    intact = True
+    if checked:
+        if len(payload) < _CRC.size:
+            return None
+        payload, (crc,) = payload[: -_CRC.size], _CRC.unpack_from(payload, len(payload) - 4)
+        intact = zlib.crc32(payload) == crc
     if len(payload) < _COUNT.size:
         return None
     (n,) = _COUNT.unpack_from(payload)
@@ -119,7 +148,16 @@ def _unpack_block(payload: bytes) -> tuple[npt.NDArray[Any], bytes] | None:
     ends = receipts["end"].astype(np.int64)
     if ends[-1] != len(data) or np.any(np.diff(ends) < 0):
         return None
-    return receipts, data
+    return Block(receipts, data, intact, checked)
+
+
+def _any_block(payload: bytes) -> Block | None:
+    """A block of either encoding that proves itself: a CRC that holds, or else the first
+    encoding's shape (which a block with a CRC never has: its CRC follows the wire bytes)."""
+    block = _unpack_block(payload, True)
+    if block is not None and block.intact:
+        return block
+    return _unpack_block(payload, False)
 
 
 # -- writing ------------------------------------------------------------------------------------
@@ -332,25 +370,49 @@ class Link:
     data: bytes = b""
     receipt_end: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
     receipt_ns: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
-    #: receipts whose host time could not be (out of the host clock's order: a damaged bit),
-    #: replaced by times interpolated from their neighbours
+    #: receipts whose host time could not be trusted (out of the host clock's order: a damaged
+    #: bit; or in a block whose CRC failed), replaced by times interpolated from their neighbours
     bad_receipts: int = 0
+    #: the blocks end in a CRC-32 (``pressure.wire.v2``)
+    checked: bool = True
+    #: byte spans of ``data`` from blocks whose CRC failed: a binary frame in them proves itself
+    #: by its own CRCs, a text line cannot and is dropped (``decode_recording``)
+    suspect: list[tuple[int, int]] = field(default_factory=list)
 
 
-def _repair_receipts(ends: npt.NDArray[np.int64], stamps: npt.NDArray[np.int64]) -> int:
+class Damage(NamedTuple):
+    """A region of a recording that could not be read as it was written."""
+
+    offset: int  # byte offset in the file
+    length: int  # bytes
+    what: str  # what was wrong there
+    #: the host times (s from the recording's start) of the intact blocks either side: the
+    #: frames lost, if any, arrived between them; None where no block lies on that side
+    after_s: float | None = None
+    before_s: float | None = None
+
+
+def _repair_receipts(
+    ends: npt.NDArray[np.int64],
+    stamps: npt.NDArray[np.int64],
+    trusted: npt.NDArray[np.bool_] | None = None,
+) -> int:
     """Make a link's receipt times plausible in place: the host clock never runs backwards, so
-    the receipts kept are the longest run in order (non-decreasing, from 0 on); each other one
-    (a flipped bit moves one by years) takes the time interpolated by byte position between the
-    kept ones around it. Returns how many were replaced."""
+    the receipts kept are the longest run in order (non-decreasing, from 0 on) among the
+    ``trusted`` ones (default: all); each other one (a flipped bit moves one by years; a block
+    whose CRC failed has none to trust) takes the time interpolated by byte position between
+    the kept ones around it. Returns how many were replaced."""
     n = len(stamps)
-    if n == 0 or (stamps[0] >= 0 and bool(np.all(np.diff(stamps) >= 0))):
+    if trusted is None:
+        trusted = np.ones(n, bool)
+    if n == 0 or (bool(trusted.all()) and stamps[0] >= 0 and bool(np.all(np.diff(stamps) >= 0))):
         return 0  # in order: the usual case, checked at numpy speed
     values = stamps.tolist()
     tails: list[int] = []  # index of the smallest last value of a run of each length
     tail_values: list[int] = []
     before = [-1] * n
     for i, value in enumerate(values):
-        if value < 0:
+        if value < 0 or not trusted[i]:
             continue
         at = bisect.bisect_right(tail_values, value)
         before[i] = tails[at - 1] if at else -1
@@ -382,8 +444,8 @@ class RecordingFile:
     events: list[dict[str, Any]]
     complete: bool  # the recorder closed the file (it has its MCAP footer)
     ignored_tail_bytes: int  # bytes of a last record cut short by a crash
-    #: regions skipped as damaged, (byte offset, bytes): the records they touched are lost
-    damaged: list[tuple[int, int]] = field(default_factory=list)
+    #: regions skipped as damaged, or blocks whose CRC failed, in file order
+    damaged: list[Damage] = field(default_factory=list)
 
 
 class _Tell:
@@ -436,12 +498,12 @@ def read_recording(path: str | Path) -> RecordingFile:
             return stream, iter(reader.records)
 
         links: dict[int, Link] = {}
-        parts: dict[int, list[tuple[npt.NDArray[Any], bytes]]] = {}
+        parts: dict[int, list[tuple[int, Block]]] = {}  # per link: (file offset, block)
         session: dict[str, Any] = {}
         devices: list[dict[str, Any]] = []
         events: list[dict[str, Any]] = []
-        damaged: list[tuple[int, int]] = []
-        orphans: dict[int, list[tuple[npt.NDArray[Any], bytes]]] = {}
+        damaged: list[Damage] = []
+        orphans: dict[int, list[tuple[int, Block]]] = {}
         complete = False
         stream, records = reader_at(0)
         good = len(MCAP_MAGIC)  # end of the last record known to be whole
@@ -456,7 +518,8 @@ def read_recording(path: str | Path) -> RecordingFile:
                 if found is None and stream.pos >= size:
                     tail = size - good  # the recorder died while writing this last record
                     break
-                damaged.append((good, (size if found is None else found) - good))
+                end = size if found is None else found
+                damaged.append(Damage(good, end - good, "unreadable records"))
                 if found is None:
                     break
                 good = found
@@ -468,20 +531,23 @@ def read_recording(path: str | Path) -> RecordingFile:
                 skipped = stream.pos - good - _RECORD_HEAD.size - _MESSAGE_HEAD.size
                 skipped -= len(record.data)
                 if skipped > 0:
-                    damaged.append((good, skipped))
+                    damaged.append(Damage(good, skipped, "a record of unknown type"))
+                    good += skipped
             if isinstance(record, Message) and record.channel_id in links:
-                block = _unpack_block(record.data)
+                block = _unpack_block(record.data, links[record.channel_id].checked)
                 if block is None:  # a whole record whose content is not a block
                     if stream.pos >= size:
                         tail = size - good
                         break
-                    damaged.append((good, stream.pos - good))
+                    damaged.append(Damage(good, stream.pos - good, "a link message not a block"))
                 else:
-                    parts[record.channel_id].append(block)
+                    if not block.intact:
+                        damaged.append(Damage(good, stream.pos - good, "a block's CRC fails"))
+                    parts[record.channel_id].append((good, block))
             elif isinstance(record, Message):
-                block = _unpack_block(record.data)
+                block = _any_block(record.data)
                 if block is not None:  # a link whose channel record was damaged: the
-                    orphans.setdefault(record.channel_id, []).append(block)  # summary has it
+                    orphans.setdefault(record.channel_id, []).append((good, block))  # summary
                 else:
                     try:
                         events.append(json.loads(record.data))
@@ -489,19 +555,24 @@ def read_recording(path: str | Path) -> RecordingFile:
                         if stream.pos >= size:
                             tail = size - good
                             break
-                        damaged.append((good, stream.pos - good))
+                        damaged.append(Damage(good, stream.pos - good, "an unreadable event"))
             elif (
                 isinstance(record, Channel)
-                and record.message_encoding == WIRE_ENCODING
+                and record.message_encoding in WIRE_ENCODINGS
                 and record.id not in links  # the summary repeats the channels at the end
             ):
                 role = record.metadata.get("role", "both")
+                checked = WIRE_ENCODINGS[record.message_encoding]
                 links[record.id] = Link(
                     record.id,
                     record.metadata.get("port", ""),
                     "left" if role == "left" else "right" if role == "right" else "both",
+                    checked=checked,
                 )
-                parts[record.id] = orphans.pop(record.id, [])
+                # blocks read before their channel: those of its encoding
+                parts[record.id] = [
+                    (at, block) for at, block in orphans.pop(record.id, []) if block.crc == checked
+                ]
             elif isinstance(record, Metadata):
                 values = {k: _loads(v) for k, v in record.metadata.items()}
                 if record.name == "session":
@@ -512,23 +583,69 @@ def read_recording(path: str | Path) -> RecordingFile:
                 complete = True
             good = stream.pos
         if not links and damaged:
-            offset, _ = damaged[0]
-            raise FileFormatError(path, "damaged recording: no link readable", offset=offset)
+            raise FileFormatError(
+                path, "damaged recording: no link readable", offset=damaged[0].offset
+            )
     for channel, link in links.items():
-        blocks = parts[channel]
-        link.data = b"".join(data for _, data in blocks)
-        ends, stamps, base = [], [], 0
-        for receipts, data in blocks:
-            ends.append(receipts["end"].astype(np.int64) + base)
-            stamps.append(receipts["host_ns"].astype(np.int64))
-            base += len(data)
-        if blocks:
-            link.receipt_end = np.concatenate(ends)
-            link.receipt_ns = np.concatenate(stamps)
-            link.bad_receipts = _repair_receipts(link.receipt_end, link.receipt_ns)
+        _join_blocks(link, [block for _, block in parts[channel]])
     return RecordingFile(
-        path, session, list(links.values()), devices, events, complete, tail, damaged
+        path,
+        session,
+        list(links.values()),
+        devices,
+        events,
+        complete,
+        tail,
+        _time_spans(damaged, links, parts),
     )
+
+
+def _join_blocks(link: Link, blocks: list[Block]) -> None:
+    """A link's bytes and receipts from its blocks in order; the receipts of a block whose CRC
+    failed, and any out of the host clock's order, replaced (``_repair_receipts``)."""
+    link.data = b"".join(block.data for block in blocks)
+    if not blocks:
+        return
+    ends, stamps, trusted, base = [], [], [], 0
+    for block in blocks:
+        ends.append(block.receipts["end"].astype(np.int64) + base)
+        stamps.append(block.receipts["host_ns"].astype(np.int64))
+        trusted.append(np.full(len(block.receipts), block.intact))
+        if not block.intact:
+            link.suspect.append((base, base + len(block.data)))
+        base += len(block.data)
+    link.receipt_end = np.concatenate(ends)
+    link.receipt_ns = np.concatenate(stamps)
+    link.bad_receipts = _repair_receipts(link.receipt_end, link.receipt_ns, np.concatenate(trusted))
+
+
+def _time_spans(
+    damaged: list[Damage], links: dict[int, Link], parts: dict[int, list[tuple[int, Block]]]
+) -> list[Damage]:
+    """Each damaged region with the host times of the intact blocks either side of it (their
+    receipts as repaired: a block's first and last)."""
+    if not damaged:
+        return damaged
+    at, first, last = [], [], []
+    for channel, link in links.items():
+        count = 0
+        for offset, block in parts[channel]:
+            n = len(block.receipts)
+            if block.intact:
+                at.append(offset)
+                first.append(link.receipt_ns[count] / 1e9)
+                last.append(link.receipt_ns[count + n - 1] / 1e9)
+            count += n
+    order = np.argsort(at)
+    at_a, first_a, last_a = np.array(at)[order], np.array(first)[order], np.array(last)[order]
+    out = []
+    for d in damaged:
+        k = int(np.searchsorted(at_a, d.offset))  # blocks before: [:k]; after: [k:] past it
+        later = np.flatnonzero(at_a[k:] >= d.offset + d.length) + k
+        after = float(last_a[:k].max()) if k else None
+        before = float(first_a[later].min()) if later.size else None
+        out.append(d._replace(after_s=after, before_s=before))
+    return out
 
 
 #: MCAP record opcodes a recording holds (PROFILE: no chunks, no attachments)
@@ -569,7 +686,7 @@ def _resync(f: IO[bytes], start: int, size: int) -> int | None:
             if len(content) < _MESSAGE_HEAD.size:
                 continue
             payload = content[_MESSAGE_HEAD.size :]
-            if _unpack_block(payload) is None:  # a wire block, or else an event
+            if _any_block(payload) is None:  # a wire block, or else an event
                 try:
                     json.loads(payload)
                 except ValueError:
@@ -697,6 +814,8 @@ def decode_recording(
             capture = _undecodable(link, exc, f"{name}: {problem}")
             out.append(LinkFrames(link, capture, [], [], problem))
             continue
+        if capture.mode == "text" and link.suspect:
+            capture.blocks = _drop_suspect(capture.blocks, link.suspect)
         sides = {int(s) for b in capture.blocks for s in np.unique(b.side)}
         if link.role in ("left", "right") and len(sides) == 1:
             # a one-foot link: the role given when recording decides the side, whatever the
@@ -713,6 +832,22 @@ def decode_recording(
         aligned, segments = _align_link(link, capture, np.array(restarts))
         out.append(LinkFrames(link, capture, aligned, segments))
     return out
+
+
+def _drop_suspect(blocks: list[SampleBlock], spans: list[tuple[int, int]]) -> list[SampleBlock]:
+    """The frames of a line-mode link whose lines start outside the byte ``spans`` of blocks
+    whose CRC failed: a line has no CRC of its own, so a damaged digit would pass."""
+    starts = np.array([a for a, _ in spans], np.int64)
+    stops = np.array([b for _, b in spans], np.int64)
+    kept = []
+    for block in blocks:
+        at = np.searchsorted(starts, block.offset, side="right") - 1
+        inside = (at >= 0) & (block.offset < stops[np.maximum(at, 0)])
+        if inside.any():
+            block = block.select(~inside)
+        if len(block):
+            kept.append(block)
+    return kept
 
 
 def _undecodable(link: Link, exc: ProtocolError, problem: str) -> Capture:

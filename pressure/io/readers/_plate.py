@@ -55,7 +55,7 @@ import numpy as np
 
 from ...errors import FileFormatError
 from ...layout import SensorLayout, convex_hull
-from ...model import FloatArray, FootRecording, SideName, sensor_force_n
+from ...model import PHYSICAL_RANGE, FloatArray, FootRecording, SideName, sensor_force_n
 
 LINK_MM = 15.0  # active sensors this close belong to one footprint (toes to forefoot)
 ATTACH_MM = 40.0  # a small cluster this close to a foot joins it
@@ -203,7 +203,12 @@ def plate_feet(
     pitch = float(np.sqrt(np.median(area_all[active])))
     half = pitch / 2
     labels = _clusters(xy_all[active], max(LINK_MM, 3 * pitch))
-    clean = np.where(np.isfinite(values[:, active]) & (values[:, active] > 0), values[:, active], 0)
+    # loads for the footprint: NaN, negative and physically absurd values (left out by
+    # ``load.within_physical_range`` later) count as 0 here
+    high = PHYSICAL_RANGE.get(unit, (0.0, np.inf))[1]
+    mine = values[:, active]
+    with np.errstate(invalid="ignore"):
+        clean = np.where(np.isfinite(mine) & (mine > 0) & (mine <= high), mine, 0)
     force = sensor_force_n(clean, unit, area_all[active])
     impulse_per_sensor = (force if force is not None else clean).sum(axis=0)
     labels = _merge_along(labels, xy_all[active], impulse_per_sensor, pitch)

@@ -66,6 +66,7 @@ from ..capture import (
 )
 from ..recording import (
     MCAP_MAGIC,
+    Damage,
     Link,
     LinkFrames,
     RecordingFile,
@@ -373,12 +374,43 @@ def _wire_summary(path: Path, decoded: _Decoded) -> dict[str, Any]:
             ],
             "file_bytes": rec.path.stat().st_size,
             "clock": decoded.clock,
+            "damaged": [d._asdict() for d in rec.damaged],
+            "bad_receipts": sum(link.bad_receipts for link in rec.links),
             "disconnects": sum(e.get("event") == "disconnected" for e in rec.events),
             "reconnects": sum(e.get("event") == "reconnected" for e in rec.events),
         }
     first_errors = [str(e) for c in captures for e in c.errors][:5]
     sides = {name: dataclasses.asdict(side) for name, side in summary.sides.items()}
     return {**summary.as_json(), "sides": sides, "first_errors": first_errors}
+
+
+def _span(d: Damage) -> str:
+    if d.after_s is None and d.before_s is None:
+        return ""
+    a = "the start" if d.after_s is None else f"{d.after_s:.3f} s"
+    b = "the end" if d.before_s is None else f"{d.before_s:.3f} s"
+    return f", between {a} and {b}"
+
+
+def damage_regions(damaged: Sequence[Damage], limit: int = 10) -> list[str]:
+    """One line per damaged region (byte offset, bytes, what, the host times either side),
+    the first ``limit`` of them and then how many more."""
+    lines = [f"byte offset {d.offset}, {d.length} bytes: {d.what}{_span(d)}" for d in damaged]
+    if len(lines) > limit:
+        lines[limit:] = [f"and {len(lines) - limit} more"]
+    return lines
+
+
+def damage_note(damaged: Sequence[Damage]) -> str:
+    """The problem a damaged recording carries: the regions, and what they cost."""
+    lost = sum(d.length for d in damaged)
+    count = len(damaged)
+    return (
+        f"{count} damaged region{'s' if count > 1 else ''} ({lost} bytes; "
+        + "; ".join(damage_regions(damaged, 3))
+        + "): the frames whose bytes they hold are lost (a binary frame whose own CRCs hold is "
+        "kept), the rest was read"
+    )
 
 
 # --- the session -------------------------------------------------------------------------------
@@ -488,19 +520,13 @@ def read(
                 metadata["standing_separation_mm"] = float(value)
                 break
         if recording.damaged:
-            first, length = recording.damaged[0]
-            lost = sum(n for _, n in recording.damaged)
-            count = len(recording.damaged)
-            notes["damage"] = (
-                f"{count} damaged region{'s' if count > 1 else ''} of the file skipped ({lost}"
-                f" bytes; the first at byte offset {first}, {length} bytes): the frames in them"
-                " are lost, the rest was read"
-            )
+            notes["damage"] = damage_note(recording.damaged)
         repaired = sum(link.bad_receipts for link in recording.links)
         if repaired:
             notes["receipts"] = (
-                f"{repaired} receipt time{'s' if repaired > 1 else ''} out of the host clock's "
-                "order (damaged) replaced by times interpolated from their neighbours"
+                f"{repaired} receipt time{'s' if repaired > 1 else ''} damaged (out of the host "
+                "clock's order, or in a block whose CRC fails) replaced by times interpolated "
+                "from their neighbours"
             )
         if not recording.complete:  # a killed recorder, a pulled plug, a cut copy
             cut = recording.ignored_tail_bytes
@@ -530,7 +556,7 @@ def read(
     if recording is not None and not recording.complete:
         quality["recording_cut_bytes"] = recording.ignored_tail_bytes
     if recording is not None and recording.damaged:
-        quality["damaged_bytes"] = sum(n for _, n in recording.damaged)
+        quality["damaged_bytes"] = sum(d.length for d in recording.damaged)
     if recording is not None and any(link.bad_receipts for link in recording.links):
         quality["bad_receipts"] = sum(link.bad_receipts for link in recording.links)
     return Session(

@@ -64,7 +64,8 @@ def read(path: Path) -> Session:
     n = movie.n_frames
     raw = movie.raw_sums if h.unit == "raw" else None
     if raw is not None:  # NaN where a frame gives no sum: never "bad"
-        sums = np.nansum(movie.values, axis=(1, 2))
+        with np.errstate(over="ignore"):  # a cell near 1e308 sums to inf: then named below
+            sums = np.nansum(movie.values, axis=(1, 2))
         bad = np.abs(sums - raw) > 1e-6 * np.maximum(1.0, np.abs(sums))
         if bad.any():
             k = int(np.argmax(bad))
