@@ -302,7 +302,7 @@ def first_encoding(monkeypatch: pytest.MonkeyPatch) -> None:
     then must keep opening."""
     from pressure.io import recording
 
-    def pack_v1(receipts: list[tuple[int, int]], data: bytes) -> bytes:
+    def pack_v1(channel: int, receipts: list[tuple[int, int]], data: bytes) -> bytes:
         table = np.array(receipts, dtype=recording.RECEIPT)
         return len(table).to_bytes(4, "little") + table.tobytes() + data
 

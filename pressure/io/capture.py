@@ -144,6 +144,30 @@ def device_info_dict(info: DeviceInfo) -> dict[str, Any]:
     }
 
 
+def device_info_from_dict(values: dict[str, Any]) -> DeviceInfo | None:
+    """The DEVICE_INFO that ``device_info_dict`` gave ``values``, or None when they are not
+    one (a record of another version, or damaged)."""
+    try:
+        parts = [int(v) for v in str(values["firmware_version"]).split(".")]
+        major, minor, patch = (*parts, 0, 0, 0)[:3]
+        side = {"left": 0, "right": 1, "both": 2}.get(str(values["side"]), 3)
+        unit = Unit[str(values["unit"]).upper()]
+        info = DeviceInfo(
+            int(values["device_id"]),
+            (major, minor, patch),
+            side,
+            int(values["sensor_count"]),
+            str(values["layout"]),
+            float(values["nominal_rate_hz"]),
+            unit,
+            int(values["adc_bits"]),
+            float(values["scale"]),
+        )
+    except (KeyError, ValueError, TypeError):
+        return None
+    return info if info.sensor_count > 0 and info.rate_hz > 0 else None
+
+
 def summarize_capture(path: str | Path, capture: Capture) -> CaptureSummary:
     sides: dict[str, SideSummary] = {}
     for side in (Side.LEFT, Side.RIGHT):

@@ -54,7 +54,7 @@ import struct
 import threading
 import time
 import zlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal, NamedTuple
@@ -76,7 +76,7 @@ from firmware_protocol.columns import TIME_UNIT_S, infer_time_unit
 from firmware_protocol.spec import TIMESTAMP_MODULUS, sample_frame_size
 
 from ..errors import FileFormatError, OutputError, UsageError
-from .capture import device_info_dict
+from .capture import device_info_dict, device_info_from_dict
 
 PROFILE = "pressure-insole"
 WIRE_ENCODING = "pressure.wire.v2"
@@ -88,6 +88,7 @@ FLUSH_INTERVAL_S = 0.25  # the spec's bound is one second; a kill costs at most 
 RECEIPT = np.dtype([("end", "<u4"), ("host_ns", "<i8")])
 _COUNT = struct.Struct("<I")
 _CRC = struct.Struct("<I")
+_CHANNEL = struct.Struct("<H")
 MAX_DRIFT = 0.01  # 10 000 ppm; crystals drift by tens of ppm
 MIN_DRIFT_SPAN_S = 30.0  # shorter connections get an offset only
 #: host receipts spanning less than this do not decide a line-mode clock's unit: what a board
@@ -99,6 +100,7 @@ MIN_UNIT_SPAN_S = 1.0
 LINE_WINDOW_S = 1.0
 _MAX_RECORD = 256 << 20  # a corrupted length never makes us allocate more than this
 Role = Literal["left", "right", "both"]
+ROLES: tuple[Role, ...] = ("left", "right", "both")
 
 
 def is_recording(path: str | Path) -> bool:
@@ -110,10 +112,16 @@ def is_recording(path: str | Path) -> bool:
         return False
 
 
-def _pack_block(receipts: list[tuple[int, int]], data: bytes) -> bytes:
+def _block_crc(channel: int, body: bytes) -> int:
+    """A block's CRC-32: over its channel id (u16, as in the MCAP message) and its body, so a
+    block that a damaged channel id sends to another link is found."""
+    return zlib.crc32(body, zlib.crc32(_CHANNEL.pack(channel)))
+
+
+def _pack_block(channel: int, receipts: list[tuple[int, int]], data: bytes) -> bytes:
     table = np.array(receipts, dtype=RECEIPT)
     body = _COUNT.pack(len(table)) + table.tobytes() + data
-    return body + _CRC.pack(zlib.crc32(body))
+    return body + _CRC.pack(_block_crc(channel, body))
 
 
 @dataclass(frozen=True)
@@ -127,16 +135,16 @@ class Block:
     crc: bool = True  # it carried a CRC
 
 
-def _unpack_block(payload: bytes, checked: bool) -> Block | None:
-    """The block in a link message's payload (``checked``: the payload ends in a CRC-32), or
-    None when the payload is not shaped as a block. A block that is shaped as one but whose CRC
-    fails comes back with ``intact`` False."""
+def _unpack_block(payload: bytes, checked: bool, channel: int) -> Block | None:
+    """The block in a link message's payload (``checked``: the payload ends in a CRC-32 over
+    ``channel`` and the rest), or None when the payload is not shaped as a block. A block that
+    is shaped as one but whose CRC fails comes back with ``intact`` False."""
     intact = True
     if checked:
         if len(payload) < _CRC.size:
             return None
         payload, (crc,) = payload[: -_CRC.size], _CRC.unpack_from(payload, len(payload) - 4)
-        intact = zlib.crc32(payload) == crc
+        intact = _block_crc(channel, payload) == crc
     if len(payload) < _COUNT.size:
         return None
     (n,) = _COUNT.unpack_from(payload)
@@ -151,13 +159,47 @@ def _unpack_block(payload: bytes, checked: bool) -> Block | None:
     return Block(receipts, data, intact, checked)
 
 
-def _any_block(payload: bytes) -> Block | None:
+#: channel ids tried for a block whose own does not prove it (a recording has a few links)
+_LIKELY_CHANNELS = range(1, 17)
+
+
+def _proven_block(
+    payload: bytes, channel: int, others: Iterable[int] = _LIKELY_CHANNELS
+) -> tuple[Block, int] | None:
+    """The block and the channel id its CRC holds with: ``channel`` first, then ``others``
+    (a damaged channel id); None when the payload is no block with a CRC that holds."""
+    for candidate in dict.fromkeys([channel, *others]):
+        block = _unpack_block(payload, True, candidate)
+        if block is None:
+            return None
+        if block.intact:
+            return block, candidate
+    return None
+
+
+def _any_block(payload: bytes, channel: int) -> Block | None:
     """A block of either encoding that proves itself: a CRC that holds, or else the first
     encoding's shape (which a block with a CRC never has: its CRC follows the wire bytes)."""
-    block = _unpack_block(payload, True)
-    if block is not None and block.intact:
-        return block
-    return _unpack_block(payload, False)
+    found = _proven_block(payload, channel)
+    return found[0] if found else _unpack_block(payload, False, channel)
+
+
+_METADATA_CRC = "crc32"
+
+
+def _metadata_crc(entries: Mapping[str, str]) -> str:
+    """A metadata record's own CRC-32 (hex) over its other entries, in key order."""
+    items = sorted((k, v) for k, v in entries.items() if k != _METADATA_CRC)
+    return f"{zlib.crc32(json.dumps(items).encode()):08x}"
+
+
+def _channel_crc(channel: int, topic: str, encoding: str, metadata: Mapping[str, str]) -> str:
+    """A link's channel record's own CRC-32 (hex) over its id, topic, encoding and metadata."""
+    return _metadata_crc({"id": str(channel), "topic": topic, "encoding": encoding, **metadata})
+
+
+def _signed(entries: dict[str, str]) -> dict[str, str]:
+    return {**entries, _METADATA_CRC: _metadata_crc(entries)}
 
 
 # -- writing ------------------------------------------------------------------------------------
@@ -196,6 +238,7 @@ class RecordingWriter:
             compression=CompressionType.NONE,
             use_chunking=False,  # every message reaches the file at once: nothing sits in a chunk
             index_types=IndexType.NONE,
+            enable_data_crcs=True,  # DataEnd's CRC: a changed byte no record's check finds
         )
         self._mcap.start(profile=PROFILE, library=f"pressure {_version()}")
         self.start_ns = time.monotonic_ns() if start_ns is None else start_ns
@@ -216,7 +259,7 @@ class RecordingWriter:
         }
         meta.update(session or {})
         try:
-            self._mcap.add_metadata("session", {k: json.dumps(v) for k, v in meta.items()})
+            self._mcap.add_metadata("session", _signed({k: json.dumps(v) for k, v in meta.items()}))
             self._file.flush()
         except OSError as exc:
             with contextlib.suppress(OSError):
@@ -229,9 +272,14 @@ class RecordingWriter:
 
     def add_link(self, port: str, role: Role) -> int:
         with self._lock:
-            channel = self._mcap.register_channel(
-                f"/link/{len(self._pending)}", WIRE_ENCODING, 0, {"port": port, "role": role}
-            )
+            # MCAP numbers channels from 1 in registration order (/events is the first)
+            expected = len(self._pending) + 2
+            topic = f"/link/{len(self._pending)}"
+            meta = {"port": port, "role": role}
+            meta[_METADATA_CRC] = _channel_crc(expected, topic, WIRE_ENCODING, meta)
+            channel = self._mcap.register_channel(topic, WIRE_ENCODING, 0, meta)
+            if channel != expected:  # the CRC would call every channel record damaged
+                raise RuntimeError(f"mcap numbered channel {channel}, not {expected}")
             self._pending[channel] = ([], [])
             self._file.flush()
         return channel
@@ -270,9 +318,9 @@ class RecordingWriter:
             if not ok:
                 return
             self._flush_link(link)
+            values = {"link": link, **device_info_dict(info)}
             self._mcap.add_metadata(
-                "device",
-                {k: json.dumps(v) for k, v in {"link": link, **device_info_dict(info)}.items()},
+                "device", _signed({k: json.dumps(v) for k, v in values.items()})
             )
 
     def event(
@@ -295,7 +343,7 @@ class RecordingWriter:
             return
         data = b"".join(parts)
         t = self.wall_ns + receipts[0][1]
-        self._mcap.add_message(link, t, _pack_block(receipts, data), t)
+        self._mcap.add_message(link, t, _pack_block(link, receipts, data), t)
         self._pending[link] = ([], [])
 
     def flush(self, fsync: bool | None = None) -> None:
@@ -471,7 +519,7 @@ def read_recording(path: str | Path) -> RecordingFile:
     (file and byte offset) when the file is not a recording.
     """
     from mcap.exceptions import McapError
-    from mcap.records import Channel, Footer, Message, Metadata
+    from mcap.records import Channel, DataEnd, Footer, Message, Metadata
     from mcap.stream_reader import StreamReader
 
     path = Path(path)
@@ -504,7 +552,9 @@ def read_recording(path: str | Path) -> RecordingFile:
         events: list[dict[str, Any]] = []
         damaged: list[Damage] = []
         orphans: dict[int, list[tuple[int, Block]]] = {}
+        channels: dict[int, tuple[str, str, dict[str, str]]] = {}
         complete = False
+        data_end = (0, 0)  # the DataEnd record's offset and CRC (0: none)
         stream, records = reader_at(0)
         good = len(MCAP_MAGIC)  # end of the last record known to be whole
         tail = 0
@@ -534,7 +584,14 @@ def read_recording(path: str | Path) -> RecordingFile:
                     damaged.append(Damage(good, skipped, "a record of unknown type"))
                     good += skipped
             if isinstance(record, Message) and record.channel_id in links:
-                block = _unpack_block(record.data, links[record.channel_id].checked)
+                channel = record.channel_id
+                block = _unpack_block(record.data, links[channel].checked, channel)
+                if block is not None and not block.intact:  # a damaged channel id?
+                    found = _proven_block(record.data, channel, links)
+                    if found is not None and found[1] != channel:
+                        what = f"a message's channel id ({channel}; its block's is {found[1]})"
+                        damaged.append(Damage(good, stream.pos - good, what))
+                        block, channel = found
                 if block is None:  # a whole record whose content is not a block
                     if stream.pos >= size:
                         tail = size - good
@@ -543,11 +600,19 @@ def read_recording(path: str | Path) -> RecordingFile:
                 else:
                     if not block.intact:
                         damaged.append(Damage(good, stream.pos - good, "a block's CRC fails"))
-                    parts[record.channel_id].append((good, block))
+                    parts[channel].append((good, block))
             elif isinstance(record, Message):
-                block = _any_block(record.data)
-                if block is not None:  # a link whose channel record was damaged: the
-                    orphans.setdefault(record.channel_id, []).append((good, block))  # summary
+                channel = record.channel_id
+                found = _proven_block(record.data, channel, [*links, *_LIKELY_CHANNELS])
+                block = found[0] if found else _unpack_block(record.data, False, channel)
+                if found is not None and found[1] != channel:
+                    what = f"a message's channel id ({channel}; its block's is {found[1]})"
+                    damaged.append(Damage(good, stream.pos - good, what))
+                    channel = found[1]
+                if block is not None and channel in links:
+                    parts[channel].append((good, block))
+                elif block is not None:  # a link whose channel record was damaged: the
+                    orphans.setdefault(channel, []).append((good, block))  # summary has it
                 else:
                     try:
                         events.append(json.loads(record.data))
@@ -558,30 +623,56 @@ def read_recording(path: str | Path) -> RecordingFile:
                         damaged.append(Damage(good, stream.pos - good, "an unreadable event"))
             elif (
                 isinstance(record, Channel)
-                and record.message_encoding in WIRE_ENCODINGS
-                and record.id not in links  # the summary repeats the channels at the end
+                and _METADATA_CRC in record.metadata
+                and record.metadata[_METADATA_CRC]
+                != _channel_crc(record.id, record.topic, record.message_encoding, record.metadata)
             ):
+                damaged.append(Damage(good, stream.pos - good, "a channel record's CRC fails"))
+            elif isinstance(record, Channel) and record.id in links:
+                # the summary repeats each channel: a copy that differs says one was damaged;
+                # a role or encoding that is not one of ours is the damaged one
+                seen = channels[record.id]
+                if _channel_key(record) != seen:
+                    damaged.append(Damage(good, stream.pos - good, "a channel record differs"))
+                    role = record.metadata.get("role")
+                    if seen[2].get("role") not in ROLES and role in ROLES:
+                        links[record.id].role = role
+            elif isinstance(record, Channel) and record.message_encoding in WIRE_ENCODINGS:
                 role = record.metadata.get("role", "both")
                 checked = WIRE_ENCODINGS[record.message_encoding]
                 links[record.id] = Link(
                     record.id,
                     record.metadata.get("port", ""),
-                    "left" if role == "left" else "right" if role == "right" else "both",
+                    role if role in ROLES else "both",
                     checked=checked,
                 )
+                channels[record.id] = _channel_key(record)
                 # blocks read before their channel: those of its encoding
                 parts[record.id] = [
                     (at, block) for at, block in orphans.pop(record.id, []) if block.crc == checked
                 ]
             elif isinstance(record, Metadata):
-                values = {k: _loads(v) for k, v in record.metadata.items()}
-                if record.name == "session":
+                entries = dict(record.metadata)
+                crc = entries.pop(_METADATA_CRC, None)
+                values = {k: _loads(v) for k, v in entries.items()}
+                if crc is not None and crc != _metadata_crc(entries):
+                    what = "a metadata record's CRC fails (its values are left out)"
+                    damaged.append(Damage(good, stream.pos - good, what))
+                elif record.name == "session":
                     session.update(values)
                 elif record.name == "device":
                     devices.append(values)
+            elif isinstance(record, DataEnd):
+                data_end = (good, record.data_section_crc)
             elif isinstance(record, Footer):
                 complete = True
             good = stream.pos
+        if complete and data_end[1] and not damaged and not _crc_holds(f, *data_end):
+            what = "the data section's CRC fails: a byte changed that no record's own check finds"
+            damaged.append(Damage(0, 0, what))
+        for channel, blocks in orphans.items():  # a channel record lost (a cut file has no
+            links[channel] = Link(channel, "", "both")  # summary to repeat it): the firmware's
+            parts[channel] = blocks  # side decides the foot
         if not links and damaged:
             raise FileFormatError(
                 path, "damaged recording: no link readable", offset=damaged[0].offset
@@ -598,6 +689,23 @@ def read_recording(path: str | Path) -> RecordingFile:
         tail,
         _time_spans(damaged, links, parts),
     )
+
+
+def _channel_key(record: Any) -> tuple[str, str, dict[str, str]]:
+    return (record.topic, record.message_encoding, dict(record.metadata))
+
+
+def _crc_holds(f: IO[bytes], end: int, crc: int) -> bool:
+    """Whether the file's first ``end`` bytes have CRC-32 ``crc`` (MCAP's data section CRC)."""
+    f.seek(0)
+    value, left = 0, end
+    while left > 0:
+        piece = f.read(min(left, 16 << 20))
+        if not piece:
+            return False
+        value = zlib.crc32(piece, value)
+        left -= len(piece)
+    return value == crc
 
 
 def _join_blocks(link: Link, blocks: list[Block]) -> None:
@@ -686,7 +794,8 @@ def _resync(f: IO[bytes], start: int, size: int) -> int | None:
             if len(content) < _MESSAGE_HEAD.size:
                 continue
             payload = content[_MESSAGE_HEAD.size :]
-            if _any_block(payload) is None:  # a wire block, or else an event
+            (channel,) = _CHANNEL.unpack_from(content)
+            if _any_block(payload, channel) is None:  # a wire block, or else an event
                 try:
                     json.loads(payload)
                 except ValueError:
@@ -814,6 +923,12 @@ def decode_recording(
             capture = _undecodable(link, exc, f"{name}: {problem}")
             out.append(LinkFrames(link, capture, [], [], problem))
             continue
+        if capture.mode == "binary" and not capture.infos:
+            # its DEVICE_INFO frame was in a damaged block: the recorder wrote it down too
+            known = [d for d in recording.devices if d.get("link") == link.channel]
+            info = device_info_from_dict(known[-1]) if known else None
+            if info is not None:
+                capture.infos = [info]
         if capture.mode == "text" and link.suspect:
             capture.blocks = _drop_suspect(capture.blocks, link.suspect)
         sides = {int(s) for b in capture.blocks for s in np.unique(b.side)}
@@ -834,15 +949,22 @@ def decode_recording(
     return out
 
 
+def _in_spans(offsets: npt.NDArray[Any], spans: list[tuple[int, int]]) -> npt.NDArray[np.bool_]:
+    """Which byte offsets fall in one of the (start, stop) ``spans`` (in order, apart)."""
+    if not spans:
+        return np.zeros(len(offsets), bool)
+    starts = np.array([a for a, _ in spans], np.int64)
+    stops = np.array([b for _, b in spans], np.int64)
+    at = np.searchsorted(starts, offsets, side="right") - 1
+    return (at >= 0) & (offsets < stops[np.maximum(at, 0)])
+
+
 def _drop_suspect(blocks: list[SampleBlock], spans: list[tuple[int, int]]) -> list[SampleBlock]:
     """The frames of a line-mode link whose lines start outside the byte ``spans`` of blocks
     whose CRC failed: a line has no CRC of its own, so a damaged digit would pass."""
-    starts = np.array([a for a, _ in spans], np.int64)
-    stops = np.array([b for _, b in spans], np.int64)
     kept = []
     for block in blocks:
-        at = np.searchsorted(starts, block.offset, side="right") - 1
-        inside = (at >= 0) & (block.offset < stops[np.maximum(at, 0)])
+        inside = _in_spans(block.offset, spans)
         if inside.any():
             block = block.select(~inside)
         if len(block):
@@ -989,6 +1111,9 @@ def _align_link(
             ends = np.concatenate([b.offset + sample_frame_size(b.n_sensors) for b in blocks])
         else:
             ends = _line_ends(link.data, offsets)
+        # frames in a block whose CRC failed: their host times are guesses, kept out of the
+        # clock fit (their device times, under their own CRCs, place them)
+        sure = ~_in_spans(ends, link.suspect)
         index = np.searchsorted(link.receipt_end, ends.astype(np.int64), side="left")
         host_s = link.receipt_ns[np.minimum(index, link.receipt_end.size - 1)] / 1e9
         segment = np.searchsorted(restarts_s, host_s, side="right")
@@ -1000,12 +1125,15 @@ def _align_link(
     else:
         device_s = time_us / 1e6
         host_s = device_s - (device_s[0] if device_s.size else 0.0)
+        sure = np.ones(device_s.size, bool)
         segment = np.searchsorted(restarts_s, host_s, side="right")
     aligned = np.empty_like(device_s)
     segments = []
     for k in np.unique(segment):
         mine = segment == k
         timed = mine & (time_us >= 0)
+        if (timed & sure).any():
+            timed &= sure
         offset, slope = align_clock(device_s[timed], host_s[timed])
         aligned[mine] = offset + slope * device_s[mine]
         timed_s = device_s[timed]

@@ -1,0 +1,244 @@
+"""The recording container under damage, field by field: a bit flipped in every header field of
+every kind of record (MCAP's and ours), and bytes inserted, deleted or zeroed anywhere. Each
+case asserts that the file opens, that no frame is invented or moved, that no more frames are
+lost than the blocks the damage touches hold, and that a result that changed says so in its
+problems (nothing changes in silence).
+
+The recording: two links (a left and a right insole, 6 sensors at 200 Hz, 10 s each), flushed
+four times a second, with session metadata, DEVICE_INFO records and events; its records are
+walked by their MCAP layout (opcode u8, length u64; https://mcap.dev/spec) and the fields of
+each are listed below."""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from firmware_protocol import DeviceInfo, Side, Unit, encode, encode_samples
+from pressure.io.load import load
+from pressure.io.recording import RecordingWriter
+from pressure.model import Session
+
+RATE = 200.0
+SENSORS = 6
+SECONDS = 10
+FLUSH_S = 0.25
+#: frames a foot per flushed block
+PER_BLOCK = int(RATE * FLUSH_S)
+
+
+def _info(side: int) -> DeviceInfo:
+    return DeviceInfo(10 + side, (1, 0, 0), side, SENSORS, "sim6", RATE, Unit.KPA, 0, 0.5)
+
+
+def _stream(side: int) -> bytes:
+    rng = np.random.default_rng(side)
+    n = int(RATE * SECONDS)
+    k = np.arange(n)
+    values = rng.integers(0, 4000, (n, SENSORS), dtype=np.uint16)
+    t_us = np.round(k * 1e6 / RATE).astype(np.int64)
+    return encode(_info(side)) + encode_samples(k, np.full(n, side), t_us, values)
+
+
+@pytest.fixture(scope="module")
+def recording(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Session]:
+    path = tmp_path_factory.mktemp("damage") / "walk.insole"
+    streams = [_stream(Side.LEFT), _stream(Side.RIGHT)]
+    with RecordingWriter(path, session={"subject.body_mass_kg": 71.5}) as writer:
+        links = [writer.add_link("/dev/ttyACM0", "left"), writer.add_link("/dev/ttyACM1", "right")]
+        for link, side in zip(links, (Side.LEFT, Side.RIGHT), strict=True):
+            writer.event("connected", link, host_ns=0)
+            writer.device(link, _info(side))  # as the recorder writes what the device said
+        piece = len(streams[0]) // (SECONDS * 20)  # 20 reads a second
+        for i in range(SECONDS * 20 + 1):
+            now_ns = int((i + 1) * 0.05e9) + 1_000_000
+            for link, data in zip(links, streams, strict=True):
+                writer.received(link, data[i * piece : (i + 1) * piece], now_ns)
+            if i % int(FLUSH_S / 0.05) == 0:
+                writer.flush()
+        writer.event("stopped", host_ns=int(SECONDS * 1e9))
+    return path, load(path)
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    offset: int  # in the file
+    size: int  # bytes
+
+
+def _string(raw: bytes, at: int, name: str) -> tuple[list[Field], int]:
+    (n,) = struct.unpack_from("<I", raw, at)
+    fields = [Field(f"{name} length", at, 4)]
+    if n:
+        fields.append(Field(f"{name} text", at + 4, min(n, 4)))
+    return fields, at + 4 + n
+
+
+def _map(raw: bytes, at: int, name: str) -> list[Field]:
+    (n,) = struct.unpack_from("<I", raw, at)
+    fields = [Field(f"{name} byte length", at, 4)]
+    if n:
+        key, _ = _string(raw, at + 4, f"{name} first key")
+        fields += key
+    return fields
+
+
+def _fields(raw: bytes) -> Iterator[tuple[str, list[Field]]]:
+    """Every record (its kind and position) and its header fields."""
+    at, count = 8, {}
+    while at + 9 <= len(raw) - 8:
+        opcode, length = struct.unpack_from("<BQ", raw, at)
+        body = at + 9
+        kind = {1: "header", 2: "footer", 4: "channel", 5: "message", 11: "statistics"}.get(
+            opcode, {12: "metadata", 13: "metadata index", 14: "summary offset"}.get(opcode, "")
+        )
+        kind = kind or {15: "data end"}.get(opcode, f"opcode {opcode}")
+        fields = [Field("opcode", at, 1), Field("record length", at + 1, 8)]
+        if opcode == 1:
+            profile, next_at = _string(raw, body, "profile")
+            fields += profile + _string(raw, next_at, "library")[0]
+        elif opcode == 4:
+            fields += [Field("channel id", body, 2), Field("schema id", body + 2, 2)]
+            topic, next_at = _string(raw, body + 4, "topic")
+            encoding, next_at = _string(raw, next_at, "message encoding")
+            fields += topic + encoding + _map(raw, next_at, "metadata")
+        elif opcode == 5:
+            fields += [
+                Field("channel id", body, 2),
+                Field("sequence", body + 2, 4),
+                Field("log time", body + 6, 8),
+                Field("publish time", body + 14, 8),
+            ]
+            payload = body + 22
+            if raw[payload] != ord("{"):  # a wire block (an event is JSON)
+                (n,) = struct.unpack_from("<I", raw, payload)
+                fields += [
+                    Field("block receipt count", payload, 4),
+                    Field("block first receipt end", payload + 4, 4),
+                    Field("block first receipt host_ns", payload + 8, 8),
+                    Field("block last receipt host_ns", payload + 4 + 12 * n - 8, 8),
+                    Field("block wire byte", payload + 4 + 12 * n + 30, 1),
+                    Field("block crc", body + length - 4, 4),
+                ]
+            else:
+                fields.append(Field("event text", payload + 2, 4))
+        elif opcode == 12:
+            name, next_at = _string(raw, body, "name")
+            fields += name + _map(raw, next_at, "metadata")
+        elif opcode == 15:
+            fields.append(Field("data section crc", body, 4))
+        elif opcode == 2:
+            fields += [
+                Field("summary start", body, 8),
+                Field("summary offset start", body + 8, 8),
+                Field("summary crc", body + 16, 4),
+            ]
+        else:
+            fields.append(Field("first content byte", body, 1))
+        key = kind
+        count[key] = count.get(key, 0) + 1
+        yield f"{kind} {count[key]}", fields
+        at = body + length
+
+
+def _cases(raw: bytes) -> list[tuple[str, int, int]]:
+    """(name, byte offset, bit) for the lowest and the highest bit of every field of every
+    record, except the message records past the first three and the middle one of each
+    kind (their fields are the same as those tested)."""
+    records = list(_fields(raw))
+    messages = [i for i, (name, _) in enumerate(records) if name.startswith("message")]
+    keep = {*messages[:3], messages[len(messages) // 2], messages[-1]}
+    cases = []
+    for i, (record, fields) in enumerate(records):
+        if record.startswith("message") and i not in keep:
+            continue
+        for f in fields:
+            for bit in (0, 8 * f.size - 1):
+                at = f.offset + bit // 8
+                cases.append((f"{record}: {f.name} bit {bit}", at, bit % 8))
+    return cases
+
+
+def _check(damaged_path: Path, whole: Session, blocks: int, case: str) -> None:
+    """The damaged file opens; every frame is one of the whole file's at its time with its
+    values (in raw units when damage took both the stream's DEVICE_INFO and the recorder's
+    copy of it, which is said); at most ``blocks`` blocks a foot (and one frame) are lost; a
+    changed result says it is damaged; the subject's fields are the whole's or absent, never
+    another value."""
+    got = load(damaged_path)
+    changed = False
+    for side in ("left", "right"):
+        full = whole.feet[side]
+        foot = got.feet.get(side)
+        assert foot is not None, (case, side, got.problems)
+        lost = full.n_frames - foot.n_frames
+        assert 0 <= lost <= blocks * PER_BLOCK + 1, (case, side, lost)
+        index = np.searchsorted(full.time_s, foot.time_s - 1e-3)
+        assert np.all(index < full.n_frames), case
+        shift = np.abs(full.time_s[index] - foot.time_s)
+        assert shift.max(initial=0.0) < 1e-3, (case, side, shift.max())
+        expected = full.values[index]
+        if foot.unit != full.unit:  # both copies of the DEVICE_INFO lost: its scale too
+            assert foot.unit == "raw", (case, foot.unit)
+            expected = expected / _info(Side.LEFT).scale
+        np.testing.assert_array_equal(expected, foot.values, err_msg=case)
+        changed |= lost > 0 or shift.max(initial=0.0) > 1e-9 or foot.unit != full.unit
+    mass = got.metadata.get("subject", {}).get("body_mass_kg")
+    assert mass in (None, 71.5), (case, mass)
+    changed |= mass is None
+    if changed:
+        assert any("damaged" in p for p in got.problems), (case, got.problems)
+
+
+def test_the_recording_under_test_is_whole(recording: tuple[Path, Session]) -> None:
+    path, whole = recording
+    assert whole.feet["left"].n_frames == whole.feet["right"].n_frames == RATE * SECONDS
+    assert not whole.problems
+    names = {name.rsplit(" ", 1)[0] for name, _ in _fields(path.read_bytes())}
+    assert {"header", "channel", "message", "metadata", "data end", "footer"} <= names
+
+
+def test_a_flipped_bit_in_any_header_field(recording: tuple[Path, Session], tmp_path: Path) -> None:
+    """Every field of every kind of record, its lowest and its highest bit: a flip costs at
+    most the block it sits in (a record length that now spans the next record: two), and
+    moves no frame in time."""
+    path, whole = recording
+    raw = path.read_bytes()
+    cases = _cases(raw)
+    assert len(cases) > 100
+    target = tmp_path / "flipped.insole"
+    for case, at, bit in cases:
+        damaged = bytearray(raw)
+        damaged[at] ^= 1 << bit
+        target.write_bytes(bytes(damaged))
+        _check(target, whole, 2, case)
+
+
+@pytest.mark.parametrize("kind", ["insert", "delete", "zero"])
+def test_bytes_inserted_deleted_or_zeroed_anywhere(
+    recording: tuple[Path, Session], tmp_path: Path, kind: str
+) -> None:
+    """1-16 bytes inserted or deleted, or a 4 KiB page zeroed, at 40 places spread over the
+    file (a fixed seed): the blocks touched are lost, nothing else."""
+    path, whole = recording
+    raw = path.read_bytes()
+    rng = np.random.default_rng(17)
+    target = tmp_path / "damaged.insole"
+    for at in rng.integers(8, len(raw) - 5000, 40).tolist():
+        damaged = bytearray(raw)
+        size = int(rng.integers(1, 17))
+        if kind == "insert":
+            damaged[at:at] = rng.integers(0, 256, size, dtype=np.uint8).tobytes()
+        elif kind == "delete":
+            del damaged[at : at + size]
+        else:
+            damaged[at : at + 4096] = bytes(4096)
+        target.write_bytes(bytes(damaged))
+        # a zeroed page spans two or three blocks of one link; their neighbours stay whole
+        _check(target, whole, 4 if kind == "zero" else 2, f"{kind} at {at}")
