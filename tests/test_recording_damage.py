@@ -91,7 +91,7 @@ def _map(raw: bytes, at: int, name: str) -> list[Field]:
 
 def _fields(raw: bytes) -> Iterator[tuple[str, list[Field]]]:
     """Every record (its kind and position) and its header fields."""
-    at, count = 8, {}
+    at, count = 8, dict[str, int]()
     while at + 9 <= len(raw) - 8:
         opcode, length = struct.unpack_from("<BQ", raw, at)
         body = at + 9

@@ -583,44 +583,39 @@ def read_recording(path: str | Path) -> RecordingFile:
                 if skipped > 0:
                     damaged.append(Damage(good, skipped, "a record of unknown type"))
                     good += skipped
-            if isinstance(record, Message) and record.channel_id in links:
+            if isinstance(record, Message):
                 channel = record.channel_id
-                block = _unpack_block(record.data, links[channel].checked, channel)
-                if block is not None and not block.intact:  # a damaged channel id?
-                    found = _proven_block(record.data, channel, links)
-                    if found is not None and found[1] != channel:
-                        what = f"a message's channel id ({channel}; its block's is {found[1]})"
-                        damaged.append(Damage(good, stream.pos - good, what))
-                        block, channel = found
-                if block is None:  # a whole record whose content is not a block
-                    if stream.pos >= size:
-                        tail = size - good
-                        break
-                    damaged.append(Damage(good, stream.pos - good, "a link message not a block"))
-                else:
+                link = links.get(channel)
+                block = None if link is None else _unpack_block(record.data, link.checked, channel)
+                if block is None or not block.intact:  # its channel id may be the damage
+                    proven = _proven_block(record.data, channel, [*links, *_LIKELY_CHANNELS])
+                    if proven is not None:
+                        if proven[1] != channel:
+                            what = f"a message's channel id ({channel}; its block's is {proven[1]})"
+                            damaged.append(Damage(good, stream.pos - good, what))
+                        block, channel = proven
+                    elif link is None:
+                        block = _unpack_block(record.data, False, channel)  # first encoding
+                if block is not None:
                     if not block.intact:
                         damaged.append(Damage(good, stream.pos - good, "a block's CRC fails"))
-                    parts[channel].append((good, block))
-            elif isinstance(record, Message):
-                channel = record.channel_id
-                found = _proven_block(record.data, channel, [*links, *_LIKELY_CHANNELS])
-                block = found[0] if found else _unpack_block(record.data, False, channel)
-                if found is not None and found[1] != channel:
-                    what = f"a message's channel id ({channel}; its block's is {found[1]})"
-                    damaged.append(Damage(good, stream.pos - good, what))
-                    channel = found[1]
-                if block is not None and channel in links:
-                    parts[channel].append((good, block))
-                elif block is not None:  # a link whose channel record was damaged: the
-                    orphans.setdefault(channel, []).append((good, block))  # summary has it
+                    # a block of a link whose channel record is not read (yet): the summary
+                    # repeats the channels
+                    (parts if channel in links else orphans).setdefault(channel, []).append(
+                        (good, block)
+                    )
                 else:
-                    try:
-                        events.append(json.loads(record.data))
-                    except ValueError:
-                        if stream.pos >= size:
-                            tail = size - good
-                            break
-                        damaged.append(Damage(good, stream.pos - good, "an unreadable event"))
+                    event = _event(record.data) if link is None else None
+                    if event is not None:
+                        events.append(event)
+                    elif stream.pos >= size:
+                        tail = size - good
+                        break
+                    else:
+                        what = (
+                            "an unreadable event" if link is None else "a link message not a block"
+                        )
+                        damaged.append(Damage(good, stream.pos - good, what))
             elif (
                 isinstance(record, Channel)
                 and _METADATA_CRC in record.metadata
@@ -804,6 +799,15 @@ def _resync(f: IO[bytes], start: int, size: int) -> int | None:
         if at_end or _plausible(data, stop, end) is not None or stop == end:
             return start + at
     return None
+
+
+def _event(data: bytes) -> dict[str, Any] | None:
+    """An ``/events`` message's record, or None when it is not one."""
+    try:
+        value = json.loads(data)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def _loads(value: str) -> Any:
