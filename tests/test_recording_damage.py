@@ -149,11 +149,12 @@ def record_fields(raw: bytes) -> Iterator[tuple[str, list[Field]]]:
 
 def flip_cases(raw: bytes) -> list[tuple[str, int, int]]:
     """(name, byte offset, bit) for the lowest and the highest bit of every field of every
-    record, except the message records past the first three and the middle one of each
-    kind (their fields are the same as those tested)."""
+    record, except the message records other than the first three, the middle one and the
+    last three (their fields are the same as those tested; the last blocks of a link have
+    no intact block after them)."""
     records = list(record_fields(raw))
     messages = [i for i, (name, _) in enumerate(records) if name.startswith("message")]
-    keep = {*messages[:3], messages[len(messages) // 2], messages[-1]}
+    keep = {*messages[:3], messages[len(messages) // 2], *messages[-3:]}
     cases = []
     for i, (record, fields) in enumerate(records):
         if record.startswith("message") and i not in keep:
@@ -176,9 +177,16 @@ class Outcome:
     mass: object  # the subject's body mass as read
     reported: bool  # a problem says the file is damaged
 
+    whole_mass: object  # the whole file's
+
     @property
     def changed(self) -> bool:
-        return any(self.lost.values()) or self.shift_s > 1e-9 or self.raw_units or not self.mass
+        return (
+            any(self.lost.values())
+            or self.shift_s > 1e-9
+            or self.raw_units
+            or self.mass != self.whole_mass
+        )
 
 
 def measure(got: Session, whole: Session, scale: float = 0.5) -> Outcome:
@@ -206,6 +214,7 @@ def measure(got: Session, whole: Session, scale: float = 0.5) -> Outcome:
         raw,
         got.metadata.get("subject", {}).get("body_mass_kg"),
         any("damaged" in p for p in got.problems),
+        whole.metadata.get("subject", {}).get("body_mass_kg"),
     )
 
 

@@ -1117,7 +1117,7 @@ def _align_link(
             ends = _line_ends(link.data, offsets)
         # frames in a block whose CRC failed: their host times are guesses, kept out of the
         # clock fit (their device times, under their own CRCs, place them)
-        sure = ~_in_spans(ends, link.suspect)
+        sure = ~_in_spans(ends - 1, link.suspect)  # by a frame's last byte
         index = np.searchsorted(link.receipt_end, ends.astype(np.int64), side="left")
         host_s = link.receipt_ns[np.minimum(index, link.receipt_end.size - 1)] / 1e9
         segment = np.searchsorted(restarts_s, host_s, side="right")
