@@ -43,7 +43,7 @@ def run(seconds: float, seed: int) -> None:
         per_block = 0.25 * rate
         frames = sum(foot.n_frames for foot in whole.feet.values())
         print(f"{seconds:g} s, {frames} frames, {len(raw)} bytes; {machine()}")
-        cases: dict[str, list[tuple[int, bytes]]] = {}
+        cases: dict[str, list[tuple[int, bytearray]]] = {}
         for kind in ("insert 1", "insert 16", "delete 1", "delete 16", "zero 4096"):
             name, amount = kind.split()
             n = int(amount)
@@ -64,8 +64,8 @@ def run(seconds: float, seed: int) -> None:
         target = Path(folder) / "damaged.insole"
         for group, items in cases.items():
             opened, lost, phantom, shift, silent = 0, [], 0, 0.0, 0
-            for _, damaged in items:
-                target.write_bytes(bytes(damaged))
+            for _, case in items:
+                target.write_bytes(bytes(case))
                 try:
                     got = measure(load(target), whole)
                 except FileFormatError:
