@@ -8,15 +8,17 @@ content below (the README's "Recordings" section describes it for users).
 
 Content
 -------
-* One **channel per link** (topic ``/link/<k>``, message encoding ``pressure.wire.v1``; channel
-  metadata: ``port``, ``role`` = ``left`` | ``right`` | ``both``). Each message holds what the link
-  delivered since the previous flush: the **raw wire bytes**, byte for byte, and the **receipts**,
-  one per read from the port, that say when the host had received how many of those bytes::
+* One **channel per link** (topic ``/link/<k>``, message encoding ``pressure.wire.v2``; channel
+  metadata: ``port``, ``role`` = ``left`` | ``right`` | ``both``, and ``crc32``, the record's
+  own CRC). Each message holds what the link delivered since the previous flush: the **raw
+  wire bytes**, byte for byte, and the **receipts**, one per read from the port, that say when
+  the host had received how many of those bytes::
 
       u32 n                                   little-endian
       n x (u32 end, i64 host_ns)              end: bytes of this message received by that read
       wire bytes                              exactly receipts[-1].end bytes
-      u32 crc                                 CRC-32 (zlib's, as MCAP's own) of all of the above
+      u32 crc                                 CRC-32 (zlib's, as MCAP's) of the channel id (u16)
+                                              and all of the above
 
   ``host_ns`` is the host's monotonic clock in nanoseconds since the recording started. Message
   ``log_time`` is the wall-clock time (ns since the Unix epoch) of the first receipt. The CRC
@@ -27,7 +29,8 @@ Content
 * ``/events`` (JSON): connected, disconnected, reconnected, commands, the end of the recording.
 * Metadata records: ``session`` (start time, host, software version, subject fields such as
   ``subject.body_mass_kg``) and one ``device`` record per DEVICE_INFO a link answered. Values are
-  JSON-encoded strings.
+  JSON-encoded strings; the entry ``crc32`` is the record's own CRC over the others. MCAP's
+  data-section CRC (in its DataEnd record) is written too.
 
 Writing: ``RecordingWriter.received`` only appends to memory (it is called from the serial
 reader's side); ``flush`` writes one message per link and is called at least once a second, with
