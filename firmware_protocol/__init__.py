@@ -19,7 +19,15 @@ from .spec import (
     StatusCode,
     Unit,
 )
-from .text import AutoDecoder, LineDecoder, Mode, detect_mode, has_frame_header, parse_line
+from .text import (
+    AutoDecoder,
+    LineDecoder,
+    Mode,
+    detect_mode,
+    find_mode,
+    has_frame_header,
+    parse_line,
+)
 
 __version__ = "1.0.0"
 
@@ -54,6 +62,7 @@ __all__ = [
     "detect_mode",
     "encode",
     "encode_samples",
+    "find_mode",
     "frame",
     "has_frame_header",
     "parse_line",

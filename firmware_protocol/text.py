@@ -800,12 +800,17 @@ Mode = Literal["binary", "text"]
 
 def has_frame_header(data: bytes | bytearray) -> bool:
     """Whether ``data`` holds a sync pattern followed by a frame header whose CRC holds."""
+    return _first_frame_header(data) >= 0
+
+
+def _first_frame_header(data: bytes | bytearray) -> int:
+    """The offset of the first frame header in ``data`` whose CRC holds, or -1."""
     pos = data.find(SYNC)
     while 0 <= pos <= len(data) - HEADER_SIZE:
         if crc16(data[pos : pos + 6]) == HEADER.unpack_from(data, pos)[4]:
-            return True
+            return pos
         pos = data.find(SYNC, pos + 1)
-    return False
+    return -1
 
 
 def _lone_cr_to_lf(buf: bytearray, start: int) -> None:
@@ -832,11 +837,19 @@ def detect_mode(data: bytes | bytearray) -> Mode | None:
     partial first line, a boot message, a header or bytes that are not text, starts the pair
     anew).
     """
+    return find_mode(data)[0]
+
+
+def find_mode(data: bytes | bytearray) -> tuple[Mode | None, int]:
+    """``detect_mode``'s answer and where its evidence starts: the byte offset of the first
+    frame header whose CRC holds, or of the first of the two sample lines (0 when None)."""
     data = bytes(data)
     if has_frame_header(data):
-        return "binary"
+        return "binary", _first_frame_header(data)
     last: int | None = None
+    start = at = 0
     for raw in lone_cr_to_lf(data).split(b"\n")[:-1]:  # complete lines only
+        line_at, at = at, at + len(raw) + 1
         if _NOT_TEXT.search(raw):
             last = None
             continue
@@ -848,9 +861,9 @@ def detect_mode(data: bytes | bytearray) -> Mode | None:
             last = None
             continue
         if last == len(parsed[2]):
-            return "text"
-        last = len(parsed[2])
-    return None
+            return "text", start
+        last, start = len(parsed[2]), line_at
+    return None, 0
 
 
 class AutoDecoder:
@@ -858,12 +871,17 @@ class AutoDecoder:
     ``detect_mode`` can tell (PROTOCOL.md §5), then decodes with ``StreamDecoder`` or
     ``LineDecoder``. ``mode`` skips the detection.
 
-    Detection looks at the first ``DETECT_LIMIT`` bytes. Past that, a ``strict`` decoder (a file)
-    raises ProtocolError ``not_a_capture``; otherwise (a live link) it keeps looking in a sliding
-    window, and the bytes it lets go count as skipped once the mode is known.
+    Detection looks at windows of ``DETECT_LIMIT`` bytes: while a whole window holds neither a
+    frame header nor two sample lines in a row, its first half is let go and counted as skipped
+    once the mode is known (an ESP32's boot log alone can fill a window). A live link keeps
+    looking for as long as it runs; a ``strict`` decoder (a file) gives up after
+    ``SEARCH_LIMIT`` bytes with ProtocolError ``not_a_capture``.
     """
 
     DETECT_LIMIT = 65536
+    #: how far into a file detection looks for the first frame or sample lines (an ESP32's
+    #: boot log is tens of KiB)
+    SEARCH_LIMIT = 1 << 20
 
     def __init__(
         self,
@@ -904,27 +922,35 @@ class AutoDecoder:
             )
         decoder.counters.bytes_total += self._dropped
         decoder.counters.bytes_skipped += self._dropped
+        if self._dropped:
+            detail = f"the first {self._dropped} bytes hold no frame and no sample lines (skipped)"
+            decoder.errors.append(ProtocolError("garbage", 0, detail))
         self.decoder = decoder
         return decoder
 
     def _not_a_capture(self) -> ProtocolError:
+        where = f" in its first {self.SEARCH_LIMIT >> 10} KiB" if self._dropped else ""
         return ProtocolError(
-            "not_a_capture", 0, "no version-1 frame header and no sample lines found"
+            "not_a_capture", 0, f"no version-1 frame header and no sample lines found{where}"
         )
 
     def feed(self, data: bytes | bytearray | memoryview) -> list[Message]:
         decoder = self.decoder
         if decoder is None:
             self._pending += data
-            excess = len(self._pending) - self.DETECT_LIMIT
-            if excess > 0 and not self._strict:  # slide the window: newest bytes kept
-                del self._pending[:excess]
-                self._dropped += excess
-            mode = detect_mode(self._pending[: self.DETECT_LIMIT])
-            if mode is None:
-                if excess > 0 and self._strict:
+            half = self.DETECT_LIMIT // 2
+            while True:
+                mode = detect_mode(self._pending[: self.DETECT_LIMIT])
+                if mode is not None:
+                    break
+                if len(self._pending) < self.DETECT_LIMIT:
+                    return []  # more bytes may tell
+                # a whole window without a frame or sample lines: let its first half go (the
+                # second half may hold the start of what the next bytes complete)
+                if self._strict and self._dropped + half > self.SEARCH_LIMIT:
                     raise self._not_a_capture()
-                return []
+                del self._pending[:half]
+                self._dropped += half
             decoder = self._begin(mode)
             data, self._pending = bytes(self._pending), bytearray()
         return list(decoder.feed(data))

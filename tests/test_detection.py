@@ -232,3 +232,45 @@ def test_a_folder_and_a_missing_file(tmp_path: Path, capsys: pytest.CaptureFixtu
         )
         assert main([command, str(tmp_path / "none.csv")]) == INPUT
         assert capsys.readouterr().err.strip().endswith("none.csv: no such file")
+
+
+#: an ESP32's boot log, as a terminal saved it before the sketch printed its samples
+_BOOT = (
+    b"ets Jun  8 2016 00:22:57\r\n\r\nrst:0x1 (POWERON_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)\r\n"
+    b"I (1234) wifi:wifi driver task: 3ffc1e4c, prio:23, stack:6656, core=0\r\n"
+    b"I (1240) wifi:wifi firmware version: 3ce09e5\r\n"
+)
+
+
+@pytest.mark.parametrize("junk", ["boot log", "noise"])
+@pytest.mark.parametrize("capture", ["binary", "line mode"])
+def test_a_capture_after_more_junk_than_the_head_holds(
+    tmp_path: Path, junk: str, capture: str
+) -> None:
+    """150 KiB of an ESP32's boot text or of bytes that are no frame before a capture (a
+    terminal left logging through a long boot): the file is still a capture, every frame of
+    it is read, and the junk is counted as skipped bytes and named in the first problems."""
+    if capture == "binary":
+        clean = tmp_path / "clean.bin"
+        assert main(["simulate", "--out", str(clean), "--raw", "--seconds", "3"]) == 0
+    else:
+        clean = ROOT / "sample_data" / "line_mode_example.txt"
+    data = clean.read_bytes()
+    rng = random.Random(5)
+    if junk == "noise":  # no sync word, no printable lines
+        prefix = bytes(rng.choice(range(0x80, 0xA5)) for _ in range(150_000))
+    else:
+        prefix = _BOOT * (150_000 // len(_BOOT))
+    path = tmp_path / ("junk.bin" if capture == "binary" else "junk.txt")
+    path.write_bytes(prefix + data)
+    whole, got = load(clean), load(path)
+    assert got.format == whole.format
+    for side, foot in whole.feet.items():
+        assert got.feet[side].n_frames == foot.n_frames
+    if capture == "binary" or junk == "noise":
+        assert got.quality["bytes_skipped"] >= len(prefix)
+    else:  # the boot lines of the last window are read as the text lines they are
+        assert got.quality["bytes_skipped"] >= len(prefix) - 65536
+        assert got.quality["text_lines"] > 0
+    errors = got.metadata["wire"]["first_errors"]
+    assert any("hold no frame and no sample lines" in e for e in errors), errors

@@ -292,10 +292,24 @@ def test_live_link_keeps_looking_past_noise_in_bounded_memory() -> None:
     assert decoder.counters.bytes_total == len(noise) + len(frames)
 
 
-def test_file_decode_gives_up_after_the_detection_window() -> None:
-    from firmware_protocol import decode_chunks
+@pytest.mark.parametrize("junk", ["noise", "boot log"])
+def test_a_file_is_read_past_long_junk_and_given_up_on_past_the_search_limit(
+    junk: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """200 KiB of junk before the frames (bytes that are no frame, or an ESP32 boot log's
+    text): the file decodes, the junk counted as skipped. Past ``SEARCH_LIMIT`` (here made
+    small) detection gives up with ``not_a_capture``."""
+    from firmware_protocol import AutoDecoder, decode_chunks
 
-    noise = bytes([0x00, 0xFF]) * 40_000
+    line = b"I (1234) wifi:wifi driver task: 3ffc1e4c, prio:23, stack:6656, core=0\r\n"
+    unit = bytes([0x00, 0xFF]) if junk == "noise" else line
+    prefix = unit * (200_000 // len(unit))
+    frames = stream([0, 1, 2], [0, 10, 20])
+    capture = decode_chunks([prefix[:70_000], prefix[70_000:], frames])
+    assert capture.mode == "binary" and sum(len(b) for b in capture.blocks) == 3
+    assert capture.counters.bytes_skipped == len(prefix)
+    assert capture.blocks[0].offset[0] == len(prefix)
+    monkeypatch.setattr(AutoDecoder, "SEARCH_LIMIT", 100_000)
     with pytest.raises(ProtocolError) as info:
-        decode_chunks([noise, stream([0], [0])])
+        decode_chunks([prefix, frames])
     assert info.value.kind == "not_a_capture"

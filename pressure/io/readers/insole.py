@@ -41,6 +41,7 @@ import numpy as np
 import numpy.typing as npt
 
 from firmware_protocol import (
+    AutoDecoder,
     Capture,
     Counters,
     DeviceInfo,
@@ -50,6 +51,7 @@ from firmware_protocol import (
     Unit,
     decode_capture,
     detect_mode,
+    find_mode,
     has_frame_header,
 )
 from firmware_protocol.columns import is_header
@@ -74,7 +76,7 @@ from ..recording import (
     is_recording,
     read_recording,
 )
-from ..text import read_head, sampling_rate_hz
+from ..text import HEAD_BYTES, read_head, sampling_rate_hz
 
 NAME = "insole"
 DESCRIPTION = (
@@ -118,7 +120,36 @@ def detect(path: Path, head: bytes) -> bool:
         return False
     if head.startswith(MCAP_MAGIC) or has_frame_header(head):
         return True
-    return _line_mode_file(path, head) == (True, None)
+    if _line_mode_file(path, head) == (True, None):
+        return True
+    return len(head) >= HEAD_BYTES and _past_the_head(path)
+
+
+def _past_the_head(path: Path) -> bool:
+    """A capture whose first frame or sample lines come after more junk than the head holds
+    (an ESP32's boot log, bytes of noise): windows of the file up to the decoder's search
+    limit (``AutoDecoder.SEARCH_LIMIT``), each overlapping the last by half, looked at as
+    ``detect`` looks at the head; sample lines must then pass ``detect``'s file rules from the
+    first of them on."""
+    window, limit = AutoDecoder.DETECT_LIMIT, AutoDecoder.SEARCH_LIMIT
+    try:
+        with path.open("rb") as f:
+            at = window // 2
+            while at < limit:
+                f.seek(at)
+                data = f.read(window)
+                if len(data) < window // 2:
+                    return False  # the last window was the file's end
+                mode, start = find_mode(data)
+                if mode == "binary":
+                    return True
+                if mode == "text":
+                    f.seek(at + start)
+                    return _line_mode_file(path, f.read(HEAD_BYTES)) == (True, None)
+                at += window // 2
+    except OSError:
+        return False
+    return False
 
 
 def near(path: Path, head: bytes) -> str | None:
