@@ -72,7 +72,7 @@ class Counters:
     truncated: int = 0  # a frame cut off by the end of the data
     bytes_skipped: int = 0  # bytes outside any valid frame
     frames_lost: int = 0  # sum of forward sequence gaps (PROTOCOL.md §6)
-    duplicates: int = 0  # frames repeating the previous sequence number (dropped)
+    duplicates: int = 0  # frames repeating one already received: replays (dropped)
     out_of_order: int = 0  # backward sequence jumps (delivered, tracking re-anchored)
     clock_resets: int = 0  # device clock stepped backward without a wrap
     bad_lines: int = 0  # line mode: lines that look like samples but are broken
@@ -81,6 +81,28 @@ class Counters:
 
     def as_dict(self) -> dict[str, int]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+#: frames a foot remembered to recognise a replay: a stretch of the stream that arrives again
+#: (a host or adapter that re-sends a buffer) repeats frames accepted within it
+REPLAY_MEMORY = 8192
+_KEY_MULTIPLIERS = (
+    np.arange(1, 4097, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+) | np.uint64(1)
+
+
+def _frame_keys(block: SampleBlock, index: npt.NDArray[np.intp]) -> npt.NDArray[np.uint64]:
+    """A 64-bit digest of each frame's sequence number, device time and values: equal for a
+    frame received again, different for a new one (a device that restarted measures anew)."""
+    values = block.values[index]
+    # the bits of each value (float64 in line mode: NaN and negatives too)
+    bits = values.view(np.uint64) if values.dtype.itemsize == 8 else values.astype(np.uint64)
+    weights = _KEY_MULTIPLIERS[np.arange(bits.shape[1]) % _KEY_MULTIPLIERS.size]
+    with np.errstate(over="ignore"):
+        digest = (bits * weights).sum(axis=1, dtype=np.uint64)
+        digest ^= block.seq[index].astype(np.uint64) << np.uint64(32)
+        digest ^= block.t_us[index].astype(np.uint64) * np.uint64(0xBF58476D1CE4E5B9)
+    return digest
 
 
 def _typical(intervals: list[int]) -> int:
@@ -97,6 +119,23 @@ class _SideTrack:
     last_time_us: int | None = None
     recent_us: list[int] = field(default_factory=list)  # last forward intervals, for splicing
     reset_pending: bool = False
+    #: the blocks and frame indices of (at least) the last ``REPLAY_MEMORY`` frames accepted:
+    #: their digests are computed only when a backward step may start a replay
+    history: list[tuple[SampleBlock, npt.NDArray[np.intp]]] = field(default_factory=list)
+    history_frames: int = 0
+
+    def remember(self, block: SampleBlock, index: npt.NDArray[np.intp]) -> None:
+        self.history.append((block, index))
+        self.history_frames += index.size
+        while self.history_frames - self.history[0][1].size >= REPLAY_MEMORY:
+            self.history_frames -= self.history.pop(0)[1].size
+
+    def recent_keys(self) -> npt.NDArray[np.uint64]:
+        keys = [_frame_keys(block, index) for block, index in self.history]
+        return np.concatenate(keys)[-REPLAY_MEMORY:] if keys else np.zeros(0, np.uint64)
+
+    def forget(self) -> None:
+        self.history, self.history_frames = [], 0
 
 
 @dataclass
@@ -123,6 +162,7 @@ class _Engine:
         for track in self.tracks.values():
             track.last_seq = None
             track.reset_pending = True
+            track.forget()  # a restart, said: its frames are new
 
     def track(self, block: SampleBlock) -> SampleBlock:
         """Drop duplicates, count gaps, fill ``time_us``. Returns the frames to deliver."""
@@ -144,6 +184,17 @@ class _Engine:
             dseq[0] = 1 if track.last_seq is None else seq[0] - track.last_seq
             dseq %= SEQ_MODULUS
             dup = dseq == 0
+            if np.any(dup | (dseq >= SEQ_MODULUS // 2)):  # only then can a frame be a replay
+                keys = _frame_keys(block, index)
+                seen = np.ones(len(keys), dtype=bool)
+                seen[np.unique(keys, return_index=True)[1]] = False  # earlier in this block
+                replay = (seen | np.isin(keys, track.recent_keys())) & ~dup
+                if replay.any():  # the steps between the frames kept
+                    dup |= replay
+                    kept = seq[~dup]
+                    first = kept[:1] - 1 if track.last_seq is None else [track.last_seq]
+                    dseq[~dup] = np.diff(kept, prepend=first) % SEQ_MODULUS
+            track.remember(block, index[~dup])
             n_dup = int(dup.sum())
             if n_dup:
                 if keep is None:
@@ -154,7 +205,8 @@ class _Engine:
                 dseq = dseq[~dup]
             self.counters.frames_lost += int((dseq[dseq < SEQ_MODULUS // 2] - 1).sum())
             self.counters.out_of_order += int((dseq >= SEQ_MODULUS // 2).sum())
-            track.last_seq = int(seq[-1])
+            if index.size:
+                track.last_seq = int(block.seq[index[-1]])
 
             if index.size == 0:
                 continue  # every frame of this side in the block was a duplicate

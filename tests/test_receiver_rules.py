@@ -16,6 +16,7 @@ from firmware_protocol import (
     StatusCode,
     StreamDecoder,
     decode_capture,
+    decode_chunks,
     detect_mode,
     encode,
     encode_samples,
@@ -313,3 +314,44 @@ def test_a_file_is_read_past_long_junk_and_given_up_on_past_the_search_limit(
     with pytest.raises(ProtocolError) as info:
         decode_chunks([prefix, frames])
     assert info.value.kind == "not_a_capture"
+
+
+def _walk_frames(n: int, first_value: int = 0) -> bytes:
+    """``n`` frames of each foot at 100 Hz whose values change from frame to frame."""
+    out = []
+    for k in range(n):
+        for side in (0, 1):
+            values = ((first_value + 7 * k + side) % 4000, (first_value + 3 * k) % 4000)
+            out.append(encode(SampleFrame(k, side, 10_000 * k, values)))
+    return b"".join(out)
+
+
+@pytest.mark.parametrize("piece", [1, 37, 4096, 1 << 20])
+def test_a_replayed_stretch_of_the_stream_is_dropped_as_duplicates(piece: int) -> None:
+    """Bytes 30 %-60 % of a stream arrive a second time after the first (a host or adapter
+    that re-sent a buffer): the frames of the stretch come out once, every device time is what
+    it was (no clock reset, nothing out of order), and the replayed frames count as
+    duplicates; the seam where the stretch starts again costs at most the frame it cuts."""
+    data = _walk_frames(400)
+    a, b = int(len(data) * 0.3), int(len(data) * 0.6)
+    replayed = data[:b] + data[a:b] + data[b:]
+    whole = decode_chunks([data])
+    got = decode_chunks([replayed[i : i + piece] for i in range(0, len(replayed), piece)])
+    assert got.counters.out_of_order == 0 and got.counters.clock_resets == 0
+    frame = len(encode(SampleFrame(0, 0, 0, (0, 0))))
+    assert (b - a) // frame - 2 <= got.counters.duplicates <= (b - a) // frame
+    for side in (0, 1):
+        mine, theirs = got.frames(side), whole.frames(side)
+        assert mine is not None and theirs is not None
+        np.testing.assert_array_equal(mine.seq, theirs.seq)
+        np.testing.assert_array_equal(mine.time_us, theirs.time_us)
+        np.testing.assert_array_equal(mine.values, theirs.values)
+
+
+def test_a_device_that_restarts_without_saying_so_is_not_a_replay() -> None:
+    """Sequence numbers and device times start again from 0 (a board reset, no DEVICE_INFO):
+    the new frames measure other values, so they are delivered, out of order, not dropped."""
+    data = _walk_frames(100) + _walk_frames(100, first_value=1234)
+    got = decode_chunks([data])
+    assert got.counters.duplicates == 0 and got.counters.out_of_order == 2
+    assert got.counters.frames_left == got.counters.frames_right == 200
