@@ -296,6 +296,24 @@ def test_a_cut_recording_says_so_in_quality_problems_and_the_analysis(tmp_path: 
     assert not any("under 5 s" in p for p in analyze(full).problems)
 
 
+def test_a_walk_with_too_few_steady_steps_says_so(tmp_path: Path) -> None:
+    """Under 30 steady steps a foot (Melvin et al. 2014) the analysis says its means are
+    indicative only, per foot; a walk long enough carries no such note."""
+    from pressure.analysis import analyze
+    from pressure.cli import main as cli_main
+
+    short, long = tmp_path / "short.insole", tmp_path / "long.insole"
+    assert cli_main(["simulate", "--out", str(short), "--seconds", "20"]) == 0
+    assert cli_main(["simulate", "--out", str(long), "--seconds", "60"]) == 0
+    few = analyze(load(short))
+    assert all((few.gait.steps_steady[side] or 0) < 30 for side in ("left", "right"))
+    for side in ("left", "right"):
+        assert any(p.startswith(f"{side} foot:") and "Melvin" in p for p in few.problems)
+    enough = analyze(load(long))
+    assert all((enough.gait.steps_steady[side] or 0) >= 30 for side in ("left", "right"))
+    assert not any("Melvin" in p for p in enough.problems)
+
+
 @pytest.fixture
 def first_encoding(monkeypatch: pytest.MonkeyPatch) -> None:
     """The writer as it was before blocks carried a CRC (``pressure.wire.v1``): files written

@@ -116,6 +116,10 @@ STABLE_KEYS = (
 #: (five strides of walking at a typical 1.1 s stride; plates, whose roll-off lasts under a
 #: second, are not judged). The project's choice: no published minimum is applied here.
 SHORT_S = 5.0
+#: steady steps a foot needs for plantar-pressure means that represent the person's gait: "no
+#: fewer than 30 steps" per foot (Melvin, Preece, Nester & Howard 2014, Gait Posture 40:682-687,
+#: who also recommend about 166 steps per foot to get used to unfamiliar footwear first)
+MIN_STEADY_STEPS = 30
 #: Units whose zero means "no load" (``raw`` signals such as gaitndd's have an arbitrary offset).
 PHYSICAL_ZERO_UNITS = ("kpa", "n_cm2", "n", "adc")
 #: Units in which loads of the two feet compare (a share of ADC counts is not a share of load).
@@ -447,6 +451,7 @@ def analyze(session: Session, options: AnalysisOptions | None = None) -> Analysi
         }
     )
     gait = gait_section(steps, walking, loaded, opt, rules, rolled=bool(roll_off))
+    problems += _few_steps(gait, feet)
     dist, notes = distribution_section(session, feet, steps, masks, walking, opt)
     problems += notes
     pron = pronation_section(steps, walking, dist.medial_share_pct)
@@ -618,6 +623,23 @@ def _step_problems(steps: pd.DataFrame, walking: bool) -> list[str]:
             "walking bout are not used)"
         ]
     return []
+
+
+def _few_steps(gait: Gait, feet: dict[str, _Foot]) -> list[str]:
+    """A note per walking foot with fewer than ``MIN_STEADY_STEPS`` steady steps."""
+    if gait.activity not in ("walking", "running"):
+        return []
+    out = []
+    for side in feet:
+        n = gait.steps_steady[side] or 0
+        if n < MIN_STEADY_STEPS:
+            out.append(
+                f"{side} foot: {n} steady step{'s' if n != 1 else ''}, fewer than the "
+                f"{MIN_STEADY_STEPS} a foot that plantar-pressure means need to represent a "
+                "person's gait (Melvin et al. 2014, Gait Posture 40:682): read its means as "
+                "indicative only, or record a longer walk"
+            )
+    return out
 
 
 def _complete_stance(f: _Foot, walking: bool, steps: pd.DataFrame, side: str) -> BoolArray:
