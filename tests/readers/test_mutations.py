@@ -17,7 +17,8 @@ from pressure.io.load import load
 
 from ..conftest import ROOT, shared_data
 
-#: examples: the project's own, and the other systems' in ../shared/data (one each)
+#: examples: the project's own, and the other systems' in ../shared/data (one per reader; the
+#: project's recordings have their own damage suite, tests/test_recording_damage.py)
 EXAMPLES = [
     ("sample", "fsr8_walk.csv"),
     ("sample", "line_mode_example.txt"),
@@ -26,7 +27,18 @@ EXAMPLES = [
     ("shared", "pressure_r_extdata/pliance_test.asc"),
     ("shared", "pressure_r_extdata/iscan_test.csv"),
     ("shared", "pressure_r_extdata/fscan_testL.asf"),
+    ("shared", "pressure_r_extdata/xsensor_data.csv"),
+    ("shared", "pressure_r_extdata/stappone_example.csv"),
+    ("shared", "pressure_r_extdata/footscan_test.xls"),
+    ("shared", "moticon/230927_102114.txt"),
+    ("shared", "gaitpdb/GaCo01_01.txt"),
+    ("shared", "gaitndd/control1.hea"),
 ]
+#: files that go with an example (its geometry, the other files of a WFDB record)
+COMPANIONS = {
+    "stappone_example.csv": ["stappone_geometry.csv"],
+    "control1.hea": ["control1.let", "control1.rit", "control1.ts", "subject-description.txt"],
+}
 #: the largest magnitude a summary number may have (N, kPa, mm, s, %): beyond it is absurd
 ABSURD = 1e7
 
@@ -78,6 +90,9 @@ def test_a_damaged_example_gives_one_error_or_a_sane_result(
         path.write_bytes(data)
         if layout.exists():  # a generic table's layout goes with it
             path.with_name(layout.name).write_bytes(layout.read_bytes())
+        for companion in COMPANIONS.get(source.name, []):
+            if source.with_name(companion).exists():
+                path.with_name(companion).write_bytes(source.with_name(companion).read_bytes())
         try:
             session = load(path)
             result = analyze(session)
