@@ -44,7 +44,6 @@ import json
 import os
 import re
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -105,6 +104,8 @@ class Outcome:
     reported: bool = False  # an HTML report was made
     elapsed_s: float | None = None  # how long the work took (orders the next forced run)
     traceback: str | None = None  # of an unexpected failure (a bug, not a bad file)
+    #: (file, why): the worker could not write its result (a full disk)
+    output_error: tuple[str, str] | None = None
 
 
 @dataclass
@@ -339,7 +340,10 @@ def process(
     outcome.elapsed_s = time.perf_counter() - t0
     if keep is not None:
         folder, stamp = keep
-        _keep(Path(folder), outcome, stamp)
+        try:
+            _keep(Path(folder), outcome, stamp)
+        except OutputError as exc:  # a full disk: the parent stops the batch and says so
+            outcome.output_error = (str(exc.path), exc.detail)
     return outcome
 
 
@@ -366,11 +370,9 @@ def _analyse(
         steps.insert(0, "session_id", job.session_id)
         html = None
         if report:
-            from .report import write_report
+            from .report import report_html
 
-            with tempfile.TemporaryDirectory() as tmp:
-                path = write_report(session, Path(tmp) / "report.html", analysis=analysis)
-                html = path.read_bytes()
+            html = report_html(session, analysis=analysis).encode("utf-8")
         return Outcome(job.session_id, row=row, steps=steps, report_html=html, reported=report)
     except PressureError as exc:  # a file that cannot be read or analysed: a row of errors
         return Outcome(job.session_id, error=_one_line(exc))
@@ -385,7 +387,17 @@ def _analyse(
 
 
 def _keep(target: Path, outcome: Outcome, stamp: dict[str, Any]) -> None:
-    """Write the outcome's report and cache entry into the output folder ``target``."""
+    """Write the outcome's report and cache entry into the output folder ``target``;
+    OutputError (naming the file) when the file system refuses (a full disk)."""
+    try:
+        _keep_in(target, outcome, stamp)
+    except OSError as exc:
+        raise OutputError(
+            target, f"cannot write the batch's results there: {exc.strerror or exc}"
+        ) from None
+
+
+def _keep_in(target: Path, outcome: Outcome, stamp: dict[str, Any]) -> None:
     name = safe_name(outcome.session_id)
     if outcome.traceback is not None:
         (target / TRACEBACK_DIR).mkdir(exist_ok=True)
@@ -798,6 +810,8 @@ def run_batch(
     failed_now = 0
     with _progress(len(pending), progress) as bar:
         for outcome in stream:
+            if outcome.output_error is not None:  # the disk is full for every session
+                raise OutputError(*outcome.output_error)
             outcomes[outcome.session_id] = outcome
             if target is not None and not outcome.saved and not outcome.transient:
                 _keep(target, outcome, stamps[outcome.session_id])

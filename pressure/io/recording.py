@@ -384,12 +384,12 @@ class RecordingWriter:
 
     def abort(self) -> None:
         """Close without the footer and remove the file: for a writer whose output would be
-        incomplete and useless (an interrupted ``simulate --out``), not for live recordings."""
-        if self.closed:
-            return
+        incomplete and useless (an interrupted ``simulate --out``, or one whose ``close`` a
+        full disk refused), not for live recordings."""
         with self._lock:
             self.closed = True
-            self._file.close()
+            with contextlib.suppress(OSError):  # the buffer a full disk did not take
+                self._file.close()
             self.path.unlink(missing_ok=True)
 
     def __enter__(self) -> RecordingWriter:

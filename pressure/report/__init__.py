@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import OutputError, UsageError
 from ..io.atomic import write_atomically
@@ -80,10 +80,6 @@ def write_report(
         ``source`` cannot be read.
     """
     from .._version import __version__
-    from ..analysis import analyze
-    from ..io.load import load
-    from ..model import Session
-    from . import content
 
     target = Path(out)
     suffix = target.suffix.lower()
@@ -91,17 +87,7 @@ def write_report(
         raise UsageError(
             f"{target}: a report is written as .html or .pdf, not {suffix or 'no suffix'!r}"
         )
-    session = source if isinstance(source, Session) else load(source)
-    if analysis is None and options is not None and options.windowed:
-        # the figures draw the session: the window's part of it, as analysed
-        session = session.window(options.start_s, options.end_s)
-        options = replace(options, start_s=None, end_s=None)
-    result = analysis if analysis is not None else analyze(session, options)
-    cut = analysis.window_s if analysis is not None else None
-    if cut is not None and "window_s" not in session.metadata:
-        # an analysis of a window (a batch's): the figures draw the same window
-        session = session.window(*cut)
-    report = content.build(session, result, title)
+    report = _content(source, analysis, title, options)
     if suffix == ".pdf":
         from . import pdf
 
@@ -126,4 +112,44 @@ def write_report(
     return target
 
 
-__all__ = ["SUFFIXES", "preload", "write_report"]
+def report_html(
+    source: Session | str | os.PathLike[str],
+    *,
+    analysis: Analysis | None = None,
+    title: str | None = None,
+    options: AnalysisOptions | None = None,
+) -> str:
+    """The HTML report ``write_report`` writes, as text (nothing is written): for a batch
+    whose worker hands its reports back, and for a page served without a file. Parameters as
+    ``write_report``'s."""
+    from .._version import __version__
+    from . import html
+
+    return html.render(_content(source, analysis, title, options), __version__)
+
+
+def _content(
+    source: Session | str | os.PathLike[str],
+    analysis: Analysis | None,
+    title: str | None,
+    options: AnalysisOptions | None,
+) -> Any:
+    from ..analysis import analyze
+    from ..io.load import load
+    from ..model import Session
+    from . import content
+
+    session = source if isinstance(source, Session) else load(source)
+    if analysis is None and options is not None and options.windowed:
+        # the figures draw the session: the window's part of it, as analysed
+        session = session.window(options.start_s, options.end_s)
+        options = replace(options, start_s=None, end_s=None)
+    result = analysis if analysis is not None else analyze(session, options)
+    cut = analysis.window_s if analysis is not None else None
+    if cut is not None and "window_s" not in session.metadata:
+        # an analysis of a window (a batch's): the figures draw the same window
+        session = session.window(*cut)
+    return content.build(session, result, title)
+
+
+__all__ = ["SUFFIXES", "preload", "report_html", "write_report"]

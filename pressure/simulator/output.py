@@ -15,6 +15,7 @@ import numpy as np
 
 from firmware_protocol import encode, encode_samples
 
+from ..errors import OutputError
 from ..io.recording import FLUSH_INTERVAL_S, RecordingWriter, Role
 from .signals import Signal, SignalBlock
 from .sketch import SketchFormat
@@ -65,10 +66,13 @@ def write_recording(
                     flushed_s = due_s
             frames += len(block.seq)
         writer.event("stopped", host_ns=last_ns)
+        writer.close()
     except BaseException:
         writer.abort()  # half a simulated file is of no use: leave none
+        if writer.failed is not None:  # a full disk: say that nothing was kept
+            reason = writer.failed.strerror or writer.failed
+            raise OutputError(path, f"cannot write: {reason}; nothing was kept") from None
         raise
-    writer.close()
     return frames
 
 
