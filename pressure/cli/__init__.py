@@ -62,6 +62,13 @@ COMMANDS: dict[str, tuple[str, str, str | None]] = {
         "session, as text or JSON, with the step, CoP and regional tables as CSV",
     ),
     "report": ("pressure.cli.report", "a standalone HTML or PDF report of one session", None),
+    "compare": (
+        "pressure.cli.compare",
+        "sessions under conditions: differences, 95 % CIs, noise",
+        "sessions of one person under conditions (barefoot, shoe, insole; before, after): each "
+        "indicator's difference with its 95 % confidence interval and, with a repeat trial, "
+        "whether it exceeds the trial-to-trial noise",
+    ),
     "batch": (
         "pressure.cli.batch",
         "every session under a folder, in parallel, into tables",
