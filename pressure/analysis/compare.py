@@ -305,7 +305,8 @@ def _bootstrap(units: Units, rng: np.random.Generator) -> FloatArray:
     return np.array([units.statistic(units.data[p]) for p in picks])
 
 
-def _label(name: str) -> tuple[str, str]:
+def human_name(name: str) -> tuple[str, str]:
+    """An indicator's human name and unit."""
     base, _, rest = name.partition(".")
     human, unit = NAMES.get(base, (base.replace("_", " "), ""))
     if base.startswith("peak_pressure_kpa"):
@@ -386,7 +387,7 @@ def compare(
                 within = float(np.nanstd(boot_ref))
                 sem = max(abs(a - a2) / math.sqrt(2.0), within)
                 sdc = z * math.sqrt(2.0) * sem
-        human, unit = _label(name)
+        human, unit = human_name(name)
         for label in names[1:]:
             diff = None
             if values[label] is not None and values[reference] is not None:
@@ -419,7 +420,7 @@ def compare(
     single_names = [n for n in singles[0] if all(n in s for s in singles[1:])]
     for name in single_names:
         values = {lab: s[name] for lab, s in zip(names, singles, strict=True)}
-        human, unit = _label(name)
+        human, unit = human_name(name)
         for label in names[1:]:
             a, b = values[reference], values[label]
             diff = b - a if a is not None and b is not None else None

@@ -77,7 +77,7 @@ def _cop_paths(c: Comparison) -> bytes | None:
 def _distributions(c: Comparison) -> bytes | None:
     """Per-unit values per condition: the left share of each stride (or window) and the stance
     time and CPEI of each steady step, as strip plots with the condition's value marked."""
-    from ..analysis.compare import condition_units
+    from ..analysis.compare import condition_units, human_name
 
     units = [condition_units(a) for a in c.analyses]
     shown = [
@@ -103,7 +103,8 @@ def _distributions(c: Comparison) -> bytes | None:
             ax.plot(x, per, MARKERS[k % len(MARKERS)], ms=3, color=colour, alpha=0.6)
             ax.plot([k - 0.3, k + 0.3], [one.value()] * 2, "-", color="black", lw=1.5)
         ax.set_xticks(range(len(units)), [str(cond["label"]) for cond in c.conditions])
-        ax.set_title(name.replace("_", " "), fontsize=9)
+        human, unit = human_name(name)
+        ax.set_title(f"{human} ({unit})" if unit else human, fontsize=8, wrap=True)
     return _png(fig)
 
 
