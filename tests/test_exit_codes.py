@@ -150,6 +150,23 @@ CASES: list[tuple[str, str, Callable[[Path], list[str]], int]] = [
         lambda t: ["report", WALK, "-o", _nowhere(t, "r.html")],
         DEVICE_OR_OUTPUT,
     ),
+    ("compare", "one file", lambda t: ["compare", WALK], USAGE),
+    ("compare", "suffix", lambda t: ["compare", WALK, WALK, "-o", str(t / "c.pdf")], USAGE),
+    ("compare", "missing input", lambda t: ["compare", WALK, _missing(t)], INPUT),
+    (
+        "compare",
+        "output",
+        lambda t: ["compare", WALK, WALK, "--labels", "a,b", "-o", _nowhere(t, "c.html")],
+        DEVICE_OR_OUTPUT,
+    ),
+    ("protocol", "no standing", lambda t: ["protocol", "lbp"], USAGE),
+    ("protocol", "missing input", lambda t: ["protocol", "lbp", "--standing", _missing(t)], INPUT),
+    (
+        "protocol",
+        "output",
+        lambda t: ["protocol", "lbp", "--standing", WALK, "-o", _nowhere(t, "p.html")],
+        DEVICE_OR_OUTPUT,
+    ),
     ("batch", "bad value", lambda t: ["batch", str(t), "-o", "o", "--jobs", "0"], USAGE),
     (
         "batch",

@@ -186,7 +186,7 @@ def _column(values: pd.Series) -> FloatArray:
     return out[np.isfinite(out)].reshape(-1, 1)
 
 
-def _load_integrals(analysis: Analysis, edges: FloatArray) -> FloatArray:
+def load_integrals(analysis: Analysis, edges: FloatArray) -> FloatArray:
     """Per window between consecutive ``edges`` (s): each foot's force-time integral, from the
     analysis' per-frame load (``analysis.cop``), as rows (left, right)."""
     cop = analysis.cop
@@ -249,8 +249,8 @@ def _share_units(analysis: Analysis, edges: FloatArray, what: str) -> dict[str, 
     start, end = _span(analysis)
     if len(edges) < 2 or not end > start:
         return {}
-    loads = _load_integrals(analysis, edges)
-    outside = _load_integrals(analysis, np.array([start, edges[0]])) + _load_integrals(
+    loads = load_integrals(analysis, edges)
+    outside = load_integrals(analysis, np.array([start, edges[0]])) + load_integrals(
         analysis, np.array([edges[-1], end])
     )
     fixed = np.nan_to_num(outside[0]) if len(outside) else np.zeros(2)
@@ -347,6 +347,8 @@ def compare(
     if len(sessions) < 2:
         raise ValueError("compare needs two sessions or more")
     names = list(labels) if labels else [Path(s.path).stem for s in sessions]
+    if not labels and len(set(names)) < len(names):  # the same name twice: number them
+        names = [f"{n} ({k + 1})" for k, n in enumerate(names)]
     if len(names) != len(sessions) or len(set(names)) != len(names):
         raise ValueError(f"labels {names}: one distinct label per session")
     analyses = [analyze(s, options) for s in sessions]

@@ -64,10 +64,17 @@ COMMANDS: dict[str, tuple[str, str, str | None]] = {
     "report": ("pressure.cli.report", "a standalone HTML or PDF report of one session", None),
     "compare": (
         "pressure.cli.compare",
-        "sessions under conditions: differences, 95 % CIs, noise",
+        "sessions under conditions: differences, their CIs, noise",
         "sessions of one person under conditions (barefoot, shoe, insole; before, after): each "
-        "indicator's difference with its 95 % confidence interval and, with a repeat trial, "
+        "indicator's difference with its 95 %% confidence interval and, with a repeat trial, "
         "whether it exceeds the trial-to-trial noise",
+    ),
+    "protocol": (
+        "pressure.cli.protocol",
+        "a clinical protocol's trials checked: protocol lbp ...",
+        "a clinical protocol's trials, checked and reported: 'protocol lbp' (low back pain: "
+        "standing eyes open and closed, walking; weight-bearing asymmetry over time, sway, "
+        "load shares, CPEI, each with its source; never a diagnosis)",
     ),
     "batch": (
         "pressure.cli.batch",
