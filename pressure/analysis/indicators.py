@@ -69,12 +69,16 @@ REFERENCES: dict[str, Reference] = {
         "miss 50 % by 3.3 % of body weight on average (Bohannon 1989)",
         "Herzog et al. 1989 (SI convention); Bohannon 1989, Percept Mot Skills 69:875",
     ),
+    # The barefoot-standing shares often quoted from Cavanagh et al. (heel ~60 %, forefoot
+    # ~28 %) could not be checked against the paper or its abstract, so none is quoted: the
+    # study is named only as the barefoot, platform measurement it is.
     "rearfoot_share_standing_pct": Reference(
         None,
         None,
-        "barefoot standing: heel about 60 %, midfoot 8 %, forefoot 28 %, toes 4 % of the load "
-        "(to be verified against the paper; shoes with a heel drop shift load forward)",
-        "Cavanagh, Rodgers & Iiboshi 1987, Foot Ankle 7:262",
+        "no published range for a foot standing in a shoe: the classic distribution of standing "
+        "load under the foot was measured barefoot on a platform. Compare with the person's own "
+        "earlier recordings in the same shoes",
+        "Cavanagh, Rodgers & Iiboshi 1987, Foot Ankle 7:262-276 (barefoot standing, platform)",
     ),
     "cpei_pct": Reference(
         None,
