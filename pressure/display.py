@@ -18,8 +18,17 @@ def num(value: Any, fmt: str = ".3g", unit: str = "") -> str:
         return "n/a"
     if isinstance(value, bool):
         return "yes" if value else "no"
-    text = format(value, fmt)
+    text = _no_signed_zero(format(value, fmt))
     return f"{text} {UNIT_TEXT.get(unit, unit)}".rstrip()
+
+
+def _no_signed_zero(text: str) -> str:
+    """A zero written with a sign as plain zero: "-0.0" (a small negative value rounded, or
+    negative zero) and "+0.0" become "0.0"."""
+    mantissa = text.lower().partition("e")[0]
+    if text[:1] in "+-" and not any(c in "123456789" for c in mantissa):
+        return text[1:]
+    return text
 
 
 def reference_range(low: float | None, high: float | None, unit: str = "") -> str:
