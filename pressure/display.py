@@ -110,6 +110,7 @@ def findings(
             width,
             initial_indent="  ",
             subsequent_indent="      ",
+            break_long_words=False,
             break_on_hyphens=False,
         )
     return lines

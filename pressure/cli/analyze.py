@@ -91,7 +91,12 @@ def _sensors(numbers: tuple[int, ...] | None) -> str:
 
 def _wrapped(text: str, indent: str = "  ", more: str = "      ") -> list[str]:
     return textwrap.wrap(
-        text, WIDTH, initial_indent=indent, subsequent_indent=more, break_on_hyphens=False
+        text,
+        WIDTH,
+        initial_indent=indent,
+        subsequent_indent=more,
+        break_long_words=False,  # a DOI or an address stays whole
+        break_on_hyphens=False,
     )
 
 
@@ -243,8 +248,8 @@ def render(
                     f"ellipse {_num(v.ellipse_area_mm2, '.0f', 'mm²')}"
                 )
     lines += ["", "Quality", _quality(q)]
-    for problem in result.problems:
-        lines += _wrapped(f"note: {problem}", "  ", "        ")
+    # a note stays one line (it may name a file or a path to copy, and grep finds it whole)
+    lines += [f"  note: {problem}" for problem in result.problems]
     if sources:
         lines += _sources(result, labels)
     lines.append("")
