@@ -69,12 +69,16 @@ REFERENCES: dict[str, Reference] = {
         "miss 50 % by 3.3 % of body weight on average (Bohannon 1989)",
         "Herzog et al. 1989 (SI convention); Bohannon 1989, Percept Mot Skills 69:875",
     ),
+    # The barefoot-standing shares often quoted from Cavanagh et al. (heel ~60 %, forefoot
+    # ~28 %) could not be checked against the paper or its abstract, so none is quoted: the
+    # study is named only as the barefoot, platform measurement it is.
     "rearfoot_share_standing_pct": Reference(
         None,
         None,
-        "barefoot standing: heel about 60 %, midfoot 8 %, forefoot 28 %, toes 4 % of the load "
-        "(to be verified against the paper; shoes with a heel drop shift load forward)",
-        "Cavanagh, Rodgers & Iiboshi 1987, Foot Ankle 7:262",
+        "no published range for a foot standing in a shoe: the classic distribution of standing "
+        "load under the foot was measured barefoot on a platform. Compare with the person's own "
+        "earlier recordings in the same shoes",
+        "Cavanagh, Rodgers & Iiboshi 1987, Foot Ankle 7:262-276 (barefoot standing, platform)",
     ),
     "cpei_pct": Reference(
         None,
@@ -107,6 +111,47 @@ REFERENCES: dict[str, Reference] = {
     ),
 }
 
+
+@dataclass(frozen=True)
+class Wording:
+    """How an indicator is written for people (the terminal, reports): ``label`` its name,
+    ``fmt`` the format of its value (one format per quantity, wherever it is printed), and
+    ``sign`` what a positive value means, for the indicators whose sign carries a direction."""
+
+    label: str
+    fmt: str
+    sign: str | None = None
+
+
+#: the human name and number format of each indicator, by its ``REFERENCES`` key
+WORDING: dict[str, Wording] = {
+    "cadence_steps_per_min": Wording("Cadence", ".1f"),
+    "stride_time_s": Wording("Stride time", ".3f"),
+    "swing_pct": Wording("Swing phase (% of the stride)", ".1f"),
+    "stride_time_cv_pct": Wording("Stride-time variability (CV)", ".2f"),
+    "gait_asymmetry_pct": Wording("Swing-time asymmetry", ".2f"),
+    "left_share_pct": Wording("Left/right load", ".1f"),
+    "symmetry_index_pct": Wording("Symmetry index", "+.1f", "+: right carries more"),
+    "medial_lateral_index": Wording("Medial-lateral index", "+.2f", "+: medial"),
+    "cpei_pct": Wording("CPEI-like index", ".1f", "+: lateral of the heel-to-toe chord"),
+    "rearfoot_share_standing_pct": Wording("Rearfoot share of the load, standing", ".1f"),
+    "sway": Wording("Sway", ".1f"),
+}
+
+
+def wording(name: str) -> tuple[Wording, str | None]:
+    """An indicator's ``Wording`` and its foot: ``"stride_time_s.left"`` gives the stride
+    time's wording and ``"left"``; a whole-body indicator's foot is None."""
+    key, _, side = name.partition(".")
+    return WORDING[key], side or None
+
+
+def label(name: str) -> str:
+    """An indicator's human name: ``"stride_time_s.left"`` is "Stride time, left foot"."""
+    words, side = wording(name)
+    return words.label if side is None else f"{words.label}, {side} foot"
+
+
 #: Indicators whose references describe walking: a running session gets ``NO_RUNNING_REFERENCE``.
 WALKING_ONLY = ("cadence_steps_per_min", "stride_time_s", "swing_pct", "stride_time_cv_pct")
 NO_RUNNING_REFERENCE = Reference(
@@ -125,6 +170,13 @@ NOTE = (
     "doi:10.1002/14651858.CD005275.pub2; Chuter et al., BMC Musculoskelet Disord 2014;15:140). "
     "Each reference range comes from one study's population and device and may not apply to "
     "this person or this insole."
+)
+
+#: the note in a line or two, for the end of a summary that points to ``NOTE`` elsewhere
+NOTE_SHORT = (
+    "These are measurements, not a diagnosis: they have not been shown to detect or predict back "
+    "pain or any other condition, and each reference range is one study's, for its people and "
+    "device."
 )
 
 RED_FLAGS = (
