@@ -19,13 +19,18 @@
    Sessions are started largest first, so a long one does not finish alone at the end.
 3. **Writes** to ``out``: ``summary.parquet`` and ``summary.csv`` (one row per session:
    ``session_id`` — the primary file's path relative to ``root`` —, ``source_path``,
-   ``format`` and the analysis summary flattened to dotted names, see ``flatten``; with a
-   profile, ``profile.applied`` and ``profile.notes`` say what it did to the data),
-   ``steps.parquet`` (every step, with its ``session_id``), ``errors.csv`` (``file, error``;
-   an unexpected failure, a bug rather than a bad file, also leaves its whole traceback in
-   ``tracebacks/<id>.txt``, named in the error),
-   ``skipped.csv`` (``file, reason``) and, with ``report``, ``reports/<id>.html``. Each file is
-   replaced whole (written beside and renamed).
+   ``format`` and the analysis summary flattened to dotted names, see ``flatten``, but for
+   its data quality; with a profile, ``profile.applied`` and ``profile.notes`` say what it did
+   to the data), ``quality.parquet`` and ``quality.csv`` (the same sessions' ``quality.*``
+   columns, the readers' per-format counters among them, keyed by ``session_id``; see
+   ``split_row``), ``steps.parquet`` (every step, with its ``session_id``), ``errors.csv``
+   (``file, error``; an unexpected failure, a bug rather than a bad file, also leaves its
+   whole traceback in ``tracebacks/<id>.txt``, named in the error), ``skipped.csv``
+   (``file, reason``), ``index.html`` (a page listing every session with its key indicators
+   and every failure, ``pressure.report.index``) and, with ``report``,
+   ``reports/<name>.html`` or ``.pdf``, linked from the index (``<name>``: the session's path
+   under ``root``, readable, see ``report_names``). Each file is replaced whole (written
+   beside and renamed).
 4. **Resumes**: each session's result is kept in ``out/.sessions/`` with a stamp (the size and
    modification time of every part and of the other files beside it that are not sessions —
    geometry tables, layouts, demographics a reader may look up —, the analysis options, the
@@ -65,11 +70,21 @@ GENERIC_SUFFIXES = frozenset(
     {".csv", ".txt", ".tsv", ".xls", ".xlsx", ".json", ".md", ".parquet", ".bin", ".log"}
 )
 CACHE_DIR = ".sessions"
+REPORTS_DIR = "reports"
 #: where the traceback of an unexpected failure (a bug) is kept, one file per session
 TRACEBACK_DIR = "tracebacks"
 #: summary keys left out of the table: the same text in every row
 CONSTANT_KEYS = frozenset({"note", "red_flags_intro", "red_flags", "file"})
 ID_COLUMNS = ("session_id", "source_path", "format")
+#: the formats a batch writes its reports in (``--report html|pdf``)
+REPORT_FORMATS = ("html", "pdf")
+#: the prefixes of the flat row's columns that go to the quality table rather than the
+#: summary: the data-quality section (the readers' own per-format counters among them) and
+#: how the gait events were found (the detector's thresholds and the rule used per foot)
+QUALITY_PREFIXES = ("quality.", "gait.event_detection.")
+#: the columns that key the quality table to the summary
+QUALITY_KEYS = ("session_id", "format")
+INDEX = "index.html"
 #: the layout of the kept results' tables: a result kept under another is redone (2: the step
 #: table's load columns carry their unit, ``peak_load_n`` for ``peak_load``)
 TABLES_VERSION = 2
@@ -88,6 +103,14 @@ class Job:
     companions: tuple[str, ...] = ()
     #: the format the primary file was found to be (None: not recognised; it will fail)
     format: str | None = None
+    #: its report's file name without the suffix (``report_names``; empty: derived from the
+    #: id alone)
+    name: str = ""
+
+    @property
+    def report_name(self) -> str:
+        """The report's file name without its suffix."""
+        return self.name or _readable(self.session_id)
 
 
 @dataclass
@@ -98,10 +121,11 @@ class Outcome:
     row: dict[str, Any] | None = None
     steps: pd.DataFrame | None = None
     error: str | None = None
-    report_html: bytes | None = None
+    #: the report drawn (``report``'s format), until it is written to the output folder
+    report_bytes: bytes | None = None
     saved: bool = False  # the worker kept it in the output folder itself
     transient: bool = False  # the worker was lost: not kept, tried again next run
-    reported: bool = False  # an HTML report was made
+    report: str | None = None  # the format of the report made ("html", "pdf"), if any
     elapsed_s: float | None = None  # how long the work took (orders the next forced run)
     traceback: str | None = None  # of an unexpected failure (a bug, not a bad file)
     #: (file, why): the worker could not write its result (a full disk)
@@ -117,7 +141,13 @@ class BatchResult:
     summary : pandas.DataFrame
         One row per session analysed: ``session_id`` (the primary file's path under the
         root), ``source_path``, ``format`` and the analysis summary flattened to dotted names
-        (``flatten``; units in the names, as in ``Analysis.summary``).
+        (``flatten``; units in the names, as in ``Analysis.summary``), but for its data
+        quality, which is in ``quality`` (``split_row``).
+    quality : pandas.DataFrame
+        The same sessions' data quality, keyed by ``session_id`` (and ``format``): the
+        ``quality.*`` columns of the flat row (frames lost, invalid frames, frames per foot,
+        saturated and dead sensors, and ``quality.reader.*``, each reader's own counters)
+        and ``gait.event_detection.*`` (how the steps were found).
     steps : pandas.DataFrame
         Every step of every session (``Analysis.steps``, load columns named with their
         unit), with its ``session_id``.
@@ -137,6 +167,7 @@ class BatchResult:
     """
 
     summary: pd.DataFrame
+    quality: pd.DataFrame
     steps: pd.DataFrame
     errors: pd.DataFrame
     skipped: pd.DataFrame
@@ -225,6 +256,9 @@ def discover(
     beside: dict[Path, list[str]] = {}
     for path in others:
         beside.setdefault(path.parent, []).append(str(path))
+    # named among every record found, not only those the pattern keeps: a report's name does
+    # not depend on the pattern of the run that made it
+    names = report_names(rel(p) for p in primaries)
     # the pattern picks records (any of whose files match), not single parts of them
     jobs = sorted(
         (
@@ -234,6 +268,7 @@ def discover(
                 tuple(sorted({str(x) for x in parts})),
                 tuple(beside.get(p.parent, ())),
                 formats.get(p),
+                names[rel(p)],
             )
             for p, parts in primaries.items()
             if any(wanted(x) for x in parts)
@@ -284,6 +319,75 @@ def safe_name(session_id: str) -> str:
     return f"{readable}-{digest}"
 
 
+#: names Windows gives to devices, whatever the suffix: a report is never called one
+_DEVICE_NAMES = frozenset(
+    {"con", "prn", "aux", "nul"} | {f"{d}{i}" for d in ("com", "lpt") for i in range(1, 10)}
+)
+#: longest readable part of a report's name, in characters (all ASCII: bytes too)
+_NAME_MAX = 120
+
+
+def _readable(session_id: str) -> str:
+    """A session id as a file name, before collisions are settled: the folders and the file
+    name without its suffix joined by ``__``; accents dropped (``é`` becomes ``e``), every
+    other character but ASCII letters, digits, ``.`` and ``-`` (a non-UTF-8 byte shown as
+    U+FFFD, a space, a character Windows refuses) replaced by ``_``, a run of ``_`` made one
+    (so ``__`` only ever separates folders) and each part stripped of ``._-`` at its ends
+    (no hidden file)."""
+    import unicodedata
+
+    def clean(part: str) -> str:
+        chars = []
+        for ch in unicodedata.normalize("NFKD", part):
+            if ch.isascii() and (ch.isalnum() or ch in "._-"):
+                chars.append(ch)
+            elif not unicodedata.combining(ch):
+                chars.append("_")
+        return re.sub(r"_+", "_", "".join(chars)).strip("._ -")
+
+    path = PurePosixPath(session_id)
+    parts = [*path.parent.parts, path.stem if path.suffix else path.name]
+    name = "__".join(c for c in map(clean, parts) if c)[:_NAME_MAX].strip("._-")
+    if not name:
+        return "session"
+    if name.split(".")[0].lower() in _DEVICE_NAMES:
+        name = f"{name}_"
+    return name
+
+
+def report_names(session_ids: Iterable[str]) -> dict[str, str]:
+    """Each session's report name (without its suffix): its path under the root made readable
+    and safe for any file system (``walks/subject01/trial2.insole`` is
+    ``walks__subject01__trial2``; see ``_readable``). Unique among ``session_ids``, letter
+    case aside (a case-insensitive file system would merge them): sessions that would share a
+    name each get a short hash of their id appended (``trial2-1a2b3c4d``), and only those.
+    Stable from run to run: a name changes only when a new session comes to share it."""
+    ids = sorted(set(session_ids))
+    base = {sid: _readable(sid) for sid in ids}
+    count: dict[str, int] = {}
+    for name in base.values():
+        count[name.lower()] = count.get(name.lower(), 0) + 1
+    names: dict[str, str] = {}
+    for sid in ids:
+        name = base[sid]
+        if count[name.lower()] > 1:
+            name = f"{name}-{_digest(sid)[:8]}"
+        names[sid] = name
+    # a hashed name that meets a plain one (a file named like that): the full hash, then
+    taken: dict[str, str] = {}
+    for sid in ids:
+        key = names[sid].lower()
+        if key in taken:
+            names[sid] = f"{base[sid]}-{_digest(sid)}"
+            key = names[sid].lower()
+        taken[key] = sid
+    return names
+
+
+def _digest(session_id: str) -> str:
+    return hashlib.sha1(session_id.encode("utf-8", "surrogateescape")).hexdigest()
+
+
 def flatten(summary: dict[str, Any]) -> dict[str, Any]:
     """The analysis summary as one flat row: nested keys joined by dots
     (``gait.stride_time_s.left``), lists of numbers as space-separated text
@@ -315,40 +419,75 @@ def flatten(summary: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
+def split_row(row: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A flat row (``flatten``, with the ids) as its summary part (what a lab compares: the
+    ids, activity, gait, distribution, pronation, balance, indicators, problems) and its
+    quality part (``QUALITY_KEYS`` and the columns under ``QUALITY_PREFIXES``: the
+    data-quality section, the readers' per-format counters and the event detector's
+    settings)."""
+    summary: dict[str, Any] = {}
+    quality: dict[str, Any] = {k: row.get(k) for k in QUALITY_KEYS}
+    for key, value in row.items():
+        if key.startswith(QUALITY_PREFIXES):
+            quality[key] = value
+        else:
+            summary[key] = value
+    return summary, quality
+
+
+def _frame(rows: Sequence[dict[str, Any]], keys: Sequence[str]) -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame.from_records(list(rows)) if rows else pd.DataFrame(columns=list(keys))
+
+
 def _one_line(exc: BaseException) -> str:
     text = str(exc) if isinstance(exc, PressureError) else f"{type(exc).__name__}: {exc}"
     return shown(" ".join(text.split())) or type(exc).__name__
 
 
+def report_format(report: bool | str | None) -> str | None:
+    """A batch's ``report`` argument as a format: None (no report), "html" (also for True)
+    or "pdf"; UsageError for anything else."""
+    if report is None or report is False:
+        return None
+    if report is True:
+        return "html"
+    if isinstance(report, str) and report.lower() in REPORT_FORMATS:
+        return report.lower()
+    raise UsageError(f"reports are written as {' or '.join(REPORT_FORMATS)}, not {report!r}")
+
+
 def process(
     job: Job,
-    report: bool = False,
+    report: bool | str | None = False,
     keep: tuple[str, dict[str, Any]] | None = None,
     options: AnalysisOptions | None = None,
     profile: InsoleProfile | None = None,
 ) -> Outcome:
-    """Load, analyse and (with ``report``) draw the HTML report of one session. Never raises:
-    a failure is the outcome's ``error``. ``keep``: (output folder, stamp) when this process
-    can write there (a local worker): the result is kept in the folder's cache, and the report
-    written, here rather than by the parent, which spares the parent that serial work; without
-    it (a Dask worker, maybe on another machine) the report comes back as bytes. ``options``:
+    """Load, analyse and (with ``report``: "html", "pdf"; True is "html") draw the report of
+    one session. Never raises: a failure is the outcome's ``error``. ``keep``: (output
+    folder, stamp) when this process can write there (a local worker): the result is kept in
+    the folder's cache, and the report written (``reports/<job.report_name>.<format>``), here
+    rather than by the parent, which spares the parent that serial work; without it (a Dask
+    worker, maybe on another machine) the report comes back as bytes. ``options``:
     the analysis options (``pressure.analysis.AnalysisOptions``; None: the defaults).
     ``profile``: an insole profile applied to the session as it is read
     (``pressure.profile.load_with_profile``; None: none)."""
     t0 = time.perf_counter()
-    outcome = _analyse(job, report, options, profile)
+    outcome = _analyse(job, report_format(report), options, profile)
     outcome.elapsed_s = time.perf_counter() - t0
     if keep is not None:
         folder, stamp = keep
         try:
-            _keep(Path(folder), outcome, stamp)
+            _keep(Path(folder), outcome, stamp, job.report_name)
         except OutputError as exc:  # a full disk: the parent stops the batch and says so
             outcome.output_error = (str(exc.path), exc.detail)
     return outcome
 
 
 def _analyse(
-    job: Job, report: bool, options: AnalysisOptions | None, profile: InsoleProfile | None
+    job: Job, report: str | None, options: AnalysisOptions | None, profile: InsoleProfile | None
 ) -> Outcome:
     try:
         from .analysis import analyze
@@ -368,12 +507,18 @@ def _analyse(
             row["profile.notes"] = "; ".join(notes) or None
         steps = analysis.steps.copy()
         steps.insert(0, "session_id", job.session_id)
-        html = None
-        if report:
+        drawn = None
+        # drawn in memory, both: the one write is _keep's, which turns a full disk into the
+        # batch's one line (and a Dask worker hands the bytes back)
+        if report == "pdf":
+            from .report import report_pdf
+
+            drawn = report_pdf(session, analysis=analysis)
+        elif report == "html":
             from .report import report_html
 
-            html = report_html(session, analysis=analysis).encode("utf-8")
-        return Outcome(job.session_id, row=row, steps=steps, report_html=html, reported=report)
+            drawn = report_html(session, analysis=analysis).encode("utf-8")
+        return Outcome(job.session_id, row=row, steps=steps, report_bytes=drawn, report=report)
     except PressureError as exc:  # a file that cannot be read or analysed: a row of errors
         return Outcome(job.session_id, error=_one_line(exc))
     except Exception as exc:  # a bug: the row names the file kept with the whole traceback
@@ -386,18 +531,19 @@ def _analyse(
         )
 
 
-def _keep(target: Path, outcome: Outcome, stamp: dict[str, Any]) -> None:
-    """Write the outcome's report and cache entry into the output folder ``target``;
-    OutputError (naming the file) when the file system refuses (a full disk)."""
+def _keep(target: Path, outcome: Outcome, stamp: dict[str, Any], report_name: str) -> None:
+    """Write the outcome's report (``reports/<report_name>.<format>``) and cache entry into
+    the output folder ``target``; OutputError (naming the file) when the file system refuses
+    (a full disk)."""
     try:
-        _keep_in(target, outcome, stamp)
+        _keep_in(target, outcome, stamp, report_name)
     except OSError as exc:
         raise OutputError(
             target, f"cannot write the batch's results there: {exc.strerror or exc}"
         ) from None
 
 
-def _keep_in(target: Path, outcome: Outcome, stamp: dict[str, Any]) -> None:
+def _keep_in(target: Path, outcome: Outcome, stamp: dict[str, Any], report_name: str) -> None:
     name = safe_name(outcome.session_id)
     if outcome.traceback is not None:
         (target / TRACEBACK_DIR).mkdir(exist_ok=True)
@@ -405,12 +551,13 @@ def _keep_in(target: Path, outcome: Outcome, stamp: dict[str, Any]) -> None:
         write_atomically(target / TRACEBACK_DIR / f"{name}.txt", partial(_write_bytes, text))
         outcome.error = f"{outcome.error} (traceback in {TRACEBACK_DIR}/{name}.txt)"
         outcome.traceback = None
-    if outcome.report_html is not None:
-        (target / "reports").mkdir(exist_ok=True)
+    if outcome.report_bytes is not None and outcome.report is not None:
+        (target / REPORTS_DIR).mkdir(exist_ok=True)
         write_atomically(
-            target / "reports" / f"{name}.html", partial(_write_bytes, outcome.report_html)
+            target / REPORTS_DIR / f"{report_name}.{outcome.report}",
+            partial(_write_bytes, outcome.report_bytes),
         )
-        outcome.report_html = None
+        outcome.report_bytes = None
     _save(target / CACHE_DIR / name, outcome, stamp)
     outcome.saved = True
 
@@ -461,7 +608,7 @@ def _save(folder: Path, outcome: Outcome, stamp: dict[str, Any]) -> None:
         "stamp": stamp,
         "row": outcome.row,
         "error": outcome.error,
-        "reported": outcome.reported,
+        "reported": outcome.report,
         "elapsed_s": outcome.elapsed_s,
     }
     # the stamp is written last: a half-saved result does not match and is redone
@@ -488,7 +635,8 @@ def _cached(folder: Path, job: Job, stamp: dict[str, Any]) -> Outcome | None:
         row=record.get("row"),
         steps=steps,
         error=record.get("error"),
-        reported=bool(record.get("reported")),
+        # True: kept by a version that wrote HTML reports only
+        report="html" if record.get("reported") is True else record.get("reported") or None,
     )
 
 
@@ -498,7 +646,7 @@ def _cached(folder: Path, job: Job, stamp: dict[str, Any]) -> Outcome | None:
 def _local(
     jobs: Sequence[Job],
     workers: int,
-    report: bool,
+    report: str | None,
     keep: Callable[[Job], Any],
     options: AnalysisOptions | None = None,
     profile: InsoleProfile | None = None,
@@ -536,7 +684,7 @@ def _local(
 
 def _here(
     jobs: Sequence[Job],
-    report: bool,
+    report: str | None,
     keep: Callable[[Job], Any],
     options: AnalysisOptions | None = None,
     profile: InsoleProfile | None = None,
@@ -551,10 +699,10 @@ def _here(
             yield process(job, report, keep(job), options, profile)
 
 
-def _preload(formats: set[str], report: bool) -> None:
+def _preload(formats: set[str], report: bool | str | None) -> None:
     """Import in this process what the workers will import on first use (scipy, the readers'
-    libraries, matplotlib for reports), so that forked workers inherit it rather than each
-    importing it again: scipy alone takes about half a second."""
+    libraries, matplotlib for reports, reportlab for PDF ones), so that forked workers inherit
+    it rather than each importing it again: scipy alone takes about half a second."""
     import pyarrow.parquet  # noqa: F401  (the cache)
 
     from . import analysis
@@ -564,10 +712,11 @@ def _preload(formats: set[str], report: bool) -> None:
     for reader in readers():
         if reader.NAME in formats:
             preload(reader)
-    if report:
+    drawn = report_format(report)
+    if drawn is not None:
         from . import report as report_module
 
-        report_module.preload()
+        report_module.preload(pdf=drawn == "pdf")
 
 
 def _worker_start(parent: int | None) -> None:
@@ -619,7 +768,7 @@ def _completed(pool: Any, futures: dict[Any, Job]) -> Iterator[Outcome]:
 def _on_dask(
     jobs: Sequence[Job],
     address: str,
-    report: bool,
+    report: str | None,
     timeout_s: float,
     options: AnalysisOptions | None = None,
     profile: InsoleProfile | None = None,
@@ -692,7 +841,7 @@ def run_batch(
     *,
     jobs: int | None = None,
     pattern: str | None = None,
-    report: bool = False,
+    report: bool | str | None = False,
     force: bool = False,
     dask: str | None = None,
     dask_timeout_s: float = 10.0,
@@ -709,17 +858,19 @@ def run_batch(
     root : str or path
         The folder searched, with its subfolders.
     out : str or path, optional
-        The output folder for ``summary.parquet``/``.csv``, ``steps.parquet``,
-        ``errors.csv``, ``skipped.csv`` (and ``reports/``), created if needed; it also keeps
-        each session's result so that a later run redoes only what changed. None: tables in
-        memory only, nothing reused.
+        The output folder for ``summary.parquet``/``.csv``, ``quality.parquet``/``.csv``,
+        ``steps.parquet``, ``errors.csv``, ``skipped.csv``, ``index.html`` (and
+        ``reports/``), created if needed; it also keeps each session's result so that a later
+        run redoes only what changed. None: tables in memory only, nothing reused.
     jobs : int, optional
         Worker processes (default: one per CPU; 1 runs in this process).
     pattern : str, optional
         Keep only the records one of whose files' path under ``root`` matches this glob,
         matched from the right (``PurePath.match``: ``"*.asc"``, ``"site_a/*.asc"``).
-    report : bool
-        Also write an HTML report per session to ``out/reports/<id>.html`` (needs ``out``).
+    report : bool or str
+        Also write a report per session, "html" (or True) or "pdf", to
+        ``out/reports/<name>.html`` or ``.pdf`` (needs ``out``; ``<name>``: the session's
+        path under ``root``, ``report_names``), linked from ``index.html``.
     force : bool
         Redo every session, even those whose kept result is up to date.
     dask : str, optional
@@ -739,16 +890,18 @@ def run_batch(
     Returns
     -------
     BatchResult
-        The tables (``summary``, ``steps``, ``errors``, ``skipped``), the counts and the files
-        written.
+        The tables (``summary``, ``quality``, ``steps``, ``errors``, ``skipped``), the counts
+        and the files written.
 
     Raises
     ------
     PressureError
         When ``root`` is not a folder, ``out`` cannot be created or written, reports are asked
-        without ``out``, or the Dask scheduler cannot be reached.
+        without ``out`` or in another format, or the Dask scheduler cannot be reached.
     """
     import pandas as pd
+
+    drawn = report_format(report)
 
     base = Path(root)
     if not base.is_dir():
@@ -761,7 +914,7 @@ def run_batch(
             target.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise OutputError(target, f"cannot create it: {exc.strerror or exc}") from None
-    if report and target is None:
+    if drawn is not None and target is None:
         raise UsageError("reports need an output folder")
     found, skipped = discover(base, pattern, exclude=target)
     workers = jobs if jobs is not None else len(os.sched_getaffinity(0))
@@ -774,14 +927,14 @@ def run_batch(
         done = None
         if target is not None and not force:
             done = _cached(target / CACHE_DIR / safe_name(job.session_id), job, stamp)
-            report_path = target / "reports" / f"{safe_name(job.session_id)}.html"
+            report_path = target / REPORTS_DIR / f"{job.report_name}.{drawn}"
             if (
                 done is not None
-                and report
+                and drawn is not None
                 and done.row is not None
-                and not (done.reported and report_path.exists())
+                and not (done.report == drawn and report_path.exists())
             ):
-                done = None
+                done = None  # analysed without this report (or it is gone, or was renamed)
         if done is None:
             pending.append(job)
         else:
@@ -796,17 +949,18 @@ def run_batch(
         pending.sort(key=_size, reverse=True)
 
     stream: Iterable[Outcome] = (
-        _on_dask(pending, dask, report, dask_timeout_s, options, profile)
+        _on_dask(pending, dask, drawn, dask_timeout_s, options, profile)
         if dask
         else _local(
             pending,
             workers,
-            report,
+            drawn,
             lambda job: None if target is None else (str(target), stamps[job.session_id]),
             options,
             profile,
         )
     )
+    by_id = {job.session_id: job for job in found}
     failed_now = 0
     with _progress(len(pending), progress) as bar:
         for outcome in stream:
@@ -814,14 +968,17 @@ def run_batch(
                 raise OutputError(*outcome.output_error)
             outcomes[outcome.session_id] = outcome
             if target is not None and not outcome.saved and not outcome.transient:
-                _keep(target, outcome, stamps[outcome.session_id])
+                job = by_id[outcome.session_id]
+                _keep(target, outcome, stamps[outcome.session_id], job.report_name)
             failed_now += outcome.error is not None
             bar.set_postfix(failed=failed_now, refresh=False)
             bar.update(1)
 
     ordered = [outcomes[job.session_id] for job in found]
     rows = [o.row for o in ordered if o.row is not None]
-    summary = pd.DataFrame.from_records(rows) if rows else pd.DataFrame(columns=list(ID_COLUMNS))
+    summary_rows, quality_rows = zip(*map(split_row, rows), strict=True) if rows else ((), ())
+    summary = _frame(summary_rows, ID_COLUMNS)
+    quality = _frame(quality_rows, QUALITY_KEYS)
     step_frames = [o.steps for o in ordered if o.steps is not None and len(o.steps)]
     steps = (
         pd.concat(step_frames, ignore_index=True)
@@ -834,6 +991,7 @@ def run_batch(
     skipped_frame = pd.DataFrame(skipped, columns=["file", "reason"])
     result = BatchResult(
         summary=summary,
+        quality=quality,
         steps=steps,
         errors=errors,
         skipped=skipped_frame,
@@ -842,12 +1000,21 @@ def run_batch(
         failed=len(errors),
     )
     if target is not None:
+        links = {
+            job.session_id: f"{REPORTS_DIR}/{job.report_name}.{drawn}"
+            for job in found
+            if drawn is not None and outcomes[job.session_id].report == drawn
+        }
+        page = _index_page(base, ordered, skipped, links)
         outputs: list[tuple[str, Callable[[Path], object]]] = [
             ("summary.parquet", lambda p: summary.to_parquet(p, index=False)),
             ("summary.csv", lambda p: summary.to_csv(p, index=False)),
+            ("quality.parquet", lambda p: quality.to_parquet(p, index=False)),
+            ("quality.csv", lambda p: quality.to_csv(p, index=False)),
             ("steps.parquet", lambda p: steps.to_parquet(p, index=False)),
             ("errors.csv", lambda p: errors.to_csv(p, index=False)),
             ("skipped.csv", lambda p: skipped_frame.to_csv(p, index=False)),
+            (INDEX, partial(_write_bytes, page.encode("utf-8"))),
         ]
         for name, write in outputs:
             try:
@@ -858,4 +1025,34 @@ def run_batch(
     return result
 
 
-__all__ = ["BatchResult", "Job", "Outcome", "discover", "flatten", "process", "run_batch"]
+def _index_page(
+    root: Path,
+    ordered: Sequence[Outcome],
+    skipped: Sequence[tuple[str, str]],
+    links: dict[str, str],
+) -> str:
+    """``index.html``: one row per session with its key indicators (``report.index``)."""
+    from ._version import __version__
+    from .report.index import render_index
+
+    return render_index(
+        title=shown(root.resolve().name or str(root)),
+        rows=[o.row for o in ordered if o.row is not None],
+        failed=[(o.session_id, o.error) for o in ordered if o.error is not None],
+        skipped=len(skipped),
+        links=links,
+        version=__version__,
+    )
+
+
+__all__ = [
+    "BatchResult",
+    "Job",
+    "Outcome",
+    "discover",
+    "flatten",
+    "process",
+    "report_names",
+    "run_batch",
+    "split_row",
+]

@@ -27,6 +27,7 @@ COMMANDS = [
      "p.toml"),
     (["batch", str(ROOT / "sample_data"), "-o", "{out}/tables"], "tables"),
     (["batch", str(ROOT / "sample_data"), "-o", "{out}/tables", "--report"], "tables"),
+    (["batch", str(ROOT / "sample_data"), "-o", "{out}/tables", "--report", "pdf"], "tables"),
 ]  # fmt: skip
 
 

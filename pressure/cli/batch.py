@@ -1,6 +1,7 @@
 """``pressure batch DIR -o OUT``: every session under DIR, analysed in parallel, into
-``summary.parquet``/``.csv``, ``steps.parquet``, ``errors.csv`` and ``skipped.csv`` (and one
-HTML report per session with ``--report``); resumable. Exit 1 when any session failed."""
+``summary.parquet``/``.csv``, ``quality.parquet``/``.csv``, ``steps.parquet``, ``errors.csv``,
+``skipped.csv`` and ``index.html`` (and one HTML or PDF report per session with
+``--report [html|pdf]``); resumable. Exit 1 when any session failed."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from ._args import (
 )
 
 MAX_ERRORS_SHOWN = 20  # on the terminal; errors.csv has them all
+REPORT_FORMATS = ("html", "pdf")  # pressure.batch.REPORT_FORMATS, without importing pandas
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,7 +36,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="GLOB",
         help="only files whose path under DIR matches, from the right (e.g. '*.asc', 'site_a/*')",
     )
-    parser.add_argument("--report", action="store_true", help="also write OUT/reports/<id>.html")
+    parser.add_argument(
+        "--report",
+        nargs="?",
+        const="html",
+        default=None,
+        choices=REPORT_FORMATS,
+        help="also write one report per session, OUT/reports/<name>.html (or .pdf), linked "
+        "from OUT/index.html; <name>: the session's path under DIR (default: html)",
+    )
     parser.add_argument(
         "--force", action="store_true", help="redo every session, even those up to date"
     )
@@ -90,6 +100,6 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"{result.sessions} sessions: {result.analysed} analysed, {result.up_to_date} up to date, "
         f"{result.failed} failed; {len(result.skipped)} files skipped (not sessions); "
-        f"tables in {args.out}"
+        f"tables and index.html in {args.out}"
     )
     return 1 if result.failed else 0

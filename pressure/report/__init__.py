@@ -36,6 +36,8 @@ def preload(pdf: bool = False) -> None:
     from . import content, figures, html  # noqa: F401
 
     if pdf:
+        import reportlab.platypus  # noqa: F401
+
         from . import pdf as pdf_module  # noqa: F401
 
 
@@ -128,6 +130,26 @@ def report_html(
     return html.render(_content(source, analysis, title, options), __version__)
 
 
+def report_pdf(
+    source: Session | str | os.PathLike[str],
+    *,
+    analysis: Analysis | None = None,
+    title: str | None = None,
+    options: AnalysisOptions | None = None,
+) -> bytes:
+    """The PDF report ``write_report`` writes, as bytes (nothing is written): for a batch
+    whose worker hands its reports back or writes them itself. Parameters as
+    ``write_report``'s."""
+    import io
+
+    from .._version import __version__
+    from . import pdf
+
+    buffer = io.BytesIO()
+    pdf.render(_content(source, analysis, title, options), __version__, buffer)
+    return buffer.getvalue()
+
+
 def _content(
     source: Session | str | os.PathLike[str],
     analysis: Analysis | None,
@@ -152,4 +174,4 @@ def _content(
     return content.build(session, result, title)
 
 
-__all__ = ["SUFFIXES", "preload", "report_html", "write_report"]
+__all__ = ["SUFFIXES", "preload", "report_html", "report_pdf", "write_report"]

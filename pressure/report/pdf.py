@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from xml.sax.saxutils import escape
 
 from .content import ReportContent
@@ -14,8 +14,9 @@ from .content import ReportContent
 FIGURE_WIDTH_CM = 17.0
 
 
-def render(c: ReportContent, version: str, path: Path) -> None:
-    """Write the PDF to ``path``."""
+def render(c: ReportContent, version: str, path: Path | IO[bytes]) -> None:
+    """Write the PDF to ``path``: a file, or a binary stream (a batch worker renders into
+    memory and hands the bytes to whoever writes the file)."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
@@ -157,7 +158,7 @@ def render(c: ReportContent, version: str, path: Path) -> None:
         canvas.restoreState()
 
     doc = SimpleDocTemplate(
-        str(path),
+        path if not isinstance(path, Path) else str(path),
         pagesize=A4,
         leftMargin=2 * cm,
         rightMargin=2 * cm,
