@@ -89,22 +89,40 @@ def finding(records: Sequence[Mapping[str, Any]], label: str | None = None) -> s
     return f"{label or words.label}: {said} ({'; '.join(notes)})"
 
 
+def finding_sentences(
+    indicators: Sequence[Mapping[str, Any]], labels: Mapping[str, str] | None = None
+) -> list[tuple[str, str]]:
+    """``(sentence, where)`` for each indicator with a value (both feet's records in one
+    sentence, ``finding``), in the summary's order; ``where`` is ``"outside"`` when a value lies
+    below or above its reference range, ``"within"`` when every value lies within it, and
+    ``"none"`` when there is no range. ``labels``: names to use instead of the usual ones."""
+    groups: dict[str, list[Mapping[str, Any]]] = {}
+    for record in indicators:
+        groups.setdefault(str(record["name"]).partition(".")[0], []).append(record)
+    out = []
+    for key, records in groups.items():
+        if all(r["value"] is None for r in records):
+            continue
+        compared = {r["comparison"] for r in records if r["value"] is not None}
+        where = (
+            "outside"
+            if compared & {"below", "above"}
+            else "within"
+            if "within" in compared
+            else "none"
+        )
+        out.append((finding(records, (labels or {}).get(key)), where))
+    return out
+
+
 def findings(
     indicators: Sequence[Mapping[str, Any]],
     width: int = 96,
     labels: Mapping[str, str] | None = None,
 ) -> list[str]:
-    """``finding`` for each indicator with a value (both feet's records on one line), in the
-    summary's order, each wrapped to ``width`` columns with its continuation indented;
-    ``labels``: names to use instead of the usual ones, by indicator key."""
-    groups: dict[str, list[Mapping[str, Any]]] = {}
-    for record in indicators:
-        groups.setdefault(str(record["name"]).partition(".")[0], []).append(record)
+    """``finding_sentences`` wrapped to ``width`` columns, each continuation indented."""
     lines = []
-    for key, records in groups.items():
-        if all(r["value"] is None for r in records):
-            continue
-        sentence = finding(records, (labels or {}).get(key))
+    for sentence, _ in finding_sentences(indicators, labels):
         lines += textwrap.wrap(
             sentence,
             width,

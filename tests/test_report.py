@@ -109,12 +109,40 @@ def test_html_report_of_a_walk_shows_every_figure_in_chromium(tmp_path: Path, br
     # the file itself is the only thing the page loads: it shows with no network
     assert page["requests"] == [out.resolve().as_uri()]
     assert page["scripts"] == 0
-    for heading in ("Indicators", "Steps", "Data quality"):
+    for heading in ("Findings", "Regions", "Indicators", "Steps", "Data quality"):
         assert heading in page["text"]
     assert "not a diagnosis" in page["text"]
-    assert "See a doctor promptly" in page["text"]
     assert "Frenkel-Toledo et al. 2005" in page["text"]  # an indicator's source
+    # a single session's report is no back-pain protocol: no red flags (the protocol has them)
+    assert "See a doctor promptly" not in page["text"]
     assert _png_varies(tmp_path / "walk.png")
+
+
+def test_the_findings_come_first_in_a_1280_by_800_window(tmp_path: Path, browser: Any) -> None:
+    """Walking and standing: the findings summary (human names, the value, the reference band
+    and where the value lies) is on screen in a 1280 × 800 viewport, above the first figure;
+    no scroll boxes; a value outside its band is marked by a symbol, not by colour alone."""
+    for sample in ("walk_left_heavy", "stand_quiet"):
+        out = tmp_path / f"{sample}.html"
+        write_report(ROOT / "sample_data" / f"{sample}.insole", out)
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.goto(out.resolve().as_uri(), wait_until="load")
+        box = page.evaluate(
+            "(() => { const f = document.querySelector('ul.findings');"
+            " const r = f.getBoundingClientRect();"
+            " const img = document.images[0].getBoundingClientRect();"
+            " return {bottom: r.bottom, top: r.top, image: img.top,"
+            " scroll: document.querySelectorAll('.scroll').length,"
+            " text: f.innerText}; })()"
+        )
+        page.close()
+        assert 0 < box["top"] < box["bottom"] <= 800, (sample, box)
+        assert box["bottom"] < box["image"], (sample, box)
+        assert box["scroll"] == 0
+        assert "Left/right load: left carries" in box["text"]
+        assert "_pct" not in box["text"] and "cadence_steps" not in box["text"]
+    html = (tmp_path / "walk_left_heavy.html").read_text(encoding="utf-8")
+    assert '<li class="outside">' in html and ">▲</span> Left/right load" in html
 
 
 def test_a_name_that_is_markup_is_shown_as_text(tmp_path: Path, browser: Any) -> None:
@@ -146,17 +174,28 @@ def test_a_name_that_is_markup_is_shown_as_text(tmp_path: Path, browser: Any) ->
     assert XSS in text
 
 
-def test_pdf_report_turns_into_png_pages(tmp_path: Path) -> None:
+@pytest.mark.parametrize("sample", ["walk_normal", "stand_quiet"])
+def test_pdf_report_turns_into_png_pages(tmp_path: Path, sample: str) -> None:
     pdf = tmp_path / "walk.pdf"
-    assert main(["report", str(ROOT / "sample_data" / "walk_normal.insole"), "-o", str(pdf)]) == 0
+    assert main(["report", str(ROOT / "sample_data" / f"{sample}.insole"), "-o", str(pdf)]) == 0
     assert pdf.read_bytes().startswith(b"%PDF")
     subprocess.run(
         [_tool("pdftoppm", "poppler-utils"), "-png", "-r", "40", str(pdf), str(tmp_path / "page")],
         check=True,
     )
     pages = sorted(tmp_path.glob("page-*.png"))
-    assert len(pages) >= 3  # facts and figures, indicators and steps, red flags
+    assert len(pages) >= 3  # findings and figures, regions and indicators, quality and facts
     assert all(_png_varies(p) for p in pages)
+    # every page but the last is at least half full: ink reaches past the middle of the page
+    # (the footer line, 1.2 cm from the bottom, is left out)
+    from PIL import Image
+
+    for page in pages[:-1]:
+        with Image.open(page) as im:
+            grey = np.asarray(im.convert("L"), dtype=float)
+        body = grey[: int(grey.shape[0] * (1 - 2.0 / 29.7))]  # above the footer
+        inked = np.flatnonzero((body < 200).any(axis=1))
+        assert inked.size and inked[-1] > 0.5 * grey.shape[0], (page.name, inked[-1:])
 
 
 @pytest.mark.parametrize(
@@ -188,9 +227,11 @@ def test_standing_report_has_no_step_figures(tmp_path: Path) -> None:
     out = tmp_path / "stand.html"
     write_report(ROOT / "sample_data" / "stand_quiet.insole", out)
     html = out.read_text(encoding="utf-8")
-    assert html.count("data:image/png;base64,") == 2  # shares and the peak-pressure map
-    assert "No gait lines: no complete step" in html
-    assert "No complete step in this session." in html
+    # shares, sway and the peak-pressure map; no empty gait sections
+    assert html.count("data:image/png;base64,") == 3
+    assert "<h2>Sway</h2>" in html
+    assert "Gait lines" not in html and "Force over the stance" not in html
+    assert "Steps (" not in html
 
 
 def test_standing_report_shows_the_sway_and_body_weight_when_given(tmp_path: Path) -> None:
@@ -214,12 +255,16 @@ def test_standing_report_shows_the_sway_and_body_weight_when_given(tmp_path: Pat
     assert combined[0] != combined[1]  # a wider stance moves the combined CoP's ML sway
 
 
-def test_red_flags_follow_the_note_and_units_label_the_load(tmp_path: Path) -> None:
+def test_findings_lead_the_note_ends_and_units_label_the_load(tmp_path: Path) -> None:
     out = tmp_path / "walk.html"
     write_report(ROOT / "sample_data" / "walk_normal.insole", out)
     html = out.read_text(encoding="utf-8")
-    note, flags, session = (html.index(k) for k in ('class="note"', 'class="flags"', "Session"))
-    assert note < flags < session
+    findings, figure, quality, note = (
+        html.index(k)
+        for k in ("<h2>Findings</h2>", "<img", "<h2>Data quality</h2>", 'class="note"')
+    )
+    assert findings < figure < quality < note
+    assert 'class="flags"' not in html
     assert "<th>peak load (N)</th>" in html and "<th>mean load (N)</th>" in html
     assert "1 sensors" not in html
 

@@ -6,11 +6,12 @@ text, never interpreted as markup).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..analysis.indicators import NOTE_SHORT
 from ..analysis.steps import LOAD_COLUMN_PATTERNS
-from ..display import UNIT_TEXT, num, reference_range
+from ..display import UNIT_TEXT, finding_sentences, num, reference_range
 from ..model import UNITS, Session
 from . import figures
 
@@ -64,6 +65,14 @@ class ReportContent:
     note: str
     red_flags_intro: str
     red_flags: list[str]
+    #: (sentence, "outside" | "within" | "none"): each indicator against its reference range
+    findings: list[tuple[str, str]] = field(default_factory=list)
+    #: what the data quality means, in plain words; ``quality`` holds the counters behind it
+    quality_said: list[str] = field(default_factory=list)
+    region_header: list[str] = field(default_factory=list)
+    region_rows: list[list[str]] = field(default_factory=list)
+    #: whether the session is a walk (steps, gait figures) or not (standing: no empty sections)
+    walking: bool = True
 
 
 def pair(d: dict[str, Any] | None, fmt: str = ".3g", unit: str = "") -> str:
@@ -194,6 +203,65 @@ def _step_columns(columns: Any) -> list[tuple[str, str]]:
     return shown
 
 
+#: the regional table's columns: (column of ``Analysis.regions``, heading, format)
+REGION_COLUMNS = (
+    ("peak_pressure_kpa", "peak pressure (kPa)", ".0f"),
+    ("pressure_time_integral_kpa_s", "pressure-time integral (kPa·s)", ".0f"),
+    ("contact_area_mm2", "contact area (mm²)", ".0f"),
+    ("relative_load_pct", "share of the foot's load (%)", ".1f"),
+)
+
+
+def _regions(analysis: Analysis) -> tuple[list[str], list[list[str]]]:
+    """The regional table (``--regions-csv``'s values): per foot and region, the columns of
+    ``REGION_COLUMNS`` the analysis gives."""
+    regions = analysis.regions
+    if not len(regions):
+        return [], []
+    shown = [(c, h, f) for c, h, f in REGION_COLUMNS if c in regions]
+    header = ["foot", "region", *[h for _, h, _ in shown]]
+    rows = [
+        [str(row["side"]), str(row["region"]).replace("_", " ")]
+        + [num(_value(row[c]), f) for c, _, f in shown]
+        for _, row in regions.iterrows()
+    ]
+    return header, rows
+
+
+def _value(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number == number else None
+
+
+def _quality_said(q: dict[str, Any], s: dict[str, Any]) -> list[str]:
+    """The data quality in plain words: what was lost and what it means."""
+    said = []
+    lost = int(q.get("frames_lost") or 0)
+    invalid = int(q.get("invalid_frames") or 0)
+    if lost:
+        said.append(
+            f"{plural(lost, 'frame')} did not arrive (gaps in the data): the steps across a "
+            "gap are left out of the statistics."
+        )
+    if invalid:
+        said.append(f"{plural(invalid, 'frame')} held no valid value and are left out.")
+    for kind, meaning in (
+        ("saturated_sensors", "read at their top for much of the loading, so peaks are low"),
+        ("dead_sensors", "never read a load, so their area counts as unloaded"),
+    ):
+        if any((q.get(kind) or {}).get(side) for side in ("left", "right")):
+            listed = sensor_list(q.get(kind))
+            said.append(f"Sensors that look {kind.split('_')[0]}: {listed} ({meaning}).")
+    if not said:
+        said.append("Nothing was lost: every frame arrived and every sensor read as expected.")
+    if s["problems"]:
+        said.append(f"The analysis has {plural(len(s['problems']), 'note')}, listed below.")
+    return said
+
+
 def build(session: Session, analysis: Analysis, title: str | None = None) -> ReportContent:
     s = analysis.summary
     g, d, q = s["gait"], s["distribution"], s["quality"]
@@ -291,7 +359,13 @@ def build(session: Session, analysis: Analysis, title: str | None = None) -> Rep
         Figure(title_, caption, png, missing)
         for title_, caption, (png, missing) in figures.all_figures(session, analysis)
     ]
+    region_header, region_rows = _regions(analysis)
     return ReportContent(
+        findings=finding_sentences(s["indicators"]),
+        quality_said=_quality_said(q, s),
+        region_header=region_header,
+        region_rows=region_rows,
+        walking=s["activity"] in ("walking", "running", "roll_off"),
         title=text(title) if title else session_title(session),
         facts=facts,
         about_file=about,
@@ -303,7 +377,7 @@ def build(session: Session, analysis: Analysis, title: str | None = None) -> Rep
         indicator_header=indicator_header,
         indicator_rows=indicator_rows,
         balance=_balance(s.get("balance")) if s["activity"] == "standing" else [],
-        note=s["note"],
+        note=NOTE_SHORT,
         red_flags_intro=s["red_flags_intro"],
         red_flags=list(s["red_flags"]),
     )

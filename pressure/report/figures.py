@@ -318,12 +318,17 @@ def shares(analysis: Analysis) -> Result:
     ax = fig.subplots()
     ypos = np.arange(len(rows))[::-1]
     for yi, (_label, value, side, (low, high)) in zip(ypos, rows, strict=True):
-        if low is not None and high is not None:
-            ax.fill_betweenx([yi - 0.4, yi + 0.4], low, high, color="#2e8b57", alpha=0.25, lw=0)
         if value is None:
             ax.text(1, yi, "not available", va="center", fontsize=8, color="0.4")
+        else:
+            ax.barh(yi, value, height=0.55, color=COLOURS[side])
+        if low is not None and high is not None:  # over the bar, so the bar cannot hide it
+            ax.fill_betweenx(
+                [yi - 0.42, yi + 0.42], low, high, facecolor="#2e8b57", alpha=0.35,
+                edgecolor="#1b5e20", lw=1.0, ls="--", zorder=3,
+            )  # fmt: skip
+        if value is None:
             continue
-        ax.barh(yi, value, height=0.55, color=COLOURS[side])
         ax.text(value + 1, yi, f"{value:.1f} %", va="center", fontsize=8)
     ax.axvline(50, color="0.4", lw=0.8, ls=":")
     ax.set_yticks(ypos, [r[0] for r in rows], fontsize=8)
@@ -332,16 +337,82 @@ def shares(analysis: Analysis) -> Result:
     return _png(fig), None
 
 
+def sway(analysis: Analysis) -> Result:
+    """Standing: each foot's centre of pressure around its mean (foot frame, mm; medial to
+    the right for both feet) and the left foot's share of the load over time (1 s windows)."""
+    cop = analysis.cop
+    if "cop_ml_mm" not in cop or not len(cop):
+        return None, "No sway figure: the feet have no sensor positions in mm."
+    fig = _figure(7.5, 3.4)
+    paths, share_ax = fig.subplots(1, 2, width_ratios=[1, 1.4])
+    loads = {}
+    for side in SIDES:
+        mine = cop[cop["side"] == side]
+        x = _mirror(side) * mine["cop_ml_mm"].to_numpy(dtype=np.float64)
+        y = mine["cop_ap_mm"].to_numpy(dtype=np.float64)
+        ok = np.isfinite(x) & np.isfinite(y)
+        if ok.sum() > 1:
+            paths.plot(
+                x[ok] - x[ok].mean(), y[ok] - y[ok].mean(), lw=0.6, color=COLOURS[side],
+                label=side,
+            )  # fmt: skip
+        t = mine["time_s"].to_numpy(dtype=np.float64)
+        load = np.nan_to_num(mine[next(c for c in mine.columns if c.startswith("load_"))])
+        loads[side] = (t, load)
+    paths.set_aspect("equal", adjustable="datalim")
+    paths.set_xlabel("medial → (mm from the mean)")
+    paths.set_ylabel("toe ↑ (mm from the mean)")
+    paths.legend(fontsize=7)
+    if set(loads) == set(SIDES) and loads["left"][0].size > 1:
+        t, left = loads["left"]
+        right = np.interp(t, *loads["right"])
+        edges = np.arange(t[0], t[-1] + 1e-9, 1.0)
+        k = np.searchsorted(edges, t, side="right") - 1
+        sums_l = np.bincount(k, left, minlength=edges.size)
+        sums_r = np.bincount(k, right, minlength=edges.size)
+        total = sums_l + sums_r
+        ok = total > 0
+        share = 100 * sums_l[ok] / total[ok]
+        share_ax.plot(edges[ok], share, "-o", ms=2.5, color=COLOURS["left"])
+        share_ax.axhline(50, color="0.4", lw=0.8, ls=":")
+        share_ax.set_ylim(min(40.0, float(share.min()) - 2), max(60.0, float(share.max()) + 2))
+    share_ax.set_xlabel("time (s)")
+    share_ax.set_ylabel("left foot's share of the load (%)")
+    return _png(fig), None
+
+
 def all_figures(session: Session, analysis: Analysis) -> Sequence[tuple[str, str, Result]]:
-    """(title, caption, result) of every figure, in the order shown."""
+    """(title, caption, result) of every figure, in the order shown: a walk's gait lines and
+    force curves, a standing session's sway instead."""
+    load_shares = (
+        "Load shares",
+        "Shares of the load over the stances (walking) or loaded frames (standing). The "
+        "dotted line is an even split; the shaded band is the published reference range "
+        "(see Indicators), shown only where one exists.",
+        shares(analysis),
+    )
+    peak = (
+        "Peak pressure",
+        "Each sensor's highest reading in the recording at its position, as pressure "
+        "(kPa) where the file's unit allows, drawn as a square of the sensor's area, "
+        "made smaller where it would overlap a neighbour: a picture of where the load "
+        "went, not of the sensors' true shapes. Grey: never loaded.",
+        peak_pressure_map(session),
+    )
+    if analysis.activity == "standing":
+        return (
+            load_shares,
+            (
+                "Sway",
+                "Left: each foot's centre of pressure around its mean over the session, seen "
+                "from above. Right: the left foot's share of the load in each second; the "
+                "dotted line is an even split.",
+                sway(analysis),
+            ),
+            peak,
+        )
     return (
-        (
-            "Load shares",
-            "Shares of the load over the stances (walking) or loaded frames (standing). The "
-            "dotted line is an even split; the shaded band is the published reference range "
-            "(see Indicators), shown only where one exists.",
-            shares(analysis),
-        ),
+        load_shares,
         (
             "Gait lines",
             "Centre of pressure of every step (thin) and their mean over the stance (thick, "
@@ -354,12 +425,5 @@ def all_figures(session: Session, analysis: Analysis) -> Sequence[tuple[str, str
             "and ± 1 standard deviation, both feet on one scale.",
             force_curves(session, analysis),
         ),
-        (
-            "Peak pressure",
-            "Each sensor's highest reading in the recording at its position, as pressure "
-            "(kPa) where the file's unit allows, drawn as a square of the sensor's area, "
-            "made smaller where it would overlap a neighbour: a picture of where the load "
-            "went, not of the sensors' true shapes. Grey: never loaded.",
-            peak_pressure_map(session),
-        ),
+        peak,
     )

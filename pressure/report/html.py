@@ -29,9 +29,14 @@ figure img{max-width:100%;height:auto;border:1px solid #eee}
 figcaption{font-size:.85em;color:#555}
 .missing{color:#666;font-style:italic;border:1px dashed #bbb;padding:.6em}
 .cols{display:flex;flex-wrap:wrap;gap:1.5em}.cols>div{flex:1 1 420px}
-.scroll{max-height:32em;overflow:auto}
 footer{margin-top:2em;font-size:.8em;color:#777}
-@media print{.scroll{max-height:none;overflow:visible}}
+.facts{color:#555;margin-top:0}
+ul.findings{list-style:none;padding-left:0}ul.findings li{margin:.25em 0}
+.mark{display:inline-block;width:1.2em;font-weight:bold}
+li.outside{font-weight:600}
+.legend{font-size:.8em;color:#555}
+details summary{cursor:pointer;color:#444}
+@media print{details>*{display:block}}
 """
 
 
@@ -61,13 +66,38 @@ def _table(header: list[str], rows: list[list[str]], row_class: list[str] | None
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(out)}</tbody></table>"
 
 
-def _flags(c: ReportContent) -> str:
-    flags = "".join(f"<li>{escape(f)}</li>" for f in c.red_flags)
-    return f'<div class="flags"><p>{escape(c.red_flags_intro)}</p><ul>{flags}</ul></div>'
+#: how each finding is marked: a symbol that reads in grey print, and a colour
+MARKS = {
+    "outside": ("▲▼", "outside its reference range", "#b03a2e"),
+    "within": ("●", "within its reference range", "#2e7d32"),
+    "none": ("○", "no published range", "#666666"),
+}
+
+
+def _findings(c: ReportContent) -> str:
+    if not c.findings:
+        return "<p>No indicator could be computed for this session (see the notes below).</p>"
+    items = []
+    for sentence, where in c.findings:
+        symbol, meaning, colour = MARKS[where]
+        compared = sentence.rsplit("reference", 1)[-1]
+        mark = symbol[0] if where != "outside" else ("▲" if "above" in compared else "▼")
+        items.append(
+            f'<li class="{where}"><span class="mark" style="color:{colour}" '
+            f'title="{escape(meaning)}">{mark}</span> {escape(sentence)}</li>'
+        )
+    legend = " ".join(
+        f'<span style="color:{colour}">{symbol[0] if k != "outside" else symbol}</span> '
+        f"{escape(meaning)}"
+        for k, (symbol, meaning, colour) in MARKS.items()
+    )
+    return f'<ul class="findings">{"".join(items)}</ul><p class="legend">{legend}</p>'
 
 
 def render(c: ReportContent, version: str) -> str:
-    """The page's HTML text."""
+    """The page's HTML text: the findings first, the figures next, then the regional table,
+    the indicators with their sources, the steps, the data quality in plain words (the
+    counters behind a fold), the session's facts, and the short non-diagnostic note last."""
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -78,27 +108,10 @@ def render(c: ReportContent, version: str) -> str:
         f"<title>{escape(c.title)} · pressure report</title>",
         f"<style>{CSS}</style></head><body>",
         f"<h1>{escape(c.title)}</h1>",
-        f'<p class="note">{escape(c.note)}</p>',
-        _flags(c),
-        "<h2>Session</h2>",
-        '<div class="cols"><div>',
-        _kv(c.facts),
-        "</div><div>",
-        "<h3>Data quality</h3>",
-        _kv(c.quality),
+        f'<p class="facts">{escape(_one_line_facts(c))}</p>',
+        "<h2>Findings</h2>",
+        _findings(c),
     ]
-    if c.problems:
-        items = "".join(f"<li>{escape(p)}</li>" for p in c.problems)
-        parts.append(f"<p>Notes from the analysis:</p><ul>{items}</ul>")
-    parts.append("</div></div>")
-    if c.balance:
-        parts.append("<h2>Standing balance</h2>")
-        parts.append(
-            "<p>Sway of the centre of pressure while standing (low-pass filtered; AP: front to "
-            "back, ML: side to side). No reference range is given: published values depend on "
-            "the stance, the eyes open or closed, the duration and the device.</p>"
-        )
-        parts.append(_kv(c.balance))
     for fig in c.figures:
         parts.append(f"<h2>{escape(fig.title)}</h2>")
         if fig.png is None:
@@ -109,26 +122,58 @@ def render(c: ReportContent, version: str) -> str:
             f'<figure><img src="data:image/png;base64,{data}" alt="{escape(fig.title)}">'
             f"<figcaption>{escape(fig.caption)}</figcaption></figure>"
         )
-    parts.append("<h2>Indicators</h2>")
+    if c.balance:
+        parts.append("<h2>Standing balance</h2>")
+        parts.append(
+            "<p>Sway of the centre of pressure while standing (low-pass filtered; AP: front to "
+            "back, ML: side to side). No reference range is given: published values depend on "
+            "the stance, the eyes open or closed, the duration and the device.</p>"
+        )
+        parts.append(_kv(c.balance))
+    if c.region_rows:
+        parts.append("<h2>Regions</h2>")
+        parts.append(
+            "<p>Per foot region of the insole's layout, over the whole session.</p>"
+            + _table(c.region_header, c.region_rows)
+        )
+    parts.append("<h2>Indicators and their sources</h2>")
     parts.append(
         "<p>Each value beside one study's range; <em>compared</em> says whether it lies below, "
         "within or above that range, not what it means for this person.</p>"
     )
     parts.append(_table(c.indicator_header, c.indicator_rows))
-    parts.append(f"<h2>Steps ({len(c.step_rows)})</h2>")
-    if c.step_rows:
-        used = c.step_header.index("used")
-        classes = ["" if row[used] == "yes" else "unused" for row in c.step_rows]
-        parts.append(
-            "<p>Grey rows are not used for the stride statistics (a foot's first and last "
-            "stride, turns, pauses, outliers).</p>"
-        )
-        parts.append(f'<div class="scroll">{_table(c.step_header, c.step_rows, classes)}</div>')
-    else:
-        parts.append('<p class="missing">No complete step in this session.</p>')
-    parts.append("<h2>What the file says about itself</h2>")
+    if c.walking:
+        parts.append(f"<h2>Steps ({len(c.step_rows)})</h2>")
+        if c.step_rows:
+            used = c.step_header.index("used")
+            classes = ["" if row[used] == "yes" else "unused" for row in c.step_rows]
+            parts.append(
+                "<p>Grey rows are not used for the stride statistics (a foot's first and last "
+                "stride, turns, pauses, outliers).</p>"
+            )
+            parts.append(_table(c.step_header, c.step_rows, classes))
+        else:
+            parts.append('<p class="missing">No complete step in this session.</p>')
+    parts.append("<h2>Data quality</h2>")
+    parts.append("<ul>" + "".join(f"<li>{escape(q)}</li>" for q in c.quality_said) + "</ul>")
+    if c.problems:
+        items = "".join(f"<li>{escape(p)}</li>" for p in c.problems)
+        parts.append(f"<p>Notes from the analysis:</p><ul>{items}</ul>")
+    parts.append(f"<details><summary>The counters</summary>{_kv(c.quality)}</details>")
+    parts.append("<h2>Session</h2>")
+    parts.append(_kv(c.facts))
     parts.append(
-        f'<div class="scroll">{_kv(c.about_file)}</div>' if c.about_file else "<p>Nothing.</p>"
+        "<details><summary>What the file says about itself</summary>"
+        + (_kv(c.about_file) if c.about_file else "<p>Nothing.</p>")
+        + "</details>"
     )
+    parts.append(f'<p class="note">{escape(c.note)}</p>')
     parts.append(f"<footer>pressure {escape(version)}</footer></body></html>")
     return "\n".join(parts)
+
+
+def _one_line_facts(c: ReportContent) -> str:
+    """The session in one line under the title: duration, activity, sampling rate."""
+    facts = dict(c.facts)
+    said = [facts.get(k) for k in ("activity", "duration", "sampling rate", "format")]
+    return " · ".join(v for v in said if v)

@@ -37,10 +37,11 @@ def render(c: ReportContent, version: str, path: Path | IO[bytes]) -> None:
     note = ParagraphStyle(
         "note", parent=body, backColor=colors.HexColor("#fff8e1"), borderPadding=5, spaceAfter=8
     )
-    flag = ParagraphStyle("flag", parent=note, backColor=colors.HexColor("#fdecea"))
     # a heading stays on the page of what follows it
     h2 = ParagraphStyle("h2", parent=styles["Heading2"], keepWithNext=1)
-    h3 = ParagraphStyle("h3", parent=styles["Heading3"], keepWithNext=1)
+    # before a long table that may break across pages: kept with it, the two would move to the
+    # next page together and leave this one half empty
+    h3_flow = ParagraphStyle("h3_flow", parent=styles["Heading3"], keepWithNext=0)
     tiny = ParagraphStyle("tiny", parent=body, fontSize=6.5, leading=7.5)
 
     def p(text: str, style: Any = body) -> Any:
@@ -74,28 +75,26 @@ def render(c: ReportContent, version: str, path: Path | IO[bytes]) -> None:
     def kv(rows: list[tuple[str, str]]) -> Any:
         return table(["", ""], [[k, v] for k, v in rows], [6 * cm, 11 * cm], cell)
 
-    story: list[Any] = [
-        p(c.title, styles["Title"]),
-        p(c.note, note),
-        KeepTogether([p(c.red_flags_intro, flag)] + [p(f"• {f}", flag) for f in c.red_flags]),
-        p("Session", h2),
-        kv(c.facts),
-        p("Data quality", h3),
-        kv(c.quality),
-    ]
-    for problem in c.problems:
-        story.append(p(f"• {problem}", cell))
-    if c.balance:
-        story += [
-            p("Standing balance", h2),
-            p(
-                "Sway of the centre of pressure while standing (low-pass filtered; AP: front to "
-                "back, ML: side to side). No reference range is given: published values depend "
-                "on the stance, the eyes open or closed, the duration and the device.",
-                small,
-            ),
-            kv(c.balance),
-        ]
+    marks = {"outside": "▲▼", "within": "●", "none": "○"}
+    colours = {"outside": "#b03a2e", "within": "#2e7d32", "none": "#666666"}
+    story: list[Any] = [p(c.title, styles["Title"]), p("Findings", h2)]
+    for sentence, where in c.findings:
+        compared = sentence.rsplit("reference", 1)[-1]
+        mark = marks[where] if where != "outside" else ("▲" if "above" in compared else "▼")
+        weight = "<b>%s</b>" if where == "outside" else "%s"
+        story.append(
+            Paragraph(
+                f'<font color="{colours[where]}">{escape(mark)}</font> '
+                + weight % escape(sentence),
+                body,
+            )
+        )
+    if not c.findings:
+        story.append(p("No indicator could be computed for this session (see the notes).", body))
+    story.append(
+        p("▲▼ outside its reference range   ● within its reference range   ○ no published "
+          "range", small)
+    )  # fmt: skip
     for fig in c.figures:
         block: list[Any] = [p(fig.title, h2)]
         if fig.png is None:
@@ -111,7 +110,24 @@ def render(c: ReportContent, version: str, path: Path | IO[bytes]) -> None:
                 width, height = width * 19 * cm / height, 19 * cm
             block += [Image(io.BytesIO(fig.png), width, height), p(fig.caption, small)]
         story.append(KeepTogether(block))
-    story.append(p("Indicators", h2))
+    if c.balance:
+        story += [
+            p("Standing balance", h2),
+            p(
+                "Sway of the centre of pressure while standing (low-pass filtered; AP: front to "
+                "back, ML: side to side). No reference range is given: published values depend "
+                "on the stance, the eyes open or closed, the duration and the device.",
+                small,
+            ),
+            kv(c.balance),
+        ]
+    if c.region_rows:
+        story += [
+            p("Regions", h2),
+            p("Per foot region of the insole's layout, over the whole session.", small),
+            table(c.region_header, c.region_rows, None, cell),
+        ]
+    story.append(p("Indicators and their sources", h2))
     story.append(
         p(
             "Each value beside one study's range; 'compared' says whether it lies below, within "
@@ -127,28 +143,35 @@ def render(c: ReportContent, version: str, path: Path | IO[bytes]) -> None:
             small,
         )
     )
-    story.append(p(f"Steps ({len(c.step_rows)})", h2))
-    if c.step_rows:
-        used = c.step_header.index("used")
-        story.append(
-            p(
-                "Grey rows are not used for the stride statistics (a foot's first and last "
-                "stride, turns, pauses, outliers).",
-                small,
+    if c.walking:
+        story.append(p(f"Steps ({len(c.step_rows)})", h2))
+        if c.step_rows:
+            used = c.step_header.index("used")
+            story.append(
+                p(
+                    "Grey rows are not used for the stride statistics (a foot's first and last "
+                    "stride, turns, pauses, outliers).",
+                    small,
+                )
             )
-        )
-        # side, step and used narrow; the numbers (at most 7 characters) on one line each
-        widths = [
-            {0: 0.9, 1: 0.7, used: 0.8}.get(i, 14.4 / (len(c.step_header) - 3)) * cm
-            for i in range(len(c.step_header))
-        ]
-        unused = [i for i, row in enumerate(c.step_rows) if row[used] != "yes"]
-        story.append(table(c.step_header, c.step_rows, widths, tiny, pad=2, grey=unused))
-    else:
-        story.append(p("No complete step in this session.", body))
-    story.append(Spacer(1, 0.4 * cm))
-    story.append(p("What the file says about itself", h2))
-    story.append(kv(c.about_file) if c.about_file else p("Nothing.", body))
+            # side, step and used narrow; the numbers (at most 7 characters) on one line each
+            widths = [
+                {0: 0.9, 1: 0.7, used: 0.8}.get(i, 14.4 / (len(c.step_header) - 3)) * cm
+                for i in range(len(c.step_header))
+            ]
+            unused = [i for i, row in enumerate(c.step_rows) if row[used] != "yes"]
+            story.append(table(c.step_header, c.step_rows, widths, tiny, pad=2, grey=unused))
+        else:
+            story.append(p("No complete step in this session.", body))
+    story.append(p("Data quality", h2))
+    story += [p(f"• {q}", body) for q in c.quality_said]
+    for problem in c.problems:
+        story.append(p(f"• {problem}", cell))
+    story += [p("The counters", h3_flow), kv(c.quality)]
+    story += [p("Session", h3_flow), kv(c.facts)]
+    if c.about_file:
+        story += [p("What the file says about itself", h3_flow), kv(c.about_file)]
+    story += [Spacer(1, 0.4 * cm), p(c.note, note)]
 
     def footer(canvas: Any, doc: Any) -> None:
         canvas.saveState()
