@@ -116,7 +116,11 @@ def test_the_command_prints_text_json_and_a_page(
     assert main([*args, "--repeat", str(walks["a2"]), "-o", str(out)]) == 0
     text = capsys.readouterr().out
     assert "Load carried by the left foot" in text and "exceeds noise" in text
-    assert out.read_text().startswith("<!DOCTYPE html>")
+    page = out.read_text()
+    assert page.startswith("<!DOCTYPE html>")
+    # CoP paths, step to step, the sensor-by-sensor peak difference map, the regional bars
+    assert page.count("data:image/png;base64,") == 4
+    assert "Peak pressure, sensor by sensor" in page
     assert main([*args, "-o", str(out)]) == 2  # no overwrite without --overwrite
     capsys.readouterr()
     assert main([*args, "--json"]) == 0

@@ -141,8 +141,9 @@ class Comparison:
     repeat: str | None
     indicators: tuple[Difference, ...]
     notes: tuple[str, ...] = field(default_factory=tuple)
-    #: each condition's analysis (for the figures; not in ``to_dict``)
+    #: each condition's analysis and session (for the figures; not in ``to_dict``)
     analyses: tuple[Analysis, ...] = field(default_factory=tuple, repr=False)
+    sessions: tuple[Session, ...] = field(default_factory=tuple, repr=False)
     method: str = (
         "95 % CI: percentile bootstrap over the units (steady steps, strides or 2 s windows), "
         f"{BOOTSTRAP} resamples per condition; exceeds_noise: CI excludes 0 and |difference| > "
@@ -444,4 +445,5 @@ def compare(
         tuple(out),
         tuple(notes),
         tuple(analyses),
+        tuple(sessions),
     )

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .figures import COLOURS, _figure, _mirror, _png
+from .figures import COLOURS, _as_pressure, _figure, _half_sides_mm, _mirror, _outline, _png
 from .html import CSS
 
 if TYPE_CHECKING:
@@ -108,6 +108,64 @@ def _distributions(c: Comparison) -> bytes | None:
     return _png(fig)
 
 
+def _peak_difference_map(c: Comparison) -> bytes | None:
+    """Each sensor's peak pressure in the last condition minus the reference's, drawn at its
+    position over the foot outline of the reference (a diverging scale: red where the compared
+    condition is higher). Only where both sessions of a foot share one layout."""
+    if len(c.sessions) < 2:
+        return None
+    import matplotlib
+    from matplotlib.collections import PatchCollection
+    from matplotlib.patches import Rectangle
+
+    first, last = c.sessions[0], c.sessions[-1]
+    feet = []
+    for side in ("left", "right"):
+        a, b = first.feet.get(side), last.feet.get(side)
+        if a is None or b is None or a.layout is None or b.layout is None:
+            continue
+        if a.layout.coordinate_unit != "mm" or a.n_sensors != b.n_sensors:
+            continue
+        if not np.allclose(a.layout.x_mm, b.layout.x_mm) or not np.allclose(
+            a.layout.y_mm, b.layout.y_mm
+        ):
+            continue
+        peaks = []
+        for foot in (a, b):
+            v = np.where(np.isfinite(foot.values), foot.values, -np.inf).max(axis=0)
+            peaks.append(_as_pressure(np.where(np.isfinite(v), v, np.nan), foot))
+        if peaks[0][1] != peaks[1][1]:
+            continue
+        feet.append((side, a, peaks[1][0] - peaks[0][0], peaks[0][1]))
+    if not feet:
+        return None
+    top = max(float(np.nanmax(np.abs(d))) for _, _, d, _ in feet) or 1.0
+    fig = _figure(3.0 * len(feet) + 1.2, 5.0)
+    axes = np.atleast_1d(fig.subplots(1, len(feet)))
+    cmap = matplotlib.colormaps["RdBu_r"].with_extremes(bad="0.92")
+    collection = None
+    for ax, (side, foot, diff, _) in zip(axes, feet, strict=True):
+        layout = foot.layout
+        assert layout is not None
+        _outline(ax, foot, side)
+        half = _half_sides_mm(layout.x_mm, layout.y_mm, layout.area_mm2)
+        x = _mirror(side) * layout.x_mm
+        rects = [
+            Rectangle((xi - h, yi - h), 2 * h, 2 * h)
+            for xi, yi, h in zip(x, layout.y_mm, half, strict=True)
+        ]
+        collection = PatchCollection(rects, cmap=cmap, edgecolor="0.6", linewidths=0.3)
+        collection.set_array(np.ma.masked_invalid(diff))
+        collection.set_clim(-top, top)
+        ax.add_collection(collection)
+        ax.autoscale_view()
+    unit = "kPa" if feet[0][3] == "kpa" else feet[0][3]
+    label = f"peak: {c.conditions[-1]['label']} − {c.conditions[0]['label']} ({unit})"
+    assert collection is not None
+    fig.colorbar(collection, ax=list(axes), shrink=0.8, label=label)
+    return _png(fig)
+
+
 def _regional(c: Comparison) -> bytes | None:
     """The regional peak pressure of each compared condition minus the reference's, per
     foot and region."""
@@ -163,6 +221,9 @@ def render(c: Comparison, title: str, version: str) -> str:
         ("Centre-of-pressure paths", _cop_paths(c), "every frame's CoP per condition"),
         ("Step to step", _distributions(c), "one point per stride, window or steady step; "
          "the bar is the condition's value"),
+        ("Peak pressure, sensor by sensor", _peak_difference_map(c),
+         "each sensor's peak pressure in the last condition minus the reference's, over the "
+         "foot outline (red: higher, blue: lower); where both share one insole layout"),
         ("Regional peak pressure", _regional(c), "compared condition minus the reference"),
     )  # fmt: skip
     for name, png, caption in figures:
