@@ -122,6 +122,9 @@ def test_the_command_prints_text_json_and_a_page(
     assert page.count("data:image/png;base64,") == 4
     assert "Peak pressure, sensor by sensor" in page
     assert main([*args, "-o", str(out)]) == 2  # no overwrite without --overwrite
+    pdf = tmp_path / "c.pdf"
+    assert main([*args, "-o", str(pdf)]) == 0
+    assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 20_000
     capsys.readouterr()
     assert main([*args, "--json"]) == 0
     data = json.loads(capsys.readouterr().out)

@@ -151,7 +151,7 @@ CASES: list[tuple[str, str, Callable[[Path], list[str]], int]] = [
         DEVICE_OR_OUTPUT,
     ),
     ("compare", "one file", lambda t: ["compare", WALK], USAGE),
-    ("compare", "suffix", lambda t: ["compare", WALK, WALK, "-o", str(t / "c.pdf")], USAGE),
+    ("compare", "suffix", lambda t: ["compare", WALK, WALK, "-o", str(t / "c.docx")], USAGE),
     ("compare", "missing input", lambda t: ["compare", WALK, _missing(t)], INPUT),
     (
         "compare",

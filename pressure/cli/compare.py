@@ -32,7 +32,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--repeat", default=None, metavar="FILE", help="a repeat trial of the first condition"
     )
     parser.add_argument("--json", action="store_true", help="print the comparison as JSON")
-    parser.add_argument("-o", "--out", default=None, metavar="OUT.html", help="write a page")
+    parser.add_argument(
+        "-o", "--out", default=None, metavar="OUT", help="write a page (.html) or an A4 PDF (.pdf)"
+    )
     parser.add_argument("--title", default=None, help="the page's heading")
     parser.add_argument("--overwrite", action="store_true", help="replace an existing OUT")
     add_analysis_options(parser)
@@ -56,8 +58,9 @@ def run(args: argparse.Namespace) -> int:
     labels = [s.strip() for s in args.labels.split(",")] if args.labels else None
     if labels is not None and (len(labels) != len(args.files) or len(set(labels)) != len(labels)):
         raise UsageError(f"--labels: {len(args.files)} distinct names, one per file, are needed")
-    if args.out is not None and Path(args.out).suffix.lower() not in (".html", ".htm"):
-        raise UsageError(f"{args.out}: a comparison is written as .html")
+    suffix = Path(args.out).suffix.lower() if args.out is not None else None
+    if suffix is not None and suffix not in (".html", ".htm", ".pdf"):
+        raise UsageError(f"{args.out}: a comparison is written as .html or .pdf")
     inputs = [*args.files, *([args.repeat] if args.repeat else [])]
     check_outputs([args.out], inputs, args.overwrite)
     profile = insole_profile(args)
@@ -67,10 +70,18 @@ def run(args: argparse.Namespace) -> int:
     result = compare(sessions, labels, repeat=repeat, options=options)
     if args.out is not None:
         title = args.title or " vs ".join(str(c["label"]) for c in result.conditions)
-        page = compare_page.render(result, title, __version__)
-        write_output(
-            args.out, lambda p: p.write_text(page, encoding="utf-8"), "comparison", args.overwrite
-        )
+        if suffix == ".pdf":
+
+            def write(path: Path) -> None:
+                compare_page.render_pdf(result, title, __version__, path)
+
+        else:
+            page = compare_page.render(result, title, __version__)
+
+            def write(path: Path) -> None:
+                path.write_text(page, encoding="utf-8")
+
+        write_output(args.out, write, "comparison", args.overwrite)
     if args.json:
         json.dump(result.to_dict(), sys.stdout, indent=2)
         print()

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import base64
 from html import escape
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+from xml.sax.saxutils import escape as xml_escape
 
 import numpy as np
 
@@ -184,21 +186,88 @@ def _regional(c: Comparison) -> bytes | None:
     return _png(fig)
 
 
-def render(c: Comparison, title: str, version: str) -> str:
-    """The page's HTML text."""
+NOTE = (
+    "These are measurement indicators, not a diagnosis. A difference larger than the noise "
+    "says that the measurement changed between the conditions, not that the change is good, "
+    "bad or lasting."
+)
+
+
+def lead_and_findings(c: Comparison) -> tuple[str, list[str]]:
+    """The findings' opening sentence and one sentence per finding: the differences that
+    exceed the noise (with a repeat trial), else every difference with an interval."""
     judged = [d for d in c.indicators if d.exceeds_noise is not None]
     if judged:
-        findings = [d for d in judged if d.exceeds_noise]
+        found = [d for d in judged if d.exceeds_noise]
         lead = (
-            f"{len(findings)} of {len(judged)} indicators changed by more than the "
+            f"{len(found)} of {len(judged)} indicators changed by more than the "
             "trial-to-trial noise of the repeat trial:"
-            if findings
+            if found
             else f"None of the {len(judged)} indicators changed by more than the "
             "trial-to-trial noise of the repeat trial."
         )
     else:
-        findings = [d for d in c.indicators if d.ci95_low is not None]
+        found = [d for d in c.indicators if d.ci95_low is not None]
         lead = "No repeat trial was given: the differences below are not judged against noise."
+    return lead, [_finding(d) for d in found]
+
+
+def all_figures(c: Comparison) -> list[tuple[str, bytes, str]]:
+    """(title, PNG, caption) of each figure the comparison can draw, in the order shown."""
+    figures = (
+        ("Centre-of-pressure paths", _cop_paths(c), "every frame's CoP per condition"),
+        ("Step to step", _distributions(c), "one point per stride, window or steady step; "
+         "the bar is the condition's value"),
+        ("Peak pressure, sensor by sensor", _peak_difference_map(c),
+         "each sensor's peak pressure in the last condition minus the reference's, over the "
+         "foot outline (red: higher, blue: lower); where both share one insole layout"),
+        ("Regional peak pressure", _regional(c), "compared condition minus the reference"),
+    )  # fmt: skip
+    return [(name, png, caption) for name, png, caption in figures if png is not None]
+
+
+def table(c: Comparison) -> tuple[list[str], list[list[str]]]:
+    """The whole table: header and one row of text per indicator and compared condition."""
+    header = [
+        "indicator", "unit", *[str(k["label"]) for k in c.conditions], "compared",
+        "difference", "95 % CI", "SDC", "exceeds noise",
+    ]  # fmt: skip
+    rows = [
+        [
+            d.label,
+            d.unit,
+            *[_number(d.conditions.get(str(k["label"]))) for k in c.conditions],
+            d.compared,
+            _number(d.difference),
+            f"{_number(d.ci95_low)} to {_number(d.ci95_high)}" if d.ci95_low is not None else "–",
+            _number(d.sdc),
+            {True: "yes", False: "no", None: "–"}[d.exceeds_noise],
+        ]
+        for d in c.indicators
+    ]
+    return header, rows
+
+
+def conditions_table(c: Comparison) -> tuple[list[str], list[list[str]]]:
+    header = ["label", "file", "activity", "steady steps"]
+    rows = [
+        [str(k["label"]), str(k["file"]), str(k["activity"]), str(k["steady_steps"])]
+        for k in c.conditions
+    ]
+    return header, rows
+
+
+def _html_table(header: list[str], rows: list[list[str]]) -> str:
+    head = "".join(f"<th>{escape(h)}</th>" for h in header)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>" for row in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def render(c: Comparison, title: str, version: str) -> str:
+    """The page's HTML text."""
+    lead, findings = lead_and_findings(c)
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -210,64 +279,79 @@ def render(c: Comparison, title: str, version: str) -> str:
         f"<h1>{escape(title)}</h1>",
         "<h2>Findings</h2>",
         f"<p>{escape(lead)}</p>",
-        "<ul>" + "".join(f"<li>{escape(_finding(d))}</li>" for d in findings) + "</ul>",
+        "<ul>" + "".join(f"<li>{escape(f)}</li>" for f in findings) + "</ul>",
     ]
-    conditions = "".join(
-        f"<tr><td>{escape(str(k['label']))}</td><td>{escape(str(k['file']))}</td>"
-        f"<td>{escape(str(k['activity']))}</td><td>{escape(str(k['steady_steps']))}</td></tr>"
-        for k in c.conditions
-    )
-    figures = (
-        ("Centre-of-pressure paths", _cop_paths(c), "every frame's CoP per condition"),
-        ("Step to step", _distributions(c), "one point per stride, window or steady step; "
-         "the bar is the condition's value"),
-        ("Peak pressure, sensor by sensor", _peak_difference_map(c),
-         "each sensor's peak pressure in the last condition minus the reference's, over the "
-         "foot outline (red: higher, blue: lower); where both share one insole layout"),
-        ("Regional peak pressure", _regional(c), "compared condition minus the reference"),
-    )  # fmt: skip
-    for name, png, caption in figures:
-        if png is None:
-            continue
+    for name, png, caption in all_figures(c):
         data = base64.b64encode(png).decode("ascii")
         parts.append(
             f'<h2>{escape(name)}</h2><figure><img src="data:image/png;base64,{data}" '
             f'alt="{escape(name)}"><figcaption>{escape(caption)}</figcaption></figure>'
         )
     parts.append("<h2>Conditions</h2>")
-    parts.append(
-        "<table><thead><tr><th>label</th><th>file</th><th>activity</th><th>steady steps"
-        f"</th></tr></thead><tbody>{conditions}</tbody></table>"
-    )
+    parts.append(_html_table(*conditions_table(c)))
     if c.repeat:
         parts.append(f"<p>Repeat trial of {escape(c.reference)}: {escape(c.repeat)}.</p>")
-    head = "".join(
-        f"<th>{escape(h)}</th>"
-        for h in ("indicator", "unit", *[str(k["label"]) for k in c.conditions], "compared",
-                  "difference", "95 % CI", "SDC", "exceeds noise")
-    )  # fmt: skip
-    rows = []
-    for d in c.indicators:
-        cells = [
-            escape(d.label),
-            escape(d.unit),
-            *[_number(d.conditions.get(str(k["label"]))) for k in c.conditions],
-            escape(d.compared),
-            _number(d.difference),
-            f"{_number(d.ci95_low)} to {_number(d.ci95_high)}" if d.ci95_low is not None else "–",
-            _number(d.sdc),
-            {True: "yes", False: "no", None: "–"}[d.exceeds_noise],
-        ]
-        rows.append("<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>")
     parts.append("<h2>All indicators</h2>")
-    parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+    parts.append(_html_table(*table(c)))
     parts.append(f"<p>Method: {escape(c.method)}.</p>")
     if c.notes:
         parts.append("<ul>" + "".join(f"<li>{escape(n)}</li>" for n in c.notes) + "</ul>")
-    parts.append(
-        '<p class="note">These are measurement indicators, not a diagnosis. A difference '
-        "larger than the noise says that the measurement changed between the conditions, "
-        "not that the change is good, bad or lasting.</p>"
-    )
+    parts.append(f'<p class="note">{escape(NOTE)}</p>')
     parts.append(f"<footer>pressure {escape(version)}</footer></body></html>")
     return "\n".join(parts)
+
+
+def render_pdf(c: Comparison, title: str, version: str, out: Path | IO[bytes]) -> None:
+    """The same content as an A4 PDF (reportlab), written to ``out``."""
+    import io
+
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+    from reportlab.lib.units import cm
+    from reportlab.lib.utils import ImageReader
+    from reportlab.platypus import Image, KeepTogether, LongTable, Paragraph, SimpleDocTemplate
+
+    styles = getSampleStyleSheet()
+    body = styles["BodyText"]
+    small = ParagraphStyle("small", parent=body, fontSize=7, leading=8.5)
+    h2 = ParagraphStyle("h2", parent=styles["Heading2"], keepWithNext=1)
+    note = ParagraphStyle("note", parent=body, backColor=colors.HexColor("#fff8e1"))
+
+    def p(text: str, style: Any = body) -> Any:
+        return Paragraph(xml_escape(text), style)
+
+    def grid(header: list[str], rows: list[list[str]]) -> Any:
+        data = [[p(h, small) for h in header]] + [[p(v, small) for v in r] for r in rows]
+        t = LongTable(data, repeatRows=1)
+        t.setStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#cccccc")),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f2f2f2")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+        return t
+
+    lead, findings = lead_and_findings(c)
+    story: list[Any] = [p(title, styles["Title"]), p("Findings", h2), p(lead)]
+    story += [p(f"• {f}") for f in findings]
+    page_w, page_h = landscape(A4)
+    # two figures a page: each at most half the page high
+    width_max, height_max = page_w - 4 * cm, (page_h - 7 * cm) / 2
+    for name, png, caption in all_figures(c):
+        w_px, h_px = ImageReader(io.BytesIO(png)).getSize()
+        scale = min(width_max / w_px, height_max / h_px, 17 * cm / w_px)
+        image = Image(io.BytesIO(png), w_px * scale, h_px * scale)
+        story.append(KeepTogether([p(name, h2), image, p(caption, small)]))
+    story += [p("Conditions", h2), grid(*conditions_table(c))]
+    story += [p("All indicators", h2), grid(*table(c)), p(f"Method: {c.method}.", small)]
+    story += [p(n, small) for n in c.notes]
+    story.append(p(NOTE, note))
+    doc = SimpleDocTemplate(
+        out if not isinstance(out, Path) else str(out),
+        pagesize=landscape(A4),
+        leftMargin=2 * cm, rightMargin=2 * cm, topMargin=1.5 * cm, bottomMargin=1.5 * cm,
+        title=title, author=f"pressure {version}",
+    )  # fmt: skip
+    doc.build(story)
