@@ -217,3 +217,26 @@ def test_the_plate_side_rule_on_synthetic_prints(hallux_x_mm, arch_side_x, cue):
         assert tuple(feet) == (expected,), (cue, mirror)
         assert plate[expected]["medial_side_cue"] == cue
         assert plate[expected]["medial_side_inferred"]
+
+
+@pytest.mark.parametrize(("midfoot_mm", "expected"), [(20, 20 / 160), (0, 0.0), (60, 60 / 200)])
+def test_arch_index_of_a_drawn_footprint(midfoot_mm: int, expected: float) -> None:
+    """A footprint drawn on a 5 mm grid: heel 60 mm wide, midfoot ``midfoot_mm``, forefoot 80,
+    each 70 mm long, and toes apart from it: Cavanagh & Rodgers' index (the middle third's
+    area over all three, toes left out) is the midfoot's width over the sum of the three."""
+    from pressure.analysis.footprint import arch_index
+    from pressure.layout import grid_layout
+
+    layout = grid_layout(54, 30, 5.0, 5.0)
+    x, y = layout.x_mm, layout.y_mm
+    peak = np.zeros(layout.n_sensors)
+
+    def band(y0: float, y1: float, width: float) -> np.ndarray:
+        return (y >= y0) & (y < y1) & (np.abs(x) < width / 2)
+
+    peak[band(0, 70, 60)] = 100.0
+    peak[band(70, 140, midfoot_mm)] = 50.0
+    peak[band(140, 210, 80)] = 200.0
+    peak[band(220, 240, 60)] = 80.0  # the toes, an island
+    assert arch_index(layout, peak) == pytest.approx(expected, abs=1e-9)
+    assert arch_index(grid_layout(4, 4, 5.0, 5.0), np.ones(16)) is None  # too coarse

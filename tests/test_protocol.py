@@ -13,6 +13,8 @@ from pressure.analysis.protocol import CHILDS_2003, lbp_assessment
 from pressure.cli import main
 from pressure.io.load import load
 
+from .conftest import shared_data
+
 
 def _simulate(folder: Path, name: str, *args: str) -> Path:
     path = folder / f"{name}.insole"
@@ -57,7 +59,7 @@ def test_every_trial_is_checked(trials: dict[str, Path]) -> None:
         "standing, eyes open": "as asked",
         "standing, eyes closed": "as asked",
         "walking": "as asked",
-        "footprint": "not computed",
+        "footprint": "not given",
     }
     # sway RMS 3 mm open, 6 mm closed: the ellipse (∝ RMS²) four times as large, faster sway
     assert full.romberg is not None
@@ -69,6 +71,21 @@ def test_every_trial_is_checked(trials: dict[str, Path]) -> None:
     assert status["standing, eyes open"] == "short"
     assert status["walking"] == "not a walk"
     assert status["standing, eyes closed"] == "not given"
+
+
+def test_a_plate_footprint_gives_the_arch_index_beside_its_range(trials: dict[str, Path]) -> None:
+    """emed's example step (pressuRe's, a right foot over a plate): its arch index with
+    Cavanagh & Rodgers' range; a walk on insoles is no plate footprint."""
+    plate = load(shared_data("pressure_r_extdata/emed_test.lst"))
+    result = lbp_assessment(load(trials["even"]), footprint=plate)
+    status = {c.trial: c.status for c in result.checks}
+    assert status["footprint"] == "as asked"
+    assert result.footprint is not None
+    assert set(result.footprint["arch_index"]) == {"right"}
+    assert 0.0 < result.footprint["arch_index"]["right"] < 1.0
+    assert result.footprint["normal_range"] == [0.21, 0.26]
+    wrong = lbp_assessment(load(trials["even"]), footprint=load(trials["walk"]))
+    assert {c.trial: c.status for c in wrong.checks}["footprint"] == "not a plate step"
 
 
 def test_the_command_says_no_diagnosis_and_shows_the_red_flags(

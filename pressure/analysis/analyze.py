@@ -38,7 +38,7 @@ walking reference ranges (cadence, stride, swing) then do not apply.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -454,7 +454,9 @@ def analyze(session: Session, options: AnalysisOptions | None = None) -> Analysi
     problems += _few_steps(gait, feet)
     dist, notes = distribution_section(session, feet, steps, masks, walking, opt)
     problems += notes
-    pron = pronation_section(steps, walking, dist.medial_share_pct)
+    pron = replace(
+        pronation_section(steps, walking, dist.medial_share_pct), arch_index=_arch_indices(feet)
+    )
     balance_out: Balance | None = None
     if not walking and loaded:
         balance_out, notes = balance_section(session, feet, opt)
@@ -623,6 +625,21 @@ def _step_problems(steps: pd.DataFrame, walking: bool) -> list[str]:
             "walking bout are not used)"
         ]
     return []
+
+
+def _arch_indices(feet: dict[str, _Foot]) -> PerSide[float]:
+    """Each foot's arch index (``footprint.arch_index``) from its sensors' peaks over the
+    session, where its layout is a grid fine enough (a plate, an in-shoe grid)."""
+    out: dict[str, float | None] = {}
+    for side, f in feet.items():
+        layout = f.foot.layout
+        if layout is None or f.foot.n_sensors < footprint.ARCH_INDEX_MIN_SENSORS:
+            continue
+        values = f.foot.values
+        with np.errstate(invalid="ignore"):
+            peak = np.where(np.isfinite(values), values, -np.inf).max(axis=0)
+        out[side] = footprint.arch_index(layout, np.where(np.isfinite(peak), peak, np.nan))
+    return PerSide.of(out)
 
 
 def _few_steps(gait: Gait, feet: dict[str, _Foot]) -> list[str]:
@@ -1005,13 +1022,18 @@ def indicator_section(
         if walking
         else ("rearfoot_share_standing_pct", rearfoot, "%"),
     ]
+    if any(pron.arch_index[side] is not None for side in SIDES):
+        # a plate's footprint meets the barefoot reference; an in-shoe grid's contact does not
+        key = "arch_index" if gait.activity == "roll_off" else "arch_index_insole"
+        shown.append((key, pron.arch_index, "1"))
     ind: list[Indicator] = []
     for key, value, unit in shown:
         if isinstance(value, PerSide):  # one indicator per foot, named <key>.<side>
+            name = "arch_index" if key.startswith("arch_index") else key
             ind += [
                 Indicator(
                     **indicators.indicator(
-                        f"{key}.{side}", value[side], unit, key=key, activity=gait.activity
+                        f"{name}.{side}", value[side], unit, key=key, activity=gait.activity
                     )
                 )
                 for side in SIDES

@@ -206,3 +206,49 @@ __all__ = [
     "step_footprint",
     "steps_cpei",
 ]
+
+
+#: sensors a foot's layout needs for an arch index: a grid fine enough to resolve the midfoot's
+#: width (a plate or an in-shoe grid that covers the whole foot, not a 16-sensor insole)
+ARCH_INDEX_MIN_SENSORS = 50
+#: Cavanagh & Rodgers 1987 (J Biomech 20:547-551): a normal arch index lies between these;
+#: at or below the first the arch is high, at or above the second flat (their footprints:
+#: barefoot, standing)
+ARCH_INDEX_NORMAL = (0.21, 0.26)
+
+
+def arch_index(layout: SensorLayout, peak: FloatArray) -> float | None:
+    """The arch index of a footprint (Cavanagh & Rodgers 1987): the footprint without the toes
+    is divided along the foot's long axis into thirds of equal length; the index is the area of
+    the middle third over the area of all three.
+
+    The footprint is the sensors ``peak`` loaded (``masks.footprint``: above 1 % of the largest
+    peak), in the foot frame (+y anterior); the toes are those of ``masks.anatomical_regions``
+    (the footprint's separate islands in its front 30 %, else beyond 85 % of its length). Each
+    sensel counts with the share of its extent along the axis that lies in each third (its
+    centre ± half the square root of its area). None for a layout of fewer than
+    ``ARCH_INDEX_MIN_SENSORS`` sensors or not in mm, or a footprint of fewer than ten sensels.
+    """
+    from ..masks import anatomical_regions, footprint
+
+    if layout.n_sensors < ARCH_INDEX_MIN_SENSORS or layout.coordinate_unit != "mm":
+        return None
+    fp = footprint(layout, peak)
+    regions = anatomical_regions(layout, peak)
+    toes = np.zeros(layout.n_sensors, dtype=np.bool_)
+    for name, mask in regions.items():
+        if name.split(".")[-1] in ("hallux", "lesser_toes", "toes"):
+            toes |= mask
+    keep = fp & ~toes
+    if keep.sum() < 10:
+        return None
+    y = np.asarray(layout.y_mm, dtype=np.float64)[keep]
+    area = np.asarray(layout.area_mm2, dtype=np.float64)[keep]
+    half = np.sqrt(area) / 2.0
+    low, high = y - half, y + half
+    start, end = float(low.min()), float(high.max())
+    third = (end - start) / 3.0
+    a, b = start + third, start + 2 * third
+    inside = np.clip(np.minimum(high, b) - np.maximum(low, a), 0.0, None) / (high - low)
+    total = float(area.sum())
+    return float((area * inside).sum() / total) if total > 0 else None

@@ -89,6 +89,22 @@ REFERENCES: dict[str, Reference] = {
         "positive value, not 0; smaller is the pronation direction, larger the supination",
         "Song et al. 1996, JAPMA 86:16; West Point cohort (PMC7393860, Table 4)",
     ),
+    "arch_index": Reference(
+        0.21,
+        0.26,
+        "the footprint's middle third over the whole footprint without the toes; a barefoot "
+        "footprint's normal range (at or below 0.21 a high arch, at or above 0.26 a flat one, "
+        "from 107 subjects' footprints); from a plate's footprint of a walking step here, not "
+        "from standing as in the study",
+        "Cavanagh & Rodgers 1987, J Biomech 20:547-551",
+    ),
+    "arch_index_insole": Reference(
+        None,
+        None,
+        "the same index from an in-shoe grid's contact (what touched the insole, not the "
+        "ground): no published range for it; compare with the person's own earlier recordings",
+        "Cavanagh & Rodgers 1987, J Biomech 20:547-551 (defined on barefoot footprints)",
+    ),
     "medial_lateral_index": Reference(
         None,
         None,
@@ -134,6 +150,8 @@ WORDING: dict[str, Wording] = {
     "symmetry_index_pct": Wording("Symmetry index", "+.1f", "+: right carries more"),
     "medial_lateral_index": Wording("Medial-lateral index", "+.2f", "+: medial"),
     "cpei_pct": Wording("CPEI-like index", ".1f", "+: lateral of the heel-to-toe chord"),
+    "arch_index": Wording("Arch index", ".3f"),
+    "arch_index_insole": Wording("Arch index (in-shoe contact)", ".3f"),
     "rearfoot_share_standing_pct": Wording("Rearfoot share of the load, standing", ".1f"),
     "sway": Wording("Sway", ".1f"),
 }

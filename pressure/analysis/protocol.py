@@ -17,8 +17,9 @@ The sequence (``LBP_TRIALS``):
 3. **Walking**, at least 30 steady steps a foot (Melvin et al. 2014, Gait Posture 40:682; in
    unfamiliar footwear after about 166 steps a foot to get used to it): left share, symmetry
    index, cadence and the CPEI with the cohort values the analysis cites.
-4. **Footprint and arch index** (Cavanagh & Rodgers 1987, J Biomech 20:547: normal
-   0.21-0.26): not computed yet; the protocol says so.
+4. **Footprint and arch index** (optional): a barefoot step over a pressure plate; the arch
+   index of its footprint (``footprint.arch_index``) beside Cavanagh & Rodgers' normal range
+   (1987, J Biomech 20:547: 0.21-0.26).
 
 Fields the clinician types (pain 0-10, Oswestry disability index %, hours the insole was worn)
 are shown beside the numbers, not used in them.
@@ -36,6 +37,7 @@ import numpy as np
 from ..model import Session
 from .analyze import Analysis, AnalysisOptions, analyze
 from .compare import load_integrals
+from .footprint import ARCH_INDEX_NORMAL
 from .results import clean
 
 #: the width of each window of the weight-bearing asymmetry, s
@@ -51,7 +53,7 @@ LBP_TRIALS = (
     ("standing, eyes open", "quiet standing 30-60 s, eyes open"),
     ("standing, eyes closed", "quiet standing 30-60 s, eyes closed (optional)"),
     ("walking", f"level walking, at least {MIN_STEADY_STEPS} steady steps a foot"),
-    ("footprint", "a plate footprint for the arch index (not computed yet)"),
+    ("footprint", "a barefoot step over a pressure plate, for the arch index (optional)"),
 )
 
 
@@ -84,6 +86,7 @@ class LbpAssessment:
     eyes_closed: dict[str, Any] | None
     romberg: dict[str, Any] | None
     walking: dict[str, Any] | None
+    footprint: dict[str, Any] | None
     clinician: dict[str, Any]
     note: str
     red_flags_intro: str
@@ -99,6 +102,7 @@ class LbpAssessment:
                 "eyes_closed": self.eyes_closed,
                 "romberg": self.romberg,
                 "walking": self.walking,
+                "footprint": self.footprint,
                 "clinician": self.clinician,
                 "note": self.note,
                 "red_flags_intro": self.red_flags_intro,
@@ -192,6 +196,7 @@ def lbp_assessment(
     *,
     eyes_closed: Session | None = None,
     walk: Session | None = None,
+    footprint: Session | None = None,
     clinician: Mapping[str, Any] | None = None,
     options: AnalysisOptions | None = None,
 ) -> LbpAssessment:
@@ -205,6 +210,8 @@ def lbp_assessment(
         Quiet standing, eyes closed.
     walk : Session, optional
         Level walking.
+    footprint : Session, optional
+        A barefoot step over a pressure plate (its arch index).
     clinician : mapping, optional
         What the clinician typed: ``pain_0_10``, ``oswestry_pct``, ``hours_worn`` (shown, not
         used).
@@ -216,6 +223,8 @@ def lbp_assessment(
         analyses["eyes_closed"] = analyze(eyes_closed, options)
     if walk is not None:
         analyses["walking"] = analyze(walk, options)
+    if footprint is not None:
+        analyses["footprint"] = analyze(footprint, options)
     (eo_name, eo_asked), (ec_name, ec_asked), (w_name, w_asked), (f_name, f_asked) = LBP_TRIALS
     checks = [
         _standing_check(eo_name, eo_asked, standing, analyses["standing"]),
@@ -236,9 +245,33 @@ def lbp_assessment(
                 w_name, w_asked, str(walk.path), status, f"{fewest} steady steps on the fewer foot"
             )
         )
-    checks.append(
-        Check(f_name, f_asked, None, "not computed", "Cavanagh & Rodgers 1987: normal 0.21-0.26")
-    )
+    plate = analyses.get("footprint")
+    footprint_out = None
+    if footprint is None or plate is None:
+        checks.append(Check(f_name, f_asked, None, "not given"))
+    else:
+        index = plate.pronation.arch_index.to_dict()
+        found = {side: v for side, v in index.items() if v is not None}
+        if plate.activity != "roll_off" or not found:
+            why = (
+                "no footprint fine enough for an arch index"
+                if not found
+                else f"not a step over a plate (the analysis found {plate.activity})"
+            )
+            checks.append(Check(f_name, f_asked, str(footprint.path), "not a plate step", why))
+        else:
+            checks.append(Check(f_name, f_asked, str(footprint.path), "as asked", ""))
+            low, high = ARCH_INDEX_NORMAL
+            footprint_out = {
+                "arch_index": found,
+                "normal_range": [low, high],
+                "source": "Cavanagh & Rodgers 1987, J Biomech 20:547-551",
+                "what_it_says": (
+                    "the share of the footprint (toes left out) in its middle third: larger "
+                    "with a lower arch; the range is that of barefoot footprints, a description "
+                    "of the foot's print, not of pain or its cause"
+                ),
+            }
     standing_out = (
         _standing(analyses["standing"]) if analyses["standing"].activity == "standing" else None
     )
@@ -257,6 +290,7 @@ def lbp_assessment(
         closed_out,
         romberg,
         _walking(walking) if walking is not None and walking.activity == "walking" else None,
+        footprint_out,
         dict(clinician or {}),
         str(summary["note"]),
         str(summary["red_flags_intro"]),

@@ -164,6 +164,9 @@ class Pronation(_Section):
     gait_line_ap_pct_fl: PerSide[float]
     gait_line_excursion_pct_fl: PerSide[float]
     gait_line_width_pct_fw: PerSide[float]
+    #: Cavanagh & Rodgers' arch index of the foot's footprint over the session (plates and
+    #: in-shoe grids of ``footprint.ARCH_INDEX_MIN_SENSORS`` or more sensors; else None)
+    arch_index: PerSide[float] = field(default_factory=PerSide)
 
 
 @dataclass(frozen=True)

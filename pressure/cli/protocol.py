@@ -32,6 +32,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--eyes-closed", metavar="FILE", help="quiet standing, eyes closed")
     parser.add_argument("--walk", metavar="FILE", help="level walking (30 steady steps a foot)")
+    parser.add_argument(
+        "--footprint", metavar="FILE", help="a barefoot step over a pressure plate (arch index)"
+    )
     parser.add_argument("--pain", type=number_in(0, 10), help="pain now, 0-10 (shown, not used)")
     parser.add_argument(
         "--oswestry", type=number_in(0, 100), help="Oswestry disability index, %% (shown)"
@@ -110,6 +113,15 @@ def lines(result: Any) -> list[str]:
             f"{_fmt(w['symmetry_index_pct'], '%')} (+: right carries more)",
             f"  CPEI {cpei} ({w['cpei_source']})",
         ]
+    if result.footprint:
+        f = result.footprint
+        values = ", ".join(f"{side} {v:.3f}" for side, v in f["arch_index"].items())
+        low, high = f["normal_range"]
+        out += [
+            "",
+            "Footprint",
+            f"  arch index {values} (normal {low}-{high}, {f['source']}; {f['what_it_says']})",
+        ]
     if result.clinician:
         said = ", ".join(f"{FIELDS.get(k, k)} {v:g}" for k, v in result.clinician.items())
         out += ["", f"Clinician's fields (shown, not used): {said}"]
@@ -163,7 +175,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.out is not None and Path(args.out).suffix.lower() not in (".html", ".htm"):
         raise UsageError(f"{args.out}: the protocol's page is written as .html")
-    inputs = [f for f in (args.standing, args.eyes_closed, args.walk) if f]
+    inputs = [f for f in (args.standing, args.eyes_closed, args.walk, args.footprint) if f]
     check_outputs([args.out], inputs, args.overwrite)
     profile = insole_profile(args)
     options = analysis_options(args, profile)
@@ -184,6 +196,7 @@ def run(args: argparse.Namespace) -> int:
         session(args.standing),
         eyes_closed=session(args.eyes_closed),
         walk=session(args.walk),
+        footprint=session(args.footprint),
         clinician=clinician,
         options=options,
     )
