@@ -31,7 +31,13 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 XSS = "<script>alert(1)</script>"
-FIGURES = ("Load shares", "Gait lines", "Force over the stance", "Peak pressure")
+FIGURES = (
+    "Load shares",
+    "Gait lines",
+    "Pronation and supination",
+    "Force over the stance",
+    "Peak pressure",
+)
 
 
 def _tool(name: str, package: str) -> str:
@@ -202,7 +208,10 @@ def test_pdf_report_turns_into_png_pages(tmp_path: Path, sample: str) -> None:
     ("parts", "missing"),
     [
         # raw (uncalibrated) force sensors with no positions: only the force curves
-        (("gaitndd", "als1.hea"), ("Load shares", "Gait lines", "Peak pressure")),
+        (
+            ("gaitndd", "als1.hea"),
+            ("Load shares", "Gait lines", "Pronation and supination", "Peak pressure"),
+        ),
         # one foot of a walk: every figure, for that foot
         (("pressure_r_extdata", "fscan_testL.asf"), ()),
         # a platform's single stance, one foot: its one step and its footprint

@@ -151,6 +151,64 @@ def gait_lines(session: Session, analysis: Analysis) -> Result:
     return _png(fig), None
 
 
+def pronation(session: Session, analysis: Analysis) -> Result:
+    """Per foot, the step whose CPEI is the foot's median: its footprint (the loaded sensels'
+    hull, or the insole outline), its CoP path, the chord from the first to the last CoP point,
+    the distal-third line, and the CPEI: the chord's distance from the path on that line, over
+    the footprint's width there (``analysis.footprint``; + lateral of the chord)."""
+    from ..analysis.footprint import step_footprint
+
+    steps = analysis.steps
+    if not len(steps) or "cpei_pct" not in steps:
+        return None, "No pronation figure: no complete step."
+    cop = analysis.cop
+    panels = []
+    for side, foot in session.feet.items():
+        mine = steps[(steps["side"] == side) & np.isfinite(steps["cpei_pct"].astype(float))]
+        if foot.layout is None or foot.layout.coordinate_unit != "mm" or not len(mine):
+            continue
+        order = np.argsort(mine["cpei_pct"].to_numpy(dtype=float))
+        step = mine.iloc[int(order[len(order) // 2])]
+        a = int(np.searchsorted(foot.time_s, float(step["heel_strike_s"])))
+        b = int(np.searchsorted(foot.time_s, float(step["toe_off_s"])))
+        fp = step_footprint(foot.layout, foot.values[a:b])
+        path = cop[(cop["side"] == side) & (cop["time_s"] >= foot.time_s[a])]
+        path = path[path["time_s"] < foot.time_s[min(b, foot.n_frames - 1)]]
+        x = path["cop_ml_mm"].to_numpy(dtype=float)
+        y = path["cop_ap_mm"].to_numpy(dtype=float)
+        ok = np.isfinite(x) & np.isfinite(y)
+        if fp is None or ok.sum() < 2:
+            continue
+        panels.append((side, foot, fp, x[ok], y[ok], float(step["cpei_pct"])))
+    if not panels:
+        return None, "No pronation figure: no step with a CPEI and sensor positions."
+    fig = _figure(3.2 * len(panels) + 0.4, 5.0)
+    for ax, (side, foot, fp, x, y, cpei) in zip(
+        _axes_per_foot(fig, len(panels)), panels, strict=True
+    ):
+        m = _mirror(side)
+        _outline(ax, foot, side)
+        hull = fp.hull_mm
+        ax.fill(m * hull[:, 0], hull[:, 1], color="0.9", zorder=0, label="footprint")
+        ax.plot(m * x, y, color=COLOURS[side], lw=1.6, label="CoP path")
+        ax.plot(m * x[[0, -1]], y[[0, -1]], "--", color="black", lw=1.0, label="chord")
+        line = fp.distal_third_y_mm
+        half = fp.width_at(line) / 2 if np.isfinite(fp.width_at(line)) else 50.0
+        centre = float(np.mean(hull[:, 0]))
+        ax.plot(
+            m * np.array([centre - half, centre + half]), [line, line], ":", color="0.3", lw=1.0,
+            label="distal third",
+        )  # fmt: skip
+        k = int(np.searchsorted(y, line))
+        if 0 < k < y.size:
+            x_path = x[k - 1] + (line - y[k - 1]) * (x[k] - x[k - 1]) / (y[k] - y[k - 1])
+            x_chord = x[0] + (line - y[0]) * (x[-1] - x[0]) / (y[-1] - y[0])
+            ax.plot(m * np.array([x_path, x_chord]), [line, line], color="#b03a2e", lw=3.0)
+        ax.set_title(f"{side.capitalize()} foot: CPEI {cpei:.1f} %")
+        ax.legend(loc="lower center", fontsize=6.5, frameon=False, bbox_to_anchor=(0.5, -0.02))
+    return _png(fig), None
+
+
 def _analysed_load(analysis: Analysis, foot: FootRecording, side: str) -> tuple[FloatArray, str]:
     """The load per frame the analysis used for ``side`` (readings cleaned as for the CoP and
     the steps) and its unit; the foot's plain total when the analysis has no such column."""
@@ -418,6 +476,16 @@ def all_figures(session: Session, analysis: Analysis) -> Sequence[tuple[str, str
             "Centre of pressure of every step (thin) and their mean over the stance (thick, "
             "the dot marks heel strike), over the insole outline, seen from above.",
             gait_lines(session, analysis),
+        ),
+        (
+            "Pronation and supination",
+            "The foot's median step by CPEI: its CoP path (colour), the chord from its first to "
+            "its last point (dashed), the distal-third line of the footprint (dotted) and, in "
+            "red, the chord's distance from the path there: the CPEI, as a percentage of the "
+            "footprint's width (+: the path runs lateral of the chord, the supination "
+            "direction; smaller: the pronation direction). A description of the step, not a "
+            "diagnosis.",
+            pronation(session, analysis),
         ),
         (
             "Force over the stance",
