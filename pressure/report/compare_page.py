@@ -30,6 +30,30 @@ def _number(value: float | None, unit: str = "") -> str:
     return f"{text} {unit}".strip()
 
 
+def _head(title: str, kind: str) -> list[str]:
+    """The page's start up to its heading: the policy (nothing fetched, no script: images
+    from data URIs, inline style only), the title and the shared CSS."""
+    return [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+        "img-src data:; style-src 'unsafe-inline'\">",
+        f"<title>{escape(title)} · pressure {escape(kind)}</title>",
+        f"<style>{CSS}</style></head><body>",
+        f"<h1>{escape(title)}</h1>",
+    ]
+
+
+def _figure_html(png: bytes, alt: str, caption: str) -> str:
+    """A figure with its PNG inlined as a data URI."""
+    data = base64.b64encode(png).decode("ascii")
+    return (
+        f'<figure><img src="data:image/png;base64,{data}" alt="{escape(alt)}">'
+        f"<figcaption>{escape(caption)}</figcaption></figure>"
+    )
+
+
 def _finding(d: Difference) -> str:
     ci = (
         f" (95 % CI {_number(d.ci95_low)} to {_number(d.ci95_high)})"
@@ -142,14 +166,7 @@ def render(c: Comparison, title: str, version: str) -> str:
         findings = [d for d in c.indicators if d.ci95_low is not None]
         lead = "No repeat trial was given: the differences below are not judged against noise."
     parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
-        "img-src data:; style-src 'unsafe-inline'\">",
-        f"<title>{escape(title)} · pressure comparison</title>",
-        f"<style>{CSS}</style></head><body>",
-        f"<h1>{escape(title)}</h1>",
+        *_head(title, "comparison"),
         "<h2>Findings</h2>",
         f"<p>{escape(lead)}</p>",
         "<ul>" + "".join(f"<li>{escape(_finding(d))}</li>" for d in findings) + "</ul>",
@@ -166,13 +183,8 @@ def render(c: Comparison, title: str, version: str) -> str:
         ("Regional peak pressure", _regional(c), "compared condition minus the reference"),
     )  # fmt: skip
     for name, png, caption in figures:
-        if png is None:
-            continue
-        data = base64.b64encode(png).decode("ascii")
-        parts.append(
-            f'<h2>{escape(name)}</h2><figure><img src="data:image/png;base64,{data}" '
-            f'alt="{escape(name)}"><figcaption>{escape(caption)}</figcaption></figure>'
-        )
+        if png is not None:
+            parts.append(f"<h2>{escape(name)}</h2>{_figure_html(png, name, caption)}")
     parts.append("<h2>Conditions</h2>")
     parts.append(
         "<table><thead><tr><th>label</th><th>file</th><th>activity</th><th>steady steps"
