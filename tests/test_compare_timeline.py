@@ -224,3 +224,16 @@ def test_sessions_without_start_times_are_ordered_by_id_and_said(
     assert [s["session_id"] for s in result["sessions"]] == sorted(v[0] for v in VISITS)
     assert result["ordered_by"] == "session_id"
     assert any("ordered by session_id" in n for n in result["notes"])
+
+
+def test_a_summary_of_an_earlier_version_says_to_run_the_batch_again(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "summary.csv").write_text(
+        "session_id,distribution.left_share_pct\nb.insole,52\na.insole,50\n"
+    )
+    assert main(["compare", "--batch", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "run `pressure batch` on the folder again" in out
+    assert "not in the batch summary: symmetry_index_pct" in out
+    assert out.index("a.insole") < out.index("b.insole")

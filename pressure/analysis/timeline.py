@@ -392,16 +392,22 @@ def timeline(
         raise FileFormatError(source or "summary", "holds no analysed session")
     asked = list(indicators) if indicators is not None else None
     columns: list[tuple[str, str]] = []
-    notes: list[str] = []
+    missing: list[str] = []
     for name in asked if asked is not None else DEFAULT_INDICATORS:
         try:
             columns.append((name, indicator_column(summary, name)))
         except UsageError:
             if asked is not None:
                 raise
-            notes.append(f"{name}: not in the batch summary")
-    rows, chosen, picked = _pick(summary, subject)
-    notes[:0] = picked
+            missing.append(name)
+    rows, chosen, notes = _pick(summary, subject)
+    if missing:
+        notes.append(f"not in the batch summary: {', '.join(missing)}")
+    if START_TIME_UTC not in summary:
+        notes.append(
+            "the summary has no start_time_utc column (written by an earlier version): run "
+            "`pressure batch` on the folder again to add the start times and subjects"
+        )
     order, ordered_by, ordering = _order(rows)
     notes += ordering
     rows = rows.iloc[order]
