@@ -19,8 +19,10 @@
    Sessions are started largest first, so a long one does not finish alone at the end.
 3. **Writes** to ``out``: ``summary.parquet`` and ``summary.csv`` (one row per session:
    ``session_id`` — the primary file's path relative to ``root`` —, ``source_path``,
-   ``format`` and the analysis summary flattened to dotted names, see ``flatten``, but for
-   its data quality; with a profile, ``profile.applied`` and ``profile.notes`` say what it did
+   ``format``, what the file says of the session — ``start_time_utc``, ``start_time_local``
+   and ``subject.<field>``, see ``pressure.analysis.timeline.session_fields`` — and the
+   analysis summary flattened to dotted names, see ``flatten``, but for its data quality;
+   with a profile, ``profile.applied`` and ``profile.notes`` say what it did
    to the data), ``quality.parquet`` and ``quality.csv`` (the same sessions' ``quality.*``
    columns, the readers' per-format counters among them, keyed by ``session_id``; see
    ``split_row``), ``steps.parquet`` (every step, with its ``session_id``), ``errors.csv``
@@ -86,8 +88,9 @@ QUALITY_PREFIXES = ("quality.", "gait.event_detection.")
 QUALITY_KEYS = ("session_id", "format")
 INDEX = "index.html"
 #: the layout of the kept results' tables: a result kept under another is redone (2: the step
-#: table's load columns carry their unit, ``peak_load_n`` for ``peak_load``)
-TABLES_VERSION = 2
+#: table's load columns carry their unit, ``peak_load_n`` for ``peak_load``; 3: the summary
+#: row carries the file's start time and subject fields)
+TABLES_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -140,9 +143,12 @@ class BatchResult:
     ----------
     summary : pandas.DataFrame
         One row per session analysed: ``session_id`` (the primary file's path under the
-        root), ``source_path``, ``format`` and the analysis summary flattened to dotted names
-        (``flatten``; units in the names, as in ``Analysis.summary``), but for its data
-        quality, which is in ``quality`` (``split_row``).
+        root), ``source_path``, ``format``, the start time and subject fields the file gives
+        (``start_time_utc``, ``start_time_local``, ``subject.<field>``; empty where it gives
+        none, ``pressure.analysis.timeline.session_fields``) and the analysis summary
+        flattened to dotted names (``flatten``; units in the names, as in
+        ``Analysis.summary``), but for its data quality, which is in ``quality``
+        (``split_row``).
     quality : pandas.DataFrame
         The same sessions' data quality, keyed by ``session_id`` (and ``format``): the
         ``quality.*`` columns of the flat row (frames lost, invalid frames, frames per foot,
@@ -435,10 +441,29 @@ def split_row(row: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     return summary, quality
 
 
-def _frame(rows: Sequence[dict[str, Any]], keys: Sequence[str]) -> pd.DataFrame:
+def _frame(
+    rows: Sequence[dict[str, Any]], keys: Sequence[str], leading: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """The rows as a table, ``keys`` and then the columns that start with one of ``leading``
+    first (in the order first seen), the others after them; a column that holds text in some
+    rows and numbers in others (a subject field one format gives as a number, another as
+    text) is made text throughout, so that it can be written to Parquet."""
     import pandas as pd
 
-    return pd.DataFrame.from_records(list(rows)) if rows else pd.DataFrame(columns=list(keys))
+    if not rows:
+        return pd.DataFrame(columns=list(keys))
+    frame = pd.DataFrame.from_records(list(rows))
+    first = [c for c in keys if c in frame.columns]
+    first += [c for c in frame.columns if c not in first and str(c).startswith(leading)]
+    frame = frame[first + [c for c in frame.columns if c not in first]]
+    for column in frame.columns:
+        if frame[column].dtype != object:
+            continue
+        if len({isinstance(v, str) for v in frame[column].dropna()}) > 1:
+            frame[column] = frame[column].map(
+                lambda v: v if v is None or isinstance(v, str) else str(v)
+            )
+    return frame
 
 
 def _one_line(exc: BaseException) -> str:
@@ -491,6 +516,7 @@ def _analyse(
 ) -> Outcome:
     try:
         from .analysis import analyze
+        from .analysis.timeline import session_fields
         from .profile import load_with_profile, profile_notes
 
         session = load_with_profile(job.primary, profile)
@@ -500,6 +526,7 @@ def _analyse(
             "source_path": shown(job.primary),
             "format": session.format,
         }
+        row.update(session_fields(session.metadata))  # start time, subject: for a timeline
         row.update(flatten(analysis.summary))
         if profile is not None:  # what the profile and options did to this session's data
             applied, notes = profile_notes(session)
@@ -901,6 +928,8 @@ def run_batch(
     """
     import pandas as pd
 
+    from .analysis.timeline import START_TIME_LOCAL, START_TIME_UTC, SUBJECT_PREFIX
+
     drawn = report_format(report)
 
     base = Path(root)
@@ -977,7 +1006,8 @@ def run_batch(
     ordered = [outcomes[job.session_id] for job in found]
     rows = [o.row for o in ordered if o.row is not None]
     summary_rows, quality_rows = zip(*map(split_row, rows), strict=True) if rows else ((), ())
-    summary = _frame(summary_rows, ID_COLUMNS)
+    # what the file says of the session (start time, subject) right after the ids
+    summary = _frame(summary_rows, ID_COLUMNS, (START_TIME_UTC, START_TIME_LOCAL, SUBJECT_PREFIX))
     quality = _frame(quality_rows, QUALITY_KEYS)
     step_frames = [o.steps for o in ordered if o.steps is not None and len(o.steps)]
     steps = (

@@ -66,8 +66,9 @@ COMMANDS: dict[str, tuple[str, str, str | None]] = {
         "pressure.cli.compare",
         "sessions under conditions: differences, their CIs, noise",
         "sessions of one person under conditions (barefoot, shoe, insole; before, after): each "
-        "indicator's difference with its 95 %% confidence interval and, with a repeat trial, "
-        "whether it exceeds the trial-to-trial noise",
+        "indicator's difference with its 95 % confidence interval and, with a repeat trial, "
+        "whether it exceeds the trial-to-trial noise; with --batch OUT instead of files, one "
+        "subject's sessions of a batch output folder over time",
     ),
     "protocol": (
         "pressure.cli.protocol",

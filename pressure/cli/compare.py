@@ -2,7 +2,11 @@
 insole, before / after), indicator by indicator: each condition's value, the difference from the
 first, its 95 % confidence interval from the step-to-step variation, and, with a repeat trial of
 the first condition (``--repeat``), whether it exceeds the trial-to-trial noise
-(``pressure.analysis.compare`` says how). As text, JSON (``--json``) or a page (``-o OUT.html``)."""
+(``pressure.analysis.compare`` says how). As text, JSON (``--json``) or a page (``-o OUT.html``).
+
+``pressure compare --batch OUT [--subject ID]``: instead of files, a batch output folder's
+sessions of one subject over time, each indicator's value per session and its change from the
+first (``pressure.analysis.timeline``)."""
 
 from __future__ import annotations
 
@@ -23,7 +27,31 @@ from ._args import (
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "files", nargs="+", metavar="FILE", help="two or more sessions; the first is the reference"
+        "files", nargs="*", metavar="FILE", help="two or more sessions; the first is the reference"
+    )
+    timeline = parser.add_argument_group(
+        "a subject's sessions over time, from a batch output folder (instead of FILE)"
+    )
+    timeline.add_argument(
+        "--batch",
+        default=None,
+        metavar="OUT",
+        help="the output folder of `pressure batch DIR -o OUT`: one subject's sessions in the "
+        "order of their start times, each indicator's value and change from the first",
+    )
+    timeline.add_argument(
+        "--subject",
+        default=None,
+        metavar="ID",
+        help="the subject (subject.subject_id) whose sessions to take; needed when the folder "
+        "holds several",
+    )
+    timeline.add_argument(
+        "--indicators",
+        default=None,
+        metavar="NAME,...",
+        help="the indicators (default: left share, symmetry index, cadence, stance time, CPEI "
+        "and mean stance force per foot), by name (cpei_pct.left) or summary column",
     )
     parser.add_argument(
         "--labels", default=None, help="a name per session, comma-separated (default: file names)"
@@ -53,8 +81,12 @@ def run(args: argparse.Namespace) -> int:
     from ..profile import load_with_profile
     from ..report import compare_page
 
+    if args.batch is not None:
+        return _over_time(args)
+    if args.subject is not None or args.indicators is not None:
+        raise UsageError("--subject and --indicators go with --batch")
     if len(args.files) < 2:
-        raise UsageError("compare needs two session files or more")
+        raise UsageError("compare needs two session files or more, or --batch OUT")
     labels = [s.strip() for s in args.labels.split(",")] if args.labels else None
     if labels is not None and (len(labels) != len(args.files) or len(set(labels)) != len(labels)):
         raise UsageError(f"--labels: {len(args.files)} distinct names, one per file, are needed")
@@ -102,6 +134,56 @@ def run(args: argparse.Namespace) -> int:
     for note in result.notes:
         print(f"note: {note}")
     print(f"method: {result.method}")
+    if args.out is not None:
+        print(args.out)
+    return 0
+
+
+def _over_time(args: argparse.Namespace) -> int:
+    """``--batch OUT``: a subject's sessions over time (``pressure.analysis.timeline``)."""
+    from .._version import __version__
+    from ..analysis.timeline import read_summary, text_lines, timeline
+    from ..report import timeline_page
+
+    if args.files:
+        raise UsageError(
+            "FILE and --batch do not go together: give session files to compare, or a batch "
+            "output folder to follow a subject over time"
+        )
+    given = [o for o, v in (("--labels", args.labels), ("--repeat", args.repeat)) if v]
+    defaults = argparse.ArgumentParser(add_help=False)
+    add_analysis_options(defaults)
+    given += [
+        "--" + dest.replace("_", "-")
+        for dest, default in vars(defaults.parse_args([])).items()
+        if getattr(args, dest) != default
+    ]
+    if given:
+        raise UsageError(
+            f"{', '.join(given)}: not with --batch (the batch's sessions were analysed when it "
+            "ran; give these to `pressure batch`, or compare the files)"
+        )
+    if args.out is not None and Path(args.out).suffix.lower() not in (".html", ".htm"):
+        raise UsageError(f"{args.out}: a timeline is written as .html")
+    names = (
+        [n.strip() for n in args.indicators.split(",") if n.strip()] if args.indicators else None
+    )
+    if args.indicators is not None and not names:
+        raise UsageError("--indicators: name one indicator or more, comma-separated")
+    summary, source = read_summary(args.batch)
+    check_outputs([args.out], [str(source)], args.overwrite)
+    result = timeline(summary, subject=args.subject, indicators=names, source=str(source))
+    if args.out is not None:
+        who = f"Subject {result.subject}" if result.subject else Path(args.batch).name
+        page = timeline_page.render(result, args.title or f"{who} over time", __version__)
+        write_output(
+            args.out, lambda p: p.write_text(page, encoding="utf-8"), "timeline", args.overwrite
+        )
+    if args.json:
+        json.dump(result.to_dict(), sys.stdout, indent=2)
+        print()
+        return 0
+    print("\n".join(text_lines(result)))
     if args.out is not None:
         print(args.out)
     return 0

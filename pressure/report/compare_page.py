@@ -32,6 +32,30 @@ def _number(value: float | None, unit: str = "") -> str:
     return f"{text} {unit}".strip()
 
 
+def _head(title: str, kind: str) -> list[str]:
+    """The page's start up to its heading: the policy (nothing fetched, no script: images
+    from data URIs, inline style only), the title and the shared CSS."""
+    return [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+        "img-src data:; style-src 'unsafe-inline'\">",
+        f"<title>{escape(title)} · pressure {escape(kind)}</title>",
+        f"<style>{CSS}</style></head><body>",
+        f"<h1>{escape(title)}</h1>",
+    ]
+
+
+def _figure_html(png: bytes, alt: str, caption: str) -> str:
+    """A figure with its PNG inlined as a data URI."""
+    data = base64.b64encode(png).decode("ascii")
+    return (
+        f'<figure><img src="data:image/png;base64,{data}" alt="{escape(alt)}">'
+        f"<figcaption>{escape(caption)}</figcaption></figure>"
+    )
+
+
 def _finding(d: Difference) -> str:
     ci = (
         f" (95 % CI {_number(d.ci95_low)} to {_number(d.ci95_high)})"
@@ -269,24 +293,13 @@ def render(c: Comparison, title: str, version: str) -> str:
     """The page's HTML text."""
     lead, findings = lead_and_findings(c)
     parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
-        "img-src data:; style-src 'unsafe-inline'\">",
-        f"<title>{escape(title)} · pressure comparison</title>",
-        f"<style>{CSS}</style></head><body>",
-        f"<h1>{escape(title)}</h1>",
+        *_head(title, "comparison"),
         "<h2>Findings</h2>",
         f"<p>{escape(lead)}</p>",
         "<ul>" + "".join(f"<li>{escape(f)}</li>" for f in findings) + "</ul>",
     ]
     for name, png, caption in all_figures(c):
-        data = base64.b64encode(png).decode("ascii")
-        parts.append(
-            f'<h2>{escape(name)}</h2><figure><img src="data:image/png;base64,{data}" '
-            f'alt="{escape(name)}"><figcaption>{escape(caption)}</figcaption></figure>'
-        )
+        parts.append(f"<h2>{escape(name)}</h2>{_figure_html(png, name, caption)}")
     parts.append("<h2>Conditions</h2>")
     parts.append(_html_table(*conditions_table(c)))
     if c.repeat:

@@ -32,17 +32,20 @@ def write_recording(
     role: Role = "both",
     port: str = "simulator",
     sketch: SketchFormat | None = None,
+    wall_ns: int = 0,
 ) -> int:
     """Write ``signal`` as a one-link recording; returns the number of frames written.
 
     ``sketch``: the link carries a hobby sketch's text lines (``SketchFormat``) instead of the
-    binary protocol, and no DEVICE_INFO (a sketch sends none)."""
+    binary protocol, and no DEVICE_INFO (a sketch sends none). ``wall_ns``: the host's wall
+    clock at the start, ns since the Unix epoch (``RecordingWriter``; default 0, the epoch:
+    the same signal gives the same file, and readers take it for no start time)."""
     frames = 0
     last_ns = 0
     flushed_s = 0.0
     # a fixed start time and host name: the same signal gives the same file, byte for byte
     meta = {"host": "simulator", **(session or {})}
-    writer = RecordingWriter(path, session=meta, overwrite=overwrite, start_ns=0, wall_ns=0)
+    writer = RecordingWriter(path, session=meta, overwrite=overwrite, start_ns=0, wall_ns=wall_ns)
     try:
         link = writer.add_link(port, role)
         info = signal.info()
