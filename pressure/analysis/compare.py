@@ -33,10 +33,13 @@ pair can underestimate), and ``z`` is Bonferroni-adjusted over the indicators co
 change is at most 5 %. Without a repeat, ``exceeds_noise`` is None and the output says that none
 was given.
 
-Quantities without repeated units (the forefoot and medial shares, regional peak pressure,
-standing sway) are given per condition with their difference and no interval. The regional
-pressure-time integral is left out: the analysis gives it over the whole session, which grows
-with the session's length, not per step.
+The regional peak pressure and pressure-time integral of a walk are per steady step too: for
+each step and each region of the analysis' regional table, the region's highest pressure in the
+stance and the integral over the stance of its highest pressure in each frame (kPa, kPa·s).
+Quantities without repeated units (the forefoot and medial shares, a standing session's
+regional peak pressure, standing sway) are given per condition with their difference and no
+interval; a standing session's pressure-time integral is left out (over the whole session it
+grows with the session's length).
 """
 
 from __future__ import annotations
@@ -208,13 +211,67 @@ def load_integrals(analysis: Analysis, edges: FloatArray) -> FloatArray:
     return out
 
 
-def condition_units(analysis: Analysis) -> dict[str, tuple[Units, str]]:
-    """Each indicator's units in one analysed session, and what they are."""
+#: pressure units, and their factor to kPa, in which regional pressures are given
+PRESSURE_TO_KPA = {"kpa": 1.0, "n_cm2": 10.0}
+
+
+def regional_step_units(
+    analysis: Analysis, session: Session, steady: pd.DataFrame
+) -> dict[str, tuple[Units, str]]:
+    """Per steady step and region of each foot (the regions of ``analysis.regions``): the
+    region's peak pressure (kPa) and pressure-time integral (kPa·s: the integral over the
+    stance of the region's highest pressure in each frame, as ``distribution.regional``
+    computes it over the session)."""
+    out: dict[str, tuple[Units, str]] = {}
+    for side in SIDES:
+        foot = session.feet.get(side)
+        scale = PRESSURE_TO_KPA.get(foot.unit) if foot is not None else None
+        if foot is None or foot.layout is None or scale is None:
+            continue
+        names = [
+            str(r)
+            for r in analysis.regions.loc[analysis.regions["side"] == side, "region"]
+            if str(r) in foot.layout.regions and foot.layout.regions[str(r)].any()
+        ]
+        mine = steady[steady["side"] == side]
+        if not names or not len(mine):
+            continue
+        t = foot.time_s
+        a = np.searchsorted(t, mine["heel_strike_s"].to_numpy(dtype=float))
+        b = np.searchsorted(t, mine["toe_off_s"].to_numpy(dtype=float))
+        peaks = np.full((len(mine), len(names)), np.nan)
+        ptis = np.full((len(mine), len(names)), np.nan)
+        for i, (start, stop) in enumerate(zip(a.tolist(), b.tolist(), strict=True)):
+            if stop - start < 2:
+                continue
+            p = np.nan_to_num(foot.values[start:stop]) * scale
+            dt = np.gradient(t[start:stop])
+            for r, name in enumerate(names):
+                each = p[:, foot.layout.regions[name]].max(axis=1)
+                peaks[i, r], ptis[i, r] = float(each.max()), float(each @ dt)
+        for r, name in enumerate(names):
+            for kind, values in (
+                ("peak_pressure_kpa", peaks),
+                ("pressure_time_integral_kpa_s", ptis),
+            ):
+                column = values[:, r]
+                data = column[np.isfinite(column)].reshape(-1, 1)
+                out[f"{kind}.{side}.{name}"] = (Units(data, _mean), "steady steps")
+    return out
+
+
+def condition_units(
+    analysis: Analysis, session: Session | None = None
+) -> dict[str, tuple[Units, str]]:
+    """Each indicator's units in one analysed session, and what they are; with the
+    ``session``, also the regional peak pressure and pressure-time integral per step."""
     out: dict[str, tuple[Units, str]] = {}
     steps = analysis.steps
     if analysis.activity in ("walking", "running") and len(steps):
         counted = "running" if analysis.activity == "running" else "steady"
         steady = steps[steps["label"] == counted]
+        if session is not None:
+            out.update(regional_step_units(analysis, session, steady))
         for side in SIDES:
             mine = steady[steady["side"] == side]
             for name, column in (
@@ -355,8 +412,8 @@ def compare(
     analyses = [analyze(s, options) for s in sessions]
     again = analyze(repeat, options) if repeat is not None else None
     rng = np.random.default_rng(SEED)
-    units = [condition_units(a) for a in analyses]
-    repeat_units = condition_units(again) if again is not None else {}
+    units = [condition_units(a, s) for a, s in zip(analyses, sessions, strict=True)]
+    repeat_units = condition_units(again, repeat) if again is not None and repeat else {}
     singles = [single_values(a) for a in analyses]
     notes: list[str] = []
     activities = {a.activity for a in analyses}
@@ -420,7 +477,7 @@ def compare(
                     exceeds,
                 )
             )
-    single_names = [n for n in singles[0] if all(n in s for s in singles[1:])]
+    single_names = [n for n in singles[0] if all(n in s for s in singles[1:]) and n not in units[0]]
     for name in single_names:
         values = {lab: s[name] for lab, s in zip(names, singles, strict=True)}
         human, unit = human_name(name)

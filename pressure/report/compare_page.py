@@ -105,7 +105,7 @@ def _distributions(c: Comparison) -> bytes | None:
     time and CPEI of each steady step, as strip plots with the condition's value marked."""
     from ..analysis.compare import condition_units, human_name
 
-    units = [condition_units(a) for a in c.analyses]
+    units = [condition_units(a) for a in c.analyses]  # (no regions: not drawn here)
     shown = [
         n
         for n in ("left_share_pct", "stance_time_s.left", "cpei_pct.left", "cpei_pct.right")
