@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..analysis.indicators import NOTE_SHORT
+from ..analysis.indicators import NOTE_SHORT, wording
 from ..analysis.steps import LOAD_COLUMN_PATTERNS
 from ..display import UNIT_TEXT, finding_sentences, num, reference_range
 from ..model import UNITS, Session
@@ -346,9 +346,10 @@ def build(session: Session, analysis: Analysis, title: str | None = None) -> Rep
     indicator_rows = []
     for ind in s["indicators"]:
         ref = reference_range(ind["reference_low"], ind["reference_high"], ind["unit"])
+        words, which = wording(str(ind["name"]))
         indicator_rows.append(
             [
-                str(ind["name"]),
+                f"{words.label}{f', {which}' if which else ''} ({ind['name']})",
                 num(ind["value"], ".3g", ind["unit"]),
                 ref,
                 ind["comparison"] or "-",
