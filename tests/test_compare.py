@@ -82,7 +82,9 @@ def test_a_standing_session_compares_its_shares_over_windows() -> None:
     found = _by_name(result)
     share = found["left_share_pct"]
     assert share.difference == 0 and share.ci95_low < 0 < share.ci95_high  # type: ignore[attr-defined]
-    assert "sway_velocity_mm_s" in found
+    velocity = found["sway_velocity_mm_s.left"]  # per 2 s window: an interval
+    assert velocity.ci95_low < 0 < velocity.ci95_high  # type: ignore[attr-defined]
+    assert "sway_combined_velocity_mm_s" in found
 
 
 def _halves(path: Path) -> tuple[Session, Session]:
@@ -118,8 +120,8 @@ def test_the_command_prints_text_json_and_a_page(
     assert "Load carried by the left foot" in text and "exceeds noise" in text
     page = out.read_text()
     assert page.startswith("<!DOCTYPE html>")
-    # CoP paths, step to step, the sensor-by-sensor peak difference map, the regional bars
-    assert page.count("data:image/png;base64,") == 4
+    # CoP paths, step to step, the sensor-by-sensor peak and PTI difference maps, the regions
+    assert page.count("data:image/png;base64,") == 5
     assert "Peak pressure, sensor by sensor" in page
     assert main([*args, "-o", str(out)]) == 2  # no overwrite without --overwrite
     pdf = tmp_path / "c.pdf"

@@ -36,14 +36,16 @@ was given.
 The regional peak pressure and pressure-time integral of a walk are per steady step too: for
 each step and each region of the analysis' regional table, the region's highest pressure in the
 stance and the integral over the stance of its highest pressure in each frame (kPa, kPa·s).
-Quantities without repeated units (the forefoot and medial shares, a standing session's
-regional peak pressure, standing sway) are given per condition with their difference and no
-interval; a standing session's pressure-time integral is left out (over the whole session it
-grows with the session's length).
+A standing session's sway is per 2-second window of each foot's CoP (``balance.sway``: mean
+velocity and 95 % ellipse area). Quantities without repeated units (the forefoot and medial
+shares, a standing session's regional peak pressure, the combined CoP's sway) are given per
+condition with their difference and no interval; a standing session's pressure-time integral
+is left out (over the whole session it grows with the session's length).
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -82,8 +84,10 @@ NAMES: dict[str, tuple[str, str]] = {
     "mean_stance_force_n": ("Mean stance force", "N"),
     "forefoot_share_pct": ("Forefoot share of the foot's load", "%"),
     "medial_share_pct": ("Medial share of the foot's load", "%"),
-    "sway_velocity_mm_s": ("Sway: mean CoP velocity, both feet", "mm/s"),
-    "sway_ellipse_mm2": ("Sway: 95 % ellipse area, both feet", "mm²"),
+    "sway_velocity_mm_s": ("Sway: mean CoP velocity", "mm/s"),
+    "sway_ellipse_mm2": ("Sway: 95 % ellipse area", "mm²"),
+    "sway_combined_velocity_mm_s": ("Sway of the combined CoP: mean velocity", "mm/s"),
+    "sway_combined_ellipse_mm2": ("Sway of the combined CoP: 95 % ellipse area", "mm²"),
 }
 
 
@@ -293,6 +297,36 @@ def condition_units(
         start, end = _span(analysis)
         edges = np.arange(start, end + 1e-9, WINDOW_S)
         out.update(_share_units(analysis, edges, f"{WINDOW_S:g} s windows"))
+        out.update(_sway_units(analysis, edges))
+    return out
+
+
+def _sway_units(analysis: Analysis, edges: FloatArray) -> dict[str, tuple[Units, str]]:
+    """Standing: each foot's sway (``balance.sway``: mean CoP velocity, mm/s; 95 % ellipse,
+    mm²) in each window between ``edges``, the windows as the units."""
+    from .balance import sway
+
+    cop = analysis.cop
+    if "cop_ml_mm" not in cop:
+        return {}
+    out: dict[str, tuple[Units, str]] = {}
+    for side in SIDES:
+        mine = cop[cop["side"] == side]
+        t = mine["time_s"].to_numpy(dtype=np.float64)
+        x = mine["cop_ml_mm"].to_numpy(dtype=np.float64)
+        y = mine["cop_ap_mm"].to_numpy(dtype=np.float64)
+        rows = []
+        for a, b in itertools.pairwise(edges):
+            inside = (t >= a) & (t < b)
+            got = sway(t[inside], x[inside], y[inside]) if inside.sum() > 10 else None
+            if got is not None:
+                rows.append((got["mean_velocity_mm_s"], got["ellipse_area_mm2"]))
+        if len(rows) < MIN_UNITS:
+            continue
+        data = np.array(rows, dtype=np.float64)
+        what = f"{WINDOW_S:g} s windows"
+        out[f"sway_velocity_mm_s.{side}"] = (Units(data[:, :1], _mean), what)
+        out[f"sway_ellipse_mm2.{side}"] = (Units(data[:, 1:], _mean), what)
     return out
 
 
@@ -335,8 +369,8 @@ def single_values(analysis: Analysis) -> dict[str, float | None]:
         out[f"medial_share_pct.{side}"] = dist.medial_share_pct[side]
     if analysis.balance is not None:
         both = analysis.summary["balance"].get("combined") or {}
-        out["sway_velocity_mm_s"] = both.get("mean_velocity_mm_s")
-        out["sway_ellipse_mm2"] = both.get("ellipse_area_mm2")
+        out["sway_combined_velocity_mm_s"] = both.get("mean_velocity_mm_s")
+        out["sway_combined_ellipse_mm2"] = both.get("ellipse_area_mm2")
     regions = analysis.regions
     if len(regions):
         for _, row in regions.iterrows():

@@ -17,7 +17,9 @@ from .figures import COLOURS, _as_pressure, _figure, _half_sides_mm, _mirror, _o
 from .html import CSS
 
 if TYPE_CHECKING:
+    from ..analysis.analyze import Analysis
     from ..analysis.compare import Comparison, Difference
+    from ..model import FloatArray, Session
 
 #: a colour per condition (the first the reference), distinguishable in grey print by marker
 CONDITION_COLOURS = ("#444444", "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b")
@@ -134,11 +136,39 @@ def _distributions(c: Comparison) -> bytes | None:
     return _png(fig)
 
 
-def _peak_difference_map(c: Comparison) -> bytes | None:
-    """Each sensor's peak pressure in the last condition minus the reference's, drawn at its
-    position over the foot outline of the reference (a diverging scale: red where the compared
-    condition is higher). Only where both sessions of a foot share one layout."""
-    if len(c.sessions) < 2:
+def _sensor_values(
+    session: Session, analysis: Analysis, side: str, kind: str
+) -> tuple[FloatArray, str] | None:
+    """Per sensor of a foot: its peak over the session (``kind`` "peak"), or its pressure-time
+    integral per steady step (``"pti"``: the mean over the steady steps of the integral over
+    each stance), in kPa (kPa·s) where the unit allows."""
+    foot = session.feet.get(side)
+    if foot is None or foot.layout is None or foot.layout.coordinate_unit != "mm":
+        return None
+    if kind == "peak":
+        v = np.where(np.isfinite(foot.values), foot.values, -np.inf).max(axis=0)
+        return _as_pressure(np.where(np.isfinite(v), v, np.nan), foot)
+    scale = {"kpa": 1.0, "n_cm2": 10.0}.get(foot.unit)
+    steps = analysis.steps
+    if scale is None or not len(steps):
+        return None
+    mine = steps[(steps["side"] == side) & (steps["label"] == "steady")]
+    t = foot.time_s
+    per_step = []
+    for hs, to in zip(mine["heel_strike_s"], mine["toe_off_s"], strict=True):
+        i, j = int(np.searchsorted(t, hs)), int(np.searchsorted(t, to))
+        if j - i > 1:
+            p = np.nan_to_num(foot.values[i:j]) * scale
+            per_step.append(np.gradient(t[i:j]) @ p)
+    return (np.mean(per_step, axis=0), "kpa") if per_step else None
+
+
+def _difference_map(c: Comparison, kind: str, what: str, unit_suffix: str) -> bytes | None:
+    """Each sensor's ``kind`` value (``_sensor_values``) in the last condition minus the
+    reference's, drawn at its position over the reference's foot outline (a diverging scale:
+    red where the compared condition is higher). Only where both sessions of a foot share one
+    layout."""
+    if len(c.sessions) < 2 or len(c.analyses) < 2:
         return None
     import matplotlib
     from matplotlib.collections import PatchCollection
@@ -150,19 +180,17 @@ def _peak_difference_map(c: Comparison) -> bytes | None:
         a, b = first.feet.get(side), last.feet.get(side)
         if a is None or b is None or a.layout is None or b.layout is None:
             continue
-        if a.layout.coordinate_unit != "mm" or a.n_sensors != b.n_sensors:
-            continue
-        if not np.allclose(a.layout.x_mm, b.layout.x_mm) or not np.allclose(
-            a.layout.y_mm, b.layout.y_mm
+        if a.n_sensors != b.n_sensors or not (
+            np.allclose(a.layout.x_mm, b.layout.x_mm) and np.allclose(a.layout.y_mm, b.layout.y_mm)
         ):
             continue
-        peaks = []
-        for foot in (a, b):
-            v = np.where(np.isfinite(foot.values), foot.values, -np.inf).max(axis=0)
-            peaks.append(_as_pressure(np.where(np.isfinite(v), v, np.nan), foot))
-        if peaks[0][1] != peaks[1][1]:
+        got = [
+            _sensor_values(session, analysis, side, kind)
+            for session, analysis in ((first, c.analyses[0]), (last, c.analyses[-1]))
+        ]
+        if got[0] is None or got[1] is None or got[0][1] != got[1][1]:
             continue
-        feet.append((side, a, peaks[1][0] - peaks[0][0], peaks[0][1]))
+        feet.append((side, a, got[1][0] - got[0][0], got[0][1]))
     if not feet:
         return None
     top = max(float(np.nanmax(np.abs(d))) for _, _, d, _ in feet) or 1.0
@@ -185,8 +213,8 @@ def _peak_difference_map(c: Comparison) -> bytes | None:
         collection.set_clim(-top, top)
         ax.add_collection(collection)
         ax.autoscale_view()
-    unit = "kPa" if feet[0][3] == "kpa" else feet[0][3]
-    label = f"peak: {c.conditions[-1]['label']} − {c.conditions[0]['label']} ({unit})"
+    unit = ("kPa" if feet[0][3] == "kpa" else feet[0][3]) + unit_suffix
+    label = f"{what}: {c.conditions[-1]['label']} − {c.conditions[0]['label']} ({unit})"
     assert collection is not None
     fig.colorbar(collection, ax=list(axes), shrink=0.8, label=label)
     return _png(fig)
@@ -242,9 +270,12 @@ def all_figures(c: Comparison) -> list[tuple[str, bytes, str]]:
         ("Centre-of-pressure paths", _cop_paths(c), "every frame's CoP per condition"),
         ("Step to step", _distributions(c), "one point per stride, window or steady step; "
          "the bar is the condition's value"),
-        ("Peak pressure, sensor by sensor", _peak_difference_map(c),
+        ("Peak pressure, sensor by sensor", _difference_map(c, "peak", "peak", ""),
          "each sensor's peak pressure in the last condition minus the reference's, over the "
          "foot outline (red: higher, blue: lower); where both share one insole layout"),
+        ("Pressure-time integral, sensor by sensor", _difference_map(c, "pti", "PTI", "·s"),
+         "each sensor's pressure-time integral per steady step (the mean over the steps) in "
+         "the last condition minus the reference's; where both share one insole layout"),
         ("Regional peak pressure", _regional(c), "compared condition minus the reference"),
     )  # fmt: skip
     return [(name, png, caption) for name, png, caption in figures if png is not None]
