@@ -53,6 +53,13 @@ COMMANDS: dict[str, tuple[str, str, str | None]] = {
     "ports": ("pressure.cli.ports", "list serial ports (USB VID:PID, description)", None),
     "record": ("pressure.cli.record", "record one or two insoles into a crash-safe file", None),
     "monitor": ("pressure.cli.monitor", "live view: load share, force, CoP, rate, losses", None),
+    "view": (
+        "pressure.cli.view",
+        "a local web page: a session replayed, or insoles live",
+        "a local web page served by this command: a session file replayed (play, seek, the gait "
+        "events and steps), or one or two insoles live (pressure map, CoP, load shares, rate, "
+        "losses) and recorded from the page",
+    ),
     "info": ("pressure.cli.info", "frames, losses and errors of a recording or capture", None),
     "convert": ("pressure.cli.convert", "decoded frames to a tidy table (.parquet or .csv)", None),
     "analyze": (

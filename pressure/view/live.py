@@ -1,0 +1,490 @@
+"""Live view of one or two serial links, and recording them on request.
+
+The serial sources' own threads read and decode; a listener adds each read's frames to
+``LiveState`` under a lock (latest values per foot, a short CoP trail, the loads of the last
+``SHARE_WINDOW_S`` seconds, the frames of the last second), and the page's WebSocket takes a
+``snapshot`` at its own pace. Nothing in the reading path waits on the page.
+
+Recording uses ``pressure record``'s own parts: on ``start_recording`` the view's links are
+stopped and closed, and a ``Recorder`` with a ``RecordingWriter`` opens them again (DEVICE_INFO,
+START) with the view's listener attached, so the file is the one ``record`` writes. On
+``stop_recording`` the recorder finishes the file (STOP, footer) and the view opens the links
+again. Times in this module are host monotonic seconds (``time.monotonic``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..errors import DeviceError, PressureError
+from .replay import RATE_WINDOW_S, SHARE_WINDOW_S, layout_json, nice_ceiling
+
+if TYPE_CHECKING:
+    from firmware_protocol import DeviceInfo
+
+    from ..io.recorder import Recorder
+    from ..io.recording import Role
+    from ..sources.serial_source import Received, SerialSource
+
+#: the CoP trail the page draws: this many seconds of each foot's CoP
+TRAIL_S = 1.0
+#: below this total force (N) a foot is unloaded and has no CoP (METHODS.md §4.1)
+CONTACT_N = 20.0
+SIDES = ("left", "right")
+
+
+@dataclass
+class _Foot:
+    values: list[float] | None = None  # the latest frame, in the device's unit
+    time_s: float = 0.0  # host time of the latest frame
+    frames: int = 0
+    trail: deque[tuple[float, float | None, float | None]] = field(
+        default_factory=lambda: deque(maxlen=2000)
+    )
+    loads: deque[tuple[float, float, int]] = field(default_factory=deque)  # (t, load sum, n)
+    counts: deque[tuple[float, int]] = field(default_factory=deque)  # (t, frames)
+
+
+class LiveState:
+    """What the links delivered, for snapshots (thread-safe)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.feet = {side: _Foot() for side in SIDES}
+        self.infos: dict[str, DeviceInfo] = {}  # per foot, the device that streams it
+        self.meta_version = 0
+        self.top = 0.0  # the highest value seen, for the colour scale
+        self.load_unit: dict[str, str] = {}
+
+    def set_info(self, roles: tuple[str, ...], info: DeviceInfo) -> None:
+        """The device of the feet ``roles`` (``left``/``right``) is ``info``."""
+        with self.lock:
+            changed = False
+            for side in roles:
+                if self.infos.get(side) != info:
+                    self.infos[side] = info
+                    changed = True
+            if changed:
+                self.meta_version += 1
+
+    def add(self, block: Any, now_s: float, info: DeviceInfo | None) -> None:
+        """One ``SampleBlock`` received at ``now_s`` from a link whose device is ``info``
+        (None: not known yet, values as they came)."""
+        from firmware_protocol import Side
+
+        from ..layout import layout_by_name
+        from ..model import sensor_force_n
+
+        values = np.asarray(block.values, dtype=np.float64)
+        unit = "raw"
+        layout = None
+        if info is not None:
+            values = values * info.scale
+            unit = _unit(info)
+            with contextlib.suppress(KeyError):
+                layout = layout_by_name(info.layout)
+            if layout is not None and layout.n_sensors != values.shape[1]:
+                layout = None
+        force = sensor_force_n(values, unit, None if layout is None else layout.area_mm2)
+        newtons = force is not None
+        weights = np.maximum(force if force is not None else values, 0.0)
+        total = weights.sum(axis=1)
+        with self.lock:
+            if values.size:
+                self.top = max(self.top, float(np.nanmax(values)))
+            for side_code, side in ((Side.LEFT, "left"), (Side.RIGHT, "right")):
+                mine = np.asarray(block.side) == side_code
+                n = int(mine.sum())
+                if not n:
+                    continue
+                foot = self.feet[side]
+                self.load_unit[side] = "n" if newtons else unit
+                foot.values = [round(float(v), 2) for v in values[mine][-1]]
+                foot.time_s = now_s
+                foot.frames += n
+                foot.counts.append((now_s, n))
+                foot.loads.append((now_s, float(total[mine].sum()), n))
+                for w, t in zip(weights[mine], total[mine], strict=True):
+                    if layout is not None and t > (CONTACT_N if newtons else 0.0):
+                        foot.trail.append(
+                            (now_s, float(w @ layout.x_mm / t), float(w @ layout.y_mm / t))
+                        )
+                    else:
+                        foot.trail.append((now_s, None, None))
+
+    def snapshot(self, now_s: float) -> dict[str, Any]:
+        """The latest frame per foot, the CoP trail of the last ``TRAIL_S`` (None breaks it),
+        frames in the last second, and the left share of the mean load over the last
+        ``SHARE_WINDOW_S`` (%; None unless both feet have loads in one unit)."""
+        with self.lock:
+            feet: dict[str, Any] = {}
+            means: dict[str, float] = {}
+            for side, foot in self.feet.items():
+                while foot.loads and foot.loads[0][0] < now_s - SHARE_WINDOW_S:
+                    foot.loads.popleft()
+                while foot.counts and foot.counts[0][0] < now_s - RATE_WINDOW_S:
+                    foot.counts.popleft()
+                n = sum(k for *_, k in foot.loads)
+                if n:
+                    means[side] = sum(load for _, load, _ in foot.loads) / n
+                trail = [
+                    None if x is None or y is None else [round(x, 1), round(y, 1)]
+                    for t, x, y in foot.trail
+                    if t >= now_s - TRAIL_S
+                ]
+                fresh = now_s - foot.time_s <= 1.0
+                feet[side] = {
+                    "values": foot.values if fresh else None,
+                    "trail": trail,
+                    "rate": sum(k for _, k in foot.counts) / RATE_WINDOW_S,
+                    "frames": foot.frames,
+                }
+            share = None
+            units = set(self.load_unit.values())
+            if len(means) == 2 and len(units) == 1 and means["left"] + means["right"] > 0:
+                share = round(100.0 * means["left"] / (means["left"] + means["right"]), 2)
+            return {
+                "feet": feet,
+                "share_left_pct": share,
+                "scale_max": nice_ceiling(self.top),
+                "meta_version": self.meta_version,
+            }
+
+    def frames(self) -> dict[str, int]:
+        with self.lock:
+            return {side: foot.frames for side, foot in self.feet.items()}
+
+    def layouts(self) -> dict[str, Any]:
+        """Per foot with a known device: its layout for the page (``layout_json``), unit."""
+        from ..layout import layout_by_name
+
+        out: dict[str, Any] = {}
+        with self.lock:
+            infos = dict(self.infos)
+        for side, info in infos.items():
+            layout = None
+            with contextlib.suppress(KeyError):
+                layout = layout_by_name(info.layout)
+            if layout is not None and layout.n_sensors != info.sensor_count:
+                layout = None
+            out[side] = {
+                "layout": layout_json(layout, info.sensor_count),
+                "unit": _unit(info),
+            }
+        return out
+
+
+def _unit(info: DeviceInfo) -> str:
+    """The unit of a device's values (``pressure.model.UNITS``); ``raw`` when unknown."""
+    from firmware_protocol import Unit
+
+    from ..io.capture import UNIT_SUFFIX
+
+    try:
+        return UNIT_SUFFIX.get(Unit(info.unit), "raw")
+    except ValueError:
+        return "raw"
+
+
+@dataclass
+class _Recording:
+    path: Path
+    recorder: Recorder
+    thread: threading.Thread
+    started_s: float
+    frames_at_start: dict[str, int]
+    error: str | None = None
+
+
+def new_recording_path(out_dir: Path, now: _dt.datetime | None = None) -> Path:
+    """A file name in ``out_dir`` that does not exist yet: ``view-YYYYmmdd-HHMMSS.insole``,
+    with ``-2``, ``-3`` … when taken (the writer still refuses to replace one made meanwhile)."""
+    stamp = (now or _dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
+    path = out_dir / f"view-{stamp}.insole"
+    k = 2
+    while path.exists():
+        path = out_dir / f"view-{stamp}-{k}.insole"
+        k += 1
+    return path
+
+
+class LiveView:
+    """One or two links shown live, and recorded on request.
+
+    Parameters
+    ----------
+    links : list of (url, role)
+        As ``Recorder`` takes them: ``[(url, "both")]`` or ``[(left, "left"), (right,
+        "right")]``.
+    out_dir : Path
+        Where recordings go (``new_recording_path``).
+    baudrate : int
+        Of every link.
+    start : bool
+        Send START (and STOP) to binary-mode devices.
+    clock : callable
+        Host monotonic seconds.
+    """
+
+    def __init__(
+        self,
+        links: list[tuple[str, Role]],
+        out_dir: Path,
+        *,
+        baudrate: int = 921_600,
+        start: bool = True,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.links = links
+        self.out_dir = out_dir
+        self.baudrate = baudrate
+        self.start_streams = start
+        self.clock = clock
+        self.state = LiveState()
+        self.notes: deque[str] = deque(maxlen=20)
+        self._sources: list[SerialSource] = []
+        self._earlier: dict[str, int] = {}  # counters of connections already closed
+        self._control = threading.Lock()
+        self._recording: _Recording | None = None
+        self.last_recording: dict[str, Any] | None = None
+
+    # -- the links ------------------------------------------------------------------------------
+    def _roles(self, role: str) -> tuple[str, ...]:
+        return SIDES if role == "both" else (role,)
+
+    def _make_sources(self) -> list[SerialSource]:
+        """The links opened (not started), with the view's listener. DeviceError when one
+        cannot be opened (those already opened are closed)."""
+        from firmware_protocol import SampleBlock
+
+        from ..sources.serial_source import SerialSource
+
+        made: list[SerialSource] = []
+        try:
+            for url, role in self.links:
+                source = SerialSource(url, baudrate=self.baudrate, side=role)
+                roles = self._roles(role)
+
+                def listen(
+                    received: Received,
+                    source: SerialSource = source,
+                    roles: tuple[str, ...] = roles,
+                ) -> None:
+                    info = source.info
+                    if info is not None:
+                        self.state.set_info(roles, info)
+                    for m in received.messages:
+                        if isinstance(m, SampleBlock):
+                            self.state.add(m, received.host_ns / 1e9, info)
+
+                source.listen(listen)
+                made.append(source)
+        except BaseException:
+            for source in made:
+                source.close()
+            raise
+        return made
+
+    def open(self) -> None:
+        """Open the links and start them streaming (DeviceError when a link cannot be
+        opened)."""
+        from firmware_protocol import Command, CommandCode
+
+        sources = self._make_sources()
+        self._sources = sources
+        for source in sources:
+            source.start()
+        for source in sources:
+            try:
+                info = source.request_info(timeout_s=1.0)
+            except DeviceError:
+                self._note(f"{source.url}: no DEVICE_INFO answer; showing whatever arrives")
+                continue
+            role = dict(self.links).get(source.url, "both")
+            self.state.set_info(self._roles(role), info)
+            if self.start_streams:
+                try:
+                    source.command(Command(CommandCode.START))
+                except DeviceError as exc:
+                    self._note(f"START not acknowledged ({exc})")
+
+    def _close_sources(self) -> None:
+        from firmware_protocol import Command, CommandCode
+
+        for source in self._sources:
+            if source.alive and source.info is not None and self.start_streams:
+                # wait for the OK: the frames sent before it are read, none come after
+                with contextlib.suppress(DeviceError):
+                    source.command(Command(CommandCode.STOP), timeout_s=0.5)
+            source.close()
+            self._fold(source)
+        self._sources = []
+
+    def _fold(self, source: SerialSource) -> None:
+        counters = source.decoder.counters
+        if counters is not None:
+            for name, value in counters.as_dict().items():
+                self._earlier[name] = self._earlier.get(name, 0) + value
+
+    def counters(self) -> dict[str, int]:
+        """The decoders' counters summed over every connection of every link."""
+        out = dict(self._earlier)
+        for source in list(self._sources):
+            live = source.decoder.counters
+            if live is not None:
+                for name, value in live.as_dict().items():
+                    out[name] = out.get(name, 0) + value
+        return out
+
+    def _note(self, text: str) -> None:
+        self.notes.append(text)
+
+    # -- recording ------------------------------------------------------------------------------
+    def start_recording(self) -> Path:
+        """Stop viewing, and record the links (with the view still fed) into a new file in
+        ``out_dir``. DeviceError or OutputError when that fails (the view is opened again)."""
+        from ..io.recorder import Recorder
+        from ..io.recording import RecordingWriter
+
+        with self._control:
+            if self._recording is not None:
+                return self._recording.path
+            path = new_recording_path(self.out_dir)
+            self._close_sources()
+            session = {"links": [url for url, _ in self.links], "recorded_by": "pressure view"}
+            try:
+                sources = self._make_sources()
+                try:
+                    writer = RecordingWriter(path, session=session)
+                except BaseException:
+                    for source in sources:
+                        source.close()
+                    raise
+                recorder = Recorder(
+                    writer,
+                    list(self.links),
+                    baudrate=self.baudrate,
+                    start=self.start_streams,
+                    on_note=self._note,
+                    opened=list(sources),
+                )
+            except PressureError:
+                self.open()
+                raise
+            self._sources = sources
+            recording = _Recording(
+                path=path,
+                recorder=recorder,
+                thread=threading.Thread(target=lambda: None),
+                started_s=self.clock(),
+                frames_at_start=self.state.frames(),
+            )
+            recording.thread = threading.Thread(
+                target=self._record, args=(recording,), name="view-recorder", daemon=True
+            )
+            self._recording = recording
+            recording.thread.start()
+            return path
+
+    def _record(self, recording: _Recording) -> None:
+        try:
+            recording.recorder.run()
+        except PressureError as exc:  # the device went away: the file is whole
+            recording.error = str(exc)
+            self._note(f"recording ended: {exc}")
+
+    def stop_recording(self) -> dict[str, Any] | None:
+        """Finish the recording (the file is closed whole) and view the links again; what was
+        recorded (path, frames per foot, error), or None when none was running."""
+        with self._control:
+            recording = self._recording
+            if recording is None:
+                return self.last_recording
+            recording.recorder.stop()
+            recording.thread.join()
+            for source in self._sources:
+                self._fold(source)
+            self._sources = []
+            self._recording = None
+            now = self.state.frames()
+            self.last_recording = {
+                "path": str(recording.path),
+                "seconds": round(self.clock() - recording.started_s, 1),
+                "frames": {s: now[s] - recording.frames_at_start[s] for s in SIDES},
+                "error": recording.error,
+            }
+            try:
+                self.open()
+            except DeviceError as exc:
+                self._note(str(exc))
+            return self.last_recording
+
+    def recording_status(self) -> dict[str, Any]:
+        recording = self._recording
+        if recording is None:
+            return {"active": False, "last": self.last_recording}
+        now = self.state.frames()
+        return {
+            "active": recording.thread.is_alive(),
+            "path": str(recording.path),
+            "seconds": round(self.clock() - recording.started_s, 1),
+            "frames": {s: now[s] - recording.frames_at_start[s] for s in SIDES},
+            "error": recording.error,
+            "last": self.last_recording,
+        }
+
+    # -- the page ---------------------------------------------------------------------------------
+    def meta(self) -> dict[str, Any]:
+        layouts = self.state.layouts()
+        units = {side: entry["unit"] for side, entry in layouts.items()}
+        unit = next(iter(units.values()), "raw")
+        from ..model import UNIT_TEXT
+
+        return {
+            "mode": "live",
+            "links": [url for url, _ in self.links],
+            "feet": {side: entry["layout"] for side, entry in layouts.items()},
+            "unit": unit,
+            "unit_text": UNIT_TEXT.get(unit, unit),
+            "share_band_pct": [47.5, 52.5],
+            "share_window_s": SHARE_WINDOW_S,
+            "meta_version": self.state.meta_version,
+            "out_dir": str(self.out_dir),
+        }
+
+    def snapshot(self) -> dict[str, Any]:
+        snap = self.state.snapshot(time.monotonic_ns() / 1e9)
+        counters = self.counters()
+        snap["frames_lost"] = counters.get("frames_lost", 0)
+        snap["crc_errors"] = counters.get("crc_errors", 0)
+        snap["recording"] = self.recording_status()
+        snap["notes"] = list(self.notes)[-3:]
+        alive = [s.alive for s in list(self._sources)]
+        snap["connected"] = bool(alive) and all(alive)
+        return snap
+
+    def close(self) -> None:
+        """Finish a recording still running, stop the streams, close the links."""
+        self.stop_recording_quietly()
+        with self._control:
+            self._close_sources()
+
+    def stop_recording_quietly(self) -> None:
+        with self._control:
+            recording = self._recording
+            if recording is None:
+                return
+            recording.recorder.stop()
+            recording.thread.join()
+            self._sources = []
+            self._recording = None
