@@ -92,6 +92,15 @@ CASES: list[tuple[str, str, Callable[[Path], list[str]], int]] = [
         lambda t: ["record", str(t / "no-such-port"), "-o", str(t / "r.insole")],
         DEVICE_OR_OUTPUT,
     ),
+    ("view", "bad value", lambda t: ["view", WALK, "--port", "x"], USAGE),
+    ("view", "options clash", lambda t: ["view", WALK, "--live", "p"], USAGE),
+    ("view", "input", lambda t: ["view", _missing(t), "--no-browser"], INPUT),
+    (
+        "view",
+        "no such port",
+        lambda t: ["view", "--live", str(t / "no-such-port"), "--no-browser", "--out-dir", str(t)],
+        DEVICE_OR_OUTPUT,
+    ),
     ("monitor", "bad value", lambda t: ["monitor", "p", "--refresh", "x"], USAGE),
     (
         "monitor",

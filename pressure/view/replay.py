@@ -102,7 +102,7 @@ class _FootArrays:
     cop: FloatArray  # (grid frames, 2) x, y in mm, NaN when unloaded or no layout
     mean_load: FloatArray  # mean load over SHARE_WINDOW_S up to each grid frame
     load_unit: str
-    rate: npt.NDArray[np.int64]  # the foot's frames in RATE_WINDOW_S up to each grid frame
+    rate: FloatArray  # frames per second: the foot's frames in RATE_WINDOW_S up to each frame
 
 
 class ReplayData:
@@ -174,13 +174,16 @@ class ReplayData:
         with np.errstate(invalid="ignore", divide="ignore"):
             mean_load = (cumulative[end] - cumulative[first]) / (end - first)
         first, end = _window_counts(t, grid, RATE_WINDOW_S)
+        # in the first second, over the time since the foot's first frame (one period included)
+        span = np.clip(grid - (t[0] if n else 0.0) + 1.0 / foot.sampling_rate_hz, 1e-9, None)
+        rate = np.round((end - first) / np.minimum(RATE_WINDOW_S, span), 1)
         return _FootArrays(
             frame=frame,
             values=values,
             cop=cop,
             mean_load=mean_load,
             load_unit=weights[1],
-            rate=(end - first).astype(np.int64),
+            rate=rate,
         )
 
     def share_left_pct(self) -> FloatArray | None:

@@ -1,0 +1,304 @@
+"""``pressure view``: the command run as a user runs it (a subprocess printing its address), the
+page opened in headless Chromium (Debian's ``chromium``, driven by playwright as in
+``test_report.py``); live from ``pressure simulate --pty``. Waits are for states the page shows
+(a frame index, a snapshot count), with generous timeouts, never for a rate."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import selectors
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from pressure.cli import main
+from pressure.io.load import load
+from pressure.view.live import new_recording_path
+from pressure.view.replay import ReplayData, nice_ceiling
+from pressure.view.server import content_security_policy, is_loopback
+
+from .conftest import ROOT
+from .test_report import CHROMIUM, CHROMIUM_ARGS, _tool
+
+PRESSURE = [sys.executable, "-m", "pressure"]
+WALK = str(ROOT / "sample_data" / "walk_normal.insole")
+TIMEOUT_MS = 60_000  # a loaded two-core machine
+
+
+def _line(proc: subprocess.Popen[str], timeout_s: float = 60.0) -> str:
+    """The next line of the process's stdout, or fail after ``timeout_s``."""
+    assert proc.stdout is not None
+    with selectors.DefaultSelector() as sel:
+        sel.register(proc.stdout, selectors.EVENT_READ)
+        if not sel.select(timeout_s):
+            proc.kill()
+            pytest.fail(f"no line from {proc.args} within {timeout_s} s: {proc.communicate()}")
+    return proc.stdout.readline()
+
+
+class Processes:
+    def __init__(self) -> None:
+        self.running: list[subprocess.Popen[str]] = []
+
+    def start(self, *argv: str) -> subprocess.Popen[str]:
+        proc = subprocess.Popen(
+            [*PRESSURE, *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1
+        )
+        self.running.append(proc)
+        return proc
+
+    def view(self, *argv: str) -> tuple[subprocess.Popen[str], str]:
+        proc = self.start("view", *argv, "--no-browser")
+        line = _line(proc)
+        found = re.search(r"(http://\S+)", line)
+        assert found, (line, proc.poll())
+        return proc, found.group(1)
+
+    def simulator(self, *args: str) -> str:
+        proc = self.start("simulate", "--pty", *args)
+        path = _line(proc).strip()
+        assert path.startswith("/dev/"), path
+        return path
+
+    def stop(self) -> None:
+        for proc in reversed(self.running):
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.communicate(timeout=20)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.communicate()
+
+
+@pytest.fixture
+def procs() -> Iterator[Processes]:
+    p = Processes()
+    yield p
+    p.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    _tool(CHROMIUM, "chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+def _origin(url: str) -> str:
+    found = re.match(r"(http://[^/]+)", url)
+    assert found
+    return found.group(1)
+
+
+def _watch(page: Any) -> list[str]:
+    """Every URL the page asks for (requests and WebSockets)."""
+    seen: list[str] = []
+    page.on("request", lambda r: seen.append(r.url))
+    page.on("websocket", lambda ws: seen.append(ws.url))
+    return seen
+
+
+def _wait(page: Any, expression: str, timeout_s: float = TIMEOUT_MS / 1000) -> None:
+    """Until ``expression`` is true in the page. Polled with ``evaluate`` (DevTools, which
+    the page's CSP does not govern): playwright's ``wait_for_function`` evaluates a string,
+    which the CSP forbids, as it should."""
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            pytest.fail(f"not within {timeout_s} s: {expression}")
+        time.sleep(0.1)
+
+
+def _canvas(page: Any) -> str:
+    return str(page.evaluate("document.getElementById('maps').toDataURL()"))
+
+
+def _frame(page: Any) -> int:
+    return int(page.inner_text("#frame-index"))
+
+
+def _get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as r:
+            return r.status, dict(r.headers), r.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), exc.read()
+
+
+# -- replay ------------------------------------------------------------------------------------
+def test_replay_page_plays_pauses_steps_seeks_and_asks_only_its_server(
+    procs: Processes, browser: Any
+) -> None:
+    _, url = procs.view(WALK)
+    origin = _origin(url)
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    seen = _watch(page)
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    response = page.goto(url, wait_until="load")
+    policy = response.headers["content-security-policy"]
+    assert "default-src 'self'" in policy and "img-src 'self' data:" in policy
+    _wait(page, "document.body.dataset.frame === '0'")
+    assert page.inner_text("#frame-count") == "2000"
+    # the step table and the gait events on the timeline
+    page.wait_for_selector("#steps tbody tr", timeout=TIMEOUT_MS)
+    assert page.locator("#steps tbody tr").count() >= 30
+    assert page.inner_text("#frames-lost") == "0" and page.inner_text("#crc-errors") == "0"
+    assert page.inner_text("#rate-left") == "100"
+
+    before = _canvas(page)
+    page.click("#play")
+    _wait(page, "Number(document.getElementById('frame-index').textContent) > 60")
+    assert _canvas(page) != before  # the map redrew while playing
+    page.click("#play")  # pause
+    _wait(page, "document.body.dataset.playing === '0'")
+    paused = _frame(page)
+    time.sleep(0.5)
+    assert _frame(page) == paused
+
+    page.evaluate(
+        "(() => { const s = document.getElementById('seek'); s.value = '1500';"
+        " s.dispatchEvent(new Event('input')); })()"
+    )
+    _wait(page, "document.body.dataset.frame === '1500'")
+    assert page.inner_text("#time") == "15.00"
+    page.click("#step-forward")
+    _wait(page, "document.body.dataset.frame === '1501'")
+    page.click("#step-back")
+    page.click("#step-back")
+    _wait(page, "document.body.dataset.frame === '1499'")
+    assert "%" in page.inner_text("#share-left")
+    assert page.inner_text("#rate-left") == "100"
+
+    page.select_option("#speed", "4")
+    page.click("#play")
+    _wait(page, "Number(document.getElementById('frame-index').textContent) > 1560")
+    page.close()
+    assert not errors
+    assert seen and all(u.startswith(origin) for u in seen), seen
+
+
+def test_replay_server_refuses_other_hosts_and_serves_frames_by_range(procs: Processes) -> None:
+    _, url = procs.view(WALK)
+    status, headers, body = _get(url + "api/frames?start=1990&count=50")
+    assert status == 200
+    import json
+
+    frames = json.loads(body)
+    assert frames["start"] == 1990 and len(frames["time_s"]) == 10  # clipped at the end
+    assert len(frames["feet"]["left"]["values"][0]) == 16
+    assert "default-src 'self'" in headers["content-security-policy"]
+    assert _get(url, {"Host": "attacker.example:80"})[0] == 403  # DNS rebinding
+    assert _get(url.replace("127.0.0.1", "localhost"))[0] == 200
+
+
+def test_off_loopback_the_address_carries_a_generated_token(procs: Processes) -> None:
+    _, url = procs.view(WALK, "--host", "0.0.0.0")
+    found = re.search(r"\?token=([\w-]{16,})$", url)
+    assert found, url
+    port = re.search(r":(\d+)/", url)
+    assert port
+    local = f"http://127.0.0.1:{port.group(1)}/"
+    assert _get(local + f"?token={found.group(1)}")[0] == 200
+    assert _get(local)[0] == 403
+    assert _get(local + "api/meta?token=wrong")[0] == 403
+    assert _get(local + "static/view.js")[0] == 200  # the package's own files, no data
+
+
+# -- live --------------------------------------------------------------------------------------
+def test_live_page_shows_the_insole_and_records_a_whole_file(
+    procs: Processes, browser: Any, tmp_path: Path
+) -> None:
+    pty = procs.simulator("--rate", "100")
+    _, url = procs.view("--live", pty, "--out-dir", str(tmp_path))
+    origin = _origin(url)
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    seen = _watch(page)
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url, wait_until="load")
+    _wait(
+        page,
+        "Number(document.body.dataset.snapshots || 0) > 5"
+        " && document.getElementById('rate-left').textContent !== '0'"
+        " && document.getElementById('share-left').textContent.includes('%')",
+    )
+    first = _canvas(page)
+    _wait(page, f"document.getElementById('maps').toDataURL() !== {first!r}")
+    assert float(page.inner_text("#rate-right")) > 0
+    assert page.inner_text("#frames-lost") == "0"
+
+    page.click("#record-start")
+    _wait(
+        page,
+        "(() => { const m = document.getElementById('record-status').textContent"
+        ".match(/^recording .* frames L (\\d+) R (\\d+)/);"
+        " return m && Number(m[1]) >= 100 && Number(m[2]) >= 100; })()",
+    )
+    page.click("#record-stop")
+    _wait(page, "document.body.dataset.recorded !== undefined")
+    recorded = Path(page.evaluate("document.body.dataset.recorded"))
+    _wait(
+        page,
+        "document.getElementById('record-status').textContent.startsWith('saved')",
+    )
+    page.close()
+    assert not errors
+    assert all(u.startswith((origin, origin.replace("http", "ws"))) for u in seen), seen
+
+    assert recorded.parent == tmp_path and recorded.suffix == ".insole"
+    session = load(recorded)
+    assert session.left is not None and session.right is not None
+    assert session.left.n_frames >= 100 and session.right.n_frames >= 100
+    assert session.quality["frames_lost"] == 0 and session.quality["crc_errors"] == 0
+    assert main(["info", str(recorded)]) == 0
+
+
+# -- parts -------------------------------------------------------------------------------------
+def test_replay_data_puts_both_feet_on_one_grid() -> None:
+    session = load(WALK)
+    data = ReplayData(session)
+    assert data.n_frames == 2000 and data.rate_hz == 100.0
+    share = data.share_left_pct()
+    assert share is not None
+    # an even walk: the 2 s mean share sits near 50 % once the window is full
+    assert abs(float(np.nanmedian(share[300:])) - 50.0) < 3.0
+    frames = data.frames(100, 5)
+    assert frames["time_s"] == [1.0, 1.01, 1.02, 1.03, 1.04]
+    assert frames["feet"]["left"]["rate"] == [100] * 5
+    assert data.frames(5000, 10)["time_s"] == []
+    meta = data.meta()
+    assert meta["unit_text"] == "kPa" and meta["scale_max"] >= 100
+    assert meta["feet"]["left"]["known"] and len(meta["feet"]["left"]["x_mm"]) == 16
+
+
+def test_helpers() -> None:
+    assert [nice_ceiling(v) for v in (0.0, 3.2, 20.0, 21.0, 480.0)] == [1.0, 5.0, 20.0, 25.0, 500.0]
+    assert is_loopback("127.0.0.1") and is_loopback("localhost") and is_loopback("::1")
+    assert not is_loopback("0.0.0.0") and not is_loopback("example.org")
+    assert "ws://127.0.0.1:8000" in content_security_policy("127.0.0.1:8000")
+    assert "ws://" not in content_security_policy("bad host'; script-src *")
+
+
+def test_recording_names_never_overwrite(tmp_path: Path) -> None:
+    when = dt.datetime(2026, 1, 2, 3, 4, 5)
+    first = new_recording_path(tmp_path, when)
+    assert first.name == "view-20260102-030405.insole"
+    first.write_bytes(b"")
+    second = new_recording_path(tmp_path, when)
+    assert second.name == "view-20260102-030405-2.insole"
