@@ -41,7 +41,7 @@ def _line(proc: subprocess.Popen[str], timeout_s: float = 60.0) -> str:
         sel.register(proc.stdout, selectors.EVENT_READ)
         if not sel.select(timeout_s):
             proc.kill()
-            pytest.fail(f"no line from {proc.args} within {timeout_s} s: {proc.communicate()}")
+            pytest.fail(f"no line from {proc.args!r} within {timeout_s} s: {proc.communicate()}")
     return proc.stdout.readline()
 
 
