@@ -15,6 +15,7 @@ from pressure.io.recording import RecordingWriter
 from .conftest import ROOT
 
 WALK = str(ROOT / "sample_data" / "walk_normal.insole")  # 20 s, both feet
+NO_LAYOUT = str(ROOT / "sample_data" / "line_mode_example.txt")  # no sensor positions
 USAGE, ANALYSIS, INPUT, DEVICE_OR_OUTPUT = 2, 1, 3, 4
 
 
@@ -157,6 +158,33 @@ CASES: list[tuple[str, str, Callable[[Path], list[str]], int]] = [
         "report",
         "output",
         lambda t: ["report", WALK, "-o", _nowhere(t, "r.html")],
+        DEVICE_OR_OUTPUT,
+    ),
+    ("movie", "suffix", lambda t: ["movie", WALK, "-o", str(t / "m.avi")], USAGE),
+    (
+        "movie",
+        "too many frames",
+        lambda t: ["movie", WALK, "-o", str(t / "m.gif"), "--fps", "100", "--speed", "0.1"],
+        USAGE,
+    ),
+    ("movie", "out exists", lambda t: ["movie", WALK, "-o", _existing(t, "m.gif")], USAGE),
+    ("movie", "missing input", lambda t: ["movie", _missing(t), "-o", str(t / "m.gif")], INPUT),
+    (
+        "movie",
+        "no sensor positions",
+        lambda t: ["movie", NO_LAYOUT, "-o", str(t / "m.gif")],
+        INPUT,
+    ),
+    (
+        "movie",
+        "window outside",
+        lambda t: ["movie", WALK, "-o", str(t / "m.gif"), "--start-s", "50"],
+        ANALYSIS,
+    ),
+    (
+        "movie",
+        "output",
+        lambda t: ["movie", WALK, "-o", _nowhere(t, "m.gif"), "--start-s", "2", "--end-s", "3"],
         DEVICE_OR_OUTPUT,
     ),
     ("compare", "one file", lambda t: ["compare", WALK], USAGE),

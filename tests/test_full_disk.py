@@ -20,6 +20,8 @@ COMMANDS = [
     (["convert", SAMPLE, "{out}/walk.csv"], "walk.csv"),
     (["convert", SAMPLE, "{out}/walk.parquet"], "walk.parquet"),
     (["report", SAMPLE, "-o", "{out}/walk.html"], "walk.html"),
+    (["movie", SAMPLE, "-o", "{out}/walk.gif", "--start-s", "2", "--end-s", "3"], "walk.gif"),
+    (["movie", SAMPLE, "-o", "{out}/walk.mp4", "--start-s", "2", "--end-s", "3"], "walk.mp4"),
     (["analyze", SAMPLE, "--steps-csv", "{out}/steps.csv"], "steps.csv"),
     (["simulate", "--out", "{out}/sim.insole", "--seconds", "30"], "sim.insole"),
     (["simulate", "--out", "{out}/sim.bin", "--raw", "--seconds", "30"], "sim.bin"),

@@ -69,6 +69,13 @@ COMMANDS: dict[str, tuple[str, str, str | None]] = {
         "session, as text or JSON, with the step, CoP and regional tables as CSV",
     ),
     "report": ("pressure.cli.report", "a standalone HTML or PDF report of one session", None),
+    "movie": (
+        "pressure.cli.movie",
+        "pressure maps over time with the CoP trail: GIF or MP4",
+        "each foot's pressure map over time, with the centre of pressure's trail over the last "
+        "second and a time stamp, as an animated GIF or an MP4 (MP4: pip install "
+        "'pressure[movie]')",
+    ),
     "compare": (
         "pressure.cli.compare",
         "sessions under conditions: differences, their CIs, noise",
