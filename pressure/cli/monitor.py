@@ -9,12 +9,15 @@ went away) it prints one summary line.
 
 What the view shows is steady while walking, and says over what it was taken:
 
-* the load shares and mean forces are over the last ``--window-s`` seconds (default 2, about
-  two strides at a normal cadence; a window of whole strides gives the steadiest share) of each
-  foot's frames: the left share is 100 * FTI_L / (FTI_L + FTI_R), the force-time integrals
-  sum(max(F, 0) * dt) with dt the interval to the previous frame, at most one nominal sampling
-  interval, as ``pressure.analysis.distribution.left_share`` defines it (unlike there, a foot's
-  dropout is not left out of the other foot's integral: the view counts lost frames instead);
+* the load shares and mean forces are over each foot's latest whole strides (heel strike to
+  heel strike, ``heel_strikes``) whose length comes closest to ``--window-s`` (default 2 s,
+  about two strides at a normal cadence): the integral of a periodic load over whole periods
+  does not depend on where they start, so the share holds steady while walking. Standing (no
+  strides), over the last ``--window-s`` seconds. The left share is 100 * F_L / (F_L + F_R) of
+  the mean forces, i.e. of the force-time integrals sum(max(F, 0) * dt) over equal times, dt the
+  interval to the previous frame, at most one nominal sampling interval, as
+  ``pressure.analysis.distribution.left_share`` defines it (unlike there, a foot's dropout is
+  not left out of the other foot's integral: the view counts lost frames instead);
 * the rate is per foot, the frames of the same window over the time they span on the device's
   clock (the frames' times; the host's time of arrival for line-mode frames without a time),
   beside the nominal rate the device reports;
@@ -77,7 +80,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=number_in(0, 600),
         default=DEFAULT_WINDOW_S,
         metavar="S",
-        help="load shares, forces and rates over the last S seconds "
+        help="load shares and forces over the latest whole strides closest to S seconds "
+        "(standing: the last S seconds), rates over the last S seconds "
         f"(default {DEFAULT_WINDOW_S:g}: about two strides of walking)",
     )
     parser.add_argument(
