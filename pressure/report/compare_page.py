@@ -13,7 +13,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 import numpy as np
 
-from .figures import COLOURS, _as_pressure, _figure, _half_sides_mm, _mirror, _outline, _png
+from .figures import COLOURS, _as_pressure, _figure, _mirror, _outline, _png, sensor_squares
 from .html import CSS
 
 if TYPE_CHECKING:
@@ -171,8 +171,6 @@ def _difference_map(c: Comparison, kind: str, what: str, unit_suffix: str) -> by
     if len(c.sessions) < 2 or len(c.analyses) < 2:
         return None
     import matplotlib
-    from matplotlib.collections import PatchCollection
-    from matplotlib.patches import Rectangle
 
     first, last = c.sessions[0], c.sessions[-1]
     feet = []
@@ -199,19 +197,10 @@ def _difference_map(c: Comparison, kind: str, what: str, unit_suffix: str) -> by
     cmap = matplotlib.colormaps["RdBu_r"].with_extremes(bad="0.92")
     collection = None
     for ax, (side, foot, diff, _) in zip(axes, feet, strict=True):
-        layout = foot.layout
-        assert layout is not None
         _outline(ax, foot, side)
-        half = _half_sides_mm(layout.x_mm, layout.y_mm, layout.area_mm2)
-        x = _mirror(side) * layout.x_mm
-        rects = [
-            Rectangle((xi - h, yi - h), 2 * h, 2 * h)
-            for xi, yi, h in zip(x, layout.y_mm, half, strict=True)
-        ]
-        collection = PatchCollection(rects, cmap=cmap, edgecolor="0.6", linewidths=0.3)
+        collection = sensor_squares(ax, foot, side, cmap, edgecolor="0.6", linewidths=0.3)
         collection.set_array(np.ma.masked_invalid(diff))
         collection.set_clim(-top, top)
-        ax.add_collection(collection)
         ax.autoscale_view()
     unit = ("kPa" if feet[0][3] == "kpa" else feet[0][3]) + unit_suffix
     label = f"{what}: {c.conditions[-1]['label']} − {c.conditions[0]['label']} ({unit})"

@@ -22,6 +22,7 @@ from ..model import UNIT_TEXT, FootRecording, Session
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
+    from matplotlib.collections import PatchCollection
     from matplotlib.figure import Figure
 
     from ..analysis import Analysis
@@ -267,8 +268,6 @@ def peak_pressure_map(session: Session) -> Result:
     if not feet:
         return None, _no_positions(session, "peak-pressure map")
     import matplotlib
-    from matplotlib.collections import PatchCollection
-    from matplotlib.patches import Rectangle
 
     peaks: dict[str, FloatArray] = {}
     units: dict[str, str] = {}
@@ -284,21 +283,12 @@ def peak_pressure_map(session: Session) -> Result:
     cmap = matplotlib.colormaps["turbo"].with_extremes(bad="0.92")
     collection = None
     for ax, (side, f) in zip(axes, feet, strict=True):
-        layout = f.layout
-        assert layout is not None
         _outline(ax, f, side)
-        half = _half_sides_mm(layout.x_mm, layout.y_mm, layout.area_mm2)
-        x = _mirror(side) * layout.x_mm
-        rects = [
-            Rectangle((xi - h, yi - h), 2 * h, 2 * h)
-            for xi, yi, h in zip(x, layout.y_mm, half, strict=True)
-        ]
-        collection = PatchCollection(rects, cmap=cmap, edgecolor="none")
+        collection = sensor_squares(ax, f, side, cmap, edgecolor="none")
         value = np.clip(peaks[side], 0.0, None)
         collection.set_array(np.ma.masked_where(~(value > 0), value))
         top = max(tops.values()) if shared else tops[side]
         collection.set_clim(0.0, top if top > 0 else 1.0)
-        ax.add_collection(collection)
         ax.autoscale_view()
         if not shared:
             fig.colorbar(collection, ax=ax, shrink=0.8, label=f"peak ({_unit(units[side])})")
@@ -306,6 +296,27 @@ def peak_pressure_map(session: Session) -> Result:
         label = f"peak ({_unit(next(iter(units.values())))})"
         fig.colorbar(collection, ax=axes, shrink=0.8, label=label)
     return _png(fig), None
+
+
+def sensor_squares(
+    ax: Axes, foot: FootRecording, side: str, cmap: Any, **style: Any
+) -> PatchCollection:
+    """The foot's sensors as squares of their areas at their positions (made smaller where
+    they would overlap a neighbour, ``_half_sides_mm``), seen from above, added to ``ax`` as
+    one collection coloured by ``cmap``; ``style``: the collection's edge colour and width."""
+    from matplotlib.collections import PatchCollection
+    from matplotlib.patches import Rectangle
+
+    layout = foot.layout
+    assert layout is not None
+    half = _half_sides_mm(layout.x_mm, layout.y_mm, layout.area_mm2)
+    rects = [
+        Rectangle((xi - h, yi - h), 2 * h, 2 * h)
+        for xi, yi, h in zip(_mirror(side) * layout.x_mm, layout.y_mm, half, strict=True)
+    ]
+    collection = PatchCollection(rects, cmap=cmap, **style)
+    ax.add_collection(collection)
+    return collection
 
 
 def _unit(unit: str) -> str:

@@ -30,7 +30,7 @@ from matplotlib.animation import AbstractMovieWriter, FFMpegWriter
 
 from ..errors import FileFormatError, UsageError
 from ..model import FootRecording, Session
-from .figures import _as_pressure, _axes_per_foot, _figure, _half_sides_mm, _mirror, _outline
+from .figures import _as_pressure, _axes_per_foot, _figure, _mirror, _outline, sensor_squares
 from .figures import _unit as unit_text
 
 if TYPE_CHECKING:
@@ -298,7 +298,6 @@ def _animated_figure(
     sets them to frame ``k``."""
     import matplotlib
     from matplotlib.collections import PatchCollection
-    from matplotlib.patches import Rectangle
 
     shown = {side: nearest_frames(f.time_s, times_s) for side, f in feet.items()}
     units, tops = _colour_scales(feet, shown)
@@ -310,17 +309,9 @@ def _animated_figure(
     maps: dict[str, PatchCollection] = {}
     trails: dict[str, tuple[Any, Any, FloatArray, FloatArray, FloatArray]] = {}
     for ax, (side, foot) in zip(axes, feet.items(), strict=True):
-        layout = foot.layout
-        assert layout is not None
         _outline(ax, foot, side)
-        half = _half_sides_mm(layout.x_mm, layout.y_mm, layout.area_mm2)
-        rects = [
-            Rectangle((xi - h, yi - h), 2 * h, 2 * h)
-            for xi, yi, h in zip(_mirror(side) * layout.x_mm, layout.y_mm, half, strict=True)
-        ]
-        maps[side] = PatchCollection(rects, cmap=cmap, edgecolor="none")
+        maps[side] = sensor_squares(ax, foot, side, cmap, edgecolor="none")
         maps[side].set_clim(0.0, tops[side])
-        ax.add_collection(maps[side])
         mine = cop[cop["side"] == side] if "cop_ml_mm" in cop else cop.iloc[:0]
         t = mine["time_s"].to_numpy(dtype=float) if len(mine) else np.zeros(0)
         x = _mirror(side) * mine["cop_ml_mm"].to_numpy(dtype=float) if len(mine) else t
