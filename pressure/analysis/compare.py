@@ -59,6 +59,7 @@ from scipy import stats
 
 from ..model import Session
 from .analyze import Analysis, AnalysisOptions, analyze
+from .distribution import PRESSURE_TO_KPA, window_loads
 from .results import clean
 
 FloatArray = npt.NDArray[np.float64]
@@ -194,31 +195,6 @@ def _column(values: pd.Series) -> FloatArray:
     return out[np.isfinite(out)].reshape(-1, 1)
 
 
-def load_integrals(analysis: Analysis, edges: FloatArray) -> FloatArray:
-    """Per window between consecutive ``edges`` (s): each foot's force-time integral, from the
-    analysis' per-frame load (``analysis.cop``), as rows (left, right)."""
-    cop = analysis.cop
-    load_column = next((c for c in cop.columns if c.startswith("load_")), None)
-    out = np.full((max(len(edges) - 1, 0), 2), np.nan)
-    if load_column is None or len(edges) < 2:
-        return out
-    for k, side in enumerate(SIDES):
-        mine = cop[cop["side"] == side]
-        t = mine["time_s"].to_numpy(dtype=np.float64)
-        load = np.nan_to_num(mine[load_column].to_numpy(dtype=np.float64), nan=0.0)
-        if t.size < 2:
-            continue
-        # the integral up to each frame, then its value at the edges
-        area = np.concatenate([[0.0], np.cumsum(0.5 * (load[1:] + load[:-1]) * np.diff(t))])
-        at = np.interp(edges, t, area)
-        out[:, k] = np.diff(at)
-    return out
-
-
-#: pressure units, and their factor to kPa, in which regional pressures are given
-PRESSURE_TO_KPA = {"kpa": 1.0, "n_cm2": 10.0}
-
-
 def regional_step_units(
     analysis: Analysis, session: Session, steady: pd.DataFrame
 ) -> dict[str, tuple[Units, str]]:
@@ -341,11 +317,10 @@ def _share_units(analysis: Analysis, edges: FloatArray, what: str) -> dict[str, 
     start, end = _span(analysis)
     if len(edges) < 2 or not end > start:
         return {}
-    loads = load_integrals(analysis, edges)
-    outside = load_integrals(analysis, np.array([start, edges[0]])) + load_integrals(
-        analysis, np.array([edges[-1], end])
-    )
-    fixed = np.nan_to_num(outside[0]) if len(outside) else np.zeros(2)
+    loads = window_loads(analysis.cop, edges)
+    # before the first edge and after the last, summed
+    outside = window_loads(analysis.cop, np.array([start, edges[0], edges[-1], end]))[[0, 2]]
+    fixed = np.nan_to_num(outside).sum(axis=0)
     loads = loads[np.all(np.isfinite(loads), axis=1)]
 
     def share(data: FloatArray) -> float:

@@ -27,15 +27,22 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import numpy.typing as npt
 
 from ..model import FootRecording
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
 CHUNK_FRAMES = 8192
+#: the pressure units, and their factor to kPa (regional pressures are given in kPa)
+PRESSURE_TO_KPA = {"kpa": 1.0, "n_cm2": 10.0}
 MIN_PRESSURE_KPA = 10.0  # sensel activation threshold (pressuRe's pedar default, METHODS §5.4)
 #: Region schemes whose regions partition a foot, for relative load.
 SCHEMES = {
@@ -93,6 +100,26 @@ def left_share(
     return 100.0 * a / (a + b), 100.0 * (b - a) / (0.5 * (a + b))
 
 
+def window_loads(cop: pd.DataFrame, edges: FloatArray) -> FloatArray:
+    """Per window between consecutive ``edges`` (s): each foot's force-time integral (of the
+    per-frame load of ``Analysis.cop``, trapezoids between frames; unloaded frames count as 0),
+    as rows (left, right); NaN for a foot with under two frames."""
+    load_column = next((c for c in cop.columns if c.startswith("load_")), None)
+    out = np.full((max(len(edges) - 1, 0), 2), np.nan)
+    if load_column is None or len(edges) < 2:
+        return out
+    for k, side in enumerate(("left", "right")):
+        mine = cop[cop["side"] == side]
+        t = mine["time_s"].to_numpy(dtype=np.float64)
+        load = np.nan_to_num(mine[load_column].to_numpy(dtype=np.float64), nan=0.0)
+        if t.size < 2:
+            continue
+        # the integral up to each frame, then its value at the edges
+        area = np.concatenate([[0.0], np.cumsum(0.5 * (load[1:] + load[:-1]) * np.diff(t))])
+        out[:, k] = np.diff(np.interp(edges, t, area))
+    return out
+
+
 def region_loads(foot: FootRecording, weights: FloatArray) -> dict[str, FloatArray]:
     """Per-frame load of each region of the foot's layout, from ``cop.sensor_weights``;
     ``medial`` and ``lateral`` split the sensors the centre line crosses
@@ -139,7 +166,7 @@ def regional(
     t = foot.time_s
     dts = np.where(frames, np.gradient(t) if t.size > 1 else np.ones(1), 0.0)
     names = [name for name, mask in layout.regions.items() if mask.any()]
-    scale = {"kpa": 1.0, "n_cm2": 10.0}.get(foot.unit)
+    scale = PRESSURE_TO_KPA.get(foot.unit)
     peak = dict.fromkeys(names, 0.0)
     pti = dict.fromkeys(names, 0.0)
     area = dict.fromkeys(names, 0.0)

@@ -36,7 +36,7 @@ import numpy as np
 
 from ..model import Session
 from .analyze import Analysis, AnalysisOptions, analyze
-from .compare import load_integrals
+from .distribution import window_loads
 from .footprint import ARCH_INDEX_NORMAL
 from .results import clean
 
@@ -118,7 +118,7 @@ def asymmetry_over_time(analysis: Analysis) -> tuple[np.ndarray, np.ndarray]:
     if t.size < 2:
         return np.zeros(0), np.zeros(0)
     edges = np.arange(float(t.min()), float(t.max()) + 1e-9, ASYMMETRY_WINDOW_S)
-    loads = load_integrals(analysis, edges)
+    loads = window_loads(analysis.cop, edges)
     total = loads.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         asym = 100.0 * np.abs(loads[:, 0] - loads[:, 1]) / total

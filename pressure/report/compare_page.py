@@ -13,6 +13,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 import numpy as np
 
+from ..analysis.distribution import PRESSURE_TO_KPA
 from .figures import COLOURS, _as_pressure, _figure, _mirror, _outline, _png, sensor_squares
 from .html import CSS
 
@@ -148,7 +149,7 @@ def _sensor_values(
     if kind == "peak":
         v = np.where(np.isfinite(foot.values), foot.values, -np.inf).max(axis=0)
         return _as_pressure(np.where(np.isfinite(v), v, np.nan), foot)
-    scale = {"kpa": 1.0, "n_cm2": 10.0}.get(foot.unit)
+    scale = PRESSURE_TO_KPA.get(foot.unit)
     steps = analysis.steps
     if scale is None or not len(steps):
         return None

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from ..analysis.distribution import window_loads
 from ..model import UNIT_TEXT, FootRecording, Session
 
 if TYPE_CHECKING:
@@ -414,7 +415,6 @@ def sway(analysis: Analysis) -> Result:
         return None, "No sway figure: the feet have no sensor positions in mm."
     fig = _figure(7.5, 3.4)
     paths, share_ax = fig.subplots(1, 2, width_ratios=[1, 1.4])
-    loads = {}
     for side in SIDES:
         mine = cop[cop["side"] == side]
         x = _mirror(side) * mine["cop_ml_mm"].to_numpy(dtype=np.float64)
@@ -425,24 +425,18 @@ def sway(analysis: Analysis) -> Result:
                 x[ok] - x[ok].mean(), y[ok] - y[ok].mean(), lw=0.6, color=COLOURS[side],
                 label=side,
             )  # fmt: skip
-        t = mine["time_s"].to_numpy(dtype=np.float64)
-        load = np.nan_to_num(mine[next(c for c in mine.columns if c.startswith("load_"))])
-        loads[side] = (t, load)
     paths.set_aspect("equal", adjustable="datalim")
     paths.set_xlabel("medial → (mm from the mean)")
     paths.set_ylabel("toe ↑ (mm from the mean)")
     paths.legend(fontsize=7)
-    if set(loads) == set(SIDES) and loads["left"][0].size > 1:
-        t, left = loads["left"]
-        right = np.interp(t, *loads["right"])
-        edges = np.arange(t[0], t[-1] + 1e-9, 1.0)
-        k = np.searchsorted(edges, t, side="right") - 1
-        sums_l = np.bincount(k, left, minlength=edges.size)
-        sums_r = np.bincount(k, right, minlength=edges.size)
-        total = sums_l + sums_r
-        ok = total > 0
-        share = 100 * sums_l[ok] / total[ok]
-        share_ax.plot(edges[ok], share, "-o", ms=2.5, color=COLOURS["left"])
+    t = cop["time_s"].to_numpy(dtype=np.float64)
+    edges = np.arange(float(t.min()), float(t.max()) + 1e-9, 1.0)
+    loads = window_loads(cop, edges)  # (left, right) per second
+    total = loads.sum(axis=1)
+    ok = np.isfinite(total) & (total > 0)
+    if ok.any():
+        share = 100 * loads[ok, 0] / total[ok]
+        share_ax.plot(edges[:-1][ok], share, "-o", ms=2.5, color=COLOURS["left"])
         share_ax.axhline(50, color="0.4", lw=0.8, ls=":")
         share_ax.set_ylim(min(40.0, float(share.min()) - 2), max(60.0, float(share.max()) + 2))
     share_ax.set_xlabel("time (s)")
