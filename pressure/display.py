@@ -93,9 +93,10 @@ def finding_sentences(
     indicators: Sequence[Mapping[str, Any]], labels: Mapping[str, str] | None = None
 ) -> list[tuple[str, str]]:
     """``(sentence, where)`` for each indicator with a value (both feet's records in one
-    sentence, ``finding``), in the summary's order; ``where`` is ``"outside"`` when a value lies
-    below or above its reference range, ``"within"`` when every value lies within it, and
-    ``"none"`` when there is no range. ``labels``: names to use instead of the usual ones."""
+    sentence, ``finding``), in the summary's order; ``where`` is ``"above"`` or ``"below"``
+    when a value lies above (first) or below its reference range, ``"within"`` when every value
+    lies within it, and ``"none"`` when there is no range. ``labels``: names to use instead of
+    the usual ones."""
     groups: dict[str, list[Mapping[str, Any]]] = {}
     for record in indicators:
         groups.setdefault(str(record["name"]).partition(".")[0], []).append(record)
@@ -104,13 +105,7 @@ def finding_sentences(
         if all(r["value"] is None for r in records):
             continue
         compared = {r["comparison"] for r in records if r["value"] is not None}
-        where = (
-            "outside"
-            if compared & {"below", "above"}
-            else "within"
-            if "within" in compared
-            else "none"
-        )
+        where = next((w for w in ("above", "below", "within") if w in compared), "none")
         out.append((finding(records, (labels or {}).get(key)), where))
     return out
 

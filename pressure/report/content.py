@@ -65,7 +65,7 @@ class ReportContent:
     note: str
     red_flags_intro: str
     red_flags: list[str]
-    #: (sentence, "outside" | "within" | "none"): each indicator against its reference range
+    #: (sentence, "above" | "below" | "within" | "none"): each indicator against its range
     findings: list[tuple[str, str]] = field(default_factory=list)
     #: what the data quality means, in plain words; ``quality`` holds the counters behind it
     quality_said: list[str] = field(default_factory=list)
@@ -202,6 +202,21 @@ def _step_columns(columns: Any) -> list[tuple[str, str]]:
             shown.append((column, heading))
     return shown
 
+
+#: how a finding is marked by where its value lies (``ReportContent.findings``): a symbol that
+#: reads in grey print, the kind of line, and a colour
+FINDING_MARKS = {
+    "above": ("▲", "outside", "#b03a2e"),
+    "below": ("▼", "outside", "#b03a2e"),
+    "within": ("●", "within", "#2e7d32"),
+    "none": ("○", "none", "#666666"),
+}
+#: the legend under the findings: (symbols, meaning, colour)
+FINDING_LEGEND = (
+    ("▲▼", "outside its reference range", "#b03a2e"),
+    ("●", "within its reference range", "#2e7d32"),
+    ("○", "no published range", "#666666"),
+)
 
 #: the regional table's columns: (column of ``Analysis.regions``, heading, format)
 REGION_COLUMNS = (

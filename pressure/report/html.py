@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 from html import escape
 
-from .content import ReportContent
+from .content import FINDING_LEGEND, FINDING_MARKS, ReportContent
 
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#222;
@@ -66,30 +66,19 @@ def _table(header: list[str], rows: list[list[str]], row_class: list[str] | None
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(out)}</tbody></table>"
 
 
-#: how each finding is marked: a symbol that reads in grey print, and a colour
-MARKS = {
-    "outside": ("▲▼", "outside its reference range", "#b03a2e"),
-    "within": ("●", "within its reference range", "#2e7d32"),
-    "none": ("○", "no published range", "#666666"),
-}
-
-
 def _findings(c: ReportContent) -> str:
     if not c.findings:
         return "<p>No indicator could be computed for this session (see the notes below).</p>"
     items = []
     for sentence, where in c.findings:
-        symbol, meaning, colour = MARKS[where]
-        compared = sentence.rsplit("reference", 1)[-1]
-        mark = symbol[0] if where != "outside" else ("▲" if "above" in compared else "▼")
+        mark, kind, colour = FINDING_MARKS[where]
         items.append(
-            f'<li class="{where}"><span class="mark" style="color:{colour}" '
-            f'title="{escape(meaning)}">{mark}</span> {escape(sentence)}</li>'
+            f'<li class="{kind}"><span class="mark" style="color:{colour}">{mark}</span> '
+            f"{escape(sentence)}</li>"
         )
     legend = " ".join(
-        f'<span style="color:{colour}">{symbol[0] if k != "outside" else symbol}</span> '
-        f"{escape(meaning)}"
-        for k, (symbol, meaning, colour) in MARKS.items()
+        f'<span style="color:{colour}">{symbols}</span> {escape(meaning)}'
+        for symbols, meaning, colour in FINDING_LEGEND
     )
     return f'<ul class="findings">{"".join(items)}</ul><p class="legend">{legend}</p>'
 

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ..display import num
+from .content import FINDING_MARKS
 from .html import CSS
 
 #: the columns of the sessions' table: (heading, flat-row key, format, the indicator whose
@@ -38,8 +39,6 @@ td.out{background:#fdecea}
 .legend{font-size:.85em;color:#555}
 """
 
-_MARK = {"below": "▼", "above": "▲"}
-
 
 def _value(row: Mapping[str, Any], key: str) -> Any:
     value = row.get(key)
@@ -54,10 +53,11 @@ def _number_cell(row: Mapping[str, Any], key: str, fmt: str, indicator: str | No
         return f'<td class="n">{MISSING}</td>'
     text = num(value, fmt)
     comparison = _value(row, f"indicator.{indicator}.comparison") if indicator else None
-    if comparison in _MARK:
+    if comparison in ("above", "below"):
+        mark = FINDING_MARKS[str(comparison)][0]
         return (
             f'<td class="n out" title="{escape(str(comparison))} the reference range">'
-            f"{escape(text)} {_MARK[str(comparison)]}</td>"
+            f"{escape(text)} {mark}</td>"
         )
     return f'<td class="n">{escape(text)}</td>'
 

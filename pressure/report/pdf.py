@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import IO, Any
 from xml.sax.saxutils import escape
 
-from .content import ReportContent
+from .content import FINDING_LEGEND, FINDING_MARKS, ReportContent
 
 FIGURE_WIDTH_CM = 17.0
 
@@ -75,26 +75,18 @@ def render(c: ReportContent, version: str, path: Path | IO[bytes]) -> None:
     def kv(rows: list[tuple[str, str]]) -> Any:
         return table(["", ""], [[k, v] for k, v in rows], [6 * cm, 11 * cm], cell)
 
-    marks = {"outside": "▲▼", "within": "●", "none": "○"}
-    colours = {"outside": "#b03a2e", "within": "#2e7d32", "none": "#666666"}
     story: list[Any] = [p(c.title, styles["Title"]), p("Findings", h2)]
     for sentence, where in c.findings:
-        compared = sentence.rsplit("reference", 1)[-1]
-        mark = marks[where] if where != "outside" else ("▲" if "above" in compared else "▼")
-        weight = "<b>%s</b>" if where == "outside" else "%s"
+        mark, kind, colour = FINDING_MARKS[where]
+        weight = "<b>%s</b>" if kind == "outside" else "%s"
         story.append(
-            Paragraph(
-                f'<font color="{colours[where]}">{escape(mark)}</font> '
-                + weight % escape(sentence),
-                body,
-            )
+            Paragraph(f'<font color="{colour}">{mark}</font> ' + weight % escape(sentence), body)
         )
     if not c.findings:
         story.append(p("No indicator could be computed for this session (see the notes).", body))
     story.append(
-        p("▲▼ outside its reference range   ● within its reference range   ○ no published "
-          "range", small)
-    )  # fmt: skip
+        p("   ".join(f"{symbols} {meaning}" for symbols, meaning, _ in FINDING_LEGEND), small)
+    )
     for fig in c.figures:
         block: list[Any] = [p(fig.title, h2)]
         if fig.png is None:
