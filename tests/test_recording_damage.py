@@ -277,3 +277,20 @@ def test_bytes_inserted_deleted_or_zeroed_anywhere(
         target.write_bytes(bytes(damaged))
         # a zeroed page spans two or three blocks of one link; their neighbours stay whole
         _check(target, whole, 4 if kind == "zero" else 2, f"{kind} at {at}")
+
+
+def test_a_change_no_record_checks_is_found_by_the_data_section_crc(
+    recording: tuple[Path, Session], tmp_path: Path
+) -> None:
+    """A flipped bit in a message's publish time changes no frame, but MCAP's data-section
+    CRC (written by the recorder, checked while reading) says that the file was changed."""
+    path, _ = recording
+    raw = path.read_bytes()
+    case, at, bit = next(c for c in flip_cases(raw) if c[0] == "message 2: publish time bit 0")
+    damaged = bytearray(raw)
+    damaged[at] ^= 1 << bit
+    target = tmp_path / "changed.insole"
+    target.write_bytes(bytes(damaged))
+    got = load(target)
+    assert any("data section's CRC fails" in p for p in got.problems), (case, got.problems)
+    assert not any("damaged" in p for p in load(path).problems)

@@ -21,6 +21,7 @@ from pressure.io.recording import (
     decode_recording,
     read_recording,
 )
+from pressure.model import Session
 
 RATE = 200.0
 SENSORS = 6
@@ -341,14 +342,9 @@ def test_a_recording_of_the_first_encoding_still_opens(
     assert got.feet["left"].n_frames == got.feet["right"].n_frames == 400
 
 
-@pytest.mark.parametrize("bit", [7, 30, 62, 63], ids=["low", "seconds", "years", "sign"])
-def test_a_flipped_bit_in_a_receipt_costs_only_its_blocks_host_times(
-    tmp_path: Path, bit: int
-) -> None:
-    """A bit flipped in one receipt's host time (by 128 ns up to the sign: −9.2e9 s): the
-    block's CRC fails, so its receipts are replaced by their neighbours' interpolation; counted
-    and reported with the region; every frame's time is what it was (within 1 ms), and every
-    frame is kept (binary frames prove themselves)."""
+def _flip_a_receipt_bit(tmp_path: Path, bit: int) -> tuple[Session, Session]:
+    """A 400-frame recording and a copy with ``bit`` of its 21st receipt's host time flipped,
+    both loaded."""
     data, _ = _stream(400)
     path = tmp_path / "a.insole"
     _write(path, data)
@@ -360,7 +356,18 @@ def test_a_flipped_bit_in_a_receipt_costs_only_its_blocks_host_times(
     raw[at + bit // 8] ^= 1 << (bit % 8)
     damaged_path = tmp_path / "b.insole"
     damaged_path.write_bytes(bytes(raw))
-    damaged = load(damaged_path)
+    return whole, load(damaged_path)
+
+
+@pytest.mark.parametrize("bit", [7, 30, 62, 63], ids=["low", "seconds", "years", "sign"])
+def test_a_flipped_bit_in_a_receipt_costs_only_its_blocks_host_times(
+    tmp_path: Path, bit: int
+) -> None:
+    """A bit flipped in one receipt's host time (by 128 ns up to the sign: −9.2e9 s): the
+    block's CRC fails, so its receipts are replaced by their neighbours' interpolation; counted
+    and reported with the region; every frame's time is what it was (within 1 ms), and every
+    frame is kept (binary frames prove themselves)."""
+    whole, damaged = _flip_a_receipt_bit(tmp_path, bit)
     for side in ("left", "right"):
         assert damaged.feet[side].n_frames == whole.feet[side].n_frames
         shift = np.abs(damaged.feet[side].time_s - whole.feet[side].time_s).max()
@@ -377,18 +384,7 @@ def test_a_flipped_receipt_bit_without_a_crc_costs_only_that_receipt(
     clock's order is found, replaced by its neighbours' interpolation, counted and reported;
     every frame's time is what it was, or within the flip for a small one that stays in
     order."""
-    data, _ = _stream(400)
-    path = tmp_path / "a.insole"
-    _write(path, data)
-    whole = load(path)
-    target = int(read_recording(path).links[0].receipt_ns[20])
-    raw = bytearray(path.read_bytes())
-    at = raw.find(target.to_bytes(8, "little", signed=True))
-    assert at > 0
-    raw[at + bit // 8] ^= 1 << (bit % 8)
-    damaged_path = tmp_path / "b.insole"
-    damaged_path.write_bytes(bytes(raw))
-    damaged = load(damaged_path)
+    whole, damaged = _flip_a_receipt_bit(tmp_path, bit)
     for side in ("left", "right"):
         shift = np.abs(damaged.feet[side].time_s - whole.feet[side].time_s).max()
         assert shift < 1e-3, (side, shift)  # a flip that stays in order moves one receipt only

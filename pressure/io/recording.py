@@ -500,15 +500,18 @@ class RecordingFile:
 
 
 class _Tell:
-    """File wrapper that counts what the MCAP reader consumed (its offsets in our errors)."""
+    """File wrapper that counts what the MCAP reader consumed (its offsets in our errors) and
+    keeps the CRC-32 of it (MCAP's data-section CRC, checked without reading the file twice)."""
 
     def __init__(self, f: IO[bytes]) -> None:
         self._f = f
         self.pos = 0
+        self.crc = 0
 
     def read(self, n: int = -1) -> bytes:
         data = self._f.read(n)
         self.pos += len(data)
+        self.crc = zlib.crc32(data, self.crc)
         return data
 
 
@@ -557,7 +560,8 @@ def read_recording(path: str | Path) -> RecordingFile:
         orphans: dict[int, list[tuple[int, Block]]] = {}
         channels: dict[int, tuple[str, str, dict[str, str]]] = {}
         complete = False
-        data_end = (0, 0)  # the DataEnd record's offset and CRC (0: none)
+        data_crc = 0  # the DataEnd record's CRC (0: none, or not written)
+        crc_so_far = read_crc = 0  # the CRC of the bytes up to ``good``; up to DataEnd
         stream, records = reader_at(0)
         good = len(MCAP_MAGIC)  # end of the last record known to be whole
         tail = 0
@@ -661,11 +665,12 @@ def read_recording(path: str | Path) -> RecordingFile:
                 elif record.name == "device":
                     devices.append(values)
             elif isinstance(record, DataEnd):
-                data_end = (good, record.data_section_crc)
+                # the CRC of everything before this record, as the writer computed it
+                data_crc, read_crc = record.data_section_crc, crc_so_far
             elif isinstance(record, Footer):
                 complete = True
-            good = stream.pos
-        if complete and data_end[1] and not damaged and not _crc_holds(f, *data_end):
+            good, crc_so_far = stream.pos, stream.crc
+        if complete and data_crc and not damaged and read_crc != data_crc:
             what = "the data section's CRC fails: a byte changed that no record's own check finds"
             damaged.append(Damage(0, 0, what))
         for channel, blocks in orphans.items():  # a channel record lost (a cut file has no
@@ -691,19 +696,6 @@ def read_recording(path: str | Path) -> RecordingFile:
 
 def _channel_key(record: Any) -> tuple[str, str, dict[str, str]]:
     return (record.topic, record.message_encoding, dict(record.metadata))
-
-
-def _crc_holds(f: IO[bytes], end: int, crc: int) -> bool:
-    """Whether the file's first ``end`` bytes have CRC-32 ``crc`` (MCAP's data section CRC)."""
-    f.seek(0)
-    value, left = 0, end
-    while left > 0:
-        piece = f.read(min(left, 16 << 20))
-        if not piece:
-            return False
-        value = zlib.crc32(piece, value)
-        left -= len(piece)
-    return value == crc
 
 
 def _join_blocks(link: Link, blocks: list[Block]) -> None:
