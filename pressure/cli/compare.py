@@ -68,13 +68,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_analysis_options(parser)
 
 
-def _fmt(value: float | None) -> str:
-    if value is None:
-        return "-"
-    text = f"{value:.3g}" if abs(value) < 100 else f"{value:.0f}"
-    return "0" if text in ("-0", "-0.0") else text
-
-
 def run(args: argparse.Namespace) -> int:
     from .._version import __version__
     from ..analysis.compare import compare
@@ -123,14 +116,13 @@ def run(args: argparse.Namespace) -> int:
     if result.repeat:
         print(f"repeat of {result.reference}: {result.repeat}")
     width = max(len(d.label) for d in result.indicators) if result.indicators else 20
+    number = compare_page.number
     for d in result.indicators:
-        values = "  ".join(f"{n} {_fmt(d.conditions.get(n))}" for n in names)
-        ci = f" [{_fmt(d.ci95_low)}, {_fmt(d.ci95_high)}]" if d.ci95_low is not None else ""
+        values = "  ".join(f"{n} {number(d.conditions.get(n))}" for n in names)
+        ci = f" [{number(d.ci95_low)}, {number(d.ci95_high)}]" if d.ci95_low is not None else ""
         verdict = {True: "  exceeds noise", False: "  within noise", None: ""}[d.exceeds_noise]
-        unit = f" {d.unit}" if d.unit else ""
-        print(
-            f"  {d.label:<{width}}  {values}  {d.compared} {_fmt(d.difference)}{ci}{unit}{verdict}"
-        )
+        change = f"{d.compared} {number(d.difference, d.unit)}{ci}"
+        print(f"  {d.label:<{width}}  {values}  {change}{verdict}")
     for note in result.notes:
         print(f"note: {note}")
     print(f"method: {result.method}")

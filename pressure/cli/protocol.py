@@ -59,11 +59,10 @@ FIELDS = {
 
 
 def _fmt(value: Any, unit: str = "", fmt: str = ".1f") -> str:
-    if value is None:
-        return "n/a"
-    text = format(float(value), fmt)
-    text = text[1:] if text.startswith("-") and float(text) == 0 else text
-    return f"{text} {unit}".strip()
+    """``display.num`` with one decimal unless said otherwise."""
+    from ..display import num
+
+    return num(value, fmt, unit)
 
 
 def lines(result: Any) -> list[str]:

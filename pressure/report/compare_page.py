@@ -27,7 +27,9 @@ CONDITION_COLOURS = ("#444444", "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c
 MARKERS = ("o", "s", "^", "D", "v", "P")
 
 
-def _number(value: float | None, unit: str = "") -> str:
+def number(value: float | None, unit: str = "") -> str:
+    """A comparison's number: three significant digits (whole numbers from 100), never
+    "-0", "–" for none."""
     if value is None:
         return "–"
     text = f"{value:.3g}" if abs(value) < 100 else f"{value:.0f}"
@@ -61,7 +63,7 @@ def _figure_html(png: bytes, alt: str, caption: str) -> str:
 
 def _finding(d: Difference) -> str:
     ci = (
-        f" (95 % CI {_number(d.ci95_low)} to {_number(d.ci95_high)})"
+        f" (95 % CI {number(d.ci95_low)} to {number(d.ci95_high)})"
         if d.ci95_low is not None
         else ""
     )
@@ -70,9 +72,9 @@ def _finding(d: Difference) -> str:
         False: "within the trial-to-trial noise",
         None: "",
     }[d.exceeds_noise]
-    values = ", ".join(f"{k} {_number(v, d.unit)}" for k, v in d.conditions.items())
+    values = ", ".join(f"{k} {number(v, d.unit)}" for k, v in d.conditions.items())
     tail = f"; {verdict}" if verdict else ""
-    return f"{d.label}: {values}; {d.compared} = {_number(d.difference, d.unit)}{ci}{tail}."
+    return f"{d.label}: {values}; {d.compared} = {number(d.difference, d.unit)}{ci}{tail}."
 
 
 def _cop_paths(c: Comparison) -> bytes | None:
@@ -281,11 +283,11 @@ def table(c: Comparison) -> tuple[list[str], list[list[str]]]:
         [
             d.label,
             d.unit,
-            *[_number(d.conditions.get(str(k["label"]))) for k in c.conditions],
+            *[number(d.conditions.get(str(k["label"]))) for k in c.conditions],
             d.compared,
-            _number(d.difference),
-            f"{_number(d.ci95_low)} to {_number(d.ci95_high)}" if d.ci95_low is not None else "–",
-            _number(d.sdc),
+            number(d.difference),
+            f"{number(d.ci95_low)} to {number(d.ci95_high)}" if d.ci95_low is not None else "–",
+            number(d.sdc),
             {True: "yes", False: "no", None: "–"}[d.exceeds_noise],
         ]
         for d in c.indicators

@@ -9,7 +9,7 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 
 from ..analysis.timeline import NO_INTERVALS
-from .compare_page import _figure_html, _head, _number
+from .compare_page import _figure_html, _head, number
 from .figures import _figure, _png
 
 if TYPE_CHECKING:
@@ -80,7 +80,7 @@ def _change(value: float | None, unit: str) -> str:
     if value is None:
         return "–"
     sign = "+" if value > 0 else ""
-    return f"{sign}{_number(value, unit)}"
+    return f"{sign}{number(value, unit)}"
 
 
 def render(t: Timeline, title: str, version: str) -> str:
@@ -127,7 +127,7 @@ def render(t: Timeline, title: str, version: str) -> str:
             escape(when),
             escape(str(s.get("activity") or "–")),
             escape(str(s.get("format") or "–")),
-            _number(s.get("duration_s"), "s"),
+            number(s.get("duration_s"), "s"),
         ]
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     head = "".join(
@@ -143,7 +143,7 @@ def render(t: Timeline, title: str, version: str) -> str:
     for d in t.indicators:
         cells = [f"<td>{escape(d.label)}</td>", f"<td>{escape(d.unit)}</td>"]
         for k, (value, change) in enumerate(zip(d.values, d.change_from_first, strict=True)):
-            text = _number(value) if k == 0 else f"{_number(value)} ({_change(change, '')})"
+            text = number(value) if k == 0 else f"{number(value)} ({_change(change, '')})"
             cells.append(f'<td class="n">{escape(text)}</td>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
     parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
