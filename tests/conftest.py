@@ -10,6 +10,7 @@ import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -165,3 +166,37 @@ def read_terminal(controller: int, proc: subprocess.Popen[bytes] | subprocess.Po
         elif proc.poll() is not None:
             break
     return bytes(seen)
+
+
+#: Debian's chromium, which playwright drives for the HTML pages' tests (not its own browser)
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def system_tool(name: str, package: str) -> str:
+    """The path of a program a test needs from the system; the test fails (not skips) when it
+    is missing, since ``.ci/run`` installs it."""
+    path = shutil.which(name) or (name if Path(name).exists() else None)
+    if path is None:
+        pytest.fail(f"{name} is needed (apt-get install {package}; .ci/run installs it)")
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """A headless Chromium for a test module's pages."""
+    system_tool(CHROMIUM, "chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()

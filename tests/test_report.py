@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,18 +17,8 @@ from pressure.report import write_report
 from pressure.simulator import GaitSignal, SyntheticGait
 from pressure.simulator.output import write_recording
 
-from .conftest import ROOT, shared_data
+from .conftest import ROOT, shared_data, system_tool
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 XSS = "<script>alert(1)</script>"
 FIGURES = (
     "Load shares",
@@ -38,24 +27,6 @@ FIGURES = (
     "Force over the stance",
     "Peak pressure",
 )
-
-
-def _tool(name: str, package: str) -> str:
-    path = shutil.which(name) or (name if Path(name).exists() else None)
-    if path is None:
-        pytest.fail(f"{name} is needed (apt-get install {package}; .ci/run installs it)")
-    return path
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    _tool(CHROMIUM, "chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
 
 
 def _open(browser: Any, path: Path, screenshot: Path) -> dict[str, Any]:
@@ -172,7 +143,7 @@ def test_a_name_that_is_markup_is_shown_as_text(tmp_path: Path, browser: Any) ->
     pdf = tmp_path / "named.pdf"
     assert main(["report", str(rec), "-o", str(pdf)]) == 0
     text = subprocess.run(
-        [_tool("pdftotext", "poppler-utils"), str(pdf), "-"],
+        [system_tool("pdftotext", "poppler-utils"), str(pdf), "-"],
         check=True,
         capture_output=True,
         text=True,
@@ -186,7 +157,14 @@ def test_pdf_report_turns_into_png_pages(tmp_path: Path, sample: str) -> None:
     assert main(["report", str(ROOT / "sample_data" / f"{sample}.insole"), "-o", str(pdf)]) == 0
     assert pdf.read_bytes().startswith(b"%PDF")
     subprocess.run(
-        [_tool("pdftoppm", "poppler-utils"), "-png", "-r", "40", str(pdf), str(tmp_path / "page")],
+        [
+            system_tool("pdftoppm", "poppler-utils"),
+            "-png",
+            "-r",
+            "40",
+            str(pdf),
+            str(tmp_path / "page"),
+        ],
         check=True,
     )
     pages = sorted(tmp_path.glob("page-*.png"))

@@ -27,7 +27,6 @@ from pressure.view.replay import ReplayData, nice_ceiling
 from pressure.view.server import content_security_policy, is_loopback
 
 from .conftest import ROOT
-from .test_report import CHROMIUM, CHROMIUM_ARGS, _tool
 
 PRESSURE = [sys.executable, "-m", "pressure"]
 WALK = str(ROOT / "sample_data" / "walk_normal.insole")
@@ -85,17 +84,6 @@ def procs() -> Iterator[Processes]:
     p = Processes()
     yield p
     p.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    _tool(CHROMIUM, "chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
 
 
 def _origin(url: str) -> str:
