@@ -80,9 +80,6 @@ import dataclasses
 import math
 
 import numpy as np
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
-from scipy.spatial import cKDTree
 
 from .layout import BoolArray, FloatArray, SensorLayout, convex_hull
 
@@ -233,6 +230,12 @@ def _toe_islands(
     x: FloatArray, y: FloatArray, area: FloatArray, fp: BoolArray, u: FloatArray
 ) -> BoolArray:
     """Footprint sensors in islands that are toes (module docstring)."""
+    # scipy.sparse costs 0.4 s to import: here, not with the module, which every reader
+    # detection imports (``pressure view`` and ``info`` open a file without it)
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+    from scipy.spatial import cKDTree
+
     toes = np.zeros(x.size, dtype=np.bool_)
     index = np.flatnonzero(fp)
     if index.size < 3:

@@ -173,9 +173,22 @@ def test_replay_page_plays_pauses_steps_seeks_and_asks_only_its_server(
     assert "%" in page.inner_text("#share-left")
     assert page.inner_text("#rate-left") == "100"
 
+    # steps so far and the cadence at this time, from the analysis' heel strikes
+    assert int(page.inner_text("#steps-left")) >= 10
+    assert 80 <= float(page.inner_text("#cadence")) <= 140
+
     page.select_option("#speed", "4")
     page.click("#play")
     _wait(page, "Number(document.getElementById('frame-index').textContent) > 1560")
+
+    # a click on a step: its peak-pressure map and CoP path
+    row = page.locator("#steps tbody tr").nth(6)
+    side, number = row.locator("td").nth(0).inner_text(), row.locator("td").nth(1).inner_text()
+    blank = page.evaluate("document.getElementById('step-map').toDataURL()")
+    row.click()
+    _wait(page, f"document.body.dataset.stepShown === '{side}:{number}'")
+    assert page.evaluate("document.getElementById('step-map').toDataURL()") != blank
+    assert "peak pressure" in page.inner_text("#step-title")
     page.close()
     assert not errors
     assert seen and all(u.startswith(origin) for u in seen), seen
@@ -212,7 +225,7 @@ def test_off_loopback_the_address_carries_a_generated_token(procs: Processes) ->
 def test_live_page_shows_the_insole_and_records_a_whole_file(
     procs: Processes, browser: Any, tmp_path: Path
 ) -> None:
-    pty = procs.simulator("--rate", "100")
+    pty = procs.simulator("--rate", "100", "--cadence", "110")
     _, url = procs.view("--live", pty, "--out-dir", str(tmp_path))
     origin = _origin(url)
     page = browser.new_page(viewport={"width": 1400, "height": 900})
@@ -230,6 +243,10 @@ def test_live_page_shows_the_insole_and_records_a_whole_file(
     _wait(page, f"document.getElementById('maps').toDataURL() !== {first!r}")
     assert float(page.inner_text("#rate-right")) > 0
     assert page.inner_text("#frames-lost") == "0"
+    # steps as they come, and the cadence the simulator walks at (110 steps/min)
+    _wait(page, "Number(document.getElementById('steps-left').textContent) >= 4")
+    _wait(page, "document.getElementById('cadence').textContent !== '–'")
+    assert abs(float(page.inner_text("#cadence")) - 110.0) <= 5.0
 
     page.click("#record-start")
     _wait(
@@ -273,6 +290,56 @@ def test_replay_data_puts_both_feet_on_one_grid() -> None:
     meta = data.meta()
     assert meta["unit_text"] == "kPa" and meta["scale_max"] >= 100
     assert meta["feet"]["left"]["known"] and len(meta["feet"]["left"]["x_mm"]) == 16
+
+
+def test_a_step_shows_its_peak_map_and_cop_path_and_the_table_can_come_later() -> None:
+    from pressure.analysis import analyze
+    from pressure.analysis.cop import foot_cop, sensor_weights
+    from pressure.view.replay import steps_table
+
+    session = load(WALK)
+    data = ReplayData(session, pending=True)
+    assert data.meta()["pending"] and data.meta()["steps"] == []
+    assert data.step("left", 3) is None  # no table yet
+    rows = steps_table(analyze(session))
+    data.set_steps(rows)
+    info = data.steps_json()
+    assert not info["pending"] and len(info["steps"]) == len(rows)
+    assert len(info["events"]) == sum(
+        (r["heel_strike_s"] is not None) + (r["toe_off_s"] is not None) for r in rows
+    )
+    row = next(r for r in rows if r["side"] == "right" and r["toe_off_s"] is not None)
+    detail = data.step("right", row["step"])
+    assert detail is not None
+    foot = session.right
+    assert foot is not None
+    inside = (foot.time_s >= row["heel_strike_s"] - 1e-9) & (foot.time_s <= row["toe_off_s"] + 1e-9)
+    assert detail["frames"] == int(inside.sum())
+    np.testing.assert_allclose(detail["peak"], foot.values[inside].max(axis=0), atol=0.01)
+    cop = foot_cop(foot, sensor_weights(foot))
+    assert cop is not None
+    path = [p for p in detail["cop_path"] if p is not None]
+    assert len(path) >= 0.8 * len(detail["cop_path"])
+    # heel to toe: the path starts behind where it ends, on the foot's own CoP
+    assert path[0][1] < path[-1][1]
+    loaded = np.isfinite(cop.y_mm[inside])
+    assert path[0][1] == pytest.approx(cop.y_mm[inside][loaded][0], abs=0.06)
+    assert data.step("right", 10_000) is None and data.step("middle", 1) is None
+
+
+def test_live_heel_strikes_and_cadence_come_as_the_frames_do() -> None:
+    from pressure.view.live import _Strikes
+
+    strikes = _Strikes()
+    rate = 100.0
+    stride_s = 1.2
+    t = np.arange(0, 30, 1 / rate)
+    phase = (t % stride_s) / stride_s
+    load = np.where(phase < 0.6, 800.0 * np.sin(np.pi * phase / 0.6), 0.0)
+    for k in range(0, t.size, 7):  # blocks of 7 frames, as reads come
+        strikes.add(t[k : k + 7], load[k : k + 7])
+    assert strikes.count == 25  # one per stride from the second on
+    assert strikes.stride_s() == pytest.approx(stride_s, abs=0.011)
 
 
 def test_helpers() -> None:

@@ -176,14 +176,23 @@ class FootView:
     layout: SensorLayout | None
 
 
+#: a live heel strike: the load rises above this share of its recent highest ...
+STANCE_FRACTION = 0.2
+#: ... after having been under this share of it (a swing)
+SWING_FRACTION = 0.05
+
+
 def heel_strikes(time_s: FloatArray, force: FloatArray) -> FloatArray:
-    """Times of the frames where the foot's load rises above 20 % of its highest in
-    ``force`` after having been under 5 % of it (a swing): its heel strikes, s. The two
-    thresholds keep the noise of a loaded or an unloaded foot from making strikes."""
+    """Times of the frames where the foot's load rises above ``STANCE_FRACTION`` of its
+    highest in ``force`` after having been under ``SWING_FRACTION`` of it (a swing): its heel
+    strikes, s. The two thresholds keep the noise of a loaded or an unloaded foot from making
+    strikes."""
     peak = float(force.max()) if force.size else 0.0
     if not peak > 0:
         return np.zeros(0)
-    code = np.where(force < 0.05 * peak, -1, np.where(force > 0.2 * peak, 1, 0))
+    code = np.where(
+        force < SWING_FRACTION * peak, -1, np.where(force > STANCE_FRACTION * peak, 1, 0)
+    )
     # the region each frame is in: the last one it was clearly in
     last = np.maximum.accumulate(np.where(code != 0, np.arange(code.size), 0))
     region = code[last]

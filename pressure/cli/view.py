@@ -1,10 +1,11 @@
 """``pressure view``: a local web page of a session, replayed from a file or live from insoles.
 
-``pressure view FILE`` loads the file once (any format ``pressure.load`` reads), analyses it for
-the step table and the gait events, and serves a page that plays it. ``pressure view --live
-DEVICE [--right DEVICE2]`` shows one or two insoles live and records them on request into
-``--out-dir``. The server listens on 127.0.0.1 at a free port unless told otherwise, prints the
-address and opens it in the browser; off loopback the address carries a token.
+``pressure view FILE`` loads the file once (any format ``pressure.load`` reads), serves a page
+that plays it, and meanwhile analyses it for the step table and the gait events.
+``pressure view --live DEVICE [--right DEVICE2]`` shows one or two insoles live and records
+them on request into ``--out-dir``. The server listens on 127.0.0.1 at a free port unless told
+otherwise, prints the address and opens it in the browser; off loopback the address carries a
+token.
 """
 
 from __future__ import annotations
@@ -130,18 +131,31 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _replay(path: str) -> ReplayData:
-    from ..analysis import analyze
-    from ..errors import FileFormatError, PressureError
+    """The file, ready to serve; its analysis (the step table, the gait events) runs in a
+    thread beside the server, so a long recording shows at once and its steps follow."""
+    import threading
+
+    from ..errors import FileFormatError
     from ..io.load import load
-    from ..view.replay import ReplayData, steps_table
+    from ..view.replay import ReplayData
 
     session = load(path)
     if not session.feet or not any(foot.n_frames for foot in session.feet.values()):
         raise FileFormatError(path, "holds no frames to show")
-    steps = None
-    note = None
+    data = ReplayData(session, pending=True)
+    threading.Thread(target=analyse_into, args=(data,), name="view-analysis", daemon=True).start()
+    return data
+
+
+def analyse_into(data: ReplayData) -> None:
+    """Analyse ``data``'s session and hand it the step table, or why there is none."""
+    from ..analysis import analyze
+    from ..errors import PressureError
+    from ..view.replay import steps_table
+
     try:
-        steps = steps_table(analyze(session))
+        data.set_steps(steps_table(analyze(data.session)))
     except PressureError as exc:
-        note = f"no gait events: {exc}"
-    return ReplayData(session, steps, note)
+        data.set_steps(None, f"no gait events: {exc}")
+    except Exception as exc:  # a bug: the page says so, and the replay goes on
+        data.set_steps(None, f"the analysis failed: {type(exc).__name__}: {exc}")

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 
 from ..errors import DeviceError, PressureError
 from .replay import RATE_WINDOW_S, SHARE_WINDOW_S, layout_json, nice_ceiling
@@ -41,6 +42,56 @@ TRAIL_S = 1.0
 #: below this total force (N) a foot is unloaded and has no CoP (METHODS.md §4.1)
 CONTACT_N = 20.0
 SIDES = ("left", "right")
+FloatArray = npt.NDArray[np.float64]
+
+
+#: the live heel strikes' thresholds are shares of the highest load of this many seconds
+PEAK_WINDOW_S = 10.0
+#: cadence from the median of this many latest strides of each foot
+CADENCE_STRIDES = 6
+
+
+@dataclass
+class _Strikes:
+    """A foot's heel strikes as its frames come: the rule of the terminal monitor
+    (``pressure.cli.monitor.heel_strikes``: the load rises above ``STANCE_FRACTION`` of its
+    highest of the last ``PEAK_WINDOW_S`` after having been under ``SWING_FRACTION`` of it),
+    applied frame by frame. Times are the device's where it sends them."""
+
+    peaks: deque[tuple[float, float]] = field(default_factory=deque)  # (t, highest of a block)
+    region: int = 0  # the last region the load was clearly in: -1 swing, 1 stance, 0 none yet
+    count: int = 0
+    times: deque[float] = field(default_factory=lambda: deque(maxlen=CADENCE_STRIDES + 1))
+
+    def add(self, time_s: FloatArray, load: FloatArray) -> None:
+        from ..cli.monitor import STANCE_FRACTION, SWING_FRACTION
+
+        if not load.size:
+            return
+        self.peaks.append((float(time_s[-1]), float(np.max(load))))
+        while self.peaks and self.peaks[0][0] < float(time_s[-1]) - PEAK_WINDOW_S:
+            self.peaks.popleft()
+        peak = max(p for _, p in self.peaks) if self.peaks else 0.0
+        if not peak > 0:
+            return
+        code = np.where(
+            load < SWING_FRACTION * peak, -1, np.where(load > STANCE_FRACTION * peak, 1, 0)
+        )
+        clear = np.flatnonzero(code)
+        if not clear.size:
+            return
+        regions = np.concatenate([[self.region], code[clear]])
+        rises = np.flatnonzero((regions[1:] == 1) & (regions[:-1] == -1))
+        for k in rises:
+            self.count += 1
+            self.times.append(float(time_s[clear[k]]))
+        self.region = int(code[clear[-1]])
+
+    def stride_s(self) -> float | None:
+        """The median of the latest strides (s); None under two strikes."""
+        if len(self.times) < 2:
+            return None
+        return float(np.median(np.diff(np.asarray(self.times))))
 
 
 @dataclass
@@ -53,6 +104,8 @@ class _Foot:
     )
     loads: deque[tuple[float, float, int]] = field(default_factory=deque)  # (t, load sum, n)
     counts: deque[tuple[float, int]] = field(default_factory=deque)  # (t, frames)
+    strikes: _Strikes = field(default_factory=_Strikes)
+    clock_s: float = 0.0  # the latest frame's time on the clock the strikes use
 
 
 class LiveState:
@@ -114,6 +167,10 @@ class LiveState:
                 foot.frames += n
                 foot.counts.append((now_s, n))
                 foot.loads.append((now_s, float(total[mine].sum()), n))
+                device_s = np.asarray(block.time_us)[mine] / 1e6
+                frame_s = device_s if (device_s >= 0).all() else np.full(n, now_s)
+                foot.strikes.add(frame_s, total[mine])
+                foot.clock_s = float(frame_s[-1])
                 for w, t in zip(weights[mine], total[mine], strict=True):
                     if layout is not None and t > (CONTACT_N if newtons else 0.0):
                         foot.trail.append(
@@ -124,11 +181,14 @@ class LiveState:
 
     def snapshot(self, now_s: float) -> dict[str, Any]:
         """The latest frame per foot, the CoP trail of the last ``TRAIL_S`` (None breaks it),
-        frames in the last second, and the left share of the mean load over the last
-        ``SHARE_WINDOW_S`` (%; None unless both feet have loads in one unit)."""
+        frames in the last second, its heel strikes so far (``steps``), the left share of the
+        mean load over the last ``SHARE_WINDOW_S`` (%; None unless both feet have loads in one
+        unit), and the cadence (steps/min from each walking foot's median stride of its last
+        ``CADENCE_STRIDES``; None when no foot has struck twice lately)."""
         with self.lock:
             feet: dict[str, Any] = {}
             means: dict[str, float] = {}
+            strides: dict[str, float] = {}
             for side, foot in self.feet.items():
                 while foot.loads and foot.loads[0][0] < now_s - SHARE_WINDOW_S:
                     foot.loads.popleft()
@@ -143,19 +203,31 @@ class LiveState:
                     if t >= now_s - TRAIL_S
                 ]
                 fresh = now_s - foot.time_s <= 1.0
+                stride = foot.strikes.stride_s()
+                walking = (
+                    stride is not None
+                    and fresh
+                    and foot.clock_s - foot.strikes.times[-1] <= 2.0 * stride
+                )
+                if walking and stride is not None and stride > 0:
+                    strides[side] = stride
                 feet[side] = {
                     "values": foot.values if fresh else None,
                     "trail": trail,
                     "rate": sum(k for _, k in foot.counts) / RATE_WINDOW_S,
                     "frames": foot.frames,
+                    "steps": foot.strikes.count,
                 }
             share = None
             units = set(self.load_unit.values())
             if len(means) == 2 and len(units) == 1 and means["left"] + means["right"] > 0:
                 share = round(100.0 * means["left"] / (means["left"] + means["right"]), 2)
+            # a stride holds two steps: steps/min = 2 × 60 / stride (s), the feet's mean
+            cadence = round(120.0 / float(np.mean(list(strides.values()))), 1) if strides else None
             return {
                 "feet": feet,
                 "share_left_pct": share,
+                "cadence_spm": cadence,
                 "scale_max": nice_ceiling(self.top),
                 "meta_version": self.meta_version,
             }

@@ -1,12 +1,15 @@
-"""A session turned once into per-frame arrays on one time grid, for the page to fetch by range.
+"""A session on one time grid, for the page to fetch by range.
 
 Both feet are put on one grid of frames at the session's highest rate: grid frame ``k`` is at
 ``start_s + k / rate_hz`` and shows each foot's latest frame at or before that time (none when
 the foot's latest frame is older than ``STALE_PERIODS`` of its periods: a gap or the end of
-its data). Everything the page shows per frame is computed here with numpy, once: the sensor
-values, the CoP (``pressure.analysis.cop.foot_cop``: foot frame, mm), each foot's share of the
-load (mean load of each foot over the ``SHARE_WINDOW_S`` seconds up to the frame) and each
-foot's frames in the second up to the frame. ``frames(start, count)`` only slices.
+its data). Per grid frame the page gets the sensor values, the CoP
+(``pressure.analysis.cop.foot_cop``: foot frame, mm), each foot's share of the load (mean load
+of each foot over the ``SHARE_WINDOW_S`` seconds up to the frame) and each foot's frames in
+the second up to the frame. The CoP and a running sum of the load are computed once per foot
+frame when the file opens; ``frames(start, count)`` computes the rest for the frames asked for
+only (a binary search and a few array operations), so opening and seeking cost the same
+whatever the recording's length.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..layout import SensorLayout
-from ..model import UNIT_TEXT, FootRecording, Session
+from ..model import UNIT_TEXT, Session
 
 FloatArray = npt.NDArray[np.float64]
 #: the page's load bars: mean load over this many seconds up to the frame
@@ -30,6 +33,8 @@ RATE_WINDOW_S = 1.0
 STALE_PERIODS = 2.5
 #: the most frames one request may ask for
 MAX_FRAMES_PER_REQUEST = 2000
+#: the most points of a step's CoP path sent to the page
+STEP_PATH_POINTS = 400
 #: the step table's columns (``Analysis.steps``), in this order
 STEP_COLUMNS = (
     "side",
@@ -96,27 +101,61 @@ def _window_counts(time_s: FloatArray, grid_s: FloatArray, window_s: float) -> n
 
 
 @dataclass
-class _FootArrays:
-    frame: npt.NDArray[np.int64]  # the foot's frame shown at each grid frame, -1: none
-    values: FloatArray  # (grid frames, sensors), NaN where none
-    cop: FloatArray  # (grid frames, 2) x, y in mm, NaN when unloaded or no layout
-    mean_load: FloatArray  # mean load over SHARE_WINDOW_S up to each grid frame
+class _Foot:
+    """One foot's arrays, per frame of its own (not of the grid)."""
+
+    time_s: FloatArray
+    values: FloatArray  # (frames, sensors)
+    period_s: float
+    cop: FloatArray  # (frames, 2) x, y in mm, NaN when unloaded or no layout
+    cumulative: FloatArray  # (frames + 1,) running sum of the load, for window means
     load_unit: str
-    rate: FloatArray  # frames per second: the foot's frames in RATE_WINDOW_S up to each frame
+
+    def at(self, grid_s: FloatArray) -> npt.NDArray[np.int64]:
+        """The foot's frame shown at each grid time: its latest at or before it, -1 when
+        none or when that one is older than ``STALE_PERIODS`` periods."""
+        t = self.time_s
+        frame = np.searchsorted(t, grid_s + 1e-9, side="right") - 1
+        ok = frame >= 0
+        if t.size:
+            safe = np.clip(frame, 0, t.size - 1)
+            ok &= grid_s - t[safe] <= STALE_PERIODS * self.period_s
+        return np.where(ok, frame, -1)
+
+    def mean_load(self, grid_s: FloatArray) -> FloatArray:
+        """Mean load over the ``SHARE_WINDOW_S`` up to each grid time (NaN: no frame)."""
+        first, end = _window_counts(self.time_s, grid_s, SHARE_WINDOW_S)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = (self.cumulative[end] - self.cumulative[first]) / (end - first)
+        return np.asarray(mean, dtype=np.float64)
+
+    def rate(self, grid_s: FloatArray) -> FloatArray:
+        """Frames per second over the ``RATE_WINDOW_S`` up to each grid time (in the first
+        second, over the time since the foot's first frame, one period included)."""
+        t = self.time_s
+        first, end = _window_counts(t, grid_s, RATE_WINDOW_S)
+        span = np.clip(grid_s - (t[0] if t.size else 0.0) + self.period_s, 1e-9, None)
+        return np.asarray(np.round((end - first) / np.minimum(RATE_WINDOW_S, span), 1))
 
 
 class ReplayData:
-    """Per-frame arrays of ``session`` on one time grid (module docstring).
+    """A session for the page, sliced on request on one time grid (module docstring).
+
+    Opening costs one pass over each foot (its CoP and a running sum of its load), so a long
+    recording opens at once; ``frames`` computes only the frames asked for. The step table
+    comes later (``set_steps``), from an analysis the command runs beside the server.
 
     Parameters
     ----------
     session : Session
         What ``pressure.load`` returned.
     steps : list of dict, optional
-        The step table (``Analysis.steps`` rows, ``STEP_COLUMNS``), None when the analysis
-        could not run (``analysis_note`` says why).
+        The step table (``Analysis.steps`` rows, ``STEP_COLUMNS``); None with
+        ``pending=False`` when the analysis could not run (``analysis_note`` says why).
     analysis_note : str, optional
         Why there is no step table.
+    pending : bool
+        The step table is still being made (``set_steps`` will bring it).
     """
 
     def __init__(
@@ -124,84 +163,74 @@ class ReplayData:
         session: Session,
         steps: list[dict[str, Any]] | None = None,
         analysis_note: str | None = None,
+        *,
+        pending: bool = False,
     ) -> None:
         from ..analysis.cop import foot_cop, sensor_weights
 
-        feet = session.feet
+        feet = {side: foot for side, foot in session.feet.items() if foot.n_frames}
         if not feet:
             raise ValueError("a session without frames")
         self.session = session
         self.rate_hz = max(foot.sampling_rate_hz for foot in feet.values())
-        self.start_s = min(float(foot.time_s[0]) for foot in feet.values() if foot.n_frames)
-        end_s = max(float(foot.time_s[-1]) for foot in feet.values() if foot.n_frames)
+        self.start_s = min(float(foot.time_s[0]) for foot in feet.values())
+        end_s = max(float(foot.time_s[-1]) for foot in feet.values())
         self.n_frames = math.floor((end_s - self.start_s) * self.rate_hz + 1e-6) + 1
-        self.time_s = self.start_s + np.arange(self.n_frames) / self.rate_hz
         self.steps = steps
         self.analysis_note = analysis_note
-        self.feet: dict[str, _FootArrays] = {}
+        self.pending = pending
+        self.feet: dict[str, _Foot] = {}
         self.units: dict[str, str] = {}
         top = 0.0
-        for side, foot in feet.items():
-            arrays = self._foot(foot, foot_cop, sensor_weights)
-            self.feet[side] = arrays
+        for side, foot in session.feet.items():
+            weights = sensor_weights(foot)
+            cop = np.full((foot.n_frames, 2), np.nan)
+            fc = foot_cop(foot, weights)
+            if fc is not None:
+                cop[:, 0] = fc.x_mm
+                cop[:, 1] = fc.y_mm
+            load = weights[0].sum(axis=1)
+            self.feet[side] = _Foot(
+                time_s=np.asarray(foot.time_s, dtype=np.float64),
+                values=foot.values,
+                period_s=1.0 / foot.sampling_rate_hz,
+                cop=cop,
+                cumulative=np.concatenate([[0.0], np.cumsum(load)]),
+                load_unit=weights[1],
+            )
             self.units[side] = foot.unit
             finite = foot.values[np.isfinite(foot.values)]
             if finite.size:
                 top = max(top, float(np.percentile(finite, 99.5)))
         self.scale_max = nice_ceiling(top)
 
-    def _foot(self, foot: FootRecording, foot_cop: Any, sensor_weights: Any) -> _FootArrays:
-        grid = self.time_s
-        t = foot.time_s
-        n = foot.n_frames
-        frame = np.searchsorted(t, grid + 1e-9, side="right") - 1
-        ok = frame >= 0
-        safe = np.clip(frame, 0, max(n - 1, 0))
-        if n:
-            ok &= grid - t[safe] <= STALE_PERIODS / foot.sampling_rate_hz
-        frame = np.where(ok, frame, -1)
-        values = np.full((self.n_frames, foot.n_sensors), np.nan)
-        values[ok] = foot.values[frame[ok]]
-        weights = sensor_weights(foot)
-        cop = np.full((self.n_frames, 2), np.nan)
-        fc = foot_cop(foot, weights)
-        if fc is not None:
-            cop[ok, 0] = fc.x_mm[frame[ok]]
-            cop[ok, 1] = fc.y_mm[frame[ok]]
-        load = weights[0].sum(axis=1)
-        cumulative = np.concatenate([[0.0], np.cumsum(load)])
-        first, end = _window_counts(t, grid, SHARE_WINDOW_S)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean_load = (cumulative[end] - cumulative[first]) / (end - first)
-        first, end = _window_counts(t, grid, RATE_WINDOW_S)
-        # in the first second, over the time since the foot's first frame (one period included)
-        span = np.clip(grid - (t[0] if n else 0.0) + 1.0 / foot.sampling_rate_hz, 1e-9, None)
-        rate = np.round((end - first) / np.minimum(RATE_WINDOW_S, span), 1)
-        return _FootArrays(
-            frame=frame,
-            values=values,
-            cop=cop,
-            mean_load=mean_load,
-            load_unit=weights[1],
-            rate=rate,
-        )
+    def grid_s(self, start: int = 0, stop: int | None = None) -> FloatArray:
+        """Times of grid frames ``start`` .. ``stop - 1`` (s)."""
+        stop = self.n_frames if stop is None else stop
+        return np.asarray(self.start_s + np.arange(start, stop) / self.rate_hz)
 
-    def share_left_pct(self) -> FloatArray | None:
-        """The left foot's share of both feet's mean load (``SHARE_WINDOW_S``) at each grid
-        frame, %; None unless both feet are there with loads in one unit."""
+    def share_left_pct(self, start: int = 0, stop: int | None = None) -> FloatArray | None:
+        """The left foot's share of both feet's mean load (``SHARE_WINDOW_S``) at grid frames
+        ``start`` .. ``stop - 1``, %; None unless both feet are there with loads in one unit."""
         left, right = self.feet.get("left"), self.feet.get("right")
         if left is None or right is None or left.load_unit != right.load_unit:
             return None
-        total = left.mean_load + right.mean_load
+        grid = self.grid_s(start, stop)
+        mean_left, mean_right = left.mean_load(grid), right.mean_load(grid)
+        total = mean_left + mean_right
         with np.errstate(invalid="ignore", divide="ignore"):
-            share = np.where(total > 0, 100.0 * left.mean_load / total, np.nan)
+            share = np.where(total > 0, 100.0 * mean_left / total, np.nan)
         return np.asarray(share, dtype=np.float64)
 
-    def meta(self) -> dict[str, Any]:
-        """What the page needs once: the grid, the layouts, the colour scale, the events, the
-        step table and the file's counters."""
-        session = self.session
-        quality = session.quality
+    def set_steps(self, steps: list[dict[str, Any]] | None, note: str | None = None) -> None:
+        """The analysis has ended: its step table, or None and why not."""
+        self.steps = steps
+        self.analysis_note = note
+        self.pending = False
+
+    def steps_json(self) -> dict[str, Any]:
+        """The step table and the gait events (heel strikes, toe offs) for the timeline;
+        ``pending`` while the analysis runs."""
         steps = self.steps or []
         events = [
             {"side": s["side"], "kind": kind, "time_s": s[f"{kind}_s"]}
@@ -209,6 +238,19 @@ class ReplayData:
             for kind in ("heel_strike", "toe_off")
             if s.get(f"{kind}_s") is not None
         ]
+        return {
+            "pending": self.pending,
+            "steps": steps,
+            "step_columns": list(STEP_COLUMNS),
+            "events": events,
+            "analysis_note": self.analysis_note,
+        }
+
+    def meta(self) -> dict[str, Any]:
+        """What the page needs once: the grid, the layouts, the colour scale, the file's
+        counters, and the step table when it is ready (``steps_json``)."""
+        session = self.session
+        quality = session.quality
         unit = next(iter(self.units.values()))
         return {
             "mode": "replay",
@@ -228,10 +270,7 @@ class ReplayData:
             "frames": {side: foot.n_frames for side, foot in session.feet.items()},
             "frames_lost": int(quality.get("frames_lost", 0)),
             "crc_errors": int(quality.get("crc_errors", 0)),
-            "steps": steps,
-            "step_columns": list(STEP_COLUMNS),
-            "events": events,
-            "analysis_note": self.analysis_note,
+            **self.steps_json(),
             "share_band_pct": [47.5, 52.5],
             "share_window_s": SHARE_WINDOW_S,
         }
@@ -242,24 +281,61 @@ class ReplayData:
         frames in the last second, and the left share of the load (%; null when unknown)."""
         start = max(0, min(int(start), self.n_frames))
         stop = min(self.n_frames, start + max(0, min(int(count), MAX_FRAMES_PER_REQUEST)))
-        share = self.share_left_pct()
+        grid = self.grid_s(start, stop)
+        share = self.share_left_pct(start, stop)
         feet: dict[str, Any] = {}
-        for side, arrays in self.feet.items():
-            values = np.round(arrays.values[start:stop], 2)
-            cop = np.round(arrays.cop[start:stop], 1)
+        for side, foot in self.feet.items():
+            frame = foot.at(grid)
+            values = np.round(foot.values[np.maximum(frame, 0)], 2) if foot.values.size else None
+            cop = np.round(foot.cop[np.maximum(frame, 0)], 1) if foot.cop.size else None
             feet[side] = {
                 "values": [
-                    None if arrays.frame[start + i] < 0 else _floats(row)
-                    for i, row in enumerate(values)
+                    None if k < 0 or values is None else _floats(values[i])
+                    for i, k in enumerate(frame)
                 ],
-                "cop": [None if np.isnan(xy).any() else xy.tolist() for xy in cop],
-                "rate": arrays.rate[start:stop].tolist(),
+                "cop": [
+                    None if k < 0 or cop is None or np.isnan(cop[i]).any() else cop[i].tolist()
+                    for i, k in enumerate(frame)
+                ],
+                "rate": foot.rate(grid).tolist(),
             }
         return {
             "start": start,
-            "time_s": np.round(self.time_s[start:stop], 4).tolist(),
+            "time_s": np.round(grid, 4).tolist(),
             "feet": feet,
-            "share_left_pct": None if share is None else _floats(np.round(share[start:stop], 2)),
+            "share_left_pct": None if share is None else _floats(np.round(share, 2)),
+        }
+
+    def step(self, side: str, number: int) -> dict[str, Any] | None:
+        """One step of the table: each sensor's peak from its heel strike to its toe off
+        (both included) and the CoP path over them (mm, null where unloaded; at most
+        ``STEP_PATH_POINTS`` points, evenly picked). None when there is no such step."""
+        rows = [s for s in self.steps or [] if s.get("side") == side and s.get("step") == number]
+        foot = self.feet.get(side)
+        if not rows or foot is None:
+            return None
+        row = rows[0]
+        begin, end = row.get("heel_strike_s"), row.get("toe_off_s")
+        if begin is None or end is None:
+            return None
+        t = foot.time_s
+        first = int(np.searchsorted(t, begin - 1e-9, side="left"))
+        stop = int(np.searchsorted(t, end + 1e-9, side="right"))
+        if stop <= first:
+            return None
+        with np.errstate(invalid="ignore"):
+            peak = np.nanmax(foot.values[first:stop], axis=0)
+        points = min(STEP_PATH_POINTS, stop - first)
+        pick = np.unique(np.linspace(first, stop - 1, points).astype(int))
+        path = np.round(foot.cop[pick], 1)
+        return {
+            "side": side,
+            "step": number,
+            "row": row,
+            "frames": stop - first,
+            "peak": _floats(np.round(peak, 2)),
+            "peak_max": float(np.nanmax(peak)) if np.isfinite(peak).any() else None,
+            "cop_path": [None if np.isnan(xy).any() else xy.tolist() for xy in path],
         }
 
 

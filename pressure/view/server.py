@@ -175,6 +175,24 @@ def create_app(
             return JSONResponse({"error": "start and count are integers"}, status_code=400)
         return JSONResponse(replay.frames(start, count))
 
+    async def steps(request: Request) -> Response:
+        if replay is None:
+            return JSONResponse({"error": "not a replay"}, status_code=404)
+        return JSONResponse(replay.steps_json())
+
+    async def step(request: Request) -> Response:
+        if replay is None:
+            return JSONResponse({"error": "not a replay"}, status_code=404)
+        side = request.query_params.get("side", "")
+        try:
+            number = int(request.query_params.get("step", ""))
+        except ValueError:
+            return JSONResponse({"error": "step is an integer"}, status_code=400)
+        detail = replay.step(side, number)
+        if detail is None:
+            return JSONResponse({"error": f"no step {number} of the {side} foot"}, status_code=404)
+        return JSONResponse(detail)
+
     async def record(request: Request) -> Response:
         from starlette.concurrency import run_in_threadpool
 
@@ -212,6 +230,8 @@ def create_app(
         Route("/", index),
         Route("/api/meta", meta),
         Route("/api/frames", frames),
+        Route("/api/steps", steps),
+        Route("/api/step", step),
         Route("/api/record/{action}", record, methods=["POST"]),
         WebSocketRoute("/ws", stream),
         Mount("/static", app=StaticFiles(directory=STATIC), name="static"),

@@ -58,26 +58,35 @@
     return v === null || v === undefined || Number.isNaN(v) ? "–" : v.toFixed(digits);
   }
 
+  // the smallest of 1, 2, 2.5, 5 × 10^k at or above v (a colour scale's top)
+  function niceCeiling(v) {
+    if (!(v > 0) || !Number.isFinite(v)) return 1;
+    const p = 10 ** Math.floor(Math.log10(v));
+    for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v * (1 - 1e-12)) return m * p;
+    return 10 * p;
+  }
+
   // -- the pressure maps -----------------------------------------------------------------------
   const SCALE_W = 110;
 
-  // feet: {left: layout, right: layout}; frame: {left: {values, trail: [[x,y]|null]}, ...}
-  function drawMaps(canvas, feet, frame, scaleMax, unitText) {
+  // feet: {left: layout, right: layout}; frame: {left: {values, trail: [[x,y]|null]}, ...};
+  // sides: the feet to draw, side by side (both by default)
+  function drawMaps(canvas, feet, frame, scaleMax, unitText, sides = SIDES) {
     const ctx = canvas.getContext("2d");
     const W = canvas.width;
     const H = canvas.height;
     ctx.clearRect(0, 0, W, H);
-    const areaW = (W - SCALE_W) / 2;
+    const areaW = (W - SCALE_W) / sides.length;
     let length = 1;
     let width = 1;
-    for (const side of SIDES) {
+    for (const side of sides) {
       const l = feet[side];
       if (!l) continue;
       length = Math.max(length, l.foot_length_mm);
       width = Math.max(width, l.foot_width_mm);
     }
     const s = Math.min((areaW - 30) / (width * 1.25), (H - 70) / (length * 1.02));
-    SIDES.forEach((side, k) => {
+    sides.forEach((side, k) => {
       const cx = areaW * k + areaW / 2;
       const bottom = H - 22;
       ctx.fillStyle = "#1b1f24";
@@ -210,6 +219,45 @@
     );
   }
 
+  // steps: {left, right} heel strikes so far (null: unknown); cadence in steps/min
+  function showGait(steps, cadence) {
+    $("steps-left").textContent = steps.left === null || steps.left === undefined ? "–" : String(steps.left);
+    $("steps-right").textContent = steps.right === null || steps.right === undefined ? "–" : String(steps.right);
+    $("cadence").textContent = fmt(cadence, 0);
+  }
+
+  // the first index of the sorted array whose value is at or above v
+  function lowerBound(sorted, v) {
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (sorted[mid] < v) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  // from the analysis' heel strikes up to t (strikes: per foot, sorted): each foot's count, and
+  // the cadence from each foot's median stride of its last six (the live view's rule), null
+  // when no foot has struck twice lately
+  function gaitAt(strikes, t) {
+    const steps = {};
+    const strides = [];
+    for (const side of SIDES) {
+      const all = strikes[side] || [];
+      const upto = lowerBound(all, t + 1e-9);
+      steps[side] = upto;
+      const last = all.slice(Math.max(0, upto - 7), upto);
+      if (last.length < 2) continue;
+      const d = last.slice(1).map((v, i) => v - last[i]).sort((a, b) => a - b);
+      const m = d.length % 2 ? d[(d.length - 1) / 2] : (d[d.length / 2 - 1] + d[d.length / 2]) / 2;
+      if (t - last[last.length - 1] <= 2 * m) strides.push(m);
+    }
+    const cadence = strides.length ? 120 / (strides.reduce((a, b) => a + b, 0) / strides.length) : null;
+    return { steps, cadence };
+  }
+
   function showStats(rates, shareLeft, lost, crc) {
     $("rate-left").textContent = fmt(rates.left, 0);
     $("rate-right").textContent = fmt(rates.right, 0);
@@ -294,6 +342,11 @@
         meta.frames_lost,
         meta.crc_errors
       );
+      if (meta.pending) showGait({ left: null, right: null }, null);
+      else {
+        const g = gaitAt(strikeTimes, f.time_s);
+        showGait(g.steps, g.cadence);
+      }
       $("frame-index").textContent = String(i);
       $("time").textContent = f.time_s.toFixed(2);
       seek.value = String(i);
@@ -304,21 +357,30 @@
       return true;
     }
 
-    // the timeline: each foot's heel strikes (tall) and toe offs (short), the position
+    // the timeline: each foot's heel strikes (tall) and toe offs (short), the position; the
+    // whole recording when it is short, else the TIMELINE_S around the position
     const timeline = $("timeline");
+    const TIMELINE_S = 30;
+    function timelineSpan(t) {
+      if (meta.duration_s <= TIMELINE_S) return [meta.start_s, Math.max(meta.duration_s, 1e-9)];
+      const t0 = Math.min(Math.max(meta.start_s, t - TIMELINE_S / 2), meta.start_s + meta.duration_s - TIMELINE_S);
+      return [t0, TIMELINE_S];
+    }
     function drawTimeline(t) {
       const ctx = timeline.getContext("2d");
       const W = timeline.width;
       const H = timeline.height;
-      ctx.clearRect(0, 0, W, H);
-      const X = (s) => ((s - meta.start_s) / Math.max(meta.duration_s, 1e-9)) * (W - 2) + 1;
+      const [t0, span] = timelineSpan(t);
+      const X = (s) => ((s - t0) / span) * (W - 2) + 1;
       ctx.fillStyle = "#eef1f4";
       ctx.fillRect(0, 0, W, H);
       const colours = {
         left: { heel_strike: "#1f77b4", toe_off: "#9ecae9" },
         right: { heel_strike: "#d62728", toe_off: "#f5a3a3" },
       };
-      for (const e of meta.events) {
+      const times = meta.eventTimes || [];
+      for (let k = lowerBound(times, t0); k < times.length && times[k] <= t0 + span; k++) {
+        const e = meta.events[k];
         const top = e.side === "left" ? 2 : H / 2 + 1;
         const h = e.kind === "heel_strike" ? H / 2 - 3 : (H / 2 - 3) / 2;
         ctx.fillStyle = colours[e.side][e.kind];
@@ -326,45 +388,100 @@
       }
       ctx.fillStyle = "#111";
       ctx.fillRect(Math.round(X(t)) - 1, 0, 2, H);
+      if (span < meta.duration_s) {
+        ctx.font = "11px system-ui, sans-serif";
+        ctx.fillStyle = "#555";
+        ctx.textAlign = "left";
+        ctx.fillText(`${t0.toFixed(1)} s`, 3, H - 3);
+        ctx.textAlign = "right";
+        ctx.fillText(`${(t0 + span).toFixed(1)} s`, W - 3, H - 3);
+      }
     }
     timeline.addEventListener("click", (ev) => {
       const rect = timeline.getBoundingClientRect();
-      const f = (ev.clientX - rect.left) / rect.width;
-      goTo(Math.round(f * (n - 1)));
+      const [t0, span] = timelineSpan(meta.start_s + pos / meta.rate_hz);
+      const t = t0 + ((ev.clientX - rect.left) / rect.width) * span;
+      goTo(Math.round((t - meta.start_s) * meta.rate_hz));
     });
 
-    // the step table
-    const cols = meta.step_columns.filter((c) => meta.steps.length === 0 || c in meta.steps[0]);
-    const head = document.createElement("tr");
-    for (const c of cols) {
-      const th = document.createElement("th");
-      th.textContent = c;
-      head.appendChild(th);
-    }
-    $("steps").tHead.appendChild(head);
-    const rows = [];
-    for (const s of meta.steps) {
-      const tr = document.createElement("tr");
-      for (const c of cols) {
-        const td = document.createElement("td");
-        const v = s[c];
-        td.textContent = v === null || v === undefined ? "–" : typeof v === "number" && !Number.isInteger(v) ? v.toFixed(2) : String(v);
-        tr.appendChild(td);
+    // the step table: ready with the page, or polled for while the analysis runs
+    let rows = [];
+    let strikeTimes = {};
+    function showSteps(info) {
+      meta.events = info.events.slice().sort((a, b) => a.time_s - b.time_s);
+      meta.eventTimes = meta.events.map((e) => e.time_s);
+      strikeTimes = {};
+      for (const side of SIDES) {
+        strikeTimes[side] = meta.events.filter((e) => e.side === side && e.kind === "heel_strike").map((e) => e.time_s);
       }
-      if (s.used === false) tr.classList.add("unused");
-      tr.addEventListener("click", () => {
-        if (s.heel_strike_s !== null) goTo(Math.round((s.heel_strike_s - meta.start_s) * meta.rate_hz));
-      });
-      $("steps").tBodies[0].appendChild(tr);
-      rows.push([s, tr]);
+      meta.pending = false;
+      const cols = info.step_columns.filter((c) => info.steps.length === 0 || c in info.steps[0]);
+      const head = document.createElement("tr");
+      for (const c of cols) {
+        const th = document.createElement("th");
+        th.textContent = c;
+        head.appendChild(th);
+      }
+      $("steps").tHead.replaceChildren(head);
+      rows = [];
+      const body = $("steps").tBodies[0];
+      body.replaceChildren();
+      for (const s of info.steps) {
+        const tr = document.createElement("tr");
+        for (const c of cols) {
+          const td = document.createElement("td");
+          const v = s[c];
+          td.textContent = v === null || v === undefined ? "–" : typeof v === "number" && !Number.isInteger(v) ? v.toFixed(2) : String(v);
+          tr.appendChild(td);
+        }
+        if (s.used === false) tr.classList.add("unused");
+        tr.addEventListener("click", () => {
+          if (s.heel_strike_s !== null) goTo(Math.round((s.heel_strike_s - meta.start_s) * meta.rate_hz));
+          showStep(s);
+        });
+        body.appendChild(tr);
+        rows.push([s, tr]);
+      }
+      const note = $("analysis-note");
+      note.hidden = !(info.analysis_note || !info.steps.length);
+      note.textContent = info.analysis_note || "no steps found";
+      document.body.dataset.steps = String(info.steps.length);
+      shown = -1; // redraw: the timeline has its events now
     }
-    if (meta.analysis_note) {
+    if (meta.pending) {
       $("analysis-note").hidden = false;
-      $("analysis-note").textContent = meta.analysis_note;
-    } else if (!meta.steps.length) {
-      $("analysis-note").hidden = false;
-      $("analysis-note").textContent = "no steps found";
+      $("analysis-note").textContent = "finding the steps…";
+      const poll = () =>
+        getJSON("/api/steps").then(
+          (info) => (info.pending ? setTimeout(poll, 300) : showSteps(info)),
+          () => setTimeout(poll, 1000)
+        );
+      poll();
+    } else {
+      showSteps(meta);
     }
+
+    // a step's peak-pressure map and CoP path, when its row is clicked
+    async function showStep(s) {
+      if (s.heel_strike_s === null || s.toe_off_s === null) return;
+      let d;
+      try {
+        d = await getJSON("/api/step", { side: s.side, step: s.step });
+      } catch (err) {
+        $("step-detail").hidden = false;
+        $("step-title").textContent = `Step ${s.step} (${s.side}): ${err.message}`;
+        return;
+      }
+      $("step-detail").hidden = false;
+      $("step-title").textContent = `${s.side === "left" ? "Left" : "Right"} step ${d.step}: peak pressure and CoP path`;
+      const top = niceCeiling(d.peak_max || 1);
+      drawMaps($("step-map"), meta.feet, { [d.side]: { values: d.peak, trail: d.cop_path } }, top, meta.unit_text, [d.side]);
+      $("step-caption").textContent =
+        `heel strike ${d.row.heel_strike_s.toFixed(2)} s to toe off ${d.row.toe_off_s.toFixed(2)} s ` +
+        `(${d.frames} frames): each sensor's highest value over the stance; the line is the CoP, heel to toe.`;
+      document.body.dataset.stepShown = `${d.side}:${d.step}`;
+    }
+
     let current = null;
     function markStep(t) {
       let found = null;
@@ -499,6 +616,7 @@
           s.frames_lost,
           s.crc_errors
         );
+        showGait({ left: s.feet.left.steps, right: s.feet.right.steps }, s.cadence_spm);
         showRecording(s.recording);
         const notes = $("notes");
         notes.replaceChildren(
