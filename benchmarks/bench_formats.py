@@ -3,7 +3,7 @@
 
 For each example file in ``../shared/data`` (the pressuRe example exports, the footPress
 F-Scan walk, a gaitpdb walk, the Moticon walk): ``pressure.load(path)`` followed by the CoP of
-every foot (``pressure.analysis.cop.foot_cop``), timed with ``time.perf_counter`` around the two
+every foot (``pressure.cop.foot_cop``), timed with ``time.perf_counter`` around the two
 calls, in this one process after a warm-up run of the same file (imports and first-call costs
 excluded). Best and median of ``--repeat`` runs (default 5).
 
@@ -94,7 +94,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--data", type=Path, default=DATA)
     args = parser.parse_args()
-    from pressure.analysis.cop import foot_cop
+    from pressure.cop import foot_cop
     from pressure.io.load import load
 
     print(machine())

@@ -186,7 +186,7 @@ def pressure_r(folder: Path) -> dict[str, Any]:
     on its emed example (the whole contact) and on the F-Scan walk (steps 1-4, each over its
     own frames); and the CoP: ours is pressuRe's definition (a pressure-weighted centroid of
     the sensel centres, equal areas), checked frame by frame."""
-    from pressure.analysis.cop import foot_cop
+    from pressure.cop import foot_cop
     from tests.reference_cpei import pressure_r_cpei
 
     print("\npressuRe: CPEI (%) and CoP")

@@ -21,7 +21,7 @@ import itertools
 
 import numpy as np
 
-from pressure.analysis.cop import foot_cop
+from pressure.cop import foot_cop
 from pressure.layout import convex_hull
 from pressure.model import Session
 

@@ -15,9 +15,9 @@ import pytest
 from pressure import load
 from pressure.analysis import analyze
 from pressure.analysis.agreement import event_agreement, reference_stride_agreement
-from pressure.analysis.cop import foot_cop, sensor_weights
 from pressure.analysis.events import FootEvents
 from pressure.analysis.steps import foot_steps
+from pressure.cop import foot_cop, sensor_weights
 from pressure.layouts_builtin import foot_to_moticon_norm
 
 from .conftest import shared_data

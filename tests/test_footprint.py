@@ -19,8 +19,8 @@ import pytest
 from pressure import load
 from pressure.analysis import analyze
 from pressure.analysis import footprint as fp
-from pressure.analysis.cop import foot_cop
 from pressure.analysis.distribution import integral
+from pressure.cop import foot_cop
 from pressure.io.readers._plate import plate_feet
 from pressure.layout import grid_layout
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pressure.analysis.cop import sensor_weights
 from pressure.analysis.distribution import region_loads, regional
+from pressure.cop import sensor_weights
 from pressure.layout import SensorLayout
 from pressure.model import FootRecording
 

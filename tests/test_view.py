@@ -294,7 +294,7 @@ def test_replay_data_puts_both_feet_on_one_grid() -> None:
 
 def test_a_step_shows_its_peak_map_and_cop_path_and_the_table_can_come_later() -> None:
     from pressure.analysis import analyze
-    from pressure.analysis.cop import foot_cop, sensor_weights
+    from pressure.cop import foot_cop, sensor_weights
     from pressure.view.replay import steps_table
 
     session = load(WALK)

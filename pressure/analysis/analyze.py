@@ -47,10 +47,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from ..calibration import looks_inverted
-from ..errors import AnalysisError
-from ..model import UNIT_TEXT, FootRecording, Session
-from . import balance, distribution, footprint, indicators
-from .cop import (
+from ..cop import (
     FootCop,
     combined_cop,
     contact_threshold,
@@ -58,6 +55,9 @@ from .cop import (
     on_time_base,
     sensor_weights,
 )
+from ..errors import AnalysisError
+from ..model import UNIT_TEXT, FootRecording, Session
+from . import balance, distribution, footprint, indicators
 from .events import EventOptions, FootEvents, detect_events
 from .results import (
     SIDES,

@@ -133,8 +133,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from ..cop import FootCop
 from ..layout import SensorLayout
-from .cop import FootCop
 from .events import FootEvents
 from .footprint import steps_cpei
 

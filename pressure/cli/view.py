@@ -147,8 +147,15 @@ def _replay(path: str) -> ReplayData:
     return data
 
 
+#: the analysis starts when the page has its first frames, or after this many seconds
+ANALYSIS_WAIT_S = 3.0
+
+
 def analyse_into(data: ReplayData) -> None:
-    """Analyse ``data``'s session and hand it the step table, or why there is none."""
+    """Analyse ``data``'s session and hand it the step table, or why there is none. It waits
+    until the page has been served its first frames (at most ``ANALYSIS_WAIT_S``): Python runs
+    one thread at a time, and the page first."""
+    data.shown.wait(ANALYSIS_WAIT_S)
     from ..analysis import analyze
     from ..errors import PressureError
     from ..view.replay import steps_table

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from ..cli.monitor import STANCE_FRACTION, SWING_FRACTION
 from ..errors import DeviceError, PressureError
 from .replay import RATE_WINDOW_S, SHARE_WINDOW_S, layout_json, nice_ceiling
 
@@ -35,10 +36,14 @@ if TYPE_CHECKING:
 
     from ..io.recorder import Recorder
     from ..io.recording import Role
+    from ..layout import SensorLayout
     from ..sources.serial_source import Received, SerialSource
 
-#: the CoP trail the page draws: this many seconds of each foot's CoP
+#: the CoP trail the page draws: this many seconds of each foot's CoP ...
 TRAIL_S = 1.0
+#: ... a point every this many seconds of device time (a faster device's frames in between
+#: would add nothing a drawn line shows)
+TRAIL_STEP_S = 0.01
 #: below this total force (N) a foot is unloaded and has no CoP (METHODS.md §4.1)
 CONTACT_N = 20.0
 SIDES = ("left", "right")
@@ -58,20 +63,23 @@ class _Strikes:
     highest of the last ``PEAK_WINDOW_S`` after having been under ``SWING_FRACTION`` of it),
     applied frame by frame. Times are the device's where it sends them."""
 
-    peaks: deque[tuple[float, float]] = field(default_factory=deque)  # (t, highest of a block)
+    # (t, highest of a block), falling: a block's highest leaves when a later one tops it, so
+    # the first is the highest of the window (a monotonic queue: O(1) a block)
+    peaks: deque[tuple[float, float]] = field(default_factory=deque)
     region: int = 0  # the last region the load was clearly in: -1 swing, 1 stance, 0 none yet
     count: int = 0
     times: deque[float] = field(default_factory=lambda: deque(maxlen=CADENCE_STRIDES + 1))
 
     def add(self, time_s: FloatArray, load: FloatArray) -> None:
-        from ..cli.monitor import STANCE_FRACTION, SWING_FRACTION
-
         if not load.size:
             return
-        self.peaks.append((float(time_s[-1]), float(np.max(load))))
-        while self.peaks and self.peaks[0][0] < float(time_s[-1]) - PEAK_WINDOW_S:
+        highest = float(np.max(load))
+        while self.peaks and self.peaks[-1][1] <= highest:
+            self.peaks.pop()
+        self.peaks.append((float(time_s[-1]), highest))
+        while self.peaks[0][0] < float(time_s[-1]) - PEAK_WINDOW_S:
             self.peaks.popleft()
-        peak = max(p for _, p in self.peaks) if self.peaks else 0.0
+        peak = self.peaks[0][1]
         if not peak > 0:
             return
         code = np.where(
@@ -105,6 +113,7 @@ class _Foot:
     loads: deque[tuple[float, float, int]] = field(default_factory=deque)  # (t, load sum, n)
     counts: deque[tuple[float, int]] = field(default_factory=deque)  # (t, frames)
     strikes: _Strikes = field(default_factory=_Strikes)
+    trail_bin: float = -1.0  # the TRAIL_STEP_S bin of the trail's latest point
     clock_s: float = 0.0  # the latest frame's time on the clock the strikes use
 
 
@@ -118,6 +127,7 @@ class LiveState:
         self.meta_version = 0
         self.top = 0.0  # the highest value seen, for the colour scale
         self.load_unit: dict[str, str] = {}
+        self._layouts: dict[str, SensorLayout | None] = {}  # by name: built once, not per read
 
     def set_info(self, roles: tuple[str, ...], info: DeviceInfo) -> None:
         """The device of the feet ``roles`` (``left``/``right``) is ``info``."""
@@ -144,8 +154,11 @@ class LiveState:
         if info is not None:
             values = values * info.scale
             unit = _unit(info)
-            with contextlib.suppress(KeyError):
-                layout = layout_by_name(info.layout)
+            if info.layout not in self._layouts:
+                self._layouts[info.layout] = None
+                with contextlib.suppress(KeyError):
+                    self._layouts[info.layout] = layout_by_name(info.layout)
+            layout = self._layouts[info.layout]
             if layout is not None and layout.n_sensors != values.shape[1]:
                 layout = None
         force = sensor_force_n(values, unit, None if layout is None else layout.area_mm2)
@@ -171,13 +184,26 @@ class LiveState:
                 frame_s = device_s if (device_s >= 0).all() else np.full(n, now_s)
                 foot.strikes.add(frame_s, total[mine])
                 foot.clock_s = float(frame_s[-1])
-                for w, t in zip(weights[mine], total[mine], strict=True):
-                    if layout is not None and t > (CONTACT_N if newtons else 0.0):
-                        foot.trail.append(
-                            (now_s, float(w @ layout.x_mm / t), float(w @ layout.y_mm / t))
-                        )
-                    else:
-                        foot.trail.append((now_s, None, None))
+                # the trail: the first frame of each TRAIL_STEP_S of device time (at 1 kHz,
+                # every tenth), which is all a drawn line shows
+                bins = np.floor(frame_s / TRAIL_STEP_S)
+                keep = np.flatnonzero(np.diff(bins, prepend=foot.trail_bin) != 0)
+                foot.trail_bin = float(bins[-1])
+                if not keep.size:
+                    continue
+                t = total[mine][keep]
+                loaded = t > (CONTACT_N if newtons else 0.0)
+                if layout is None or not loaded.any():
+                    foot.trail.extend((now_s, None, None) for _ in keep)
+                    continue
+                w = weights[mine][keep]
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    x = (w @ layout.x_mm) / t
+                    y = (w @ layout.y_mm) / t
+                foot.trail.extend(
+                    (now_s, float(a), float(b)) if on else (now_s, None, None)
+                    for a, b, on in zip(x, y, loaded, strict=True)
+                )
 
     def snapshot(self, now_s: float) -> dict[str, Any]:
         """The latest frame per foot, the CoP trail of the last ``TRAIL_S`` (None breaks it),

@@ -4,7 +4,7 @@ Both feet are put on one grid of frames at the session's highest rate: grid fram
 ``start_s + k / rate_hz`` and shows each foot's latest frame at or before that time (none when
 the foot's latest frame is older than ``STALE_PERIODS`` of its periods: a gap or the end of
 its data). Per grid frame the page gets the sensor values, the CoP
-(``pressure.analysis.cop.foot_cop``: foot frame, mm), each foot's share of the load (mean load
+(``pressure.cop.foot_cop``: foot frame, mm), each foot's share of the load (mean load
 of each foot over the ``SHARE_WINDOW_S`` seconds up to the frame) and each foot's frames in
 the second up to the frame. The CoP and a running sum of the load are computed once per foot
 frame when the file opens; ``frames(start, count)`` computes the rest for the frames asked for
@@ -15,6 +15,7 @@ whatever the recording's length.
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +34,8 @@ RATE_WINDOW_S = 1.0
 STALE_PERIODS = 2.5
 #: the most frames one request may ask for
 MAX_FRAMES_PER_REQUEST = 2000
+#: the colour scale is set from at most this many frames of each foot
+SCALE_SAMPLE = 20_000
 #: the most points of a step's CoP path sent to the page
 STEP_PATH_POINTS = 400
 #: the step table's columns (``Analysis.steps``), in this order
@@ -166,7 +169,7 @@ class ReplayData:
         *,
         pending: bool = False,
     ) -> None:
-        from ..analysis.cop import foot_cop, sensor_weights
+        from ..cop import foot_cop, sensor_weights
 
         feet = {side: foot for side, foot in session.feet.items() if foot.n_frames}
         if not feet:
@@ -179,6 +182,8 @@ class ReplayData:
         self.steps = steps
         self.analysis_note = analysis_note
         self.pending = pending
+        #: set when the page has had its first frames (the analysis waits for it)
+        self.shown = threading.Event()
         self.feet: dict[str, _Foot] = {}
         self.units: dict[str, str] = {}
         top = 0.0
@@ -199,7 +204,11 @@ class ReplayData:
                 load_unit=weights[1],
             )
             self.units[side] = foot.unit
-            finite = foot.values[np.isfinite(foot.values)]
+            # the colour scale's top: the 99.5th percentile of the values, of every frame up
+            # to SCALE_SAMPLE frames, else of that many evenly spread (a long file opens fast)
+            every = max(1, foot.n_frames // SCALE_SAMPLE)
+            sample = foot.values[::every]
+            finite = sample[np.isfinite(sample)]
             if finite.size:
                 top = max(top, float(np.percentile(finite, 99.5)))
         self.scale_max = nice_ceiling(top)
@@ -279,6 +288,7 @@ class ReplayData:
         """Grid frames ``start`` .. ``start + count - 1`` (clipped to the grid): time (s),
         per foot the values (null where none), the CoP [x, y] in mm (null when unloaded) and
         frames in the last second, and the left share of the load (%; null when unknown)."""
+        self.shown.set()
         start = max(0, min(int(start), self.n_frames))
         stop = min(self.n_frames, start + max(0, min(int(count), MAX_FRAMES_PER_REQUEST)))
         grid = self.grid_s(start, stop)

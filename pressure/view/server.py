@@ -217,12 +217,17 @@ def create_app(
             return
         await websocket.accept()
         period = 1.0 / SNAPSHOT_HZ
+        clock = asyncio.get_running_loop().time
+        due = clock()
         try:
             while True:
                 # the latest state, whenever the page has taken the previous one: a slow page
                 # gets fewer snapshots, the readers never wait for it
                 await websocket.send_text(json.dumps(live.snapshot(), allow_nan=False))
-                await asyncio.sleep(period)
+                # on a fixed beat (the time a send takes is not added to it); when behind,
+                # the beat starts again from now: no catching up in a burst
+                due = max(due + period, clock())
+                await asyncio.sleep(due - clock())
         except (WebSocketDisconnect, RuntimeError, OSError):
             return
 

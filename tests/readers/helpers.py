@@ -18,8 +18,8 @@ from types import ModuleType
 import numpy as np
 import pytest
 
-from pressure.analysis.cop import foot_cop
 from pressure.cli import main as cli_main
+from pressure.cop import foot_cop
 from pressure.errors import FileFormatError
 from pressure.io import table as table_parser
 from pressure.io.load import detect_format, load

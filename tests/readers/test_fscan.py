@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 from pressure.analysis.analyze import analyze
-from pressure.analysis.cop import foot_cop
+from pressure.cop import foot_cop
 from pressure.errors import FileFormatError
 from pressure.io.load import detect_format, load
 from pressure.io.readers import fscan

@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pressure.analysis.cop import foot_cop
 from pressure.cli import main as cli_main
+from pressure.cop import foot_cop
 from pressure.errors import FileFormatError
 from pressure.io.load import detect_format, load
 from pressure.io.readers import stappone

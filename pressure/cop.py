@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from ..model import FootRecording
+from .model import FootRecording
 
 FloatArray = npt.NDArray[np.float64]
 
