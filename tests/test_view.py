@@ -281,8 +281,14 @@ def test_replay_data_puts_both_feet_on_one_grid() -> None:
     assert data.n_frames == 2000 and data.rate_hz == 100.0
     share = data.share_left_pct()
     assert share is not None
-    # an even walk: the 2 s mean share sits near 50 % once the window is full
-    assert abs(float(np.nanmedian(share[300:])) - 50.0) < 3.0
+    # over whole strides the share holds still through the gait cycle (a fixed 2 s window
+    # swings by several points) and agrees with the analysis' share of the whole walk
+    from pressure.analysis import analyze
+
+    steady = share[300:1900]
+    assert float(np.nanmax(steady) - np.nanmin(steady)) < 0.5
+    whole = analyze(session).distribution.left_share_pct
+    assert whole is not None and abs(float(np.nanmedian(steady)) - whole) < 1.0
     frames = data.frames(100, 5)
     assert frames["time_s"] == [1.0, 1.01, 1.02, 1.03, 1.04]
     assert frames["feet"]["left"]["rate"] == [100] * 5
@@ -340,6 +346,42 @@ def test_live_heel_strikes_and_cadence_come_as_the_frames_do() -> None:
         strikes.add(t[k : k + 7], load[k : k + 7])
     assert strikes.count == 25  # one per stride from the second on
     assert strikes.stride_s() == pytest.approx(stride_s, abs=0.011)
+
+
+def test_live_share_is_over_whole_strides_on_the_device_clock() -> None:
+    from firmware_protocol import SampleBlock, Side
+    from pressure.view.live import LiveState
+
+    state = LiveState()
+    rate, stride_s = 100.0, 1.1
+    t = np.arange(0, 20, 1 / rate)
+
+    def load(phase: np.ndarray, peak: float) -> np.ndarray:
+        return np.where(phase < 0.62, peak * np.sin(np.pi * phase / 0.62), 0.0)
+
+    feet = {
+        Side.LEFT: load((t % stride_s) / stride_s, 600.0),
+        Side.RIGHT: load(((t + stride_s / 2) % stride_s) / stride_s, 400.0),
+    }
+    shares = []
+    for k in range(0, t.size, 5):  # reads of 5 frames, the feet in turn, as two links give
+        for side, values in feet.items():
+            n = len(t[k : k + 5])
+            block = SampleBlock(
+                seq=np.arange(k, k + n, dtype=np.uint16),
+                side=np.full(n, side, dtype=np.uint8),
+                flags=np.zeros(n, dtype=np.uint8),
+                t_us=np.zeros(n, dtype=np.uint32),
+                time_us=np.round(t[k : k + 5] * 1e6).astype(np.int64),
+                values=values[k : k + 5, None],
+            )
+            state.add(block, now_s=100.0 + t[k], info=None)
+        if t[k] >= 4.0:
+            snap = state.snapshot(100.0 + t[k])
+            shares.append(snap["share_left_pct"])
+            assert snap["cadence_spm"] == pytest.approx(120.0 / stride_s, abs=1.5)
+    # 600 : 400 in every whole stride: 60 %, whatever the phase of the gait
+    assert min(shares) > 59.5 and max(shares) < 60.5
 
 
 def test_helpers() -> None:

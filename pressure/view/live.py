@@ -29,7 +29,7 @@ import numpy.typing as npt
 
 from ..cli.monitor import STANCE_FRACTION, SWING_FRACTION
 from ..errors import DeviceError, PressureError
-from .replay import RATE_WINDOW_S, SHARE_WINDOW_S, layout_json, nice_ceiling
+from .replay import RATE_WINDOW_S, SHARE_WINDOW_S, layout_json, nice_ceiling, stride_window
 
 if TYPE_CHECKING:
     from firmware_protocol import DeviceInfo
@@ -54,6 +54,9 @@ FloatArray = npt.NDArray[np.float64]
 PEAK_WINDOW_S = 10.0
 #: cadence from the median of this many latest strides of each foot
 CADENCE_STRIDES = 6
+#: each foot's loads are kept this long (the share's whole strides: about SHARE_WINDOW_S plus
+#: one stride, which is at most a few seconds)
+LOADS_KEPT_S = 3 * SHARE_WINDOW_S + 4.0
 
 
 @dataclass
@@ -110,9 +113,28 @@ class _Foot:
     trail: deque[tuple[float, float | None, float | None]] = field(
         default_factory=lambda: deque(maxlen=2000)
     )
-    loads: deque[tuple[float, float, int]] = field(default_factory=deque)  # (t, load sum, n)
+    # (t, load sum, frames) per read, t the latest frame's time on the strikes' clock
+    loads: deque[tuple[float, float, int]] = field(default_factory=deque)
     counts: deque[tuple[float, int]] = field(default_factory=deque)  # (t, frames)
     strikes: _Strikes = field(default_factory=_Strikes)
+
+    def mean_load(self) -> float | None:
+        """Mean load over the foot's latest whole strides (``stride_window``), else over its
+        last ``SHARE_WINDOW_S``; None before any frame."""
+        if not self.loads:
+            return None
+        strikes = np.asarray(self.strikes.times, dtype=np.float64)
+        start, end = stride_window(strikes, np.array([self.clock_s]))
+        if np.isfinite(start[0]):
+            lo, hi = float(start[0]), float(end[0])
+        else:
+            lo, hi = self.clock_s - SHARE_WINDOW_S, self.clock_s
+        # a read's frames count in the window its latest frame is in: at worst a read (a few
+        # milliseconds) off at either end
+        chosen = [(load, n) for t, load, n in self.loads if lo < t <= hi]
+        frames = sum(n for _, n in chosen)
+        return sum(load for load, _ in chosen) / frames if frames else None
+
     trail_bin: float = -1.0  # the TRAIL_STEP_S bin of the trail's latest point
     clock_s: float = 0.0  # the latest frame's time on the clock the strikes use
 
@@ -179,11 +201,13 @@ class LiveState:
                 foot.time_s = now_s
                 foot.frames += n
                 foot.counts.append((now_s, n))
-                foot.loads.append((now_s, float(total[mine].sum()), n))
                 device_s = np.asarray(block.time_us)[mine] / 1e6
                 frame_s = device_s if (device_s >= 0).all() else np.full(n, now_s)
                 foot.strikes.add(frame_s, total[mine])
                 foot.clock_s = float(frame_s[-1])
+                foot.loads.append((foot.clock_s, float(total[mine].sum()), n))
+                while foot.loads[0][0] < foot.clock_s - LOADS_KEPT_S:
+                    foot.loads.popleft()
                 # the trail: the first frame of each TRAIL_STEP_S of device time (at 1 kHz,
                 # every tenth), which is all a drawn line shows
                 bins = np.floor(frame_s / TRAIL_STEP_S)
@@ -208,7 +232,7 @@ class LiveState:
     def snapshot(self, now_s: float) -> dict[str, Any]:
         """The latest frame per foot, the CoP trail of the last ``TRAIL_S`` (None breaks it),
         frames in the last second, its heel strikes so far (``steps``), the left share of the
-        mean load over the last ``SHARE_WINDOW_S`` (%; None unless both feet have loads in one
+        feet's mean loads (``_Foot.mean_load``; %, None unless both feet have loads in one
         unit), and the cadence (steps/min from each walking foot's median stride of its last
         ``CADENCE_STRIDES``; None when no foot has struck twice lately)."""
         with self.lock:
@@ -216,13 +240,11 @@ class LiveState:
             means: dict[str, float] = {}
             strides: dict[str, float] = {}
             for side, foot in self.feet.items():
-                while foot.loads and foot.loads[0][0] < now_s - SHARE_WINDOW_S:
-                    foot.loads.popleft()
                 while foot.counts and foot.counts[0][0] < now_s - RATE_WINDOW_S:
                     foot.counts.popleft()
-                n = sum(k for *_, k in foot.loads)
-                if n:
-                    means[side] = sum(load for _, load, _ in foot.loads) / n
+                mean = foot.mean_load()
+                if mean is not None:
+                    means[side] = mean
                 trail = [
                     None if x is None or y is None else [round(x, 1), round(y, 1)]
                     for t, x, y in foot.trail

@@ -96,6 +96,34 @@ def nice_ceiling(value: float) -> float:
     return 10.0 * power  # pragma: no cover - the loop ends at 10
 
 
+def stride_window(
+    strikes: FloatArray, now_s: FloatArray, window_s: float = SHARE_WINDOW_S
+) -> tuple[FloatArray, FloatArray]:
+    """The load bars' window at each time of ``now_s``: the foot's latest whole strides,
+    heel strike to heel strike (``strikes``: its heel strikes, sorted, s), as many as make
+    the length closest to ``window_s`` (at least one): (start, end) in s. NaN where the foot
+    has not struck twice yet, or has stopped (its latest strike is more than two of its latest
+    strides ago); the caller then takes the plain last ``window_s``.
+
+    The integral of a periodic load over whole periods is the same wherever they start, so a
+    share over whole strides does not swing with the phase of the gait; over a fixed window it
+    does, by several percentage points (so the terminal monitor, ``pressure monitor``, does too)."""
+    now = np.atleast_1d(np.asarray(now_s, dtype=np.float64))
+    start = np.full(now.shape, np.nan)
+    end = np.full(now.shape, np.nan)
+    if strikes.size < 2:
+        return start, end
+    j = np.searchsorted(strikes, now + 1e-9, side="right") - 1  # the latest strike so far
+    ok = j >= 1
+    jj = np.where(ok, j, 1)
+    last = strikes[jj] - strikes[jj - 1]
+    ok &= (last > 0) & (now - strikes[jj] <= 2.0 * last)
+    k = np.clip(np.round(window_s / np.where(last > 0, last, 1.0)), 1, jj).astype(np.int64)
+    start[ok] = strikes[(jj - k)[ok]]
+    end[ok] = strikes[jj[ok]]
+    return start, end
+
+
 def _window_counts(time_s: FloatArray, grid_s: FloatArray, window_s: float) -> npt.NDArray[Any]:
     """For each grid time t: (first, end) frame indices of ``time_s`` in (t - window_s, t]."""
     end = np.searchsorted(time_s, grid_s + 1e-9, side="right")
@@ -113,6 +141,7 @@ class _Foot:
     cop: FloatArray  # (frames, 2) x, y in mm, NaN when unloaded or no layout
     cumulative: FloatArray  # (frames + 1,) running sum of the load, for window means
     load_unit: str
+    strikes: FloatArray  # heel strikes by the live view's rule (``stride_window``), s
 
     def at(self, grid_s: FloatArray) -> npt.NDArray[np.int64]:
         """The foot's frame shown at each grid time: its latest at or before it, -1 when
@@ -126,8 +155,14 @@ class _Foot:
         return np.where(ok, frame, -1)
 
     def mean_load(self, grid_s: FloatArray) -> FloatArray:
-        """Mean load over the ``SHARE_WINDOW_S`` up to each grid time (NaN: no frame)."""
+        """Mean load up to each grid time over the foot's latest whole strides
+        (``stride_window``), else over the last ``SHARE_WINDOW_S`` (NaN: no frame)."""
         first, end = _window_counts(self.time_s, grid_s, SHARE_WINDOW_S)
+        begin_s, end_s = stride_window(self.strikes, grid_s)
+        whole = np.isfinite(begin_s)
+        t = self.time_s
+        first[whole] = np.searchsorted(t, begin_s[whole] - 1e-9, side="left")
+        end[whole] = np.searchsorted(t, end_s[whole] - 1e-9, side="left")
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = (self.cumulative[end] - self.cumulative[first]) / (end - first)
         return np.asarray(mean, dtype=np.float64)
@@ -169,6 +204,7 @@ class ReplayData:
         *,
         pending: bool = False,
     ) -> None:
+        from ..cli.monitor import heel_strikes
         from ..cop import foot_cop, sensor_weights
 
         feet = {side: foot for side, foot in session.feet.items() if foot.n_frames}
@@ -195,6 +231,7 @@ class ReplayData:
                 cop[:, 0] = fc.x_mm
                 cop[:, 1] = fc.y_mm
             load = weights[0].sum(axis=1)
+            strikes = heel_strikes(np.asarray(foot.time_s, dtype=np.float64), load)
             self.feet[side] = _Foot(
                 time_s=np.asarray(foot.time_s, dtype=np.float64),
                 values=foot.values,
@@ -202,6 +239,7 @@ class ReplayData:
                 cop=cop,
                 cumulative=np.concatenate([[0.0], np.cumsum(load)]),
                 load_unit=weights[1],
+                strikes=np.asarray(strikes, dtype=np.float64),
             )
             self.units[side] = foot.unit
             # the colour scale's top: the 99.5th percentile of the values, of every frame up
