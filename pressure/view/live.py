@@ -56,7 +56,7 @@ PEAK_WINDOW_S = 10.0
 CADENCE_STRIDES = 6
 #: each foot's loads are kept this long (the share's whole strides: about SHARE_WINDOW_S plus
 #: one stride, which is at most a few seconds)
-LOADS_KEPT_S = 3 * SHARE_WINDOW_S + 4.0
+LOADS_KEPT_S = 2 * SHARE_WINDOW_S + 2.0
 
 
 @dataclass
@@ -111,7 +111,7 @@ class _Foot:
     time_s: float = 0.0  # host time of the latest frame
     frames: int = 0
     trail: deque[tuple[float, float | None, float | None]] = field(
-        default_factory=lambda: deque(maxlen=2000)
+        default_factory=lambda: deque(maxlen=round(2 * TRAIL_S / TRAIL_STEP_S))
     )
     # (t, load sum, frames) per read, t the latest frame's time on the strikes' clock
     loads: deque[tuple[float, float, int]] = field(default_factory=deque)
