@@ -153,6 +153,9 @@ def test_replay_page_plays_pauses_steps_seeks_and_asks_only_its_server(
     page.click("#play")
     _wait(page, "Number(document.getElementById('frame-index').textContent) > 60")
     assert _canvas(page) != before  # the map redrew while playing
+    cop = page.evaluate("document.body.dataset.copLeft")
+    # the CoP moves: another loaded position than the one shown before
+    _wait(page, f"!['', {cop!r}].includes(document.body.dataset.copLeft || '')")
     page.click("#play")  # pause
     _wait(page, "document.body.dataset.playing === '0'")
     paused = _frame(page)
@@ -241,6 +244,10 @@ def test_live_page_shows_the_insole_and_records_a_whole_file(
     )
     first = _canvas(page)
     _wait(page, f"document.getElementById('maps').toDataURL() !== {first!r}")
+    # the CoP moves: a loaded foot's CoP shown, then another
+    _wait(page, "(document.body.dataset.copLeft || '') !== ''")
+    cop = page.evaluate("document.body.dataset.copLeft")
+    _wait(page, f"!['', {cop!r}].includes(document.body.dataset.copLeft || '')")
     assert float(page.inner_text("#rate-right")) > 0
     assert page.inner_text("#frames-lost") == "0"
     # steps as they come, and the cadence the simulator walks at (110 steps/min)

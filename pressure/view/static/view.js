@@ -144,6 +144,11 @@
         last = p;
       }
       ctx.stroke();
+      if (canvas.id === "maps") {
+        // the CoP drawn last, for tests and for anyone reading the page's state
+        const end = trail[trail.length - 1];
+        document.body.dataset["cop" + (side === "left" ? "Left" : "Right")] = end ? `${end[0]},${end[1]}` : "";
+      }
       if (last && trail[trail.length - 1]) {
         ctx.beginPath();
         ctx.arc(X(last[0]), Yc(last[1]), 5, 0, 2 * Math.PI);
