@@ -275,7 +275,9 @@ def test_a_full_disk_ends_the_recording_with_one_line_and_a_readable_file(
 
 
 def _wait_for_event(out: Path, name: str, timeout_s: float) -> None:
-    """Until the recording being written has logged the event ``name`` (or ``timeout_s``)."""
+    """Until the recording being written has logged the event ``name``; fails after
+    ``timeout_s`` (the recorder flushes every quarter second, also while it waits for a
+    device to come back)."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if out.exists() and any(
@@ -283,6 +285,7 @@ def _wait_for_event(out: Path, name: str, timeout_s: float) -> None:
         ):
             return
         time.sleep(0.25)
+    pytest.fail(f"{out}: no {name!r} event within {timeout_s} s")
 
 
 def _recording_then_unplugged(

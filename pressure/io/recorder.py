@@ -406,8 +406,11 @@ class Recorder:
                 if "another device" in str(exc) and str(exc) not in refused:
                     refused.add(str(exc))  # said once, and in the file
                     self.writer.event("refused", link.channel, reason=str(exc))
+                    # in the file at once: a recorder killed while it waits keeps it
+                    self.writer.flush(fsync=True)
                     self.on_note(str(exc))
                 self._stop.wait(RECONNECT_POLL_S)
+                self.writer.flush()
                 self._tick()
                 continue
             self.writer.event("reconnected", link.channel, port=link.url)
