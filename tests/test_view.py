@@ -281,6 +281,51 @@ def test_live_page_shows_the_insole_and_records_a_whole_file(
     assert main(["info", str(recorded)]) == 0
 
 
+def test_a_page_that_never_reads_costs_the_recording_no_frame(
+    procs: Processes, tmp_path: Path
+) -> None:
+    """Three WebSocket clients that open the snapshot stream and never read a byte of it (a
+    stalled browser tab): the server's sends to them back up, the readers and the recorder do
+    not wait for them, and the recording started meanwhile has every frame."""
+    import json
+    import socket
+
+    pty = procs.simulator("--rate", "250")
+    _, url = procs.view("--live", pty, "--out-dir", str(tmp_path))
+    found = re.match(r"http://([^:/]+):(\d+)/", url)
+    assert found
+    host, port = found.group(1), int(found.group(2))
+    stalled = []
+    for k in range(3):
+        sock = socket.create_connection((host, port))
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.sendall(
+            (
+                f"GET /ws HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\n"
+                "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                f"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZU{k}==\r\n\r\n"
+            ).encode()
+        )
+        stalled.append(sock)  # never read from again
+    headers = {"X-Pressure-View": "1"}
+    request = urllib.request.Request(url + "api/record/start", method="POST", headers=headers)
+    with urllib.request.urlopen(request, timeout=30) as r:
+        assert r.status == 200
+    time.sleep(4.0)  # 1,000 frames a foot, while the snapshots pile up unread
+    request = urllib.request.Request(url + "api/record/stop", method="POST", headers=headers)
+    with urllib.request.urlopen(request, timeout=30) as r:
+        recorded = json.loads(r.read())["recorded"]
+    for sock in stalled:
+        sock.close()
+    session = load(recorded["path"])
+    assert session.quality["frames_lost"] == 0 and session.quality["crc_errors"] == 0
+    for side in ("left", "right"):
+        foot = session.feet[side]
+        assert foot.n_frames >= 800  # 4 s at 250 Hz, less start-up
+        seq = np.asarray(foot.vendor["seq"], dtype=np.int64)
+        assert np.all(np.diff(seq) % 65536 == 1)  # no frame missing between first and last
+
+
 # -- parts -------------------------------------------------------------------------------------
 def test_replay_data_puts_both_feet_on_one_grid() -> None:
     session = load(WALK)
