@@ -52,6 +52,8 @@ FloatArray = npt.NDArray[np.float64]
 
 #: the live heel strikes' thresholds are shares of the highest load of this many seconds
 PEAK_WINDOW_S = 10.0
+#: reads wait to be folded in until a snapshot, or until this many wait (no page open)
+BATCH_BLOCKS = 64
 #: cadence from the median of this many latest strides of each foot
 CADENCE_STRIDES = 6
 #: each foot's loads are kept this long (the share's whole strides: about SHARE_WINDOW_S plus
@@ -150,6 +152,7 @@ class LiveState:
         self.top = 0.0  # the highest value seen, for the colour scale
         self.load_unit: dict[str, str] = {}
         self._layouts: dict[str, SensorLayout | None] = {}  # by name: built once, not per read
+        self._pending: list[tuple[Any, float, DeviceInfo | None]] = []  # reads not folded in
 
     def set_info(self, roles: tuple[str, ...], info: DeviceInfo) -> None:
         """The device of the feet ``roles`` (``left``/``right``) is ``info``."""
@@ -164,13 +167,40 @@ class LiveState:
 
     def add(self, block: Any, now_s: float, info: DeviceInfo | None) -> None:
         """One ``SampleBlock`` received at ``now_s`` from a link whose device is ``info``
-        (None: not known yet, values as they came)."""
+        (None: not known yet, values as they came). Kept as it is and folded in with the
+        others at the next snapshot (or once ``BATCH_BLOCKS`` wait): one pass of numpy over
+        many reads costs a fraction of one pass per read, and the reader's thread only
+        appends."""
+        with self.lock:
+            self._pending.append((block, now_s, info))
+            if len(self._pending) >= BATCH_BLOCKS:
+                self._fold()
+
+    def _fold(self) -> None:
+        """Fold the waiting reads in, the reads of each device at once, in the order they
+        came (under the lock)."""
+        pending, self._pending = self._pending, []
+        runs: dict[int, list[tuple[Any, float, DeviceInfo | None]]] = {}
+        for read in pending:
+            runs.setdefault(id(read[2]), []).append(read)
+        for run in runs.values():
+            self._add_run(run)
+
+    def _add_run(self, run: list[tuple[Any, float, DeviceInfo | None]]) -> None:
         from firmware_protocol import Side
 
         from ..layout import layout_by_name
         from ..model import sensor_force_n
 
-        values = np.asarray(block.values, dtype=np.float64)
+        info = run[0][2]
+        blocks = [block for block, _, _ in run if len(block)]
+        if not blocks:
+            return
+        values = np.concatenate([np.asarray(b.values, dtype=np.float64) for b in blocks])
+        sides = np.concatenate([np.asarray(b.side) for b in blocks])
+        device_s = np.concatenate([np.asarray(b.time_us) for b in blocks]) / 1e6
+        host_s = np.concatenate([np.full(len(b), now) for b, now, _ in run if len(b)])
+        block_id = np.repeat(np.arange(len(blocks)), [len(b) for b in blocks])
         unit = "raw"
         layout = None
         if info is not None:
@@ -187,47 +217,58 @@ class LiveState:
         newtons = force is not None
         weights = np.maximum(force if force is not None else values, 0.0)
         total = weights.sum(axis=1)
-        with self.lock:
-            if values.size:
-                self.top = max(self.top, float(np.nanmax(values)))
-            for side_code, side in ((Side.LEFT, "left"), (Side.RIGHT, "right")):
-                mine = np.asarray(block.side) == side_code
-                n = int(mine.sum())
-                if not n:
-                    continue
-                foot = self.feet[side]
-                self.load_unit[side] = "n" if newtons else unit
-                foot.values = [round(float(v), 2) for v in values[mine][-1]]
-                foot.time_s = now_s
-                foot.frames += n
-                foot.counts.append((now_s, n))
-                device_s = np.asarray(block.time_us)[mine] / 1e6
-                frame_s = device_s if (device_s >= 0).all() else np.full(n, now_s)
-                foot.strikes.add(frame_s, total[mine])
-                foot.clock_s = float(frame_s[-1])
-                foot.loads.append((foot.clock_s, float(total[mine].sum()), n))
-                while foot.loads[0][0] < foot.clock_s - LOADS_KEPT_S:
-                    foot.loads.popleft()
-                # the trail: the first frame of each TRAIL_STEP_S of device time (at 1 kHz,
-                # every tenth), which is all a drawn line shows
-                bins = np.floor(frame_s / TRAIL_STEP_S)
-                keep = np.flatnonzero(np.diff(bins, prepend=foot.trail_bin) != 0)
-                foot.trail_bin = float(bins[-1])
-                if not keep.size:
-                    continue
-                t = total[mine][keep]
-                loaded = t > (CONTACT_N if newtons else 0.0)
-                if layout is None or not loaded.any():
-                    foot.trail.extend((now_s, None, None) for _ in keep)
-                    continue
-                w = weights[mine][keep]
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    x = (w @ layout.x_mm) / t
-                    y = (w @ layout.y_mm) / t
-                foot.trail.extend(
-                    (now_s, float(a), float(b)) if on else (now_s, None, None)
-                    for a, b, on in zip(x, y, loaded, strict=True)
-                )
+        if values.size:
+            self.top = max(self.top, float(np.nanmax(values)))
+        for side_code, side in ((Side.LEFT, "left"), (Side.RIGHT, "right")):
+            mine = sides == side_code
+            n = int(mine.sum())
+            if not n:
+                continue
+            foot = self.feet[side]
+            self.load_unit[side] = "n" if newtons else unit
+            foot.values = [round(float(v), 2) for v in values[mine][-1]]
+            host = host_s[mine]
+            foot.time_s = float(host[-1])
+            foot.frames += n
+            dev = device_s[mine]
+            frame_s = dev if (dev >= 0).all() else host
+            load = total[mine]
+            foot.strikes.add(frame_s, load)
+            foot.clock_s = float(frame_s[-1])
+            # per read, as it came: its frames at its arrival (the rate), and its load at its
+            # latest frame's time (the share's windows end on a read, a few ms at most)
+            ids = block_id[mine]
+            starts = np.flatnonzero(np.diff(ids, prepend=-1) != 0)
+            ends = np.append(starts[1:], n) - 1
+            counts = np.diff(np.append(starts, n))
+            foot.counts.extend(zip(host[ends].tolist(), counts.tolist(), strict=True))
+            sums = np.add.reduceat(load, starts)
+            foot.loads.extend(
+                zip(frame_s[ends].tolist(), sums.tolist(), counts.tolist(), strict=True)
+            )
+            while foot.loads[0][0] < foot.clock_s - LOADS_KEPT_S:
+                foot.loads.popleft()
+            # the trail: the first frame of each TRAIL_STEP_S of device time (at 1 kHz,
+            # every tenth), which is all a drawn line shows
+            bins = np.floor(frame_s / TRAIL_STEP_S)
+            keep = np.flatnonzero(np.diff(bins, prepend=foot.trail_bin) != 0)
+            foot.trail_bin = float(bins[-1])
+            if not keep.size:
+                continue
+            t = load[keep]
+            when = host[keep]
+            loaded = t > (CONTACT_N if newtons else 0.0)
+            if layout is None or not loaded.any():
+                foot.trail.extend((float(h), None, None) for h in when)
+                continue
+            w = weights[mine][keep]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                x = (w @ layout.x_mm) / t
+                y = (w @ layout.y_mm) / t
+            foot.trail.extend(
+                (float(h), float(a), float(b)) if on else (float(h), None, None)
+                for h, a, b, on in zip(when, x, y, loaded, strict=True)
+            )
 
     def snapshot(self, now_s: float) -> dict[str, Any]:
         """The latest frame per foot, the CoP trail of the last ``TRAIL_S`` (None breaks it),
@@ -236,6 +277,7 @@ class LiveState:
         unit), and the cadence (steps/min from each walking foot's median stride of its last
         ``CADENCE_STRIDES``; None when no foot has struck twice lately)."""
         with self.lock:
+            self._fold()
             feet: dict[str, Any] = {}
             means: dict[str, float] = {}
             strides: dict[str, float] = {}
@@ -282,6 +324,7 @@ class LiveState:
 
     def frames(self) -> dict[str, int]:
         with self.lock:
+            self._fold()
             return {side: foot.frames for side, foot in self.feet.items()}
 
     def layouts(self) -> dict[str, Any]:
