@@ -15,7 +15,8 @@ import pytest
 from .conftest import ROOT
 
 SAMPLE = str(ROOT / "sample_data" / "walk_normal.insole")
-#: (arguments, the output the error line names); "{out}" is a folder of the test's own
+#: (arguments, the output the error line names); "{out}" is a folder of the test's own,
+#: "{one}" a folder holding one sample session
 COMMANDS = [
     (["convert", SAMPLE, "{out}/walk.csv"], "walk.csv"),
     (["convert", SAMPLE, "{out}/walk.parquet"], "walk.parquet"),
@@ -27,9 +28,11 @@ COMMANDS = [
     (["simulate", "--out", "{out}/sim.bin", "--raw", "--seconds", "30"], "sim.bin"),
     (["profile", "init", str(ROOT / "sample_data" / "fsr8_walk.csv"), "-o", "{out}/p.toml"],
      "p.toml"),
-    (["batch", str(ROOT / "sample_data"), "-o", "{out}/tables"], "tables"),
-    (["batch", str(ROOT / "sample_data"), "-o", "{out}/tables", "--report"], "tables"),
-    (["batch", str(ROOT / "sample_data"), "-o", "{out}/tables", "--report", "pdf"], "tables"),
+    # a folder of one session proves what a folder of many would: the tables and reports
+    # are written after every session has been processed
+    (["batch", "{one}", "-o", "{out}/tables"], "tables"),
+    (["batch", "{one}", "-o", "{out}/tables", "--report"], "tables"),
+    (["batch", "{one}", "-o", "{out}/tables", "--report", "pdf"], "tables"),
 ]  # fmt: skip
 
 
@@ -41,7 +44,10 @@ def _small_disk() -> None:
 def test_a_full_disk_is_one_line_naming_the_file(
     tmp_path: Path, args: list[str], target: str
 ) -> None:
-    argv = [a.replace("{out}", str(tmp_path)) for a in args]
+    one = tmp_path.parent / f"{tmp_path.name}-one"  # outside the output folder
+    one.mkdir()
+    (one / "walk_normal.insole").write_bytes(Path(SAMPLE).read_bytes())
+    argv = [a.replace("{out}", str(tmp_path)).replace("{one}", str(one)) for a in args]
     run = subprocess.run(
         [sys.executable, "-m", "pressure", *argv],
         capture_output=True, text=True, preexec_fn=_small_disk, timeout=300,
