@@ -434,6 +434,26 @@ def test_live_share_is_over_whole_strides_on_the_device_clock() -> None:
             assert snap["cadence_spm"] == pytest.approx(120.0 / stride_s, abs=1.5)
     # 600 : 400 in every whole stride: 60 %, whatever the phase of the gait
     assert min(shares) > 59.5 and max(shares) < 60.5
+    # a recording started from the page restarts the devices: their clocks begin again at 0
+    # (and the right one first); the windows start again and the share is right once each foot
+    # has struck twice more
+    restarted = []
+    for k in range(0, 800, 5):
+        for side, values in feet.items():
+            shift = 0.0 if side == Side.RIGHT else 0.3
+            n = len(t[k : k + 5])
+            block = SampleBlock(
+                seq=np.arange(k, k + n, dtype=np.uint16),
+                side=np.full(n, side, dtype=np.uint8),
+                flags=np.zeros(n, dtype=np.uint8),
+                t_us=np.zeros(n, dtype=np.uint32),
+                time_us=np.round((t[k : k + 5] + shift) * 1e6).astype(np.int64),
+                values=values[k : k + 5, None],
+            )
+            state.add(block, now_s=130.0 + t[k], info=None)
+        if t[k] >= 3.0:
+            restarted.append(state.snapshot(130.0 + t[k])["share_left_pct"])
+    assert min(restarted) > 59.5 and max(restarted) < 60.5
 
 
 def test_helpers() -> None:

@@ -41,6 +41,8 @@ if TYPE_CHECKING:
 
 #: the CoP trail the page draws: this many seconds of each foot's CoP ...
 TRAIL_S = 1.0
+#: ... or the foot's latest stride, up to this long, when it walks
+TRAIL_MAX_S = 3.0
 #: ... a point every this many seconds of device time (a faster device's frames in between
 #: would add nothing a drawn line shows)
 TRAIL_STEP_S = 0.01
@@ -113,12 +115,21 @@ class _Foot:
     time_s: float = 0.0  # host time of the latest frame
     frames: int = 0
     trail: deque[tuple[float, float | None, float | None]] = field(
-        default_factory=lambda: deque(maxlen=round(2 * TRAIL_S / TRAIL_STEP_S))
+        default_factory=lambda: deque(maxlen=round(TRAIL_MAX_S / TRAIL_STEP_S) + 50)
     )
     # (t, load sum, frames) per read, t the latest frame's time on the strikes' clock
     loads: deque[tuple[float, float, int]] = field(default_factory=deque)
     counts: deque[tuple[float, int]] = field(default_factory=deque)  # (t, frames)
     strikes: _Strikes = field(default_factory=_Strikes)
+
+    def restart(self) -> None:
+        """Forget the rolling windows (their times are on a clock that has been reset); the
+        counts since the start stay."""
+        self.loads.clear()
+        self.strikes.peaks.clear()
+        self.strikes.times.clear()
+        self.strikes.region = 0
+        self.trail_bin = -1.0
 
     def mean_load(self) -> float | None:
         """Mean load over the foot's latest whole strides (``stride_window``), else over its
@@ -233,6 +244,10 @@ class LiveState:
             dev = device_s[mine]
             frame_s = dev if (dev >= 0).all() else host
             load = total[mine]
+            if foot.loads and frame_s[0] < foot.clock_s - 1.0:
+                # the clock went back: the device started a new stream (a recording started
+                # from the page restarts it): the rolling windows start again
+                foot.restart()
             foot.strikes.add(frame_s, load)
             foot.clock_s = float(frame_s[-1])
             # per read, as it came: its frames at its arrival (the rate), and its load at its
@@ -271,7 +286,9 @@ class LiveState:
             )
 
     def snapshot(self, now_s: float) -> dict[str, Any]:
-        """The latest frame per foot, the CoP trail of the last ``TRAIL_S`` (None breaks it),
+        """The latest frame per foot, the CoP trail of its latest stride when it walks (the
+        median of its last strides, at most ``TRAIL_MAX_S``), else of the last ``TRAIL_S``
+        (None breaks it),
         frames in the last second, its heel strikes so far (``steps``), the left share of the
         feet's mean loads (``_Foot.mean_load``; %, None unless both feet have loads in one
         unit), and the cadence (steps/min from each walking foot's median stride of its last
@@ -287,11 +304,6 @@ class LiveState:
                 mean = foot.mean_load()
                 if mean is not None:
                     means[side] = mean
-                trail = [
-                    None if x is None or y is None else [round(x, 1), round(y, 1)]
-                    for t, x, y in foot.trail
-                    if t >= now_s - TRAIL_S
-                ]
                 fresh = now_s - foot.time_s <= 1.0
                 stride = foot.strikes.stride_s()
                 walking = (
@@ -299,8 +311,15 @@ class LiveState:
                     and fresh
                     and foot.clock_s - foot.strikes.times[-1] <= 2.0 * stride
                 )
+                span = TRAIL_S
                 if walking and stride is not None and stride > 0:
                     strides[side] = stride
+                    span = min(stride, TRAIL_MAX_S)  # the trail of a stride
+                trail = [
+                    None if x is None or y is None else [round(x, 1), round(y, 1)]
+                    for t, x, y in foot.trail
+                    if t >= now_s - span
+                ]
                 feet[side] = {
                     "values": foot.values if fresh else None,
                     "trail": trail,

@@ -6,7 +6,8 @@
   const token = new URLSearchParams(location.search).get("token");
   const $ = (id) => document.getElementById(id);
   const SIDES = ["left", "right"];
-  const TRAIL_S = 1.0;
+  const TRAIL_S = 1.0; // the CoP trail: the foot's last stride, or this long when not walking
+  const TRAIL_MAX_S = 3.0;
   const CHUNK = 250; // replay frames per request
 
   function url(path, params) {
@@ -218,7 +219,7 @@
     ctx.textAlign = "center";
     ctx.font = "12px system-ui, sans-serif";
     ctx.fillText(
-      `share of the load, mean over ${windowS} s; band ${band[0]}–${band[1]} % (even)`,
+      `share of the load over each foot's latest whole strides (about ${windowS} s); band ${band[0]}–${band[1]} % (even)`,
       W / 2,
       H - 8
     );
@@ -321,8 +322,18 @@
       return out;
     }
 
+    // the foot's latest stride up to frame i (s, from the analysis' heel strikes), or TRAIL_S
+    function trailSeconds(i, side) {
+      const all = strikeTimes[side] || [];
+      const t = meta.start_s + i / meta.rate_hz;
+      const k = lowerBound(all, t + 1e-9);
+      if (k < 2) return TRAIL_S;
+      const stride = all[k - 1] - all[k - 2];
+      return t - all[k - 1] <= 2 * stride ? Math.min(stride, TRAIL_MAX_S) : TRAIL_S;
+    }
+
     function trail(i, side) {
-      const from = Math.max(0, i - Math.round(TRAIL_S * meta.rate_hz));
+      const from = Math.max(0, i - Math.round(trailSeconds(i, side) * meta.rate_hz));
       const out = [];
       for (let k = from; k <= i; k++) {
         const data = chunks.get(Math.floor(k / CHUNK));
