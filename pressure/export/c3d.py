@@ -146,10 +146,11 @@ def write_c3d(
     frames = math.ceil(grid.n_samples / per_frame)
     if per_frame > 1:
         point_rate = grid.sampling_rate_hz / per_frame
+        padding = frames * per_frame - grid.n_samples
         notes.append(
             f"{grid.n_samples} samples are more than the {MAX_FRAMES} frames a C3D holds: "
-            f"{per_frame} analog samples per frame (POINT:RATE {point_rate:g} Hz), the last "
-            f"frame filled up with {frames * per_frame - grid.n_samples} NaN"
+            f"{per_frame} analog samples per frame (POINT:RATE {point_rate:g} Hz)"
+            + (f", the last frame filled up with {padding} NaN" if padding else "")
         )
     c3d = _build(ezc3d, grid, table, per_frame, frames)
     n_channels = len(grid.channels)
