@@ -89,38 +89,61 @@ def test_a_sample_walk_reads_back_equal_to_the_session(
     pd.testing.assert_frame_equal(again, table, check_dtype=False, check_exact=False, rtol=1e-12)
 
 
+#: the ExternalLoads the README shows, with OpenSim's document around it
+EXTERNAL_LOADS = (
+    """<?xml version="1.0" encoding="UTF-8" ?>
+<OpenSimDocument Version="40000">
+<ExternalLoads name="insoles">
+  <objects>
+"""
+    + "".join(
+        f"""    <ExternalForce name="{side}_insole">
+      <applied_to_body>calcn_{side}</applied_to_body>
+      <force_expressed_in_body>calcn_{side}</force_expressed_in_body>
+      <point_expressed_in_body>calcn_{side}</point_expressed_in_body>
+      <force_identifier>{side}_ground_force_v</force_identifier>
+      <point_identifier>{side}_ground_force_p</point_identifier>
+      <torque_identifier>{side}_ground_torque_</torque_identifier>
+    </ExternalForce>
+"""
+        for side in ("l", "r")
+    )
+    + """  </objects>
+  <datafile>walk.mot</datafile>
+</ExternalLoads>
+</OpenSimDocument>
+"""
+)
+
+
 def test_opensim_applies_the_columns_as_external_forces(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """OpenSim's own reader and ``ExternalForce`` (when OpenSim is installed): the force and
-    point it takes at a time are the session's."""
+    """OpenSim's own reader and ``ExternalLoads`` (when OpenSim is installed): the force and
+    point each ``ExternalForce`` takes at a time are the session's."""
     monkeypatch.chdir(tmp_path)  # OpenSim writes opensim.log into the working folder
     osim: Any = pytest.importorskip("opensim")
-    out = tmp_path / "walk.mot"
     session = pressure.load(WALK)
-    write_mot(session, out)
-    storage = osim.Storage(str(out))
+    write_mot(session, tmp_path / "walk.mot")
+    storage = osim.Storage(str(tmp_path / "walk.mot"))
     assert storage.getSize() == 2000 and not storage.isInDegrees()
+    (tmp_path / "insoles.xml").write_text(EXTERNAL_LOADS, encoding="utf-8")
     model = osim.Model()
     for side in ("l", "r"):
         body = osim.Body(f"calcn_{side}", 1.0, osim.Vec3(0), osim.Inertia(0.01))
         model.addBody(body)
         model.addJoint(osim.FreeJoint(f"free_{side}", model.getGround(), body))
-        force = osim.ExternalForce(
-            storage, f"{side}_ground_force_v", f"{side}_ground_force_p",
-            f"{side}_ground_torque_", f"calcn_{side}", f"calcn_{side}", f"calcn_{side}",
-        )  # fmt: skip
-        force.setName(f"insole_{side}")
-        model.addForce(force)
+    loads = osim.ExternalLoads(str(tmp_path / "insoles.xml"), True)
+    model.addModelComponent(loads)
     model.initSystem()
     expected = expected_columns(session)
-    for side in ("l", "r"):
-        force = osim.ExternalForce.safeDownCast(model.getForceSet().get(f"insole_{side}"))
+    for side, foot in (("l", "left"), ("r", "right")):
+        force = osim.ExternalForce.safeDownCast(loads.get(f"{side}_insole"))
         for k in (0, 52, 137, 1500):
-            t = float(session.feet["left"].time_s[k])
+            t = float(session.feet[foot].time_s[k])
             f, p = force.getForceAtTime(t), force.getPointAtTime(t)
             got = [f.get(0), f.get(1), f.get(2), p.get(0), p.get(1), p.get(2)]
-            want = [expected[c][k] for c in mot_columns("left" if side == "l" else "right")[:6]]
+            want = [expected[c][k] for c in mot_columns(foot)[:6]]
             np.testing.assert_allclose(got, want, rtol=1e-7, atol=1e-9)
 
 
