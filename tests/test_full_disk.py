@@ -20,6 +20,8 @@ SAMPLE = str(ROOT / "sample_data" / "walk_normal.insole")
 COMMANDS = [
     (["convert", SAMPLE, "{out}/walk.csv"], "walk.csv"),
     (["convert", SAMPLE, "{out}/walk.parquet"], "walk.parquet"),
+    (["convert", SAMPLE, "{out}/walk.c3d"], "walk.c3d"),
+    (["convert", SAMPLE, "{out}/walk.mot"], "walk.mot"),
     (["report", SAMPLE, "-o", "{out}/walk.html"], "walk.html"),
     (["movie", SAMPLE, "-o", "{out}/walk.gif", "--start-s", "2", "--end-s", "3"], "walk.gif"),
     (["movie", SAMPLE, "-o", "{out}/walk.mp4", "--start-s", "2", "--end-s", "3"], "walk.mp4"),

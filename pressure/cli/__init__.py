@@ -61,7 +61,13 @@ COMMANDS: dict[str, tuple[str, str, str | None]] = {
         "losses) and recorded from the page",
     ),
     "info": ("pressure.cli.info", "frames, losses and errors of a recording or capture", None),
-    "convert": ("pressure.cli.convert", "decoded frames to a tidy table (.parquet or .csv)", None),
+    "convert": (
+        "pressure.cli.convert",
+        "a session to a table (.parquet, .csv), C3D or OpenSim .mot",
+        "any file `pressure analyze` reads to a tidy table of every sensor (.parquet or .csv), "
+        "a C3D file (forces, centres of pressure and gait events as analog channels and C3D "
+        "events) or an OpenSim .mot (forces and centres of pressure for ExternalLoads)",
+    ),
     "analyze": (
         "pressure.cli.analyze",
         "gait, load shares, pronation, balance, quality of a session",
