@@ -122,7 +122,9 @@ def test_opensim_applies_the_columns_as_external_forces(
     """OpenSim's own reader and ``ExternalLoads`` (when OpenSim is installed): the force and
     point each ``ExternalForce`` takes at a time are the session's."""
     monkeypatch.chdir(tmp_path)  # OpenSim writes opensim.log into the working folder
-    osim: Any = pytest.importorskip("opensim")
+    osim: Any = pytest.importorskip(
+        "opensim", reason="OpenSim has wheels for CPython 3.11 on x86-64 Linux only"
+    )
     session = pressure.load(WALK)
     write_mot(session, tmp_path / "walk.mot")
     storage = osim.Storage(str(tmp_path / "walk.mot"))
