@@ -300,6 +300,9 @@ def _recording_then_unplugged(
     rec = procs.recorder(str(stable), "-o", str(out), "--reconnect")
     time.sleep(1.5)
     procs.running[0].kill()  # unplugged
+    # and its name goes, as udev removes a /dev/serial/by-id/ link: the freed pty number may
+    # be given to another test's simulator at once, which the recorder must not open
+    stable.unlink()
     time.sleep(1.0)
     return stable, out, rec
 
@@ -308,7 +311,6 @@ def test_reconnect_carries_on_in_the_same_file(procs: Processes, tmp_path: Path)
     """Like /dev/serial/by-id/: a stable name that points at whatever port the insole got."""
     stable, out, rec = _recording_then_unplugged(procs, tmp_path / "reconnect.insole")
     _, second = procs.simulator("--rate", "200", "--seconds", "60", "--seed", "1")
-    stable.unlink()
     stable.symlink_to(second)  # the same insole (its device id) plugged in again, on another pty
     _wait_for_event(out, "reconnected", 10.0)
     time.sleep(1.5)
@@ -340,7 +342,6 @@ def test_reconnect_refuses_another_device_at_the_same_path(
     join the recording, and the recorder keeps waiting for the one it recorded."""
     stable, out, rec = _recording_then_unplugged(procs, tmp_path / "guarded.insole")
     _, other = procs.simulator("--rate", "100", "--seconds", "60", "--seed", "7", "--autostart")
-    stable.unlink()
     stable.symlink_to(other)
     _wait_for_event(out, "refused", 15.0)
     time.sleep(1.0)
