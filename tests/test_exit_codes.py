@@ -102,6 +102,14 @@ CASES: list[tuple[str, str, Callable[[Path], list[str]], int]] = [
         lambda t: ["view", "--live", str(t / "no-such-port"), "--no-browser", "--out-dir", str(t)],
         DEVICE_OR_OUTPUT,
     ),
+    ("lsl", "bad value", lambda t: ["lsl", "p", "--lsl-wait-s", "x"], USAGE),
+    ("lsl", "options clash", lambda t: ["lsl", "p", "--right", "q", "--side", "left"], USAGE),
+    (
+        "lsl",
+        "no such port",
+        lambda t: ["lsl", str(t / "no-such-port"), "--seconds", "1"],
+        DEVICE_OR_OUTPUT,
+    ),
     ("monitor", "bad value", lambda t: ["monitor", "p", "--refresh", "x"], USAGE),
     (
         "monitor",
