@@ -583,3 +583,30 @@ def test_record_lsl_markers_puts_another_apps_markers_in_the_events_and_cuts_tri
     assert main(["analyze", str(out), "--between-markers", "trial_start", "nope"]) == 1
     assert "no marker 'nope' after the marker 'trial_start'" in capsys.readouterr().err
     assert main(["analyze", str(out), "--between-markers", "a", "b", "--start-s", "1"]) == 2
+
+
+def test_pressure_lsl_publishes_without_recording(running: Running, tmp_path: Path) -> None:
+    """``pressure lsl DEVICE``: the same streams, no file; its last line says what it
+    published, which is what the peer got."""
+    sim = running.start(*PRESSURE, "simulate", "--pty", "--rate", "200", "--seconds", "60")
+    path = _line(sim)
+    name = "t" + uuid.uuid4().hex[:8]
+    publisher = running.start(
+        *PRESSURE, "lsl", path, "--lsl-name", name, "--lsl-wait-s", "120", "--seconds", "4"
+    )
+    peer_out = tmp_path / "peer.json"
+    streams = [f"{name}-{s}" for s in ("left", "right", "forces", "events")]
+    peer = running.start(*PEER, "subscribe", str(peer_out), *streams, stdin=subprocess.PIPE)
+    assert _line(peer) == "ready"
+    _, err = publisher.communicate(timeout=120)
+    assert publisher.returncode == 0, err
+    assert peer.stdin is not None
+    peer.stdin.close()
+    assert peer.wait(timeout=60) == 0
+    last = re.findall(r"published (\d+) left and (\d+) right frames", err)[-1]
+    got = json.loads(peer_out.read_text())
+    assert [len(got[f"{name}-{side}"]["samples"]) for side in ("left", "right")] == [
+        int(n) for n in last
+    ]
+    assert int(last[0]) >= 4 * 200 - 1
+    assert list(tmp_path.glob("*.insole")) == []
