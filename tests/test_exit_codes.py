@@ -86,6 +86,7 @@ CASES: list[tuple[str, str, Callable[[Path], list[str]], int]] = [
         DEVICE_OR_OUTPUT,
     ),
     ("record", "bad value", lambda t: ["record", "/dev/null", "-o", "x", "--rate", "0"], USAGE),
+    ("record", "lsl options clash", lambda t: ["record", "p", "-o", "x", "--lsl-name", "n"], USAGE),
     ("record", "out exists", lambda t: ["record", "p", "-o", _existing(t, "r.insole")], USAGE),
     (
         "record",

@@ -65,7 +65,7 @@ def run(args: argparse.Namespace, clock: Callable[[], float] = time.monotonic) -
     from firmware_protocol import Command, CommandCode
 
     from ..errors import DeviceError, UsageError
-    from ..lsl import Publisher, check_pylsl, import_pylsl
+    from ..lsl import DEFAULT_NAME, Publisher, check_pylsl, import_pylsl
     from ..sources.serial_source import Received, SerialSource
 
     if args.side and args.right:
@@ -96,7 +96,9 @@ def run(args: argparse.Namespace, clock: Callable[[], float] = time.monotonic) -
         for source in sources:
             source.close()
         raise
-    publisher = Publisher(lsl, links, name=args.lsl_name, wait_s=args.lsl_wait_s, on_note=note)
+    publisher = Publisher(
+        lsl, links, name=args.lsl_name or DEFAULT_NAME, wait_s=args.lsl_wait_s, on_note=note
+    )
 
     def listener(index: int) -> Callable[[Received], None]:
         return lambda received: publisher.received(index, received)

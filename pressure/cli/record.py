@@ -130,7 +130,7 @@ def add_lsl_arguments(
         )
     group.add_argument(
         "--lsl-name",
-        default=DEFAULT_NAME,
+        default=None,
         metavar="NAME",
         help=f"the start of the streams' names (default {DEFAULT_NAME!r})",
     )
@@ -177,6 +177,8 @@ def run(args: argparse.Namespace, clock: Callable[[], float] = time.monotonic) -
         links = [(args.device, "left" if side == "left" else "right")]
     session["links"] = [url for url, _ in links]
     check_outputs([args.out], [], args.overwrite)  # before touching the device
+    if not args.lsl and (args.lsl_name is not None or args.lsl_wait_s is not None):
+        raise UsageError("--lsl-name and --lsl-wait-s are for the streams of --lsl")
     use_lsl = bool(args.lsl or args.lsl_markers)
     if use_lsl:
         from ..lsl import check_pylsl
@@ -191,7 +193,7 @@ def run(args: argparse.Namespace, clock: Callable[[], float] = time.monotonic) -
             )
         start_ns = time.monotonic_ns()
         if use_lsl:
-            from ..lsl import host_to_lsl_s, import_pylsl
+            from ..lsl import DEFAULT_NAME, host_to_lsl_s, import_pylsl
 
             lsl = import_pylsl()
             lsl_offset_s = host_to_lsl_s(lsl)
@@ -199,7 +201,7 @@ def run(args: argparse.Namespace, clock: Callable[[], float] = time.monotonic) -
             session["lsl"] = {
                 # recording time + this = LSL time (local_clock) on this computer
                 "time_at_start_s": start_ns / 1e9 + lsl_offset_s,
-                "published": args.lsl_name if args.lsl else None,
+                "published": (args.lsl_name or DEFAULT_NAME) if args.lsl else None,
                 "markers": args.lsl_markers,
                 "liblsl": lsl.library_version(),
             }
@@ -227,7 +229,7 @@ def run(args: argparse.Namespace, clock: Callable[[], float] = time.monotonic) -
             publisher = Publisher(
                 lsl,
                 links,
-                name=args.lsl_name,
+                name=args.lsl_name or DEFAULT_NAME,
                 wait_s=args.lsl_wait_s,
                 on_note=display.note,
                 offset_s=lsl_offset_s,
