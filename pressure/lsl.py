@@ -711,7 +711,8 @@ class Publisher:
         _foot_frame(desc)
         desc.append_child("acquisition").append_child_value("software", _software())
         half = 0.5 / rate if rate else 0.005
-        return _ForceStream(self.lsl.StreamOutlet(stream), sides, half)
+        one_clock = len(self._links) == 1  # both feet on one link: one device clock
+        return _ForceStream(self.lsl.StreamOutlet(stream), sides, half, one_clock=one_clock)
 
     def _frames(self, link: int, block: SampleBlock, host_s: float) -> None:
         from firmware_protocol import Side
@@ -749,7 +750,7 @@ class Publisher:
             load, total, ml, ap, _ = frame_load(values, foot.unit, foot.layout)
             foot.events.add(device_s[mask], load)
             if self._forces is not None:
-                self._forces.add(side, stamps[mask], total, ml, ap)
+                self._forces.add(side, stamps[mask], device_s[mask], total, ml, ap)
 
     def _say(self, text: str) -> None:
         if text not in self._said:
@@ -778,24 +779,46 @@ class Publisher:
 
 
 class _ForceStream:
-    """``NAME-forces``: per foot force and CoP, the two feet's frames paired by time."""
+    """``NAME-forces``: per foot force and CoP, the two feet's frames paired by time.
 
-    def __init__(self, outlet: Any, sides: list[str], half_period_s: float) -> None:
+    Feet on one link are paired by their device time: the frames of one instant carry the same
+    one, whereas their stamps may differ a little when a read ends between them and the live
+    clock learns in between. Feet on two links (two clocks) are paired by their stamps."""
+
+    def __init__(
+        self, outlet: Any, sides: list[str], half_period_s: float, *, one_clock: bool
+    ) -> None:
         self.outlet = outlet
         self.sides = sides
         self.half_s = half_period_s
-        self.queues: dict[str, deque[tuple[float, float, float, float]]] = {
+        self.one_clock = one_clock
+        # per foot: (pairing time, stamp, force, ml, ap)
+        self.queues: dict[str, deque[tuple[float, float, float, float, float]]] = {
             side: deque() for side in sides
         }
         self.samples = 0
 
     def add(
-        self, side: str, stamps: FloatArray, total: FloatArray, ml: FloatArray, ap: FloatArray
+        self,
+        side: str,
+        stamps: FloatArray,
+        device_s: FloatArray,
+        total: FloatArray,
+        ml: FloatArray,
+        ap: FloatArray,
     ) -> None:
         queue = self.queues.get(side)
         if queue is not None:
+            keys = device_s if self.one_clock else stamps
             queue.extend(
-                zip(stamps.tolist(), total.tolist(), ml.tolist(), ap.tolist(), strict=True)
+                zip(
+                    keys.tolist(),
+                    stamps.tolist(),
+                    total.tolist(),
+                    ml.tolist(),
+                    ap.tolist(),
+                    strict=True,
+                )
             )
 
     def drain(self, *, final: bool = False) -> None:
@@ -806,7 +829,7 @@ class _ForceStream:
         if len(self.sides) == 1:
             queue = self.queues[self.sides[0]]
             while queue:
-                t, *values = queue.popleft()
+                _, t, *values = queue.popleft()
                 rows.append(tuple(values))
                 stamps.append(t)
         else:
@@ -814,20 +837,20 @@ class _ForceStream:
             while left and right:
                 a, b = left[0], right[0]
                 if abs(a[0] - b[0]) <= self.half_s:
-                    rows.append((*a[1:], *b[1:]))
-                    stamps.append((a[0] + b[0]) / 2)
+                    rows.append((*a[2:], *b[2:]))
+                    stamps.append((a[1] + b[1]) / 2)
                     left.popleft()
                     right.popleft()
                 elif a[0] < b[0]:
-                    rows.append((*left.popleft()[1:], *nan))
-                    stamps.append(a[0])
+                    rows.append((*left.popleft()[2:], *nan))
+                    stamps.append(a[1])
                 else:
-                    rows.append((*nan, *right.popleft()[1:]))
-                    stamps.append(b[0])
+                    rows.append((*nan, *right.popleft()[2:]))
+                    stamps.append(b[1])
             for k, queue in enumerate((left, right)):
                 # a frame whose partner is late (another link) or never comes (a lost frame)
                 while queue and (final or queue[-1][0] - queue[0][0] > PAIR_WAIT_S):
-                    t, *values = queue.popleft()
+                    _, t, *values = queue.popleft()
                     rows.append((*values, *nan) if k == 0 else (*nan, *values))
                     stamps.append(t)
         if rows:
