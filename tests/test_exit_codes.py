@@ -86,6 +86,7 @@ CASES: list[tuple[str, str, Callable[[Path], list[str]], int]] = [
         DEVICE_OR_OUTPUT,
     ),
     ("record", "bad value", lambda t: ["record", "/dev/null", "-o", "x", "--rate", "0"], USAGE),
+    ("record", "lsl options clash", lambda t: ["record", "p", "-o", "x", "--lsl-name", "n"], USAGE),
     ("record", "out exists", lambda t: ["record", "p", "-o", _existing(t, "r.insole")], USAGE),
     (
         "record",
@@ -100,6 +101,14 @@ CASES: list[tuple[str, str, Callable[[Path], list[str]], int]] = [
         "view",
         "no such port",
         lambda t: ["view", "--live", str(t / "no-such-port"), "--no-browser", "--out-dir", str(t)],
+        DEVICE_OR_OUTPUT,
+    ),
+    ("lsl", "bad value", lambda t: ["lsl", "p", "--lsl-wait-s", "x"], USAGE),
+    ("lsl", "options clash", lambda t: ["lsl", "p", "--right", "q", "--side", "left"], USAGE),
+    (
+        "lsl",
+        "no such port",
+        lambda t: ["lsl", str(t / "no-such-port"), "--seconds", "1"],
         DEVICE_OR_OUTPUT,
     ),
     ("monitor", "bad value", lambda t: ["monitor", "p", "--refresh", "x"], USAGE),

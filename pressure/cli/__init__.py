@@ -53,6 +53,13 @@ COMMANDS: dict[str, tuple[str, str, str | None]] = {
     "ports": ("pressure.cli.ports", "list serial ports (USB VID:PID, description)", None),
     "record": ("pressure.cli.record", "record one or two insoles into a crash-safe file", None),
     "monitor": ("pressure.cli.monitor", "live view: load share, force, CoP, rate, losses", None),
+    "lsl": (
+        "pressure.cli.lsl",
+        "publish insoles on the Lab Streaming Layer (no recording)",
+        "publish one insole, or two on two links, on the Lab Streaming Layer without recording: "
+        "per-foot sensor values, force and CoP, gait events (pip install 'pressure[lsl]'; "
+        "record --lsl publishes while recording)",
+    ),
     "view": (
         "pressure.cli.view",
         "a local web page: a session replayed, or insoles live",

@@ -13,6 +13,7 @@ from ..errors import OutputError, UsageError
 
 if TYPE_CHECKING:
     from ..analysis import AnalysisOptions
+    from ..model import Session
     from ..profile import InsoleProfile
 
 
@@ -132,6 +133,70 @@ def add_analysis_options(parser: argparse.ArgumentParser) -> None:
     )
 
     add_insole_options(parser)
+
+
+def add_trial_options(parser: argparse.ArgumentParser) -> None:
+    """``analyze`` and ``report``: a trial between two markers of a recording."""
+    group = parser.add_argument_group(
+        "trials by markers",
+        "markers another application sent while recording (record --lsl-markers NAME)",
+    )
+    group.add_argument(
+        "--between-markers",
+        nargs=2,
+        metavar=("START", "END"),
+        default=None,
+        help="analyse from the marker labelled START to the first marker labelled END after "
+        "it (instead of --start-s/--end-s)",
+    )
+    group.add_argument(
+        "--trial",
+        type=integer_in(1, 1_000_000),
+        default=1,
+        metavar="K",
+        help="with --between-markers: the trial that starts at the K-th START marker (default 1)",
+    )
+
+
+def trial_window(
+    args: argparse.Namespace, session: Session, options: AnalysisOptions
+) -> AnalysisOptions:
+    """``options`` with the time window of ``--between-markers`` (and ``--trial``) in
+    ``session``'s markers; ``options`` itself without it. UsageError when --start-s or
+    --end-s is given too; AnalysisError (the analysis could not run) when the session has no
+    such markers."""
+    import dataclasses
+
+    from ..errors import AnalysisError
+    from ..io.recording import recorded_markers
+
+    between = getattr(args, "between_markers", None)
+    if between is None:
+        return options
+    if options.start_s is not None or options.end_s is not None:
+        raise UsageError("--between-markers sets the time window: no --start-s or --end-s")
+    first, last = between
+    recording = session.metadata.get("recording")
+    markers = recorded_markers(recording.get("events", []) if isinstance(recording, dict) else [])
+    starts = [t for t, label in markers if label == first]
+    labels = sorted({label for _, label in markers})
+    known = (
+        f"its markers: {', '.join(repr(label) for label in labels)}"
+        if labels
+        else "it holds no markers (record --lsl-markers NAME records them)"
+    )
+    if len(starts) < args.trial:
+        raise AnalysisError(
+            f"{session.path}: {len(starts)} marker(s) {first!r}, no trial {args.trial}; {known}"
+        )
+    start = starts[args.trial - 1]
+    ends = [t for t, label in markers if label == last and t > start]
+    if not ends:
+        raise AnalysisError(
+            f"{session.path}: no marker {last!r} after the marker {first!r} at {start:.3f} s; "
+            f"{known}"
+        )
+    return dataclasses.replace(options, start_s=max(start, 0.0), end_s=ends[0])
 
 
 def add_insole_options(parser: argparse.ArgumentParser) -> None:

@@ -16,9 +16,11 @@ from ..display import UNIT_TEXT, findings, reference_range
 from ..display import num as _num
 from ._args import (
     add_analysis_options,
+    add_trial_options,
     analysis_options,
     check_outputs,
     insole_profile,
+    trial_window,
     write_output,
 )
 
@@ -63,6 +65,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "the numbers say",
     )
     add_analysis_options(parser)
+    add_trial_options(parser)
 
 
 def _write_csv(frame: Any, path: str, what: str, overwrite: bool) -> None:
@@ -280,7 +283,7 @@ def run(args: argparse.Namespace) -> int:
     profile = insole_profile(args)
     options = analysis_options(args, profile)
     session = load_with_profile(args.file, profile)
-    result = analyze(session, options)
+    result = analyze(session, trial_window(args, session, options))
     applied, notes = profile_notes(session)
     for note in notes:
         print(f"pressure analyze: note: {note}", file=sys.stderr)

@@ -12,6 +12,10 @@ the end a summary names the file, its duration and frames per foot, and warns of
 the decoder rejected. A recording of no frame at all is kept (it is the evidence of what the
 link sent) and ends with one line saying why nothing was usable and exit 4, a device error.
 
+With ``--lsl`` the frames, each foot's force and CoP and the gait events go out as Lab
+Streaming Layer streams while they are recorded; with ``--lsl-markers NAME`` another
+application's LSL marker stream is recorded into the file's events (``pressure.lsl``).
+
 Time is passed in: ``StatusDisplay.update(status, now_s)`` takes the time of the update, and
 ``run(args, clock)`` the clock, so tests give both and never depend on how fast a loaded machine
 ran.
@@ -22,6 +26,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TextIO
@@ -30,6 +35,7 @@ from ._args import check_outputs, number_in
 
 if TYPE_CHECKING:
     from ..io.recorder import LinkStatus, RecordStatus
+    from ..lsl import Marker
 
 #: seconds between plain status lines when stderr is not a terminal (``--status-interval``)
 STATUS_INTERVAL_S = 5.0
@@ -95,13 +101,55 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("subject (stored in the recording)")
     for name, kind, metavar, text in SUBJECT_FIELDS:
         group.add_argument(f"--{name.replace('_', '-')}", type=kind, metavar=metavar, help=text)
+    add_lsl_arguments(parser).add_argument(
+        "--lsl-markers",
+        metavar="NAME",
+        help="record the LSL marker stream NAME of another application (a trial start from "
+        "the motion-capture software) into the recording's events, at its own time stamps; "
+        "analyze/report --between-markers cut trials by them",
+    )
+
+
+def add_lsl_arguments(
+    parser: argparse.ArgumentParser, *, publish_flag: bool = True
+) -> argparse._ArgumentGroup:
+    """The options of publishing on LSL (``record --lsl``; ``pressure lsl`` always publishes),
+    in a group of their own, which it returns."""
+    from ..lsl import DEFAULT_NAME
+
+    group = parser.add_argument_group(
+        "Lab Streaming Layer",
+        "needs pylsl: pip install 'pressure[lsl]' (README: Lab Streaming Layer)",
+    )
+    if publish_flag:
+        group.add_argument(
+            "--lsl",
+            action="store_true",
+            help="also publish the frames, each foot's force and CoP and the gait events as "
+            "LSL streams (NAME-left, NAME-right, NAME-forces, NAME-events)",
+        )
+    group.add_argument(
+        "--lsl-name",
+        default=None,
+        metavar="NAME",
+        help=f"the start of the streams' names (default {DEFAULT_NAME!r})",
+    )
+    group.add_argument(
+        "--lsl-wait-s",
+        type=number_in(0, 24 * 3600),
+        default=None,
+        metavar="S",
+        help="before starting the devices, wait up to S seconds for every stream to have a "
+        "consumer (LabRecorder recording them), so that it gets every frame",
+    )
+    return group
 
 
 def run(args: argparse.Namespace, clock: Callable[[], float] = time.monotonic) -> int:
     import signal
 
     from ..errors import DeviceError, UsageError
-    from ..io.recorder import Recorder
+    from ..io.recorder import Companion, Recorder
     from ..io.recording import RecordingWriter, Role
     from ..sources.serial_source import SerialSource
 
@@ -129,13 +177,37 @@ def run(args: argparse.Namespace, clock: Callable[[], float] = time.monotonic) -
         links = [(args.device, "left" if side == "left" else "right")]
     session["links"] = [url for url, _ in links]
     check_outputs([args.out], [], args.overwrite)  # before touching the device
+    if not args.lsl and (args.lsl_name is not None or args.lsl_wait_s is not None):
+        raise UsageError("--lsl-name and --lsl-wait-s are for the streams of --lsl")
+    use_lsl = bool(args.lsl or args.lsl_markers)
+    if use_lsl:
+        from ..lsl import check_pylsl
+
+        check_pylsl()  # missing: a usage error before the ports are touched
     opened: list[SerialSource] = []
+    lsl = None
     try:
         for url, role in links:  # a wrong port fails here, before any file exists
             opened.append(
                 SerialSource(url, baudrate=args.baud, columns=session.get("columns"), side=role)
             )
-        writer = RecordingWriter(args.out, session=session, overwrite=args.overwrite)
+        start_ns = time.monotonic_ns()
+        if use_lsl:
+            from ..lsl import DEFAULT_NAME, host_to_lsl_s, import_pylsl
+
+            lsl = import_pylsl()
+            lsl_offset_s = host_to_lsl_s(lsl)
+            start_ns = time.monotonic_ns()
+            session["lsl"] = {
+                # recording time + this = LSL time (local_clock) on this computer
+                "time_at_start_s": start_ns / 1e9 + lsl_offset_s,
+                "published": (args.lsl_name or DEFAULT_NAME) if args.lsl else None,
+                "markers": args.lsl_markers,
+                "liblsl": lsl.library_version(),
+            }
+        writer = RecordingWriter(
+            args.out, session=session, overwrite=args.overwrite, start_ns=start_ns
+        )
     except BaseException:
         for source in opened:
             source.close()
@@ -148,6 +220,39 @@ def run(args: argparse.Namespace, clock: Callable[[], float] = time.monotonic) -
         interval_s=args.status_interval or None,
         now_s=clock(),
     )
+    companions: list[Companion] = []
+    publisher = markers = None
+    if lsl is not None:
+        from ..lsl import MarkerInlet, Publisher
+
+        if args.lsl:
+            publisher = Publisher(
+                lsl,
+                links,
+                name=args.lsl_name or DEFAULT_NAME,
+                wait_s=args.lsl_wait_s,
+                on_note=display.note,
+                offset_s=lsl_offset_s,
+            )
+            companions.append(publisher)
+        if args.lsl_markers:
+            stream = args.lsl_markers
+
+            def keep_marker(marker: Marker) -> None:
+                writer.event(
+                    "marker",
+                    host_ns=round(marker.host_s * 1e9) - start_ns,
+                    label=marker.label,
+                    values=list(marker.values),
+                    stream=stream,
+                    lsl_time_s=marker.lsl_time_s,
+                    time_correction_s=marker.time_correction_s,
+                )
+
+            markers = MarkerInlet(
+                lsl, stream, keep_marker, on_note=display.note, offset_s=lsl_offset_s
+            )
+            companions.append(markers)
     try:
         recorder = Recorder(
             writer,
@@ -159,14 +264,20 @@ def run(args: argparse.Namespace, clock: Callable[[], float] = time.monotonic) -
             on_note=display.note,
             opened=list(opened),
             columns=session.get("columns"),
+            companions=companions,
         )
     except BaseException:
         writer.close()
         raise
-    handlers = {
-        sig: signal.signal(sig, lambda *_: recorder.stop())
-        for sig in (signal.SIGINT, signal.SIGTERM)
-    }
+    if markers is not None:
+        markers.start()
+
+    def stop(*_: object) -> None:
+        recorder.stop()
+        if publisher is not None:
+            publisher.stop()  # if it still waits for consumers
+
+    handlers = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     started_s = display.started_s
     display.note(f"recording {' + '.join(u for u, _ in links)} to {args.out} (Ctrl-C to stop)")
     failure: DeviceError | None = None
@@ -175,9 +286,21 @@ def run(args: argparse.Namespace, clock: Callable[[], float] = time.monotonic) -
     except DeviceError as exc:
         failure = exc
     finally:
+        if markers is not None:
+            markers.stop()  # already stopped when the recorder finished; not if it never ran
+        if publisher is not None:
+            publisher.close()  # the last gait events, once every frame is in
         for sig, previous in handlers.items():
             signal.signal(sig, previous)
         display.close()
+    if publisher is not None:
+        published = publisher.frames
+        display.note(
+            f"LSL: published {published.get('left', 0)} left and {published.get('right', 0)} "
+            f"right frames, {publisher.markers_sent} gait events"
+        )
+    if markers is not None:
+        display.note(f"LSL: {markers.count} markers of {args.lsl_markers!r} recorded")
     status = recorder.status()
     frames = status.frames
     summary = (
@@ -204,7 +327,8 @@ class StatusDisplay:
 
     On a terminal (``terminal``) one line is rewritten in place at every ``update``; otherwise
     a plain line is printed when ``interval_s`` seconds have passed since the last one (None:
-    never). ``note`` prints a line of its own (clearing the status line first on a terminal).
+    never). ``note`` prints a line of its own (clearing the status line first on a terminal),
+    from any thread (the LSL marker inlet's notes come from its own).
 
     Parameters
     ----------
@@ -227,10 +351,15 @@ class StatusDisplay:
         self.started_s = now_s
         self._last_s = now_s
         self._shown = False  # a status line is on the terminal, to be cleared before a note
+        self._lock = threading.Lock()
 
     def update(self, status: RecordStatus, now_s: float) -> None:
         """Show ``status`` as it is at ``now_s`` (s, the clock of ``now_s`` at construction)."""
         line = status_line(status, now_s - self.started_s)
+        with self._lock:
+            self._show(line, now_s)
+
+    def _show(self, line: str, now_s: float) -> None:
         if self.terminal:
             # a line longer than the terminal wraps, and a carriage return no longer reaches
             # its start: cut it to the width
@@ -246,14 +375,16 @@ class StatusDisplay:
 
     def note(self, text: str) -> None:
         """One line of its own, ``pressure record: <text>``."""
-        self._clear()
-        self.stream.write(f"pressure record: {text}\n")
-        self.stream.flush()
+        with self._lock:
+            self._clear()
+            self.stream.write(f"pressure record: {text}\n")
+            self.stream.flush()
 
     def close(self) -> None:
         """Take the status line off the terminal (the summary follows)."""
-        self._clear()
-        self.stream.flush()
+        with self._lock:
+            self._clear()
+            self.stream.flush()
 
     def _clear(self) -> None:
         if self._shown:

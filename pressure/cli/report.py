@@ -8,7 +8,14 @@ import sys
 from pathlib import Path
 
 from ..errors import UsageError
-from ._args import add_analysis_options, analysis_options, check_outputs, insole_profile
+from ._args import (
+    add_analysis_options,
+    add_trial_options,
+    analysis_options,
+    check_outputs,
+    insole_profile,
+    trial_window,
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -21,6 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--overwrite", action="store_true", help="replace an existing OUT")
     add_analysis_options(parser)
+    add_trial_options(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -35,6 +43,7 @@ def run(args: argparse.Namespace) -> int:
     session = load_with_profile(args.file, profile)
     for note in profile_notes(session)[1]:
         print(f"pressure report: note: {note}", file=sys.stderr)
+    options = trial_window(args, session, options)
     path = write_report(
         session, args.out, title=args.title, options=options, overwrite=args.overwrite
     )

@@ -9,6 +9,11 @@ the recorder waits for the device to come back and carries on in the same file.
 ``Recorder.status()`` says what the links delivered so far (frames per foot, the decoders'
 counters summed over every connection of a link, bytes not understood yet, the first bytes of
 each link), for the command line's status line and its summary at the end.
+
+``Companion`` objects run beside the recording and see what it sees: each connection's
+DEVICE_INFO, every read from the links, the moment every link is connected and answered but
+not yet started, and the moment before the file closes (``pressure.lsl``: the LSL streams of
+``record --lsl``, and the marker inlet of ``record --lsl-markers``).
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -134,6 +139,7 @@ class LinkState:
     last_frame_ns: int | None = None  # host receipt time of the latest sample frame
     info: DeviceInfo | None = None  # the device first recorded here: a reconnect must be it
     ended: bool = False  # the device ended its stream, then the link closed: not a failure
+    startable: bool = False  # it answered DEVICE_INFO: a START is for it
 
     def fold(self) -> None:
         """Add the current connection's decoder to ``earlier`` before it goes away."""
@@ -202,6 +208,29 @@ def _describe(info: DeviceInfo) -> str:
     return f"id 0x{info.device_id:08x}, {info.sensor_count} sensors, {info.rate_hz:g} Hz"
 
 
+class Companion(Protocol):
+    """What runs beside a ``Recorder`` (``pressure.lsl.Publisher``, ``pressure.lsl.MarkerInlet``).
+
+    ``connected``, ``ready`` and ``finishing`` are called from the thread that runs
+    ``Recorder.run``; ``received`` from the link's dispatch thread (one per link), so it must
+    be quick and thread-safe.
+    """
+
+    def connected(self, link: int, info: DeviceInfo | None) -> None:
+        """Link ``link`` (its index in the recorder's links) connected, or connected again
+        after ``--reconnect``, and answered ``info`` (None: it did not; a line-mode board).
+        Called before its stream is started."""
+
+    def received(self, link: int, received: Received) -> None:
+        """One read from link ``link``, already handed to the recording."""
+
+    def ready(self) -> None:
+        """Every link connected once and answered (or not); no stream started yet."""
+
+    def finishing(self) -> None:
+        """The recording is about to end; the file is still open for events."""
+
+
 #: a link that closes this long after its last sample frame ended its stream normally (a
 #: replay or timed session that finished, then the device went); sooner is a lost device
 ENDED_QUIET_S = 2.0
@@ -223,11 +252,14 @@ class Recorder:
         on_note: Callable[[str], None] = lambda _: None,
         opened: list[SerialSource] | None = None,
         columns: Sequence[str] | None = None,
+        companions: Sequence[Companion] = (),
     ) -> None:
         """``opened``: the links' sources, already opened (not started) by the caller, so a
         wrong port fails before the recording file exists. ``columns``: the column names of
         line-mode boards that print no header (for the live counts; the recording keeps the
-        raw lines, and the names in its session record)."""
+        raw lines, and the names in its session record). ``companions``: what runs beside
+        the recording (``Companion``)."""
+        self.companions = list(companions)
         self.columns = None if columns is None else list(columns)
         self.writer = writer
         self.reconnect = reconnect
@@ -253,7 +285,9 @@ class Recorder:
         return self._stop.is_set()
 
     # -- connecting -----------------------------------------------------------------------------
-    def _connect(self, link: LinkState) -> None:
+    def _connect(self, link: LinkState, start: bool = True) -> None:
+        """Open the link, ask who it is, tell the companions, and (``start``) start its
+        stream."""
         index = next(i for i, each in enumerate(self.links) if each is link)
         given = self._opened[index] if index < len(self._opened) else None
         if given is not None:
@@ -278,6 +312,8 @@ class Recorder:
                     link.frames["left"] += left
                     link.frames["right"] += len(m) - left
                     link.last_frame_ns = received.host_ns
+            for companion in self.companions:
+                companion.received(index, received)
 
         if link.info is not None:  # coming back: the same device, or nothing is recorded
             source.start()
@@ -306,6 +342,8 @@ class Recorder:
             except DeviceError:
                 info = None
         if info is None:
+            for companion in self.companions:
+                companion.connected(index, None)
             link.mode = source.decoder.mode
             if link.mode == "text":
                 self._note(link, "line mode: recording the lines as they come")
@@ -319,8 +357,17 @@ class Recorder:
             link, Command(CommandCode.SET_RATE, rate_hz=self.rate_hz)
         ):
             with contextlib.suppress(DeviceError):  # the info now says the new rate
-                writer.device(channel, source.request_info(timeout_s=1.0))
-        if self.start_streams:
+                info = source.request_info(timeout_s=1.0)
+                writer.device(channel, info)
+        for companion in self.companions:
+            companion.connected(index, info)
+        link.startable = True
+        if start:
+            self._start(link)
+
+    def _start(self, link: LinkState) -> None:
+        """START a link that answered DEVICE_INFO (unless the devices stream on their own)."""
+        if self.start_streams and link.startable and link.source is not None:
             self._command(link, Command(CommandCode.START))
 
     def _command(self, link: LinkState, command: Command) -> bool:
@@ -352,8 +399,12 @@ class Recorder:
         deadline = None if seconds is None else time.monotonic() + seconds
         try:
             for link in self.links:
-                self._connect(link)
+                self._connect(link, start=False)
                 self.writer.event("connected", link.channel, port=link.url)
+            for companion in self.companions:
+                companion.ready()
+            for link in self.links:  # every link asked first, then all started together
+                self._start(link)
             self.writer.flush(fsync=True)
             self._tick()
             while not self._stop.is_set():
@@ -418,6 +469,8 @@ class Recorder:
             return
 
     def _finish(self) -> None:
+        for companion in self.companions:
+            companion.finishing()
         for unused in self._opened:
             if unused is not None:
                 unused.close()

@@ -26,7 +26,10 @@ Content
   record only when its CRC holds, and a block whose CRC fails keeps none of its host times.
   Recordings written before it (``pressure.wire.v1``: the same block without the CRC) still
   open.
-* ``/events`` (JSON): connected, disconnected, reconnected, commands, the end of the recording.
+* ``/events`` (JSON): connected, disconnected, reconnected, commands, the end of the recording,
+  and ``marker``: another application's marker (``record --lsl-markers``) with its ``label``,
+  ``stream``, ``lsl_time_s`` as sent and ``time_correction_s``, at its own time stamp
+  (``recorded_markers``). Every event has its ``time_s`` on the recording's host clock.
 * Metadata records: ``session`` (start time, host, software version, subject fields such as
   ``subject.body_mass_kg``) and one ``device`` record per DEVICE_INFO a link answered. Values are
   JSON-encoded strings; the entry ``crc32`` is the record's own CRC over the others. MCAP's
@@ -796,6 +799,18 @@ def _resync(f: IO[bytes], start: int, size: int) -> int | None:
     return None
 
 
+def recorded_markers(events: Iterable[Mapping[str, Any]]) -> list[tuple[float, str]]:
+    """The ``marker`` events among a recording's ``events`` (``RecordingFile.events``; a
+    session's ``metadata["recording"]["events"]``): (time_s, label) in time order, time_s on
+    the recording's clock (s from its start)."""
+    found = [
+        (float(e["time_s"]), str(e.get("label", "")))
+        for e in events
+        if e.get("event") == "marker" and isinstance(e.get("time_s"), (int, float))
+    ]
+    return sorted(found, key=lambda m: m[0])
+
+
 def _event(data: bytes) -> dict[str, Any] | None:
     """An ``/events`` message's record, or None when it is not one."""
     try:
@@ -829,16 +844,35 @@ def align_clock(
     lowered onto the lowest minimum, so no frame is placed after its own arrival.
 
     Returns ``(offset_s, slope)``; ``slope`` is 1 when less than two windows are available.
+    ``pressure.lsl.LiveClock`` does the same as frames come (``window_minima`` per window as
+    it fills, ``fit_clock`` on the minima so far).
     """
-    delay = host_s - device_s
     if device_s.size == 0:
         return 0.0, 1.0
+    x, y = window_minima(device_s, host_s, window_s)
+    return fit_clock(x, y, float(device_s.max() - device_s.min()))
+
+
+def window_minima(
+    device_s: npt.NDArray[np.float64], host_s: npt.NDArray[np.float64], window_s: float = 1.0
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """The least-delayed frame of each ``window_s`` of device time from the first frame's:
+    its device time and its delay ``host - device`` (s), in window order (``align_clock``)."""
+    delay = host_s - device_s
     bins = np.floor((device_s - device_s[0]) / window_s).astype(np.int64)
     order = np.lexsort((delay, bins))
     first = np.r_[True, bins[order][1:] != bins[order][:-1]]
     pick = order[first]  # the least-delayed frame of each window
-    x, y = device_s[pick], delay[pick]
-    if x.size < 3 or device_s.max() - device_s.min() < MIN_DRIFT_SPAN_S:
+    return device_s[pick], delay[pick]
+
+
+def fit_clock(
+    x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], span_s: float
+) -> tuple[float, float]:
+    """``(offset_s, slope)`` of the lower envelope of the windows' least delays ``y`` at
+    device times ``x`` (``window_minima``), the frames spanning ``span_s`` of device time
+    (``align_clock``)."""
+    if x.size < 3 or span_s < MIN_DRIFT_SPAN_S:
         # too short for drift to be told from latency jitter (or to matter: 50 ppm over
         # 30 s is 1.5 ms); the offset alone
         return float(y.min()), 1.0
@@ -854,7 +888,7 @@ def align_clock(
     if abs(slope) > MAX_DRIFT:
         # not a drifting crystal but a source that is not real time (a replay at another
         # speed, a device that stalled): keep the device's own pace, align the offset only
-        return float(np.min(delay)), 1.0
+        return float(np.min(y)), 1.0
     resid = y - (intercept + slope * x)
     intercept += float(np.min(resid[keep]))
     return float(intercept), float(1.0 + slope)
