@@ -405,3 +405,36 @@ def test_a_simulator_stopped_early_exits_after_its_linger(stopped_early: Stopped
     assert sim.returncode == 0
     ended = stopped_early.ended_s
     assert ended["simulator"] - ended["recorder"] < 15
+
+
+def test_steps_and_load_shares_while_recording_agree_with_the_analysis(
+    procs: Processes, tmp_path: Path
+) -> None:
+    """The status line shows steps, cadence and the load share as they come, and the summary
+    the recording's steps per foot and share of the load; ``pressure analyze`` of the file
+    finds the same steps to within one a foot and the same share to within a percentage point
+    (issue 20). Two insoles on two links, 55 % of the load on the left, 110 steps/min."""
+    import re
+
+    from pressure.analysis import analyze
+
+    common = ["--rate", "100", "--cadence", "110", "--left-share", "55", "--seed", "3"]
+    _, left = procs.simulator(*common, "--side", "left")
+    _, right = procs.simulator(*common, "--side", "right")
+    out = tmp_path / "gait.insole"
+    err = _record_all(procs, [left, "--right", right], out, 800, "--status-interval", "1")
+    status = [line for line in err.splitlines() if "steps L" in line]
+    assert status, err
+    assert re.search(r"load L \d+\.\d %", status[-1]) and "cadence" in status[-1], status[-1]
+    found = re.search(r"steps: left (\d+), right (\d+); load on the left foot ([\d.]+) %", err)
+    assert found, err
+    live_steps = {"left": int(found.group(1)), "right": int(found.group(2))}
+    live_share = float(found.group(3))
+    result = analyze(load(out))
+    steps = result.gait.steps
+    assert steps is not None and result.distribution.left_share_pct is not None
+    assert abs(live_steps["left"] - steps.left) <= 1, (live_steps, steps)
+    assert abs(live_steps["right"] - steps.right) <= 1, (live_steps, steps)
+    assert min(live_steps.values()) >= 6  # 8 s at 110 steps/min: 7 steps a foot
+    assert abs(live_share - result.distribution.left_share_pct) <= 1.0
+    assert abs(live_share - 55.0) <= 1.5  # and the walk's own share

@@ -34,8 +34,11 @@ from typing import TYPE_CHECKING, Any, TextIO
 from ._args import check_outputs, number_in
 
 if TYPE_CHECKING:
+    from firmware_protocol import DeviceInfo
+
     from ..io.recorder import LinkStatus, RecordStatus
     from ..lsl import Marker
+    from ..sources.serial_source import Received
 
 #: seconds between plain status lines when stderr is not a terminal (``--status-interval``)
 STATUS_INTERVAL_S = 5.0
@@ -220,7 +223,8 @@ def run(args: argparse.Namespace, clock: Callable[[], float] = time.monotonic) -
         interval_s=args.status_interval or None,
         now_s=clock(),
     )
-    companions: list[Companion] = []
+    gait = GaitStatus()
+    companions: list[Companion] = [gait]
     publisher = markers = None
     if lsl is not None:
         from ..lsl import MarkerInlet, Publisher
@@ -282,7 +286,10 @@ def run(args: argparse.Namespace, clock: Callable[[], float] = time.monotonic) -
     display.note(f"recording {' + '.join(u for u, _ in links)} to {args.out} (Ctrl-C to stop)")
     failure: DeviceError | None = None
     try:
-        recorder.run(args.seconds, on_tick=lambda: display.update(recorder.status(), clock()))
+        recorder.run(
+            args.seconds,
+            on_tick=lambda: display.update(recorder.status(), clock(), gait.text()),
+        )
     except DeviceError as exc:
         failure = exc
     finally:
@@ -318,8 +325,69 @@ def run(args: argparse.Namespace, clock: Callable[[], float] = time.monotonic) -
     if unusable is not None:
         # the file stays: a crash-safe recording of what the link sent is the evidence
         raise DeviceError(f"{unusable}; {summary} saved (kept: it holds what the link sent)")
+    gait_summary = gait.summary()
+    if gait_summary:
+        display.note(gait_summary)
     display.note(f"saved {summary}")
     return 0
+
+
+class GaitStatus:
+    """Steps, cadence and each foot's share of the load as the frames come, for the status
+    line and the summary: the live view's engine (``pressure.view.live.LiveState``: heel
+    strikes by the monitor's rule, the share over each foot's latest whole strides) fed every
+    read, as a ``Companion`` of the recorder. Its counts agree with ``pressure analyze`` of the
+    recording to within a step a foot, and the summary's share, over every frame, to within a
+    percentage point (tested on the simulator)."""
+
+    def __init__(self) -> None:
+        from ..view.live import LiveState
+
+        self.state = LiveState()
+        self._infos: dict[int, DeviceInfo | None] = {}
+
+    def connected(self, link: int, info: DeviceInfo | None) -> None:
+        self._infos[link] = info
+
+    def received(self, link: int, received: Received) -> None:
+        from firmware_protocol import SampleBlock
+
+        info = self._infos.get(link)
+        for message in received.messages:
+            if isinstance(message, SampleBlock):
+                self.state.add(message, received.host_ns / 1e9, info)
+
+    def ready(self) -> None:
+        pass
+
+    def finishing(self) -> None:
+        pass
+
+    def text(self) -> str:
+        """``steps L n R n  cadence c/min  load L x %`` as it is now ('' before a step)."""
+        snap = self.state.snapshot(time.monotonic_ns() / 1e9)
+        steps = {side: foot["steps"] for side, foot in snap["feet"].items()}
+        if not any(steps.values()):
+            return ""
+        parts = [f"steps L {steps['left']} R {steps['right']}"]
+        if snap["cadence_spm"] is not None:
+            parts.append(f"cadence {snap['cadence_spm']:.0f}/min")
+        if snap["share_left_pct"] is not None:
+            parts.append(f"load L {snap['share_left_pct']:.1f} %")
+        return "  ".join(parts)
+
+    def summary(self) -> str:
+        """The recording's steps per foot and the left share over all its frames ('' when
+        there were no steps)."""
+        totals = self.state.totals()
+        steps = totals["steps"]
+        if not any(steps.values()):
+            return ""
+        text = f"steps: left {steps['left']}, right {steps['right']}"
+        share = totals["share_left_pct"]
+        if share is not None:
+            text += f"; load on the left foot {share:.1f} % (every frame)"
+        return text
 
 
 class StatusDisplay:
@@ -353,9 +421,12 @@ class StatusDisplay:
         self._shown = False  # a status line is on the terminal, to be cleared before a note
         self._lock = threading.Lock()
 
-    def update(self, status: RecordStatus, now_s: float) -> None:
-        """Show ``status`` as it is at ``now_s`` (s, the clock of ``now_s`` at construction)."""
+    def update(self, status: RecordStatus, now_s: float, gait: str | None = None) -> None:
+        """Show ``status`` as it is at ``now_s`` (s, the clock of ``now_s`` at construction),
+        and ``gait`` (``GaitStatus.text``) after it."""
         line = status_line(status, now_s - self.started_s)
+        if gait:
+            line += f"  {gait}"
         with self._lock:
             self._show(line, now_s)
 

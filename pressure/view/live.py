@@ -121,6 +121,7 @@ class _Foot:
     loads: deque[tuple[float, float, int]] = field(default_factory=deque)
     counts: deque[tuple[float, int]] = field(default_factory=deque)  # (t, frames)
     strikes: _Strikes = field(default_factory=_Strikes)
+    load_sum: float = 0.0  # the load of every frame since the start (the whole-session share)
 
     def restart(self) -> None:
         """Forget the rolling windows (their times are on a clock that has been reset); the
@@ -249,6 +250,7 @@ class LiveState:
                 # from the page restarts it): the rolling windows start again
                 foot.restart()
             foot.strikes.add(frame_s, load)
+            foot.load_sum += float(load.sum())
             foot.clock_s = float(frame_s[-1])
             # per read, as it came: its frames at its arrival (the rate), and its load at its
             # latest frame's time (the share's windows end on a read, a few ms at most)
@@ -340,6 +342,26 @@ class LiveState:
                 "scale_max": nice_ceiling(self.top),
                 "meta_version": self.meta_version,
             }
+
+    def totals(self) -> dict[str, Any]:
+        """Since the start: each foot's heel strikes (``steps``), and the left share of the
+        load over every frame (``share_left_pct``: each foot's mean load per frame, so the
+        share of the force-time integrals when both feet cover the same time at one rate, as
+        the analysis' ``left_share_pct`` is; None unless both feet have loads in one unit)."""
+        with self.lock:
+            self._fold()
+            steps = {side: foot.strikes.count for side, foot in self.feet.items()}
+            means = {
+                side: foot.load_sum / foot.frames for side, foot in self.feet.items() if foot.frames
+            }
+            share = None
+            if (
+                len(means) == 2
+                and len(set(self.load_unit.values())) == 1
+                and means["left"] + means["right"] > 0
+            ):
+                share = 100.0 * means["left"] / (means["left"] + means["right"])
+            return {"steps": steps, "share_left_pct": share}
 
     def frames(self) -> dict[str, int]:
         with self.lock:
