@@ -96,10 +96,6 @@ def detect(path: Path, head: bytes) -> bool:
     return path.suffix.lower() == ".xls"
 
 
-def primary_file(path: Path) -> Path | None:
-    return None
-
-
 @dataclass
 class Foot:
     """One foot section of the sheet: the window and the frames under it."""
@@ -366,6 +362,5 @@ __all__ = [
     "SUFFIXES",
     "detect",
     "parse_sheet",
-    "primary_file",
     "read",
 ]

@@ -226,10 +226,6 @@ def _table_header_first(data: bytes) -> bool:
     return False
 
 
-def primary_file(path: Path) -> Path | None:
-    return None
-
-
 # --- decoding ----------------------------------------------------------------------------------
 
 

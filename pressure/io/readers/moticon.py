@@ -132,10 +132,6 @@ def detect(path: Path, head: bytes) -> bool:
     return {"start time", "sensor insoles"} <= keys
 
 
-def primary_file(path: Path) -> Path | None:
-    return None
-
-
 @dataclass
 class _Columns:
     names: list[str]

@@ -249,10 +249,6 @@ def near(path: Path, head: bytes) -> str | None:
     return None
 
 
-def primary_file(path: Path) -> Path | None:
-    return None
-
-
 # --- geometry -------------------------------------------------------------------------------
 
 

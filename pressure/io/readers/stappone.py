@@ -146,10 +146,6 @@ def near(path: Path, head: bytes) -> str | None:
     return None
 
 
-def primary_file(path: Path) -> Path | None:
-    return None
-
-
 # --- geometry --------------------------------------------------------------------------------
 
 
@@ -352,7 +348,6 @@ __all__ = [
     "NAME",
     "SUFFIXES",
     "detect",
-    "primary_file",
     "read",
     "read_geometry",
     "stappone_layout",
