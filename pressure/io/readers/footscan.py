@@ -343,16 +343,3 @@ def read(path: Path) -> Session:
         elif key.lower() == "measurement done on":
             meta["date"] = value
     return Session.from_feet(path, NAME, feet, meta, quality=quality, problems=problems)
-
-
-__all__ = [
-    "COL_SPACING_MM",
-    "DESCRIPTION",
-    "LIBRARIES",
-    "NAME",
-    "ROW_SPACING_MM",
-    "SUFFIXES",
-    "detect",
-    "parse_sheet",
-    "read",
-]

@@ -340,15 +340,3 @@ def read(path: Path) -> Session:
         }
         meta["geometry_source"] = GEOMETRY_SOURCE
     return Session.from_feet(path, NAME, feet, meta, quality=quality, problems=problems)
-
-
-__all__ = [
-    "DESCRIPTION",
-    "LIBRARIES",
-    "NAME",
-    "SUFFIXES",
-    "detect",
-    "read",
-    "read_geometry",
-    "stappone_layout",
-]
