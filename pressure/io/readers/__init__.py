@@ -7,9 +7,9 @@ A reader is a module with
 * ``SUFFIXES``: the suffixes its files usually have — a hint only, used when the content is
   recognised by no reader, to let the likely reader say precisely what is wrong;
 * ``detect(path, head) -> bool``: whether ``path`` is this format's **primary file**, decided
-  by its content: ``head`` is the file's first ``HEAD_BYTES`` bytes. A record made of several
-  files (WFDB ``X.hea`` + ``X.let`` + ``X.rit``) is detected on one of them only, so a folder
-  scan counts each record once;
+  by its content: ``head`` is the file's first ``pressure.io.text.HEAD_BYTES`` bytes. A
+  record made of several files (WFDB ``X.hea`` + ``X.let`` + ``X.rit``) is detected on one of
+  them only, so a folder scan counts each record once;
 * optionally ``primary_file(path) -> Path | None``: for another part of a multi-file record,
   or a record name without suffix (``path`` need not exist), the primary file; None
   otherwise. ``primary_of(reader, path)`` asks it; a reader without one reads single files;
@@ -48,7 +48,6 @@ from pathlib import Path
 from typing import Protocol
 
 from ...model import Session
-from ..text import HEAD_BYTES
 
 
 class Reader(Protocol):
@@ -144,13 +143,4 @@ def preload(reader: Reader) -> None:
             importlib.import_module(name)
 
 
-__all__ = [
-    "HEAD_BYTES",
-    "NearMiss",
-    "Reader",
-    "near_of",
-    "preload",
-    "primary_of",
-    "reader_by_name",
-    "readers",
-]
+__all__ = ["NearMiss", "Reader", "near_of", "preload", "primary_of", "reader_by_name", "readers"]
