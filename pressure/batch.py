@@ -204,7 +204,7 @@ def discover(
     """The sessions under ``root`` and the skipped files as (file, reason), both sorted
     (module docstring, step 1). ``exclude``: a folder left out (the batch's own output)."""
     from .io.load import detect_format, identify
-    from .io.readers import readers
+    from .io.readers import primary_of, readers
 
     base = Path(root).resolve()
     exclude = exclude.resolve() if exclude is not None else None
@@ -235,7 +235,7 @@ def discover(
     for path in orphans:
         owner = None
         for reader in readers():
-            primary = reader.primary_file(path)
+            primary = primary_of(reader, path)
             if primary is not None and primary.resolve() != path and primary.is_file():
                 owner = primary.resolve()
                 break

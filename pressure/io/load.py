@@ -30,7 +30,7 @@ from typing import Literal
 
 from ..errors import FileFormatError
 from ..model import PHYSICAL_RANGE, UNIT_TEXT, Session
-from .readers import Reader, near_of, readers
+from .readers import Reader, near_of, primary_of, readers
 from .text import HEAD_BYTES
 
 #: where the formats are listed, for a message about a file of none of them
@@ -76,7 +76,7 @@ def format_of(path: str | os.PathLike[str]) -> str | None:
     if found is not None:
         return found
     for reader in readers():
-        primary = reader.primary_file(Path(path))
+        primary = primary_of(reader, Path(path))
         if primary is not None and detect_format(primary) == reader.NAME:
             return reader.NAME
     return None
@@ -163,7 +163,7 @@ def identify(path: str | os.PathLike[str]) -> Detection:
         )
     if not path.exists():
         for reader in readers():
-            if reader.primary_file(path) is not None:  # a record name without its suffix
+            if primary_of(reader, path) is not None:  # a record name without its suffix
                 return Detection(path, reader, "record")
         return Detection(path, None, problem="no such file")
     try:
@@ -176,7 +176,7 @@ def identify(path: str | os.PathLike[str]) -> Detection:
     if found is not None:
         return Detection(path, found, "content")
     for reader in readers():
-        if reader.primary_file(path) is not None:
+        if primary_of(reader, path) is not None:
             return Detection(path, reader, "record")
     near = near_miss(path, head)
     if near is not None:

@@ -97,11 +97,22 @@ def read_bytes(path: Path, *, text: bool = True) -> bytes:
     return data
 
 
-def read_text_lines(path: Path, encoding: str = "utf-8") -> TextLines:
-    """Read a whole text file (without a byte-order mark: module docstring). Raises
-    FileFormatError for a missing, unreadable, empty or wrongly encoded file (with the byte
-    offset of the first bad byte)."""
+def utf8_or_cp1252(data: bytes) -> str:
+    """UTF-8, or Windows-1252 for text that is not UTF-8 (an export from a Windows code page,
+    a spreadsheet's "CSV" on Windows: ``N/cm²`` with ``²`` as the single byte B2)."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "cp1252"
+    return "utf-8"
+
+
+def read_text_lines(path: Path, encoding: str | None = "utf-8") -> TextLines:
+    """Read a whole text file (without a byte-order mark: module docstring) in ``encoding``
+    (None: ``utf8_or_cp1252``). Raises FileFormatError for a missing, unreadable, empty or
+    wrongly encoded file (with the byte offset of the first bad byte)."""
     data = read_bytes(path)
+    encoding = encoding or utf8_or_cp1252(data)
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
@@ -386,5 +397,6 @@ __all__ = [
     "split_rows",
     "to_numbers",
     "unit_and_factor",
+    "utf8_or_cp1252",
     "without_bom",
 ]

@@ -7,11 +7,12 @@ A reader is a module with
 * ``SUFFIXES``: the suffixes its files usually have — a hint only, used when the content is
   recognised by no reader, to let the likely reader say precisely what is wrong;
 * ``detect(path, head) -> bool``: whether ``path`` is this format's **primary file**, decided
-  by its content: ``head`` is the file's first ``HEAD_BYTES`` bytes. A record made of several
-  files (WFDB ``X.hea`` + ``X.let`` + ``X.rit``) is detected on one of them only, so a folder
-  scan counts each record once;
-* ``primary_file(path) -> Path | None``: for another part of a multi-file record, or a record
-  name without suffix (``path`` need not exist), the primary file; None otherwise;
+  by its content: ``head`` is the file's first ``pressure.io.text.HEAD_BYTES`` bytes. A
+  record made of several files (WFDB ``X.hea`` + ``X.let`` + ``X.rit``) is detected on one of
+  them only, so a folder scan counts each record once;
+* optionally ``primary_file(path) -> Path | None``: for another part of a multi-file record,
+  or a record name without suffix (``path`` need not exist), the primary file; None
+  otherwise. ``primary_of(reader, path)`` asks it; a reader without one reads single files;
 * ``read(path) -> Session``: the session, raising ``FileFormatError`` with the line or byte
   offset where damaged input starts. ``read`` accepts whatever ``primary_file`` maps;
 * ``LIBRARIES``: the modules ``read`` imports on first use (pandas, wfdb, xlrd, parts of
@@ -47,7 +48,6 @@ from pathlib import Path
 from typing import Protocol
 
 from ...model import Session
-from ..text import HEAD_BYTES
 
 
 class Reader(Protocol):
@@ -68,8 +68,6 @@ class Reader(Protocol):
 
     def detect(self, path: Path, head: bytes) -> bool: ...
 
-    def primary_file(self, path: Path) -> Path | None: ...
-
     def read(self, path: Path) -> Session: ...
 
 
@@ -83,6 +81,12 @@ def near_of(reader: Reader) -> NearMiss | None:
     """The reader's ``near`` function, or None when it has none (it is optional)."""
     near: NearMiss | None = getattr(reader, "near", None)
     return near if callable(near) else None
+
+
+def primary_of(reader: Reader, path: Path) -> Path | None:
+    """``reader.primary_file(path)``, or None for a reader without one (module docstring)."""
+    primary = getattr(reader, "primary_file", None)
+    return primary(path) if callable(primary) else None
 
 
 @functools.cache
@@ -139,4 +143,4 @@ def preload(reader: Reader) -> None:
             importlib.import_module(name)
 
 
-__all__ = ["HEAD_BYTES", "NearMiss", "Reader", "near_of", "preload", "reader_by_name", "readers"]
+__all__ = ["NearMiss", "Reader", "near_of", "preload", "primary_of", "reader_by_name", "readers"]

@@ -104,10 +104,6 @@ def detect(path: Path, head: bytes) -> bool:
     return bool(_MATRIX.search(rest) and _SIZE.search(rest) and "Pict-No." in rest)
 
 
-def primary_file(path: Path) -> Path | None:
-    return None
-
-
 @dataclasses.dataclass
 class _Page:
     number: int  # the page number

@@ -96,10 +96,6 @@ def detect(path: Path, head: bytes) -> bool:
     return path.suffix.lower() == ".xls"
 
 
-def primary_file(path: Path) -> Path | None:
-    return None
-
-
 @dataclass
 class Foot:
     """One foot section of the sheet: the window and the frames under it."""
@@ -151,16 +147,6 @@ def _open(path: Path) -> tuple[str, list[list[Any]]]:
         ) from None
 
 
-def _column_name(c: int) -> str:
-    """The sheet's name of column ``c`` (0-based): A, B, ..., Z, AA, ..."""
-    name = ""
-    c += 1
-    while c:
-        c, rest = divmod(c - 1, 26)
-        name = chr(ord("A") + rest) + name
-    return name
-
-
 def _frame(
     path: Path, where: str, frame: str, block: Sequence[Sequence[Any]], line: int, width: int
 ) -> FloatArray:
@@ -172,10 +158,12 @@ def _frame(
             )
         for c, cell in enumerate(cells[:width]):
             if not (isinstance(cell, float) and np.isfinite(cell)):
+                from xlrd.formula import colname  # the sheet's name of column c: A, ..., IV
+
                 shown = "an empty cell" if cell == "" else repr(cell)
                 raise FileFormatError(
                     path,
-                    f"{where}frame {frame}, column {_column_name(c)}: {shown} is not a number",
+                    f"{where}frame {frame}, column {colname(c)}: {shown} is not a number",
                     line=line + r,
                 )
         if any(cell != "" for cell in cells[width:]):
@@ -355,17 +343,3 @@ def read(path: Path) -> Session:
         elif key.lower() == "measurement done on":
             meta["date"] = value
     return Session.from_feet(path, NAME, feet, meta, quality=quality, problems=problems)
-
-
-__all__ = [
-    "COL_SPACING_MM",
-    "DESCRIPTION",
-    "LIBRARIES",
-    "NAME",
-    "ROW_SPACING_MM",
-    "SUFFIXES",
-    "detect",
-    "parse_sheet",
-    "primary_file",
-    "read",
-]

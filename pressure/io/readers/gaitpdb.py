@@ -99,10 +99,6 @@ def near(path: Path, head: bytes) -> str | None:
     return None
 
 
-def primary_file(path: Path) -> Path | None:
-    return None
-
-
 def _number(value: str) -> float | None:
     try:
         number = float(value)

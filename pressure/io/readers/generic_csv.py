@@ -440,10 +440,6 @@ def detect(path: Path, head: bytes) -> bool:
     )
 
 
-def primary_file(path: Path) -> Path | None:
-    return None
-
-
 def read(path: Path) -> Session:
     """Read a generic CSV or Parquet table (module docstring). FileFormatError names the line
     (CSV) or row (Parquet) of a bad cell, side or time, or the layout that does not fit."""
@@ -1008,7 +1004,6 @@ __all__ = [
     "TIME_DECIMALS",
     "detect",
     "layout_path",
-    "primary_file",
     "read",
     "read_layout_text",
     "write_table",

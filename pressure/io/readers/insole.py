@@ -31,7 +31,7 @@ session without those feet, which ``info`` can still describe.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -47,6 +47,7 @@ from firmware_protocol import (
     DeviceInfo,
     OnError,
     ProtocolError,
+    SampleBlock,
     Side,
     Unit,
     decode_capture,
@@ -226,10 +227,6 @@ def _table_header_first(data: bytes) -> bool:
     return False
 
 
-def primary_file(path: Path) -> Path | None:
-    return None
-
-
 # --- decoding ----------------------------------------------------------------------------------
 
 
@@ -296,39 +293,45 @@ def _info_for(capture: Capture, side: int) -> DeviceInfo | None:
     return capture.infos[-1] if capture.infos else None
 
 
+def _take_feet(
+    feet: dict[str, _Foot],
+    problems: dict[str, str],
+    frames: Callable[[int], tuple[SampleBlock, npt.NDArray[np.float64]] | None],
+    capture: Capture,
+    link: int = 0,
+) -> None:
+    """Each foot's frames, as ``frames(side)`` gives them (the block and its times on the
+    session's axis), into ``feet`` unless the foot is there (one link per foot: the first
+    wins); why a foot has none into ``problems``."""
+    for side in (Side.LEFT, Side.RIGHT):
+        name = side.name.lower()
+        try:
+            got = frames(side)
+        except ProtocolError as exc:
+            problems[name] = exc.detail
+            continue
+        if got is not None and name not in feet:
+            block, time_s = got
+            info = _info_for(capture, side)
+            feet[name] = _Foot(
+                time_s, block.time_us / 1e6, block.seq, block.values, info, link, block.extra
+            )
+
+
 def _decode(
     path: Path, on_error: OnError, rate_hz: float | None, columns: Sequence[str] | None
 ) -> _Decoded:
     """The frames of a recording or a raw capture, per foot, on one time axis."""
+    feet: dict[str, _Foot] = {}
+    problems: dict[str, str] = {}
     if is_recording(path):
         recording = read_recording(path)
         decoded = decode_recording(recording, on_error=on_error, rate_hz=rate_hz, columns=columns)
-        feet: dict[str, _Foot] = {}
-        problems: dict[str, str] = {}
         for link in decoded:
+            position = _position(recording, link.link)
             if link.problem is not None:
-                problems[f"link {_position(recording, link.link)} ({link.link.port})"] = (
-                    link.problem
-                )
-            for side in (Side.LEFT, Side.RIGHT):
-                name = side.name.lower()
-                try:
-                    got = link.side(side)
-                except ProtocolError as exc:
-                    problems[name] = exc.detail
-                    continue
-                if got is None or name in feet:  # one link per foot; the first one wins
-                    continue
-                block, time_s = got
-                feet[name] = _Foot(
-                    time_s,
-                    block.time_us / 1e6,
-                    block.seq,
-                    block.values,
-                    _info_for(link.capture, side),
-                    _position(recording, link.link),
-                    block.extra,
-                )
+                problems[f"link {position} ({link.link.port})"] = link.problem
+            _take_feet(feet, problems, link.side, link.capture, position)
         captures = [d.capture for d in decoded]
         clock = [
             {"link": _position(recording, d.link), "port": d.link.port, **segment}
@@ -338,32 +341,17 @@ def _decode(
         # the mode of the first link that gave frames (a link that gave none only guesses)
         speaking = [c for c in captures if c.blocks] or captures
         mode: Mode = speaking[0].mode if speaking else "binary"
+        counters = _merge_counters(captures)
         return _Decoded(
-            "recording",
-            mode,
-            feet,
-            _merge_counters(captures),
-            captures,
-            recording,
-            clock,
-            problems,
-            decoded,
+            "recording", mode, feet, counters, captures, recording, clock, problems, decoded
         )
     capture = read_capture(path, on_error=on_error, rate_hz=rate_hz, columns=columns)
-    feet = {}
-    problems = {}
-    for side in (Side.LEFT, Side.RIGHT):
-        try:
-            whole = capture.frames(side)
-        except ProtocolError as exc:
-            problems[side.name.lower()] = exc.detail
-            continue
-        if whole is None:
-            continue
-        device_s = whole.time_us / 1e6
-        feet[side.name.lower()] = _Foot(
-            device_s, device_s, whole.seq, whole.values, _info_for(capture, side), 0, whole.extra
-        )
+
+    def device_clock(side: int) -> tuple[SampleBlock, npt.NDArray[np.float64]] | None:
+        block = capture.frames(side)  # a capture has no host times: the device clock's
+        return None if block is None else (block, block.time_us / 1e6)
+
+    _take_feet(feet, problems, device_clock, capture)
     t0 = min((float(f.device_time_s[0]) for f in feet.values() if len(f.seq)), default=0.0)
     for foot in feet.values():
         foot.time_s = foot.time_s - t0

@@ -52,10 +52,6 @@ def detect(path: Path, head: bytes) -> bool:
     return fields is not None and family(fields) == "iscan"
 
 
-def primary_file(path: Path) -> Path | None:
-    return None
-
-
 def read(path: Path) -> Session:
     """Read the export (module docstring). FileFormatError names the line of the first damaged
     line, or the ``Frame`` line of a frame whose cells do not add up to its raw sum."""

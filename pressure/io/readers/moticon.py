@@ -66,6 +66,7 @@ from ..text import (
     read_bytes,
     sampling_rate_hz,
     unit_and_factor,
+    utf8_or_cp1252,
 )
 
 NAME = "moticon"
@@ -130,10 +131,6 @@ def detect(path: Path, head: bytes) -> bool:
     header = [c for c in map(_comment, lines) if c is not None]
     keys = {line[1:].split(":", 1)[0].strip().lower() for line in header if ":" in line}
     return {"start time", "sensor insoles"} <= keys
-
-
-def primary_file(path: Path) -> Path | None:
-    return None
 
 
 @dataclass
@@ -208,16 +205,6 @@ def _columns(path: Path, line_no: int, names: list[str]) -> _Columns:
     if not sides:
         raise FileFormatError(path, "no left or right pressure columns", line=line_no)
     return _Columns(names, time, text, groups, steps, sides, pressure_unit)
-
-
-def _encoding(data: bytes) -> str:
-    """UTF-8, or Windows-1252 for a file that is not UTF-8 (a spreadsheet's "CSV" on Windows
-    writes ``N/cm²`` as the single byte B2)."""
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return "cp1252"
-    return "utf-8"
 
 
 def _header(path: Path, data: bytes, encoding: str) -> tuple[Header, int, list[str], str]:
@@ -318,7 +305,7 @@ def read(path: Path) -> Session:
     """Read an OpenGo text export (module docstring). FileFormatError names the line of a bad
     row or cell, a foot's sample with only some of its cells, or a time that does not increase."""
     data = read_bytes(path)
-    encoding = _encoding(data)
+    encoding = utf8_or_cp1252(data)
     header, index, names, sep = _header(path, data, encoding)
     cols = _columns(path, index + 1, names)
     decimal_comma = False

@@ -62,6 +62,7 @@ first ragged row or bad cell. ``header_fields`` and ``pressure_unit`` serve the 
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -79,6 +80,7 @@ from ..text import (
     PRESSURE_UNITS,
     Header,
     check_increasing,
+    decoded_lines,
     geometry_folder,
     head_lines,
     read_bytes,
@@ -145,13 +147,6 @@ _VALUES_IN = re.compile(r"^\s*(pressure|force) values in\s+(\S+)", re.I)
 
 
 # --- shared with the pliance reader ---------------------------------------------------------
-
-
-def line_at(data: bytes, pos: int) -> tuple[str, int]:
-    """The line starting at byte ``pos`` (latin-1, line end stripped) and the offset after it."""
-    nl = data.find(b"\n", pos)
-    end = len(data) if nl < 0 else nl
-    return data[pos:end].decode("latin-1").rstrip("\r"), end + 1
 
 
 def header_fields(path: Path, lines: Sequence[str]) -> Header:
@@ -246,10 +241,6 @@ def near(path: Path, head: bytes) -> str | None:
             )
         if re.fullmatch(r"\s*[A-Za-z]+:\s*", line) or re.match(r"\s*sensor\s*type\s*:", line, re.I):
             return None  # a pliance block label, or a header pedar's detect took
-    return None
-
-
-def primary_file(path: Path) -> Path | None:
     return None
 
 
@@ -386,10 +377,8 @@ class _Header:
 
 def _header(path: Path, data: bytes) -> tuple[_Header, int]:
     """The header (up to the column header line) and the byte offset after it."""
-    pos = 0
     lines: list[str] = []
-    while pos < len(data) and len(lines) < 200:
-        line, pos = line_at(data, pos)
+    for line in itertools.islice(decoded_lines(path, data, "latin-1"), 200):
         lines.append(line)
         if line.strip().lower().startswith("time[secs]"):
             sep = "\t" if "\t" in line else None
@@ -401,10 +390,9 @@ def _header(path: Path, data: bytes) -> tuple[_Header, int]:
                 if found:
                     masks[found[1].lower()] = found[2].strip()
             header = header_fields(path, lines[:-1])
-            column = len(lines) - 1
-            return _Header(
-                header, column, names[:-1] if trailing else names, sep, trailing, masks
-            ), min(pos, len(data))
+            names = names[:-1] if trailing else names
+            found_header = _Header(header, len(lines) - 1, names, sep, trailing, masks)
+            return found_header, line_start(data, len(lines))
     raise FileFormatError(
         path,
         "no 'time[secs]' column header line after the header: not a pedar export, or "

@@ -105,10 +105,6 @@ def detect(path: Path, head: bytes) -> bool:
     return False
 
 
-def primary_file(path: Path) -> Path | None:
-    return None
-
-
 @dataclasses.dataclass
 class _Block:
     label: str

@@ -146,10 +146,6 @@ def near(path: Path, head: bytes) -> str | None:
     return None
 
 
-def primary_file(path: Path) -> Path | None:
-    return None
-
-
 # --- geometry --------------------------------------------------------------------------------
 
 
@@ -344,16 +340,3 @@ def read(path: Path) -> Session:
         }
         meta["geometry_source"] = GEOMETRY_SOURCE
     return Session.from_feet(path, NAME, feet, meta, quality=quality, problems=problems)
-
-
-__all__ = [
-    "DESCRIPTION",
-    "LIBRARIES",
-    "NAME",
-    "SUFFIXES",
-    "detect",
-    "primary_file",
-    "read",
-    "read_geometry",
-    "stappone_layout",
-]

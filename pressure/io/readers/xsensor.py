@@ -134,19 +134,21 @@ _DATE_FORMATS = ("%Y %b %d", "%Y-%m-%d", "%d %b %Y", "%m/%d/%Y", "%d.%m.%Y")
 _NAMING = ("sensor", "group", "name")  # the key rows that name a block
 
 
+_KEYS = ("frame", "sensor", "rows", "columns")
+
+
+def _keys(lines: Sequence[str], sep: str = ",") -> set[str]:
+    """The first cells of ``lines`` (the keys of key rows), in lower case."""
+    return {line.lstrip("\ufeff").split(sep, 1)[0].strip().lower() for line in lines}
+
+
 def detect(path: Path, head: bytes) -> bool:
     """Key rows ``FRAME``, ``SENSOR``, ``Rows`` and ``Columns``, and ``SENSELS`` or
     ``Units:``, among the first rows."""
-    low = head.lower()
-    if not all(key in low for key in (b"frame", b"sensor", b"rows", b"columns")):
+    if not all(key.encode() in head.lower() for key in _KEYS):
         return False  # a quick look before splitting the rows
-    keys = {
-        line.lstrip("\ufeff").split(",", 1)[0].strip().lower() for line in head_lines(head, 400)
-    }
-    return {"frame", "sensor", "rows", "columns"} <= keys and bool({"sensels", "units:"} & keys)
-
-
-_KEYS = ("frame", "sensor", "rows", "columns")
+    keys = _keys(head_lines(head, 400))
+    return set(_KEYS) <= keys and bool({"sensels", "units:"} & keys)
 
 
 def near(path: Path, head: bytes) -> str | None:
@@ -157,19 +159,14 @@ def near(path: Path, head: bytes) -> str | None:
         return None
     lines = head_lines(head, 400)
     for sep, name in ((";", "semicolon"), ("\t", "tab")):
-        keys = {line.lstrip("\ufeff").split(sep, 1)[0].strip().lower() for line in lines}
-        if set(_KEYS) <= keys:
+        if set(_KEYS) <= _keys(lines, sep):
             return (
                 f"an XSENSOR export, but its cells are {name}-separated (expected comma-separated)"
             )
-    keys = {line.lstrip("\ufeff").split(",", 1)[0].strip().lower() for line in lines}
+    keys = _keys(lines)
     missing = [key.capitalize() for key in _KEYS if key not in keys]
     if "sensels" in keys and len(missing) == 1:
         return f"an XSENSOR export, but it has no {missing[0]!r} row in its first rows"
-    return None
-
-
-def primary_file(path: Path) -> Path | None:
     return None
 
 
@@ -216,12 +213,7 @@ class _Parsed:
 
 
 def _text(path: Path) -> TextLines:
-    try:
-        text = read_text_lines(path, encoding="utf-8")
-    except FileFormatError as exc:
-        if not exc.detail.startswith("not utf-8"):
-            raise
-        text = read_text_lines(path, encoding="cp1252")  # an export from a Windows code page
+    text = read_text_lines(path, encoding=None)  # UTF-8, or a Windows code page
     if text.lines:
         text.lines[0] = text.lines[0].lstrip("\ufeff")
     return text
