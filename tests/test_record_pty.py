@@ -433,6 +433,7 @@ def test_steps_and_load_shares_while_recording_agree_with_the_analysis(
     result = analyze(load(out))
     steps = result.gait.steps
     assert steps is not None and result.distribution.left_share_pct is not None
+    assert steps.left is not None and steps.right is not None
     assert abs(live_steps["left"] - steps.left) <= 1, (live_steps, steps)
     assert abs(live_steps["right"] - steps.right) <= 1, (live_steps, steps)
     assert min(live_steps.values()) >= 6  # 8 s at 110 steps/min: 7 steps a foot
