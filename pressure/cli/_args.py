@@ -9,15 +9,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import OutputError, UsageError
+from ..errors import UsageError
+from ..io.atomic import EXISTS
 
 if TYPE_CHECKING:
     from ..analysis import AnalysisOptions
     from ..model import Session
     from ..profile import InsoleProfile
-
-
-EXISTS = "already exists; choose another name or pass --overwrite"
 
 
 def check_outputs(outputs: Sequence[str | None], inputs: Sequence[str], overwrite: bool) -> None:
@@ -36,16 +34,11 @@ def check_outputs(outputs: Sequence[str | None], inputs: Sequence[str], overwrit
 
 
 def write_output(path: str, write: Callable[[Path], object], what: str, overwrite: bool) -> None:
-    """Write one output atomically (``write_atomically``); an existing file is replaced only
-    with ``overwrite``. UsageError for an existing file, OutputError for a write that fails."""
-    from ..io.atomic import write_atomically
+    """Write one output atomically (``pressure.io.atomic.write_output``): an existing file is
+    replaced only with ``overwrite``."""
+    from ..io.atomic import write_output as write_file
 
-    try:
-        write_atomically(path, write, overwrite=overwrite)
-    except FileExistsError:
-        raise UsageError(f"{path}: {EXISTS}") from None
-    except OSError as exc:
-        raise OutputError(Path(path), f"cannot write the {what}: {exc.strerror or exc}") from None
+    write_file(path, write, overwrite=overwrite, what=what)
 
 
 def number_in(low: float, high: float, *, low_open: bool = True) -> Callable[[str], float]:
@@ -90,6 +83,23 @@ def sensor_list(text: str) -> tuple[int, ...]:
             "--invert alone after FILE)"
         )
     return numbers
+
+
+def add_links(parser: argparse.ArgumentParser, *, side: bool = True) -> None:
+    """The links of ``record``, ``lsl`` and ``monitor``: DEVICE, ``--right DEVICE2`` and
+    (``side``) ``--side`` for a one-insole board that does not say its foot."""
+    parser.add_argument(
+        "device",
+        metavar="DEVICE",
+        help="serial port path or pyserial URL (the left insole when --right is given)",
+    )
+    parser.add_argument("--right", metavar="DEVICE2", help="the right insole on a second link")
+    if side:
+        parser.add_argument(
+            "--side",
+            choices=("left", "right"),
+            help="the foot of a one-insole board whose frames or lines do not say it",
+        )
 
 
 def add_analysis_options(parser: argparse.ArgumentParser) -> None:

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ._args import number_in
+from ._args import add_links, number_in
 from .record import add_lsl_arguments
 
 if TYPE_CHECKING:
@@ -28,17 +28,7 @@ STATUS_INTERVAL_S = 5.0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "device",
-        metavar="DEVICE",
-        help="serial port path or pyserial URL (the left insole when --right is given)",
-    )
-    parser.add_argument("--right", metavar="DEVICE2", help="the right insole on a second link")
-    parser.add_argument(
-        "--side",
-        choices=("left", "right"),
-        help="the foot of a one-insole board whose frames or lines do not say it",
-    )
+    add_links(parser)
     parser.add_argument(
         "--seconds", type=number_in(0, 7 * 24 * 3600), metavar="S", help="stop after S seconds"
     )

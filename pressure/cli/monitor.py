@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from ._args import number_in
+from ._args import add_links, number_in
 
 if TYPE_CHECKING:
     from firmware_protocol import DeviceInfo, SampleBlock
@@ -66,12 +66,7 @@ SIDES = {0: "left", 1: "right"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "device",
-        metavar="DEVICE",
-        help="serial port path or pyserial URL (the left insole when --right is given)",
-    )
-    parser.add_argument("--right", metavar="DEVICE2", help="the right insole on a second link")
+    add_links(parser, side=False)
     parser.add_argument(
         "--seconds", type=number_in(0, 7 * 24 * 3600), metavar="S", help="stop after S seconds"
     )

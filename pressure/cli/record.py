@@ -31,7 +31,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TextIO
 
-from ._args import check_outputs, number_in
+from ._args import add_links, check_outputs, number_in
 
 if TYPE_CHECKING:
     from firmware_protocol import DeviceInfo
@@ -53,17 +53,7 @@ SUBJECT_FIELDS = (
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "device",
-        metavar="DEVICE",
-        help="serial port path or pyserial URL (the left insole when --right is given)",
-    )
-    parser.add_argument("--right", metavar="DEVICE2", help="the right insole on a second link")
-    parser.add_argument(
-        "--side",
-        choices=("left", "right"),
-        help="the foot of a one-insole board whose frames or lines do not say it",
-    )
+    add_links(parser)
     parser.add_argument(
         "--profile",
         metavar="FILE",

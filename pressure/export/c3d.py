@@ -53,7 +53,7 @@ import numpy as np
 
 from .._version import __version__
 from ..errors import OutputError, UsageError
-from ..io.atomic import write_atomically
+from ..io.atomic import write_output
 from ..model import FloatArray, Session
 from .channels import EVENT_KINDS, ExportGrid, Written, export_grid
 
@@ -161,15 +161,9 @@ def write_c3d(
         except (OSError, RuntimeError) as exc:
             raise OutputError(path, f"cannot write: ezc3d: {exc}") from None
         _check_complete(path, scratch, frames, n_channels * per_frame)
-        try:
-            write_atomically(path, lambda temporary: shutil.copyfile(scratch, temporary),
-                             overwrite=overwrite)  # fmt: skip
-        except FileExistsError:
-            raise UsageError(
-                f"{path}: already exists; choose another name or pass --overwrite"
-            ) from None
-        except OSError as exc:
-            raise OutputError(path, f"cannot write: {exc.strerror or exc}") from None
+        write_output(
+            path, lambda temporary: shutil.copyfile(scratch, temporary), overwrite=overwrite
+        )
     return Written(path, grid, len(table), tuple(notes))
 
 

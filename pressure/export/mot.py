@@ -45,8 +45,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import FileFormatError, OutputError, UsageError
-from ..io.atomic import write_atomically
+from ..errors import FileFormatError, UsageError
+from ..io.atomic import write_output
 from ..io.write import TIME_DECIMALS
 from ..model import UNIT_TEXT, FloatArray, Session
 from .channels import ExportGrid, Written, export_grid
@@ -138,14 +138,7 @@ def write_mot(session: Session, path: str | os.PathLike[str], *, overwrite: bool
                 lineterminator="\n",
             )
 
-    try:
-        write_atomically(path, write, overwrite=overwrite)
-    except FileExistsError:
-        raise UsageError(
-            f"{path}: already exists; choose another name or pass --overwrite"
-        ) from None
-    except OSError as exc:
-        raise OutputError(path, f"cannot write: {exc.strerror or exc}") from None
+    write_output(path, write, overwrite=overwrite)
     return Written(path, grid, 0, tuple(notes))
 
 

@@ -19,6 +19,9 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+#: what an output that exists already and may not be replaced is told
+EXISTS = "already exists; choose another name or pass --overwrite"
+
 # errors that say "this folder's file system cannot make unnamed files"
 _NO_TMPFILE = {errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL, errno.ENOENT}
 
@@ -110,3 +113,24 @@ def _temporary_name(target: Path) -> Path:
 
 
 __all__ = ["write_atomically"]
+
+
+def write_output(
+    path: str | os.PathLike[str],
+    write: Callable[[Path], object],
+    *,
+    overwrite: bool,
+    what: str | None = None,
+) -> None:
+    """``write_atomically``, with the commands' errors: ``UsageError`` for an existing file
+    (replaced only with ``overwrite``), ``OutputError`` naming the file (and ``what`` it is)
+    for a write that fails (a full disk, a folder that is not there)."""
+    from ..errors import OutputError, UsageError
+
+    try:
+        write_atomically(path, write, overwrite=overwrite)
+    except FileExistsError:
+        raise UsageError(f"{path}: {EXISTS}") from None
+    except OSError as exc:
+        thing = f" the {what}" if what else ""
+        raise OutputError(Path(path), f"cannot write{thing}: {exc.strerror or exc}") from None

@@ -15,7 +15,7 @@ import numpy as np
 from ..errors import FileFormatError, OutputError, UsageError
 from ..layout import SensorLayout
 from ..model import FloatArray, FootRecording, Session
-from .atomic import write_atomically
+from .atomic import EXISTS, write_atomically
 from .layout_file import layout_text
 from .text import sampling_rate_hz
 
@@ -161,9 +161,7 @@ def write_table(session: Session, path: str | Path, *, overwrite: bool = True) -
         else:
             _write_parquet(session, feet, table, layouts, path, overwrite)
     except FileExistsError:
-        raise UsageError(
-            f"{path}: already exists; choose another name or pass --overwrite"
-        ) from None
+        raise UsageError(f"{path}: {EXISTS}") from None
     except OSError as exc:
         raise OutputError(path, f"cannot write: {exc.strerror or exc}") from None
 

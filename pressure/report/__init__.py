@@ -15,8 +15,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import OutputError, UsageError
-from ..io.atomic import write_atomically
+from ..errors import UsageError
+from ..io.atomic import write_output
 
 if TYPE_CHECKING:
     from ..analysis import Analysis, AnalysisOptions
@@ -103,14 +103,7 @@ def write_report(
         def write(path: Path) -> None:
             path.write_text(page, encoding="utf-8")
 
-    try:
-        write_atomically(target, write, overwrite=overwrite)
-    except FileExistsError:
-        raise UsageError(
-            f"{target}: already exists; choose another name or pass --overwrite"
-        ) from None
-    except OSError as exc:
-        raise OutputError(target, f"cannot write the report: {exc.strerror or exc}") from None
+    write_output(target, write, overwrite=overwrite, what="report")
     return target
 
 
