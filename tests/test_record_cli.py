@@ -342,7 +342,10 @@ def test_on_a_terminal_the_status_is_one_line_rewritten_in_place(tmp_path: Path)
         os.close(controller)
     text = seen.decode(errors="replace").replace("\r\n", "\n")  # the terminal's own line ends
     before, _, summary = text.rpartition("\r\x1b[K")
-    assert summary.startswith("pressure record: saved "), summary
+    # the summary: the steps and the load share (when the feet stepped), then the file saved
+    *gait, saved = summary.rstrip("\n").split("\n")
+    assert saved.startswith("pressure record: saved "), summary
+    assert all(line.startswith("pressure record: steps: left ") for line in gait), summary
     updates = [u.removesuffix("\x1b[K") for u in before.split("\r") if STATUS.search(u)]
     assert len(updates) >= 3, text  # four a second for 2 s
     assert not any("\n" in u for u in updates)
