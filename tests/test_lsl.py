@@ -422,7 +422,7 @@ def _channels(xml: str) -> list[dict[str, Any]]:
 
 
 RATE = 1000.0
-SECONDS = 15.0
+SECONDS = 10.0
 
 
 def test_record_lsl_publishes_every_frame_its_metadata_and_the_analysis_events(
