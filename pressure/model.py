@@ -9,10 +9,10 @@ mm).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -175,14 +175,95 @@ class FootRecording:
             copied.
         """
         a, b = np.searchsorted(self.time_s, [start_s - TIME_TOLERANCE_S, end_s - TIME_TOLERANCE_S])
+        return self.frames(int(a), int(b))
+
+    def frames(self, start: int, stop: int) -> FootRecording:
+        """Frames ``[start, stop)`` by index, cut as ``window`` cuts them (views, no copy)."""
         n = self.n_frames
         return replace(
             self,
-            time_s=self.time_s[a:b],
-            values=self.values[a:b],
-            total_force_n=None if self.total_force_n is None else self.total_force_n[a:b],
-            vendor={k: v[a:b] if len(v) == n else v for k, v in self.vendor.items()},
+            time_s=self.time_s[start:stop],
+            values=self.values[start:stop],
+            total_force_n=None if self.total_force_n is None else self.total_force_n[start:stop],
+            vendor={k: v[start:stop] if len(v) == n else v for k, v in self.vendor.items()},
         )
+
+
+class _Timed(Protocol):
+    """What ``extent`` and ``cut_window`` need of a foot: its frame times and rate."""
+
+    @property
+    def time_s(self) -> FloatArray: ...
+    @property
+    def sampling_rate_hz(self) -> float: ...
+
+
+def extent(feet: Iterable[_Timed]) -> tuple[float, float, float]:
+    """``(duration_s, end_s, first_s)`` of feet (``Session.duration_s``, ``end_s``; the
+    earliest frame's time), 0 for each without frames."""
+    timed = [f for f in feet if len(f.time_s)]
+    duration = max(
+        (float(f.time_s[-1] - f.time_s[0]) + 1.0 / f.sampling_rate_hz for f in timed),
+        default=0.0,
+    )
+    end = max((float(f.time_s[-1]) + 1.0 / f.sampling_rate_hz for f in timed), default=0.0)
+    first = min((float(f.time_s[0]) for f in timed), default=0.0)
+    return duration, end, first
+
+
+_T = TypeVar("_T", bound=_Timed)
+
+
+def cut_window(
+    path: Path,
+    feet: Mapping[str, _T],
+    cut: Callable[[_T, float, float], _T],
+    start_s: float | None,
+    end_s: float | None,
+) -> tuple[dict[str, _T], float, float]:
+    """Each foot cut to ``start_s <= time_s < end_s`` by ``cut``, after the checks
+    ``Session.window`` documents (the errors name ``path``); also the start and end used."""
+    _, recording_end, first = extent(feet.values())
+    start = 0.0 if start_s is None else float(start_s)
+    end = recording_end if end_s is None else float(end_s)
+    span = f"the recording runs from {first:.6g} to {recording_end:.6g} s on its time axis"
+    shown = f"{start:g}-{end:g} s" if end_s is not None else f"from {start:g} s"
+    where = f"{path}: time window {shown}"
+    if not (math.isfinite(start) and math.isfinite(end)) or start < 0:
+        raise AnalysisError(f"{where}: the start must be at least 0 and before the end")
+    if start >= recording_end or end > recording_end + TIME_TOLERANCE_S * max(1.0, end):
+        raise AnalysisError(f"{where} is not within the recording ({span})")
+    if start >= end:
+        raise AnalysisError(f"{where}: the start must be at least 0 and before the end")
+    out = {side: cut(foot, start, end) for side, foot in feet.items()}
+    for side, foot in out.items():
+        if len(foot.time_s) < 2 and len(feet[side].time_s) >= 2:
+            raise AnalysisError(
+                f"{where} holds {len(foot.time_s)} frame(s) of the {side} foot; "
+                f"a window needs at least 2 ({span})"
+            )
+    return out, start, end
+
+
+def window_events(
+    events: dict[str, dict[str, FloatArray]], start: float, end: float
+) -> dict[str, dict[str, FloatArray]]:
+    """The vendor's events with ``start <= time < end`` (``Session.window``)."""
+    return {
+        side: {
+            name: times[(times >= start - TIME_TOLERANCE_S) & (times < end - TIME_TOLERANCE_S)]
+            for name, times in kinds.items()
+        }
+        for side, kinds in events.items()
+    }
+
+
+def window_metadata(metadata: dict[str, Any], start: float, end: float) -> dict[str, Any]:
+    """``metadata`` with ``window_s`` (a window of a window keeps the overlap)."""
+    earlier = metadata.get("window_s")
+    if isinstance(earlier, (list, tuple)) and len(earlier) == 2:
+        start, end = max(start, float(earlier[0])), min(end, float(earlier[1]))
+    return {**metadata, "window_s": [start, end]}
 
 
 @dataclass(frozen=True, eq=False)
@@ -278,12 +359,7 @@ class Session:
     def duration_s(self) -> float:
         """Length of the recording, s: the longest foot's first to last frame plus one
         sample period (0 without frames)."""
-        spans = [
-            float(f.time_s[-1] - f.time_s[0]) + 1.0 / f.sampling_rate_hz
-            for f in self.feet.values()
-            if f.n_frames
-        ]
-        return max(spans, default=0.0)
+        return extent(self.feet.values())[0]
 
     @property
     def sampling_rate_hz(self) -> float | None:
@@ -295,10 +371,7 @@ class Session:
     def end_s(self) -> float:
         """Where the recording ends on its time axis, s: its last frame plus one sample
         period (the latest over the feet; 0 without frames)."""
-        ends = [
-            float(f.time_s[-1]) + 1.0 / f.sampling_rate_hz for f in self.feet.values() if f.n_frames
-        ]
-        return max(ends, default=0.0)
+        return extent(self.feet.values())[1]
 
     def window(self, start_s: float | None = None, end_s: float | None = None) -> Session:
         """The part of the session from ``start_s`` to ``end_s``.
@@ -328,41 +401,12 @@ class Session:
             When the window is empty or reversed, starts before 0 or ends after the
             recording, or leaves a foot fewer than 2 frames.
         """
-        recording_end = self.end_s
-        start = 0.0 if start_s is None else float(start_s)
-        end = recording_end if end_s is None else float(end_s)
-        first = min((float(f.time_s[0]) for f in self.feet.values() if f.n_frames), default=0.0)
-        extent = f"the recording runs from {first:.6g} to {recording_end:.6g} s on its time axis"
-        shown = f"{start:g}-{end:g} s" if end_s is not None else f"from {start:g} s"
-        where = f"{self.path}: time window {shown}"
-        if not (math.isfinite(start) and math.isfinite(end)) or start < 0:
-            raise AnalysisError(f"{where}: the start must be at least 0 and before the end")
-        if start >= recording_end or end > recording_end + TIME_TOLERANCE_S * max(1.0, end):
-            raise AnalysisError(f"{where} is not within the recording ({extent})")
-        if start >= end:
-            raise AnalysisError(f"{where}: the start must be at least 0 and before the end")
-        feet = {side: foot.window(start, end) for side, foot in self.feet.items()}
-        for side, foot in feet.items():
-            if foot.n_frames < 2 and self.feet[side].n_frames >= 2:
-                raise AnalysisError(
-                    f"{where} holds {foot.n_frames} frame(s) of the {side} foot; "
-                    f"a window needs at least 2 ({extent})"
-                )
-        events = {
-            side: {
-                name: times[(times >= start - TIME_TOLERANCE_S) & (times < end - TIME_TOLERANCE_S)]
-                for name, times in kinds.items()
-            }
-            for side, kinds in self.events.items()
-        }
-        earlier = self.metadata.get("window_s")
-        if isinstance(earlier, (list, tuple)) and len(earlier) == 2:  # a window of a window
-            start, end = max(start, float(earlier[0])), min(end, float(earlier[1]))
+        feet, start, end = cut_window(self.path, self.feet, FootRecording.window, start_s, end_s)
         return replace(
             self,
             left=feet.get("left"),
             right=feet.get("right"),
-            metadata={**self.metadata, "window_s": [start, end]},
-            events=events,
+            metadata=window_metadata(self.metadata, start, end),
+            events=window_events(self.events, start, end),
             quality={k: v for k, v in self.quality.items() if k != "frames_lost"},
         )
