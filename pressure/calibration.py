@@ -24,13 +24,16 @@ import dataclasses
 import math
 import warnings
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 
 from .layout import SensorLayout
 from .model import UNITS, UNSTATED_SIDE, FloatArray, FootRecording, Session, SideName
+
+if TYPE_CHECKING:
+    from .io.source import SessionSource
 
 #: Standard gravity (m/s²), for body weight = mass × g.
 STANDARD_GRAVITY_M_S2 = 9.80665
@@ -669,7 +672,7 @@ def full_scale_of(values: npt.ArrayLike) -> float | None:
     return next((scale for scale in FULL_SCALES if scale >= top), None)
 
 
-def looks_inverted(session: Session) -> list[SideName]:
+def looks_inverted(session: Session | SessionSource) -> list[SideName]:
     """The feet whose uncalibrated readings (``"adc"`` or ``"raw"``) look like sensors that fall
     under load: ``INVERTED_SHARE`` of the sensors with a median at or above ``INVERTED_LEVEL``
     of the converter's full scale (``full_scale_of``). Feet already inverted by ``invert`` are
@@ -677,8 +680,9 @@ def looks_inverted(session: Session) -> list[SideName]:
 
     Parameters
     ----------
-    session : Session
-        The session.
+    session : Session or SessionSource
+        The session (a source is read a chunk of frames at a time; the medians are over at
+        most ``INVERTED_SAMPLE_FRAMES`` evenly spaced frames).
 
     Returns
     -------
@@ -694,16 +698,37 @@ def looks_inverted(session: Session) -> list[SideName]:
         side = foot.side
         if foot.unit not in INVERTIBLE_UNITS or not foot.n_frames or side in done:
             continue
-        scale = full_scale_of(foot.values)
+        top, sample = _top_and_sample(foot.values, foot.n_frames)
+        scale = next((scale for scale in FULL_SCALES if scale >= top), None)
         if scale is None:
             continue
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN column
-            medians = np.nanmedian(_floats(foot.values), axis=0)
+            medians = np.nanmedian(sample, axis=0)
         high = np.nan_to_num(medians, nan=0.0) >= INVERTED_LEVEL * scale
         if high.mean() >= INVERTED_SHARE:
             out.append(side)
     return out
+
+
+#: ``looks_inverted`` takes its medians over at most this many frames, evenly spaced (every
+#: frame of a recording up to 33 min at 100 Hz)
+INVERTED_SAMPLE_FRAMES = 200_000
+
+
+def _top_and_sample(values: Any, n: int, chunk: int = 8192) -> tuple[float, FloatArray]:
+    """The largest finite value of ``values`` (frames, sensors; anything that slices, as a
+    ``FrameValues`` does) and every ``k``-th frame, ``k`` keeping at most
+    ``INVERTED_SAMPLE_FRAMES`` of them, read a chunk of frames at a time."""
+    every = max(1, -(-n // INVERTED_SAMPLE_FRAMES))
+    top, rows = 0.0, []
+    for start in range(0, n, chunk):
+        v = _floats(values[start : start + chunk])
+        finite = v[np.isfinite(v)]
+        if finite.size:
+            top = max(top, float(finite.max()))
+        rows.append(v[(-start) % every :: every])
+    return top, np.concatenate(rows)
 
 
 def invert(

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from .layout import SensorLayout
 from .model import FootRecording
 
 FloatArray = npt.NDArray[np.float64]
@@ -82,18 +83,41 @@ def foot_cop(foot: FootRecording, weights: tuple[FloatArray, str] | None = None)
     if layout is None:
         return None
     weights_, unit = weights if weights is not None else sensor_weights(foot)
-    total = weights_.sum(axis=1)
-    threshold = contact_threshold(total, unit)
-    unloaded = ~(total >= threshold)
+    return cop_of_parts(foot.time_s, *cop_parts(weights_, layout), unit, layout)
+
+
+def cop_parts(
+    weights: FloatArray, layout: SensorLayout
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Per frame of ``weights`` (``sensor_weights``): the total and the weighted mean x and y
+    of the sensors, before unloaded frames are masked (``cop_of_parts``). Row by row, so a
+    foot's frames may be taken a chunk at a time."""
+    total = weights.sum(axis=1)
     # one pass over the weights for both coordinates
-    moments = weights_ @ np.column_stack([layout.x_mm, layout.y_mm])
+    moments = weights @ np.column_stack([layout.x_mm, layout.y_mm])
     with np.errstate(invalid="ignore", divide="ignore"):
         x = moments[:, 0] / total
         y = moments[:, 1] / total
+    return total, x, y
+
+
+def cop_of_parts(
+    time_s: FloatArray,
+    total: FloatArray,
+    x: FloatArray,
+    y: FloatArray,
+    unit: str,
+    layout: SensorLayout,
+) -> FootCop:
+    """The ``FootCop`` of the whole foot's ``cop_parts``: frames below the contact threshold
+    (``contact_threshold`` of the whole foot's total) have no CoP. ``x`` and ``y`` are
+    changed in place."""
+    threshold = contact_threshold(total, unit)
+    unloaded = ~(total >= threshold)
     x[unloaded] = np.nan
     y[unloaded] = np.nan
     return FootCop(
-        time_s=foot.time_s,
+        time_s=time_s,
         x_mm=x,
         y_mm=y,
         load=total,

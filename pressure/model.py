@@ -178,7 +178,20 @@ class FootRecording:
         return self.frames(int(a), int(b))
 
     def frames(self, start: int, stop: int) -> FootRecording:
-        """Frames ``[start, stop)`` by index, cut as ``window`` cuts them (views, no copy)."""
+        """Frames ``[start, stop)`` by index, cut as ``window`` cuts them.
+
+        Parameters
+        ----------
+        start : int
+            Index of the first frame.
+        stop : int
+            Index one past the last frame.
+
+        Returns
+        -------
+        FootRecording
+            Those frames (views of this recording's arrays; nothing is copied).
+        """
         n = self.n_frames
         return replace(
             self,

@@ -111,6 +111,7 @@ IO_RANKS = {
     "pressure.io.write": 3,
     "pressure.io.readers": 4,
     "pressure.io.load": 5,
+    "pressure.io.source": 6,
 }
 
 

@@ -51,12 +51,14 @@ from ..cop import (
     FootCop,
     combined_cop,
     contact_threshold,
-    foot_cop,
+    cop_of_parts,
+    cop_parts,
     on_time_base,
     sensor_weights,
 )
 from ..errors import AnalysisError
-from ..model import UNIT_TEXT, FootRecording, Session
+from ..io.source import CHUNK_FRAMES, FootSource, SessionSource
+from ..model import UNIT_TEXT, Session
 from . import balance, distribution, footprint, indicators
 from .events import EventOptions, FootEvents, detect_events
 from .results import (
@@ -86,6 +88,8 @@ from .steps import (
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
+#: what ``analyze`` takes: a session in memory, or one read a chunk of frames at a time
+AnySession = Session | SessionSource
 
 GRAVITY_M_S2 = 9.80665
 STABLE_KEYS = (
@@ -304,7 +308,10 @@ def _steps_without_zero(load: FloatArray, rate_hz: float, options: EventOptions)
 
 @dataclass
 class _Foot:
-    foot: FootRecording
+    """One foot's per-frame series (load, CoP, regional loads, stance) and the reductions of
+    its sensor values, from one pass over its frames a chunk at a time (``_analyse_foot``)."""
+
+    foot: FootSource
     load: FloatArray
     unit: str
     events: FootEvents
@@ -312,21 +319,53 @@ class _Foot:
     regions: dict[str, FloatArray]
     stance: BoolArray
     force_known: bool  # the sensor values give forces in N
+    invalid_frames: int  # frames with some sensor value missing
+    sensor_peak: FloatArray  # each sensor's highest value over the session (-inf: none)
+    saturated: list[int]
+    dead: list[int]
 
 
-def _analyse_foot(foot: FootRecording, options: AnalysisOptions) -> _Foot:
-    weights = sensor_weights(foot)
-    if foot.total_force_n is None and weights[1] == "n":
-        # FootRecording.load() without computing the forces twice (negative readings of
-        # tared sensors count as no load)
-        load, unit = weights[0].sum(axis=1), "n"
-    else:
-        load, unit = foot.load()
-    load = np.array(load, dtype=np.float64)
-    # a frame with no valid sensor at all is a gap, not an unloaded foot (a frame with some
-    # sensors missing counts them as unloaded)
-    if foot.total_force_n is None:
-        load[~np.isfinite(foot.values).any(axis=1)] = np.nan
+def _concatenate(parts: list[FloatArray]) -> FloatArray:
+    return np.concatenate(parts) if parts else np.zeros(0)
+
+
+def _analyse_foot(foot: FootSource, options: AnalysisOptions, chunk_frames: int) -> _Foot:
+    """Load, CoP and regional loads per frame, computed a chunk of frames at a time (so the
+    per-sensor weights, the largest temporary, never exist for the whole foot), then the
+    events, the stance frames and the sensors' quality."""
+    layout = foot.layout
+    loads: list[FloatArray] = []
+    cop_parts_: list[tuple[FloatArray, FloatArray, FloatArray]] = []
+    region_parts: dict[str, list[FloatArray]] = {}
+    invalid = 0
+    peak = np.full(foot.n_sensors, -np.inf)
+    unit = foot.unit
+    force_known = False
+    chunks = foot.chunks(chunk_frames) if foot.n_frames else iter([(0, foot.frames(0, 0))])
+    for _, rec in chunks:
+        weights, weights_unit = sensor_weights(rec)
+        force_known = weights_unit == "n"
+        if rec.total_force_n is None and force_known:
+            # FootRecording.load() without computing the forces twice (negative readings of
+            # tared sensors count as no load)
+            load, unit = weights.sum(axis=1), "n"
+        else:
+            load, unit = rec.load()
+        load = np.array(load, dtype=np.float64)
+        finite = np.isfinite(rec.values)
+        # a frame with no valid sensor at all is a gap, not an unloaded foot (a frame with
+        # some sensors missing counts them as unloaded)
+        if rec.total_force_n is None:
+            load[~finite.any(axis=1)] = np.nan
+        loads.append(load)
+        invalid += int(np.sum(~finite.all(axis=1)))
+        if rec.n_frames:
+            peak = np.maximum(peak, np.where(finite, rec.values, -np.inf).max(axis=0))
+        if layout is not None:
+            cop_parts_.append(cop_parts(weights, layout))
+            for name, series in distribution.region_loads(rec, weights).items():
+                region_parts.setdefault(name, []).append(series)
+    load = _concatenate(loads)
     events = detect_events(
         load,
         foot.sampling_rate_hz,
@@ -335,21 +374,25 @@ def _analyse_foot(foot: FootRecording, options: AnalysisOptions) -> _Foot:
         options=options.events,
         time_s=foot.time_s,
     )
-    cop = foot_cop(foot, weights)
-    regions = distribution.region_loads(foot, weights[0])
+    cop = None
+    if layout is not None:
+        total, x, y = (_concatenate([part[k] for part in cop_parts_]) for k in range(3))
+        cop = cop_of_parts(foot.time_s, total, x, y, weights_unit, layout)
+    regions = {name: _concatenate(parts) for name, parts in region_parts.items()}
     stance = np.zeros(foot.n_frames, dtype=np.bool_)
     if events.walking:
         for a, b in zip(events.heel_strike, events.toe_off, strict=True):
             stance[a:b] = True
     else:
-        finite = np.where(np.isfinite(load), load, -np.inf)
-        stance = finite >= contact_threshold(load, unit)
-    # the per-sensor weights are the largest temporary (one float per sensor and frame):
-    # only the per-region sums above are kept
-    return _Foot(foot, load, unit, events, cop, regions, stance, weights[1] == "n")
+        finite_load = np.where(np.isfinite(load), load, -np.inf)
+        stance = finite_load >= contact_threshold(load, unit)
+    saturated, dead = _sensor_quality(foot, stance, chunk_frames)
+    return _Foot(
+        foot, load, unit, events, cop, regions, stance, force_known, invalid, peak, saturated, dead
+    )
 
 
-def _frames_lost(session: Session) -> int:
+def _frames_lost(session: AnySession) -> int:
     if "frames_lost" in session.quality:
         return int(session.quality["frames_lost"])
     lost = 0
@@ -360,41 +403,66 @@ def _frames_lost(session: Session) -> int:
     return lost
 
 
-def _sensor_quality(f: _Foot) -> tuple[list[int], list[int]]:
+def _sensor_quality(
+    foot: FootSource, stance: BoolArray, chunk_frames: int
+) -> tuple[list[int], list[int]]:
     """1-based numbers of sensors that look saturated and that look dead (judged only for
     insoles of up to ``MAX_SENSORS_DEAD_CHECK`` sensors: a dense grid's or a plate's sensels
-    outside the foot never load)."""
-    values = f.foot.values
-    loaded = f.stance if f.stance.any() else np.ones(f.foot.n_frames, dtype=np.bool_)
-    v = values[loaded]
-    if v.size == 0:
+    outside the foot never load). Over the loaded frames (``stance``; every frame when none
+    is): each sensor's highest value and how many frames reach it, kept as the chunks pass;
+    the 1st and 99th percentiles of every value from every ``n // 20000``-th frame."""
+    n = foot.n_frames
+    loaded = stance if stance.any() else np.ones(n, dtype=np.bool_)
+    rows = int(loaded.sum())
+    if rows == 0 or foot.n_sensors == 0:
         return [], []
-    top = np.nanmax(np.where(np.isfinite(v), v, -np.inf), axis=0)
+    top = np.full(foot.n_sensors, -np.inf)
+    at_top = np.zeros(foot.n_sensors, dtype=np.int64)  # frames at ``top`` so far
+    every = max(1, n // 20_000)
+    sample: list[FloatArray] = []
+    for start, rec in foot.chunks(chunk_frames):
+        values = rec.values
+        sample.append(values[(-start) % every :: every])
+        v = values[loaded[start : start + len(values)]]
+        if not len(v):
+            continue
+        here = np.max(np.where(np.isfinite(v), v, -np.inf), axis=0)
+        count = np.sum(v == here, axis=0)
+        higher = here > top
+        at_top = np.where(higher, count, np.where(here == top, at_top + count, at_top))
+        top = np.maximum(top, here)
     # clipping shows as a flat top at a high reading: a sensor at its own maximum in a good
     # share of the loaded frames, that maximum among the foot's highest readings
     highest = float(top.max())
     saturated = [
         i + 1
-        for i in range(v.shape[1])
+        for i in range(foot.n_sensors)
         if top[i] > 0
         and top[i] >= 0.5 * highest
-        and np.mean(v[:, i] == top[i]) >= SATURATED_FRACTION
-        and v.shape[0] >= 50
+        and at_top[i] / rows >= SATURATED_FRACTION
+        and rows >= 50
     ]
-    sample = values[:: max(1, values.shape[0] // 20_000)]  # percentiles of a subsample
-    finite = sample[np.isfinite(sample)]
+    values = np.concatenate(sample)
+    finite = values[np.isfinite(values)]
     scale = float(np.percentile(finite, 99)) if finite.size else 0.0
     offset = float(np.percentile(finite, 1)) if finite.size else 0.0
     dead = []
     # in a dense grid or on a plate a sensel under no part of the foot is normal, not dead
-    if scale > offset and v.shape[1] <= MAX_SENSORS_DEAD_CHECK:
+    if scale > offset and foot.n_sensors <= MAX_SENSORS_DEAD_CHECK:
         dead = [
-            i + 1 for i in range(v.shape[1]) if top[i] - offset <= DEAD_FRACTION * (scale - offset)
+            i + 1
+            for i in range(foot.n_sensors)
+            if top[i] - offset <= DEAD_FRACTION * (scale - offset)
         ]
     return saturated, dead
 
 
-def analyze(session: Session, options: AnalysisOptions | None = None) -> Analysis:
+def analyze(
+    session: Session | SessionSource,
+    options: AnalysisOptions | None = None,
+    *,
+    chunk_frames: int = CHUNK_FRAMES,
+) -> Analysis:
     """Analyse a session: gait, load distribution, pronation indicators, balance and quality.
 
     The per-foot work (``_analyse_foot``: load, gait events, centre of pressure, regional
@@ -404,14 +472,18 @@ def analyze(session: Session, options: AnalysisOptions | None = None) -> Analysi
 
     Parameters
     ----------
-    session : Session
-        The recording (``pressure.load``); it is not changed. Loads are in N when the values
+    session : Session or SessionSource
+        The recording (``pressure.load``, or ``pressure.io.source.open_source`` for one read
+        a chunk of frames at a time); it is not changed. Loads are in N when the values
         give forces (N, or kPa and N/cm² with the layout's sensor areas), else in the
         values' own unit (``Session``, ``FootRecording.load``).
     options : AnalysisOptions, optional
         Event detection, a time window (``start_s``, ``end_s``: s from the start of the
         recording), body mass (kg), the insoles' separation when standing (mm), turns
         counted or not. Default: ``AnalysisOptions()``.
+    chunk_frames : int
+        Frames of sensor values handled at once (the result does not depend on it beyond
+        the rounding of sums).
 
     Returns
     -------
@@ -428,11 +500,13 @@ def analyze(session: Session, options: AnalysisOptions | None = None) -> Analysi
         has no frame (a recording that never received one).
     """
     opt = options or AnalysisOptions()
+    if isinstance(session, Session):
+        session = SessionSource.of(session)
     if not any(f.n_frames for f in session.feet.values()):
         raise AnalysisError(f"{session.path}: no sample frames of either foot: nothing to analyse")
     if opt.windowed:
         session = session.window(opt.start_s, opt.end_s)
-    feet = {side: _analyse_foot(foot, opt) for side, foot in session.feet.items()}
+    feet = {side: _analyse_foot(foot, opt, chunk_frames) for side, foot in session.feet.items()}
     problems = _input_problems(session, feet, opt)
     roll_off = _roll_offs(session, feet)
     walking = bool(roll_off) or any(f.events.walking for f in feet.values())
@@ -488,7 +562,7 @@ def analyze(session: Session, options: AnalysisOptions | None = None) -> Analysi
     )
 
 
-def _window(session: Session) -> tuple[float, float] | None:
+def _window(session: AnySession) -> tuple[float, float] | None:
     """The time window the session was cut to (``Session.window``), or None."""
     window = session.metadata.get("window_s")
     if isinstance(window, (list, tuple)) and len(window) == 2:
@@ -496,7 +570,7 @@ def _window(session: Session) -> tuple[float, float] | None:
     return None
 
 
-def _input_problems(session: Session, feet: dict[str, _Foot], opt: AnalysisOptions) -> list[str]:
+def _input_problems(session: AnySession, feet: dict[str, _Foot], opt: AnalysisOptions) -> list[str]:
     """What is missing or odd in the input: a foot, the reader's complaints, a layout, a
     sensor offset, no valid or no nonzero samples."""
     problems: list[str] = []
@@ -551,7 +625,7 @@ NO_GEOMETRY = (
 )
 
 
-def no_geometry_note(session: Session) -> str:
+def no_geometry_note(session: AnySession) -> str:
     """The one line ``analyze`` adds when no foot has a sensor layout: what is left out
     (``NO_GEOMETRY``) and, where the reader says how a layout is given
     (``metadata["layout_help"]``), how to add one.
@@ -572,7 +646,7 @@ def no_geometry_note(session: Session) -> str:
     return NO_GEOMETRY
 
 
-def _roll_offs(session: Session, feet: dict[str, _Foot]) -> dict[str, BoolArray]:
+def _roll_offs(session: AnySession, feet: dict[str, _Foot]) -> dict[str, BoolArray]:
     """Per foot that rolls over a plate, its contact frames: its whole contact is one stance
     (``footprint``). Empty for insoles."""
     roll_off: dict[str, BoolArray] = {}
@@ -595,7 +669,7 @@ def _step_table(
             f.cop,
             f.regions,
             f.foot.layout,
-            f.foot.values,
+            f.foot.frames().values,  # a plate's roll-off: a few hundred frames
             roll_off[side],
             load_unit=f.unit,
         )
@@ -635,9 +709,7 @@ def _arch_indices(feet: dict[str, _Foot]) -> PerSide[float]:
         layout = f.foot.layout
         if layout is None or f.foot.n_sensors < footprint.ARCH_INDEX_MIN_SENSORS:
             continue
-        values = f.foot.values
-        with np.errstate(invalid="ignore"):
-            peak = np.where(np.isfinite(values), values, -np.inf).max(axis=0)
+        peak = f.sensor_peak
         out[side] = footprint.arch_index(layout, np.where(np.isfinite(peak), peak, np.nan))
     return PerSide.of(out)
 
@@ -747,7 +819,7 @@ def gait_section(
 
 
 def distribution_section(
-    session: Session,
+    session: AnySession,
     feet: dict[str, _Foot],
     steps: pd.DataFrame,
     masks: dict[str, BoolArray],
@@ -835,7 +907,7 @@ def distribution_section(
     return dist, problems
 
 
-def _body_mass(session: Session, opt: AnalysisOptions) -> float | None:
+def _body_mass(session: AnySession, opt: AnalysisOptions) -> float | None:
     """The option's body mass, else the subject's in the metadata (kg)."""
     body_mass = opt.body_mass_kg
     if body_mass is None:
@@ -900,7 +972,7 @@ def pronation_section(
 
 
 def balance_section(
-    session: Session, feet: dict[str, _Foot], opt: AnalysisOptions
+    session: AnySession, feet: dict[str, _Foot], opt: AnalysisOptions
 ) -> tuple[Balance, list[str]]:
     """Sway of each foot's CoP and of the combined CoP (which needs the distance between the
     insoles), and the SD over time of the left share, with the problems that left values
@@ -974,13 +1046,13 @@ def balance_section(
 # -------------------------------------------------------------------- quality
 
 
-def quality_section(session: Session, feet: dict[str, _Foot]) -> Quality:
+def quality_section(session: AnySession, feet: dict[str, _Foot]) -> Quality:
     """Frames lost and invalid, and the sensors that look saturated or dead."""
     saturated, dead = {}, {}
     invalid = 0
     for side, f in feet.items():
-        saturated[side], dead[side] = _sensor_quality(f)
-        invalid += int(np.sum(~np.isfinite(f.foot.values).all(axis=1)))
+        saturated[side], dead[side] = f.saturated, f.dead
+        invalid += f.invalid_frames
     return Quality(
         frames_lost=_frames_lost(session),
         invalid_frames=invalid,

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
+from ..io.source import FootSource
 from ..model import FootRecording
 
 if TYPE_CHECKING:
@@ -152,7 +153,7 @@ def shares(
 
 
 def regional(
-    foot: FootRecording,
+    foot: FootRecording | FootSource,
     frames: BoolArray,
     force_known: bool,
     loads: dict[str, FloatArray],

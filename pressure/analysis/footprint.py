@@ -41,6 +41,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..cop import FootCop
+from ..io.source import FrameValues
 from ..layout import SensorLayout, convex_hull
 
 FloatArray = npt.NDArray[np.float64]
@@ -150,7 +151,7 @@ def steps_cpei(
     a: IntArray,
     b: IntArray,
     layout: SensorLayout | None,
-    values: FloatArray | None,
+    values: FloatArray | FrameValues | None,
 ) -> tuple[FloatArray, list[str]]:
     """Per stance [a, b) of the CoP path: (CPEI %, the footprint's kind, "" without one).
     ``values``: the foot's sensor values (frames, sensors), to find each stance's loaded

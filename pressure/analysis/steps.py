@@ -134,6 +134,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from ..cop import FootCop
+from ..io.source import FrameValues
 from ..layout import SensorLayout
 from .events import FootEvents
 from .footprint import steps_cpei
@@ -269,7 +270,7 @@ def foot_steps(
     cop: FootCop | None,
     region_load: dict[str, FloatArray],
     layout: SensorLayout | None,
-    values: FloatArray | None = None,
+    values: FloatArray | FrameValues | None = None,
     *,
     load_unit: str,
 ) -> pd.DataFrame:

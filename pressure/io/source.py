@@ -79,6 +79,11 @@ class FootSource:
         start = max(0, min(int(start), stop))
         return self.read(self.first + start, self.first + stop)
 
+    @property
+    def values(self) -> FrameValues:
+        """The sensor values, read a slice at a time (``FrameValues``)."""
+        return FrameValues(self)
+
     def chunks(self, frames: int = CHUNK_FRAMES) -> Iterator[tuple[int, FootRecording]]:
         """``(start, FootRecording)`` of consecutive ranges of ``frames`` frames."""
         for start in range(0, self.n_frames, max(1, int(frames))):
@@ -88,6 +93,30 @@ class FootSource:
         """The frames with ``start_s <= time_s < end_s`` (as ``FootRecording.window``)."""
         a, b = np.searchsorted(self.time_s, [start_s - TIME_TOLERANCE_S, end_s - TIME_TOLERANCE_S])
         return replace(self, time_s=self.time_s[a:b], first=self.first + int(a))
+
+
+class FrameValues:
+    """A foot's sensor values (frames, sensors) read on demand: ``values[a:b]`` is the array
+    of frames ``[a, b)``, as ``FootRecording.values[a:b]`` would be. Only slices of whole
+    frames are served (no steps, no fancy indexing): code that would touch every value at
+    once fails loudly instead of reading a long recording into memory."""
+
+    def __init__(self, foot: FootSource) -> None:
+        self._foot = foot
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """``(frames, sensors)``."""
+        return self._foot.n_frames, self._foot.n_sensors
+
+    def __len__(self) -> int:
+        return self._foot.n_frames
+
+    def __getitem__(self, key: slice) -> FloatArray:
+        if not isinstance(key, slice) or key.step not in (None, 1):
+            raise TypeError("FrameValues serve slices of consecutive frames only")
+        start, stop, _ = key.indices(self._foot.n_frames)
+        return self._foot.frames(start, max(start, stop)).values
 
 
 def foot_source(foot: FootRecording) -> FootSource:
