@@ -33,6 +33,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..io.source import FootSource
+from ..layout import SensorLayout
 from ..model import FootRecording
 
 if TYPE_CHECKING:
@@ -160,77 +161,116 @@ def regional(
 ) -> list[dict[str, object]]:
     """Regional variables (module docstring) of one foot over ``frames``; pressures only
     when the values are pressures, forces only when they are in N (``force_known``); ``loads``
-    are the foot's ``region_loads``."""
-    layout = foot.layout
-    if layout is None or not frames.any():
+    are the foot's ``region_loads``. ``RegionalSums`` a chunk of frames at a time."""
+    if foot.layout is None:
         return []
+    sums = RegionalSums(foot.side, foot.layout, foot.unit, force_known)
     t = foot.time_s
-    dts = np.where(frames, np.gradient(t) if t.size > 1 else np.ones(1), 0.0)
-    names = [name for name, mask in layout.regions.items() if mask.any()]
-    scale = PRESSURE_TO_KPA.get(foot.unit)
-    peak = dict.fromkeys(names, 0.0)
-    pti = dict.fromkeys(names, 0.0)
-    area = dict.fromkeys(names, 0.0)
-    peak_mean = dict.fromkeys(names, 0.0)
-    mean_sum = dict.fromkeys(names, 0.0)  # Σ (region force / contact area) · Δt over contact
-    mean_time = dict.fromkeys(names, 0.0)
-    if scale is not None:
-        index = {name: np.flatnonzero(layout.regions[name]) for name in names}
-        areas = np.column_stack([layout.regions[n] * layout.area_mm2 for n in names])
-        # in chunks of frames: the per-region maxima are copies, kept small and in cache
-        for start in range(0, foot.n_frames, CHUNK_FRAMES):
-            stop = min(start + CHUNK_FRAMES, foot.n_frames)
-            sel = frames[start:stop]
-            if not sel.any():
-                continue
-            p = foot.values[start:stop][sel]
-            p = np.where(np.isfinite(p), p, 0.0)
-            if scale != 1.0:
-                p *= scale
-            d = dts[start:stop][sel]
-            active = p > MIN_PRESSURE_KPA
-            contact = active.astype(np.float64) @ areas  # float: BLAS
-            pressed = np.where(active, p, 0.0) @ areas  # Σ P A over active sensors (kPa·mm²)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                ratio = np.where(contact > 0, pressed / contact, 0.0)
-            for r, name in enumerate(names):
-                each = p[:, index[name]].max(axis=1)
-                peak[name] = max(peak[name], float(each.max()))
-                pti[name] += float(each @ d)
-                area[name] = max(area[name], float(contact[:, r].max()))
-                peak_mean[name] = max(peak_mean[name], float(ratio[:, r].max()))
-                touching = contact[:, r] > 0
-                mean_sum[name] += float(ratio[touching, r] @ d[touching])
-                mean_time[name] += float(d[touching].sum())
-    rows: list[dict[str, object]] = []
-    ftis: dict[str, float] = {}
-    for name in names:
-        row: dict[str, object] = {
-            "side": foot.side,
-            "region": name,
-            "sensors": int(layout.regions[name].sum()),
-        }
-        if scale is not None:
-            row["peak_pressure_kpa"] = peak[name]
-            row["peak_mean_pressure_kpa"] = peak_mean[name]
-            row["mean_pressure_kpa"] = (
-                mean_sum[name] / mean_time[name] if mean_time[name] > 0 else 0.0
-            )
-            row["pressure_time_integral_kpa_s"] = pti[name]
-            row["contact_area_mm2"] = area[name]
-        if force_known:
-            f = loads[name]
-            row["max_force_n"] = float(np.max(f, where=frames, initial=0.0))
-            row["force_time_integral_n_s"] = ftis[name] = float(f @ dts)
-        rows.append(row)
-    schemes = [list(regions) for regions in SCHEMES.values()]
-    dotted: dict[str, list[str]] = {}
-    for name in names:
-        if "." in name:
-            dotted.setdefault(name.split(".", 1)[0], []).append(name)
-    for scheme in [*schemes, *dotted.values()]:
-        total = sum(ftis.get(r, 0.0) for r in scheme)
-        for row in rows:
-            if row["region"] in scheme and total > 0:
-                row["relative_load_pct"] = 100.0 * ftis.get(str(row["region"]), 0.0) / total
-    return rows
+    dt = np.gradient(t) if t.size > 1 else np.ones(t.size)
+    for start in range(0, foot.n_frames, CHUNK_FRAMES):
+        stop = min(start + CHUNK_FRAMES, foot.n_frames)
+        sums.add(
+            foot.values[start:stop],
+            dt[start:stop],
+            frames[start:stop],
+            {name: v[start:stop] for name, v in loads.items()},
+        )
+    return sums.rows()
+
+
+class RegionalSums:
+    """``regional``'s maxima and sums, kept as chunks of frames pass (``add``), and its
+    rows at the end (``rows``)."""
+
+    def __init__(self, side: str, layout: SensorLayout, unit: str, force_known: bool) -> None:
+        self.side, self.layout, self.force_known = side, layout, force_known
+        self.names = [name for name, mask in layout.regions.items() if mask.any()]
+        self.scale = PRESSURE_TO_KPA.get(unit)
+        zero = dict.fromkeys(self.names, 0.0)
+        self.peak, self.pti, self.area = dict(zero), dict(zero), dict(zero)
+        self.peak_mean, self.mean_sum, self.mean_time = dict(zero), dict(zero), dict(zero)
+        self.max_force, self.fti = dict(zero), dict(zero)
+        self.seen = False
+        self._index = {name: np.flatnonzero(layout.regions[name]) for name in self.names}
+        self._areas = np.column_stack([layout.regions[n] * layout.area_mm2 for n in self.names])
+
+    def add(
+        self,
+        values: FloatArray,
+        dt: FloatArray,
+        frames: BoolArray,
+        loads: dict[str, FloatArray],
+    ) -> None:
+        """Frames of the foot: their sensor values, their sampling intervals (s, the foot's
+        ``np.gradient(time_s)``), which of them count, and their ``region_loads``."""
+        if not frames.any():
+            return
+        self.seen = True
+        d = dt[frames]
+        if self.force_known:
+            dts = np.where(frames, dt, 0.0)
+            for name in self.names:
+                f = loads[name]
+                self.max_force[name] = max(
+                    self.max_force[name], float(np.max(f, where=frames, initial=0.0))
+                )
+                self.fti[name] += float(f @ dts)
+        if self.scale is None:
+            return
+        p = values[frames]
+        p = np.where(np.isfinite(p), p, 0.0)
+        if self.scale != 1.0:
+            p *= self.scale
+        active = p > MIN_PRESSURE_KPA
+        contact = active.astype(np.float64) @ self._areas  # float: BLAS
+        pressed = np.where(active, p, 0.0) @ self._areas  # Σ P A over active sensors (kPa·mm²)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratio = np.where(contact > 0, pressed / contact, 0.0)
+        for r, name in enumerate(self.names):
+            each = p[:, self._index[name]].max(axis=1)
+            self.peak[name] = max(self.peak[name], float(each.max()))
+            self.pti[name] += float(each @ d)
+            self.area[name] = max(self.area[name], float(contact[:, r].max()))
+            self.peak_mean[name] = max(self.peak_mean[name], float(ratio[:, r].max()))
+            touching = contact[:, r] > 0
+            self.mean_sum[name] += float(ratio[touching, r] @ d[touching])
+            self.mean_time[name] += float(d[touching].sum())
+
+    def rows(self) -> list[dict[str, object]]:
+        """One row per region (``regional``); none when no frame counted."""
+        if not self.seen:
+            return []
+        layout, names, scale = self.layout, self.names, self.scale
+        peak, pti, area, peak_mean = self.peak, self.pti, self.area, self.peak_mean
+        mean_sum, mean_time = self.mean_sum, self.mean_time
+        rows: list[dict[str, object]] = []
+        ftis: dict[str, float] = {}
+        for name in names:
+            row: dict[str, object] = {
+                "side": self.side,
+                "region": name,
+                "sensors": int(layout.regions[name].sum()),
+            }
+            if scale is not None:
+                row["peak_pressure_kpa"] = peak[name]
+                row["peak_mean_pressure_kpa"] = peak_mean[name]
+                row["mean_pressure_kpa"] = (
+                    mean_sum[name] / mean_time[name] if mean_time[name] > 0 else 0.0
+                )
+                row["pressure_time_integral_kpa_s"] = pti[name]
+                row["contact_area_mm2"] = area[name]
+            if self.force_known:
+                row["max_force_n"] = self.max_force[name]
+                row["force_time_integral_n_s"] = ftis[name] = self.fti[name]
+            rows.append(row)
+        schemes = [list(regions) for regions in SCHEMES.values()]
+        dotted: dict[str, list[str]] = {}
+        for name in names:
+            if "." in name:
+                dotted.setdefault(name.split(".", 1)[0], []).append(name)
+        for scheme in [*schemes, *dotted.values()]:
+            total = sum(ftis.get(r, 0.0) for r in scheme)
+            for row in rows:
+                if row["region"] in scheme and total > 0:
+                    row["relative_load_pct"] = 100.0 * ftis.get(str(row["region"]), 0.0) / total
+        return rows

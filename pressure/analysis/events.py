@@ -155,7 +155,7 @@ def local_range(
     from scipy.ndimage import percentile_filter
 
     n = load.size
-    step = max(1, round(sampling_rate_hz / 25.0))
+    step = decimation(sampling_rate_hz)
     coarse = load[::step]
     size = max(3, round(window_s * sampling_rate_hz / step) | 1)
     if coarse.size <= size:  # shorter than a window: one range for the whole signal
@@ -192,6 +192,43 @@ def _hysteresis(level: FloatArray, on: float, off: float) -> BoolArray:
     return carried == 1.0
 
 
+def _prepared(
+    load: FloatArray, fs: float, opt: EventOptions, time_s: FloatArray | None
+) -> tuple[FloatArray, BoolArray, FloatArray, FloatArray]:
+    """The load with its gaps filled, the gap mask (NaN samples, and frames after more than
+    ``max_missing_frames`` missing ones) and the local range ``low``, ``high``."""
+    n = int(load.size)
+    filled, gap = _fill_gaps(np.asarray(load, dtype=np.float64))
+    if time_s is not None and time_s.size == n and n > 1:
+        gap = gap.copy()
+        # more than max_missing_frames frames lost before this one
+        gap[1:] |= np.diff(time_s) > (opt.max_missing_frames + 1.5) / fs
+    low, high = local_range(filled, fs, opt.window_s)
+    return filled, gap, low, high
+
+
+def decimation(sampling_rate_hz: float) -> int:
+    """The step of ``local_range``'s decimated signal: a chunk of a load that starts at a
+    multiple of it gives the whole load's local range away from the chunk's edges."""
+    return max(1, round(sampling_rate_hz / 25.0))
+
+
+def local_spans(
+    load: FloatArray,
+    sampling_rate_hz: float,
+    options: EventOptions | None = None,
+    time_s: FloatArray | None = None,
+) -> FloatArray:
+    """The local range (``high − low``, step 1 of the module docstring) at each sample of
+    ``load``, gaps filled as ``detect_events`` fills them; its largest value over a whole
+    recording is what ``detect_events`` judges walking against (``big``)."""
+    opt = options or EventOptions()
+    if not np.isfinite(load).any():
+        return np.full(load.size, np.nan)
+    _, _, low, high = _prepared(load, float(sampling_rate_hz), opt, time_s)
+    return high - low
+
+
 def detect_events(
     load: FloatArray,
     sampling_rate_hz: float,
@@ -200,6 +237,7 @@ def detect_events(
     unit_is_newton: bool = False,
     options: EventOptions | None = None,
     time_s: FloatArray | None = None,
+    big: float | None = None,
 ) -> FootEvents:
     """Stances of one foot from its load per sample (NaN for missing samples).
 
@@ -207,7 +245,9 @@ def detect_events(
     arbitrary offset (gaitndd), which are then judged on their local range alone.
     ``unit_is_newton`` enables the ``min_range_n`` rule. ``time_s``: the samples' times, so
     that a run of more than ``max_missing_frames`` frames missing from the time axis counts as
-    a gap like NaN samples do; without it the samples are taken as evenly spaced.
+    a gap like NaN samples do; without it the samples are taken as evenly spaced. ``big``:
+    the largest local range of the whole recording (``local_spans``) when ``load`` is a
+    part of it (default: this load's own).
     """
     opt = options or EventOptions()
     fs = float(sampling_rate_hz)
@@ -216,14 +256,10 @@ def detect_events(
     none = FootEvents(empty, empty, np.zeros(0, dtype=np.bool_), np.zeros(n), np.zeros(n), False)
     if n < max(7, int(2 * opt.min_stance_s * fs)) or not np.isfinite(load).any():
         return none
-    filled, gap = _fill_gaps(np.asarray(load, dtype=np.float64))
-    if time_s is not None and time_s.size == n and n > 1:
-        gap = gap.copy()
-        # more than max_missing_frames frames lost before this one
-        gap[1:] |= np.diff(time_s) > (opt.max_missing_frames + 1.5) / fs
-    low, high = local_range(filled, fs, opt.window_s)
+    filled, gap, low, high = _prepared(load, fs, opt, time_s)
     span = high - low
-    big = np.nanmax(span)
+    if big is None:
+        big = float(np.nanmax(span))
     if not big > 0:
         return none
     # where the signal is walking: a large local range against the load (module docstring)

@@ -282,56 +282,61 @@ def foot_steps(
     (the median time between the foot's samples). Vectorised over the stances:
     an hour of walking is a few thousand of them. ``values``: the foot's sensor values
     (frames, sensors), for each stance's loaded footprint (``footprint``). ``load_unit``:
-    the unit of ``load`` (``model.UNITS``), which names the load columns."""
+    the unit of ``load`` (``model.UNITS``), which names the load columns.
+
+    The work is ``stance_measures`` (what each stance's own frames give) and ``step_rows``
+    (what the stances give together), so that a long recording can be measured a chunk of
+    frames at a time."""
+    hs, to, complete = events.heel_strike, events.toe_off, events.complete
+    gaps = None
+    if events.gap is not None and events.gap.any():
+        gaps = np.concatenate([[0], np.cumsum(events.gap)])[hs + 1]
+    measures = stance_measures(
+        time_s, load, hs[complete], to[complete], cop, region_load, layout, values, load_unit
+    )
+    return step_rows(
+        side,
+        time_s[hs],
+        time_s[to],
+        complete,
+        gaps,
+        bool(hs.size) and int(to[-1]) >= time_s.size - 1,
+        measures,
+        float(np.median(np.diff(time_s))) if time_s.size > 1 else 0.0,
+        load_unit,
+    )
+
+
+def stance_measures(
+    time_s: FloatArray,
+    load: FloatArray,
+    a: IntArray,
+    b: IntArray,
+    cop: FootCop | None,
+    region_load: dict[str, FloatArray],
+    layout: SensorLayout | None,
+    values: FloatArray | FrameValues | None,
+    load_unit: str,
+) -> dict[str, Any]:
+    """The step table's columns that each stance's own frames give (its load, gait line,
+    CPEI, medial-lateral index), per stance from heel strike ``a`` to toe off ``b`` (sample
+    indices into the arrays, which may be a part of the foot's: the stances' frames and one
+    either side are all that is read)."""
     peak_col, mean_col, integral_col = load_columns(load_unit)
-    columns = [c for c in step_columns((load_unit,)) if c != "step"]
-    columns += [_FOLLOWS_GAP, _STANDING, _SAMPLE_PERIOD]
-    hs_all, to_all, complete = events.heel_strike, events.toe_off, events.complete
-    durations = time_s[to_all] - time_s[hs_all]
-    longest = np.inf
-    if complete.sum() >= 3:
-        longest = MAX_STANCE_FACTOR * float(np.median(durations[complete]))
-    # the next heel strike counts if that stance is complete or only cut by the end
-    next_ok = np.zeros(hs_all.size, dtype=np.bool_)
-    next_ok[:-1] = complete[1:]
-    if hs_all.size > 1 and to_all[-1] >= time_s.size - 1:
-        next_ok[-2] = True  # the last stance is only cut by the end: its heel strike is real
-    if events.gap is not None and events.gap.any() and hs_all.size > 1:
-        # a stride across a gap in the signal is not known
-        cum = np.concatenate([[0], np.cumsum(events.gap)])
-        next_ok[:-1] &= cum[hs_all[1:] + 1] - cum[hs_all[:-1] + 1] == 0
-    next_hs = np.full(hs_all.size, np.nan)
-    next_hs[:-1] = np.where(next_ok[:-1], time_s[hs_all[1:]], np.nan)
-    walked = complete & (durations <= longest)
-    # every complete stance is a row; a long one is standing (labelled so, never counted)
-    keep = complete
-    # a step of this foot came earlier, but the stance just before this one was not a step
-    follows_gap = np.zeros(hs_all.size, dtype=np.bool_)
-    follows_gap[1:] = ~walked[:-1] & (np.cumsum(walked)[:-1] > 0)
-    a, b = hs_all[keep].astype(np.int64), to_all[keep].astype(np.int64)
+    a, b = a.astype(np.int64), b.astype(np.int64)
     b_incl = np.minimum(b + 1, time_s.size)  # [a, b_incl): the toe-off sample included
+    nan = np.full(a.size, np.nan)
     if a.size == 0:
-        return pd.DataFrame({c: pd.Series(dtype=float) for c in columns})
+        return {}
     dt = np.gradient(time_s) if time_s.size > 1 else np.ones_like(time_s)
-    hs_t, to_t, nxt = time_s[a], time_s[b], next_hs[keep]
     f = np.where(np.isfinite(load), load, np.nan)
     counts = _segment_sums(np.isfinite(f).astype(np.float64), a, b_incl)
     with np.errstate(invalid="ignore", divide="ignore"):
-        table: dict[str, object] = {
-            "side": side,
-            "heel_strike_s": hs_t,
-            "toe_off_s": to_t,
-            "stance_s": to_t - hs_t,
-            "swing_s": nxt - to_t,
-            "stride_s": nxt - hs_t,
+        out: dict[str, Any] = {
             peak_col: _segment_reduce(np.fmax, f, a, b),
             mean_col: _segment_sums(f, a, b_incl) / counts,
-            _FOLLOWS_GAP: follows_gap[keep],
-            _STANDING: ~walked[keep],
-            _SAMPLE_PERIOD: float(np.median(np.diff(time_s))) if time_s.size > 1 else 0.0,
             integral_col: _segment_sums(f * dt, a, b),
         }
-        nan = np.full(a.size, np.nan)
         length = width_mm = ap = ap_pct = width_pct = cpei = ml_pct = excursion = nan
         cpei_footprint: object = ""  # no footprint (steps_cpei)
         if cop is not None:
@@ -364,7 +369,7 @@ def foot_steps(
             m = _segment_sums(medial * dt, a, b)
             lat = _segment_sums(lateral * dt, a, b)
             mli = (m - lat) / (m + lat)
-    table.update(
+    out.update(
         gait_line_length_mm=length,
         gait_line_width_mm=width_mm,
         gait_line_ap_mm=ap,
@@ -372,10 +377,69 @@ def foot_steps(
         gait_line_excursion_pct_fl=excursion,
         gait_line_width_pct_fw=width_pct,
         cpei_pct=cpei,
-        cpei_footprint=cpei_footprint,
+        cpei_footprint=cpei_footprint
+        if isinstance(cpei_footprint, list)
+        else [cpei_footprint] * a.size,
         medial_lateral_index=mli,
         cop_ml_pct=ml_pct,
     )
+    return out
+
+
+def step_rows(
+    side: str,
+    heel_strike_s: FloatArray,
+    toe_off_s: FloatArray,
+    complete: BoolArray,
+    gaps: IntArray | None,
+    last_cut_by_end: bool,
+    measures: dict[str, Any],
+    sample_period_s: float,
+    load_unit: str,
+) -> pd.DataFrame:
+    """The rows of ``foot_steps`` from every stance of the foot (complete or not): the times
+    of its heel strike and toe off, ``gaps`` (per stance, the number of gap samples of the
+    foot up to and including the one after its heel strike; None: no gap anywhere),
+    whether the last stance is cut by the end of the recording, and the ``stance_measures``
+    of the complete stances."""
+    columns = [c for c in step_columns((load_unit,)) if c != "step"]
+    columns += [_FOLLOWS_GAP, _STANDING, _SAMPLE_PERIOD]
+    n = heel_strike_s.size
+    durations = toe_off_s - heel_strike_s
+    longest = np.inf
+    if complete.sum() >= 3:
+        longest = MAX_STANCE_FACTOR * float(np.median(durations[complete]))
+    # the next heel strike counts if that stance is complete or only cut by the end
+    next_ok = np.zeros(n, dtype=np.bool_)
+    next_ok[:-1] = complete[1:]
+    if n > 1 and last_cut_by_end:
+        next_ok[-2] = True  # the last stance is only cut by the end: its heel strike is real
+    if gaps is not None and n > 1:
+        # a stride across a gap in the signal is not known
+        next_ok[:-1] &= gaps[1:] - gaps[:-1] == 0
+    next_hs = np.full(n, np.nan)
+    next_hs[:-1] = np.where(next_ok[:-1], heel_strike_s[1:], np.nan)
+    walked = complete & (durations <= longest)
+    # every complete stance is a row; a long one is standing (labelled so, never counted)
+    keep = complete
+    # a step of this foot came earlier, but the stance just before this one was not a step
+    follows_gap = np.zeros(n, dtype=np.bool_)
+    follows_gap[1:] = ~walked[:-1] & (np.cumsum(walked)[:-1] > 0)
+    if not keep.any():
+        return pd.DataFrame({c: pd.Series(dtype=float) for c in columns})
+    hs_t, to_t, nxt = heel_strike_s[keep], toe_off_s[keep], next_hs[keep]
+    table: dict[str, object] = {
+        "side": side,
+        "heel_strike_s": hs_t,
+        "toe_off_s": to_t,
+        "stance_s": to_t - hs_t,
+        "swing_s": nxt - to_t,
+        "stride_s": nxt - hs_t,
+        _FOLLOWS_GAP: follows_gap[keep],
+        _STANDING: ~walked[keep],
+        _SAMPLE_PERIOD: sample_period_s,
+        **measures,
+    }
     return pd.DataFrame({c: table.get(c, np.nan) for c in columns})
 
 
