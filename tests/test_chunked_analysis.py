@@ -17,8 +17,9 @@ import pressure
 from pressure.analysis import analyze
 from pressure.errors import AnalysisError
 from pressure.io.source import FrameValues, SessionSource
+from pressure.simulator import SyntheticGait
 
-from .conftest import ROOT, shared_data
+from .conftest import ROOT, shared_data, simulated_session
 
 #: relative tolerance: sums taken in another order differ in their last bits only
 RTOL = 1e-9
@@ -65,8 +66,28 @@ def session(request: pytest.FixtureRequest) -> pressure.Session:
 
 def test_the_chunk_size_does_not_change_the_result(session: pressure.Session) -> None:
     whole = analyze(session, chunk_frames=10**9)
-    # 37 frames: chunk edges fall inside every stance, mid-step and mid-roll-off
-    _same(analyze(session, chunk_frames=37), whole)
+    # 37 frames: chunk edges fall inside every stance, mid-step and mid-roll-off (997 for
+    # the long records, each chunk being read with 30 s either side)
+    longest = max(f.n_frames for f in session.feet.values())
+    _same(analyze(session, chunk_frames=37 if longest < 20_000 else 997), whole)
+
+
+@pytest.mark.parametrize(
+    "gait",
+    [
+        SyntheticGait(seconds=300.0, seed=3, drop_fraction=0.003, left_share_pct=54.0),
+        SyntheticGait(seconds=200.0, seed=4, cadence_steps_per_min=170.0, stance_fraction=0.35),
+    ],
+    ids=["5 min walk with lost frames", "running"],
+)
+def test_a_long_walk_read_in_short_chunks_gives_the_whole_result(gait: SyntheticGait) -> None:
+    """Chunks of 1,000 frames (10 s) with the detector's 30 s either side: every chunk edge
+    falls in a walk, some next to lost frames; the steps, shares and regions are the whole
+    foot's."""
+    session = simulated_session(gait)
+    whole = analyze(session, chunk_frames=10**9)
+    assert len(whole.steps) > 100
+    _same(analyze(session, chunk_frames=1_000), whole)
 
 
 def test_a_source_gives_what_its_session_gives(session: pressure.Session) -> None:

@@ -37,7 +37,9 @@ walking reference ranges (cadence, stride, swing) then do not apply.
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
@@ -51,16 +53,14 @@ from ..cop import (
     FootCop,
     combined_cop,
     contact_threshold,
-    cop_of_parts,
-    cop_parts,
     on_time_base,
-    sensor_weights,
 )
 from ..errors import AnalysisError
 from ..io.source import CHUNK_FRAMES, FootSource, SessionSource
 from ..model import UNIT_TEXT, Session
 from . import balance, distribution, footprint, indicators
-from .events import EventOptions, FootEvents, detect_events
+from .engine import FootWork, Mask, Sums, array_mask, interval_mask
+from .events import EventOptions
 from .results import (
     SIDES,
     Balance,
@@ -78,7 +78,6 @@ from .results import (
 from .steps import (
     LABELS,
     STANDING,
-    foot_steps,
     load_columns,
     plate_contact_steps,
     spatiotemporal,
@@ -246,6 +245,10 @@ class Analysis:
     indicators : pandas.DataFrame
         One row per indicator: ``name``, ``value`` in ``unit``, the reference range and
         source (``indicator_list`` as a table).
+    cop_table : callable
+        Makes ``cop`` from the session on first use (``cop`` is a property: a long
+        recording's per-frame CoP is built only when asked for, and the session must still
+        be readable then).
     """
 
     file: str
@@ -262,9 +265,17 @@ class Analysis:
     indicator_list: tuple[Indicator, ...]
     problems: tuple[str, ...]
     steps: pd.DataFrame
-    cop: pd.DataFrame
     regions: pd.DataFrame
     indicators: pd.DataFrame
+    #: builds ``cop`` (it reads the session again: a long recording's per-frame CoP is
+    #: made only when asked for)
+    cop_table: Callable[[], pd.DataFrame] = field(repr=False, compare=False)
+
+    @cached_property
+    def cop(self) -> pd.DataFrame:
+        """Per-frame centre of pressure (class docstring). Made on first use from the
+        session, which must still be readable then (a ``SessionSource`` not yet closed)."""
+        return self.cop_table()
 
     @cached_property
     def summary(self) -> dict[str, Any]:
@@ -293,103 +304,41 @@ class Analysis:
         return clean(summary)
 
 
-def _steps_without_zero(load: FloatArray, rate_hz: float, options: EventOptions) -> bool:
-    """Whether ``load`` rises and falls like walking steps once its zero is not taken as the
-    floor (a sensor offset): the event detector finds walking relative to the signal's own
-    levels, and the steps come regularly (at least 4 strides whose times vary by less than
-    15 % (coefficient of variation); walking's vary by a few per cent). Quiet standing's slow
-    shifts of weight can look like slow, irregular steps to the detector, never regular ones."""
-    events = detect_events(load, rate_hz, physical_zero=False, options=options)
-    strides = np.diff(events.heel_strike) / rate_hz
+def _steps_without_zero(work: FootWork) -> bool:
+    """Whether the foot's load rises and falls like walking steps once its zero is not
+    taken as the floor (a sensor offset): the event detector finds walking relative to the
+    signal's own levels, and the steps come regularly (at least 4 strides whose times vary by
+    less than 15 % (coefficient of variation); walking's vary by a few per cent). Quiet
+    standing's slow shifts of weight can look like slow, irregular steps to the detector,
+    never regular ones."""
+    events = work.detect(physical_zero=False, measure=False)
+    strides = np.diff(events.heel_strike) / work.fs
     if not events.walking or len(strides) < 4:
         return False
     return bool(np.std(strides) < 0.15 * np.mean(strides))
 
 
 @dataclass
-class _Foot:
-    """One foot's per-frame series (load, CoP, regional loads, stance) and the reductions of
-    its sensor values, from one pass over its frames a chunk at a time (``_analyse_foot``)."""
+class _Whole:
+    """A foot's per-frame series whole: standing sessions (sway) and plates (roll-offs)."""
 
-    foot: FootSource
+    work: FootWork
     load: FloatArray
-    unit: str
-    events: FootEvents
     cop: FootCop | None
     regions: dict[str, FloatArray]
-    stance: BoolArray
-    force_known: bool  # the sensor values give forces in N
-    invalid_frames: int  # frames with some sensor value missing
-    sensor_peak: FloatArray  # each sensor's highest value over the session (-inf: none)
-    saturated: list[int]
-    dead: list[int]
 
+    @classmethod
+    def of(cls, work: FootWork) -> _Whole:
+        s = work.whole()
+        return cls(work, s.load, work.cop(s), s.regions)
 
-def _concatenate(parts: list[FloatArray]) -> FloatArray:
-    return np.concatenate(parts) if parts else np.zeros(0)
+    @property
+    def foot(self) -> FootSource:
+        return self.work.foot
 
-
-def _analyse_foot(foot: FootSource, options: AnalysisOptions, chunk_frames: int) -> _Foot:
-    """Load, CoP and regional loads per frame, computed a chunk of frames at a time (so the
-    per-sensor weights, the largest temporary, never exist for the whole foot), then the
-    events, the stance frames and the sensors' quality."""
-    layout = foot.layout
-    loads: list[FloatArray] = []
-    cop_parts_: list[tuple[FloatArray, FloatArray, FloatArray]] = []
-    region_parts: dict[str, list[FloatArray]] = {}
-    invalid = 0
-    peak = np.full(foot.n_sensors, -np.inf)
-    unit = foot.unit
-    force_known = False
-    chunks = foot.chunks(chunk_frames) if foot.n_frames else iter([(0, foot.frames(0, 0))])
-    for _, rec in chunks:
-        weights, weights_unit = sensor_weights(rec)
-        force_known = weights_unit == "n"
-        if rec.total_force_n is None and force_known:
-            # FootRecording.load() without computing the forces twice (negative readings of
-            # tared sensors count as no load)
-            load, unit = weights.sum(axis=1), "n"
-        else:
-            load, unit = rec.load()
-        load = np.array(load, dtype=np.float64)
-        finite = np.isfinite(rec.values)
-        # a frame with no valid sensor at all is a gap, not an unloaded foot (a frame with
-        # some sensors missing counts them as unloaded)
-        if rec.total_force_n is None:
-            load[~finite.any(axis=1)] = np.nan
-        loads.append(load)
-        invalid += int(np.sum(~finite.all(axis=1)))
-        if rec.n_frames:
-            peak = np.maximum(peak, np.where(finite, rec.values, -np.inf).max(axis=0))
-        if layout is not None:
-            cop_parts_.append(cop_parts(weights, layout))
-            for name, series in distribution.region_loads(rec, weights).items():
-                region_parts.setdefault(name, []).append(series)
-    load = _concatenate(loads)
-    events = detect_events(
-        load,
-        foot.sampling_rate_hz,
-        physical_zero=unit in PHYSICAL_ZERO_UNITS,
-        unit_is_newton=unit == "n",
-        options=options.events,
-        time_s=foot.time_s,
-    )
-    cop = None
-    if layout is not None:
-        total, x, y = (_concatenate([part[k] for part in cop_parts_]) for k in range(3))
-        cop = cop_of_parts(foot.time_s, total, x, y, weights_unit, layout)
-    regions = {name: _concatenate(parts) for name, parts in region_parts.items()}
-    stance = np.zeros(foot.n_frames, dtype=np.bool_)
-    if events.walking:
-        for a, b in zip(events.heel_strike, events.toe_off, strict=True):
-            stance[a:b] = True
-    else:
-        finite_load = np.where(np.isfinite(load), load, -np.inf)
-        stance = finite_load >= contact_threshold(load, unit)
-    saturated, dead = _sensor_quality(foot, stance, chunk_frames)
-    return _Foot(
-        foot, load, unit, events, cop, regions, stance, force_known, invalid, peak, saturated, dead
-    )
+    @property
+    def unit(self) -> str:
+        return self.work.unit
 
 
 def _frames_lost(session: AnySession) -> int:
@@ -401,60 +350,6 @@ def _frames_lost(session: AnySession) -> int:
             gaps = np.diff(foot.time_s) * foot.sampling_rate_hz
             lost += int(np.sum(np.maximum(np.rint(gaps[gaps > 1.5]) - 1, 0)))
     return lost
-
-
-def _sensor_quality(
-    foot: FootSource, stance: BoolArray, chunk_frames: int
-) -> tuple[list[int], list[int]]:
-    """1-based numbers of sensors that look saturated and that look dead (judged only for
-    insoles of up to ``MAX_SENSORS_DEAD_CHECK`` sensors: a dense grid's or a plate's sensels
-    outside the foot never load). Over the loaded frames (``stance``; every frame when none
-    is): each sensor's highest value and how many frames reach it, kept as the chunks pass;
-    the 1st and 99th percentiles of every value from every ``n // 20000``-th frame."""
-    n = foot.n_frames
-    loaded = stance if stance.any() else np.ones(n, dtype=np.bool_)
-    rows = int(loaded.sum())
-    if rows == 0 or foot.n_sensors == 0:
-        return [], []
-    top = np.full(foot.n_sensors, -np.inf)
-    at_top = np.zeros(foot.n_sensors, dtype=np.int64)  # frames at ``top`` so far
-    every = max(1, n // 20_000)
-    sample: list[FloatArray] = []
-    for start, rec in foot.chunks(chunk_frames):
-        values = rec.values
-        sample.append(values[(-start) % every :: every])
-        v = values[loaded[start : start + len(values)]]
-        if not len(v):
-            continue
-        here = np.max(np.where(np.isfinite(v), v, -np.inf), axis=0)
-        count = np.sum(v == here, axis=0)
-        higher = here > top
-        at_top = np.where(higher, count, np.where(here == top, at_top + count, at_top))
-        top = np.maximum(top, here)
-    # clipping shows as a flat top at a high reading: a sensor at its own maximum in a good
-    # share of the loaded frames, that maximum among the foot's highest readings
-    highest = float(top.max())
-    saturated = [
-        i + 1
-        for i in range(foot.n_sensors)
-        if top[i] > 0
-        and top[i] >= 0.5 * highest
-        and at_top[i] / rows >= SATURATED_FRACTION
-        and rows >= 50
-    ]
-    values = np.concatenate(sample)
-    finite = values[np.isfinite(values)]
-    scale = float(np.percentile(finite, 99)) if finite.size else 0.0
-    offset = float(np.percentile(finite, 1)) if finite.size else 0.0
-    dead = []
-    # in a dense grid or on a plate a sensel under no part of the foot is normal, not dead
-    if scale > offset and foot.n_sensors <= MAX_SENSORS_DEAD_CHECK:
-        dead = [
-            i + 1
-            for i in range(foot.n_sensors)
-            if top[i] - offset <= DEAD_FRACTION * (scale - offset)
-        ]
-    return saturated, dead
 
 
 def analyze(
@@ -500,53 +395,61 @@ def analyze(
         has no frame (a recording that never received one).
     """
     opt = options or AnalysisOptions()
-    if isinstance(session, Session):
-        session = SessionSource.of(session)
-    if not any(f.n_frames for f in session.feet.values()):
-        raise AnalysisError(f"{session.path}: no sample frames of either foot: nothing to analyse")
+    source = SessionSource.of(session) if isinstance(session, Session) else session
+    if not any(f.n_frames for f in source.feet.values()):
+        raise AnalysisError(f"{source.path}: no sample frames of either foot: nothing to analyse")
     if opt.windowed:
-        session = session.window(opt.start_s, opt.end_s)
-    feet = {side: _analyse_foot(foot, opt, chunk_frames) for side, foot in session.feet.items()}
-    problems = _input_problems(session, feet, opt)
-    roll_off = _roll_offs(session, feet)
-    walking = bool(roll_off) or any(f.events.walking for f in feet.values())
-    loaded = any(np.nanmax(np.abs(f.load), initial=0.0) > 0 for f in feet.values())
-    steps = _step_table(feet, opt, roll_off)
-    problems += _step_problems(steps, walking and not roll_off)
+        source = source.window(opt.start_s, opt.end_s)
+    works = {side: FootWork(foot, opt.events, chunk_frames) for side, foot in source.feet.items()}
+    for work in works.values():
+        work.survey()
+        work.detect(physical_zero=work.unit in PHYSICAL_ZERO_UNITS, measure=True)
+    problems = _input_problems(source, works, opt)
+    rolled = _roll_offs(source, works)
+    walking = bool(rolled) or any(w.walking for w in works.values())
+    loaded = any(w.max_abs > 0 for w in works.values())
+    steps = _step_table(works, opt, rolled)
+    problems += _step_problems(steps, walking and not rolled)
     masks = {
-        side: roll_off[side] if side in roll_off else _complete_stance(f, walking, steps, side)
-        for side, f in feet.items()
+        side: array_mask(rolled[side][0])
+        if side in rolled
+        else _complete_stance(w, walking, steps, side)
+        for side, w in works.items()
     }
+    sums, share, sensors = _pass_sums(works, masks)
 
     rules = PerSide.of(
         {
-            side: "levels" if f.unit in PHYSICAL_ZERO_UNITS else "steep rise"
-            for side, f in feet.items()
+            side: "levels" if w.unit in PHYSICAL_ZERO_UNITS else "steep rise"
+            for side, w in works.items()
         }
     )
-    gait = gait_section(steps, walking, loaded, opt, rules, rolled=bool(roll_off))
-    problems += _few_steps(gait, feet)
-    dist, notes = distribution_section(session, feet, steps, masks, walking, opt)
+    gait = gait_section(steps, walking, loaded, opt, rules, rolled=bool(rolled))
+    problems += _few_steps(gait, works)
+    dist, notes = distribution_section(source, works, steps, sums, share, walking, opt)
     problems += notes
     pron = replace(
-        pronation_section(steps, walking, dist.medial_share_pct), arch_index=_arch_indices(feet)
+        pronation_section(steps, walking, dist.medial_share_pct), arch_index=_arch_indices(works)
     )
     balance_out: Balance | None = None
     if not walking and loaded:
-        balance_out, notes = balance_section(session, feet, opt)
+        balance_out, notes = balance_section(
+            source, {side: _Whole.of(w) for side, w in works.items()}, opt
+        )
         problems += notes
-    quality = quality_section(session, feet)
+    quality = quality_section(source, works, sensors)
     ind = indicator_section(gait, dist, pron, walking)
 
     region_rows: list[dict[str, Any]] = []
-    for side, f in feet.items():
-        region_rows += distribution.regional(f.foot, masks[side], f.force_known, f.regions)
+    for side in works:
+        regional = sums[side].regional
+        region_rows += [] if regional is None else regional.rows()
     return Analysis(
-        file=str(session.path),
-        format=session.format,
-        duration_s=session.duration_s,
-        sampling_rate_hz=session.sampling_rate_hz,
-        window_s=_window(session),
+        file=str(source.path),
+        format=source.format,
+        duration_s=source.duration_s,
+        sampling_rate_hz=source.sampling_rate_hz,
+        window_s=_window(source),
         activity=gait.activity,
         gait=gait,
         distribution=dist,
@@ -556,10 +459,33 @@ def analyze(
         indicator_list=ind,
         problems=tuple(problems),
         steps=steps,
-        cop=_cop_table(feet),
         regions=pd.DataFrame(region_rows),
         indicators=pd.DataFrame([i.to_dict() for i in ind]),
+        cop_table=functools.partial(_cop_table, works),
     )
+
+
+def _pass_sums(
+    works: dict[str, FootWork], masks: dict[str, Mask]
+) -> tuple[dict[str, Sums], tuple[float, float] | None, dict[str, tuple[list[int], list[int]]]]:
+    """Pass 3 of every foot (``engine``): its sums over its ``masks``, the left share's two
+    integrals (both feet, in load units that compare), the sensors' quality."""
+    left, right = works.get("left"), works.get("right")
+    shared = (
+        left is not None
+        and right is not None
+        and left.unit == right.unit
+        and left.unit in SHARE_UNITS
+        and left.n >= 2
+        and right.n >= 2
+    )
+    sums, sensors = {}, {}
+    share = None
+    for side, work in works.items():
+        other = right if side == "left" and shared else None
+        sums[side], got, sensors[side] = work.sums(masks[side], other, other is not None)
+        share = got if got is not None else share
+    return sums, share, sensors
 
 
 def _window(session: AnySession) -> tuple[float, float] | None:
@@ -570,7 +496,9 @@ def _window(session: AnySession) -> tuple[float, float] | None:
     return None
 
 
-def _input_problems(session: AnySession, feet: dict[str, _Foot], opt: AnalysisOptions) -> list[str]:
+def _input_problems(
+    session: AnySession, feet: dict[str, FootWork], opt: AnalysisOptions
+) -> list[str]:
     """What is missing or odd in the input: a foot, the reader's complaints, a layout, a
     sensor offset, no valid or no nonzero samples."""
     problems: list[str] = []
@@ -592,28 +520,28 @@ def _input_problems(session: AnySession, feet: dict[str, _Foot], opt: AnalysisOp
                 "invert them first (--invert; pressure.calibration.invert), or loading and "
                 "unloading come out swapped"
             )
-    if feet and all(f.foot.layout is None for f in feet.values()):
+    if feet and all(f.layout is None for f in feet.values()):
         problems.append(no_geometry_note(session))
     for side, f in feet.items():
         if (
-            not f.events.walking
+            not f.walking
             and f.unit in PHYSICAL_ZERO_UNITS
-            and np.isfinite(f.load).sum() > 10
-            and _steps_without_zero(f.load, f.foot.sampling_rate_hz, opt.events)
+            and f.finite > 10
+            and _steps_without_zero(f)
         ):
-            low = float(np.nanpercentile(f.load, 5))
+            low = float(np.nanpercentile(f.load_sample, 5))
             problems.append(
                 f"{side} foot: the load rises and falls like walking but never drops near zero "
                 f"(lowest level about {low:.3g} {UNIT_TEXT[f.unit]}): a sensor offset? Analysed as "
                 "standing; tare first (--tare)"
             )
-        if f.foot.layout is None and any(g.foot.layout is not None for g in feet.values()):
+        if f.layout is None and any(g.layout is not None for g in feet.values()):
             problems.append(
                 f"{side} foot: no sensor layout, so no centre of pressure or regional values"
             )
-        if f.foot.n_frames and not np.isfinite(f.load).any():
+        if f.n and not f.finite:
             problems.append(f"{side} foot: no valid samples")
-        elif f.foot.n_frames and not np.nanmax(np.abs(f.load)) > 0:
+        elif f.n and not f.max_abs > 0:
             problems.append(f"{side} foot: every sensor reads zero")
     return problems
 
@@ -646,47 +574,46 @@ def no_geometry_note(session: AnySession) -> str:
     return NO_GEOMETRY
 
 
-def _roll_offs(session: AnySession, feet: dict[str, _Foot]) -> dict[str, BoolArray]:
-    """Per foot that rolls over a plate, its contact frames: its whole contact is one stance
-    (``footprint``). Empty for insoles."""
-    roll_off: dict[str, BoolArray] = {}
+def _roll_offs(
+    session: AnySession, feet: dict[str, FootWork]
+) -> dict[str, tuple[BoolArray, _Whole]]:
+    """Per foot that rolls over a plate, its contact frames (its whole contact is one stance:
+    ``footprint``) and its series. Empty for insoles."""
+    roll_off: dict[str, tuple[BoolArray, _Whole]] = {}
     if isinstance(session.metadata.get("plate"), dict):
-        for side, f in feet.items():
-            contact = footprint.contact_frames(f.load)
-            if footprint.is_roll_off(f.cop, contact):
-                roll_off[side] = contact
+        for side, work in feet.items():
+            whole = _Whole.of(work)
+            contact = footprint.contact_frames(whole.load)
+            if footprint.is_roll_off(whole.cop, contact):
+                roll_off[side] = contact, whole
     return roll_off
 
 
 def _step_table(
-    feet: dict[str, _Foot], opt: AnalysisOptions, roll_off: dict[str, BoolArray]
+    feet: dict[str, FootWork], opt: AnalysisOptions, roll_off: dict[str, tuple[BoolArray, _Whole]]
 ) -> pd.DataFrame:
-    per_foot_steps = [
-        plate_contact_steps(
-            side,
-            f.foot.time_s,
-            f.load,
-            f.cop,
-            f.regions,
-            f.foot.layout,
-            f.foot.frames().values,  # a plate's roll-off: a few hundred frames
-            roll_off[side],
-            load_unit=f.unit,
-        )
-        if side in roll_off and f.cop is not None
-        else foot_steps(
-            side,
-            f.foot.time_s,
-            f.load,
-            f.events,
-            f.cop,
-            f.regions,
-            f.foot.layout,
-            values=f.foot.values,
-            load_unit=f.unit,
-        )
-        for side, f in feet.items()
-    ]
+    per_foot_steps = []
+    for side, work in feet.items():
+        rolled = roll_off.get(side)
+        cop = None if rolled is None else rolled[1].cop
+        if rolled is not None and cop is not None:
+            contact, whole = rolled
+            per_foot_steps.append(
+                plate_contact_steps(
+                    side,
+                    work.foot.time_s,
+                    whole.load,
+                    cop,
+                    whole.regions,
+                    work.layout,
+                    work.foot.frames().values,  # a plate's roll-off: a few hundred frames
+                    contact,
+                    load_unit=work.unit,
+                )
+            )
+        else:
+            assert work.rows is not None
+            per_foot_steps.append(work.rows)
     return steps_table(per_foot_steps, exclude_turns=opt.exclude_turns)
 
 
@@ -701,12 +628,12 @@ def _step_problems(steps: pd.DataFrame, walking: bool) -> list[str]:
     return []
 
 
-def _arch_indices(feet: dict[str, _Foot]) -> PerSide[float]:
+def _arch_indices(feet: dict[str, FootWork]) -> PerSide[float]:
     """Each foot's arch index (``footprint.arch_index``) from its sensors' peaks over the
     session, where its layout is a grid fine enough (a plate, an in-shoe grid)."""
     out: dict[str, float | None] = {}
     for side, f in feet.items():
-        layout = f.foot.layout
+        layout = f.layout
         if layout is None or f.foot.n_sensors < footprint.ARCH_INDEX_MIN_SENSORS:
             continue
         peak = f.sensor_peak
@@ -714,7 +641,7 @@ def _arch_indices(feet: dict[str, _Foot]) -> PerSide[float]:
     return PerSide.of(out)
 
 
-def _few_steps(gait: Gait, feet: dict[str, _Foot]) -> list[str]:
+def _few_steps(gait: Gait, feet: dict[str, FootWork]) -> list[str]:
     """A note per walking foot with fewer than ``MIN_STEADY_STEPS`` steady steps."""
     if gait.activity not in ("walking", "running"):
         return []
@@ -731,23 +658,19 @@ def _few_steps(gait: Gait, feet: dict[str, _Foot]) -> list[str]:
     return out
 
 
-def _complete_stance(f: _Foot, walking: bool, steps: pd.DataFrame, side: str) -> BoolArray:
+def _complete_stance(f: FootWork, walking: bool, steps: pd.DataFrame, side: str) -> Mask:
     """The frames the foot's loads are shared over: walking, the stances of its steps (heel
     strike to toe off; not those labelled standing); standing, its loaded frames."""
     if not walking:
-        return f.stance
+        return f.stance_mask()
     mine = steps[(steps["side"] == side) & (steps["label"] != STANDING)]
     t = f.foot.time_s
     a = np.searchsorted(t, mine["heel_strike_s"].to_numpy(dtype=float))
     b = np.searchsorted(t, mine["toe_off_s"].to_numpy(dtype=float))
-    edges = np.zeros(f.foot.n_frames + 1, dtype=np.int64)
-    np.add.at(edges, a, 1)
-    np.add.at(edges, b, -1)
-    mask: BoolArray = np.cumsum(edges[:-1]) > 0
-    return mask
+    return interval_mask(a.astype(np.int64), b.astype(np.int64))
 
 
-def _load_unit(feet: dict[str, _Foot]) -> str | None:
+def _load_unit(feet: dict[str, FootWork]) -> str | None:
     """The unit of every foot's load, or None when they differ (or there is no foot)."""
     units = {f.unit for f in feet.values()}
     return units.pop() if len(units) == 1 else None
@@ -820,15 +743,17 @@ def gait_section(
 
 def distribution_section(
     session: AnySession,
-    feet: dict[str, _Foot],
+    feet: dict[str, FootWork],
     steps: pd.DataFrame,
-    masks: dict[str, BoolArray],
+    sums: dict[str, Sums],
+    share_integrals: tuple[float, float] | None,
     walking: bool,
     opt: AnalysisOptions,
 ) -> tuple[Distribution, list[str]]:
     """Left share and symmetry index, mean stance and peak loads, forefoot and medial shares
-    and the mean medio-lateral CoP over the frames of ``masks`` (``_complete_stance``), with
-    the problems that left values out."""
+    and the mean medio-lateral CoP over the frames ``analyze`` shares loads over
+    (``_complete_stance``; their ``sums`` and the left share's two integrals from
+    ``engine``), with the problems that left values out."""
     problems: list[str] = []
     share = symmetry = None
     if "left" in feet and "right" in feet:
@@ -843,20 +768,14 @@ def distribution_section(
                 "index (calibrate first: --tare and --body-mass-kg KG, or a profile's "
                 "calibration curve; README: Home-made insoles)"
             )
-        else:
-            share, symmetry = distribution.left_share(
-                (fl.foot.time_s, fl.load),
-                (fr.foot.time_s, fr.load),
-                max(fl.foot.sampling_rate_hz, fr.foot.sampling_rate_hz),
-            )
+        elif share_integrals is not None:
+            share, symmetry = distribution.share_of(*share_integrals)
     mean_stance: dict[str, Any] = {}
     peak: dict[str, Any] = {}
     within: dict[str, dict[str, Any]] = {}
     cop_ml: dict[str, Any] = {}
     for side, f in feet.items():
-        mask = masks[side]
-        loads = f.load[mask]
-        loads = loads[np.isfinite(loads)]
+        got = sums[side]
         if walking:  # each step weighs the same, however long it lasts
             mine = steps[(steps["side"] == side) & (steps["label"] != STANDING)]
             if mine["used"].any():  # the summary's steps; a short walk: every step
@@ -865,19 +784,14 @@ def distribution_section(
             mean_stance[side] = float(mine[mean_col].mean()) if len(mine) else None
             peak[side] = float(mine[peak_col].mean()) if len(mine) else None
         else:
-            mean_stance[side] = float(loads.mean()) if loads.size else None
-            peak[side] = float(loads.max()) if loads.size else None
-        within[side] = distribution.shares(f.foot.time_s, f.regions, mask)
-        if f.cop is not None:
-            sel = mask & np.isfinite(f.cop.x_mm)
-            w = np.where(sel, f.cop.load, 0.0)
-            if w.sum() > 0:
-                cop_ml[side] = float(
-                    100.0
-                    * np.sum(w * np.where(sel, f.cop.x_mm, 0.0))
-                    / w.sum()
-                    / f.cop.foot_width_mm
-                )
+            count = got.load_count
+            mean_stance[side] = got.load_sum / count if count else None
+            peak[side] = got.load_max if count else None
+        within[side] = distribution.shares_of(got.region_integral)
+        if f.layout is not None and got.cop_ml_weight > 0:
+            cop_ml[side] = float(
+                100.0 * got.cop_ml_moment / got.cop_ml_weight / f.layout.foot_width_mm
+            )
     body_mass = _body_mass(session, opt)
     load_unit = _load_unit(feet)
     newtons = load_unit == "n"
@@ -972,7 +886,7 @@ def pronation_section(
 
 
 def balance_section(
-    session: AnySession, feet: dict[str, _Foot], opt: AnalysisOptions
+    session: AnySession, feet: dict[str, _Whole], opt: AnalysisOptions
 ) -> tuple[Balance, list[str]]:
     """Sway of each foot's CoP and of the combined CoP (which needs the distance between the
     insoles), and the SD over time of the left share, with the problems that left values
@@ -1046,19 +960,19 @@ def balance_section(
 # -------------------------------------------------------------------- quality
 
 
-def quality_section(session: AnySession, feet: dict[str, _Foot]) -> Quality:
-    """Frames lost and invalid, and the sensors that look saturated or dead."""
-    saturated, dead = {}, {}
-    invalid = 0
-    for side, f in feet.items():
-        saturated[side], dead[side] = f.saturated, f.dead
-        invalid += f.invalid_frames
+def quality_section(
+    session: AnySession,
+    feet: dict[str, FootWork],
+    sensors: dict[str, tuple[list[int], list[int]]],
+) -> Quality:
+    """Frames lost and invalid, and the sensors that look saturated or dead (``sensors``:
+    per foot, from ``engine``)."""
     return Quality(
         frames_lost=_frames_lost(session),
-        invalid_frames=invalid,
-        frames={side: f.foot.n_frames for side, f in feet.items()},
-        saturated_sensors=PerSide.of(saturated, tuple),
-        dead_sensors=PerSide.of(dead, tuple),
+        invalid_frames=sum(f.invalid for f in feet.values()),
+        frames={side: f.n for side, f in feet.items()},
+        saturated_sensors=PerSide.of({side: got[0] for side, got in sensors.items()}, tuple),
+        dead_sensors=PerSide.of({side: got[1] for side, got in sensors.items()}, tuple),
         reader=dict(session.quality),
     )
 
@@ -1118,27 +1032,32 @@ def indicator_section(
 # -------------------------------------------------------------------- per-frame CoP
 
 
-def _cop_table(feet: dict[str, _Foot]) -> pd.DataFrame:
-    """Both feet's per-frame CoP in one table (``Analysis.cop``)."""
+def _cop_table(feet: dict[str, FootWork]) -> pd.DataFrame:
+    """Both feet's per-frame CoP in one table (``Analysis.cop``), read again a chunk at a
+    time."""
     cop_frames = []
-    units = {f.cop.coordinate_unit for f in feet.values() if f.cop is not None}
+    cops = {side: f for side, f in feet.items() if f.layout is not None}
+    units = {f.layout.coordinate_unit for f in cops.values() if f.layout is not None}
     coord = units.pop() if len(units) == 1 else "mm"
-    load_units = {f.cop.load_unit for f in feet.values() if f.cop is not None}
+    load_units = {f.weights_unit for f in cops.values()}
     load_col = f"load_{load_units.pop() if len(load_units) == 1 else 'n'}"
-    for side, f in feet.items():
-        if f.cop is None or f.cop.coordinate_unit != coord or f"load_{f.cop.load_unit}" != load_col:
+    for side, f in cops.items():
+        assert f.layout is not None
+        if f.layout.coordinate_unit != coord or f"load_{f.weights_unit}" != load_col:
             continue
-        cop_frames.append(
-            pd.DataFrame(
-                {
-                    "time_s": f.cop.time_s,
-                    "side": side,
-                    f"cop_ml_{coord}": f.cop.x_mm,
-                    f"cop_ap_{coord}": f.cop.y_mm,
-                    load_col: f.cop.load,
-                }
+        for first, _, _, stop in f.spans(0):
+            s = f.series(first, stop)
+            cop_frames.append(
+                pd.DataFrame(
+                    {
+                        "time_s": s.rec.time_s,
+                        "side": side,
+                        f"cop_ml_{coord}": s.x,
+                        f"cop_ap_{coord}": s.y,
+                        load_col: s.total,
+                    }
+                )
             )
-        )
     if cop_frames:
         return pd.concat(cop_frames, ignore_index=True)
     return pd.DataFrame(columns=["time_s", "side", f"cop_ml_{coord}", f"cop_ap_{coord}", load_col])

@@ -65,7 +65,7 @@ def integral(time_s: FloatArray, values: FloatArray, mask: BoolArray | None = No
     return float(np.sum(v * dt))
 
 
-def _covered(time_s: FloatArray, at: FloatArray, max_gap_s: float) -> BoolArray:
+def covered(time_s: FloatArray, at: FloatArray, max_gap_s: float) -> BoolArray:
     """Whether each time in ``at`` lies between two samples of ``time_s`` at most
     ``max_gap_s`` apart (or on a sample)."""
     k = np.searchsorted(time_s, at)
@@ -89,17 +89,39 @@ def left_share(
     (tl, fl), (tr, fr) = left, right
     if tl.size < 2 or tr.size < 2:
         return None, None
-    max_gap = 1.5 / sampling_rate_hz
-    valid = _covered(tl, tl, max_gap) & _covered(tr, tl, max_gap)
     # the left foot's own dropouts: its samples either side of a gap stand for themselves only
-    dt = np.minimum(np.gradient(tl), 1.0 / sampling_rate_hz)
-    right_here = np.interp(tl, tr, fr)
-    ok = valid & np.isfinite(fl) & np.isfinite(right_here)
-    a = float(np.sum(np.maximum(fl[ok], 0.0) * dt[ok]))
-    b = float(np.sum(np.maximum(right_here[ok], 0.0) * dt[ok]))
-    if not a + b > 0:
+    integrals = share_integrals(
+        tl, tr, tl, np.gradient(tl), fl, np.interp(tl, tr, fr), sampling_rate_hz
+    )
+    return share_of(*integrals)
+
+
+def share_integrals(
+    t_left: FloatArray,
+    t_right: FloatArray,
+    at: FloatArray,
+    dt: FloatArray,
+    left: FloatArray,
+    right_here: FloatArray,
+    sampling_rate_hz: float,
+) -> tuple[float, float]:
+    """``left_share``'s two load-time integrals over the left foot's frames at times ``at``
+    (a part of ``t_left``, their sampling intervals ``dt``): the left load there, and the
+    right foot's interpolated to them (``right_here``), where both feet have samples."""
+    max_gap = 1.5 / sampling_rate_hz
+    valid = covered(t_left, at, max_gap) & covered(t_right, at, max_gap)
+    d = np.minimum(dt, 1.0 / sampling_rate_hz)
+    ok = valid & np.isfinite(left) & np.isfinite(right_here)
+    a = float(np.sum(np.maximum(left[ok], 0.0) * d[ok]))
+    b = float(np.sum(np.maximum(right_here[ok], 0.0) * d[ok]))
+    return a, b
+
+
+def share_of(left: float, right: float) -> tuple[float | None, float | None]:
+    """(left share %, symmetry index %) of the two feet's load-time integrals."""
+    if not left + right > 0:
         return None, None
-    return 100.0 * a / (a + b), 100.0 * (b - a) / (0.5 * (a + b))
+    return 100.0 * left / (left + right), 100.0 * (right - left) / (0.5 * (left + right))
 
 
 def window_loads(cop: pd.DataFrame, edges: FloatArray) -> FloatArray:
@@ -140,14 +162,18 @@ def shares(
     time_s: FloatArray, loads: dict[str, FloatArray], frames: BoolArray
 ) -> dict[str, float | None]:
     """Forefoot and medial shares (%) over ``frames`` (module docstring)."""
+    return shares_of({name: integral(time_s, v, frames) for name, v in loads.items()})
+
+
+def shares_of(integrals: dict[str, float]) -> dict[str, float | None]:
+    """Forefoot and medial shares (%) from the regions' load-time integrals (``shares``)."""
     out: dict[str, float | None] = {"forefoot_share_pct": None, "medial_share_pct": None}
     for key, (a, b) in (
         ("forefoot_share_pct", ("forefoot", "rearfoot")),
         ("medial_share_pct", ("medial", "lateral")),
     ):
-        if a in loads and b in loads:
-            ia = integral(time_s, loads[a], frames)
-            ib = integral(time_s, loads[b], frames)
+        if a in integrals and b in integrals:
+            ia, ib = integrals[a], integrals[b]
             if ia + ib > 0:
                 out[key] = 100.0 * ia / (ia + ib)
     return out

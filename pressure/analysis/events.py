@@ -197,14 +197,22 @@ def _prepared(
 ) -> tuple[FloatArray, BoolArray, FloatArray, FloatArray]:
     """The load with its gaps filled, the gap mask (NaN samples, and frames after more than
     ``max_missing_frames`` missing ones) and the local range ``low``, ``high``."""
-    n = int(load.size)
-    filled, gap = _fill_gaps(np.asarray(load, dtype=np.float64))
-    if time_s is not None and time_s.size == n and n > 1:
-        gap = gap.copy()
-        # more than max_missing_frames frames lost before this one
-        gap[1:] |= np.diff(time_s) > (opt.max_missing_frames + 1.5) / fs
+    filled, _ = _fill_gaps(np.asarray(load, dtype=np.float64))
     low, high = local_range(filled, fs, opt.window_s)
-    return filled, gap, low, high
+    return filled, gap_mask(load, fs, opt, time_s), low, high
+
+
+def gap_mask(
+    load: FloatArray, sampling_rate_hz: float, opt: EventOptions, time_s: FloatArray | None
+) -> BoolArray:
+    """Per sample: missing (NaN), or after more than ``max_missing_frames`` frames missing
+    from the time axis (``FootEvents.gap``)."""
+    gap: BoolArray = ~np.isfinite(load)
+    n = int(load.size)
+    if time_s is not None and time_s.size == n and n > 1:
+        # more than max_missing_frames frames lost before this one
+        gap[1:] |= np.diff(time_s) > (opt.max_missing_frames + 1.5) / float(sampling_rate_hz)
+    return gap
 
 
 def decimation(sampling_rate_hz: float) -> int:
