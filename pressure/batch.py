@@ -517,10 +517,18 @@ def _analyse(
     try:
         from .analysis import analyze
         from .analysis.timeline import session_fields
-        from .profile import load_with_profile, profile_notes
+        from .io.source import SessionSource
+        from .profile import load_with_profile, open_with_profile, profile_notes
 
-        session = load_with_profile(job.primary, profile)
-        analysis = analyze(session, options)
+        # without a report, a recording is read a chunk of frames at a time (bounded
+        # memory); a report draws from the whole session
+        source = (
+            SessionSource.of(load_with_profile(job.primary, profile))
+            if report
+            else open_with_profile(job.primary, profile)
+        )
+        with source as session:
+            analysis = analyze(session, options)
         row: dict[str, Any] = {
             "session_id": job.session_id,
             "source_path": shown(job.primary),
@@ -540,11 +548,11 @@ def _analyse(
         if report == "pdf":
             from .report import report_pdf
 
-            drawn = report_pdf(session, analysis=analysis)
+            drawn = report_pdf(session.session(), analysis=analysis)
         elif report == "html":
             from .report import report_html
 
-            drawn = report_html(session, analysis=analysis).encode("utf-8")
+            drawn = report_html(session.session(), analysis=analysis).encode("utf-8")
         return Outcome(job.session_id, row=row, steps=steps, report_bytes=drawn, report=report)
     except PressureError as exc:  # a file that cannot be read or analysed: a row of errors
         return Outcome(job.session_id, error=_one_line(exc))

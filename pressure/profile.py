@@ -70,13 +70,16 @@ import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .errors import AnalysisError, FileFormatError, PressureError, UsageError
 from .layout import SensorLayout
 from .model import UNIT_TEXT, UNSTATED_SIDE, Session, SideName
+
+if TYPE_CHECKING:
+    from .io.source import SessionSource
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -676,6 +679,35 @@ def load_with_profile(path: str | Path, profile: InsoleProfile | None = None) ->
     return apply_profile(session, profile, notes=notes)
 
 
+def open_with_profile(path: str | Path, profile: InsoleProfile | None = None) -> SessionSource:
+    """The file as a ``SessionSource`` for ``analyze``: read a chunk of frames at a time
+    (``pressure.io.source.open_source``) when there is no profile, else
+    ``load_with_profile``'s session (a profile's calibration changes every value).
+
+    Parameters
+    ----------
+    path : str or Path
+        A file ``pressure.load`` reads.
+    profile : InsoleProfile, optional
+        The insole's profile (None: none).
+
+    Returns
+    -------
+    SessionSource
+        The source; use it as a context manager, so that what it keeps on disk goes.
+
+    Raises
+    ------
+    FileFormatError
+        When the file cannot be read; ``PressureError`` from ``apply_profile``.
+    """
+    from .io.source import SessionSource, open_source
+
+    if profile is None or profile.empty:
+        return open_source(path)
+    return SessionSource.of(load_with_profile(path, profile))
+
+
 def _read(path: Path, profile: InsoleProfile) -> tuple[Session, list[str]]:
     """The session, read with the settings its reader takes, and the settings not used.
 
@@ -888,12 +920,12 @@ def _ranges(numbers: Sequence[int]) -> str:
     return ", ".join(parts)
 
 
-def profile_notes(session: Session) -> tuple[list[str], list[str]]:
+def profile_notes(session: Session | SessionSource) -> tuple[list[str], list[str]]:
     """What ``apply_profile`` did to a session and what it left out, for output.
 
     Parameters
     ----------
-    session : Session
+    session : Session or SessionSource
         A session (with or without a profile applied).
 
     Returns

@@ -56,7 +56,7 @@ from ..cop import (
     on_time_base,
 )
 from ..errors import AnalysisError
-from ..io.source import CHUNK_FRAMES, FootSource, SessionSource
+from ..io.source import FootSource, SessionSource
 from ..model import UNIT_TEXT, Session
 from . import balance, distribution, footprint, indicators
 from .engine import FootWork, Mask, Sums, array_mask, interval_mask
@@ -356,7 +356,7 @@ def analyze(
     session: Session | SessionSource,
     options: AnalysisOptions | None = None,
     *,
-    chunk_frames: int = CHUNK_FRAMES,
+    chunk_frames: int | None = None,
 ) -> Analysis:
     """Analyse a session: gait, load distribution, pronation indicators, balance and quality.
 
@@ -376,9 +376,9 @@ def analyze(
         Event detection, a time window (``start_s``, ``end_s``: s from the start of the
         recording), body mass (kg), the insoles' separation when standing (mm), turns
         counted or not. Default: ``AnalysisOptions()``.
-    chunk_frames : int
-        Frames of sensor values handled at once (the result does not depend on it beyond
-        the rounding of sums).
+    chunk_frames : int, optional
+        Frames of sensor values handled at once (default: 120 s of frames; the result
+        does not depend on it beyond the rounding of sums: ``engine``).
 
     Returns
     -------

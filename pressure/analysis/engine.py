@@ -39,7 +39,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from ..cop import FootCop, contact_threshold, cop_parts, sensor_weights
-from ..io.source import FootSource
+from ..io.source import CHUNK_FRAMES, FootSource
 from ..model import FootRecording
 from . import distribution
 from .events import EventOptions, FootEvents, decimation, detect_events, gap_mask, local_spans
@@ -119,9 +119,12 @@ class Sums:
 
 
 class FootWork:
-    """One foot's passes (module docstring). ``chunk_frames``: frames per chunk."""
+    """One foot's passes (module docstring). ``chunk_frames``: frames per chunk (default:
+    four margins, at least ``io.source.CHUNK_FRAMES``)."""
 
-    def __init__(self, foot: FootSource, options: EventOptions, chunk_frames: int) -> None:
+    def __init__(
+        self, foot: FootSource, options: EventOptions, chunk_frames: int | None = None
+    ) -> None:
         self.foot = foot
         self.options = options
         self.n = foot.n_frames
@@ -130,6 +133,8 @@ class FootWork:
         # chunks and margins start at multiples of the detector's decimation step, so each
         # chunk's decimated signal is the whole foot's
         self.margin = step * math.ceil(MARGIN_S * self.fs / step)
+        if chunk_frames is None:  # the margins read twice cost a third more than the chunk
+            chunk_frames = max(CHUNK_FRAMES, 4 * self.margin)
         self.chunk = step * max(1, math.ceil(chunk_frames / step))
         empty = foot.frames(0, 0)
         _, self.weights_unit = sensor_weights(empty)

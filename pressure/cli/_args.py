@@ -14,6 +14,7 @@ from ..io.atomic import EXISTS
 
 if TYPE_CHECKING:
     from ..analysis import AnalysisOptions
+    from ..io.source import SessionSource
     from ..model import Session
     from ..profile import InsoleProfile
 
@@ -169,7 +170,7 @@ def add_trial_options(parser: argparse.ArgumentParser) -> None:
 
 
 def trial_window(
-    args: argparse.Namespace, session: Session, options: AnalysisOptions
+    args: argparse.Namespace, session: Session | SessionSource, options: AnalysisOptions
 ) -> AnalysisOptions:
     """``options`` with the time window of ``--between-markers`` (and ``--trial``) in
     ``session``'s markers; ``options`` itself without it. UsageError when --start-s or

@@ -276,28 +276,30 @@ def render(
 
 def run(args: argparse.Namespace) -> int:
     from ..analysis import analyze
-    from ..profile import load_with_profile, profile_notes
+    from ..profile import open_with_profile, profile_notes
 
     outputs = [args.steps_csv, args.cop_csv, args.regions_csv]
     check_outputs(outputs, [args.file], args.overwrite)  # before reading FILE
     profile = insole_profile(args)
     options = analysis_options(args, profile)
-    session = load_with_profile(args.file, profile)
-    result = analyze(session, trial_window(args, session, options))
-    applied, notes = profile_notes(session)
-    for note in notes:
-        print(f"pressure analyze: note: {note}", file=sys.stderr)
-    if args.steps_csv:
-        _write_csv(result.steps, args.steps_csv, "step table", args.overwrite)
-    if args.cop_csv:
-        _write_csv(result.cop, args.cop_csv, "centre of pressure", args.overwrite)
-    if args.regions_csv:
-        _write_csv(result.regions, args.regions_csv, "regional values", args.overwrite)
-    if args.json:
-        summary = result.summary
-        if "profile" in session.metadata:  # what the profile and options did, and did not
-            summary = {**summary, "profile": session.metadata["profile"]}
-        print(json.dumps(summary, indent=2, allow_nan=False))
-    else:
-        print(render(result, applied, sources=args.sources, red_flags=args.red_flags))
+    # a recording is read a chunk of frames at a time (bounded memory: README "Long
+    # recordings"); the per-frame CoP, made only for --cop-csv, is read while it is open
+    with open_with_profile(args.file, profile) as session:
+        result = analyze(session, trial_window(args, session, options))
+        applied, notes = profile_notes(session)
+        for note in notes:
+            print(f"pressure analyze: note: {note}", file=sys.stderr)
+        if args.steps_csv:
+            _write_csv(result.steps, args.steps_csv, "step table", args.overwrite)
+        if args.cop_csv:
+            _write_csv(result.cop, args.cop_csv, "centre of pressure", args.overwrite)
+        if args.regions_csv:
+            _write_csv(result.regions, args.regions_csv, "regional values", args.overwrite)
+        if args.json:
+            summary = result.summary
+            if "profile" in session.metadata:  # what the profile and options did, and did not
+                summary = {**summary, "profile": session.metadata["profile"]}
+            print(json.dumps(summary, indent=2, allow_nan=False))
+        else:
+            print(render(result, applied, sources=args.sources, red_flags=args.red_flags))
     return 0
