@@ -394,6 +394,17 @@ def analyze(
         When the time window of ``options`` is not within the recording, or the session
         has no frame (a recording that never received one).
     """
+    from threadpoolctl import threadpool_limits
+
+    # BLAS on one thread: the products here are a chunk of frames by 16-99 sensors, which a
+    # second thread hardly speeds up, and on a busy machine its waits made them 10x slower
+    with threadpool_limits(1, user_api="blas"):
+        return _analyze(session, options, chunk_frames)
+
+
+def _analyze(
+    session: Session | SessionSource, options: AnalysisOptions | None, chunk_frames: int | None
+) -> Analysis:
     opt = options or AnalysisOptions()
     source = SessionSource.of(session) if isinstance(session, Session) else session
     if not any(f.n_frames for f in source.feet.values()):

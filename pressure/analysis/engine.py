@@ -169,8 +169,9 @@ class FootWork:
             c1 = min(c0 + self.chunk, self.n)
             yield max(0, c0 - margin), c0, c1, min(self.n, c1 + margin)
 
-    def series(self, first: int, stop: int) -> Series:
-        """The per-frame series of frames ``[first, stop)`` (``Series``)."""
+    def series(self, first: int, stop: int, *, cop: bool = True, regions: bool = True) -> Series:
+        """The per-frame series of frames ``[first, stop)`` (``Series``); without ``cop``
+        only the CoP's ``total``, without ``regions`` no regional loads."""
         rec = self.foot.frames(first, stop)
         weights, weights_unit = sensor_weights(rec)
         if rec.total_force_n is None and weights_unit == "n":
@@ -185,14 +186,17 @@ class FootWork:
         if rec.total_force_n is None:
             load[~np.isfinite(rec.values).any(axis=1)] = np.nan
         total = x = y = None
-        regions: dict[str, FloatArray] = {}
-        if self.layout is not None:
+        per_region: dict[str, FloatArray] = {}
+        if self.layout is not None and cop:
             total, x, y = cop_parts(weights, self.layout)
             unloaded = ~(total >= self.cop_threshold)
             x[unloaded] = np.nan
             y[unloaded] = np.nan
-            regions = distribution.region_loads(rec, weights)
-        return Series(first, rec, load, total, x, y, regions)
+        elif self.layout is not None:
+            total = weights.sum(axis=1)
+        if self.layout is not None and regions:
+            per_region = distribution.region_loads(rec, weights)
+        return Series(first, rec, load, total, x, y, per_region)
 
     def cop(self, s: Series) -> FootCop | None:
         """The ``FootCop`` of a ``Series`` (None without a layout)."""
@@ -222,9 +226,8 @@ class FootWork:
         every = max(1, -(-self.n // SAMPLE_FRAMES))
         every_q = max(1, self.n // QUALITY_SAMPLE_FRAMES)
         loads, totals, quality = [], [], []
-        cop_threshold, self.cop_threshold = self.cop_threshold, math.inf  # unmasked parts
         for e0, c0, c1, e1 in self.spans(self.margin):
-            s = self.series(e0, e1)
+            s = self.series(e0, e1, cop=False, regions=False)
             k0, k1 = c0 - e0, c1 - e0
             load, values = s.load[k0:k1], s.rec.values[k0:k1]
             finite = np.isfinite(load)
@@ -248,7 +251,6 @@ class FootWork:
                 self.big = here if math.isnan(self.big) else max(self.big, here)
             self.gaps_before[c0] = self.gaps
             self.gaps += int(gap_mask(s.load, self.fs, self.options, s.rec.time_s)[k0:k1].sum())
-        self.cop_threshold = cop_threshold
         self.load_sample = np.concatenate(loads) if loads else np.zeros(0)
         self.total_sample = np.concatenate(totals) if totals else np.zeros(0)
         if quality:
@@ -426,7 +428,7 @@ def _share_part(
     tr = right.foot.time_s
     j0 = max(0, int(np.searchsorted(tr, t[0])) - 1)
     j1 = min(tr.size, int(np.searchsorted(tr, t[-1], side="right")) + 1)
-    right_here = np.interp(t, tr[j0:j1], right.series(j0, j1).load)
+    right_here = np.interp(t, tr[j0:j1], right.series(j0, j1, cop=False, regions=False).load)
     return distribution.share_integrals(t_left, tr, t, dt, load, right_here, rate_hz)
 
 
