@@ -241,10 +241,11 @@ class FootWork:
                 top = np.where(valid, values, -np.inf).max(axis=0)
                 self.sensor_peak = np.maximum(self.sensor_peak, top)
             pick = slice((-c0) % every, None, every)
-            loads.append(load[pick])
+            # copies: a view would keep the whole chunk's array alive
+            loads.append(load[pick].copy())
             if s.total is not None:
-                totals.append(s.total[k0:k1][pick])
-            quality.append(values[(-c0) % every_q :: every_q])
+                totals.append(s.total[k0:k1][pick].copy())
+            quality.append(values[(-c0) % every_q :: every_q].copy())
             spans = local_spans(s.load, self.fs, self.options, s.rec.time_s)[k0:k1]
             if np.isfinite(spans).any():
                 here = float(np.nanmax(spans))
