@@ -377,8 +377,8 @@ def analyze(
         recording), body mass (kg), the insoles' separation when standing (mm), turns
         counted or not. Default: ``AnalysisOptions()``.
     chunk_frames : int, optional
-        Frames of sensor values handled at once (default: 120 s of frames; the result
-        does not depend on it beyond the rounding of sums: ``engine``).
+        Frames of sensor values handled at once (default: 240 s of frames, fewer for many
+        sensors; the result does not depend on it beyond the rounding of sums: ``engine``).
 
     Returns
     -------

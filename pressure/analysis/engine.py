@@ -53,6 +53,8 @@ BoolArray = npt.NDArray[np.bool_]
 #: frames either side of a chunk that the event detector sees (s): its local range looks
 #: ``window_s`` (4 s) around a sample, the floors a second either side of a stance
 MARGIN_S = 30.0
+#: sensor values a chunk holds at most by default (``FootWork``)
+CHUNK_VALUES = 1 << 21
 #: percentiles of the load (contact thresholds, a note's lowest level) are taken over at
 #: most this many frames, evenly spaced
 SAMPLE_FRAMES = 200_000
@@ -120,7 +122,7 @@ class Sums:
 
 class FootWork:
     """One foot's passes (module docstring). ``chunk_frames``: frames per chunk (default:
-    four margins, at least ``io.source.CHUNK_FRAMES``)."""
+    eight margins, 240 s, or fewer for many sensors; at least four)."""
 
     def __init__(
         self, foot: FootSource, options: EventOptions, chunk_frames: int | None = None
@@ -133,8 +135,11 @@ class FootWork:
         # chunks and margins start at multiples of the detector's decimation step, so each
         # chunk's decimated signal is the whole foot's
         self.margin = step * math.ceil(MARGIN_S * self.fs / step)
-        if chunk_frames is None:  # the margins read twice cost a third more than the chunk
-            chunk_frames = max(CHUNK_FRAMES, 4 * self.margin)
+        if chunk_frames is None:
+            # eight margins (the margins, read twice, then cost a quarter more than the chunk),
+            # at most 2 MiB values (16 MiB of float64) a chunk, at least four margins
+            fit = CHUNK_VALUES // max(1, foot.n_sensors)
+            chunk_frames = max(CHUNK_FRAMES, 4 * self.margin, min(8 * self.margin, fit))
         self.chunk = step * max(1, math.ceil(chunk_frames / step))
         empty = foot.frames(0, 0)
         _, self.weights_unit = sensor_weights(empty)
