@@ -385,7 +385,7 @@ def _wire_summary(path: Path, decoded: _Decoded) -> dict[str, Any]:
                 {
                     "port": link.port,
                     "role": link.role,
-                    "bytes": len(link.data),
+                    "bytes": link.size,
                     "sides": sides_by_link.get(index, []),
                     "line": lines.get(index),
                 }
