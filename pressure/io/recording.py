@@ -1051,7 +1051,6 @@ def decode_recording(
     out = []
     names = column_names(recording, columns)
     for link in recording.links:
-        name = link_name(link)
         if not link.data:
             empty = Capture("binary", [])
             out.append(LinkFrames(link, empty, [], [], "nothing arrived"))
@@ -1075,9 +1074,7 @@ def decode_recording(
     return out
 
 
-def column_names(
-    recording: RecordingFile, columns: Sequence[str] | None
-) -> Sequence[str] | None:
+def column_names(recording: RecordingFile, columns: Sequence[str] | None) -> Sequence[str] | None:
     """The line-mode column names to decode with: ``columns``, else those the recorder was
     given (the session record's ``columns``)."""
     recorded = recording.session.get("columns")
