@@ -549,7 +549,7 @@ def read_recording(path: str | Path) -> RecordingFile:
     scan = scan_recording(path, _keep_block)
     for channel, link in scan.links.items():
         _join_blocks(link, [block for _, block in scan.parts[channel]])
-    return scan.recording(_intact_times(scan.links, scan.parts))
+    return scan.recording(intact_times(scan.links, scan.parts))
 
 
 def _keep_block(offset: int, block: Block) -> Block:
@@ -821,7 +821,7 @@ def receipts_in_order(blocks: Iterable[_BlockLike]) -> bool:
     return True
 
 
-def _intact_times(
+def intact_times(
     links: Mapping[int, Link], parts: Mapping[int, Sequence[tuple[int, _BlockLike]]]
 ) -> Iterator[tuple[int, float, float]]:
     """Each intact block's record offset and its first and last host time (s): the link's
@@ -970,12 +970,26 @@ def window_minima(
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """The least-delayed frame of each ``window_s`` of device time from the first frame's:
     its device time and its delay ``host - device`` (s), in window order (``align_clock``)."""
+    _, x, y = least_delays(device_s, host_s, device_s[0], window_s)
+    return x, y
+
+
+def least_delays(
+    device_s: npt.NDArray[np.float64],
+    host_s: npt.NDArray[np.float64],
+    origin_s: float,
+    window_s: float = 1.0,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """``window_minima`` with windows counted from ``origin_s``: each window's number, and the
+    device time and delay of its least-delayed frame (the earliest of equal ones), in window
+    order. Frames given a part at a time give, window by window, the same minima as all at
+    once when each part's are kept unless a later part's is smaller."""
     delay = host_s - device_s
-    bins = np.floor((device_s - device_s[0]) / window_s).astype(np.int64)
+    bins = np.floor((device_s - origin_s) / window_s).astype(np.int64)
     order = np.lexsort((delay, bins))
     first = np.r_[True, bins[order][1:] != bins[order][:-1]]
     pick = order[first]  # the least-delayed frame of each window
-    return device_s[pick], delay[pick]
+    return bins[pick], device_s[pick], delay[pick]
 
 
 def fit_clock(
@@ -1131,7 +1145,7 @@ def restarts_s(recording: RecordingFile, link: Link) -> npt.NDArray[np.float64]:
     )
 
 
-def _in_spans(offsets: npt.NDArray[Any], spans: list[tuple[int, int]]) -> npt.NDArray[np.bool_]:
+def in_spans(offsets: npt.NDArray[Any], spans: list[tuple[int, int]]) -> npt.NDArray[np.bool_]:
     """Which byte offsets fall in one of the (start, stop) ``spans`` (in order, apart)."""
     if not spans:
         return np.zeros(len(offsets), bool)
@@ -1146,7 +1160,7 @@ def _drop_suspect(blocks: list[SampleBlock], spans: list[tuple[int, int]]) -> li
     whose CRC failed: a line has no CRC of its own, so a damaged digit would pass."""
     kept = []
     for block in blocks:
-        inside = _in_spans(block.offset, spans)
+        inside = in_spans(block.offset, spans)
         if inside.any():
             block = block.select(~inside)
         if len(block):
@@ -1296,7 +1310,7 @@ def _align_link(
             ends = _line_ends(link.data, offsets)
         # frames in a block whose CRC failed: their host times are guesses, kept out of the
         # clock fit (their device times, under their own CRCs, place them)
-        sure = ~_in_spans(ends - 1, link.suspect)  # by a frame's last byte
+        sure = ~in_spans(ends - 1, link.suspect)  # by a frame's last byte
         index = np.searchsorted(link.receipt_end, ends.astype(np.int64), side="left")
         host_s = link.receipt_ns[np.minimum(index, link.receipt_end.size - 1)] / 1e9
         segment = np.searchsorted(restarts_s, host_s, side="right")

@@ -190,5 +190,13 @@ def open_source(path: str | os.PathLike[str]) -> SessionSource:
     Raises FileFormatError as ``pressure.load`` does.
     """
     from .load import load
+    from .recording import is_recording
 
-    return SessionSource.of(load(Path(path)))
+    path = Path(path)
+    if is_recording(path):
+        from .recording_source import open_recording
+
+        source = open_recording(path)
+        if source is not None:
+            return source
+    return SessionSource.of(load(path))

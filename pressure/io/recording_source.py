@@ -1,0 +1,675 @@
+"""A recording (``.insole``) read a range of frames at a time: ``open_recording``.
+
+``pressure.load`` reads a recording whole: every link's bytes joined in memory, decoded, and
+each foot's values as float64 (frames × sensors). ``open_recording`` gives the same session as
+a ``SessionSource`` (``pressure.io.source``) in memory that grows with the frame times only:
+
+1. **Scan** (``recording.scan_recording``): the records are read as ``read_recording`` reads
+   them, past damage, but of each link block only where it is (``BlockRef``) is kept. A
+   link's receipts are checked block by block (``receipts_in_order``); only a link whose
+   receipts need repairing (damage) has them all read into memory, 16 bytes a receipt.
+2. **Decode**: the blocks are read again in file order and each link's bytes are fed to its
+   own streaming decoder (``AutoDecoder``), cut where a valid frame ends and the next valid
+   one starts (``_safe_cut``; the first piece holds at least what the mode detection looks
+   at), so that the decoder makes every decision as it does on the whole link. Each frame
+   goes to a spill file per link and side in a temporary folder (``tempfile.gettempdir()``):
+   its device time (int64 µs) in one, its sequence number and sensor counts (uint16) in the
+   other. What the session needs of the whole link is gathered as the frames pass: each
+   connection's clock minima per second of device time (``recording.least_delays``), its
+   frame count and device-time span; per side the sensor counts and a histogram of the
+   counts (the values out of range are counted from it once the DEVICE_INFO, and so the
+   scale and unit, is known).
+3. **Assemble**: the clock fit per connection (``recording.fit_clock``), each foot's frame
+   times from its device times (8 bytes a frame: the one thing kept per frame), the wire
+   summary, metadata, problems and quality, by the functions ``pressure.load`` uses
+   (``insole.decoded_recording``, ``insole.assemble``, ``load.range_report``).
+
+``FootSource.frames(start, stop)`` then reads those frames' rows from the spill files (plain
+reads, ``np.fromfile``: a memory map's pages would count as resident memory), scales them
+(``insole.scaled_values``) and leaves out the values out of range as ``load`` does. The
+temporary folder goes with ``SessionSource.close()`` (or the ``with`` block), or else when
+the source is garbage-collected or the process exits normally.
+
+Where the session cannot be had exactly without the whole link in memory, ``open_recording``
+returns None and ``open_source`` loads the file whole (``pressure.load``):
+
+* a link in line mode (text): ``_host_unit`` and ``_host_rate`` decide the unit of its clock
+  and the rate of its lines from the host time of every line, and a damaged block's lines are
+  dropped after decoding (``_drop_suspect``);
+* a recording made with line-mode column names (the session record's ``columns``, from
+  ``record --profile``): its links are line mode.
+
+Equal means equal: every array (NaN included) and every metadata entry, problem and count of
+``open_recording(path).session()`` are ``pressure.load(path)``'s (``tests/test_source.py``).
+A link of more than ``_STUCK_BYTES`` bytes in which no two valid frames follow each other is
+fed to its decoder as it comes; there (nothing but noise) a damaged run's error reports may
+be split otherwise than ``load``'s, its frames and counts are the same.
+"""
+
+from __future__ import annotations
+
+import heapq
+import shutil
+import tempfile
+import weakref
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from firmware_protocol import AutoDecoder, Capture, DeviceInfo, ProtocolError, SampleBlock, Side
+from firmware_protocol.crc import crc16
+from firmware_protocol.decoder import StreamDecoder
+from firmware_protocol.spec import (
+    HEADER,
+    HEADER_SIZE,
+    MAX_PAYLOAD,
+    OVERHEAD,
+    SYNC,
+    sample_frame_size,
+)
+
+from ..errors import FileFormatError
+from ..layout import SensorLayout
+from ..model import FootRecording, SideName
+from . import recording as rec
+from .capture import SideSummary, side_summary
+from .load import OutOfRange, out_of_range, range_report
+from .readers import insole
+from .source import CHUNK_FRAMES, FootSource, SessionSource
+
+#: link bytes handed to a decoder at a time (then cut back to the last safe place)
+FEED_BYTES = 4 << 20
+#: the first piece of a link holds this much: all that the mode detection may look at
+_DETECT_BYTES = AutoDecoder.SEARCH_LIMIT + AutoDecoder.DETECT_LIMIT
+#: a link's bytes held without a safe cut before they are fed as they are (module docstring)
+_STUCK_BYTES = 64 << 20
+#: binary sensor values are uint16: a histogram of every possible count
+_COUNTS = 1 << 16
+_U16 = np.dtype("<u2")
+_I64 = np.dtype("<i8")
+
+
+class _LineMode(Exception):
+    """A link that cannot be streamed exactly (module docstring): load the file whole."""
+
+
+@dataclass(frozen=True, slots=True)
+class BlockRef:
+    """Where a link block is in the file, and what the scan needs of it (``_BlockLike``)."""
+
+    payload_at: int  # file offset of the block's payload (its receipt count)
+    n_receipts: int
+    size: int  # wire bytes
+    intact: bool
+    crc: bool
+    first_ns: int
+    last_ns: int
+    ordered: bool
+
+    @classmethod
+    def of(cls, offset: int, block: rec.Block) -> BlockRef:
+        """The reference to ``block``, whose message record starts at file ``offset``."""
+        head = rec._RECORD_HEAD.size + rec._MESSAGE_HEAD.size
+        return cls(
+            offset + head,
+            block.n_receipts,
+            len(block.data),
+            block.intact,
+            block.crc,
+            block.first_ns,
+            block.last_ns,
+            block.ordered,
+        )
+
+    @property
+    def data_at(self) -> int:
+        return self.payload_at + rec._COUNT.size + self.n_receipts * rec.RECEIPT.itemsize
+
+
+def _read_block(f: IO[bytes], path: Path, ref: BlockRef) -> tuple[npt.NDArray[Any], bytes]:
+    """A block's receipts and wire bytes, read again where the scan found them."""
+    at = ref.payload_at + rec._COUNT.size
+    f.seek(at)
+    want = ref.data_at + ref.size - at
+    raw = f.read(want)
+    receipts = np.frombuffer(raw, rec.RECEIPT, ref.n_receipts) if len(raw) == want else None
+    if receipts is None or int(receipts["end"][-1]) != ref.size:
+        raise FileFormatError(path, "changed while it was being read", offset=ref.payload_at)
+    return receipts, raw[ref.n_receipts * rec.RECEIPT.itemsize :]
+
+
+# -- cutting a link's bytes where the decoder decides as on the whole ---------------------------
+
+
+def _frame_size(buf: bytearray, at: int) -> int | None:
+    """The size of the whole, valid frame (header and frame CRC) at ``at``, or None."""
+    if at < 0 or len(buf) - at < HEADER_SIZE or buf[at : at + 2] != SYNC:
+        return None
+    _sync, version, msg_type, length, header_crc = HEADER.unpack_from(buf, at)
+    if StreamDecoder._check_header(buf, at, version, msg_type, length, header_crc) is not None:
+        return None
+    size = OVERHEAD + length
+    end = at + size - 2
+    if at + size > len(buf) or crc16(memoryview(buf)[at:end]) != int.from_bytes(
+        buf[end : end + 2], "little"
+    ):
+        return None
+    return size
+
+
+def _safe_cut(buf: bytearray, low: int) -> int | None:
+    """The last place at or after ``low`` where a valid frame ends and another begins (None:
+    there is none). A decoder given the bytes before it stops there with nothing held, as it
+    passes there given the whole: its frames, counts and error reports do not depend on the
+    cut (a valid frame is one the decoder accepts wherever it stands before it)."""
+    pos = len(buf)
+    from_ = max(low, 1)
+    while True:
+        at = buf.rfind(SYNC, from_, pos)
+        if at < 0:
+            return None
+        pos = at + 1
+        if _frame_size(buf, at) is None:
+            continue
+        before, reach = at, max(0, at - OVERHEAD - MAX_PAYLOAD)
+        while True:
+            start = buf.rfind(SYNC, reach, before)
+            if start < 0:
+                break
+            if _frame_size(buf, start) == at - start:
+                return at
+            before = start + 1
+
+
+# -- one link, decoded as its blocks come -------------------------------------------------------
+
+
+@dataclass
+class _Minima:
+    """One connection's clock evidence gathered frame by frame (``recording.align_clock``):
+    the least delay per window of device time and the device times' extent."""
+
+    origin: float | None = None
+    windows: dict[int, tuple[float, float]] = field(default_factory=dict)  # delay, device_s
+    low: float = np.inf
+    high: float = -np.inf
+
+    def add(self, device_s: npt.NDArray[np.float64], host_s: npt.NDArray[np.float64]) -> None:
+        if not device_s.size:
+            return
+        if self.origin is None:
+            self.origin = float(device_s[0])
+        bins, x, y = rec.least_delays(device_s, host_s, self.origin)
+        windows = self.windows
+        for k, d, delay in zip(bins.tolist(), x.tolist(), y.tolist(), strict=True):
+            old = windows.get(k)
+            if old is None or delay < old[0]:  # equal: the earlier frame stays
+                windows[k] = (delay, d)
+        self.low = min(self.low, float(device_s.min()))
+        self.high = max(self.high, float(device_s.max()))
+
+    def fit(self) -> tuple[float, float, float]:
+        """``(offset_s, slope, span_s)`` as ``align_clock`` gives them for these frames."""
+        if self.origin is None:
+            return 0.0, 1.0, 0.0
+        keys = sorted(self.windows)
+        x = np.array([self.windows[k][1] for k in keys])
+        y = np.array([self.windows[k][0] for k in keys])
+        span = self.high - self.low
+        offset, slope = rec.fit_clock(x, y, span)
+        return offset, slope, span
+
+
+@dataclass
+class _Connection:
+    """One connection of a link: its frames, and its clock evidence from every timed frame
+    and from the timed frames outside blocks whose CRC failed (``sure``)."""
+
+    frames: int = 0
+    timed: _Minima = field(default_factory=_Minima)
+    sure: _Minima = field(default_factory=_Minima)
+
+    def fit(self) -> tuple[float, float, float]:
+        return (self.sure if self.sure.origin is not None else self.timed).fit()
+
+
+class _Folder:
+    """The temporary folder of a source's spill files: removed by ``remove`` (the source's
+    ``close``), or once nothing refers to it, or at the process's normal exit."""
+
+    def __init__(self) -> None:
+        self.path = Path(tempfile.mkdtemp(prefix="pressure-source-", dir=tempfile.gettempdir()))
+        self.remove = weakref.finalize(self, shutil.rmtree, str(self.path), True)
+
+
+class _SideSpill:
+    """One side's frames of one link, as the wire carried them, in two spill files."""
+
+    def __init__(self, folder: _Folder, channel: int, side: int) -> None:
+        self.folder = folder  # it stays while a spill refers to it
+        self.times_path = folder.path / f"link{channel}-side{side}.time_us"
+        self.frames_path = folder.path / f"link{channel}-side{side}.frames"
+        self._times: IO[bytes] | None = self.times_path.open("wb")
+        self._frames: IO[bytes] | None = self.frames_path.open("wb")
+        self.n_frames = 0
+        self.n_sensors: int | None = None
+        self.counts: list[int] = []  # each block's sensor count, as the summary wants them
+        #: the first change of the sensor count: (the new count, the frame's byte offset)
+        self.change: tuple[int, int] | None = None
+        self.histogram = np.zeros(_COUNTS, np.int64)
+        #: (connection, frames) in stream order
+        self.runs: list[list[int]] = []
+
+    @property
+    def dtype(self) -> np.dtype[Any]:
+        return np.dtype([("seq", _U16), ("values", _U16, (self.n_sensors or 0,))])
+
+    def add(self, block: SampleBlock, connection: npt.NDArray[np.int64]) -> None:
+        assert self._times is not None and self._frames is not None
+        n = block.n_sensors
+        self.counts.append(n)
+        self._times.write(block.time_us.astype(_I64, copy=False).tobytes())
+        for k, count in zip(*_runs(connection), strict=True):
+            if self.runs and self.runs[-1][0] == k:
+                self.runs[-1][1] += count
+            else:
+                self.runs.append([k, count])
+        self.n_frames += len(block)
+        if self.n_sensors is None:
+            self.n_sensors = n
+        if n != self.n_sensors and self.change is None:
+            self.change = (n, int(block.offset[0]))
+        if self.change is not None:
+            return  # this side is no foot (insole.Capture.frames): its values are not needed
+        rows = np.empty(len(block), self.dtype)
+        rows["seq"] = block.seq
+        rows["values"] = block.values
+        self._frames.write(rows.tobytes())
+        self.histogram += np.bincount(block.values.ravel(), minlength=_COUNTS)
+
+    def close(self) -> None:
+        for f in (self._times, self._frames):
+            if f is not None:
+                f.close()
+        self._times = self._frames = None
+
+    def times_us(self, start: int, stop: int) -> npt.NDArray[np.int64]:
+        return np.fromfile(self.times_path, _I64, stop - start, offset=start * _I64.itemsize)
+
+    def rows(self, start: int, stop: int) -> npt.NDArray[Any]:
+        dtype = self.dtype
+        return np.fromfile(self.frames_path, dtype, stop - start, offset=start * dtype.itemsize)
+
+
+def _runs(values: npt.NDArray[np.int64]) -> tuple[list[int], list[int]]:
+    """The runs of equal ``values``: each run's value and length."""
+    if not values.size:
+        return [], []
+    starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
+    lengths = np.diff(np.r_[starts, values.size])
+    return values[starts].tolist(), lengths.tolist()
+
+
+class _LinkStream:
+    """One link decoded as its blocks are read: the decoder fed at safe cuts, each frame
+    placed (its host time, connection, clock evidence) and spilled."""
+
+    def __init__(self, folder: _Folder, link: rec.Link, restarts: npt.NDArray[np.float64]) -> None:
+        self.folder = folder
+        self.link = link
+        self.restarts = restarts
+        self.decoder = AutoDecoder("skip", strict=True)
+        self.capture = Capture("binary", [])
+        self.pending = bytearray()
+        self.head = b""  # the link's first bytes (a link of no frames: what they look like)
+        self.fed = 0  # link bytes fed to the decoder
+        self.window_end = np.zeros(0, np.int64)  # receipts of the bytes not yet decoded
+        self.window_ns = np.zeros(0, np.int64)
+        self.connections: dict[int, _Connection] = {}
+        self.sides: dict[int, _SideSpill] = {}
+        self.error: ProtocolError | None = None  # the decoder's: no frame or sample line
+        #: per connection: (offset_s, slope, span_s) of its clock fit (``finish``)
+        self.fits: dict[int, tuple[float, float, float]] = {}
+
+    def add(self, ends: npt.NDArray[np.int64], ns: npt.NDArray[np.int64], data: bytes) -> None:
+        """A block's receipts (ends over the link's bytes) and wire bytes."""
+        self.window_end = np.concatenate([self.window_end, ends])
+        self.window_ns = np.concatenate([self.window_ns, ns])
+        if len(self.head) < 4096:
+            self.head += data[: 4096 - len(self.head)]
+        if self.error is not None:
+            return
+        self.pending += data
+        if len(self.pending) < FEED_BYTES:
+            return
+        low = _DETECT_BYTES if self.decoder.mode is None else 0
+        cut = _safe_cut(self.pending, low) if len(self.pending) > low else None
+        if cut is None and len(self.pending) < _STUCK_BYTES:
+            return
+        self._feed(len(self.pending) if cut is None else cut)
+
+    def _feed(self, size: int) -> None:
+        piece = bytes(self.pending[:size])
+        del self.pending[:size]
+        self.fed += size
+        try:
+            messages = self.decoder.feed(piece)
+        except ProtocolError as exc:  # nothing in the first MiB is a frame: no frames at all
+            self.error = exc
+            self.pending = bytearray()
+            return
+        self._messages(messages)
+
+    def finish(self, recording: rec.RecordingFile) -> None:
+        """The link's end: what is held is decoded, the decoder closed, the clock fitted.
+        ProtocolError when the link holds no frame (``AutoDecoder``)."""
+        try:
+            if self.pending:
+                self._feed(len(self.pending))
+            if self.error is not None:
+                raise self.error
+            self._messages(self.decoder.close())
+        finally:
+            for spill in self.sides.values():
+                spill.close()
+        decoder = self.decoder.decoder
+        assert self.decoder.mode is not None and decoder is not None
+        self.capture.mode = self.decoder.mode
+        self.capture.counters = decoder.counters
+        self.capture.errors = decoder.errors
+        rec.recorded_infos(self.capture, recording, self.link)
+        self.fits = {k: self.connections[k].fit() for k in sorted(self.connections)}
+
+    def _messages(self, messages: list[Any]) -> None:
+        if self.decoder.mode == "text":
+            raise _LineMode
+        for message in messages:
+            if isinstance(message, SampleBlock):
+                self._frames(message)
+            else:
+                self.capture.add(message)
+        decoder = self.decoder.decoder
+        if decoder is not None:  # the receipts of bytes decoded are not needed again
+            keep = np.searchsorted(self.window_end, decoder.offset, side="right")
+            self.window_end = self.window_end[keep:]
+            self.window_ns = self.window_ns[keep:]
+
+    def _frames(self, block: SampleBlock) -> None:
+        """As ``recording._align_link`` places them: a frame has arrived when its last byte
+        has; frames in a block whose CRC failed are kept out of the clock fit."""
+        ends = block.offset + sample_frame_size(block.n_sensors)
+        sure = ~rec.in_spans(ends - 1, self.link.suspect)
+        index = np.searchsorted(self.window_end, ends, side="left")
+        host_s = self.window_ns[np.minimum(index, self.window_end.size - 1)] / 1e9
+        connection = np.searchsorted(self.restarts, host_s, side="right").astype(np.int64)
+        device_s = block.time_us / 1e6
+        timed = block.time_us >= 0
+        for k in np.unique(connection).tolist():
+            mine = connection == k
+            state = self.connections.setdefault(k, _Connection())
+            state.frames += int(mine.sum())
+            mine &= timed
+            state.timed.add(device_s[mine], host_s[mine])
+            mine &= sure
+            state.sure.add(device_s[mine], host_s[mine])
+        for side in np.unique(block.side).tolist():
+            spill = self.sides.get(side)
+            if spill is None:
+                spill = self.sides[side] = _SideSpill(self.folder, self.link.channel, side)
+            chosen = block.side == side
+            spill.add(block if chosen.all() else block.select(chosen), connection[chosen])
+
+
+# -- a foot read back from its spill ------------------------------------------------------------
+
+
+class _SpilledFoot:
+    """One foot of the session, its frames in a ``_SideSpill`` (``insole.FootFrames``)."""
+
+    def __init__(
+        self,
+        spill: _SideSpill,
+        fits: dict[int, tuple[float, float]],
+        info: DeviceInfo | None,
+        link: int,
+    ) -> None:
+        self.spill = spill
+        self._fits = fits
+        self.info = info
+        self.link = link
+
+    @property
+    def n_sensors(self) -> int:
+        return int(self.spill.n_sensors or 0)
+
+    @property
+    def unit(self) -> str:
+        return insole.foot_unit(self.info)
+
+    @cached_property
+    def time_s(self) -> npt.NDArray[np.float64]:
+        """Each frame's time on the host clock: its connection's fit of its device time."""
+        out = np.empty(self.spill.n_frames)
+        at = 0
+        for k, count in self.spill.runs:
+            offset, slope = self._fits[k]
+            for start in range(at, at + count, CHUNK_FRAMES * 16):
+                stop = min(start + CHUNK_FRAMES * 16, at + count)
+                out[start:stop] = offset + slope * (self.spill.times_us(start, stop) / 1e6)
+            at += count
+        return out
+
+    def out_of_range(self) -> OutOfRange | None:
+        """This foot's values out of range (``load.within_physical_range``): counted from the
+        histogram of its counts, the first found in its frames."""
+        codes = np.arange(_COUNTS, dtype=np.uint16)[:, None]
+        bad_code = out_of_range(insole.scaled_values(codes, self.info), self.unit)[:, 0]
+        count = int(self.spill.histogram[bad_code].sum())
+        if not count:
+            return None
+        for start in range(0, self.spill.n_frames, CHUNK_FRAMES):
+            stop = min(start + CHUNK_FRAMES, self.spill.n_frames)
+            values = insole.scaled_values(self.spill.rows(start, stop)["values"], self.info)
+            first = OutOfRange.first(out_of_range(values, self.unit), values, start)
+            if first is not None:
+                time_s = float(self.time_s[first.frame])
+                return OutOfRange(count, first.frame, first.sensor, first.value, time_s)
+        raise AssertionError("the histogram counts values no frame holds")
+
+    def read(
+        self, side: SideName, rate: float, layout: SensorLayout | None, start: int, stop: int
+    ) -> FootRecording:
+        """Frames ``[start, stop)`` as ``pressure.load`` gives them."""
+        rows = self.spill.rows(start, stop)
+        values = insole.scaled_values(rows["values"], self.info)
+        values[out_of_range(values, self.unit)] = np.nan
+        device_time_s = self.spill.times_us(start, stop) / 1e6
+        return FootRecording(
+            side=side,
+            time_s=self.time_s[start:stop],
+            values=values,
+            unit=self.unit,
+            sampling_rate_hz=rate,
+            layout=layout,
+            vendor=insole.vendor_columns(rows["seq"], device_time_s, {}),
+        )
+
+
+# -- the whole ----------------------------------------------------------------------------------
+
+
+def open_recording(path: Path) -> SessionSource | None:
+    """The ``SessionSource`` of a recording, decoded into spill files (module docstring);
+    None when it cannot be streamed exactly (then load it whole). FileFormatError as
+    ``pressure.load`` raises it."""
+    folder = _Folder()
+    try:
+        return _open(path, folder)
+    except _LineMode:
+        folder.remove()
+        return None
+    except BaseException:
+        folder.remove()
+        raise
+
+
+def _open(path: Path, folder: _Folder) -> SessionSource:
+    scan = rec.scan_recording(path, BlockRef.of)
+    if rec.column_names(scan.recording(()), None) is not None:
+        raise _LineMode
+    repaired: dict[int, tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]] = {}
+    with path.open("rb") as f:
+        for channel, link in scan.links.items():
+            refs = [ref for _, ref in scan.parts[channel]]
+            rec.link_spans(link, [(ref.size, ref.intact) for ref in refs])
+            if refs and not rec.receipts_in_order(refs):
+                receipts = [(_read_block(f, path, ref)[0], ref.intact) for ref in refs]
+                rec.join_receipts(link, receipts)
+                repaired[channel] = (link.receipt_end, link.receipt_ns)
+        recording = scan.recording(rec.intact_times(scan.links, scan.parts))
+        streams = {
+            link.channel: _LinkStream(folder, link, rec.restarts_s(recording, link))
+            for link in recording.links
+        }
+        _decode(f, path, scan, streams, repaired)
+    links = [_link_frames(path, recording, streams[link.channel]) for link in recording.links]
+    feet: dict[tuple[int, int], _SpilledFoot] = {}
+
+    def foot(frames: rec.LinkFrames, position: int, side: int) -> _SpilledFoot | None:
+        stream = streams[frames.link.channel]
+        spill = _spill_of(stream, side)
+        if spill is None:
+            return None
+        if spill.change is not None:
+            new, offset = spill.change
+            raise ProtocolError(
+                "malformed_payload",
+                offset,
+                f"the {Side(side).name.lower()} sensor count changes from {spill.n_sensors} "
+                f"to {new}",
+            )
+        key = (frames.link.channel, side)
+        if key not in feet:
+            fits = {k: (offset, slope) for k, (offset, slope, _) in stream.fits.items()}
+            info = insole.info_for(stream.capture, side)
+            feet[key] = _SpilledFoot(spill, fits, info, position)
+        return feet[key]
+
+    decoded = insole.decoded_recording(recording, links, foot, _sides(streams, recording))
+    readers: dict[str, _SpilledFoot] = {}
+
+    def make(
+        side: SideName, got: _SpilledFoot, rate: float, layout: SensorLayout | None
+    ) -> FootSource:
+        readers[side] = got
+
+        def read(start: int, stop: int) -> FootRecording:
+            return got.read(side, rate, layout, start, stop)
+
+        return FootSource(
+            side=side,
+            time_s=got.time_s,
+            unit=got.unit,
+            sampling_rate_hz=rate,
+            n_sensors=got.n_sensors,
+            read=read,
+            layout=layout,
+        )
+
+    sources, metadata, quality, problems = insole.assemble(path, decoded, make)
+    found = {side: bad for side, got in readers.items() if (bad := got.out_of_range())}
+    if found:
+        units = {side: got.unit for side, got in readers.items()}
+        quality, problems = range_report(quality, problems, found, units)
+    # what is no foot's goes now; a foot's files stay until the source is closed
+    kept = {p for got in readers.values() for p in (got.spill.times_path, got.spill.frames_path)}
+    for each in folder.path.iterdir():
+        if each not in kept:
+            each.unlink()
+    feet_sources: dict[str, FootSource] = dict(sources.items())
+    return SessionSource(
+        path=path,
+        format=insole.NAME,
+        feet=feet_sources,
+        metadata=metadata,
+        quality=quality,
+        problems=problems,
+        cleanup=folder.remove,
+    )
+
+
+def _spill_of(stream: _LinkStream, side: int) -> _SideSpill | None:
+    """The spill of the frames that are ``side``'s (a one-foot link: its role decides)."""
+    wanted = rec.one_foot_side(stream.link, set(stream.sides))
+    if wanted is None:
+        return stream.sides.get(side)
+    return next(iter(stream.sides.values())) if side == wanted else None
+
+
+def _decode(
+    f: IO[bytes],
+    path: Path,
+    scan: rec.Scan[BlockRef],
+    streams: dict[int, _LinkStream],
+    repaired: dict[int, tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]],
+) -> None:
+    """Every link's blocks read in file order and fed to its stream."""
+
+    def blocks(channel: int) -> Iterator[tuple[int, int, BlockRef]]:
+        for _, ref in scan.parts[channel]:
+            yield ref.payload_at, channel, ref
+
+    base = dict.fromkeys(streams, 0)  # link bytes so far
+    count = dict.fromkeys(streams, 0)  # receipts so far
+    for _, channel, ref in heapq.merge(*(blocks(c) for c in streams)):
+        receipts, data = _read_block(f, path, ref)
+        if channel in repaired:
+            ends, ns = repaired[channel]
+            at = count[channel]
+            ends, ns = ends[at : at + ref.n_receipts], ns[at : at + ref.n_receipts]
+        else:
+            ends = receipts["end"].astype(np.int64) + base[channel]
+            ns = receipts["host_ns"].astype(np.int64)
+        base[channel] += ref.size
+        count[channel] += ref.n_receipts
+        streams[channel].add(ends, ns, data)
+
+
+def _link_frames(path: Path, recording: rec.RecordingFile, stream: _LinkStream) -> rec.LinkFrames:
+    """The link as ``decode_recording`` gives it, without its frames."""
+    link = stream.link
+    if not link.size:
+        return rec.LinkFrames(link, Capture("binary", []), [], [], "nothing arrived")
+    try:
+        stream.finish(recording)
+    except ProtocolError as exc:
+        capture, problem = rec.undecodable(path, link, stream.head, exc, "skip")
+        return rec.LinkFrames(link, capture, [], [], problem)
+    segments = [
+        rec.clock_segment(offset, slope, span, stream.connections[k].frames)
+        for k, (offset, slope, span) in stream.fits.items()
+    ]
+    return rec.LinkFrames(link, stream.capture, [], segments)
+
+
+def _sides(streams: dict[int, _LinkStream], recording: rec.RecordingFile) -> dict[str, SideSummary]:
+    """Each side's ``SideSummary`` over every link, as ``summarize_sides`` gives it."""
+    out: dict[str, SideSummary] = {}
+    for side in (Side.LEFT, Side.RIGHT):
+        spills = [
+            spill
+            for link in recording.links
+            if (spill := _spill_of(streams[link.channel], side)) is not None and spill.n_frames
+        ]
+        if not spills:
+            continue
+        time_us = np.concatenate([s.times_us(0, s.n_frames) for s in spills])
+        frames = sum(s.n_frames for s in spills)
+        counts = [n for s in spills for n in s.counts]
+        out[side.name.lower()] = side_summary(frames, counts, time_us)
+    return out
