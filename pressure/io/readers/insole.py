@@ -544,6 +544,8 @@ def read(
         )
     try:
         decoded = _decode(path, on_error, rate_hz, columns)
+    except FileFormatError:  # a ValueError too, but the file's, not the columns'
+        raise
     except ValueError as exc:  # the columns given are no header (classify_columns)
         raise UsageError(f"columns {list(columns or [])}: {exc}") from None
     feet, metadata, quality, problems = assemble(path, decoded, _foot_recording)
