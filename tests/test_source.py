@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gc
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ import pressure.io.recording_source as streaming
 from firmware_protocol import DeviceInfo, Side, Status, Unit, encode, encode_samples
 from firmware_protocol.spec import StatusCode
 from pressure.io.load import load
-from pressure.io.recording import RecordingWriter
+from pressure.io.recording import RecordingWriter, Role
 from pressure.io.source import SessionSource, open_source
 from pressure.model import FootRecording, Session
 
@@ -147,7 +147,7 @@ def _samples(
 
 
 def _write(
-    path: Path, links: list[tuple[str, list[tuple[float, bytes]]]], events: list[Any] = ()
+    path: Path, links: list[tuple[Role, list[tuple[float, bytes]]]], events: Sequence[Any] = ()
 ) -> None:
     """A recording of ``links`` (role, [(host time s, bytes)]), flushed every 0.25 s, with
     ``events`` (kind, link index, host time s) in time order among the blocks."""
