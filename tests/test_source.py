@@ -119,6 +119,12 @@ def test_sample_recordings_fed_whole(monkeypatch: pytest.MonkeyPatch) -> None:
     check(SAMPLES[0])
 
 
+def test_medians_of_steps_that_take_many_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Steps that take more values than are counted: their median from all of them."""
+    monkeypatch.setattr(streaming, "_DISTINCT_STEPS", 1)
+    check(SAMPLES[-1])
+
+
 @pytest.mark.parametrize("sensors", [16, 99])
 def test_simulated_walks(tmp_path: Path, sensors: int) -> None:
     from pressure.simulator import SyntheticGait

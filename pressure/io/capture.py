@@ -7,7 +7,7 @@ byte; the project's own suffix is ``.insole`` but the content decides, not the n
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -177,17 +177,26 @@ def device_info_from_dict(values: dict[str, Any]) -> DeviceInfo | None:
     return info if info.sensor_count > 0 and info.rate_hz > 0 else None
 
 
-def side_summary(frames: int, counts: Sequence[int], time_us: np.ndarray) -> SideSummary:
+def side_summary(frames: int, counts: Iterable[int], time_us: np.ndarray) -> SideSummary:
     """One side's ``SideSummary``: its ``frames``, the sensor ``counts`` its blocks had, and
     the device time of each frame (µs, -1 where none) in stream order."""
-    duration = rate = None
     timed = time_us[time_us >= 0]
-    if timed.size >= 2:
-        period_us = float(np.median(np.diff(timed)))
-        if period_us > 0:
-            rate = round(1e6 / period_us, 3)
-            # the span between the first and last sample, plus the last sample's own period
-            duration = round((float(timed[-1] - timed[0]) + period_us) / 1e6, 6)
+    if timed.size < 2:
+        return side_summary_of(frames, counts, None, 0.0)
+    period_us = float(np.median(np.diff(timed)))
+    return side_summary_of(frames, counts, period_us, float(timed[-1] - timed[0]))
+
+
+def side_summary_of(
+    frames: int, counts: Iterable[int], period_us: float | None, span_us: float
+) -> SideSummary:
+    """``side_summary`` from the median period of the timed frames (µs; None for fewer than
+    two) and the device time from the first to the last (µs)."""
+    duration = rate = None
+    if period_us is not None and period_us > 0:
+        rate = round(1e6 / period_us, 3)
+        # the span between the first and last sample, plus the last sample's own period
+        duration = round((span_us + period_us) / 1e6, 6)
     return SideSummary(frames, sorted(set(counts)), duration, rate)
 
 

@@ -546,7 +546,7 @@ def read_recording(path: str | Path) -> RecordingFile:
     cut short at the very end (a crash while writing) is ignored and counted. FileFormatError
     (file and byte offset) when the file is not a recording.
     """
-    scan = scan_recording(path, _keep_block)
+    scan = scan_recording(path, _keep_block, list)
     for channel, link in scan.links.items():
         _join_blocks(link, [block for _, block in scan.parts[channel]])
     return scan.recording(intact_times(scan.links, scan.parts))
@@ -577,6 +577,15 @@ class _BlockLike(Protocol):
     def ordered(self) -> bool: ...
 
 
+class Parts(Protocol[_B]):
+    """A link's blocks as a scan keeps them: (record offset, what ``keep`` made of the
+    block), in file order (a ``list``, or a more compact store)."""
+
+    def append(self, item: tuple[int, _B], /) -> None: ...
+    def extend(self, items: Iterable[tuple[int, _B]], /) -> None: ...
+    def __iter__(self) -> Iterator[tuple[int, _B]]: ...
+
+
 @dataclass
 class Scan(Generic[_B]):
     """A recording's records read (``scan_recording``): everything but the links' bytes,
@@ -586,7 +595,7 @@ class Scan(Generic[_B]):
     path: Path
     session: dict[str, Any]
     links: dict[int, Link]
-    parts: dict[int, list[tuple[int, _B]]]
+    parts: dict[int, Parts[_B]]
     devices: list[dict[str, Any]]
     events: list[dict[str, Any]]
     complete: bool
@@ -608,10 +617,15 @@ class Scan(Generic[_B]):
         )
 
 
-def scan_recording(path: str | Path, keep: Callable[[int, Block], _B]) -> Scan[_B]:
+def scan_recording(
+    path: str | Path,
+    keep: Callable[[int, Block], _B],
+    new_parts: Callable[[], Parts[_B]],
+) -> Scan[_B]:
     """Read every record of a recording, past damage (``read_recording``), handing each link
     block to ``keep`` (its record's byte offset, the block) as it is read: ``keep`` decides
-    what of it is held (the whole block, or where it is)."""
+    what of it is held (the whole block, or where it is), ``new_parts`` where (one per
+    link)."""
     from mcap.exceptions import McapError
     from mcap.records import Channel, DataEnd, Footer, Message, Metadata
     from mcap.stream_reader import StreamReader
@@ -640,12 +654,12 @@ def scan_recording(path: str | Path, keep: Callable[[int, Block], _B]) -> Scan[_
             return stream, iter(reader.records)
 
         links: dict[int, Link] = {}
-        parts: dict[int, list[tuple[int, _B]]] = {}  # per link: (file offset, block)
+        parts: dict[int, Parts[_B]] = {}  # per link: (file offset, block)
         session: dict[str, Any] = {}
         devices: list[dict[str, Any]] = []
         events: list[dict[str, Any]] = []
         damaged: list[Damage] = []
-        orphans: dict[int, list[tuple[int, _B]]] = {}
+        orphans: dict[int, Parts[_B]] = {}
         channels: dict[int, tuple[str, str, dict[str, str]]] = {}
         complete = False
         data_crc = 0  # the DataEnd record's CRC (0: none, or not written)
@@ -696,9 +710,10 @@ def scan_recording(path: str | Path, keep: Callable[[int, Block], _B]) -> Scan[_
                         damaged.append(Damage(good, stream.pos - good, "a block's CRC fails"))
                     # a block of a link whose channel record is not read (yet): the summary
                     # repeats the channels
-                    (parts if channel in links else orphans).setdefault(channel, []).append(
-                        (good, keep(good, block))
-                    )
+                    held = parts if channel in links else orphans
+                    if channel not in held:
+                        held[channel] = new_parts()
+                    held[channel].append((good, keep(good, block)))
                 else:
                     event = _event(record.data) if link is None else None
                     if event is not None:
@@ -738,9 +753,10 @@ def scan_recording(path: str | Path, keep: Callable[[int, Block], _B]) -> Scan[_
                 )
                 channels[record.id] = _channel_key(record)
                 # blocks read before their channel: those of its encoding
-                parts[record.id] = [
+                parts[record.id] = new_parts()
+                parts[record.id].extend(
                     (at, block) for at, block in orphans.pop(record.id, []) if block.crc == checked
-                ]
+                )
             elif isinstance(record, Metadata):
                 entries = dict(record.metadata)
                 crc = entries.pop(_METADATA_CRC, None)
@@ -784,7 +800,7 @@ def _join_blocks(link: Link, blocks: list[Block]) -> None:
         join_receipts(link, [(block.receipts, block.intact) for block in blocks])
 
 
-def link_spans(link: Link, blocks: Sequence[tuple[int, bool]]) -> None:
+def link_spans(link: Link, blocks: Iterable[tuple[int, bool]]) -> None:
     """A link's ``size`` and ``suspect`` spans from its blocks' data sizes and whether their
     CRC held, in order."""
     base = 0
@@ -822,7 +838,7 @@ def receipts_in_order(blocks: Iterable[_BlockLike]) -> bool:
 
 
 def intact_times(
-    links: Mapping[int, Link], parts: Mapping[int, Sequence[tuple[int, _BlockLike]]]
+    links: Mapping[int, Link], parts: Mapping[int, Parts[Any]]
 ) -> Iterator[tuple[int, float, float]]:
     """Each intact block's record offset and its first and last host time (s): the link's
     repaired receipts where they are held, else the block's own."""

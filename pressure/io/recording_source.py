@@ -48,11 +48,14 @@ be split otherwise than ``load``'s, its frames and counts are the same.
 
 from __future__ import annotations
 
+import array
+import contextlib
+import ctypes
 import heapq
 import shutil
 import tempfile
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -77,10 +80,11 @@ from ..errors import FileFormatError
 from ..layout import SensorLayout
 from ..model import FootRecording, SideName
 from . import recording as rec
-from .capture import SideSummary, side_summary
+from .capture import SideSummary, side_summary, side_summary_of
 from .load import OutOfRange, out_of_range, range_report
 from .readers import insole
 from .source import CHUNK_FRAMES, FootSource, SessionSource
+from .text import sampling_rate_hz
 
 #: link bytes handed to a decoder at a time (then cut back to the last safe place)
 FEED_BYTES = 4 << 20
@@ -129,6 +133,47 @@ class BlockRef:
     @property
     def data_at(self) -> int:
         return self.payload_at + rec._COUNT.size + self.n_receipts * rec.RECEIPT.itemsize
+
+
+class _RefTable:
+    """A link's ``BlockRef``s with their record offsets, in columns (``recording.Parts``):
+    47 bytes a block, where a list of objects would take some 300."""
+
+    _COLUMNS = (
+        ("offset", "q"),
+        ("payload_at", "q"),
+        ("n_receipts", "q"),
+        ("size", "q"),
+        ("intact", "b"),
+        ("crc", "b"),
+        ("first_ns", "q"),
+        ("last_ns", "q"),
+        ("ordered", "b"),
+    )
+
+    def __init__(self) -> None:
+        self._columns = [array.array(code) for _, code in self._COLUMNS]
+
+    def append(self, item: tuple[int, BlockRef], /) -> None:
+        offset, ref = item
+        values = (offset, *(getattr(ref, name) for name, _ in self._COLUMNS[1:]))
+        for column, value in zip(self._columns, values, strict=True):
+            column.append(value)
+
+    def extend(self, items: Iterable[tuple[int, BlockRef]], /) -> None:
+        for item in items:
+            self.append(item)
+
+    def __len__(self) -> int:
+        return len(self._columns[0])
+
+    def __iter__(self) -> Iterator[tuple[int, BlockRef]]:
+        for row in zip(*self._columns, strict=True):
+            offset, payload_at, n, size, intact, crc, first, last, ordered = row
+            yield (
+                offset,
+                BlockRef(payload_at, n, size, bool(intact), bool(crc), first, last, bool(ordered)),
+            )
 
 
 def _read_block(f: IO[bytes], path: Path, ref: BlockRef) -> tuple[npt.NDArray[Any], bytes]:
@@ -189,15 +234,18 @@ def _safe_cut(buf: bytearray, low: int) -> int | None:
 # -- one link, decoded as its blocks come -------------------------------------------------------
 
 
-@dataclass
 class _Minima:
     """One connection's clock evidence gathered frame by frame (``recording.align_clock``):
-    the least delay per window of device time and the device times' extent."""
+    the least delay per window of device time (arrays in window order: 24 bytes a second)
+    and the device times' extent."""
 
-    origin: float | None = None
-    windows: dict[int, tuple[float, float]] = field(default_factory=dict)  # delay, device_s
-    low: float = np.inf
-    high: float = -np.inf
+    def __init__(self) -> None:
+        self.origin: float | None = None
+        self.windows = np.zeros(0, np.int64)
+        self.device_s = np.zeros(0)
+        self.delay_s = np.zeros(0)
+        self.low = np.inf
+        self.high = -np.inf
 
     def add(self, device_s: npt.NDArray[np.float64], host_s: npt.NDArray[np.float64]) -> None:
         if not device_s.size:
@@ -205,11 +253,20 @@ class _Minima:
         if self.origin is None:
             self.origin = float(device_s[0])
         bins, x, y = rec.least_delays(device_s, host_s, self.origin)
-        windows = self.windows
-        for k, d, delay in zip(bins.tolist(), x.tolist(), y.tolist(), strict=True):
-            old = windows.get(k)
-            if old is None or delay < old[0]:  # equal: the earlier frame stays
-                windows[k] = (delay, d)
+        at = np.searchsorted(self.windows, bins)
+        seen = at < self.windows.size
+        seen[seen] = self.windows[at[seen]] == bins[seen]
+        # a window seen before keeps its frame unless this one waited less (equal: the
+        # earlier frame stays, as in ``window_minima``)
+        better = seen.copy()
+        better[seen] = y[seen] < self.delay_s[at[seen]]
+        self.device_s[at[better]] = x[better]
+        self.delay_s[at[better]] = y[better]
+        new = ~seen
+        if new.any():
+            self.windows = np.insert(self.windows, at[new], bins[new])
+            self.device_s = np.insert(self.device_s, at[new], x[new])
+            self.delay_s = np.insert(self.delay_s, at[new], y[new])
         self.low = min(self.low, float(device_s.min()))
         self.high = max(self.high, float(device_s.max()))
 
@@ -217,11 +274,8 @@ class _Minima:
         """``(offset_s, slope, span_s)`` as ``align_clock`` gives them for these frames."""
         if self.origin is None:
             return 0.0, 1.0, 0.0
-        keys = sorted(self.windows)
-        x = np.array([self.windows[k][1] for k in keys])
-        y = np.array([self.windows[k][0] for k in keys])
         span = self.high - self.low
-        offset, slope = rec.fit_clock(x, y, span)
+        offset, slope = rec.fit_clock(self.device_s, self.delay_s, span)
         return offset, slope, span
 
 
@@ -258,7 +312,7 @@ class _SideSpill:
         self._frames: IO[bytes] | None = self.frames_path.open("wb")
         self.n_frames = 0
         self.n_sensors: int | None = None
-        self.counts: list[int] = []  # each block's sensor count, as the summary wants them
+        self.counts: set[int] = set()  # the sensor counts its blocks had
         #: the first change of the sensor count: (the new count, the frame's byte offset)
         self.change: tuple[int, int] | None = None
         self.histogram = np.zeros(_COUNTS, np.int64)
@@ -272,7 +326,7 @@ class _SideSpill:
     def add(self, block: SampleBlock, connection: npt.NDArray[np.int64]) -> None:
         assert self._times is not None and self._frames is not None
         n = block.n_sensors
-        self.counts.append(n)
+        self.counts.add(n)
         self._times.write(block.time_us.astype(_I64, copy=False).tobytes())
         for k, count in zip(*_runs(connection), strict=True):
             if self.runs and self.runs[-1][0] == k:
@@ -382,6 +436,8 @@ class _LinkStream:
         self.capture.mode = self.decoder.mode
         self.capture.counters = decoder.counters
         self.capture.errors = decoder.errors
+        self.decoder = AutoDecoder()  # the decoder's buffers go
+        self.pending = bytearray()
         rec.recorded_infos(self.capture, recording, self.link)
         self.fits = {k: self.connections[k].fit() for k in sorted(self.connections)}
 
@@ -414,7 +470,8 @@ class _LinkStream:
             state = self.connections.setdefault(k, _Connection())
             state.frames += int(mine.sum())
             mine &= timed
-            state.timed.add(device_s[mine], host_s[mine])
+            if self.link.suspect:  # else every frame is sure: one set of minima does
+                state.timed.add(device_s[mine], host_s[mine])
             mine &= sure
             state.sure.add(device_s[mine], host_s[mine])
         for side in np.unique(block.side).tolist():
@@ -423,6 +480,49 @@ class _LinkStream:
                 spill = self.sides[side] = _SideSpill(self.folder, self.link.channel, side)
             chosen = block.side == side
             spill.add(block if chosen.all() else block.select(chosen), connection[chosen])
+
+
+# -- medians of frame-time steps, without a second copy of the times ----------------------------
+
+#: distinct steps counted before a median is taken the plain way (all steps in memory)
+_DISTINCT_STEPS = 1 << 16
+
+
+class _Steps:
+    """The differences between consecutive values given a part at a time, counted by value
+    (a clock's steps take few values): their median as ``np.median(np.diff(whole))`` gives
+    it, or None when they take more than ``_DISTINCT_STEPS`` values (then ask the whole)."""
+
+    def __init__(self) -> None:
+        self.last: Any = None
+        self.counts: dict[Any, int] = {}
+        self.dtype: np.dtype[Any] | None = None
+        self.too_many = False
+
+    def add(self, values: npt.NDArray[Any]) -> None:
+        if not values.size or self.too_many:
+            return
+        self.dtype = values.dtype
+        if self.last is not None:
+            values = np.concatenate([[self.last], values]).astype(values.dtype)
+        self.last = values[-1]
+        found, counts = np.unique(np.diff(values), return_counts=True)
+        for value, count in zip(found.tolist(), counts.tolist(), strict=True):
+            self.counts[value] = self.counts.get(value, 0) + count
+        if len(self.counts) > _DISTINCT_STEPS:
+            self.too_many = True
+            self.counts = {}
+
+    def median(self) -> float | None:
+        """The median step (None: none, or too many distinct ones)."""
+        n = sum(self.counts.values())
+        if self.too_many or not n:
+            return None
+        middle = [n // 2] if n % 2 else [n // 2 - 1, n // 2]
+        keys = sorted(self.counts)
+        ends = np.cumsum([self.counts[k] for k in keys])
+        picked = [keys[int(np.searchsorted(ends, k, side="right"))] for k in middle]
+        return float(np.mean(np.array(picked, dtype=self.dtype)))  # as np.median takes them
 
 
 # -- a foot read back from its spill ------------------------------------------------------------
@@ -450,6 +550,17 @@ class _SpilledFoot:
     @property
     def unit(self) -> str:
         return insole.foot_unit(self.info)
+
+    def rate_hz(self, nominal_hz: float | None) -> float | None:
+        """``io.text.sampling_rate_hz`` of the foot's times, its median step counted."""
+        time_s = self.time_s
+        steps = _Steps()
+        for start in range(0, time_s.size, CHUNK_FRAMES * 16):
+            steps.add(time_s[start : start + CHUNK_FRAMES * 16])
+        period = steps.median()
+        if period is None or time_s.size < 2:
+            return sampling_rate_hz(time_s, nominal_hz)
+        return sampling_rate_hz(np.array([0.0, period]), nominal_hz)  # its one step: the median
 
     @cached_property
     def time_s(self) -> npt.NDArray[np.float64]:
@@ -519,16 +630,16 @@ def open_recording(path: Path) -> SessionSource | None:
 
 
 def _open(path: Path, folder: _Folder) -> SessionSource:
-    scan = rec.scan_recording(path, BlockRef.of)
+    scan = rec.scan_recording(path, BlockRef.of, _RefTable)
     if rec.column_names(scan.recording(()), None) is not None:
         raise _LineMode
     repaired: dict[int, tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]] = {}
     with path.open("rb") as f:
         for channel, link in scan.links.items():
-            refs = [ref for _, ref in scan.parts[channel]]
-            rec.link_spans(link, [(ref.size, ref.intact) for ref in refs])
-            if refs and not rec.receipts_in_order(refs):
-                receipts = [(_read_block(f, path, ref)[0], ref.intact) for ref in refs]
+            refs = scan.parts[channel]
+            rec.link_spans(link, ((ref.size, ref.intact) for _, ref in refs))
+            if not rec.receipts_in_order(ref for _, ref in refs):
+                receipts = [(_read_block(f, path, ref)[0], ref.intact) for _, ref in refs]
                 rec.join_receipts(link, receipts)
                 repaired[channel] = (link.receipt_end, link.receipt_ns)
         recording = scan.recording(rec.intact_times(scan.links, scan.parts))
@@ -538,6 +649,7 @@ def _open(path: Path, folder: _Folder) -> SessionSource:
         }
         _decode(f, path, scan, streams, repaired)
     links = [_link_frames(path, recording, streams[link.channel]) for link in recording.links]
+    _trim_heap()
     feet: dict[tuple[int, int], _SpilledFoot] = {}
 
     def foot(frames: rec.LinkFrames, position: int, side: int) -> _SpilledFoot | None:
@@ -601,6 +713,14 @@ def _open(path: Path, folder: _Folder) -> SessionSource:
         problems=problems,
         cleanup=folder.remove,
     )
+
+
+def _trim_heap() -> None:
+    """Give the decoders' freed buffers back to the system (glibc keeps them otherwise), so
+    that the peak memory is the larger of decoding and building the frame times, not their
+    sum. Nothing where the C library has no ``malloc_trim``."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).malloc_trim(0)
 
 
 def _spill_of(stream: _LinkStream, side: int) -> _SideSpill | None:
@@ -668,8 +788,22 @@ def _sides(streams: dict[int, _LinkStream], recording: rec.RecordingFile) -> dic
         ]
         if not spills:
             continue
-        time_us = np.concatenate([s.times_us(0, s.n_frames) for s in spills])
         frames = sum(s.n_frames for s in spills)
-        counts = [n for s in spills for n in s.counts]
-        out[side.name.lower()] = side_summary(frames, counts, time_us)
+        counts = {n for s in spills for n in s.counts}
+        steps, first, last = _Steps(), None, None
+        for spill in spills:
+            for start in range(0, spill.n_frames, CHUNK_FRAMES * 16):
+                time_us = spill.times_us(start, min(start + CHUNK_FRAMES * 16, spill.n_frames))
+                timed = time_us[time_us >= 0]
+                if timed.size:
+                    first = timed[0] if first is None else first
+                    last = timed[-1]
+                    steps.add(timed)
+        period_us = steps.median()
+        if steps.too_many:
+            whole = np.concatenate([s.times_us(0, s.n_frames) for s in spills])
+            out[side.name.lower()] = side_summary(frames, counts, whole)
+            continue
+        span_us = 0.0 if first is None or last is None else float(last - first)
+        out[side.name.lower()] = side_summary_of(frames, counts, period_us, span_us)
     return out

@@ -258,6 +258,9 @@ class _Foot:
     def values(self) -> npt.NDArray[np.float64]:
         return scaled_values(self.counts, self.info)
 
+    def rate_hz(self, nominal_hz: float | None) -> float | None:
+        return sampling_rate_hz(self.time_s, nominal_hz)
+
 
 class FootFrames(Protocol):
     """What the session's assembly (``assemble``) needs of a decoded foot: its frame times on
@@ -273,6 +276,8 @@ class FootFrames(Protocol):
     def link(self) -> int: ...
     @property
     def unit(self) -> str: ...
+    def rate_hz(self, nominal_hz: float | None) -> float | None:
+        """The foot's sampling rate (``io.text.sampling_rate_hz`` of its times), Hz."""
 
 
 def foot_unit(info: DeviceInfo | None) -> str:
@@ -589,7 +594,7 @@ def assemble(
             continue
         info = got.info
         nominal = info.rate_hz if info is not None and info.rate_hz > 0 else None
-        rate = sampling_rate_hz(got.time_s, nominal)
+        rate = got.rate_hz(nominal)
         if rate is None:
             why = "one frame" if len(got.time_s) < 2 else "frames without timestamps"
             if decoded.kind == "recording":  # a damaged recording still opens
