@@ -246,6 +246,22 @@ def test_values_out_of_range_and_a_changing_sensor_count(tmp_path: Path) -> None
     check(path)
 
 
+def test_two_feet_of_different_sizes_on_one_link(tmp_path: Path) -> None:
+    """Frames of a 6-sensor left and an 8-sensor right insole alternate on one link."""
+    left = _samples(Side.LEFT, 400)
+    right = _samples(Side.RIGHT, 400, sensors=8)
+    size_l, size_r = len(left) // 400, len(right) // 400
+    both = b"".join(
+        left[k * size_l : (k + 1) * size_l] + right[k * size_r : (k + 1) * size_r]
+        for k in range(400)
+    )
+    data = encode(_info(Side.LEFT)) + encode(_info(Side.RIGHT, sensors=8)) + both
+    path = tmp_path / "mixed.insole"
+    _write(path, [("both", _pieces(data, 0.0, 4.0))])
+    source = check(path)
+    assert {s: f.n_sensors for s, f in source.feet.items()} == {"left": 6, "right": 8}
+
+
 @pytest.fixture(scope="module")
 def two_links(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A recording as ``test_recording_damage``'s: two links, 6 sensors at 200 Hz, 10 s."""

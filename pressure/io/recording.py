@@ -130,6 +130,17 @@ def _pack_block(channel: int, receipts: list[tuple[int, int]], data: bytes) -> b
     return body + _CRC.pack(_block_crc(channel, body))
 
 
+def payload_at(record_offset: int) -> int:
+    """The file offset of the payload (a block) of the link message whose record starts at
+    ``record_offset``: after the record's opcode and length and the message's header."""
+    return record_offset + _RECORD_HEAD.size + _MESSAGE_HEAD.size
+
+
+def block_parts(n_receipts: int) -> tuple[int, int]:
+    """Where in a block's payload its receipts and its wire bytes start."""
+    return _COUNT.size, _COUNT.size + n_receipts * RECEIPT.itemsize
+
+
 @dataclass(frozen=True)
 class Block:
     """One link message read back: its receipts, its wire bytes, and whether its CRC held

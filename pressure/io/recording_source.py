@@ -118,9 +118,8 @@ class BlockRef:
     @classmethod
     def of(cls, offset: int, block: rec.Block) -> BlockRef:
         """The reference to ``block``, whose message record starts at file ``offset``."""
-        head = rec._RECORD_HEAD.size + rec._MESSAGE_HEAD.size
         return cls(
-            offset + head,
+            rec.payload_at(offset),
             block.n_receipts,
             len(block.data),
             block.intact,
@@ -131,8 +130,12 @@ class BlockRef:
         )
 
     @property
+    def receipts_at(self) -> int:
+        return self.payload_at + rec.block_parts(self.n_receipts)[0]
+
+    @property
     def data_at(self) -> int:
-        return self.payload_at + rec._COUNT.size + self.n_receipts * rec.RECEIPT.itemsize
+        return self.payload_at + rec.block_parts(self.n_receipts)[1]
 
 
 class _RefTable:
@@ -178,7 +181,7 @@ class _RefTable:
 
 def _read_block(f: IO[bytes], path: Path, ref: BlockRef) -> tuple[npt.NDArray[Any], bytes]:
     """A block's receipts and wire bytes, read again where the scan found them."""
-    at = ref.payload_at + rec._COUNT.size
+    at = ref.receipts_at
     f.seek(at)
     want = ref.data_at + ref.size - at
     raw = f.read(want)
@@ -323,28 +326,35 @@ class _SideSpill:
     def dtype(self) -> np.dtype[Any]:
         return np.dtype([("seq", _U16), ("values", _U16, (self.n_sensors or 0,))])
 
-    def add(self, block: SampleBlock, connection: npt.NDArray[np.int64]) -> None:
+    def add(self, blocks: list[SampleBlock], connection: npt.NDArray[np.int64]) -> None:
+        """This side's frames, in ``blocks`` in stream order, and each one's connection."""
         assert self._times is not None and self._frames is not None
-        n = block.n_sensors
-        self.counts.add(n)
-        self._times.write(block.time_us.astype(_I64, copy=False).tobytes())
+        time_us = np.concatenate([b.time_us for b in blocks]).astype(_I64, copy=False)
+        self._times.write(time_us.tobytes())
         for k, count in zip(*_runs(connection), strict=True):
             if self.runs and self.runs[-1][0] == k:
                 self.runs[-1][1] += count
             else:
                 self.runs.append([k, count])
-        self.n_frames += len(block)
-        if self.n_sensors is None:
-            self.n_sensors = n
-        if n != self.n_sensors and self.change is None:
-            self.change = (n, int(block.offset[0]))
-        if self.change is not None:
-            return  # this side is no foot (insole.Capture.frames): its values are not needed
-        rows = np.empty(len(block), self.dtype)
-        rows["seq"] = block.seq
-        rows["values"] = block.values
+        self.n_frames += time_us.size
+        same = []
+        for block in blocks:
+            n = block.n_sensors
+            self.counts.add(n)
+            if self.n_sensors is None:
+                self.n_sensors = n
+            if n != self.n_sensors and self.change is None:
+                self.change = (n, int(block.offset[0]))
+            if self.change is None:
+                same.append(block)
+        if not same:
+            return  # a side whose count changed is no foot (``Capture.frames``): no values
+        values = np.concatenate([b.values for b in same])
+        rows = np.empty(len(values), self.dtype)
+        rows["seq"] = np.concatenate([b.seq for b in same])
+        rows["values"] = values
         self._frames.write(rows.tobytes())
-        self.histogram += np.bincount(block.values.ravel(), minlength=_COUNTS)
+        self.histogram += np.bincount(values.ravel(), minlength=_COUNTS)
 
     def close(self) -> None:
         for f in (self._times, self._frames):
@@ -381,7 +391,6 @@ class _LinkStream:
         self.capture = Capture("binary", [])
         self.pending = bytearray()
         self.head = b""  # the link's first bytes (a link of no frames: what they look like)
-        self.fed = 0  # link bytes fed to the decoder
         self.window_end = np.zeros(0, np.int64)  # receipts of the bytes not yet decoded
         self.window_ns = np.zeros(0, np.int64)
         self.connections: dict[int, _Connection] = {}
@@ -410,7 +419,6 @@ class _LinkStream:
     def _feed(self, size: int) -> None:
         piece = bytes(self.pending[:size])
         del self.pending[:size]
-        self.fed += size
         try:
             messages = self.decoder.feed(piece)
         except ProtocolError as exc:  # nothing in the first MiB is a frame: no frames at all
@@ -444,27 +452,33 @@ class _LinkStream:
     def _messages(self, messages: list[Any]) -> None:
         if self.decoder.mode == "text":
             raise _LineMode
+        blocks = []
         for message in messages:
             if isinstance(message, SampleBlock):
-                self._frames(message)
+                blocks.append(message)
             else:
                 self.capture.add(message)
+        if blocks:
+            self._frames(blocks)
         decoder = self.decoder.decoder
         if decoder is not None:  # the receipts of bytes decoded are not needed again
             keep = np.searchsorted(self.window_end, decoder.offset, side="right")
             self.window_end = self.window_end[keep:]
             self.window_ns = self.window_ns[keep:]
 
-    def _frames(self, block: SampleBlock) -> None:
-        """As ``recording._align_link`` places them: a frame has arrived when its last byte
-        has; frames in a block whose CRC failed are kept out of the clock fit."""
-        ends = block.offset + sample_frame_size(block.n_sensors)
+    def _frames(self, blocks: list[SampleBlock]) -> None:
+        """Frames decoded, in stream order, placed as ``recording._align_link`` places them:
+        a frame has arrived when its last byte has; frames in a block whose CRC failed are
+        kept out of the clock fit."""
+        ends = np.concatenate([b.offset + sample_frame_size(b.n_sensors) for b in blocks])
+        time_us = np.concatenate([b.time_us for b in blocks])
+        sides = np.concatenate([b.side for b in blocks])
         sure = ~rec.in_spans(ends - 1, self.link.suspect)
         index = np.searchsorted(self.window_end, ends, side="left")
         host_s = self.window_ns[np.minimum(index, self.window_end.size - 1)] / 1e9
         connection = np.searchsorted(self.restarts, host_s, side="right").astype(np.int64)
-        device_s = block.time_us / 1e6
-        timed = block.time_us >= 0
+        device_s = time_us / 1e6
+        timed = time_us >= 0
         for k in np.unique(connection).tolist():
             mine = connection == k
             state = self.connections.setdefault(k, _Connection())
@@ -474,12 +488,12 @@ class _LinkStream:
                 state.timed.add(device_s[mine], host_s[mine])
             mine &= sure
             state.sure.add(device_s[mine], host_s[mine])
-        for side in np.unique(block.side).tolist():
+        for side in np.unique(sides).tolist():
             spill = self.sides.get(side)
             if spill is None:
                 spill = self.sides[side] = _SideSpill(self.folder, self.link.channel, side)
-            chosen = block.side == side
-            spill.add(block if chosen.all() else block.select(chosen), connection[chosen])
+            mine = [b if (b.side == side).all() else b.select(b.side == side) for b in blocks]
+            spill.add([b for b in mine if len(b)], connection[sides == side])
 
 
 # -- medians of frame-time steps, without a second copy of the times ----------------------------
