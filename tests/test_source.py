@@ -356,7 +356,7 @@ def test_line_mode_is_loaded_whole(tmp_path: Path) -> None:
     gait = SyntheticGait(seconds=10.0, sensors=8, seed=2)
     path = tmp_path / "sketch.insole"
     write_recording(path, GaitSignal(gait), sketch=SketchFormat("header"))
-    assert streaming.open_recording(path) is None
+    assert streaming.open_recording(path, dict) is None
     source = check(path)
     assert _spill_folder(source) is None
 

@@ -55,11 +55,11 @@ import heapq
 import shutil
 import tempfile
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Generic, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -83,9 +83,10 @@ from . import recording as rec
 from .capture import SideSummary, side_summary, side_summary_of
 from .load import OutOfRange, out_of_range, range_report
 from .readers import insole
-from .source import CHUNK_FRAMES, FootSource, SessionSource
 from .text import sampling_rate_hz
 
+#: frames read from a spill file at a time while opening (each foot's times, its values)
+_READ_FRAMES = 1 << 16
 #: link bytes handed to a decoder at a time (then cut back to the last safe place)
 FEED_BYTES = 4 << 20
 #: the first piece of a link holds this much: all that the mode detection may look at
@@ -96,6 +97,9 @@ _STUCK_BYTES = 64 << 20
 _COUNTS = 1 << 16
 _U16 = np.dtype("<u2")
 _I64 = np.dtype("<i8")
+
+
+_S = TypeVar("_S")
 
 
 class _LineMode(Exception):
@@ -401,12 +405,12 @@ class _LinkStream:
 
     def add(self, ends: npt.NDArray[np.int64], ns: npt.NDArray[np.int64], data: bytes) -> None:
         """A block's receipts (ends over the link's bytes) and wire bytes."""
-        self.window_end = np.concatenate([self.window_end, ends])
-        self.window_ns = np.concatenate([self.window_ns, ns])
         if len(self.head) < 4096:
             self.head += data[: 4096 - len(self.head)]
         if self.error is not None:
             return
+        self.window_end = np.concatenate([self.window_end, ends])
+        self.window_ns = np.concatenate([self.window_ns, ns])
         self.pending += data
         if len(self.pending) < FEED_BYTES:
             return
@@ -437,8 +441,7 @@ class _LinkStream:
                 raise self.error
             self._messages(self.decoder.close())
         finally:
-            for spill in self.sides.values():
-                spill.close()
+            self.close()
         decoder = self.decoder.decoder
         assert self.decoder.mode is not None and decoder is not None
         self.capture.mode = self.decoder.mode
@@ -448,6 +451,11 @@ class _LinkStream:
         self.pending = bytearray()
         rec.recorded_infos(self.capture, recording, self.link)
         self.fits = {k: self.connections[k].fit() for k in sorted(self.connections)}
+
+    def close(self) -> None:
+        """Close the spill files (they stay)."""
+        for spill in self.sides.values():
+            spill.close()
 
     def _messages(self, messages: list[Any]) -> None:
         if self.decoder.mode == "text":
@@ -569,8 +577,8 @@ class _SpilledFoot:
         """``io.text.sampling_rate_hz`` of the foot's times, its median step counted."""
         time_s = self.time_s
         steps = _Steps()
-        for start in range(0, time_s.size, CHUNK_FRAMES * 16):
-            steps.add(time_s[start : start + CHUNK_FRAMES * 16])
+        for start in range(0, time_s.size, _READ_FRAMES):
+            steps.add(time_s[start : start + _READ_FRAMES])
         period = steps.median()
         if period is None or time_s.size < 2:
             return sampling_rate_hz(time_s, nominal_hz)
@@ -583,8 +591,8 @@ class _SpilledFoot:
         at = 0
         for k, count in self.spill.runs:
             offset, slope = self._fits[k]
-            for start in range(at, at + count, CHUNK_FRAMES * 16):
-                stop = min(start + CHUNK_FRAMES * 16, at + count)
+            for start in range(at, at + count, _READ_FRAMES):
+                stop = min(start + _READ_FRAMES, at + count)
                 out[start:stop] = offset + slope * (self.spill.times_us(start, stop) / 1e6)
             at += count
         return out
@@ -597,8 +605,8 @@ class _SpilledFoot:
         count = int(self.spill.histogram[bad_code].sum())
         if not count:
             return None
-        for start in range(0, self.spill.n_frames, CHUNK_FRAMES):
-            stop = min(start + CHUNK_FRAMES, self.spill.n_frames)
+        for start in range(0, self.spill.n_frames, _READ_FRAMES):
+            stop = min(start + _READ_FRAMES, self.spill.n_frames)
             values = insole.scaled_values(self.spill.rows(start, stop)["values"], self.info)
             first = OutOfRange.first(out_of_range(values, self.unit), values, start)
             if first is not None:
@@ -628,13 +636,28 @@ class _SpilledFoot:
 # -- the whole ----------------------------------------------------------------------------------
 
 
-def open_recording(path: Path) -> SessionSource | None:
-    """The ``SessionSource`` of a recording, decoded into spill files (module docstring);
-    None when it cannot be streamed exactly (then load it whole). FileFormatError as
-    ``pressure.load`` raises it."""
+@dataclass(frozen=True)
+class Opened(Generic[_S]):
+    """A recording opened by ``open_recording``: what its ``SessionSource`` holds, each foot
+    as ``make_foot`` made it, and ``cleanup``, which removes the spill files."""
+
+    format: str
+    feet: dict[str, _S]
+    metadata: dict[str, Any]
+    quality: dict[str, int]
+    problems: list[str]
+    cleanup: Callable[[], None]
+
+
+def open_recording(path: Path, make_foot: Callable[..., _S]) -> Opened[_S] | None:
+    """A recording decoded into spill files (module docstring), each foot made by
+    ``make_foot`` from the keywords ``side``, ``time_s``, ``unit``, ``sampling_rate_hz``,
+    ``n_sensors``, ``read`` (frames ``[start, stop)`` as a ``FootRecording``) and ``layout``
+    (``source.FootSource``'s fields); None when it cannot be streamed exactly (then load it
+    whole). FileFormatError as ``pressure.load`` raises it."""
     folder = _Folder()
     try:
-        return _open(path, folder)
+        return _open(path, folder, make_foot)
     except _LineMode:
         folder.remove()
         return None
@@ -643,7 +666,7 @@ def open_recording(path: Path) -> SessionSource | None:
         raise
 
 
-def _open(path: Path, folder: _Folder) -> SessionSource:
+def _open(path: Path, folder: _Folder, make_foot: Callable[..., _S]) -> Opened[_S]:
     scan = rec.scan_recording(path, BlockRef.of, _RefTable)
     if rec.column_names(scan.recording(()), None) is not None:
         raise _LineMode
@@ -661,8 +684,12 @@ def _open(path: Path, folder: _Folder) -> SessionSource:
             link.channel: _LinkStream(folder, link, rec.restarts_s(recording, link))
             for link in recording.links
         }
-        _decode(f, path, scan, streams, repaired)
-    links = [_link_frames(path, recording, streams[link.channel]) for link in recording.links]
+        try:
+            _decode(f, path, scan, streams, repaired)
+            links = [_link_frames(path, recording, streams[k.channel]) for k in recording.links]
+        finally:
+            for stream in streams.values():
+                stream.close()
     _trim_heap()
     feet: dict[tuple[int, int], _SpilledFoot] = {}
 
@@ -689,15 +716,13 @@ def _open(path: Path, folder: _Folder) -> SessionSource:
     decoded = insole.decoded_recording(recording, links, foot, _sides(streams, recording))
     readers: dict[str, _SpilledFoot] = {}
 
-    def make(
-        side: SideName, got: _SpilledFoot, rate: float, layout: SensorLayout | None
-    ) -> FootSource:
+    def make(side: SideName, got: _SpilledFoot, rate: float, layout: SensorLayout | None) -> _S:
         readers[side] = got
 
         def read(start: int, stop: int) -> FootRecording:
             return got.read(side, rate, layout, start, stop)
 
-        return FootSource(
+        return make_foot(
             side=side,
             time_s=got.time_s,
             unit=got.unit,
@@ -717,16 +742,8 @@ def _open(path: Path, folder: _Folder) -> SessionSource:
     for each in folder.path.iterdir():
         if each not in kept:
             each.unlink()
-    feet_sources: dict[str, FootSource] = dict(sources.items())
-    return SessionSource(
-        path=path,
-        format=insole.NAME,
-        feet=feet_sources,
-        metadata=metadata,
-        quality=quality,
-        problems=problems,
-        cleanup=folder.remove,
-    )
+    feet_made: dict[str, _S] = dict(sources.items())
+    return Opened(insole.NAME, feet_made, metadata, quality, problems, folder.remove)
 
 
 def _trim_heap() -> None:
@@ -806,8 +823,8 @@ def _sides(streams: dict[int, _LinkStream], recording: rec.RecordingFile) -> dic
         counts = {n for s in spills for n in s.counts}
         steps, first, last = _Steps(), None, None
         for spill in spills:
-            for start in range(0, spill.n_frames, CHUNK_FRAMES * 16):
-                time_us = spill.times_us(start, min(start + CHUNK_FRAMES * 16, spill.n_frames))
+            for start in range(0, spill.n_frames, _READ_FRAMES):
+                time_us = spill.times_us(start, min(start + _READ_FRAMES, spill.n_frames))
                 timed = time_us[time_us >= 0]
                 if timed.size:
                     first = timed[0] if first is None else first

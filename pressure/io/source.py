@@ -191,12 +191,19 @@ def open_source(path: str | os.PathLike[str]) -> SessionSource:
     """
     from .load import load
     from .recording import is_recording
+    from .recording_source import open_recording
 
     path = Path(path)
     if is_recording(path):
-        from .recording_source import open_recording
-
-        source = open_recording(path)
-        if source is not None:
-            return source
+        opened = open_recording(path, FootSource)
+        if opened is not None:
+            return SessionSource(
+                path=path,
+                format=opened.format,
+                feet=opened.feet,
+                metadata=opened.metadata,
+                quality=opened.quality,
+                problems=opened.problems,
+                cleanup=opened.cleanup,
+            )
     return SessionSource.of(load(path))
