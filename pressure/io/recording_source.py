@@ -1,34 +1,37 @@
-"""A recording (``.insole``) read a range of frames at a time: ``open_recording``.
+"""A recording (``.insole``) read a range of frames at a time: ``open_recording``, which
+``pressure.io.source.open_source`` makes a ``SessionSource`` of.
 
 ``pressure.load`` reads a recording whole: every link's bytes joined in memory, decoded, and
-each foot's values as float64 (frames × sensors). ``open_recording`` gives the same session as
-a ``SessionSource`` (``pressure.io.source``) in memory that grows with the frame times only:
+each foot's values as float64 (frames × sensors). ``open_recording`` gives the same session in
+memory that grows with the frame times only (8 bytes a frame a foot), plus 47 bytes a link
+block (four a second) and 24 a second of device time a connection:
 
 1. **Scan** (``recording.scan_recording``): the records are read as ``read_recording`` reads
-   them, past damage, but of each link block only where it is (``BlockRef``) is kept. A
-   link's receipts are checked block by block (``receipts_in_order``); only a link whose
-   receipts need repairing (damage) has them all read into memory, 16 bytes a receipt.
+   them, past damage, but of each link block only where it is (``BlockRef``, kept in columns:
+   ``_RefTable``). A link's receipts are checked block by block (``receipts_in_order``);
+   only a link whose receipts need repairing (damage) has them all read into memory, 16 bytes
+   a receipt, and repaired as ``read_recording`` repairs them (``join_receipts``).
 2. **Decode**: the blocks are read again in file order and each link's bytes are fed to its
    own streaming decoder (``AutoDecoder``), cut where a valid frame ends and the next valid
-   one starts (``_safe_cut``; the first piece holds at least what the mode detection looks
-   at), so that the decoder makes every decision as it does on the whole link. Each frame
-   goes to a spill file per link and side in a temporary folder (``tempfile.gettempdir()``):
-   its device time (int64 µs) in one, its sequence number and sensor counts (uint16) in the
-   other. What the session needs of the whole link is gathered as the frames pass: each
-   connection's clock minima per second of device time (``recording.least_delays``), its
-   frame count and device-time span; per side the sensor counts and a histogram of the
-   counts (the values out of range are counted from it once the DEVICE_INFO, and so the
-   scale and unit, is known).
-3. **Assemble**: the clock fit per connection (``recording.fit_clock``), each foot's frame
-   times from its device times (8 bytes a frame: the one thing kept per frame), the wire
-   summary, metadata, problems and quality, by the functions ``pressure.load`` uses
+   one starts (``_safe_cut``; the first piece holds all that the mode detection may look at),
+   so that the decoder makes every decision as it does on the whole link. Each side's frames
+   of each link go to two spill files in a temporary folder (``tempfile.gettempdir()``):
+   device times (int64 µs), and sequence numbers with sensor counts (uint16). What the session
+   needs of the whole link is gathered as the frames pass: each connection's least clock delay
+   per second of device time (``recording.least_delays``), frame count and device-time span;
+   per side its sensor counts and a histogram of its counts (from which the values out of
+   range are counted once the DEVICE_INFO, and so the scale and unit, is known).
+3. **Assemble**: each connection's clock fit (``recording.fit_clock``), each foot's frame
+   times from its device times, the medians of time steps (counted by value: ``_Steps``), the
+   wire summary, metadata, problems and quality, by the functions ``pressure.load`` uses
    (``insole.decoded_recording``, ``insole.assemble``, ``load.range_report``).
 
-``FootSource.frames(start, stop)`` then reads those frames' rows from the spill files (plain
+A foot's ``read(start, stop)`` then reads those frames' rows from the spill files (plain
 reads, ``np.fromfile``: a memory map's pages would count as resident memory), scales them
-(``insole.scaled_values``) and leaves out the values out of range as ``load`` does. The
-temporary folder goes with ``SessionSource.close()`` (or the ``with`` block), or else when
-the source is garbage-collected or the process exits normally.
+(``insole.scaled_values``) and leaves out the values out of range as ``load`` does
+(``load.out_of_range``). The temporary folder goes with ``cleanup`` (the source's ``close``
+or ``with`` block), or else when nothing refers to it any more, or at the process's normal
+exit.
 
 Where the session cannot be had exactly without the whole link in memory, ``open_recording``
 returns None and ``open_source`` loads the file whole (``pressure.load``):
@@ -40,10 +43,11 @@ returns None and ``open_source`` loads the file whole (``pressure.load``):
   ``record --profile``): its links are line mode.
 
 Equal means equal: every array (NaN included) and every metadata entry, problem and count of
-``open_recording(path).session()`` are ``pressure.load(path)``'s (``tests/test_source.py``).
-A link of more than ``_STUCK_BYTES`` bytes in which no two valid frames follow each other is
-fed to its decoder as it comes; there (nothing but noise) a damaged run's error reports may
-be split otherwise than ``load``'s, its frames and counts are the same.
+the source's session are ``pressure.load``'s (``tests/test_source.py``). One limit: a link of
+more than ``_STUCK_BYTES`` bytes in which no two valid frames follow each other (nothing but
+noise) is fed to its decoder as it comes; there a damaged run's error reports
+(``metadata["wire"]["first_errors"]``) may be split otherwise than ``load``'s, while its frames
+and counts are the same.
 """
 
 from __future__ import annotations
