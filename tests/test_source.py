@@ -383,3 +383,19 @@ def test_errors_name_the_file(tmp_path: Path) -> None:
         open_source(path)
     assert str(streamed.value) == str(error.value)
     assert str(path) in str(streamed.value) and "byte offset 8" in str(streamed.value)
+
+
+@pytest.mark.parametrize("n", [2, 3, 10, 11, 1000, 1001])
+@pytest.mark.parametrize("kind", ["int", "float"])
+def test_a_median_step_counted_by_value_is_numpys(n: int, kind: str) -> None:
+    rng = np.random.default_rng(n)
+    values: np.ndarray[Any, Any]
+    if kind == "int":
+        values = np.cumsum(rng.choice([9999, 10000, 10001, 10003], n)).astype(np.int64)
+    else:
+        values = 3.25 + 1.00004 * np.cumsum(rng.choice([0.0099, 0.01, 0.0101], n))
+    steps = streaming._Steps()
+    for part in np.array_split(values, 7):
+        steps.add(part)
+    want = float(np.median(np.diff(values)))
+    assert steps.median() == want
