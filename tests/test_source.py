@@ -98,6 +98,15 @@ def _spill_folder(source: SessionSource) -> Path | None:
     return spilled[0].spill.folder.path if spilled else None
 
 
+def test_reading_a_closed_source_says_so() -> None:
+    from pressure.errors import UsageError
+
+    source = open_source(SAMPLES[0])
+    source.close()
+    with pytest.raises(UsageError, match="closed"):
+        source.feet["left"].frames(0, 10)
+
+
 def test_the_spill_goes_when_the_source_is_dropped() -> None:
     source = open_source(SAMPLES[0])
     folder = _spill_folder(source)

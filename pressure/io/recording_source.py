@@ -80,7 +80,7 @@ from firmware_protocol.spec import (
     sample_frame_size,
 )
 
-from ..errors import FileFormatError
+from ..errors import FileFormatError, OutputError, UsageError
 from ..layout import SensorLayout
 from ..model import FootRecording, SideName
 from . import recording as rec
@@ -190,9 +190,12 @@ class _RefTable:
 def _read_block(f: IO[bytes], path: Path, ref: BlockRef) -> tuple[npt.NDArray[Any], bytes]:
     """A block's receipts and wire bytes, read again where the scan found them."""
     at = ref.receipts_at
-    f.seek(at)
     want = ref.data_at + ref.size - at
-    raw = f.read(want)
+    try:
+        f.seek(at)
+        raw = f.read(want)
+    except OSError as exc:
+        raise FileFormatError(path, f"cannot be read: {exc.strerror or exc}", offset=at) from None
     receipts = np.frombuffer(raw, rec.RECEIPT, ref.n_receipts) if len(raw) == want else None
     if receipts is None or int(receipts["end"][-1]) != ref.size:
         raise FileFormatError(path, "changed while it was being read", offset=ref.payload_at)
@@ -319,8 +322,9 @@ class _SideSpill:
         self.folder = folder  # it stays while a spill refers to it
         self.times_path = folder.path / f"link{channel}-side{side}.time_us"
         self.frames_path = folder.path / f"link{channel}-side{side}.frames"
-        self._times: IO[bytes] | None = self.times_path.open("wb")
-        self._frames: IO[bytes] | None = self.frames_path.open("wb")
+        with _writing(self.times_path):
+            self._times: IO[bytes] | None = self.times_path.open("wb")
+            self._frames: IO[bytes] | None = self.frames_path.open("wb")
         self.n_frames = 0
         self.n_sensors: int | None = None
         self.counts: set[int] = set()  # the sensor counts its blocks had
@@ -338,7 +342,8 @@ class _SideSpill:
         """This side's frames, in ``blocks`` in stream order, and each one's connection."""
         assert self._times is not None and self._frames is not None
         time_us = np.concatenate([b.time_us for b in blocks]).astype(_I64, copy=False)
-        self._times.write(time_us.tobytes())
+        with _writing(self.times_path):
+            self._times.write(time_us.tobytes())
         for k, count in zip(*_runs(connection), strict=True):
             if self.runs and self.runs[-1][0] == k:
                 self.runs[-1][1] += count
@@ -361,21 +366,42 @@ class _SideSpill:
         rows = np.empty(len(values), self.dtype)
         rows["seq"] = np.concatenate([b.seq for b in same])
         rows["values"] = values
-        self._frames.write(rows.tobytes())
+        with _writing(self.frames_path):
+            self._frames.write(rows.tobytes())
         self.histogram += np.bincount(values.ravel(), minlength=_COUNTS)
 
     def close(self) -> None:
-        for f in (self._times, self._frames):
-            if f is not None:
-                f.close()
+        with _writing(self.times_path):
+            for f in (self._times, self._frames):
+                if f is not None:
+                    f.close()
         self._times = self._frames = None
 
     def times_us(self, start: int, stop: int) -> npt.NDArray[np.int64]:
-        return np.fromfile(self.times_path, _I64, stop - start, offset=start * _I64.itemsize)
+        return _read(self.times_path, _I64, start, stop)
 
     def rows(self, start: int, stop: int) -> npt.NDArray[Any]:
-        dtype = self.dtype
-        return np.fromfile(self.frames_path, dtype, stop - start, offset=start * dtype.itemsize)
+        return _read(self.frames_path, self.dtype, start, stop)
+
+
+@contextlib.contextmanager
+def _writing(path: Path) -> Iterator[None]:
+    """A spill file that cannot be written (a full disk): OutputError naming it."""
+    try:
+        yield
+    except OSError as exc:
+        raise OutputError(path, f"cannot be written: {exc.strerror or exc}") from None
+
+
+def _read(path: Path, dtype: np.dtype[Any], start: int, stop: int) -> npt.NDArray[Any]:
+    """Rows ``[start, stop)`` of a spill file (UsageError once its source is closed)."""
+    try:
+        rows = np.fromfile(path, dtype, stop - start, offset=start * dtype.itemsize)
+    except FileNotFoundError:
+        raise UsageError(f"{path}: read after its source was closed") from None
+    if len(rows) != stop - start:
+        raise OutputError(path, f"holds {len(rows)} of rows {start} to {stop}: it was changed")
+    return rows
 
 
 def _runs(values: npt.NDArray[np.int64]) -> tuple[list[int], list[int]]:
