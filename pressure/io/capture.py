@@ -7,14 +7,23 @@ byte; the project's own suffix is ``.insole`` but the content decides, not the n
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from firmware_protocol import Capture, DeviceInfo, OnError, ProtocolError, Side, Unit, decode_chunks
+from firmware_protocol import (
+    Capture,
+    DeviceInfo,
+    OnError,
+    ProtocolError,
+    SampleBlock,
+    Side,
+    Unit,
+    decode_chunks,
+)
 
 from ..errors import FileFormatError
 
@@ -168,37 +177,60 @@ def device_info_from_dict(values: dict[str, Any]) -> DeviceInfo | None:
     return info if info.sensor_count > 0 and info.rate_hz > 0 else None
 
 
-def summarize_capture(path: str | Path, capture: Capture) -> CaptureSummary:
+def side_summary(frames: int, counts: Iterable[int], time_us: np.ndarray) -> SideSummary:
+    """One side's ``SideSummary``: its ``frames``, the sensor ``counts`` its blocks had, and
+    the device time of each frame (µs, -1 where none) in stream order."""
+    timed = time_us[time_us >= 0]
+    if timed.size < 2:
+        return side_summary_of(frames, counts, None, 0.0)
+    period_us = float(np.median(np.diff(timed)))
+    return side_summary_of(frames, counts, period_us, float(timed[-1] - timed[0]))
+
+
+def side_summary_of(
+    frames: int, counts: Iterable[int], period_us: float | None, span_us: float
+) -> SideSummary:
+    """``side_summary`` from the median period of the timed frames (µs; None for fewer than
+    two) and the device time from the first to the last (µs)."""
+    duration = rate = None
+    if period_us is not None and period_us > 0:
+        rate = round(1e6 / period_us, 3)
+        # the span between the first and last sample, plus the last sample's own period
+        duration = round((span_us + period_us) / 1e6, 6)
+    return SideSummary(frames, sorted(set(counts)), duration, rate)
+
+
+def summarize_sides(blocks: Sequence[SampleBlock]) -> dict[str, SideSummary]:
+    """Each side's ``SideSummary`` over ``blocks`` in stream order."""
     sides: dict[str, SideSummary] = {}
     for side in (Side.LEFT, Side.RIGHT):
         # per block, so a sensor count that changes mid-stream (a reconfigured device) is
         # reported rather than refused
-        mine = [b.select(b.side == side) for b in capture.blocks]
+        mine = [b.select(b.side == side) for b in blocks]
         mine = [b for b in mine if len(b)]
         if not mine:
             continue
-        counts = sorted({b.n_sensors for b in mine})
         time_us = np.concatenate([b.time_us for b in mine])
-        duration = rate = None
-        timed = time_us[time_us >= 0]
-        if timed.size >= 2:
-            period_us = float(np.median(np.diff(timed)))
-            if period_us > 0:
-                rate = round(1e6 / period_us, 3)
-                # the span between the first and last sample, plus the last sample's own period
-                duration = round((float(timed[-1] - timed[0]) + period_us) / 1e6, 6)
         frames = sum(len(b) for b in mine)
-        sides[side.name.lower()] = SideSummary(frames, counts, duration, rate)
-    devices = [
+        sides[side.name.lower()] = side_summary(frames, [b.n_sensors for b in mine], time_us)
+    return sides
+
+
+def device_list(infos: Sequence[DeviceInfo]) -> list[dict[str, Any]]:
+    """Each device once (by id, side and layout, the last DEVICE_INFO of each), as plain values."""
+    return [
         device_info_dict(info)
-        for info in {(i.device_id, i.side, i.layout): i for i in capture.infos}.values()
+        for info in {(i.device_id, i.side, i.layout): i for i in infos}.values()
     ]
+
+
+def summarize_capture(path: str | Path, capture: Capture) -> CaptureSummary:
     return CaptureSummary(
         path=Path(path),
         mode=capture.mode,
-        sides=sides,
+        sides=summarize_sides(capture.blocks),
         counters=capture.counters.as_dict(),
-        devices=devices,
+        devices=device_list(capture.infos),
         first_errors=[str(e) for e in capture.errors[:5]],
         line=capture.line,
     )

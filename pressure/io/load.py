@@ -23,13 +23,18 @@ The readers live in ``pressure.io.readers``; adding a format is adding one modul
 
 from __future__ import annotations
 
+import dataclasses
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
+import numpy.typing as npt
+
 from ..errors import FileFormatError
-from ..model import PHYSICAL_RANGE, UNIT_TEXT, Session
+from ..model import PHYSICAL_RANGE, UNIT_TEXT, FloatArray, Session
 from .readers import Reader, near_of, primary_of, readers
 from .text import HEAD_BYTES
 
@@ -250,36 +255,20 @@ def within_physical_range(session: Session) -> Session:
     Session
         The checked session.
     """
-    import dataclasses
-
-    import numpy as np
-
     feet = dict(session.feet)
-    problems = list(session.problems)
-    total = 0
+    found: dict[str, OutOfRange] = {}
     for side, foot in session.feet.items():
         values = np.asarray(foot.values, dtype=np.float64)
-        low, high = PHYSICAL_RANGE.get(foot.unit, (-np.inf, np.inf))
-        with np.errstate(invalid="ignore"):
-            bad = np.isinf(values) | (values < low) | (values > high)
-        count = int(np.count_nonzero(bad))
-        if not count:
+        bad = out_of_range(values, foot.unit)
+        first = OutOfRange.first(bad, values)
+        if first is None:
             continue
-        frame, sensor = (int(k) for k in np.argwhere(bad)[0])
-        unit = UNIT_TEXT[foot.unit]
-        bounds = "" if not np.isfinite(high) else f" ({low:g} to {high:g} {unit})"
-        problems.append(
-            f"{side} foot: {count} value{'s' if count > 1 else ''} outside what a sensor "
-            f"measures{bounds} left out, the first {values[frame, sensor]:g} {unit} "
-            f"(sensor {sensor + 1} at {foot.time_s[frame]:.3f} s)"
-        )
-        cleaned = values.copy()
-        cleaned[bad] = np.nan
-        feet[side] = dataclasses.replace(foot, values=cleaned)
-        total += count
-    if not total:
+        found[side] = dataclasses.replace(first, time_s=float(foot.time_s[first.frame]))
+        feet[side] = dataclasses.replace(foot, values=np.where(bad, np.nan, values))
+    if not found:
         return session
-    quality = {**session.quality, "values_out_of_range": total}
+    units = {side: foot.unit for side, foot in session.feet.items()}
+    quality, problems = range_report(session.quality, session.problems, found, units)
     return dataclasses.replace(
         session,
         left=feet.get("left"),
@@ -289,13 +278,74 @@ def within_physical_range(session: Session) -> Session:
     )
 
 
+def out_of_range(values: FloatArray, unit: str) -> npt.NDArray[np.bool_]:
+    """Which ``values`` (in ``unit``) are outside ``PHYSICAL_RANGE`` or infinite
+    (``within_physical_range``)."""
+    low, high = PHYSICAL_RANGE.get(unit, (-np.inf, np.inf))
+    with np.errstate(invalid="ignore"):
+        return np.isinf(values) | (values < low) | (values > high)
+
+
+@dataclass(frozen=True)
+class OutOfRange:
+    """A foot's values out of range (``within_physical_range``): how many, and the first
+    (by frame, then sensor): its frame, sensor (0-based), value and time."""
+
+    count: int
+    frame: int
+    sensor: int
+    value: float
+    time_s: float = 0.0
+
+    @classmethod
+    def first(
+        cls, bad: npt.NDArray[np.bool_], values: FloatArray, frame0: int = 0
+    ) -> OutOfRange | None:
+        """The count and first of ``bad`` (frames × sensors) in ``values``, whose first row
+        is frame ``frame0``; None when none is bad."""
+        count = int(np.count_nonzero(bad))
+        if not count:
+            return None
+        frame, sensor = (int(k) for k in np.argwhere(bad)[0])
+        return cls(count, frame0 + frame, sensor, float(values[frame, sensor]))
+
+    def __add__(self, later: OutOfRange) -> OutOfRange:
+        """This foot's values out of range and those of frames after them."""
+        return dataclasses.replace(self, count=self.count + later.count)
+
+
+def range_report(
+    quality: dict[str, int],
+    problems: list[str],
+    found: Mapping[str, OutOfRange],
+    units: Mapping[str, str],
+) -> tuple[dict[str, int], list[str]]:
+    """``quality`` and ``problems`` with the values out of range ``found`` per side (their
+    ``units``): ``values_out_of_range`` and one problem a foot (``within_physical_range``)."""
+    problems = list(problems)
+    for side, bad in found.items():
+        unit = UNIT_TEXT[units[side]]
+        low, high = PHYSICAL_RANGE.get(units[side], (-np.inf, np.inf))
+        bounds = "" if not np.isfinite(high) else f" ({low:g} to {high:g} {unit})"
+        problems.append(
+            f"{side} foot: {bad.count} value{'s' if bad.count > 1 else ''} outside what a sensor "
+            f"measures{bounds} left out, the first {bad.value:g} {unit} "
+            f"(sensor {bad.sensor + 1} at {bad.time_s:.3f} s)"
+        )
+    total = sum(bad.count for bad in found.values())
+    return {**quality, "values_out_of_range": total}, problems
+
+
 __all__ = [
     "Detection",
+    "OutOfRange",
     "detect_format",
     "format_of",
     "identify",
     "known_formats",
     "load",
     "near_miss",
+    "out_of_range",
+    "range_report",
     "within_physical_range",
 ]

@@ -60,10 +60,10 @@ import struct
 import threading
 import time
 import zlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Literal, NamedTuple
+from typing import IO, Any, Generic, Literal, NamedTuple, Protocol, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -130,6 +130,17 @@ def _pack_block(channel: int, receipts: list[tuple[int, int]], data: bytes) -> b
     return body + _CRC.pack(_block_crc(channel, body))
 
 
+def payload_at(record_offset: int) -> int:
+    """The file offset of the payload (a block) of the link message whose record starts at
+    ``record_offset``: after the record's opcode and length and the message's header."""
+    return record_offset + _RECORD_HEAD.size + _MESSAGE_HEAD.size
+
+
+def block_parts(n_receipts: int) -> tuple[int, int]:
+    """Where in a block's payload its receipts and its wire bytes start."""
+    return _COUNT.size, _COUNT.size + n_receipts * RECEIPT.itemsize
+
+
 @dataclass(frozen=True)
 class Block:
     """One link message read back: its receipts, its wire bytes, and whether its CRC held
@@ -139,6 +150,23 @@ class Block:
     data: bytes
     intact: bool = True
     crc: bool = True  # it carried a CRC
+
+    @property
+    def n_receipts(self) -> int:
+        return len(self.receipts)
+
+    @property
+    def first_ns(self) -> int:
+        return int(self.receipts["host_ns"][0])
+
+    @property
+    def last_ns(self) -> int:
+        return int(self.receipts["host_ns"][-1])
+
+    @property
+    def ordered(self) -> bool:
+        """Its receipts' host times never decrease."""
+        return bool(np.all(np.diff(self.receipts["host_ns"]) >= 0))
 
 
 def _unpack_block(payload: bytes, checked: bool, channel: int) -> Block | None:
@@ -422,6 +450,8 @@ class Link:
     port: str
     role: Role
     data: bytes = b""
+    #: bytes the link delivered (``len(data)``; also known when ``data`` is not held)
+    size: int = 0
     receipt_end: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
     receipt_ns: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
     #: receipts whose host time could not be trusted (out of the host clock's order: a damaged
@@ -527,6 +557,86 @@ def read_recording(path: str | Path) -> RecordingFile:
     cut short at the very end (a crash while writing) is ignored and counted. FileFormatError
     (file and byte offset) when the file is not a recording.
     """
+    scan = scan_recording(path, _keep_block, list)
+    for channel, link in scan.links.items():
+        _join_blocks(link, [block for _, block in scan.parts[channel]])
+    return scan.recording(intact_times(scan.links, scan.parts))
+
+
+def _keep_block(offset: int, block: Block) -> Block:
+    return block
+
+
+_B = TypeVar("_B", bound="_BlockLike")
+
+
+class _BlockLike(Protocol):
+    """What the scan and its callers need of a kept block (``Block``, or a reference to one
+    in the file)."""
+
+    @property
+    def intact(self) -> bool: ...
+    @property
+    def crc(self) -> bool: ...
+    @property
+    def n_receipts(self) -> int: ...
+    @property
+    def first_ns(self) -> int: ...
+    @property
+    def last_ns(self) -> int: ...
+    @property
+    def ordered(self) -> bool: ...
+
+
+class Parts(Protocol[_B]):
+    """A link's blocks as a scan keeps them: (record offset, what ``keep`` made of the
+    block), in file order (a ``list``, or a more compact store)."""
+
+    def append(self, item: tuple[int, _B], /) -> None: ...
+    def extend(self, items: Iterable[tuple[int, _B]], /) -> None: ...
+    def __iter__(self) -> Iterator[tuple[int, _B]]: ...
+
+
+@dataclass
+class Scan(Generic[_B]):
+    """A recording's records read (``scan_recording``): everything but the links' bytes,
+    which stay in their blocks (``parts``: per link, in file order, each block's record
+    offset and what ``keep`` made of it)."""
+
+    path: Path
+    session: dict[str, Any]
+    links: dict[int, Link]
+    parts: dict[int, Parts[_B]]
+    devices: list[dict[str, Any]]
+    events: list[dict[str, Any]]
+    complete: bool
+    tail: int
+    damaged: list[Damage]
+
+    def recording(self, intact: Iterable[tuple[int, float, float]]) -> RecordingFile:
+        """The ``RecordingFile``; ``intact``: each intact block's offset and first and last
+        host time (s, receipts as repaired), which place the damaged regions in time."""
+        return RecordingFile(
+            self.path,
+            self.session,
+            list(self.links.values()),
+            self.devices,
+            self.events,
+            self.complete,
+            self.tail,
+            _time_spans(self.damaged, intact),
+        )
+
+
+def scan_recording(
+    path: str | Path,
+    keep: Callable[[int, Block], _B],
+    new_parts: Callable[[], Parts[_B]],
+) -> Scan[_B]:
+    """Read every record of a recording, past damage (``read_recording``), handing each link
+    block to ``keep`` (its record's byte offset, the block) as it is read: ``keep`` decides
+    what of it is held (the whole block, or where it is), ``new_parts`` where (one per
+    link)."""
     from mcap.exceptions import McapError
     from mcap.records import Channel, DataEnd, Footer, Message, Metadata
     from mcap.stream_reader import StreamReader
@@ -555,12 +665,12 @@ def read_recording(path: str | Path) -> RecordingFile:
             return stream, iter(reader.records)
 
         links: dict[int, Link] = {}
-        parts: dict[int, list[tuple[int, Block]]] = {}  # per link: (file offset, block)
+        parts: dict[int, Parts[_B]] = {}  # per link: (file offset, block)
         session: dict[str, Any] = {}
         devices: list[dict[str, Any]] = []
         events: list[dict[str, Any]] = []
         damaged: list[Damage] = []
-        orphans: dict[int, list[tuple[int, Block]]] = {}
+        orphans: dict[int, Parts[_B]] = {}
         channels: dict[int, tuple[str, str, dict[str, str]]] = {}
         complete = False
         data_crc = 0  # the DataEnd record's CRC (0: none, or not written)
@@ -611,9 +721,10 @@ def read_recording(path: str | Path) -> RecordingFile:
                         damaged.append(Damage(good, stream.pos - good, "a block's CRC fails"))
                     # a block of a link whose channel record is not read (yet): the summary
                     # repeats the channels
-                    (parts if channel in links else orphans).setdefault(channel, []).append(
-                        (good, block)
-                    )
+                    held = parts if channel in links else orphans
+                    if channel not in held:
+                        held[channel] = new_parts()
+                    held[channel].append((good, keep(good, block)))
                 else:
                     event = _event(record.data) if link is None else None
                     if event is not None:
@@ -653,9 +764,10 @@ def read_recording(path: str | Path) -> RecordingFile:
                 )
                 channels[record.id] = _channel_key(record)
                 # blocks read before their channel: those of its encoding
-                parts[record.id] = [
+                parts[record.id] = new_parts()
+                parts[record.id].extend(
                     (at, block) for at, block in orphans.pop(record.id, []) if block.crc == checked
-                ]
+                )
             elif isinstance(record, Metadata):
                 entries = dict(record.metadata)
                 crc = entries.pop(_METADATA_CRC, None)
@@ -683,18 +795,7 @@ def read_recording(path: str | Path) -> RecordingFile:
             raise FileFormatError(
                 path, "damaged recording: no link readable", offset=damaged[0].offset
             )
-    for channel, link in links.items():
-        _join_blocks(link, [block for _, block in parts[channel]])
-    return RecordingFile(
-        path,
-        session,
-        list(links.values()),
-        devices,
-        events,
-        complete,
-        tail,
-        _time_spans(damaged, links, parts),
-    )
+    return Scan(path, session, links, parts, devices, events, complete, tail, damaged)
 
 
 def _channel_key(record: Any) -> tuple[str, str, dict[str, str]]:
@@ -705,38 +806,76 @@ def _join_blocks(link: Link, blocks: list[Block]) -> None:
     """A link's bytes and receipts from its blocks in order; the receipts of a block whose CRC
     failed, and any out of the host clock's order, replaced (``_repair_receipts``)."""
     link.data = b"".join(block.data for block in blocks)
-    if not blocks:
-        return
+    link_spans(link, [(len(block.data), block.intact) for block in blocks])
+    if blocks:
+        join_receipts(link, [(block.receipts, block.intact) for block in blocks])
+
+
+def link_spans(link: Link, blocks: Iterable[tuple[int, bool]]) -> None:
+    """A link's ``size`` and ``suspect`` spans from its blocks' data sizes and whether their
+    CRC held, in order."""
+    base = 0
+    for size, intact in blocks:
+        if not intact:
+            link.suspect.append((base, base + size))
+        base += size
+    link.size = base
+
+
+def join_receipts(link: Link, blocks: Sequence[tuple[npt.NDArray[Any], bool]]) -> None:
+    """A link's receipts (``receipt_end`` over the link's bytes, ``receipt_ns``) from its
+    blocks' receipts and whether their CRC held, in order, repaired (``_repair_receipts``)."""
     ends, stamps, trusted, base = [], [], [], 0
-    for block in blocks:
-        ends.append(block.receipts["end"].astype(np.int64) + base)
-        stamps.append(block.receipts["host_ns"].astype(np.int64))
-        trusted.append(np.full(len(block.receipts), block.intact))
-        if not block.intact:
-            link.suspect.append((base, base + len(block.data)))
-        base += len(block.data)
+    for receipts, intact in blocks:
+        ends.append(receipts["end"].astype(np.int64) + base)
+        stamps.append(receipts["host_ns"].astype(np.int64))
+        trusted.append(np.full(len(receipts), intact))
+        base += int(receipts["end"][-1])
     link.receipt_end = np.concatenate(ends)
     link.receipt_ns = np.concatenate(stamps)
     link.bad_receipts = _repair_receipts(link.receipt_end, link.receipt_ns, np.concatenate(trusted))
 
 
-def _time_spans(
-    damaged: list[Damage], links: dict[int, Link], parts: dict[int, list[tuple[int, Block]]]
-) -> list[Damage]:
-    """Each damaged region with the host times of the intact blocks either side of it (their
-    receipts as repaired: a block's first and last)."""
-    if not damaged:
-        return damaged
-    at, first, last = [], [], []
+def receipts_in_order(blocks: Iterable[_BlockLike]) -> bool:
+    """Whether ``_repair_receipts`` leaves a link's receipts as they are: every block intact,
+    host times from 0 on and never decreasing (checked from per-block figures: ``ordered``
+    says each block's own are)."""
+    last = 0
+    for block in blocks:
+        if not (block.intact and block.ordered) or block.first_ns < last:
+            return False
+        last = block.last_ns
+    return True
+
+
+def intact_times(
+    links: Mapping[int, Link], parts: Mapping[int, Parts[Any]]
+) -> Iterator[tuple[int, float, float]]:
+    """Each intact block's record offset and its first and last host time (s): the link's
+    repaired receipts where they are held, else the block's own."""
     for channel, link in links.items():
         count = 0
         for offset, block in parts[channel]:
-            n = len(block.receipts)
+            n = block.n_receipts
             if block.intact:
-                at.append(offset)
-                first.append(link.receipt_ns[count] / 1e9)
-                last.append(link.receipt_ns[count + n - 1] / 1e9)
+                if link.receipt_ns.size:
+                    first, last = link.receipt_ns[count], link.receipt_ns[count + n - 1]
+                else:
+                    first, last = block.first_ns, block.last_ns
+                yield offset, first / 1e9, last / 1e9
             count += n
+
+
+def _time_spans(damaged: list[Damage], intact: Iterable[tuple[int, float, float]]) -> list[Damage]:
+    """Each damaged region with the host times of the intact blocks either side of it
+    (``intact``: their record offsets and first and last host times, s)."""
+    if not damaged:
+        return damaged
+    at, first, last = [], [], []
+    for offset, a, b in intact:
+        at.append(offset)
+        first.append(a)
+        last.append(b)
     order = np.argsort(at)
     at_a, first_a, last_a = np.array(at)[order], np.array(first)[order], np.array(last)[order]
     out = []
@@ -858,12 +997,26 @@ def window_minima(
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """The least-delayed frame of each ``window_s`` of device time from the first frame's:
     its device time and its delay ``host - device`` (s), in window order (``align_clock``)."""
+    _, x, y = least_delays(device_s, host_s, device_s[0], window_s)
+    return x, y
+
+
+def least_delays(
+    device_s: npt.NDArray[np.float64],
+    host_s: npt.NDArray[np.float64],
+    origin_s: float,
+    window_s: float = 1.0,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """``window_minima`` with windows counted from ``origin_s``: each window's number, and the
+    device time and delay of its least-delayed frame (the earliest of equal ones), in window
+    order. Frames given a part at a time give, window by window, the same minima as all at
+    once when each part's are kept unless a later part's is smaller."""
     delay = host_s - device_s
-    bins = np.floor((device_s - device_s[0]) / window_s).astype(np.int64)
+    bins = np.floor((device_s - origin_s) / window_s).astype(np.int64)
     order = np.lexsort((delay, bins))
     first = np.r_[True, bins[order][1:] != bins[order][:-1]]
     pick = order[first]  # the least-delayed frame of each window
-    return device_s[pick], delay[pick]
+    return bins[pick], device_s[pick], delay[pick]
 
 
 def fit_clock(
@@ -937,12 +1090,8 @@ def decode_recording(
     its ``problem`` (under ``on_error="raise"`` the latter is a FileFormatError).
     """
     out = []
-    names = columns
-    recorded = recording.session.get("columns")
-    if names is None and isinstance(recorded, list) and all(isinstance(n, str) for n in recorded):
-        names = recorded
+    names = column_names(recording, columns)
     for link in recording.links:
-        name = f"link {link.channel} ({link.port})"
         if not link.data:
             empty = Capture("binary", [])
             out.append(LinkFrames(link, empty, [], [], "nothing arrived"))
@@ -950,39 +1099,80 @@ def decode_recording(
         try:
             capture = decode_chunks([link.data], on_error=on_error, rate_hz=rate_hz, columns=names)
         except ProtocolError as exc:
-            if exc.kind != "not_a_capture" or on_error == "raise":
-                raise FileFormatError(recording.path, f"{name}: {exc.kind}: {exc.detail}") from None
-            problem = f"no frames in its {len(link.data)} bytes ({exc.detail})"
-            capture = _undecodable(link, exc, f"{name}: {problem}")
+            capture, problem = undecodable(recording.path, link, link.data, exc, on_error)
             out.append(LinkFrames(link, capture, [], [], problem))
             continue
-        if capture.mode == "binary" and not capture.infos:
-            # its DEVICE_INFO frame was in a damaged block: the recorder wrote it down too
-            known = [d for d in recording.devices if d.get("link") == link.channel]
-            info = device_info_from_dict(known[-1]) if known else None
-            if info is not None:
-                capture.infos = [info]
+        recorded_infos(capture, recording, link)
         if capture.mode == "text" and link.suspect:
             capture.blocks = _drop_suspect(capture.blocks, link.suspect)
-        sides = {int(s) for b in capture.blocks for s in np.unique(b.side)}
-        if link.role in ("left", "right") and len(sides) == 1:
-            # a one-foot link: the role given when recording decides the side, whatever the
-            # firmware was set to (two identical insoles often both say "left")
-            wanted = Side.LEFT if link.role == "left" else Side.RIGHT
+        wanted = one_foot_side(link, {int(s) for b in capture.blocks for s in np.unique(b.side)})
+        if wanted is not None:
             capture.blocks = [
                 dataclasses.replace(b, side=np.full_like(b.side, wanted)) for b in capture.blocks
             ]
-        restarts = sorted(
-            float(e["time_s"])
-            for e in recording.events
-            if e.get("event") == "reconnected" and e.get("link") == link.channel
-        )
-        aligned, segments = _align_link(link, capture, np.array(restarts))
+        aligned, segments = _align_link(link, capture, restarts_s(recording, link))
         out.append(LinkFrames(link, capture, aligned, segments))
     return out
 
 
-def _in_spans(offsets: npt.NDArray[Any], spans: list[tuple[int, int]]) -> npt.NDArray[np.bool_]:
+def column_names(recording: RecordingFile, columns: Sequence[str] | None) -> Sequence[str] | None:
+    """The line-mode column names to decode with: ``columns``, else those the recorder was
+    given (the session record's ``columns``)."""
+    recorded = recording.session.get("columns")
+    if columns is None and isinstance(recorded, list) and all(isinstance(n, str) for n in recorded):
+        return recorded
+    return columns
+
+
+def link_name(link: Link) -> str:
+    return f"link {link.channel} ({link.port})"
+
+
+def undecodable(
+    path: Path, link: Link, head: bytes, exc: ProtocolError, on_error: OnError
+) -> tuple[Capture, str]:
+    """A link whose bytes (``head``: the first of them) the decoder refused: its capture and
+    problem when nothing it sent is a frame or a sample line (FileFormatError for any other
+    error, or under ``on_error="raise"``)."""
+    name = link_name(link)
+    if exc.kind != "not_a_capture" or on_error == "raise":
+        raise FileFormatError(path, f"{name}: {exc.kind}: {exc.detail}") from None
+    problem = f"no frames in its {link.size} bytes ({exc.detail})"
+    return _undecodable(link, head, exc, f"{name}: {problem}"), problem
+
+
+def recorded_infos(capture: Capture, recording: RecordingFile, link: Link) -> None:
+    """A binary link whose DEVICE_INFO frame was in a damaged block: the recorder's copy of
+    it (its ``device`` record) as the capture's ``infos``."""
+    if capture.mode == "binary" and not capture.infos:
+        known = [d for d in recording.devices if d.get("link") == link.channel]
+        info = device_info_from_dict(known[-1]) if known else None
+        if info is not None:
+            capture.infos = [info]
+
+
+def one_foot_side(link: Link, sides: set[int]) -> int | None:
+    """The side a one-foot link's frames are (``sides``: those they carry), or None to keep
+    theirs: the role given when recording decides, whatever the firmware was set to (two
+    identical insoles often both say "left")."""
+    if link.role in ("left", "right") and len(sides) == 1:
+        return int(Side.LEFT if link.role == "left" else Side.RIGHT)
+    return None
+
+
+def restarts_s(recording: RecordingFile, link: Link) -> npt.NDArray[np.float64]:
+    """The host times (s) at which ``link`` reconnected: each starts a connection, with its
+    own clock fit."""
+    return np.array(
+        sorted(
+            float(e["time_s"])
+            for e in recording.events
+            if e.get("event") == "reconnected" and e.get("link") == link.channel
+        )
+    )
+
+
+def in_spans(offsets: npt.NDArray[Any], spans: list[tuple[int, int]]) -> npt.NDArray[np.bool_]:
     """Which byte offsets fall in one of the (start, stop) ``spans`` (in order, apart)."""
     if not spans:
         return np.zeros(len(offsets), bool)
@@ -997,7 +1187,7 @@ def _drop_suspect(blocks: list[SampleBlock], spans: list[tuple[int, int]]) -> li
     whose CRC failed: a line has no CRC of its own, so a damaged digit would pass."""
     kept = []
     for block in blocks:
-        inside = _in_spans(block.offset, spans)
+        inside = in_spans(block.offset, spans)
         if inside.any():
             block = block.select(~inside)
         if len(block):
@@ -1005,11 +1195,12 @@ def _drop_suspect(blocks: list[SampleBlock], spans: list[tuple[int, int]]) -> li
     return kept
 
 
-def _undecodable(link: Link, exc: ProtocolError, problem: str) -> Capture:
-    """The capture of a link whose bytes hold no frame: every byte skipped, the problem its
-    one error, the mode a guess from the bytes (text when they are printable)."""
-    printable = all(b in (9, 10, 13) or 32 <= b < 127 for b in link.data[:4096])
-    counters = Counters(bytes_total=len(link.data), bytes_skipped=len(link.data))
+def _undecodable(link: Link, head: bytes, exc: ProtocolError, problem: str) -> Capture:
+    """The capture of a link whose bytes (``head``: the first of them) hold no frame: every
+    byte skipped, the problem its one error, the mode a guess from the bytes (text when they
+    are printable)."""
+    printable = all(b in (9, 10, 13) or 32 <= b < 127 for b in head[:4096])
+    counters = Counters(bytes_total=link.size, bytes_skipped=link.size)
     error = ProtocolError(exc.kind, exc.offset, problem)
     return Capture("text" if printable else "binary", [], counters=counters, errors=[error])
 
@@ -1146,7 +1337,7 @@ def _align_link(
             ends = _line_ends(link.data, offsets)
         # frames in a block whose CRC failed: their host times are guesses, kept out of the
         # clock fit (their device times, under their own CRCs, place them)
-        sure = ~_in_spans(ends - 1, link.suspect)  # by a frame's last byte
+        sure = ~in_spans(ends - 1, link.suspect)  # by a frame's last byte
         index = np.searchsorted(link.receipt_end, ends.astype(np.int64), side="left")
         host_s = link.receipt_ns[np.minimum(index, link.receipt_end.size - 1)] / 1e9
         segment = np.searchsorted(restarts_s, host_s, side="right")
@@ -1171,12 +1362,16 @@ def _align_link(
         aligned[mine] = offset + slope * device_s[mine]
         timed_s = device_s[timed]
         span = float(timed_s.max() - timed_s.min()) if timed_s.size else 0.0
-        segments.append(
-            {
-                "offset_s": offset + 0.0,  # no -0.0
-                # None: not estimated (too short), not "no drift"
-                "drift_ppm": (slope - 1.0) * 1e6 if span >= MIN_DRIFT_SPAN_S else None,
-                "frames": int(mine.sum()),
-            }
-        )
+        segments.append(clock_segment(offset, slope, span, int(mine.sum())))
     return list(np.split(aligned, np.cumsum(sizes)[:-1])), segments
+
+
+def clock_segment(offset: float, slope: float, span_s: float, frames: int) -> dict[str, Any]:
+    """What ``metadata["clock"]`` says of one connection's clock fit (``span_s``: the device
+    time its fitted frames span)."""
+    return {
+        "offset_s": offset + 0.0,  # no -0.0
+        # None: not estimated (too short), not "no drift"
+        "drift_ppm": (slope - 1.0) * 1e6 if span_s >= MIN_DRIFT_SPAN_S else None,
+        "frames": frames,
+    }

@@ -12,10 +12,12 @@ Two kinds of source:
 * ``SessionSource.of(session)``: a session already in memory; ``frames`` gives views of its
   arrays (nothing is copied).
 * ``open_source(path)``: any file ``pressure.load`` reads. Recordings of this project
-  (``.insole``) whose links are binary are decoded once, block by block, into a temporary
-  file beside nothing (the system's temporary folder), from which ``frames`` reads; every
-  other file is loaded whole (``pressure.load``) and served as above. Use it as a context
-  manager (or call ``close``) so the temporary file goes.
+  (``.insole``) whose links are binary are decoded once, block by block, into temporary
+  spill files (in the system's temporary folder), from which ``frames`` reads
+  (``pressure.io.recording_source``, which says what it keeps in memory); every other file,
+  and a recording in line mode, is loaded whole (``pressure.load``) and served as above. Use
+  it as a context manager (or call ``close``) so the temporary files go (else they go when
+  the source is dropped, or when the process exits).
 
 Whatever the kind, ``source.frames`` of a range equals the same range of ``pressure.load``'s
 session (tested), so an analysis cannot tell them apart.
@@ -219,5 +221,20 @@ def open_source(path: str | os.PathLike[str]) -> SessionSource:
     Raises FileFormatError as ``pressure.load`` does.
     """
     from .load import load
+    from .recording import is_recording
+    from .recording_source import open_recording
 
-    return SessionSource.of(load(Path(path)))
+    path = Path(path)
+    if is_recording(path):
+        opened = open_recording(path, FootSource)
+        if opened is not None:
+            return SessionSource(
+                path=path,
+                format=opened.format,
+                feet=opened.feet,
+                metadata=opened.metadata,
+                quality=opened.quality,
+                problems=opened.problems,
+                cleanup=opened.cleanup,
+            )
+    return SessionSource.of(load(path))

@@ -31,11 +31,12 @@ session without those feet, which ``info`` can still describe.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -59,13 +60,17 @@ from firmware_protocol.columns import is_header
 from firmware_protocol.text import Mode, lone_cr_to_lf, split_fields
 
 from ...errors import FileFormatError, UsageError
+from ...layout import SensorLayout
 from ...model import UNSTATED_SIDE, FootRecording, Session, SideName
 from ..capture import (
     EXPECTED,
     UNIT_SUFFIX,
+    CaptureSummary,
+    SideSummary,
     device_info_dict,
+    device_list,
     read_capture,
-    summarize_capture,
+    summarize_sides,
 )
 from ..recording import (
     MCAP_MAGIC,
@@ -244,29 +249,71 @@ class _Foot:
 
     @property
     def unit(self) -> str:
-        return "raw" if self.info is None else UNIT_SUFFIX.get(Unit(self.info.unit), "raw")
+        return foot_unit(self.info)
+
+    @property
+    def n_sensors(self) -> int:
+        return int(self.counts.shape[1])
 
     def values(self) -> npt.NDArray[np.float64]:
-        """``counts × scale``, rounded to the scale's own decimals (float32 scales on the wire
-        would otherwise add noise digits)."""
-        scale = 1.0 if self.info is None else self.info.scale
-        if scale == 1.0:
-            return self.counts.astype(np.float64)
-        decimals = max(0, -Decimal(repr(scale)).as_tuple().exponent)  # type: ignore[operator]
-        return np.round(self.counts * scale, decimals)
+        return scaled_values(self.counts, self.info)
+
+    def rate_hz(self, nominal_hz: float | None) -> float | None:
+        return sampling_rate_hz(self.time_s, nominal_hz)
+
+
+class FootFrames(Protocol):
+    """What the session's assembly (``assemble``) needs of a decoded foot: its frame times on
+    the session's axis, its sensor count, the DEVICE_INFO that speaks for it and its link."""
+
+    @property
+    def time_s(self) -> npt.NDArray[np.float64]: ...
+    @property
+    def n_sensors(self) -> int: ...
+    @property
+    def info(self) -> DeviceInfo | None: ...
+    @property
+    def link(self) -> int: ...
+    @property
+    def unit(self) -> str: ...
+    def rate_hz(self, nominal_hz: float | None) -> float | None:
+        """The foot's sampling rate (``io.text.sampling_rate_hz`` of its times), Hz."""
+
+
+def foot_unit(info: DeviceInfo | None) -> str:
+    """The ``FootRecording.unit`` of the values a device with this DEVICE_INFO sends."""
+    return "raw" if info is None else UNIT_SUFFIX.get(Unit(info.unit), "raw")
+
+
+def scaled_values(counts: npt.NDArray[Any], info: DeviceInfo | None) -> npt.NDArray[np.float64]:
+    """``counts × scale`` (frames × sensors), rounded to the scale's own decimals (float32
+    scales on the wire would otherwise add noise digits); row by row, so any range of frames
+    scales as the whole does."""
+    scale = 1.0 if info is None else info.scale
+    if scale == 1.0:
+        return counts.astype(np.float64)
+    decimals = max(0, -Decimal(repr(scale)).as_tuple().exponent)  # type: ignore[operator]
+    return np.round(counts * scale, decimals)
+
+
+_F = TypeVar("_F", bound=FootFrames)
 
 
 @dataclass
-class _Decoded:
+class Decoded(Generic[_F]):
+    """A recording or capture decoded, before it is a session (``assemble``)."""
+
     kind: str  # "recording" | "capture"
     mode: Mode  # of the first link
-    feet: dict[str, _Foot]
+    feet: dict[str, _F]
     counters: dict[str, int]
     captures: list[Capture]
     recording: RecordingFile | None
     clock: list[dict[str, Any]]  # per link and connection: offset and drift
     problems: dict[str, str]  # feet or links without frames and why
     links: list[LinkFrames] = dataclasses.field(default_factory=list)  # a recording's links
+    #: each side's summary of the wire stream (None: from the captures' blocks)
+    sides: dict[str, SideSummary] | None = None
 
     @property
     def infos(self) -> list[DeviceInfo]:
@@ -285,7 +332,7 @@ def _position(recording: RecordingFile, link: Link) -> int:
     return next(i for i, each in enumerate(recording.links) if each is link)
 
 
-def _info_for(capture: Capture, side: int) -> DeviceInfo | None:
+def info_for(capture: Capture, side: int) -> DeviceInfo | None:
     """The last DEVICE_INFO on the link that speaks for this side (or for both)."""
     for info in reversed(capture.infos):
         if info.side in (side, Side.BOTH):
@@ -294,78 +341,108 @@ def _info_for(capture: Capture, side: int) -> DeviceInfo | None:
 
 
 def _take_feet(
-    feet: dict[str, _Foot],
+    feet: dict[str, _F],
     problems: dict[str, str],
-    frames: Callable[[int], tuple[SampleBlock, npt.NDArray[np.float64]] | None],
-    capture: Capture,
-    link: int = 0,
+    foot: Callable[[int], _F | None],
 ) -> None:
-    """Each foot's frames, as ``frames(side)`` gives them (the block and its times on the
-    session's axis), into ``feet`` unless the foot is there (one link per foot: the first
-    wins); why a foot has none into ``problems``."""
+    """Each foot, as ``foot(side)`` gives it (None: no frames of that side), into ``feet``
+    unless the foot is there (one link per foot: the first wins); why a foot has none (a
+    ProtocolError ``foot`` raised) into ``problems``."""
     for side in (Side.LEFT, Side.RIGHT):
         name = side.name.lower()
         try:
-            got = frames(side)
+            got = foot(side)
         except ProtocolError as exc:
             problems[name] = exc.detail
             continue
         if got is not None and name not in feet:
-            block, time_s = got
-            info = _info_for(capture, side)
-            feet[name] = _Foot(
-                time_s, block.time_us / 1e6, block.seq, block.values, info, link, block.extra
-            )
+            feet[name] = got
+
+
+def _whole_foot(
+    frames: tuple[SampleBlock, npt.NDArray[np.float64]] | None,
+    capture: Capture,
+    side: int,
+    link: int = 0,
+) -> _Foot | None:
+    """The ``_Foot`` of one side's ``frames`` (the block and its times on the session's axis)."""
+    if frames is None:
+        return None
+    block, time_s = frames
+    info = info_for(capture, side)
+    return _Foot(time_s, block.time_us / 1e6, block.seq, block.values, info, link, block.extra)
+
+
+def decoded_recording(
+    recording: RecordingFile,
+    links: list[LinkFrames],
+    foot: Callable[[LinkFrames, int, int], _F | None],
+    sides: dict[str, SideSummary] | None = None,
+) -> Decoded[_F]:
+    """A recording's ``Decoded``: its links as decoded, each foot from the first link with
+    frames of its side (``foot(link, position, side)``: those frames, None without any;
+    ProtocolError when they cannot be one foot)."""
+    feet: dict[str, _F] = {}
+    problems: dict[str, str] = {}
+    for link in links:
+        position = _position(recording, link.link)
+        if link.problem is not None:
+            problems[f"link {position} ({link.link.port})"] = link.problem
+        _take_feet(feet, problems, functools.partial(foot, link, position))
+    captures = [d.capture for d in links]
+    clock = [
+        {"link": _position(recording, d.link), "port": d.link.port, **segment}
+        for d in links
+        for segment in d.segments
+    ]
+    # the mode of the first link that gave frames (a link that gave none only guesses); a
+    # link has a clock segment exactly when it gave frames
+    speaking = [d.capture for d in links if d.segments] or captures
+    mode: Mode = speaking[0].mode if speaking else "binary"
+    counters = _merge_counters(captures)
+    return Decoded(
+        "recording", mode, feet, counters, captures, recording, clock, problems, links, sides
+    )
+
+
+def _link_foot(link: LinkFrames, position: int, side: int) -> _Foot | None:
+    return _whole_foot(link.side(side), link.capture, side, position)
 
 
 def _decode(
     path: Path, on_error: OnError, rate_hz: float | None, columns: Sequence[str] | None
-) -> _Decoded:
+) -> Decoded[_Foot]:
     """The frames of a recording or a raw capture, per foot, on one time axis."""
-    feet: dict[str, _Foot] = {}
-    problems: dict[str, str] = {}
     if is_recording(path):
         recording = read_recording(path)
-        decoded = decode_recording(recording, on_error=on_error, rate_hz=rate_hz, columns=columns)
-        for link in decoded:
-            position = _position(recording, link.link)
-            if link.problem is not None:
-                problems[f"link {position} ({link.link.port})"] = link.problem
-            _take_feet(feet, problems, link.side, link.capture, position)
-        captures = [d.capture for d in decoded]
-        clock = [
-            {"link": _position(recording, d.link), "port": d.link.port, **segment}
-            for d in decoded
-            for segment in d.segments
-        ]
-        # the mode of the first link that gave frames (a link that gave none only guesses)
-        speaking = [c for c in captures if c.blocks] or captures
-        mode: Mode = speaking[0].mode if speaking else "binary"
-        counters = _merge_counters(captures)
-        return _Decoded(
-            "recording", mode, feet, counters, captures, recording, clock, problems, decoded
-        )
+        links = decode_recording(recording, on_error=on_error, rate_hz=rate_hz, columns=columns)
+        return decoded_recording(recording, links, _link_foot)
+    feet: dict[str, _Foot] = {}
+    problems: dict[str, str] = {}
     capture = read_capture(path, on_error=on_error, rate_hz=rate_hz, columns=columns)
 
-    def device_clock(side: int) -> tuple[SampleBlock, npt.NDArray[np.float64]] | None:
+    def device_clock(side: int) -> _Foot | None:
         block = capture.frames(side)  # a capture has no host times: the device clock's
-        return None if block is None else (block, block.time_us / 1e6)
+        return _whole_foot(None if block is None else (block, block.time_us / 1e6), capture, side)
 
-    _take_feet(feet, problems, device_clock, capture)
+    _take_feet(feet, problems, device_clock)
     t0 = min((float(f.device_time_s[0]) for f in feet.values() if len(f.seq)), default=0.0)
     for foot in feet.values():
         foot.time_s = foot.time_s - t0
-    return _Decoded(
+    return Decoded(
         "capture", capture.mode, feet, capture.counters.as_dict(), [capture], None, [], problems
     )
 
 
-def _wire_summary(path: Path, decoded: _Decoded) -> dict[str, Any]:
+def _wire_summary(path: Path, decoded: Decoded[Any]) -> dict[str, Any]:
     """What ``pressure info`` reports of the wire stream (``metadata["wire"]``)."""
     captures = decoded.captures
-    merged = Capture(decoded.mode, [b for c in captures for b in c.blocks], decoded.infos)
-    summary = summarize_capture(path, merged)
-    summary.counters = decoded.counters
+    sides = decoded.sides
+    if sides is None:
+        sides = summarize_sides([b for c in captures for b in c.blocks])
+    summary = CaptureSummary(
+        path, decoded.mode, sides, decoded.counters, device_list(decoded.infos)
+    )
     rec = decoded.recording
     summary.line = next((c.line for c in captures if c.line is not None), None)
     if rec is not None:
@@ -385,7 +462,7 @@ def _wire_summary(path: Path, decoded: _Decoded) -> dict[str, Any]:
                 {
                     "port": link.port,
                     "role": link.role,
-                    "bytes": len(link.data),
+                    "bytes": link.size,
                     "sides": sides_by_link.get(index, []),
                     "line": lines.get(index),
                 }
@@ -399,8 +476,8 @@ def _wire_summary(path: Path, decoded: _Decoded) -> dict[str, Any]:
             "reconnects": sum(e.get("event") == "reconnected" for e in rec.events),
         }
     first_errors = [str(e) for c in captures for e in c.errors][:5]
-    sides = {name: dataclasses.asdict(side) for name, side in summary.sides.items()}
-    return {**summary.as_json(), "sides": sides, "first_errors": first_errors}
+    plain = {name: dataclasses.asdict(side) for name, side in summary.sides.items()}
+    return {**summary.as_json(), "sides": plain, "first_errors": first_errors}
 
 
 def _span(d: Damage) -> str:
@@ -435,11 +512,15 @@ def damage_note(damaged: Sequence[Damage]) -> str:
 # --- the session -------------------------------------------------------------------------------
 
 
-def _vendor(foot: _Foot) -> dict[str, npt.NDArray[np.float64]]:
+def vendor_columns(
+    seq: npt.NDArray[np.uint16],
+    device_time_s: npt.NDArray[np.float64],
+    extra: dict[str, npt.NDArray[np.float64]],
+) -> dict[str, npt.NDArray[np.float64]]:
     """The wire's per-frame columns, then line mode's named ones (``line_`` before a name that
     is taken)."""
-    vendor = {"seq": foot.seq.astype(np.float64), "device_time_s": foot.device_time_s}
-    for name, column in foot.extra.items():
+    vendor = {"seq": seq.astype(np.float64), "device_time_s": device_time_s}
+    for name, column in extra.items():
         vendor[f"line_{name}" if name in vendor else name] = column
     return vendor
 
@@ -457,8 +538,6 @@ def read(
     ``columns`` names the columns of a board that prints no header line (an insole profile's
     ``columns``; a recording made with ``record --profile`` keeps them). Raises
     FileFormatError naming the file and offset, UsageError when ``columns`` are no header."""
-    from ...layouts_builtin import builtin_layout
-
     head = read_head(path)
     # missing or empty: _decode says so
     if head and rate_hz is None and columns is None and not detect(path, head):
@@ -470,48 +549,73 @@ def read(
         )
     try:
         decoded = _decode(path, on_error, rate_hz, columns)
+    except FileFormatError:  # a ValueError too, but the file's, not the columns'
+        raise
     except ValueError as exc:  # the columns given are no header (classify_columns)
         raise UsageError(f"columns {list(columns or [])}: {exc}") from None
-    feet: dict[SideName, FootRecording] = {}
+    feet, metadata, quality, problems = assemble(path, decoded, _foot_recording)
+    return Session.from_feet(path, NAME, feet, metadata, quality=quality, problems=problems)
+
+
+def _foot_recording(
+    side: SideName, foot: _Foot, rate: float, layout: SensorLayout | None
+) -> FootRecording:
+    return FootRecording(
+        side=side,
+        time_s=foot.time_s,
+        values=foot.values(),
+        unit=foot.unit,
+        sampling_rate_hz=rate,
+        layout=layout,
+        vendor=vendor_columns(foot.seq, foot.device_time_s, foot.extra),
+    )
+
+
+_T = TypeVar("_T")
+
+
+def assemble(
+    path: Path,
+    decoded: Decoded[_F],
+    make: Callable[[SideName, _F, float, SensorLayout | None], _T],
+) -> tuple[dict[SideName, _T], dict[str, Any], dict[str, int], list[str]]:
+    """A session's parts from what was decoded (module docstring): each foot as ``make``
+    makes it from the decoded foot, its sampling rate and its layout, and the session's
+    ``metadata``, ``quality`` and ``problems``. FileFormatError for a capture's foot without
+    a rate (a recording's is left out, and said)."""
+    from ...layouts_builtin import builtin_layout
+
+    feet: dict[SideName, _T] = {}
     notes: dict[str, str] = dict(decoded.problems)
     for name in ("left", "right"):
         side: SideName = "left" if name == "left" else "right"
         got = decoded.feet.get(name)
-        if got is None or len(got.seq) == 0:
+        if got is None or len(got.time_s) == 0:
             continue
         info = got.info
         nominal = info.rate_hz if info is not None and info.rate_hz > 0 else None
-        rate = sampling_rate_hz(got.time_s, nominal)
+        rate = got.rate_hz(nominal)
         if rate is None:
-            why = "one frame" if len(got.seq) < 2 else "frames without timestamps"
+            why = "one frame" if len(got.time_s) < 2 else "frames without timestamps"
             if decoded.kind == "recording":  # a damaged recording still opens
                 notes[name] = f"left out: {why}, and neither the device nor the host gave a rate"
                 continue
             raise FileFormatError(
                 path, f"no sampling rate: the {name} foot has {why} and no device said its rate"
             )
-        values = got.values()
         layout = None
         if info is not None and info.layout:
             try:
                 layout = builtin_layout(info.layout)
             except KeyError:
                 notes[f"layout_{name}"] = f"unknown layout {info.layout!r}"
-            if layout is not None and layout.n_sensors != values.shape[1]:
+            if layout is not None and layout.n_sensors != got.n_sensors:
                 notes[f"layout_{name}"] = (
                     f"layout {info.layout!r} has {layout.n_sensors} sensors, the frames "
-                    f"{values.shape[1]}"
+                    f"{got.n_sensors}"
                 )
                 layout = None
-        feet[side] = FootRecording(
-            side=side,
-            time_s=got.time_s,
-            values=values,
-            unit=got.unit,
-            sampling_rate_hz=rate,
-            layout=layout,
-            vendor=_vendor(got),
-        )
+        feet[side] = make(side, got, rate, layout)
     if not feet:
         notes["frames"] = "no sample frames of either foot"
     metadata: dict[str, Any] = {
@@ -578,12 +682,4 @@ def read(
         quality["damaged_bytes"] = sum(d.length for d in recording.damaged)
     if recording is not None and any(link.bad_receipts for link in recording.links):
         quality["bad_receipts"] = sum(link.bad_receipts for link in recording.links)
-    return Session(
-        path=path,
-        format=NAME,
-        left=feet.get("left"),
-        right=feet.get("right"),
-        metadata=metadata,
-        quality=quality,
-        problems=[f"{topic}: {note}" for topic, note in notes.items()],
-    )
+    return feet, metadata, quality, [f"{topic}: {note}" for topic, note in notes.items()]
