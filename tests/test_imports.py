@@ -111,7 +111,8 @@ IO_RANKS = {
     "pressure.io.write": 3,
     "pressure.io.readers": 4,
     "pressure.io.load": 5,
-    "pressure.io.source": 6,
+    "pressure.io.recording_source": 6,
+    "pressure.io.source": 7,
 }
 
 
