@@ -218,15 +218,21 @@ class SessionSource:
 def open_source(path: str | os.PathLike[str]) -> SessionSource:
     """The ``SessionSource`` of any file ``pressure.load`` reads (module docstring).
 
-    Raises FileFormatError as ``pressure.load`` does.
+    Raises FileFormatError as ``pressure.load`` does. When the temporary folder has no room
+    for the spill files (a full disk), the file is loaded whole instead, as ``load`` would:
+    reading a file should not need free disk space.
     """
+    from ..errors import OutputError
     from .load import load
     from .recording import is_recording
     from .recording_source import open_recording
 
     path = Path(path)
     if is_recording(path):
-        opened = open_recording(path, FootSource)
+        try:
+            opened = open_recording(path, FootSource)
+        except OutputError:  # no room to spill (open_recording removed what it wrote)
+            opened = None
         if opened is not None:
             return SessionSource(
                 path=path,
