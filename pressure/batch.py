@@ -64,7 +64,8 @@ from .io.atomic import write_atomically
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .analysis import AnalysisOptions
+    from .analysis import Analysis, AnalysisOptions
+    from .io.source import SessionSource
     from .profile import InsoleProfile
 
 #: suffixes no general-purpose file uses: such a file is a damaged session, not an unknown file
@@ -516,44 +517,12 @@ def _analyse(
 ) -> Outcome:
     try:
         from .analysis import analyze
-        from .analysis.timeline import session_fields
-        from .io.source import SessionSource
-        from .profile import load_with_profile, open_with_profile, profile_notes
+        from .profile import open_with_profile
 
-        # without a report, a recording is read a chunk of frames at a time (bounded
-        # memory); a report draws from the whole session
-        source = (
-            SessionSource.of(load_with_profile(job.primary, profile))
-            if report
-            else open_with_profile(job.primary, profile)
-        )
-        with source as session:
-            analysis = analyze(session, options)
-        row: dict[str, Any] = {
-            "session_id": job.session_id,
-            "source_path": shown(job.primary),
-            "format": session.format,
-        }
-        row.update(session_fields(session.metadata))  # start time, subject: for a timeline
-        row.update(flatten(analysis.summary))
-        if profile is not None:  # what the profile and options did to this session's data
-            applied, notes = profile_notes(session)
-            row["profile.applied"] = "; ".join(applied) or None
-            row["profile.notes"] = "; ".join(notes) or None
-        steps = analysis.steps.copy()
-        steps.insert(0, "session_id", job.session_id)
-        drawn = None
-        # drawn in memory, both: the one write is _keep's, which turns a full disk into the
-        # batch's one line (and a Dask worker hands the bytes back)
-        if report == "pdf":
-            from .report import report_pdf
-
-            drawn = report_pdf(session.session(), analysis=analysis)
-        elif report == "html":
-            from .report import report_html
-
-            drawn = report_html(session.session(), analysis=analysis).encode("utf-8")
-        return Outcome(job.session_id, row=row, steps=steps, report_bytes=drawn, report=report)
+        # a recording is read a chunk of frames at a time (bounded memory; a long one's
+        # report figures are drawn from a part of it)
+        with open_with_profile(job.primary, profile) as session:
+            return _outcome(job, session, analyze(session, options), report, profile)
     except PressureError as exc:  # a file that cannot be read or analysed: a row of errors
         return Outcome(job.session_id, error=_one_line(exc))
     except Exception as exc:  # a bug: the row names the file kept with the whole traceback
@@ -564,6 +533,44 @@ def _analyse(
             error=_one_line(exc),
             traceback="".join(traceback.format_exception(exc)),
         )
+
+
+def _outcome(
+    job: Job,
+    session: SessionSource,
+    analysis: Analysis,
+    report: str | None,
+    profile: InsoleProfile | None,
+) -> Outcome:
+    """The row, the steps and the report of one analysed session (``_analyse``)."""
+    from .analysis.timeline import session_fields
+    from .profile import profile_notes
+
+    row: dict[str, Any] = {
+        "session_id": job.session_id,
+        "source_path": shown(job.primary),
+        "format": session.format,
+    }
+    row.update(session_fields(session.metadata))  # start time, subject: for a timeline
+    row.update(flatten(analysis.summary))
+    if profile is not None:  # what the profile and options did to this session's data
+        applied, notes = profile_notes(session)
+        row["profile.applied"] = "; ".join(applied) or None
+        row["profile.notes"] = "; ".join(notes) or None
+    steps = analysis.steps.copy()
+    steps.insert(0, "session_id", job.session_id)
+    drawn = None
+    # drawn in memory, both: the one write is _keep's, which turns a full disk into the
+    # batch's one line (and a Dask worker hands the bytes back)
+    if report == "pdf":
+        from .report import report_pdf
+
+        drawn = report_pdf(session, analysis=analysis)
+    elif report == "html":
+        from .report import report_html
+
+        drawn = report_html(session, analysis=analysis).encode("utf-8")
+    return Outcome(job.session_id, row=row, steps=steps, report_bytes=drawn, report=report)
 
 
 def _keep(target: Path, outcome: Outcome, stamp: dict[str, Any], report_name: str) -> None:

@@ -32,7 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..profile import load_with_profile, profile_notes
+    from ..profile import open_with_profile, profile_notes
     from ..report import SUFFIXES, write_report
 
     profile = insole_profile(args)
@@ -40,12 +40,13 @@ def run(args: argparse.Namespace) -> int:
     if Path(args.out).suffix.lower() not in SUFFIXES:  # before reading: write_report checks too
         raise UsageError(f"{args.out}: a report is written as .html or .pdf")
     check_outputs([args.out], [args.file], args.overwrite)
-    session = load_with_profile(args.file, profile)
-    for note in profile_notes(session)[1]:
-        print(f"pressure report: note: {note}", file=sys.stderr)
-    options = trial_window(args, session, options)
-    path = write_report(
-        session, args.out, title=args.title, options=options, overwrite=args.overwrite
-    )
+    # read a chunk of frames at a time: a long recording's figures are drawn from a part
+    with open_with_profile(args.file, profile) as session:
+        for note in profile_notes(session)[1]:
+            print(f"pressure report: note: {note}", file=sys.stderr)
+        options = trial_window(args, session, options)
+        path = write_report(
+            session, args.out, title=args.title, options=options, overwrite=args.overwrite
+        )
     print(path)
     return 0

@@ -15,11 +15,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from ..errors import UsageError
 from ..io.atomic import write_output
 
 if TYPE_CHECKING:
     from ..analysis import Analysis, AnalysisOptions
+    from ..io.source import SessionSource
     from ..model import Session
 
 SUFFIXES = (".html", ".htm", ".pdf")
@@ -42,7 +45,7 @@ def preload(pdf: bool = False) -> None:
 
 
 def write_report(
-    source: Session | str | os.PathLike[str],
+    source: Session | SessionSource | str | os.PathLike[str],
     out: str | os.PathLike[str],
     *,
     analysis: Analysis | None = None,
@@ -56,8 +59,9 @@ def write_report(
 
     Parameters
     ----------
-    source : Session or str or path
-        The session, or a file ``load`` reads.
+    source : Session or SessionSource or str or path
+        The session, or a file ``load`` reads (read a chunk of frames at a time: a long
+        recording's figures are drawn from a part of it, said in the report).
     out : str or path
         The report to write: HTML for ``.html``/``.htm``, PDF for ``.pdf``.
     analysis : Analysis, optional
@@ -108,7 +112,7 @@ def write_report(
 
 
 def report_html(
-    source: Session | str | os.PathLike[str],
+    source: Session | SessionSource | str | os.PathLike[str],
     *,
     analysis: Analysis | None = None,
     title: str | None = None,
@@ -124,7 +128,7 @@ def report_html(
 
 
 def report_pdf(
-    source: Session | str | os.PathLike[str],
+    source: Session | SessionSource | str | os.PathLike[str],
     *,
     analysis: Analysis | None = None,
     title: str | None = None,
@@ -143,18 +147,27 @@ def report_pdf(
     return buffer.getvalue()
 
 
+#: the figures draw a session whole up to this many sensor values (both feet: 32 MiB of
+#: float64, 22 minutes of a 2 × 16-sensor insole at 100 Hz); a longer one is drawn from the
+#: window of that size with the most steps used by the summary (``_figure_window``)
+FIGURE_VALUES = 1 << 22
+
+
 def _content(
-    source: Session | str | os.PathLike[str],
+    source: Session | SessionSource | str | os.PathLike[str],
     analysis: Analysis | None,
     title: str | None,
     options: AnalysisOptions | None,
 ) -> Any:
+    from ..io.source import SessionSource, open_source
+
+    if isinstance(source, (str, os.PathLike)):
+        with open_source(source) as opened:
+            return _content(opened, analysis, title, options)
     from ..analysis import analyze
-    from ..io.load import load
-    from ..model import Session
     from . import content
 
-    session = source if isinstance(source, Session) else load(source)
+    session = SessionSource.of(source) if not isinstance(source, SessionSource) else source
     if analysis is None and options is not None and options.windowed:
         # the figures draw the session: the window's part of it, as analysed
         session = session.window(options.start_s, options.end_s)
@@ -164,7 +177,37 @@ def _content(
     if cut is not None and "window_s" not in session.metadata:
         # an analysis of a window (a batch's): the figures draw the same window
         session = session.window(*cut)
-    return content.build(session, result, title)
+    drawn = _figure_window(session, result)
+    if drawn is None:
+        return content.build(session, result, title, session.session(), result)
+    window = session.window(*drawn)
+    said = (
+        f"{drawn[0]:.0f} to {drawn[1]:.0f} s of the recording, the "
+        f"{(drawn[1] - drawn[0]) / 60:.0f} minutes with the most steps in the summary (the "
+        "whole recording is too long to draw); the numbers and tables are the whole recording's"
+    )
+    return content.build(session, result, title, window.session(), analyze(window), said)
+
+
+def _figure_window(session: SessionSource, analysis: Analysis) -> tuple[float, float] | None:
+    """None when the session's values fit ``FIGURE_VALUES``; else the part the figures draw:
+    a window holding that many values, placed where most of the summary's steps are."""
+    values = sum(f.n_frames * max(1, f.n_sensors) for f in session.feet.values())
+    if values <= FIGURE_VALUES:
+        return None
+    duration = session.duration_s
+    width = duration * FIGURE_VALUES / values
+    first = min(float(f.time_s[0]) for f in session.feet.values() if f.n_frames)
+    steps = analysis.steps
+    used = steps[steps["used"]] if "used" in steps and steps["used"].any() else steps
+    strikes = used["heel_strike_s"].to_numpy(dtype=float) if len(used) else np.zeros(0)
+    start = first
+    if strikes.size:
+        strikes = np.sort(strikes)
+        inside = np.searchsorted(strikes, strikes + width) - np.arange(strikes.size)
+        start = float(strikes[int(np.argmax(inside))])
+    start = min(max(first, start), first + duration - width)
+    return start, start + width
 
 
 __all__ = ["SUFFIXES", "preload", "report_html", "report_pdf", "write_report"]

@@ -17,6 +17,7 @@ from . import figures
 
 if TYPE_CHECKING:
     from ..analysis import Analysis
+    from ..io.source import SessionSource
 
 #: step-table columns shown (all are in ``Analysis.steps``), with their headings; the load
 #: columns once per load unit in the table (``pressure.analysis.steps.step_columns``)
@@ -178,7 +179,7 @@ def text(value: str) -> str:
     return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-def session_title(session: Session) -> str:
+def session_title(session: Session | SessionSource) -> str:
     """The session's own name when the file gives one, else the file name."""
     meta = session.metadata
     inner = meta.get("session")
@@ -277,7 +278,22 @@ def _quality_said(q: dict[str, Any], s: dict[str, Any]) -> list[str]:
     return said
 
 
-def build(session: Session, analysis: Analysis, title: str | None = None) -> ReportContent:
+#: steps the report's table lists at most (a day's recording has 150,000)
+MAX_STEP_ROWS = 2_000
+
+
+def build(
+    session: Session | SessionSource,
+    analysis: Analysis,
+    title: str | None = None,
+    drawn: Session | None = None,
+    drawn_analysis: Analysis | None = None,
+    drawn_said: str | None = None,
+) -> ReportContent:
+    """The report's content: ``session`` and its ``analysis`` give the facts, numbers and
+    tables; the figures are drawn from ``drawn`` and ``drawn_analysis`` (default: the
+    session, which must then be a ``Session``), a part of a long session, which
+    ``drawn_said`` describes."""
     s = analysis.summary
     g, d, q = s["gait"], s["distribution"], s["quality"]
     load_unit = d.get("load_unit") or ""
@@ -344,6 +360,9 @@ def build(session: Session, analysis: Analysis, title: str | None = None) -> Rep
     shown = _step_columns(steps.columns)
     step_header = [heading for _, heading in shown]
     step_rows = []
+    left_out = max(0, len(steps) - MAX_STEP_ROWS)
+    if left_out:  # a long recording: the first steps, and where to find every one
+        steps = steps.iloc[:MAX_STEP_ROWS]
     for row in steps.itertuples(index=False):
         values = row._asdict()
         cells = []
@@ -357,6 +376,9 @@ def build(session: Session, analysis: Analysis, title: str | None = None) -> Rep
                 cells.append(num(None if v is None else float(v), ".4g"))
         step_rows.append(cells)
 
+    if left_out:
+        tail = f"and {left_out:,} more steps (pressure analyze FILE --steps-csv F writes every one)"
+        step_rows.append([tail, *[""] * (len(step_header) - 1)])
     indicator_header = ["indicator", "value", "reference range", "compared", "reference, source"]
     indicator_rows = []
     for ind in s["indicators"]:
@@ -371,9 +393,16 @@ def build(session: Session, analysis: Analysis, title: str | None = None) -> Rep
                 f"{ind['reference']}. Source: {ind['source']}",
             ]
         )
+    if drawn is None:
+        assert isinstance(session, Session)
+        drawn = session
+    if drawn_said is not None:
+        facts.append(("figures drawn from", drawn_said))
     figs = [
         Figure(title_, caption, png, missing)
-        for title_, caption, (png, missing) in figures.all_figures(session, analysis)
+        for title_, caption, (png, missing) in figures.all_figures(
+            drawn, drawn_analysis or analysis
+        )
     ]
     region_header, region_rows = _regions(analysis)
     return ReportContent(
