@@ -25,7 +25,7 @@ from pressure.io.recording import RecordingWriter, Role
 from pressure.io.source import SessionSource, open_source
 from pressure.model import FootRecording, Session
 
-from .test_recording_damage import flip_cases, record_fields
+from .damage import RATE, SECONDS, damaged_copy, flip_cases, record_fields, side_stream
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = sorted((ROOT / "sample_data").rglob("*.insole"))
@@ -274,10 +274,8 @@ def test_two_feet_of_different_sizes_on_one_link(tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def two_links(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A recording as ``test_recording_damage``'s: two links, 6 sensors at 200 Hz, 10 s."""
-    from .test_recording_damage import RATE, SECONDS, _stream
-
     path = tmp_path_factory.mktemp("source") / "walk.insole"
-    streams = [_stream(Side.LEFT), _stream(Side.RIGHT)]
+    streams = [side_stream(Side.LEFT), side_stream(Side.RIGHT)]
     with RecordingWriter(path, session={"subject.body_mass_kg": 71.5}) as writer:
         links = [writer.add_link("/dev/ttyACM0", "left"), writer.add_link("/dev/ttyACM1", "right")]
         for link, side in zip(links, (Side.LEFT, Side.RIGHT), strict=True):
@@ -307,15 +305,7 @@ def _damaged(raw: bytes) -> Iterator[tuple[str, bytes]]:
     rng = np.random.default_rng(23)
     for kind in ("insert", "delete", "zero"):
         for at in rng.integers(8, len(raw) - 5000, 12).tolist():
-            damaged = bytearray(raw)
-            size = int(rng.integers(1, 17))
-            if kind == "insert":
-                damaged[at:at] = rng.integers(0, 256, size, dtype=np.uint8).tobytes()
-            elif kind == "delete":
-                del damaged[at : at + size]
-            else:
-                damaged[at : at + 4096] = bytes(4096)
-            yield f"{kind} {size} at {at}", bytes(damaged)
+            yield f"{kind} at {at}", damaged_copy(raw, kind, at, rng)
     for keep in (len(raw) // 3, len(raw) - 100):
         yield f"cut at {keep}", raw[:keep]
 
