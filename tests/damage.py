@@ -8,10 +8,12 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
-from firmware_protocol import DeviceInfo, Unit, encode, encode_samples
+from firmware_protocol import DeviceInfo, Side, Unit, encode, encode_samples
+from pressure.io.recording import RecordingWriter
 
 #: the recording the damage tests make: two links, ``SENSORS`` sensors at ``RATE`` Hz,
 #: ``SECONDS`` s each, flushed every ``FLUSH_S``
@@ -151,3 +153,24 @@ def damaged_copy(raw: bytes, kind: str, at: int, rng: np.random.Generator) -> by
     else:
         damaged[at : at + 4096] = bytes(4096)
     return bytes(damaged)
+
+
+def write_two_links(path: Path) -> Path:
+    """The damage tests' recording at ``path``: a left and a right insole on two links
+    (``side_stream``), read 20 times a second and flushed every ``FLUSH_S``, with a subject
+    field, the devices' DEVICE_INFO and connected/stopped events."""
+    streams = [side_stream(Side.LEFT), side_stream(Side.RIGHT)]
+    with RecordingWriter(path, session={"subject.body_mass_kg": 71.5}) as writer:
+        links = [writer.add_link("/dev/ttyACM0", "left"), writer.add_link("/dev/ttyACM1", "right")]
+        for link, side in zip(links, (Side.LEFT, Side.RIGHT), strict=True):
+            writer.event("connected", link, host_ns=0)
+            writer.device(link, side_info(side))  # as the recorder writes what the device said
+        piece = len(streams[0]) // (SECONDS * 20)  # 20 reads a second
+        for i in range(SECONDS * 20 + 1):
+            now_ns = int((i + 1) * 0.05e9) + 1_000_000
+            for link, data in zip(links, streams, strict=True):
+                writer.received(link, data[i * piece : (i + 1) * piece], now_ns)
+            if i % int(FLUSH_S / 0.05) == 0:
+                writer.flush()
+        writer.event("stopped", host_ns=int(SECONDS * 1e9))
+    return path

@@ -19,11 +19,9 @@ import pytest
 
 from firmware_protocol import Side
 from pressure.io.load import load
-from pressure.io.recording import RecordingWriter
 from pressure.model import Session
 
 from .damage import (
-    FLUSH_S,
     PER_BLOCK,
     RATE,
     SECONDS,
@@ -31,27 +29,13 @@ from .damage import (
     flip_cases,
     record_fields,
     side_info,
-    side_stream,
+    write_two_links,
 )
 
 
 @pytest.fixture(scope="module")
 def recording(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Session]:
-    path = tmp_path_factory.mktemp("damage") / "walk.insole"
-    streams = [side_stream(Side.LEFT), side_stream(Side.RIGHT)]
-    with RecordingWriter(path, session={"subject.body_mass_kg": 71.5}) as writer:
-        links = [writer.add_link("/dev/ttyACM0", "left"), writer.add_link("/dev/ttyACM1", "right")]
-        for link, side in zip(links, (Side.LEFT, Side.RIGHT), strict=True):
-            writer.event("connected", link, host_ns=0)
-            writer.device(link, side_info(side))  # as the recorder writes what the device said
-        piece = len(streams[0]) // (SECONDS * 20)  # 20 reads a second
-        for i in range(SECONDS * 20 + 1):
-            now_ns = int((i + 1) * 0.05e9) + 1_000_000
-            for link, data in zip(links, streams, strict=True):
-                writer.received(link, data[i * piece : (i + 1) * piece], now_ns)
-            if i % int(FLUSH_S / 0.05) == 0:
-                writer.flush()
-        writer.event("stopped", host_ns=int(SECONDS * 1e9))
+    path = write_two_links(tmp_path_factory.mktemp("damage") / "walk.insole")
     return path, load(path)
 
 

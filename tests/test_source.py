@@ -25,7 +25,7 @@ from pressure.io.recording import RecordingWriter, Role
 from pressure.io.source import SessionSource, open_source
 from pressure.model import FootRecording, Session
 
-from .damage import RATE, SECONDS, damaged_copy, flip_cases, record_fields, side_stream
+from .damage import damaged_copy, flip_cases, record_fields, write_two_links
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = sorted((ROOT / "sample_data").rglob("*.insole"))
@@ -274,24 +274,7 @@ def test_two_feet_of_different_sizes_on_one_link(tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def two_links(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A recording as ``test_recording_damage``'s: two links, 6 sensors at 200 Hz, 10 s."""
-    path = tmp_path_factory.mktemp("source") / "walk.insole"
-    streams = [side_stream(Side.LEFT), side_stream(Side.RIGHT)]
-    with RecordingWriter(path, session={"subject.body_mass_kg": 71.5}) as writer:
-        links = [writer.add_link("/dev/ttyACM0", "left"), writer.add_link("/dev/ttyACM1", "right")]
-        for link, side in zip(links, (Side.LEFT, Side.RIGHT), strict=True):
-            writer.event("connected", link, host_ns=0)
-            writer.device(
-                link, DeviceInfo(10 + side, (1, 0, 0), side, 6, "sim6", RATE, Unit.KPA, 0, 0.5)
-            )
-        piece = len(streams[0]) // (SECONDS * 20)
-        for i in range(SECONDS * 20 + 1):
-            now_ns = int((i + 1) * 0.05e9) + 1_000_000
-            for link, data in zip(links, streams, strict=True):
-                writer.received(link, data[i * piece : (i + 1) * piece], now_ns)
-            if i % 5 == 0:
-                writer.flush()
-        writer.event("stopped", host_ns=int(SECONDS * 1e9))
-    return path
+    return write_two_links(tmp_path_factory.mktemp("source") / "walk.insole")
 
 
 def _damaged(raw: bytes) -> Iterator[tuple[str, bytes]]:
