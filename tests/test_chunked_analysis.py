@@ -5,6 +5,7 @@ footprints, a plate roll-off, standing), and a ``SessionSource`` gives what its 
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 from typing import Any
@@ -118,3 +119,26 @@ def test_a_window_of_a_source_is_the_window_of_its_session() -> None:
         np.testing.assert_array_equal(source.feet[side].frames(5, 9).values, foot.values[5:9])
     with pytest.raises(AnalysisError, match="not within the recording"):
         SessionSource.of(session).window(1e6, 2e6)
+
+
+@pytest.mark.parametrize("what", ["no frame", "one frame", "every value missing"])
+def test_a_foot_without_usable_frames_beside_a_walking_one(what: str) -> None:
+    """The walking foot's steps are found in chunks as alone; the other foot gets none and
+    the problems say why (the engine's passes meet a foot with nothing to pass over)."""
+    session = pressure.load(ROOT / "sample_data" / "walk_normal.insole")
+    right = session.right
+    assert right is not None
+    if what == "every value missing":
+        broken = dataclasses.replace(right, values=np.full_like(right.values, np.nan), vendor={})
+    else:
+        n = 0 if what == "no frame" else 1
+        broken = right.frames(0, n)
+    cut = dataclasses.replace(session, right=broken)
+    result = analyze(cut, chunk_frames=37)
+    _same(result, analyze(cut, chunk_frames=10**9))
+    assert result.summary["gait"]["steps"]["right"] == 0
+    assert result.summary["gait"]["steps"]["left"] == len(
+        analyze(session).steps.query("side == 'left'")
+    )
+    if what == "every value missing":
+        assert "right foot: no valid samples" in result.problems

@@ -329,7 +329,7 @@ class FootWork:
                 t[heel],
                 t[toe],
                 done_all,
-                np.concatenate(gaps) if self.gaps else None,
+                (np.concatenate(gaps) if gaps else np.zeros(0, np.int64)) if self.gaps else None,
                 bool(heel.size) and int(toe[-1]) >= self.n - 1,
                 {
                     key: np.concatenate(parts)
