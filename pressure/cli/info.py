@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from ._args import number_in
 
 if TYPE_CHECKING:
+    from ..io.source import SessionSource
     from ..model import Session
 
 
@@ -48,7 +49,7 @@ def _fmt(value: float | None, unit: str) -> str:
     return "unknown" if value is None else f"{value:g} {unit}"
 
 
-def session_info(session: Session) -> dict[str, Any]:
+def session_info(session: Session | SessionSource) -> dict[str, Any]:
     """The JSON summary of a session of any format (stable keys: ``path``, ``format``,
     ``duration_s``, ``sampling_rate_hz``, ``feet`` (per side: ``frames``, ``sensors``,
     ``unit``, ``sampling_rate_hz``, ``duration_s``, ``layout``, ``coordinate_unit``,
@@ -125,15 +126,16 @@ def _render_session(info: dict[str, Any]) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..io.source import SessionSource, open_source
+
     if args.rate is not None:  # the option says what the file is: a capture without times
         from ..io.readers import insole
 
-        session = insole.read(Path(args.file), rate_hz=args.rate)
+        source = SessionSource.of(insole.read(Path(args.file), rate_hz=args.rate))
     else:
-        from ..io.load import load
-
-        session = load(args.file)
-    info = session_info(session)
+        source = open_source(args.file)  # a long recording is not held in memory
+    with source as session:
+        info = session_info(session)
     if args.json:
         print(json.dumps(info, indent=2, default=str))
     elif isinstance(session.metadata.get("wire"), dict):
