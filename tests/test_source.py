@@ -9,6 +9,10 @@ seconds is cut as many times as an hour-long one."""
 from __future__ import annotations
 
 import gc
+import os
+import signal
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -381,3 +385,25 @@ def test_a_median_step_counted_by_value_is_numpys(n: int, kind: str) -> None:
         steps.add(part)
     want = float(np.median(np.diff(values)))
     assert steps.median() == want
+
+
+def test_a_killed_process_leaves_a_spill_that_the_next_one_removes(tmp_path: Path) -> None:
+    """SIGKILL runs no clean-up: the folder stays until a process opens a source (or calls
+    ``remove_stale``), which removes the folders of processes that are gone, not its own."""
+    sample = Path(__file__).resolve().parent.parent / "sample_data" / "walk_normal.insole"
+    code = (
+        "import os, signal\n"
+        "from pressure.io.source import open_source\n"
+        f"source = open_source({str(sample)!r})\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    child = subprocess.run(
+        [sys.executable, "-c", code], env={**os.environ, "TMPDIR": str(tmp_path)}, check=False
+    )
+    assert child.returncode == -signal.SIGKILL
+    left = list(tmp_path.glob(f"{streaming.SPILL_PREFIX}*"))
+    assert len(left) == 1 and any(left[0].iterdir())
+    mine = tmp_path / f"{streaming.SPILL_PREFIX}{os.getpid()}-live"
+    mine.mkdir()
+    assert streaming.remove_stale(tmp_path) == left
+    assert not left[0].exists() and mine.exists()

@@ -56,6 +56,7 @@ import array
 import contextlib
 import ctypes
 import heapq
+import os
 import shutil
 import tempfile
 import weakref
@@ -306,13 +307,44 @@ class _Connection:
         return (self.sure if self.sure.origin is not None else self.timed).fit()
 
 
+#: the spill folders' names: this prefix, the owning process's id, a dash, a random part
+SPILL_PREFIX = "pressure-source-"
+
+
 class _Folder:
     """The temporary folder of a source's spill files: removed by ``remove`` (the source's
-    ``close``), or once nothing refers to it, or at the process's normal exit."""
+    ``close``), or once nothing refers to it, or at the process's normal exit. A process
+    killed outright leaves its folder behind: the next one removes the folders whose process
+    is gone (``remove_stale``)."""
 
     def __init__(self) -> None:
-        self.path = Path(tempfile.mkdtemp(prefix="pressure-source-", dir=tempfile.gettempdir()))
+        remove_stale()
+        prefix = f"{SPILL_PREFIX}{os.getpid()}-"
+        self.path = Path(tempfile.mkdtemp(prefix=prefix, dir=tempfile.gettempdir()))
         self.remove = weakref.finalize(self, shutil.rmtree, str(self.path), True)
+
+
+def remove_stale(folder: Path | None = None) -> list[Path]:
+    """Remove the spill folders in ``folder`` (default: the temporary folder) whose process
+    no longer runs (a recorder or an analysis killed with SIGKILL); returns them."""
+    gone = []
+    for path in Path(folder or tempfile.gettempdir()).glob(f"{SPILL_PREFIX}*-*"):
+        pid = path.name[len(SPILL_PREFIX) :].split("-", 1)[0]
+        if not pid.isdigit() or _running(int(pid)):
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        gone.append(path)
+    return gone
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: running
+        return True
+    return True
 
 
 class _SideSpill:
