@@ -8,11 +8,13 @@ counts, the indicators with their references, the non-diagnostic note and the re
 Missing inputs give ``None`` (JSON null) where a value cannot be had, with the reason in
 ``summary["problems"]``; they never raise.
 
-The work is in steps: ``_analyse_foot`` per foot (load, events, CoP, regional loads), the
-step table of both feet, then one function per section of the result, each returning its
-frozen dataclass (``results``): ``gait_section``, ``distribution_section``,
-``pronation_section``, ``balance_section`` (standing only), ``quality_section``,
-``indicator_section``. ``Analysis.summary`` is their ``to_dict()`` in one dict.
+The work is in steps: ``engine.FootWork`` per foot, which reads the foot's frames a chunk
+at a time (load, events and each stance's measures, then the sums over the frames the loads
+are shared over: ``engine`` module docstring), the step table of both feet, then one
+function per section of the result, each returning its frozen dataclass (``results``):
+``gait_section``, ``distribution_section``, ``pronation_section``, ``balance_section``
+(standing only), ``quality_section``, ``indicator_section``. ``Analysis.summary`` is their
+``to_dict()`` in one dict.
 
 With ``AnalysisOptions.start_s``/``end_s`` only that time window of the session is analysed
 (``Session.window``): times (steps, CoP) stay measured from the start of the recording,
@@ -360,7 +362,7 @@ def analyze(
 ) -> Analysis:
     """Analyse a session: gait, load distribution, pronation indicators, balance and quality.
 
-    The per-foot work (``_analyse_foot``: load, gait events, centre of pressure, regional
+    The per-foot work (``engine.FootWork``: load, gait events, centre of pressure, regional
     loads), the step table, then each section of the summary from them (module docstring).
     Missing inputs give None where a value cannot be had, with the reason in
     ``Analysis.problems``; they never raise.
