@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from .calibration import apply_curve, apply_gain, scale_to_body_weight, tare, with_layout
     from .io.layout_file import read_layout, write_layout
     from .io.load import load
+    from .io.source import SessionSource, open_source
     from .layout import SensorLayout, grid_layout
     from .model import FootRecording, Session
     from .report import write_report
@@ -47,6 +48,7 @@ __all__ = [
     "PressureError",
     "SensorLayout",
     "Session",
+    "SessionSource",
     "UsageError",
     "__version__",
     "analyze",
@@ -54,6 +56,7 @@ __all__ = [
     "apply_gain",
     "grid_layout",
     "load",
+    "open_source",
     "read_layout",
     "run_batch",
     "scale_to_body_weight",
@@ -66,6 +69,8 @@ __all__ = [
 # name -> module that defines it (relative to this package)
 _LAZY = {
     "load": ".io.load",
+    "open_source": ".io.source",
+    "SessionSource": ".io.source",
     "Session": ".model",
     "FootRecording": ".model",
     "analyze": ".analysis",

@@ -137,8 +137,27 @@ def foot_source(foot: FootRecording) -> FootSource:
 
 @dataclass(frozen=True, eq=False)
 class SessionSource:
-    """A session whose feet give their frames a range at a time (module docstring). Every
-    field but the feet is a ``Session``'s."""
+    """A session whose feet give their frames a range at a time (module docstring).
+
+    Parameters
+    ----------
+    path : Path
+        The file it was read from.
+    format : str
+        The reader's name for the file's format.
+    feet : dict of str to FootSource
+        The feet present, by side: their frame times whole, their frames on request.
+    metadata : dict
+        As ``Session.metadata``.
+    events : dict
+        As ``Session.events``.
+    quality : dict of str to int
+        As ``Session.quality``.
+    problems : list of str
+        As ``Session.problems``.
+    cleanup : callable, optional
+        Removes what the source keeps on disk (None: nothing), called by ``close``.
+    """
 
     path: Path
     format: str
@@ -152,7 +171,18 @@ class SessionSource:
 
     @classmethod
     def of(cls, session: Session) -> SessionSource:
-        """The source of a session in memory (nothing copied)."""
+        """The source of a session in memory.
+
+        Parameters
+        ----------
+        session : Session
+            The session; its arrays are not copied (``frames`` gives views of them).
+
+        Returns
+        -------
+        SessionSource
+            The source.
+        """
         return cls(
             path=session.path,
             format=session.format,
@@ -193,7 +223,20 @@ class SessionSource:
 
     def window(self, start_s: float | None = None, end_s: float | None = None) -> SessionSource:
         """The part from ``start_s`` to ``end_s``, checked and recorded as ``Session.window``
-        does (the same errors, ``metadata["window_s"]``, ``frames_lost`` left out)."""
+        does (the same errors, ``metadata["window_s"]``, ``frames_lost`` left out).
+
+        Parameters
+        ----------
+        start_s : float, optional
+            Start, s on the recording's time axis (default: 0).
+        end_s : float, optional
+            End, s, exclusive (default: the end of the recording).
+
+        Returns
+        -------
+        SessionSource
+            The window (its feet read the same files or arrays).
+        """
         feet, start, end = cut_window(self.path, self.feet, FootSource.window, start_s, end_s)
         return replace(
             self,
@@ -216,11 +259,29 @@ class SessionSource:
 
 
 def open_source(path: str | os.PathLike[str]) -> SessionSource:
-    """The ``SessionSource`` of any file ``pressure.load`` reads (module docstring).
+    """Open any file ``pressure.load`` reads, to be read a range of frames at a time.
 
-    Raises FileFormatError as ``pressure.load`` does. When the temporary folder has no room
+    This project's binary recordings are decoded block by block into temporary spill files
+    (module docstring); other files are loaded whole. When the temporary folder has no room
     for the spill files (a full disk), the file is loaded whole instead, as ``load`` would:
     reading a file should not need free disk space.
+
+    Parameters
+    ----------
+    path : str or path
+        The file.
+
+    Returns
+    -------
+    SessionSource
+        The session's metadata, quality and problems, each foot's frame times and, through
+        ``FootSource.frames(start, stop)``, its frames. Use it as a context manager (or call
+        ``close``) so that the spill files go; ``pressure.analyze`` takes it.
+
+    Raises
+    ------
+    FileFormatError
+        As ``pressure.load`` raises it.
     """
     from ..errors import OutputError
     from .load import load
