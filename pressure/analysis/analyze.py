@@ -129,11 +129,6 @@ MIN_STEADY_STEPS = 30
 PHYSICAL_ZERO_UNITS = ("kpa", "n_cm2", "n", "adc")
 #: Units in which loads of the two feet compare (a share of ADC counts is not a share of load).
 SHARE_UNITS = ("kpa", "n_cm2", "n")
-SATURATED_FRACTION = 0.02  # of a sensor's loaded frames at its very maximum
-DEAD_FRACTION = 0.01  # of the foot's 99th-percentile sensor value, never exceeded
-#: Dead sensors are judged on insoles up to this many sensors (a discrete insole's, as the
-#: footprint module tells them from a dense grid's or a plate's sensels).
-MAX_SENSORS_DEAD_CHECK = footprint.DISCRETE_MAX_SENSORS
 
 
 @dataclass(frozen=True)
