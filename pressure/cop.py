@@ -108,11 +108,13 @@ def cop_of_parts(
     y: FloatArray,
     unit: str,
     layout: SensorLayout,
+    threshold: float | None = None,
 ) -> FootCop:
-    """The ``FootCop`` of the whole foot's ``cop_parts``: frames below the contact threshold
-    (``contact_threshold`` of the whole foot's total) have no CoP. ``x`` and ``y`` are
-    changed in place."""
-    threshold = contact_threshold(total, unit)
+    """The ``FootCop`` of ``cop_parts``: frames below the contact threshold have no CoP.
+    ``threshold``: the whole foot's (``contact_threshold``, the default, of ``total``, which
+    must then be the whole foot's). ``x`` and ``y`` are changed in place."""
+    if threshold is None:
+        threshold = contact_threshold(total, unit)
     unloaded = ~(total >= threshold)
     x[unloaded] = np.nan
     y[unloaded] = np.nan

@@ -327,7 +327,7 @@ class _Whole:
     @classmethod
     def of(cls, work: FootWork) -> _Whole:
         s = work.whole()
-        return cls(work, s.load, work.cop(s), s.regions)
+        return cls(work, s.load, s.cop, s.regions)
 
     @property
     def foot(self) -> FootSource:
@@ -1054,15 +1054,16 @@ def _cop_table(feet: dict[str, FootWork]) -> pd.DataFrame:
         if f.layout.coordinate_unit != coord or f"load_{f.weights_unit}" != load_col:
             continue
         for first, _, _, stop in f.spans(0):
-            s = f.series(first, stop)
+            cop = f.series(first, stop, regions=False).cop
+            assert cop is not None
             cop_frames.append(
                 pd.DataFrame(
                     {
-                        "time_s": s.rec.time_s,
+                        "time_s": cop.time_s,
                         "side": side,
-                        f"cop_ml_{coord}": s.x,
-                        f"cop_ap_{coord}": s.y,
-                        load_col: s.total,
+                        f"cop_ml_{coord}": cop.x_mm,
+                        f"cop_ap_{coord}": cop.y_mm,
+                        load_col: cop.load,
                     }
                 )
             )

@@ -38,7 +38,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from ..cop import FootCop, contact_threshold, cop_parts, sensor_weights
+from ..cop import FootCop, contact_threshold, cop_of_parts, cop_parts, sensor_weights
 from ..io.source import CHUNK_FRAMES, FootSource
 from ..model import FootRecording
 from . import distribution
@@ -94,16 +94,14 @@ def array_mask(frames: BoolArray) -> Mask:
 
 @dataclass
 class Series:
-    """Per-frame series of frames ``[first, first + n)``: the load, the CoP's parts
-    (``cop.cop_parts``, NaN where the foot is below its contact threshold) and the
-    regional loads."""
+    """Per-frame series of some frames (``rec``): the load, the total the CoP is weighted by,
+    the CoP (``cop.cop_of_parts`` with the whole foot's contact threshold) and the regional
+    loads."""
 
-    first: int
     rec: FootRecording
     load: FloatArray
     total: FloatArray | None
-    x: FloatArray | None
-    y: FloatArray | None
+    cop: FootCop | None
     regions: dict[str, FloatArray]
 
 
@@ -190,34 +188,19 @@ class FootWork:
         # some sensors missing counts them as unloaded)
         if rec.total_force_n is None:
             load[~np.isfinite(rec.values).any(axis=1)] = np.nan
-        total = x = y = None
+        total = None
+        foot_cop = None
         per_region: dict[str, FloatArray] = {}
         if self.layout is not None and cop:
             total, x, y = cop_parts(weights, self.layout)
-            unloaded = ~(total >= self.cop_threshold)
-            x[unloaded] = np.nan
-            y[unloaded] = np.nan
+            foot_cop = cop_of_parts(
+                rec.time_s, total, x, y, self.weights_unit, self.layout, self.cop_threshold
+            )
         elif self.layout is not None:
             total = weights.sum(axis=1)
         if self.layout is not None and regions:
             per_region = distribution.region_loads(rec, weights)
-        return Series(first, rec, load, total, x, y, per_region)
-
-    def cop(self, s: Series) -> FootCop | None:
-        """The ``FootCop`` of a ``Series`` (None without a layout)."""
-        if self.layout is None or s.total is None or s.x is None or s.y is None:
-            return None
-        return FootCop(
-            time_s=s.rec.time_s,
-            x_mm=s.x,
-            y_mm=s.y,
-            load=s.total,
-            load_unit=self.weights_unit,
-            threshold=self.cop_threshold,
-            foot_length_mm=self.layout.foot_length_mm,
-            foot_width_mm=self.layout.foot_width_mm,
-            coordinate_unit=self.layout.coordinate_unit,
-        )
+        return Series(rec, load, total, foot_cop, per_region)
 
     def whole(self) -> Series:
         """Every frame's series at once (standing sessions and plates only: module
@@ -274,22 +257,22 @@ class FootWork:
 
     def detect(self, *, physical_zero: bool, measure: bool) -> FootEvents:
         """Pass 2 (module docstring): the foot's stances (indices into the whole foot), and
-        with ``measure`` its step rows (``rows``, ``steps.step_rows``)."""
+        with ``measure`` its step rows (``rows``, ``steps.step_rows``) and its events
+        (``events``). Without ``measure``, the detector alone as ``analyze`` asks it whether a
+        load with an offset steps (no ``min_range_n`` rule, samples taken as evenly spaced)."""
         hs, to, complete, gaps = [], [], [], []
         measures: dict[str, list[Any]] = {}
-        for e0, c0, c1, e1 in self.spans(self.margin):
-            s = self.series(e0, e1)
-            big = None if math.isnan(self.big) else self.big
-            if big is None:
-                continue  # no finite sample in the whole foot
+        spans = [] if math.isnan(self.big) else self.spans(self.margin)  # NaN: nothing finite
+        for e0, c0, c1, e1 in spans:
+            s = self.series(e0, e1, cop=measure, regions=measure)
             ev = detect_events(
                 s.load,
                 self.fs,
                 physical_zero=physical_zero,
-                unit_is_newton=self.unit == "n",
+                unit_is_newton=measure and self.unit == "n",
                 options=self.options,
-                time_s=s.rec.time_s,
-                big=big,
+                time_s=s.rec.time_s if measure else None,
+                big=self.big,
             )
             k0, k1 = c0 - e0, c1 - e0
             mine = (ev.heel_strike >= k0) & (ev.heel_strike < k1)
@@ -299,17 +282,16 @@ class FootWork:
             hs.append(a + e0)
             to.append(b + e0)
             complete.append(done)
-            cum = np.concatenate(
-                [[0], np.cumsum(gap_mask(s.load, self.fs, self.options, s.rec.time_s))]
-            )
-            gaps.append(self.gaps_before[c0] + cum[a + 1] - cum[k0])
+            if ev.gap is not None:  # the detector's own gaps (it returns them when walking)
+                cum = np.concatenate([[0], np.cumsum(ev.gap)])
+                gaps.append(self.gaps_before[c0] + cum[a + 1] - cum[k0])
             if measure and done.any():
                 got = stance_measures(
                     s.rec.time_s,
                     s.load,
                     a[done],
                     b[done],
-                    self.cop(s),
+                    s.cop,
                     s.regions,
                     self.layout,
                     s.rec.values,
@@ -401,10 +383,10 @@ class FootWork:
                 out.region_integral[name] = out.region_integral.get(name, 0.0) + float(
                     np.sum(v * dt)
                 )
-            if s.x is not None and s.total is not None:
-                x = s.x[k0:k1]
+            if s.cop is not None:
+                x = s.cop.x_mm[k0:k1]
                 sel = mask & np.isfinite(x)
-                w = np.where(sel, s.total[k0:k1], 0.0)
+                w = np.where(sel, s.cop.load[k0:k1], 0.0)
                 out.cop_ml_moment += float(np.sum(w * np.where(sel, x, 0.0)))
                 out.cop_ml_weight += float(w.sum())
             loads = load[mask]
