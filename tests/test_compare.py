@@ -143,3 +143,39 @@ def test_the_command_prints_text_json_and_a_page(
         assert key in first
     assert set(first["conditions"]) == {"shoe", "insole"}
     assert main(["compare", str(walks["a"])]) == 2
+
+
+def test_bootstrap_statistics_of_stacked_resamples_equal_each_resample_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The statistics compute every bootstrap resample of a block at once: each stacked value
+    equals the definition applied to that resample alone (mean of the first column; left
+    share and symmetry index of the summed loads, with a fixed part; cadence from strides),
+    and the memory-bounding blocks draw as many resamples as one block would."""
+    import numpy as np
+
+    from pressure.analysis import compare as cmp
+
+    rng = np.random.default_rng(7)
+    data = rng.uniform(0.5, 2.0, size=(40, 2))
+    fixed = np.array([3.0, 5.0])
+    picks = rng.integers(0, 40, size=(25, 40))
+    stacked = data[picks]
+    for k, one in enumerate(stacked):
+        left, right = one[:, 0].sum() + fixed[0], one[:, 1].sum() + fixed[1]
+        assert cmp._mean(stacked)[k] == pytest.approx(one[:, 0].mean(), rel=1e-12)
+        assert cmp._cadence(stacked)[k] == pytest.approx(120.0 / one[:, 0].mean(), rel=1e-12)
+        assert cmp._share(stacked, fixed)[k] == pytest.approx(100 * left / (left + right))
+        symmetry = 100 * (right - left) / (0.5 * (left + right))
+        assert cmp._symmetry(stacked, fixed)[k] == pytest.approx(symmetry, rel=1e-12)
+    assert np.isnan(cmp._mean(np.empty((0, 1))))
+    assert np.isnan(cmp._share(np.zeros((3, 2))))
+    units = cmp.Units(data, cmp._mean)
+    whole = cmp._bootstrap(units, np.random.default_rng(1))
+    # blocks of 7 resamples of 40 units × 2 columns
+    monkeypatch.setattr(cmp, "BOOTSTRAP_BLOCK_VALUES", 7 * 80)
+    blocks = cmp._bootstrap(units, np.random.default_rng(1))
+    assert whole.shape == blocks.shape == (cmp.BOOTSTRAP,)
+    assert np.all(np.isfinite(blocks))
+    # both are resamples of the same units: their spread agrees
+    assert np.std(blocks) == pytest.approx(np.std(whole), rel=0.15)

@@ -98,10 +98,11 @@ class Units:
     value of them: ``data`` has one row per unit."""
 
     data: FloatArray
-    statistic: Callable[[FloatArray], float]
+    #: of units stacked as ``(..., n_units, columns)``: one value per leading index
+    statistic: Callable[[FloatArray], FloatArray]
 
     def value(self) -> float:
-        return self.statistic(self.data)
+        return float(self.statistic(self.data))
 
 
 @dataclass(frozen=True)
@@ -172,22 +173,43 @@ class Comparison:
 # -- the units of one condition ----------------------------------------------------------------
 
 
-def _mean(data: FloatArray) -> float:
-    return float(np.mean(data[:, 0])) if data.shape[0] else math.nan
+# Each statistic takes units stacked as ``(..., n_units, columns)`` and gives one value per
+# leading index: a condition's units give a 0-d value, a block of bootstrap resamples one value
+# each, computed in numpy at once rather than resample by resample.
 
 
-def _share(data: FloatArray) -> float:
-    left, right = float(data[:, 0].sum()), float(data[:, 1].sum())
-    return 100.0 * left / (left + right) if left + right > 0 else math.nan
+def _ratio(top: FloatArray, bottom: FloatArray) -> FloatArray:
+    """``top / bottom`` where ``bottom`` > 0, else NaN."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(bottom > 0, top / np.where(bottom > 0, bottom, 1.0), np.nan)
 
 
-def _symmetry(data: FloatArray) -> float:
-    left, right = float(data[:, 0].sum()), float(data[:, 1].sum())
-    return 100.0 * (right - left) / (0.5 * (left + right)) if left + right > 0 else math.nan
+def _mean(data: FloatArray) -> FloatArray:
+    if not data.shape[-2]:
+        return np.full(data.shape[:-2], np.nan)
+    return np.asarray(np.mean(data[..., 0], axis=-1))
 
 
-def _cadence(data: FloatArray) -> float:
-    return 120.0 / float(np.mean(data[:, 0])) if data.shape[0] else math.nan
+def _sums(data: FloatArray, fixed: FloatArray | None = None) -> tuple[FloatArray, FloatArray]:
+    """The left and right loads of the units, plus the ``fixed`` part not resampled."""
+    left, right = data[..., 0].sum(axis=-1), data[..., 1].sum(axis=-1)
+    if fixed is not None:
+        left, right = left + fixed[0], right + fixed[1]
+    return left, right
+
+
+def _share(data: FloatArray, fixed: FloatArray | None = None) -> FloatArray:
+    left, right = _sums(data, fixed)
+    return _ratio(100.0 * left, left + right)
+
+
+def _symmetry(data: FloatArray, fixed: FloatArray | None = None) -> FloatArray:
+    left, right = _sums(data, fixed)
+    return _ratio(100.0 * (right - left), 0.5 * (left + right))
+
+
+def _cadence(data: FloatArray) -> FloatArray:
+    return _ratio(np.full(data.shape[:-2], 120.0), _mean(data))
 
 
 def _column(values: pd.Series) -> FloatArray:
@@ -323,11 +345,11 @@ def _share_units(analysis: Analysis, edges: FloatArray, what: str) -> dict[str, 
     fixed = np.nan_to_num(outside).sum(axis=0)
     loads = loads[np.all(np.isfinite(loads), axis=1)]
 
-    def share(data: FloatArray) -> float:
-        return _share(np.vstack([data, fixed]))
+    def share(data: FloatArray) -> FloatArray:
+        return _share(data, fixed)
 
-    def symmetry(data: FloatArray) -> float:
-        return _symmetry(np.vstack([data, fixed]))
+    def symmetry(data: FloatArray) -> FloatArray:
+        return _symmetry(data, fixed)
 
     return {
         "left_share_pct": (Units(loads, share), what),
@@ -366,10 +388,21 @@ def _finite(value: Any) -> float | None:
 # -- the comparison ----------------------------------------------------------------------------
 
 
+#: the most unit values one block of bootstrap resamples holds at once (64 MiB of floats)
+BOOTSTRAP_BLOCK_VALUES = 1 << 23
+
+
 def _bootstrap(units: Units, rng: np.random.Generator) -> FloatArray:
-    n = units.data.shape[0]
-    picks = rng.integers(0, n, size=(BOOTSTRAP, n))
-    return np.array([units.statistic(units.data[p]) for p in picks])
+    """The statistic of ``BOOTSTRAP`` resamples (with replacement) of the units, drawn and
+    computed a block of resamples at a time so that memory stays bounded for long sessions."""
+    n, width = units.data.shape
+    block = max(1, BOOTSTRAP_BLOCK_VALUES // max(1, n * width))
+    out = np.empty(BOOTSTRAP)
+    for start in range(0, BOOTSTRAP, block):
+        stop = min(BOOTSTRAP, start + block)
+        picks = rng.integers(0, n, size=(stop - start, n))
+        out[start:stop] = units.statistic(units.data[picks])
+    return out
 
 
 def human_name(name: str) -> tuple[str, str]:
