@@ -10,14 +10,21 @@ synthetic gait; the recorder records it; the file is then checked frame by frame
   accounting of the reaped child, ``RUSAGE_CHILDREN``) divided by its wall time. This
   includes its start-up (imports, opening the ports), so it over-states the steady state.
 
+``--lsl``: instead, ``record --lsl`` of 2 × 1 kHz × 16 sensors on one pty with a subscriber
+(``tests/lsl_peer.py``) on this machine, liblsl kept on the loopback: frames in the file and
+frames that reached the subscriber through LSL, and the recorder's CPU with and without
+``--lsl``.
+
 The rates here (1 kHz and up) are claims about a quiet machine, measured on demand. The test
-suite (``tests/test_record_pty.py``) checks that nothing is lost at 250 Hz a foot, a rate a
-2-core machine busy with other work still sustains, so the suite holds on a loaded CI runner.
+suite (``tests/test_record_pty.py``, ``tests/test_lsl.py``) checks that nothing is lost at
+250 Hz a foot, a rate a 2-core machine busy with other work still sustains, so the suite holds
+on a loaded CI runner.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import resource
@@ -25,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +40,7 @@ import numpy as np
 from pressure.io.load import load
 
 PRESSURE = [sys.executable, "-m", "pressure"]
+TESTS = Path(__file__).resolve().parent.parent / "tests"
 
 
 def simulator(*args: str) -> tuple[subprocess.Popen[str], str]:
@@ -89,12 +98,81 @@ def case(
     }
 
 
+def case_lsl(rate: float, seconds: float, lsl: bool, workdir: Path) -> dict[str, float]:
+    """``record`` (with ``--lsl`` and a subscriber, or without) of both feet on one pty."""
+    sys.path.insert(0, str(TESTS))
+    from lsl_peer import LOOPBACK_CONFIG  # type: ignore[import-not-found]
+
+    config = workdir / "lsl_api.cfg"
+    config.write_text(LOOPBACK_CONFIG.replace("SESSION", f"bench-{uuid.uuid4().hex}"))
+    env = {**os.environ, "LSLAPICFG": str(config)}
+    sim, port = simulator("--rate", f"{rate:g}", "--seconds", f"{seconds:g}")
+    out = workdir / f"lsl{int(lsl)}_{rate:g}.insole"
+    name = "bench" + uuid.uuid4().hex[:8]
+    extra = ["--lsl", "--lsl-name", name, "--lsl-wait-s", "60"] if lsl else []
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.monotonic()
+    argv = [*PRESSURE, "record", port, "-o", str(out), "--seconds", f"{seconds + 30:g}", *extra]
+    rec = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peer = None
+    if lsl:
+        peer_out = workdir / f"peer_{name}.json"
+        streams = [f"{name}-{s}" for s in ("left", "right", "forces", "events")]
+        peer = subprocess.Popen(
+            [sys.executable, str(TESTS / "lsl_peer.py"), "subscribe", str(peer_out), *streams],
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert peer.stdout is not None and peer.stdout.readline().strip() == "ready"
+    _, err = rec.communicate(timeout=seconds + 120)  # ends when the simulator has gone
+    wall = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    sim.kill()
+    sim.wait()
+    if rec.returncode != 0:
+        raise SystemExit(err)
+    through = 0
+    if peer is not None:
+        assert peer.stdin is not None
+        peer.stdin.close()
+        peer.wait(timeout=60)
+        got = json.loads(peer_out.read_text())
+        through = sum(len(got[f"{name}-{side}"]["samples"]) for side in ("left", "right"))
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    session = load(out)
+    expected = 2 * round(seconds * rate)
+    frames = sum(f.n_frames for f in session.feet.values())
+    return {
+        "expected": expected,
+        "lost": session.quality["frames_lost"] + expected - frames,
+        "through_lsl": through,
+        "cpu_s": cpu,  # the recorder's alone: the only child reaped between the two readings
+        "wall_s": wall,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--lsl", action="store_true", help="record --lsl at 2 × 1 kHz instead")
     args = parser.parse_args()
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
           f"Python {platform.python_version()}, {platform.platform()}")  # fmt: skip
+    if args.lsl:
+        print("| record | frames lost in the file | frames through LSL | CPU s | wall s |")
+        print("|---|---|---|---|---|")
+        with tempfile.TemporaryDirectory() as tmp:
+            for lsl in (False, True):
+                r = case_lsl(1000.0, args.seconds, lsl, Path(tmp))
+                print(
+                    f"| {'with --lsl' if lsl else 'without'} | {r['lost']:.0f} of "
+                    f"{r['expected']:.0f} | {r['through_lsl'] if lsl else '-'} | "
+                    f"{r['cpu_s']:.1f} | {r['wall_s']:.1f} |",
+                    flush=True,
+                )
+        return
     cases = [
         (1000.0, 16, True),
         (1000.0, 16, False),

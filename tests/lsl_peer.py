@@ -7,6 +7,9 @@ once every inlet is open, take every sample until stdin closes (and what arrives
 second after), then write OUT (JSON): per stream its full XML, time stamps, samples and the
 inlet's time correction.
 
+``LOOPBACK_CONFIG``: liblsl's configuration that keeps it on this machine; importing this file
+does not load liblsl (the LSL tests import the configuration, and must not).
+
 ``python lsl_peer.py markers NAME``: publish a string marker stream NAME, print ``ready``, then
 ``consumer`` once something subscribed; each stdin line ``push LABEL AGO_S`` pushes LABEL
 stamped ``local_clock() - AGO_S`` and prints the stamp; stdin closing ends it.
@@ -18,11 +21,38 @@ import json
 import sys
 import threading
 import time
+from typing import Any
 
-import pylsl
+#: liblsl sends only to 127.0.0.1 with this (checked with strace; README: Lab Streaming Layer):
+#: no IPv6, resolution within this machine, no multicast address beyond it, no peer but itself;
+#: SESSION is replaced by a session id of the run's own, which keeps two runs at once apart
+LOOPBACK_CONFIG = """\
+[ports]
+IPv6 = disable
+
+[multicast]
+ResolveScope = machine
+ListenAddress = 127.0.0.1
+MachineAddresses = {127.0.0.1}
+LinkAddresses = {}
+SiteAddresses = {}
+OrganizationAddresses = {}
+GlobalAddresses = {}
+
+[lab]
+KnownPeers = {127.0.0.1}
+SessionID = SESSION
+"""
+
+
+def _pylsl() -> Any:
+    import pylsl
+
+    return pylsl
 
 
 def subscribe(out: str, names: list[str]) -> None:
+    pylsl = _pylsl()
     inlets = {}
     for name in names:
         found = pylsl.resolve_byprop("name", name, 1, 60.0)
@@ -69,6 +99,7 @@ def subscribe(out: str, names: list[str]) -> None:
 
 
 def markers(name: str) -> None:
+    pylsl = _pylsl()
     info = pylsl.StreamInfo(name, "Markers", 1, pylsl.IRREGULAR_RATE, "string", f"test-{name}")
     outlet = pylsl.StreamOutlet(info)
     print("ready", flush=True)

