@@ -602,5 +602,10 @@ def test_pressure_lsl_publishes_without_recording(running: Running, tmp_path: Pa
     assert [len(got[f"{name}-{side}"]["samples"]) for side in ("left", "right")] == [
         int(n) for n in last
     ]
-    assert int(last[0]) >= 4 * 200 - 1
+    # it stopped after about 4 s of the device's 60. How many frames 4 s of wall time hold
+    # depends on how soon a busy machine gets the stream going (789 of 800 were seen with two
+    # CPU hogs beside the suite), so the count is bounded, not fixed; that every frame the
+    # device sends is published is test_record_lsl_publishes_every_frame_...'s check
+    for n in last:
+        assert 200 <= int(n) <= 5 * 200
     assert list(tmp_path.glob("*.insole")) == []
