@@ -190,6 +190,10 @@ def test_kill_9_leaves_a_readable_file_with_what_was_flushed(
     _, path = procs.simulator("--rate", "500", "--seconds", "60")
     out = tmp_path / "killed.insole"
     rec = procs.recorder(path, "-o", str(out))
+    # from the first frames on disk (the recorder's start-up takes longer on a busy machine)
+    deadline = time.monotonic() + 60
+    while (not out.exists() or out.stat().st_size < 16_384) and time.monotonic() < deadline:
+        time.sleep(0.05)
     time.sleep(2.5)
     rec.send_signal(signal.SIGKILL)
     rec.wait(timeout=10)
