@@ -37,10 +37,21 @@ from pathlib import Path
 
 import numpy as np
 
+from pressure.analysis import analyze
 from pressure.io.load import load
 
 PRESSURE = [sys.executable, "-m", "pressure"]
 TESTS = Path(__file__).resolve().parent.parent / "tests"
+PEER = TESTS / "lsl_peer.py"
+
+
+def loopback_config() -> str:
+    """liblsl's loopback configuration, from the test peer (which does not load liblsl)."""
+    if str(TESTS) not in sys.path:
+        sys.path.insert(0, str(TESTS))
+    from lsl_peer import LOOPBACK_CONFIG  # type: ignore[import-not-found]
+
+    return str(LOOPBACK_CONFIG)
 
 
 def simulator(*args: str) -> tuple[subprocess.Popen[str], str]:
@@ -99,12 +110,10 @@ def case(
 
 
 def case_lsl(rate: float, seconds: float, lsl: bool, workdir: Path) -> dict[str, float]:
-    """``record`` (with ``--lsl`` and a subscriber, or without) of both feet on one pty."""
-    sys.path.insert(0, str(TESTS))
-    from lsl_peer import LOOPBACK_CONFIG  # type: ignore[import-not-found]
-
+    """``record`` (with ``--lsl`` and a subscriber, or without) of both feet on one pty; with
+    ``--lsl`` also the gait markers against ``analyze``'s events of the recording."""
     config = workdir / "lsl_api.cfg"
-    config.write_text(LOOPBACK_CONFIG.replace("SESSION", f"bench-{uuid.uuid4().hex}"))
+    config.write_text(loopback_config().replace("SESSION", f"bench-{uuid.uuid4().hex}"))
     env = {**os.environ, "LSLAPICFG": str(config)}
     sim, port = simulator("--rate", f"{rate:g}", "--seconds", f"{seconds:g}")
     out = workdir / f"lsl{int(lsl)}_{rate:g}.insole"
@@ -119,7 +128,7 @@ def case_lsl(rate: float, seconds: float, lsl: bool, workdir: Path) -> dict[str,
         peer_out = workdir / f"peer_{name}.json"
         streams = [f"{name}-{s}" for s in ("left", "right", "forces", "events")]
         peer = subprocess.Popen(
-            [sys.executable, str(TESTS / "lsl_peer.py"), "subscribe", str(peer_out), *streams],
+            [sys.executable, str(PEER), "subscribe", str(peer_out), *streams],
             env=env,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -133,21 +142,44 @@ def case_lsl(rate: float, seconds: float, lsl: bool, workdir: Path) -> dict[str,
     sim.wait()
     if rec.returncode != 0:
         raise SystemExit(err)
-    through = 0
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    session = load(out)
+    through, markers, events, worst_ms = 0, 0, 0, float("nan")
     if peer is not None:
         assert peer.stdin is not None
         peer.stdin.close()
         peer.wait(timeout=60)
         got = json.loads(peer_out.read_text())
         through = sum(len(got[f"{name}-{side}"]["samples"]) for side in ("left", "right"))
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    session = load(out)
+        sent = got[f"{name}-events"]
+        markers = len(sent["samples"])
+        t0 = session.metadata["session"]["lsl"]["time_at_start_s"]
+        steps = analyze(session).steps
+        events = 2 * len(steps)
+        worst_ms = 0.0
+        for side in ("left", "right"):
+            for kind in ("heel_strike", "toe_off"):
+                stamps = np.sort(
+                    [
+                        t - t0
+                        for (label,), t in zip(sent["samples"], sent["timestamps"], strict=True)
+                        if label == f"{side}_{kind}"
+                    ]
+                )
+                truth = np.sort(steps.loc[steps.side == side, f"{kind}_s"].to_numpy())
+                if stamps.size != truth.size:
+                    worst_ms = float("inf")  # a marker missing or extra
+                elif stamps.size:
+                    worst_ms = max(worst_ms, 1e3 * float(np.abs(stamps - truth).max()))
     expected = 2 * round(seconds * rate)
     frames = sum(f.n_frames for f in session.feet.values())
     return {
         "expected": expected,
         "lost": session.quality["frames_lost"] + expected - frames,
         "through_lsl": through,
+        "markers": markers,
+        "events": events,
+        "worst_marker_ms": worst_ms,
         "cpu_s": cpu,  # the recorder's alone: the only child reaped between the two readings
         "wall_s": wall,
     }
@@ -161,15 +193,23 @@ def main() -> None:
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
           f"Python {platform.python_version()}, {platform.platform()}")  # fmt: skip
     if args.lsl:
-        print("| record | frames lost in the file | frames through LSL | CPU s | wall s |")
-        print("|---|---|---|---|---|")
+        print(
+            "| record | frames lost in the file | frames through LSL | markers (analysis "
+            "events) | largest marker difference | CPU s | wall s |"
+        )
+        print("|---|---|---|---|---|---|---|")
         with tempfile.TemporaryDirectory() as tmp:
             for lsl in (False, True):
                 r = case_lsl(1000.0, args.seconds, lsl, Path(tmp))
                 print(
                     f"| {'with --lsl' if lsl else 'without'} | {r['lost']:.0f} of "
                     f"{r['expected']:.0f} | {r['through_lsl'] if lsl else '-'} | "
-                    f"{r['cpu_s']:.1f} | {r['wall_s']:.1f} |",
+                    + (
+                        f"{r['markers']} ({r['events']}) | {r['worst_marker_ms']:.6f} ms | "
+                        if lsl
+                        else "- | - | "
+                    )
+                    + f"{r['cpu_s']:.1f} | {r['wall_s']:.1f} |",
                     flush=True,
                 )
         return
