@@ -118,7 +118,11 @@ def small_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def test_dask_run_equals_the_local_run(cluster: str, small_folder: Path, tmp_path: Path) -> None:
+def test_dask_run_equals_the_local_run_and_reports_come_back(
+    cluster: str, small_folder: Path, tmp_path: Path
+) -> None:
+    """One test, so that one cluster serves both checks: a module's tests may be spread over
+    the suite's workers, and each worker would start a scheduler and a worker of its own."""
     local = run_batch(small_folder, tmp_path / "local", jobs=2)
     assert main(["batch", str(small_folder), "-o", str(tmp_path / "dask"), "--dask", cluster]) == 1
     for name in ("summary.parquet", "steps.parquet"):
@@ -129,8 +133,7 @@ def test_dask_run_equals_the_local_run(cluster: str, small_folder: Path, tmp_pat
         assert (tmp_path / "dask" / name).read_text() == (tmp_path / "local" / name).read_text()
     assert len(local.summary) == 10 and local.errors["file"].tolist() == ["broken.asf"]
 
-
-def test_reports_come_back_from_the_cluster(cluster: str, tmp_path: Path) -> None:
+    # a report made on the cluster comes back whole
     root = tmp_path / "one"
     root.mkdir()
     shutil.copy(batch_folder.ROOT / "sample_data" / "walk_normal.insole", root)
