@@ -145,15 +145,33 @@ def case_lsl(rate: float, seconds: float, lsl: bool, workdir: Path) -> dict[str,
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     session = load(out)
     through, markers, events, worst_ms = 0, 0, 0, float("nan")
+    stamps_late = {"exact_from_s": float("nan"), "late_max_ms": float("nan")}
+    stamps_late |= {"late_median_ms": float("nan"), "late_p99_ms": float("nan")}
     if peer is not None:
         assert peer.stdin is not None
         peer.stdin.close()
         peer.wait(timeout=60)
         got = json.loads(peer_out.read_text())
         through = sum(len(got[f"{name}-{side}"]["samples"]) for side in ("left", "right"))
+        t0 = session.metadata["session"]["lsl"]["time_at_start_s"]
+        # each frame's LSL stamp against its time in the recording (no frame lost: k-th to k-th)
+        late, when = [], []
+        for side in ("left", "right"):
+            stamped = np.asarray(got[f"{name}-{side}"]["timestamps"]) - t0
+            if stamped.size == session.feet[side].n_frames:
+                late.append(stamped - session.feet[side].time_s)
+                when.append(session.feet[side].time_s)
+        if late:
+            diff, at = np.concatenate(late), np.concatenate(when)
+            off = np.abs(diff) > 1e-9
+            stamps_late = {
+                "exact_from_s": float(at[off].max()) if off.any() else 0.0,
+                "late_max_ms": 1e3 * float(diff.max()),
+                "late_median_ms": 1e3 * float(np.median(diff)),
+                "late_p99_ms": 1e3 * float(np.percentile(diff, 99)),
+            }
         sent = got[f"{name}-events"]
         markers = len(sent["samples"])
-        t0 = session.metadata["session"]["lsl"]["time_at_start_s"]
         steps = analyze(session).steps
         events = 2 * len(steps)
         worst_ms = 0.0
@@ -180,6 +198,7 @@ def case_lsl(rate: float, seconds: float, lsl: bool, workdir: Path) -> dict[str,
         "markers": markers,
         "events": events,
         "worst_marker_ms": worst_ms,
+        **stamps_late,
         "cpu_s": cpu,  # the recorder's alone: the only child reaped between the two readings
         "wall_s": wall,
     }
@@ -212,6 +231,13 @@ def main() -> None:
                     + f"{r['cpu_s']:.1f} | {r['wall_s']:.1f} |",
                     flush=True,
                 )
+                if lsl:
+                    print(
+                        f"\nframe stamps against the recording's times: every stamp equal to "
+                        f"1 ns from {r['exact_from_s']:.2f} s on; late by at most "
+                        f"{r['late_max_ms']:.3f} ms, median {r['late_median_ms']:.6f} ms, "
+                        f"99th percentile {r['late_p99_ms']:.3f} ms"
+                    )
         return
     cases = [
         (1000.0, 16, True),
