@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import UsageError
+from ..errors import OutputError, UsageError
 from ..io.atomic import EXISTS
 
 if TYPE_CHECKING:
@@ -21,8 +21,9 @@ if TYPE_CHECKING:
 
 def check_outputs(outputs: Sequence[str | None], inputs: Sequence[str], overwrite: bool) -> None:
     """Before any work: every output the command will write (None: not asked for) is new, or
-    ``overwrite`` is given; none is an input file (not even with ``overwrite``) or named twice.
-    UsageError (exit 2) otherwise."""
+    ``overwrite`` is given; none is an input file (not even with ``overwrite``) or named twice:
+    UsageError (exit 2) otherwise. The folder each goes into exists: OutputError (exit 4, as
+    the write itself would fail after the work) otherwise."""
     given = [Path(out) for out in outputs if out is not None]
     for k, out in enumerate(given):
         for source in inputs:
@@ -32,6 +33,10 @@ def check_outputs(outputs: Sequence[str | None], inputs: Sequence[str], overwrit
             raise UsageError(f"{out}: named for two outputs")
         if out.exists() and not overwrite:
             raise UsageError(f"{out}: {EXISTS}")
+        folder = out.parent
+        if not folder.is_dir():
+            missing = "does not exist" if not folder.exists() else "is not a folder"
+            raise OutputError(out, f"cannot write: {folder} {missing}")
 
 
 def write_output(path: str, write: Callable[[Path], object], what: str, overwrite: bool) -> None:
