@@ -49,14 +49,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, clock: Callable[[], float] = time.monotonic) -> int:
-    import contextlib
-    import signal
-
     from firmware_protocol import Command, CommandCode
 
     from ..errors import DeviceError, UsageError
     from ..lsl import DEFAULT_NAME, Publisher, check_pylsl, import_pylsl
-    from ..sources.serial_source import Received, SerialSource
+    from ..signals import stop_on_signals
+    from ..sources.serial_source import Received, SerialSource, stop_and_close
 
     if args.side and args.right:
         raise UsageError("--side is for one insole; with --right the first device is the left")
@@ -99,7 +97,7 @@ def run(args: argparse.Namespace, clock: Callable[[], float] = time.monotonic) -
         stop.set()
         publisher.stop()
 
-    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    restore_signals = stop_on_signals(on_signal)
     started: list[SerialSource] = []
     began_s = clock()
     try:
@@ -133,14 +131,8 @@ def run(args: argparse.Namespace, clock: Callable[[], float] = time.monotonic) -
                 last_s = clock()
                 note(_status(publisher, last_s - began_s))
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-        for source in started:
-            if source.alive:
-                with contextlib.suppress(DeviceError):
-                    source.send(Command(CommandCode.STOP))
-        for source in sources:
-            source.close()  # every frame read is handed to the publisher first
+        restore_signals()
+        stop_and_close(started, sources)  # every frame read is handed to the publisher first
         publisher.close()
         note(_status(publisher, clock() - began_s))
     return 0

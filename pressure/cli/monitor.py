@@ -34,7 +34,6 @@ Time is passed in: ``LiveState.add(block, link, arrival_s)`` takes the host's ti
 from __future__ import annotations
 
 import argparse
-import contextlib
 import sys
 import threading
 import time
@@ -514,13 +513,12 @@ def _counters(sources: Sequence[Any]) -> dict[str, int]:
 
 
 def run(args: argparse.Namespace, clock: Callable[[], float] = time.monotonic) -> int:
-    import signal
-
     from firmware_protocol import Command, CommandCode, SampleBlock
 
     from ..errors import DeviceError
     from ..layout import layout_by_name
-    from ..sources.serial_source import Received, SerialSource
+    from ..signals import stop_on_signals
+    from ..sources.serial_source import Received, SerialSource, stop_and_close
 
     urls = [args.device] if args.right is None else [args.device, args.right]
     roles: list[str | None] = [None] if args.right is None else ["left", "right"]
@@ -548,9 +546,7 @@ def run(args: argparse.Namespace, clock: Callable[[], float] = time.monotonic) -
         source.listen(listener(index))
         source.start()
     stop = threading.Event()
-    previous = {
-        sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)
-    }
+    restore_signals = stop_on_signals(lambda *_: stop.set())
     tty = sys.stdout.isatty()
     started: list[SerialSource] = []
     deadline = None if args.seconds is None else clock() + args.seconds
@@ -590,12 +586,6 @@ def run(args: argparse.Namespace, clock: Callable[[], float] = time.monotonic) -
             # the summary says what arrived, however the monitor ended
             print(drawer.summary(_counters(sources), clock()), flush=True)
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-        for source in started:
-            if source.alive:
-                with contextlib.suppress(DeviceError):
-                    source.send(Command(CommandCode.STOP))
-        for source in sources:
-            source.close()
+        restore_signals()
+        stop_and_close(started, sources)
     return 0

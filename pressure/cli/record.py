@@ -139,11 +139,10 @@ def add_lsl_arguments(
 
 
 def run(args: argparse.Namespace, clock: Callable[[], float] = time.monotonic) -> int:
-    import signal
-
     from ..errors import DeviceError, UsageError
     from ..io.recorder import Companion, Recorder
     from ..io.recording import RecordingWriter, Role
+    from ..signals import stop_on_signals
     from ..sources.serial_source import SerialSource
 
     session: dict[str, Any] = {
@@ -271,7 +270,7 @@ def run(args: argparse.Namespace, clock: Callable[[], float] = time.monotonic) -
         if publisher is not None:
             publisher.stop()  # if it still waits for consumers
 
-    handlers = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    restore_signals = stop_on_signals(stop)
     started_s = display.started_s
     display.note(f"recording {' + '.join(u for u, _ in links)} to {args.out} (Ctrl-C to stop)")
     failure: DeviceError | None = None
@@ -287,8 +286,7 @@ def run(args: argparse.Namespace, clock: Callable[[], float] = time.monotonic) -
             markers.stop()  # already stopped when the recorder finished; not if it never ran
         if publisher is not None:
             publisher.close()  # the last gait events, once every frame is in
-        for sig, previous in handlers.items():
-            signal.signal(sig, previous)
+        restore_signals()
         display.close()
     if publisher is not None:
         published = publisher.frames

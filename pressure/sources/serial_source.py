@@ -7,6 +7,7 @@ reads goes through a queue to a second thread that calls the listeners.
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 import time
@@ -192,6 +193,18 @@ class SerialSource:
         )
         assert isinstance(answer, Status)
         return answer
+
+
+def stop_and_close(started: Sequence[SerialSource], sources: Sequence[SerialSource]) -> None:
+    """The end of a command that started its links: STOP to each device in ``started`` that is
+    still there (one that went away is not an error here), then close every link in
+    ``sources`` (every frame read has been handed to the listeners before it closes)."""
+    for source in started:
+        if source.alive:
+            with contextlib.suppress(DeviceError):
+                source.send(Command(CommandCode.STOP))
+    for source in sources:
+        source.close()
 
 
 def _why(exc: BaseException) -> str:

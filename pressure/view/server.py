@@ -20,12 +20,13 @@ import ipaddress
 import json
 import re
 import secrets
-import signal
 import socket
 from collections.abc import Awaitable, Callable, Iterator, MutableMapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
+
+from ..signals import stop_on_signals
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -271,12 +272,11 @@ def serve(app: ASGIApp, sock: socket.socket) -> None:
                     self.force_exit = True
                 self.should_exit = True
 
-            previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+            restore = stop_on_signals(stop)
             try:
                 yield
             finally:
-                for sig, handler in previous.items():
-                    signal.signal(sig, handler)
+                restore()
 
     config = uvicorn.Config(
         app,
