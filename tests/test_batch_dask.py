@@ -19,8 +19,14 @@ from pressure.cli import main
 
 from . import batch_folder
 
-pytest.importorskip("distributed", reason="the [dask] extra is not installed")
 DASK = Path(sys.executable).with_name("dask")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _distributed() -> None:
+    """Skip the module without the [dask] extra; imported here, not at collection, so that
+    the workers that run none of these tests do not import distributed."""
+    pytest.importorskip("distributed", reason="the [dask] extra is not installed")
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
@@ -13,9 +14,21 @@ import pytest
 import pressure
 from pressure.cli import main
 from pressure.model import Session
-from pressure.report import movie
 
 from .conftest import ROOT
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+
+@pytest.fixture(scope="module")
+def movie() -> ModuleType:
+    """``pressure.report.movie``, imported by the tests that use it: it imports matplotlib, which
+    the workers that run none of them need not import at collection."""
+    from pressure.report import movie
+
+    return movie
+
 
 WALK = str(ROOT / "sample_data" / "walk_normal.insole")  # 20 s, both feet, 100 Hz
 WINDOW = ["--start-s", "2", "--end-s", "4"]  # 2 s: 40 frames at the default 20 fps
@@ -64,7 +77,7 @@ def test_an_mp4_of_a_walk_decodes_with_imageio_ffmpeg(tmp_path: Path) -> None:
     assert np.abs(frames[0].astype(int) - frames[20].astype(int)).sum() > 0
 
 
-def test_one_foot_is_one_panel(tmp_path: Path) -> None:
+def test_one_foot_is_one_panel(tmp_path: Path, movie: ModuleType) -> None:
     walk = pressure.load(WALK)
     left = Session.from_feet(walk.path, walk.format, {"left": walk.feet["left"]})
     cop = pressure.analyze(left).cop
@@ -75,7 +88,7 @@ def test_one_foot_is_one_panel(tmp_path: Path) -> None:
     assert frames[0].shape[1] < TWO_FEET_PX[0]  # one foot and its colour bar
 
 
-def test_frame_times_and_the_nearest_frame_of_each_foot() -> None:
+def test_frame_times_and_the_nearest_frame_of_each_foot(movie: ModuleType) -> None:
     times = movie.frame_times(2.0, 4.0, speed=1.0, fps=20)
     assert len(times) == 40 and times[0] == 2.0 and times[-1] == pytest.approx(3.95)
     assert len(movie.frame_times(0.0, 1.0, speed=0.5, fps=10)) == 20  # slow motion
@@ -90,7 +103,7 @@ def test_frame_times_and_the_nearest_frame_of_each_foot() -> None:
 
 
 def test_feet_without_positions_in_mm_are_an_input_error(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], movie: ModuleType
 ) -> None:
     line_mode = str(ROOT / "sample_data" / "line_mode_example.txt")  # no layout
     assert main(["movie", line_mode, "-o", str(tmp_path / "m.gif")]) == 3
