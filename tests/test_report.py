@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +66,24 @@ def _open(browser: Any, path: Path, screenshot: Path) -> dict[str, Any]:
     }
 
 
+@pytest.fixture(scope="module")
+def sample_report(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+    """``pressure report sample_data/SAMPLE.insole -o SAMPLE.html``, run once per sample for
+    the tests of this module that only read the page (a report costs about 2 s of CPU)."""
+    folder = tmp_path_factory.mktemp("reports")
+    made: dict[str, Path] = {}
+
+    def report(sample: str) -> Path:
+        if sample not in made:
+            out = folder / f"{sample}.html"
+            source = ROOT / "sample_data" / f"{sample}.insole"
+            assert main(["report", str(source), "-o", str(out)]) == 0
+            made[sample] = out
+        return made[sample]
+
+    return report
+
+
 def _png_varies(path: Path) -> bool:
     from PIL import Image
 
@@ -73,11 +92,10 @@ def _png_varies(path: Path) -> bool:
     return arr.size > 0 and float(arr.std()) > 5.0
 
 
-def test_html_report_of_a_walk_shows_every_figure_in_chromium(tmp_path: Path, browser: Any) -> None:
-    out = tmp_path / "walk.html"
-    assert (
-        main(["report", str(ROOT / "sample_data" / "walk_left_heavy.insole"), "-o", str(out)]) == 0
-    )
+def test_html_report_of_a_walk_shows_every_figure_in_chromium(
+    tmp_path: Path, browser: Any, sample_report: Callable[[str], Path]
+) -> None:
+    out = sample_report("walk_left_heavy")
     page = _open(browser, out, tmp_path / "walk.png")
     assert [i["alt"] for i in page["images"]] == list(FIGURES)
     for image in page["images"]:  # decoded, with pixels, and laid out on the page
@@ -95,13 +113,14 @@ def test_html_report_of_a_walk_shows_every_figure_in_chromium(tmp_path: Path, br
     assert _png_varies(tmp_path / "walk.png")
 
 
-def test_the_findings_come_first_in_a_1280_by_800_window(tmp_path: Path, browser: Any) -> None:
+def test_the_findings_come_first_in_a_1280_by_800_window(
+    browser: Any, sample_report: Callable[[str], Path]
+) -> None:
     """Walking and standing: the findings summary (human names, the value, the reference band
     and where the value lies) is on screen in a 1280 × 800 viewport, above the first figure;
     no scroll boxes; a value outside its band is marked by a symbol, not by colour alone."""
     for sample in ("walk_left_heavy", "stand_quiet"):
-        out = tmp_path / f"{sample}.html"
-        write_report(ROOT / "sample_data" / f"{sample}.insole", out)
+        out = sample_report(sample)
         page = browser.new_page(viewport={"width": 1280, "height": 800})
         page.goto(out.resolve().as_uri(), wait_until="load")
         box = page.evaluate(
@@ -118,7 +137,7 @@ def test_the_findings_come_first_in_a_1280_by_800_window(tmp_path: Path, browser
         assert box["scroll"] == 0
         assert "Left/right load: left carries" in box["text"]
         assert "_pct" not in box["text"] and "cadence_steps" not in box["text"]
-    html = (tmp_path / "walk_left_heavy.html").read_text(encoding="utf-8")
+    html = sample_report("walk_left_heavy").read_text(encoding="utf-8")
     assert '<li class="outside">' in html and ">▲</span> Left/right load" in html
 
 
@@ -210,10 +229,8 @@ def test_sessions_that_cannot_give_a_figure_say_why(
     assert all(m.startswith("No ") for m in page["missing"])
 
 
-def test_standing_report_has_no_step_figures(tmp_path: Path) -> None:
-    out = tmp_path / "stand.html"
-    write_report(ROOT / "sample_data" / "stand_quiet.insole", out)
-    html = out.read_text(encoding="utf-8")
+def test_standing_report_has_no_step_figures(sample_report: Callable[[str], Path]) -> None:
+    html = sample_report("stand_quiet").read_text(encoding="utf-8")
     # shares, sway and the peak-pressure map; no empty gait sections
     assert html.count("data:image/png;base64,") == 3
     assert "<h2>Sway</h2>" in html
@@ -221,12 +238,13 @@ def test_standing_report_has_no_step_figures(tmp_path: Path) -> None:
     assert "Steps (" not in html
 
 
-def test_standing_report_shows_the_sway_and_body_weight_when_given(tmp_path: Path) -> None:
+def test_standing_report_shows_the_sway_and_body_weight_when_given(
+    tmp_path: Path, sample_report: Callable[[str], Path]
+) -> None:
     """A standing session's report has its balance section (per foot and combined); the body
     mass and the feet's separation given on the command line change it."""
     sample = str(ROOT / "sample_data" / "stand_quiet.insole")
-    plain, given = tmp_path / "plain.html", tmp_path / "given.html"
-    assert main(["report", sample, "-o", str(plain)]) == 0
+    plain, given = sample_report("stand_quiet"), tmp_path / "given.html"
     args = ["--body-mass-kg", "70", "--standing-separation-mm", "300"]
     assert main(["report", sample, "-o", str(given), *args]) == 0
     a, b = plain.read_text(encoding="utf-8"), given.read_text(encoding="utf-8")
