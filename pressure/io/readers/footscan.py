@@ -47,6 +47,7 @@ of the sheet is ``line=N``).
 from __future__ import annotations
 
 import io
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -157,7 +158,7 @@ def _frame(
                 path, f"{where}frame {frame}: {len(cells)} of {width} cells", line=line + r
             )
         for c, cell in enumerate(cells[:width]):
-            if not (isinstance(cell, float) and np.isfinite(cell)):
+            if not (isinstance(cell, float) and math.isfinite(cell)):
                 from xlrd.formula import colname  # the sheet's name of column c: A, ..., IV
 
                 shown = "an empty cell" if cell == "" else repr(cell)
