@@ -69,7 +69,7 @@ def _open(browser: Any, path: Path, screenshot: Path) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def sample_report(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
     """``pressure report sample_data/SAMPLE.insole -o SAMPLE.html``, run once per sample for
-    the tests of this module that only read the page (a report costs about 2 s of CPU)."""
+    the tests of this module that only read the page (a report costs 1 to 2 s of CPU)."""
     folder = tmp_path_factory.mktemp("reports")
     made: dict[str, Path] = {}
 
